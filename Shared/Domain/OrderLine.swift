@@ -1,0 +1,24 @@
+/// One priced line of an order. Invariant: `quantity > 0`; `lineTotal = unitPrice * quantity`;
+/// `allocatedDiscount` is this line's share of every discount (line and order level), so
+/// `paidAmount = lineTotal - allocatedDiscount` is what a refund of the whole line returns.
+public struct OrderLine: Codable, Hashable, Sendable {
+    public var lineNumber: Int
+    public var sku: String
+    public var quantity: Int
+    public var unitPrice: Money
+    public var allocatedDiscount: Money
+    /// True for a buy-X-get-Y gift line (unit price zero).
+    public var isGift: Bool
+
+    public init(lineNumber: Int, sku: String, quantity: Int, unitPrice: Money, allocatedDiscount: Money = .zero, isGift: Bool = false) {
+        self.lineNumber = lineNumber
+        self.sku = sku
+        self.quantity = quantity
+        self.unitPrice = unitPrice
+        self.allocatedDiscount = allocatedDiscount
+        self.isGift = isGift
+    }
+
+    public var lineTotal: Money { unitPrice * quantity }
+    public var paidAmount: Money { lineTotal - allocatedDiscount }
+}

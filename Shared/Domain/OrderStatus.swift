@@ -1,0 +1,33 @@
+/// The customer-facing lifecycle of an order. Invariant: `rank` only increases along the happy
+/// path, so a late or duplicated event never moves an order's status backwards; terminal
+/// states (`rejected`, `cancelled`, `refunded`) are never left.
+public enum OrderStatus: String, Codable, Sendable, CaseIterable {
+    case received, verified, held, rejected, allocated, backordered, packed, shipped, inTransit, delayed, delivered, returnRequested, refunded, cancelled
+
+    /// Position on the lifecycle; a transition to a lower rank is ignored.
+    public var rank: Int {
+        switch self {
+        case .received: 0
+        case .held: 1
+        case .verified: 2
+        case .backordered: 3
+        case .allocated: 4
+        case .packed: 5
+        case .shipped: 6
+        case .inTransit, .delayed: 7
+        case .delivered: 8
+        case .returnRequested: 9
+        case .refunded: 10
+        case .rejected, .cancelled: 100
+        }
+    }
+
+    public var isTerminal: Bool { self == .rejected || self == .cancelled || self == .refunded }
+
+    /// Whether moving from `self` to `next` is a forward step.
+    public func canAdvance(to next: OrderStatus) -> Bool {
+        if isTerminal { return false }
+        if next == .delayed || next == .inTransit { return rank <= next.rank && self != .delivered }
+        return next.rank > rank
+    }
+}

@@ -1,0 +1,240 @@
+import Foundation
+import Logging
+import OMSDomain
+import OMSKafka
+import PostgresNIO
+import ServiceLifecycle
+
+/// The loop every service's event handling runs on:
+/// poll a batch -> one database transaction (inbox dedup, handlers, outbox rows, dead letters)
+/// -> commit -> commit Kafka offsets.
+/// Invariants: offsets are committed only after the transaction committed; a transient failure
+/// rewinds to the batch start and retries with backoff, never advancing offsets; a permanent
+/// failure dead-letters that one record and the rest of the batch still commits.
+public final class ConsumerPipeline: Service, Sendable {
+    public struct Configuration: Sendable {
+        public var groupID: String
+        public var topics: [String]
+        public var batchSize: Int = 500
+        public var pollTimeout: Duration = .milliseconds(100)
+        /// Attempts for an event failing with an unclassified error before it is dead-lettered.
+        public var maxAttempts: Int = 3
+
+        public init(groupID: String, topics: [String]) {
+            self.groupID = groupID
+            self.topics = topics
+        }
+    }
+
+    /// What one batch did; returned by `processNextBatch` for tests and benchmarks.
+    public struct BatchOutcome: Sendable, Equatable {
+        public var polled = 0
+        public var processed = 0
+        public var duplicates = 0
+        public var ignored = 0
+        public var deadLettered = 0
+    }
+
+    public let configuration: Configuration
+    private let service: ServiceName
+    private let consumer: KafkaConsumer
+    private let database: ServiceDatabase
+    private let handlers: [String: any EventHandler]
+    private let metrics: PlatformMetrics
+    private let logger: Logger
+    private let faults: FaultInjector?
+    private let startGate: StartGate?
+    private let attempts = AttemptTracker()
+
+    public init(service: ServiceName, configuration: Configuration, consumer: KafkaConsumer, database: ServiceDatabase, handlers: [any EventHandler], metrics: PlatformMetrics, logger: Logger, faults: FaultInjector? = nil, startGate: StartGate? = nil) {
+        var byType: [String: any EventHandler] = [:]
+        for handler in handlers {
+            for type in handler.eventTypes {
+                precondition(byType[type] == nil, "two handlers for \(type) in one pipeline")
+                byType[type] = handler
+            }
+        }
+        self.service = service
+        self.configuration = configuration
+        self.consumer = consumer
+        self.database = database
+        self.handlers = byType
+        self.metrics = metrics
+        self.logger = logger
+        self.faults = faults
+        self.startGate = startGate
+    }
+
+    public func subscribe() throws {
+        try consumer.subscribe(topics: configuration.topics)
+    }
+
+    public func run() async throws {
+        if let startGate, await !startGate.wait() {
+            await consumer.close()
+            return
+        }
+        try subscribe()
+        var failures = 0
+        var lastLag = ContinuousClock.now
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                _ = try await processNextBatch()
+                failures = 0
+            } catch {
+                failures += 1
+                metrics.count("oms_pipeline_transient_failures_total")
+                logger.warning("batch failed; rewound and retrying", metadata: [
+                    "error": "\(PIIMask.scrub(String(describing: error)).prefix(400))", "attempt": "\(failures)",
+                ])
+                try? await Task.sleep(for: Backoff.delay(attempt: failures))
+            }
+            if ContinuousClock.now - lastLag > .seconds(2) {
+                lastLag = ContinuousClock.now
+                for (partition, lag) in consumer.lag() {
+                    metrics.set("oms_consumer_lag", [("group", configuration.groupID), ("topic", partition.topic), ("partition", String(partition.partition))], to: Double(lag))
+                }
+            }
+        }
+        await consumer.close()
+    }
+
+    /// Polls and fully processes one batch. Throws only for transient failures, after rewinding
+    /// the consumer to the start of the batch (so nothing is skipped).
+    @discardableResult
+    public func processNextBatch() async throws -> BatchOutcome {
+        let records = try await consumer.poll(maxMessages: configuration.batchSize, timeout: configuration.pollTimeout)
+        guard !records.isEmpty else { return BatchOutcome() }
+        let started = ContinuousClock.now
+        do {
+            let outcome = try await process(records)
+            try await faults?.check(.pipelineAfterDatabaseCommit)
+            try await consumer.commit(after: records)
+            database.relaySignal?.signal()
+            metrics.batchDuration.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
+            return outcome
+        } catch {
+            try? await consumer.seek(Self.batchStart(records))
+            throw error
+        }
+    }
+
+    static func batchStart(_ records: [KafkaRecord]) -> [TopicPartitionOffset] {
+        var first: [TopicPartition: Int64] = [:]
+        for record in records {
+            let tp = TopicPartition(topic: record.topic, partition: record.partition)
+            first[tp] = min(first[tp] ?? .max, record.offset)
+        }
+        return first.map { TopicPartitionOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value) }
+    }
+
+    /// A record decoded and matched to its handler.
+    private struct Work: Sendable {
+        var index: Int
+        var record: KafkaRecord
+        var envelope: EventEnvelope
+        var handler: any EventHandler
+    }
+
+    private func process(_ records: [KafkaRecord]) async throws -> BatchOutcome {
+        var outcome = BatchOutcome(polled: records.count)
+        var deadLetters: [Int: (reason: String, attempts: Int)] = [:]
+        var work: [Work] = []
+        var topicCounts: [String: Int] = [:]
+        for (index, record) in records.enumerated() {
+            topicCounts[record.topic, default: 0] += 1
+            do {
+                let envelope = try EventEnvelope(record: record)
+                guard let handler = handlers[envelope.type] else {
+                    outcome.ignored += 1
+                    continue
+                }
+                work.append(Work(index: index, record: record, envelope: envelope, handler: handler))
+            } catch {
+                deadLetters[index] = (String(describing: error), 1)
+            }
+        }
+        for (topic, count) in topicCounts { metrics.count("oms_events_consumed_total", [("topic", topic)], by: count) }
+
+        // Run the batch in one transaction. A permanent or exhausted failure of one event rolls the
+        // transaction back, marks that event for the dead-letter topic and runs the batch again
+        // without it; a transient failure propagates (the caller rewinds and backs off).
+        while true {
+            let excluded = Set(deadLetters.keys)
+            let pending = work.filter { !excluded.contains($0.index) }
+            let result: Result<(processed: Int, duplicates: Int), BatchAbort> = try await database.client.withConnection { connection in
+                try await self.runTransaction(pending: pending, deadLetters: deadLetters, records: records, connection: connection)
+            }
+            switch result {
+            case .success(let counts):
+                outcome.processed = counts.processed
+                outcome.duplicates = counts.duplicates
+                outcome.deadLettered = deadLetters.count
+                metrics.count("oms_events_processed_total", by: counts.processed)
+                metrics.count("oms_events_duplicate_total", by: counts.duplicates)
+                metrics.count("oms_events_ignored_total", by: outcome.ignored)
+                metrics.count("oms_events_dead_lettered_total", by: deadLetters.count)
+                for (index, entry) in deadLetters.sorted(by: { $0.key < $1.key }) {
+                    let record = records[index]
+                    logger.error("event dead-lettered", metadata: [
+                        "topic": "\(record.topic)", "partition": "\(record.partition)", "offset": "\(record.offset)",
+                        "reason": "\(PIIMask.scrub(entry.reason))", "attempts": "\(entry.attempts)",
+                    ])
+                }
+                return outcome
+            case .failure(let abort):
+                deadLetters[abort.index] = (abort.reason, abort.attempts)
+            }
+        }
+    }
+
+    /// Why a transaction was abandoned: one event must be dead-lettered.
+    private struct BatchAbort: Error {
+        var index: Int
+        var reason: String
+        var attempts: Int
+    }
+
+    private func runTransaction(pending: [Work], deadLetters: [Int: (reason: String, attempts: Int)], records: [KafkaRecord], connection: PostgresConnection) async throws -> Result<(processed: Int, duplicates: Int), BatchAbort> {
+        do {
+            let counts = try await ServiceDatabase.transaction(on: connection, service: service, logger: logger) { context in
+                let claimed = try await Inbox.claim(pending.map {
+                    Inbox.Entry(eventID: $0.envelope.eventID, eventType: $0.envelope.type, topic: $0.record.topic, partition: $0.record.partition, offset: $0.record.offset)
+                }, on: connection, logger: logger)
+                var remaining = claimed
+                var processed = 0
+                for item in pending {
+                    guard remaining.remove(item.envelope.eventID) != nil else { continue }
+                    let started = ContinuousClock.now
+                    do {
+                        try await item.handler.handle(item.envelope, context: context)
+                    } catch {
+                        switch FailureClass.classify(error) {
+                        case .transient:
+                            throw error
+                        case .permanent(let reason):
+                            throw BatchAbort(index: item.index, reason: reason, attempts: 1)
+                        case .retryable(let reason):
+                            let attempt = attempts.recordFailure(item.envelope.eventID)
+                            if attempt >= configuration.maxAttempts {
+                                throw BatchAbort(index: item.index, reason: reason, attempts: attempt)
+                            }
+                            throw error
+                        }
+                    }
+                    metrics.handlerDuration.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
+                    processed += 1
+                }
+                for (index, entry) in deadLetters.sorted(by: { $0.key < $1.key }) {
+                    context.enqueue(DeadLetter.message(for: records[index], service: service, reason: entry.reason, attempts: entry.attempts))
+                }
+                return (processed: processed, duplicates: pending.count - processed)
+            }
+            for item in pending { attempts.clear(item.envelope.eventID) }
+            return .success(counts)
+        } catch let abort as BatchAbort {
+            attempts.clear(records[abort.index].header(EventHeader.eventID).flatMap(UUID.init(uuidString:)))
+            return .failure(abort)
+        }
+    }
+}

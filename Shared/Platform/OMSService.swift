@@ -1,0 +1,31 @@
+import Hummingbird
+import Logging
+import OMSDomain
+
+/// What a service contributes to the shared runtime: its schema migrations, its event-handling
+/// pipelines and its HTTP routes. Everything else (database pool, producer, outbox relay,
+/// health, metrics, graceful shutdown) is the same for every service.
+public protocol OMSService: Sendable {
+    var name: ServiceName { get }
+    /// The service's own migrations, versions >= 100 (1-99 belong to the platform).
+    var migrations: [Migration] { get }
+    /// Consumer groups this process runs, each with its topics and handlers.
+    func pipelines(runtime: ServiceRuntime) -> [PipelineSpec]
+    /// Adds the service's routes to the router.
+    func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime)
+}
+
+/// One consumer group of a service: which topics it reads and which handlers process them.
+public struct PipelineSpec: Sendable {
+    public var groupSuffix: String
+    public var topics: [String]
+    public var handlers: [any EventHandler]
+
+    /// `groupSuffix` distinguishes several groups in one service (e.g. intake workers and the
+    /// status projection); the group id is `oms.<service>.<suffix>`.
+    public init(groupSuffix: String, topics: [String], handlers: [any EventHandler]) {
+        self.groupSuffix = groupSuffix
+        self.topics = topics
+        self.handlers = handlers
+    }
+}

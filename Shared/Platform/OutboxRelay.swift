@@ -1,0 +1,149 @@
+import Foundation
+import Logging
+import NIOCore
+import OMSDomain
+import OMSKafka
+import PostgresNIO
+import ServiceLifecycle
+
+/// Publishes committed outbox rows to Kafka in id order and marks them sent. One relay per
+/// service schema is active at a time (transaction-scoped advisory lock), so per-key order holds
+/// across replicas. After a crash between publish and mark, rows are simply published again;
+/// consumers deduplicate by event id. Invariant: a row is marked sent only after the broker
+/// acknowledged it and every row before it in the batch.
+public final class OutboxRelay: Service, Sendable {
+    public struct Configuration: Sendable {
+        public var batchSize: Int = 1_000
+        public var idle: Duration = .milliseconds(20)
+        /// Sent rows older than this are deleted.
+        public var retention: Duration = .seconds(3_600)
+        public init() {}
+    }
+
+    private let database: ServiceDatabase
+    private let producer: KafkaProducer
+    private let configuration: Configuration
+    private let metrics: PlatformMetrics
+    private let logger: Logger
+    private let faults: FaultInjector?
+    private let startGate: StartGate?
+    public let signal: RelaySignal
+
+    public init(database: ServiceDatabase, producer: KafkaProducer, signal: RelaySignal, configuration: Configuration = .init(), metrics: PlatformMetrics, logger: Logger, faults: FaultInjector? = nil, startGate: StartGate? = nil) {
+        self.database = database
+        self.producer = producer
+        self.signal = signal
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+        self.faults = faults
+        self.startGate = startGate
+    }
+
+    /// Publishes up to one batch of pending rows. Returns how many were published and marked.
+    @discardableResult
+    public func publishPending() async throws -> Int {
+        let schema = database.service.schema
+        let batchSize = configuration.batchSize
+        return try await database.client.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                let published = try await publish(on: connection, schema: schema, batchSize: batchSize)
+                try await connection.query("COMMIT", logger: logger)
+                return published
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    private func publish(on connection: PostgresConnection, schema: String, batchSize: Int) async throws -> Int {
+        let lock = try await connection.query("SELECT pg_try_advisory_xact_lock(hashtext(\("oms.relay." + schema)))", logger: logger)
+        var locked = false
+        for try await value in lock.decode(Bool.self) { locked = value }
+        guard locked else { return 0 }
+
+        let rows = try await connection.query("""
+            SELECT id, event_id, topic, message_key, headers, payload FROM outbox
+            WHERE sent_at IS NULL ORDER BY id LIMIT \(batchSize)
+            """, logger: logger)
+        var ids: [Int64] = []
+        var messages: [KafkaOutgoingMessage] = []
+        for try await (id, _, topic, key, headers, payload) in rows.decode((Int64, UUID, String, ByteBuffer, String, ByteBuffer).self) {
+            ids.append(id)
+            messages.append(KafkaOutgoingMessage(topic: topic, key: Array(buffer: key), value: Array(buffer: payload), headers: OutboxMessage.decodeHeaders(headers)))
+        }
+        guard !messages.isEmpty else { return 0 }
+
+        let started = ContinuousClock.now
+        let results = try await producer.send(batch: messages)
+        metrics.relayPublishDuration.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
+        // Mark the acknowledged prefix only: a failed row and everything after it is retried,
+        // which keeps per-key order at the cost of possible (deduplicated) repeats.
+        let acknowledged = results.firstIndex { if case .failure = $0 { return true } else { return false } } ?? results.count
+        if acknowledged < results.count, case .failure(let error) = results[acknowledged] {
+            logger.warning("outbox publish incomplete", metadata: ["acknowledged": "\(acknowledged)", "batch": "\(results.count)", "error": "\(error)"])
+            metrics.count("oms_outbox_publish_failures_total")
+        }
+        try await faults?.check(.relayAfterPublishBeforeMark)
+        let sent = Array(ids.prefix(acknowledged))
+        if !sent.isEmpty {
+            try await connection.query("UPDATE outbox SET sent_at = now() WHERE id = ANY(\(sent)::int8[])", logger: logger)
+        }
+        metrics.count("oms_outbox_published_total", by: sent.count)
+        return sent.count
+    }
+
+    /// Deletes sent rows older than the retention period.
+    public func purgeSent() async throws {
+        let seconds = Double(configuration.retention.components.seconds)
+        try await database.client.query("DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => \(seconds))", logger: logger)
+    }
+
+    public func run() async throws {
+        if let startGate, await !startGate.wait() { return }
+        var lastHousekeeping = ContinuousClock.now
+        var failures = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var published = 0
+            do {
+                published = try await publishPending()
+                failures = 0
+            } catch {
+                failures += 1
+                logger.warning("outbox relay failed; retrying", metadata: ["error": "\(PIIMask.scrub(String(describing: error)))", "attempt": "\(failures)"])
+                try? await Task.sleep(for: Backoff.delay(attempt: failures))
+                continue
+            }
+            if ContinuousClock.now - lastHousekeeping > .seconds(5) {
+                lastHousekeeping = ContinuousClock.now
+                if let backlog = try? await Outbox.pendingCount(on: database.client, logger: logger) {
+                    metrics.set("oms_outbox_backlog", to: Double(backlog))
+                }
+                try? await purgeSent()
+            }
+            if published < configuration.batchSize {
+                await signal.wait(upTo: configuration.idle)
+            }
+        }
+        // Drain what committed before shutdown so a clean stop leaves nothing behind.
+        for _ in 0..<100 {
+            guard let published = try? await publishPending(), published > 0 else { break }
+        }
+    }
+}
+
+/// Exponential backoff with a cap, shared by the relay and the consumer pipeline.
+enum Backoff {
+    static func delay(attempt: Int, base: Duration = .milliseconds(100), cap: Duration = .seconds(5)) -> Duration {
+        let factor = 1 << min(max(attempt - 1, 0), 10)
+        return min(base * factor, cap)
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}

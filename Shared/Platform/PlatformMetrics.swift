@@ -1,0 +1,71 @@
+import NIOConcurrencyHelpers
+import OMSDomain
+import Prometheus
+
+/// The platform's Prometheus metrics for one service process. Counters are cached per label set.
+/// Invariant: metric names are stable (dashboards and alerts depend on them); see docs/architecture.md.
+public final class PlatformMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let service: String
+    private let counters = NIOLockedValueBox([String: Counter]())
+    private let gauges = NIOLockedValueBox([String: Gauge]())
+
+    public let batchDuration: DurationHistogram
+    public let handlerDuration: DurationHistogram
+    public let relayPublishDuration: DurationHistogram
+    public let httpDuration: NIOLockedValueBox<[String: DurationHistogram]> = NIOLockedValueBox([:])
+
+    static let latencyBuckets: [Duration] = [
+        .microseconds(250), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+    ]
+
+    public init(service: ServiceName, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        self.service = service.rawValue
+        batchDuration = registry.makeDurationHistogram(name: "oms_pipeline_batch_seconds", labels: [("service", service.rawValue)], buckets: Self.latencyBuckets)
+        handlerDuration = registry.makeDurationHistogram(name: "oms_handler_seconds", labels: [("service", service.rawValue)], buckets: Self.latencyBuckets)
+        relayPublishDuration = registry.makeDurationHistogram(name: "oms_outbox_publish_seconds", labels: [("service", service.rawValue)], buckets: Self.latencyBuckets)
+    }
+
+    /// Increments `name{service, extra labels}`.
+    public func count(_ name: String, _ labels: [(String, String)] = [], by amount: Int = 1) {
+        guard amount > 0 else { return }
+        let allLabels = [("service", service)] + labels
+        let cacheKey = name + allLabels.map { "|\($0.0)=\($0.1)" }.joined()
+        let counter = counters.withLockedValue { cache in
+            if let existing = cache[cacheKey] { return existing }
+            let created = registry.makeCounter(name: name, labels: allLabels)
+            cache[cacheKey] = created
+            return created
+        }
+        counter.increment(by: Int64(amount))
+    }
+
+    /// Sets `name{service, extra labels}` to `value`.
+    public func set(_ name: String, _ labels: [(String, String)] = [], to value: Double) {
+        let allLabels = [("service", service)] + labels
+        let cacheKey = name + allLabels.map { "|\($0.0)=\($0.1)" }.joined()
+        let gauge = gauges.withLockedValue { cache in
+            if let existing = cache[cacheKey] { return existing }
+            let created = registry.makeGauge(name: name, labels: allLabels)
+            cache[cacheKey] = created
+            return created
+        }
+        gauge.set(value)
+    }
+
+    func httpHistogram(method: String, route: String, status: Int) -> DurationHistogram {
+        let key = "\(method) \(route) \(status)"
+        return httpDuration.withLockedValue { cache in
+            if let existing = cache[key] { return existing }
+            let created = registry.makeDurationHistogram(
+                name: "oms_http_request_seconds",
+                labels: [("service", service), ("method", method), ("route", route), ("status", String(status))],
+                buckets: Self.latencyBuckets
+            )
+            cache[key] = created
+            return created
+        }
+    }
+}

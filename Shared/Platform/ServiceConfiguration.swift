@@ -1,0 +1,71 @@
+import Foundation
+import OMSDomain
+import OMSKafka
+
+/// Everything a service process reads from its environment, with documented defaults
+/// (see README "Configuration"). Invariant: built once at start-up; secrets only come from here.
+public struct ServiceConfiguration: Sendable {
+    public var service: ServiceName
+    /// `OMS_HTTP_HOST` / `OMS_HTTP_PORT`.
+    public var httpHost: String
+    public var httpPort: Int
+    /// `OMS_DATABASE_URL`, e.g. `postgres://oms:oms@127.0.0.1:5432/oms`.
+    public var database: DatabaseConfiguration
+    /// `OMS_KAFKA_BROKERS` plus any `OMS_KAFKA_PROPERTY_<name>` pass-through (dots as `_`).
+    public var kafka: KafkaClientConfiguration
+    /// `OMS_KAFKA_SESSION_TIMEOUT_MS` (default 10000).
+    public var sessionTimeoutMilliseconds: Int
+    /// `OMS_BATCH_SIZE`: records per poll batch and per database transaction (default 500).
+    public var batchSize: Int
+    /// `OMS_MAX_HANDLER_ATTEMPTS`: non-transient failures of one event before it is dead-lettered (default 3).
+    public var maxHandlerAttempts: Int
+    /// `OMS_RELAY_BATCH_SIZE` (default 1000) and `OMS_RELAY_IDLE_MS` (default 20).
+    public var relayBatchSize: Int
+    public var relayIdleMilliseconds: Int
+    /// `OMS_LOG_LEVEL` (default info).
+    public var logLevel: String
+    /// `OMS_INSTANCE_ID`: distinguishes replicas in logs and client ids (default host name + pid).
+    public var instanceID: String
+
+    public init(service: ServiceName, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        func int(_ key: String, _ fallback: Int) throws -> Int {
+            guard let raw = environment[key] else { return fallback }
+            guard let value = Int(raw), value > 0 else { throw ConfigurationError(key: key, reason: "must be a positive integer") }
+            return value
+        }
+        self.service = service
+        self.httpHost = environment["OMS_HTTP_HOST"] ?? "127.0.0.1"
+        self.httpPort = try int("OMS_HTTP_PORT", ServiceConfiguration.defaultPort(for: service))
+        self.database = try DatabaseConfiguration(url: environment["OMS_DATABASE_URL"] ?? "postgres://oms:oms@127.0.0.1:5432/oms", schema: service.schema)
+        self.database.maximumConnections = try int("OMS_DATABASE_POOL_SIZE", 8)
+        self.instanceID = environment["OMS_INSTANCE_ID"] ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        var properties: [String: String] = [:]
+        for (key, value) in environment where key.hasPrefix("OMS_KAFKA_PROPERTY_") {
+            let name = key.dropFirst("OMS_KAFKA_PROPERTY_".count).lowercased().replacingOccurrences(of: "_", with: ".")
+            properties[name] = value
+        }
+        self.kafka = KafkaClientConfiguration(
+            bootstrapServers: environment["OMS_KAFKA_BROKERS"] ?? "127.0.0.1:9092",
+            clientID: "oms-\(service.rawValue)-\(instanceID)",
+            properties: properties
+        )
+        self.sessionTimeoutMilliseconds = try int("OMS_KAFKA_SESSION_TIMEOUT_MS", 10_000)
+        self.batchSize = try int("OMS_BATCH_SIZE", 500)
+        self.maxHandlerAttempts = try int("OMS_MAX_HANDLER_ATTEMPTS", 3)
+        self.relayBatchSize = try int("OMS_RELAY_BATCH_SIZE", 1_000)
+        self.relayIdleMilliseconds = try int("OMS_RELAY_IDLE_MS", 20)
+        self.logLevel = environment["OMS_LOG_LEVEL"] ?? "info"
+    }
+
+    /// Default HTTP ports: 8081 intake ... 8087 insights.
+    public static func defaultPort(for service: ServiceName) -> Int {
+        8081 + (ServiceName.allCases.firstIndex(of: service) ?? 0)
+    }
+}
+
+/// A configuration value that cannot be used; the process refuses to start and names it.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var key: String
+    public var reason: String
+    public var description: String { "configuration \(key): \(reason)" }
+}

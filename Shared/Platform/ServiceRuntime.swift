@@ -1,0 +1,147 @@
+import Foundation
+import Hummingbird
+import Logging
+import OMSDomain
+import OMSKafka
+import PostgresNIO
+import ServiceLifecycle
+
+/// The shared parts of one service process, handed to the service's pipelines and routes.
+/// Invariant: one PostgreSQL pool, one producer and one outbox relay per process.
+public struct ServiceRuntime: Sendable {
+    public let configuration: ServiceConfiguration
+    public let database: ServiceDatabase
+    public let producer: KafkaProducer
+    public let admin: KafkaAdmin
+    public let metrics: PlatformMetrics
+    public let logger: Logger
+    public let startGate: StartGate
+    public let relay: OutboxRelay
+    public let faults: FaultInjector?
+}
+
+/// Builds the whole service process: database pool, producer, relay, consumers and HTTP server,
+/// in one ServiceGroup (started in that order, shut down in reverse on SIGTERM/SIGINT).
+/// `main` and the tests both call this.
+public func buildApplication(service: some OMSService, configuration: ServiceConfiguration, logger: Logger, faults: FaultInjector? = nil) throws -> some ApplicationProtocol {
+    let metrics = PlatformMetrics(service: service.name)
+    let client = configuration.database.makeClient(logger: logger)
+    let signal = RelaySignal()
+    let database = ServiceDatabase(client: client, service: service.name, relaySignal: signal)
+    var producerConfiguration = KafkaProducerConfiguration(client: configuration.kafka)
+    producerConfiguration.client.clientID += "-producer"
+    let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+    let admin = try KafkaAdmin(client: configuration.kafka, logger: logger)
+    let gate = StartGate()
+    var relayConfiguration = OutboxRelay.Configuration()
+    relayConfiguration.batchSize = configuration.relayBatchSize
+    relayConfiguration.idle = .milliseconds(configuration.relayIdleMilliseconds)
+    let relay = OutboxRelay(database: database, producer: producer, signal: signal, configuration: relayConfiguration, metrics: metrics, logger: logger, faults: faults, startGate: gate)
+    let runtime = ServiceRuntime(configuration: configuration, database: database, producer: producer, admin: admin, metrics: metrics, logger: logger, startGate: gate, relay: relay, faults: faults)
+
+    var pipelines: [ConsumerPipeline] = []
+    for spec in service.pipelines(runtime: runtime) {
+        var consumerConfiguration = KafkaConsumerConfiguration(client: configuration.kafka, groupID: "oms.\(service.name.rawValue).\(spec.groupSuffix)")
+        consumerConfiguration.sessionTimeoutMilliseconds = configuration.sessionTimeoutMilliseconds
+        consumerConfiguration.heartbeatIntervalMilliseconds = max(100, configuration.sessionTimeoutMilliseconds / 5)
+        consumerConfiguration.client.clientID += "-\(spec.groupSuffix)"
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+        var pipelineConfiguration = ConsumerPipeline.Configuration(groupID: consumerConfiguration.groupID, topics: spec.topics + [service.name.redriveTopic])
+        pipelineConfiguration.batchSize = configuration.batchSize
+        pipelineConfiguration.maxAttempts = configuration.maxHandlerAttempts
+        pipelines.append(ConsumerPipeline(service: service.name, configuration: pipelineConfiguration, consumer: consumer, database: database, handlers: spec.handlers, metrics: metrics, logger: logger, faults: faults, startGate: gate))
+    }
+
+    let router = Router(context: BasicRequestContext.self)
+    router.middlewares.add(HTTPMetricsMiddleware(metrics: metrics))
+    addPlatformRoutes(to: router, runtime: runtime)
+    service.addRoutes(to: router, runtime: runtime)
+
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "oms-\(service.name.rawValue)"),
+        logger: logger
+    )
+    app.addServices(client, producer, relay)
+    app.addServices(pipelines.map { $0 as any Service })
+    app.addServices(AdminCloser(admin: admin))
+    let migrations = service.migrations
+    let schema = service.name.schema
+    app.beforeServerStarts {
+        do {
+            let applied = try await Migrator.migrate(client: client, schema: schema, migrations: migrations, logger: logger)
+            logger.info("service ready", metadata: ["schema": "\(schema)", "migrationsApplied": "\(applied)", "librdkafka": "\(KafkaRuntime.librdkafkaVersion)"])
+            gate.open()
+        } catch {
+            logger.critical("migrations failed", metadata: ["error": "\(error)"])
+            gate.fail()
+            throw error
+        }
+    }
+    return app
+}
+
+/// Closes the admin client when the process shuts down.
+struct AdminCloser: Service {
+    let admin: KafkaAdmin
+    func run() async throws {
+        try? await gracefulShutdown()
+        await admin.close()
+    }
+}
+
+/// `GET /health/live`, `GET /health/ready` (database and broker reachable, migrations done) and
+/// `GET /metrics` (Prometheus text format).
+func addPlatformRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {
+    router.get("/health/live") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"live"}"#)))
+    }
+    router.get("/health/ready") { _, _ -> Response in
+        var checks: [String: String] = [:]
+        do {
+            try await runtime.database.client.query("SELECT 1", logger: runtime.logger)
+            checks["database"] = "ok"
+        } catch {
+            checks["database"] = "unreachable"
+        }
+        do {
+            _ = try await runtime.admin.partitionCounts(topics: [TopicCatalogue.orders], timeout: .seconds(2))
+            checks["broker"] = "ok"
+        } catch {
+            checks["broker"] = "unreachable"
+        }
+        let ready = checks.values.allSatisfy { $0 == "ok" }
+        checks["status"] = ready ? "ready" : "not_ready"
+        let body = try JSONEncoder().encode(checks)
+        return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+    router.get("/metrics") { _, _ -> Response in
+        var buffer: [UInt8] = []
+        runtime.metrics.registry.emit(into: &buffer)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+    }
+}
+
+/// Records `oms_http_request_seconds{method, route, status}` for every request.
+struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: PlatformMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            record(request, context, status: response.status.code, started: started)
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            record(request, context, status: status, started: started)
+            throw error
+        }
+    }
+
+    private func record(_ request: Request, _ context: Context, status: Int, started: ContinuousClock.Instant) {
+        let route = context.endpointPath ?? "unmatched"
+        metrics.httpHistogram(method: request.method.rawValue, route: route, status: status)
+            .recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
+    }
+}
