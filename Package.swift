@@ -80,6 +80,7 @@ var targets: [Target] = [
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ],
         path: "Tests/PlatformIntegrationTests"
     ),

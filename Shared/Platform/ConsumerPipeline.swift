@@ -33,6 +33,8 @@ public final class ConsumerPipeline: Service, Sendable {
         public var duplicates = 0
         public var ignored = 0
         public var deadLettered = 0
+
+        public init(polled: Int = 0) { self.polled = polled }
     }
 
     public let configuration: Configuration

@@ -30,7 +30,10 @@ public struct Migration: Sendable {
 public enum Migrator {
     /// The platform tables every service has (inbox, outbox) come first, then the service's own.
     public static func migrate(client: PostgresClient, schema: String, migrations: [Migration], logger: Logger) async throws -> [Int] {
-        precondition(schema.allSatisfy { $0.isLetter || $0 == "_" }, "schema names are plain identifiers")
+        guard let first = schema.first, first.isASCII, first.isLetter || first == "_",
+              schema.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            throw MigrationError(schema: schema, version: 0, reason: "schema name must be a plain identifier")
+        }
         let all = PlatformMigrations.all + migrations
         let versions = all.map(\.version)
         precondition(Set(versions).count == versions.count, "duplicate migration version in \(schema)")

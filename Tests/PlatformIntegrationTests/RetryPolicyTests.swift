@@ -1,0 +1,107 @@
+import Foundation
+import NIOConcurrencyHelpers
+import OMSDomain
+import OMSKafka
+import OMSPlatform
+import PostgresNIO
+import Testing
+
+/// Kills its own database connection the first `failures` times it runs: the database "goes away"
+/// in the middle of a batch.
+struct ConnectionKillingHandler: EventHandler {
+    let eventTypes: Set<String> = [TestEffect.eventType]
+    let remaining: NIOLockedValueBox<Int>
+
+    func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
+        let kill = remaining.withLockedValue { value -> Bool in
+            guard value > 0 else { return false }
+            value -= 1
+            return true
+        }
+        if kill {
+            // Drain the result: the server's FATAL arrives after the row, on the stream.
+            let rows = try await context.connection.query("SELECT pg_terminate_backend(pg_backend_pid())", logger: context.logger)
+            for try await _ in rows {}
+        }
+        try await EffectHandler().handle(event, context: context)
+    }
+}
+
+/// Fails with an unclassified error for events whose sequence is in `alwaysFailing`, and the first
+/// `flaky` times for the others.
+struct FlakyHandler: EventHandler {
+    struct Boom: Error {}
+    let eventTypes: Set<String> = [TestEffect.eventType]
+    let alwaysFailing: Set<Int>
+    let flaky: NIOLockedValueBox<Int>
+
+    func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
+        let body = try event.decode(TestEffect.self)
+        if alwaysFailing.contains(body.sequence) { throw Boom() }
+        let fail = flaky.withLockedValue { value -> Bool in
+            guard value > 0 else { return false }
+            value -= 1
+            return true
+        }
+        if fail { throw Boom() }
+        try await EffectHandler().handle(event, context: context)
+    }
+}
+
+@Suite("Pipeline retry policy against real PostgreSQL and broker", .serialized)
+struct RetryPolicyTests {
+    @Test("losing the database mid-batch rewinds the batch and retries; nothing is skipped or doubled")
+    func transientDatabaseLoss() async throws {
+        try await withHarness { h in
+            try await h.migrate()
+            let topic = try await h.topic("transient", partitions: 2)
+            try await h.publish(try h.effectEvents(count: 30), to: topic)
+            let handler = ConnectionKillingHandler(remaining: NIOLockedValueBox(2))
+            let (pipeline, consumer) = try h.pipeline(group: "transient", topics: [topic], handlers: [handler])
+            var transientFailures = 0
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline, try await h.count("SELECT count(*)::int FROM effects") < 30 {
+                do {
+                    _ = try await pipeline.processNextBatch()
+                } catch {
+                    #expect(FailureClass.classify(error) == .transient)
+                    transientFailures += 1
+                }
+            }
+            for _ in 0..<3 { _ = try await pipeline.processNextBatch() }
+            await consumer.close()
+            #expect(transientFailures == 2)
+            #expect(try await h.count("SELECT count(*)::int FROM effects") == 30)
+            #expect(try await h.count("SELECT count(DISTINCT sequence)::int FROM effects") == 30)
+            let offsets = try await h.admin.groupOffsets(group: "test.\(h.id).transient", topics: [topic])
+            #expect(offsets.map(\.lag).reduce(0, +) == 0)
+        }
+    }
+
+    @Test("an unclassified failure is retried; after the attempt limit only that event is dead-lettered")
+    func boundedRetriesThenDeadLetter() async throws {
+        try await withHarness { h in
+            try await h.migrate()
+            let topic = try await h.topic("flaky", partitions: 1)
+            try await h.publish(try h.effectEvents(count: 10), to: topic)
+            let handler = FlakyHandler(alwaysFailing: [4], flaky: NIOLockedValueBox(1))
+            let (pipeline, consumer) = try h.pipeline(group: "flaky", topics: [topic], handlers: [handler])
+            var failures = 0
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline, try await h.count("SELECT count(*)::int FROM effects") < 9 {
+                do { _ = try await pipeline.processNextBatch() } catch { failures += 1 }
+            }
+            await consumer.close()
+            // 1 flaky failure + 2 failures of event 4 before its third attempt dead-letters it.
+            #expect(failures == 3)
+            #expect(try await h.effects().map(\.sequence) == [0, 1, 2, 3, 5, 6, 7, 8, 9])
+            while try await h.relay().publishPending() > 0 {}
+            let dlq = try await h.readAll(topic: h.service.deadLetterTopic) { records in
+                records.contains { $0.header(EventHeader.dlqOriginalTopic) == topic }
+            }.filter { $0.header(EventHeader.dlqOriginalTopic) == topic }
+            #expect(dlq.count == 1)
+            #expect(dlq.first?.header(EventHeader.dlqAttempts) == "3")
+            #expect(dlq.first?.header(EventHeader.dlqOriginalOffset) == "4")
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import OMSDomain
+import OMSPlatform
+import RiskService
+import Testing
+
+@Suite("Service runtime: one process with pool, producer, relay, HTTP", .serialized)
+struct ServiceRuntimeTests {
+    @Test("a service starts, migrates its schema and answers health and metrics")
+    func healthAndMetrics() async throws {
+        let environment = try TestEnvironment.require()
+        var configuration = try ServiceConfiguration(service: .risk, environment: [
+            "OMS_DATABASE_URL": environment.databaseURL, "OMS_KAFKA_BROKERS": environment.brokers, "OMS_HTTP_PORT": "1",
+        ])
+        configuration.httpPort = 0
+        var logger = Logger(label: "test.runtime")
+        logger.logLevel = .warning
+        let app = try buildApplication(service: RiskService(), configuration: configuration, logger: logger)
+        try await app.test(.live) { client in
+            try await client.execute(uri: "/health/live", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/health/ready", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains(#""database":"ok""#))
+                #expect(String(buffer: response.body).contains(#""broker":"ok""#))
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains(#"oms_http_request_seconds_count{service="risk",method="GET",route="/health/ready",status="200"} 1"#))
+            }
+            try await client.execute(uri: "/no/such/route", method: .get) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+}
