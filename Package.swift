@@ -75,6 +75,11 @@ var targets: [Target] = [
         path: "Tests/DomainTests"
     ),
     .testTarget(
+        name: "IntakeTests",
+        dependencies: ["IntakeService", "OMSDomain"],
+        path: "Tests/IntakeTests"
+    ),
+    .testTarget(
         name: "PlatformIntegrationTests",
         dependencies: ["OMSDomain", "OMSKafka", "OMSPlatform"] + services.map { .init(stringLiteral: $0.name) } + [
             .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -92,4 +92,46 @@ struct KafkaClientTests {
             #expect(try await h.admin.partitionCounts(topics: [name]) == [name: 5])
         }
     }
+
+    @Test("a group's offsets can be reset while it has no members, and the group then re-reads from there")
+    func resetGroupOffsets() async throws {
+        try await withHarness { h in
+            let topic = try await h.topic("reset", partitions: 2)
+            _ = try await h.producer.send(batch: (0..<20).map { KafkaOutgoingMessage(topic: topic, key: Array("k\($0)".utf8), value: Array("\($0)".utf8)) })
+            let group = "test.\(h.id).reset"
+            let consumer = try h.consumer(group: "reset")
+            try consumer.subscribe(topics: [topic])
+            var consumed = 0
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline, consumed < 20 {
+                let records = try await consumer.poll(maxMessages: 100, timeout: .milliseconds(200))
+                try await consumer.commit(after: records)
+                consumed += records.count
+            }
+            #expect(try await h.admin.activeMemberCount(group: group) == 1)
+            await consumer.close()
+            #expect(try await h.admin.activeMemberCount(group: group) == 0)
+            let before = try await h.admin.groupOffsets(group: group, topics: [topic])
+            #expect(before.map(\.lag).reduce(0, +) == 0)
+
+            // Rewind partition 0 to the start, partition 1 by 2 records.
+            let positions = before.map { p in
+                TopicPartitionOffset(topic: topic, partition: p.topicPartition.partition, offset: p.topicPartition.partition == 0 ? p.low : max(p.low, (p.committed ?? 0) - 2))
+            }
+            try await h.admin.commitGroupOffsets(group: group, positions: positions)
+            let after = try await h.admin.groupOffsets(group: group, topics: [topic])
+            let expectedLag = (before.first { $0.topicPartition.partition == 0 }!.high) + 2
+            #expect(after.map(\.lag).reduce(0, +) == expectedLag)
+
+            let again = try h.consumer(group: "reset")
+            try again.subscribe(topics: [topic])
+            var reread = 0
+            let rereadDeadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < rereadDeadline, reread < Int(expectedLag) {
+                reread += try await again.poll(maxMessages: 100, timeout: .milliseconds(200)).count
+            }
+            await again.close()
+            #expect(reread == Int(expectedLag))
+        }
+    }
 }
