@@ -161,11 +161,12 @@ public final class ConsumerPipeline: Service, Sendable {
         // Run the batch in one transaction. A permanent or exhausted failure of one event rolls the
         // transaction back, marks that event for the dead-letter topic and runs the batch again
         // without it; a transient failure propagates (the caller rewinds and backs off).
+        var perEvent = false
         while true {
             let excluded = Set(deadLetters.keys)
             let pending = work.filter { !excluded.contains($0.index) }
-            let result: Result<(processed: Int, duplicates: Int), BatchAbort> = try await database.client.withConnection { connection in
-                try await self.runTransaction(pending: pending, deadLetters: deadLetters, records: records, connection: connection)
+            let result: Result<(processed: Int, duplicates: Int), BatchAbort> = try await database.client.withConnection { [perEvent] connection in
+                try await self.runTransaction(pending: pending, deadLetters: deadLetters, records: records, perEvent: perEvent, connection: connection)
             }
             switch result {
             case .success(let counts):
@@ -185,28 +186,66 @@ public final class ConsumerPipeline: Service, Sendable {
                 }
                 return outcome
             case .failure(let abort):
-                deadLetters[abort.index] = (abort.reason, abort.attempts)
+                if let index = abort.index {
+                    deadLetters[index] = (abort.reason, abort.attempts)
+                } else {
+                    // A batched handler call failed: find the culprit event by event.
+                    perEvent = true
+                }
             }
         }
     }
 
     /// Why a transaction was abandoned: one event must be dead-lettered.
     private struct BatchAbort: Error {
-        var index: Int
+        /// The record to dead-letter; nil when a batched call failed and the culprit is unknown yet.
+        var index: Int?
         var reason: String
         var attempts: Int
     }
 
-    private func runTransaction(pending: [Work], deadLetters: [Int: (reason: String, attempts: Int)], records: [KafkaRecord], connection: PostgresConnection) async throws -> Result<(processed: Int, duplicates: Int), BatchAbort> {
+    private func runTransaction(pending: [Work], deadLetters: [Int: (reason: String, attempts: Int)], records: [KafkaRecord], perEvent: Bool, connection: PostgresConnection) async throws -> Result<(processed: Int, duplicates: Int), BatchAbort> {
         do {
             let counts = try await ServiceDatabase.transaction(on: connection, service: service, logger: logger) { context in
                 let claimed = try await Inbox.claim(pending.map {
                     Inbox.Entry(eventID: $0.envelope.eventID, eventType: $0.envelope.type, topic: $0.record.topic, partition: $0.record.partition, offset: $0.record.offset)
                 }, on: connection, logger: logger)
                 var remaining = claimed
+                var fresh: [Work] = []
+                for item in pending where remaining.remove(item.envelope.eventID) != nil {
+                    fresh.append(item)
+                }
+                if !perEvent {
+                    // Consecutive events of the same handler go in one call, preserving order.
+                    var start = 0
+                    while start < fresh.count {
+                        var end = start + 1
+                        while end < fresh.count, fresh[end].handler.eventTypes == fresh[start].handler.eventTypes { end += 1 }
+                        let run = fresh[start..<end]
+                        let started = ContinuousClock.now
+                        do {
+                            try await run.first!.handler.handle(batch: run.map(\.envelope), context: context)
+                        } catch {
+                            switch FailureClass.classify(error) {
+                            case .transient:
+                                throw error
+                            case .permanent(let reason) where run.count == 1:
+                                throw BatchAbort(index: run.first!.index, reason: reason, attempts: 1)
+                            default:
+                                throw BatchAbort(index: nil, reason: "", attempts: 0)
+                            }
+                        }
+                        let elapsed = Int64((ContinuousClock.now - started).nanoseconds) / Int64(run.count)
+                        for _ in run { metrics.handlerDuration.recordNanoseconds(elapsed) }
+                        start = end
+                    }
+                    for item in deadLetters.keys.sorted() {
+                        context.enqueue(DeadLetter.message(for: records[item], service: service, reason: deadLetters[item]!.reason, attempts: deadLetters[item]!.attempts))
+                    }
+                    return (processed: fresh.count, duplicates: pending.count - fresh.count)
+                }
                 var processed = 0
-                for item in pending {
-                    guard remaining.remove(item.envelope.eventID) != nil else { continue }
+                for item in fresh {
                     let started = ContinuousClock.now
                     do {
                         try await item.handler.handle(item.envelope, context: context)
@@ -235,7 +274,9 @@ public final class ConsumerPipeline: Service, Sendable {
             for item in pending { attempts.clear(item.envelope.eventID) }
             return .success(counts)
         } catch let abort as BatchAbort {
-            attempts.clear(records[abort.index].header(EventHeader.eventID).flatMap(UUID.init(uuidString:)))
+            if let index = abort.index {
+                attempts.clear(records[index].header(EventHeader.eventID).flatMap(UUID.init(uuidString:)))
+            }
             return .failure(abort)
         }
     }

@@ -127,7 +127,10 @@ public final class OutboxRelay: Service, Sendable {
                 await signal.wait(upTo: configuration.idle)
             }
         }
-        // Drain what committed before shutdown so a clean stop leaves nothing behind.
+        // On a graceful stop (the pool shuts down after the relay) drain what committed, so a
+        // clean stop leaves nothing behind. On cancellation the pool is going away too: rows
+        // simply wait for the next start.
+        guard !Task.isCancelled else { return }
         for _ in 0..<100 {
             guard let published = try? await publishPending(), published > 0 else { break }
         }

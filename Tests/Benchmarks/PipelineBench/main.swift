@@ -25,6 +25,8 @@ struct BenchEvent: DomainEvent {
 struct BenchHandler: EventHandler {
     let eventTypes: Set<String> = [BenchEvent.eventType]
     let outputTopic: String
+    /// Whether to use the batched path (one insert per batch) or one insert per event.
+    let batched: Bool
 
     func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
         let body = try event.decode(BenchEvent.self)
@@ -33,6 +35,23 @@ struct BenchHandler: EventHandler {
             logger: context.logger
         )
         try context.emit(body, orderID: body.orderID, topic: outputTopic, causedBy: event)
+    }
+
+    /// The same effect for a run of events with one multi-row insert.
+    func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
+        guard batched else {
+            for event in events { try await handle(event, context: context) }
+            return
+        }
+        let bodies = try events.map { try $0.decode(BenchEvent.self) }
+        try await context.connection.query("""
+            INSERT INTO bench_state (order_id, sequence, amount_fen, sku)
+            SELECT * FROM unnest(\(bodies.map(\.orderID))::text[], \(bodies.map { Int32($0.sequence) })::int4[],
+                                 \(bodies.map(\.amount.minorUnits))::int8[], \(bodies.map(\.sku))::text[])
+            """, logger: context.logger)
+        for (event, body) in zip(events, bodies) {
+            try context.emit(body, orderID: body.orderID, topic: outputTopic, causedBy: event)
+        }
     }
 }
 
@@ -65,13 +84,15 @@ let producer = try KafkaProducer(configuration: producerConfiguration, logger: l
 
 print("librdkafka \(KafkaRuntime.librdkafkaVersion); \(ProcessInfo.processInfo.activeProcessorCount) cores; run \(runID)")
 print("")
-print("| batch size | events | events/s | batch p50 (ms) | batch p99 (ms) | input produce (events/s) |")
-print("|---:|---:|---:|---:|---:|---:|")
+print("| handler | batch size | events | events/s | batch p50 (ms) | batch p99 (ms) | input produce (events/s) |")
+print("|---|---:|---:|---:|---:|---:|---:|")
 
 for (batchSize, count) in plan {
-    let schema = "bench_\(runID)_\(batchSize)"
-    let input = "bench.\(runID).\(batchSize).in"
-    let output = "bench.\(runID).\(batchSize).out"
+  for batched in [false, true] where !(batched && batchSize == 1) {
+    let mode = batched ? "b" : "e"
+    let schema = "bench_\(runID)_\(batchSize)\(mode)"
+    let input = "bench.\(runID).\(batchSize)\(mode).in"
+    let output = "bench.\(runID).\(batchSize)\(mode).out"
     try await admin.createTopics([(input, 6), (output, 6)])
     let client = try DatabaseConfiguration(url: databaseURL, schema: schema).makeClient(logger: logger)
     let metrics = PlatformMetrics(service: .insights)
@@ -98,7 +119,7 @@ for (batchSize, count) in plan {
         let produceSeconds = Double((ContinuousClock.now - produceStart).components.attoseconds) / 1e18 + Double((ContinuousClock.now - produceStart).components.seconds)
 
         logger.info("input produced; starting the pipeline")
-        var consumerConfiguration = KafkaConsumerConfiguration(client: kafka, groupID: "bench.\(runID).\(batchSize)")
+        var consumerConfiguration = KafkaConsumerConfiguration(client: kafka, groupID: "bench.\(runID).\(batchSize)\(mode)")
         consumerConfiguration.sessionTimeoutMilliseconds = 6_000
         consumerConfiguration.heartbeatIntervalMilliseconds = 500
         let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
@@ -106,7 +127,7 @@ for (batchSize, count) in plan {
         pipelineConfiguration.batchSize = batchSize
         pipelineConfiguration.pollTimeout = .milliseconds(100)
         let pipeline = ConsumerPipeline(service: .insights, configuration: pipelineConfiguration, consumer: consumer, database: database,
-                                        handlers: [BenchHandler(outputTopic: output)], metrics: metrics, logger: logger)
+                                        handlers: [BenchHandler(outputTopic: output, batched: batched)], metrics: metrics, logger: logger)
         try pipeline.subscribe()
 
         var relayConfiguration = OutboxRelay.Configuration()
@@ -137,10 +158,11 @@ for (batchSize, count) in plan {
         group.cancelAll()
         _ = try? await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: logger)
         let sorted = batchMilliseconds.sorted()
-        return String(format: "| %d | %d | %.0f | %.2f | %.2f | %.0f |", batchSize, count, Double(count) / elapsed,
+        return "| \(batched ? "batched insert" : "insert per event") " + String(format: "| %d | %d | %.0f | %.2f | %.2f | %.0f |", batchSize, count, Double(count) / elapsed,
                       percentile(sorted, 0.5), percentile(sorted, 0.99), Double(count) / produceSeconds)
     }
     print(summary)
+  }
 }
 await producer.shutdown()
 await admin.close()
