@@ -28,15 +28,29 @@ public struct OutboxMessage: Sendable {
         KafkaOutgoingMessage(topic: topic, key: key, value: payload, headers: headers)
     }
 
-    /// Headers stored as a JSON array of [name, value] pairs (order and repeats preserved).
+    /// Headers stored as text: `name US value` pairs joined by `RS` (ASCII unit/record separators),
+    /// cheap to write and split. Header text containing either separator falls back to JSON.
     var encodedHeaders: String {
-        let pairs = headers.map { [$0.key, $0.text] }
-        let data = (try? JSONEncoder().encode(pairs)) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self)
+        if headers.contains(where: { $0.key.contains(where: Self.isSeparator) || $0.text.contains(where: Self.isSeparator) }) {
+            let data = (try? JSONEncoder().encode(headers.map { [$0.key, $0.text] })) ?? Data("[]".utf8)
+            return String(decoding: data, as: UTF8.self)
+        }
+        return headers.map { $0.key + "\u{1F}" + $0.text }.joined(separator: "\u{1E}")
     }
 
     static func decodeHeaders(_ text: String) -> [KafkaHeader] {
-        guard let pairs = try? JSONDecoder().decode([[String]].self, from: Data(text.utf8)) else { return [] }
-        return pairs.compactMap { $0.count == 2 ? KafkaHeader(key: $0[0], text: $0[1]) : nil }
+        if text.hasPrefix("[") {
+            guard let pairs = try? JSONDecoder().decode([[String]].self, from: Data(text.utf8)) else { return [] }
+            return pairs.compactMap { $0.count == 2 ? KafkaHeader(key: $0[0], text: $0[1]) : nil }
+        }
+        return text.split(separator: "\u{1E}", omittingEmptySubsequences: true).compactMap { (pair: Substring) -> KafkaHeader? in
+            let parts = pair.split(separator: "\u{1F}", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2 else { return nil }
+            return KafkaHeader(key: String(parts[0]), text: String(parts[1]))
+        }
+    }
+
+    private static func isSeparator(_ character: Character) -> Bool {
+        character == "\u{1F}" || character == "\u{1E}"
     }
 }

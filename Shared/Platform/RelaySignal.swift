@@ -11,8 +11,11 @@ public final class RelaySignal: Sendable {
         pending.withLockedValue { $0 = true }
     }
 
+    /// Whether a signal is pending (does not clear it).
+    public var isSignalled: Bool { pending.withLockedValue { $0 } }
+
     /// Returns when signalled or after `timeout`, whichever is first; clears the signal.
-    func wait(upTo timeout: Duration) async {
+    public func wait(upTo timeout: Duration) async {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         while clock.now < deadline {

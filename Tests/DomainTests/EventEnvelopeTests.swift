@@ -120,3 +120,30 @@ struct EventEnvelopeTests {
         #expect(throws: ConfigurationError.self) { try ServiceConfiguration(service: .intake, environment: ["OMS_DATABASE_URL": "mysql://x"]) }
     }
 }
+
+@Suite("UTC timestamps")
+struct TimestampTests {
+    @Test("format and parse a known set of instants exactly (leap days, pre-1970, far future)", arguments: [
+        (0.0, "1970-01-01T00:00:00.000Z"),
+        (1_700_000_000.125, "2023-11-14T22:13:20.125Z"),
+        (951_782_400.5, "2000-02-29T00:00:00.500Z"),
+        (1_709_164_800.25, "2024-02-29T00:00:00.250Z"),
+        (-86_400.75, "1969-12-30T23:59:59.250Z"),
+        (4_102_444_799.0, "2099-12-31T23:59:59.000Z"),
+        (1_795_802_400.0, "2026-11-27T18:00:00.000Z"),
+    ])
+    func knownInstants(seconds: Double, text: String) throws {
+        #expect(Timestamps.format(Date(timeIntervalSince1970: seconds)) == text)
+        #expect(try #require(Timestamps.parse(text)).timeIntervalSince1970 == seconds)
+    }
+
+    @Test("other ISO 8601 shapes still parse; garbage does not")
+    func otherShapes() {
+        let expected = Timestamps.parse("2026-11-22T02:00:00.000Z")
+        #expect(expected != nil)
+        #expect(Timestamps.parse("2026-11-22T10:00:00+08:00") == expected)
+        #expect(Timestamps.parse("2026-11-22T02:00:00Z") == expected)
+        #expect(Timestamps.parse("2026-13-22T02:00:00.000Z") == nil)
+        #expect(Timestamps.parse("yesterday") == nil)
+    }
+}

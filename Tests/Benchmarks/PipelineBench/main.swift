@@ -134,7 +134,15 @@ for (batchSize, count) in plan {
         relayConfiguration.batchSize = 2_000
         relayConfiguration.idle = .milliseconds(5)
         let relay = OutboxRelay(database: database, producer: producer, signal: signal, configuration: relayConfiguration, metrics: metrics, logger: logger)
-        group.addTask { try await relay.run() }
+        // The relay is stopped before the pool (as a ServiceGroup would), never cancelled under it.
+        let relayStop = RelaySignal()
+        let relayDone = StartGate()
+        group.addTask {
+            while !relayStop.isSignalled {
+                if try await relay.publishPending() == 0 { await signal.wait(upTo: .milliseconds(5)) }
+            }
+            relayDone.open()
+        }
 
         var batchMilliseconds: [Double] = []
         var processed = 0
@@ -155,8 +163,10 @@ for (batchSize, count) in plan {
         }
         let elapsed = Double((ContinuousClock.now - start!).nanosecondsValue) / 1e9
         await consumer.close()
-        group.cancelAll()
+        relayStop.signal()
+        await relayDone.wait()
         _ = try? await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: logger)
+        group.cancelAll()
         let sorted = batchMilliseconds.sorted()
         return "| \(batched ? "batched insert" : "insert per event") " + String(format: "| %d | %d | %.0f | %.2f | %.2f | %.0f |", batchSize, count, Double(count) / elapsed,
                       percentile(sorted, 0.5), percentile(sorted, 0.99), Double(count) / produceSeconds)
