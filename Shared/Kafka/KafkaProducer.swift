@@ -82,10 +82,7 @@ public final class KafkaProducer: Service, Sendable {
             let headers = message.headers.makeRdKafkaHeaders()
             let error: rd_kafka_resp_err_t = message.key.withUnsafeBytes { key in
                 message.value.withUnsafeBytes { value in
-                    if let timestamp = message.timestampMilliseconds {
-                        return oms_rdk_produce_ts(handle.pointer, message.topic, key.baseAddress, key.count, value.baseAddress, value.count, headers, timestamp, opaque)
-                    }
-                    return oms_rdk_produce(handle.pointer, message.topic, key.baseAddress, key.count, value.baseAddress, value.count, headers, opaque)
+                    oms_rdk_produce(handle.pointer, message.topic, key.baseAddress, key.count, value.baseAddress, value.count, headers, message.timestampMilliseconds ?? 0, opaque)
                 }
             }
             if error == RD_KAFKA_RESP_ERR_NO_ERROR { return nil }

@@ -9,10 +9,23 @@ public protocol OMSService: Sendable {
     var name: ServiceName { get }
     /// The service's own migrations, versions >= 100 (1-99 belong to the platform).
     var migrations: [Migration] { get }
+    /// Event handlers of the service's main consumer group.
+    var handlers: [any EventHandler] { get }
     /// Consumer groups this process runs, each with its topics and handlers.
     func pipelines(runtime: ServiceRuntime) -> [PipelineSpec]
     /// Adds the service's routes to the router.
     func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime)
+}
+
+extension OMSService {
+    /// One group, `oms.<service>.events`, over the topics the catalogue says the service consumes.
+    /// A service without handlers runs no group, so that a later release reads its topics from the
+    /// beginning instead of from behind events an empty consumer would have skipped.
+    public func pipelines(runtime: ServiceRuntime) -> [PipelineSpec] {
+        handlers.isEmpty ? [] : [PipelineSpec(groupSuffix: "events", topics: TopicCatalogue.topicsConsumed(by: name), handlers: handlers)]
+    }
+
+    public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {}
 }
 
 /// One consumer group of a service: which topics it reads and which handlers process them.

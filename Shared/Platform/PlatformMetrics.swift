@@ -31,28 +31,24 @@ public final class PlatformMetrics: Sendable {
     /// Increments `name{service, extra labels}`.
     public func count(_ name: String, _ labels: [(String, String)] = [], by amount: Int = 1) {
         guard amount > 0 else { return }
-        let allLabels = [("service", service)] + labels
-        let cacheKey = name + allLabels.map { "|\($0.0)=\($0.1)" }.joined()
-        let counter = counters.withLockedValue { cache in
-            if let existing = cache[cacheKey] { return existing }
-            let created = registry.makeCounter(name: name, labels: allLabels)
-            cache[cacheKey] = created
-            return created
-        }
-        counter.increment(by: Int64(amount))
+        cached(counters, name, labels) { registry.makeCounter(name: $0, labels: $1) }.increment(by: Int64(amount))
     }
 
     /// Sets `name{service, extra labels}` to `value`.
     public func set(_ name: String, _ labels: [(String, String)] = [], to value: Double) {
+        cached(gauges, name, labels) { registry.makeGauge(name: $0, labels: $1) }.set(value)
+    }
+
+    /// The metric for a name and label set, created once and then reused.
+    private func cached<Metric>(_ cache: NIOLockedValueBox<[String: Metric]>, _ name: String, _ labels: [(String, String)], make: (String, [(String, String)]) -> Metric) -> Metric {
         let allLabels = [("service", service)] + labels
-        let cacheKey = name + allLabels.map { "|\($0.0)=\($0.1)" }.joined()
-        let gauge = gauges.withLockedValue { cache in
-            if let existing = cache[cacheKey] { return existing }
-            let created = registry.makeGauge(name: name, labels: allLabels)
-            cache[cacheKey] = created
+        let key = name + allLabels.map { "|\($0.0)=\($0.1)" }.joined()
+        return cache.withLockedValue { cache in
+            if let existing = cache[key] { return existing }
+            let created = make(name, allLabels)
+            cache[key] = created
             return created
         }
-        gauge.set(value)
     }
 
     func httpHistogram(method: String, route: String, status: Int) -> DurationHistogram {

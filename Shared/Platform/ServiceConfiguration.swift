@@ -17,6 +17,9 @@ public struct ServiceConfiguration: Sendable {
     public var sessionTimeoutMilliseconds: Int
     /// `OMS_BATCH_SIZE`: records per poll batch and per database transaction (default 500).
     public var batchSize: Int
+    /// `OMS_CONSUMERS_PER_GROUP`: consumers of each group in this process (default 1). More than
+    /// one overlaps the database and broker round trips of different partitions' batches.
+    public var consumersPerGroup: Int
     /// `OMS_MAX_HANDLER_ATTEMPTS`: non-transient failures of one event before it is dead-lettered (default 3).
     public var maxHandlerAttempts: Int
     /// `OMS_RELAY_BATCH_SIZE` (default 1000) and `OMS_RELAY_IDLE_MS` (default 20).
@@ -52,6 +55,7 @@ public struct ServiceConfiguration: Sendable {
         self.sessionTimeoutMilliseconds = try int("OMS_KAFKA_SESSION_TIMEOUT_MS", 10_000)
         self.batchSize = try int("OMS_BATCH_SIZE", 500)
         self.maxHandlerAttempts = try int("OMS_MAX_HANDLER_ATTEMPTS", 3)
+        self.consumersPerGroup = try int("OMS_CONSUMERS_PER_GROUP", 1)
         self.relayBatchSize = try int("OMS_RELAY_BATCH_SIZE", 1_000)
         self.relayIdleMilliseconds = try int("OMS_RELAY_IDLE_MS", 20)
         self.logLevel = environment["OMS_LOG_LEVEL"] ?? "info"

@@ -41,15 +41,17 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
 
     var pipelines: [ConsumerPipeline] = []
     for spec in service.pipelines(runtime: runtime) {
+      for member in 0..<configuration.consumersPerGroup {
         var consumerConfiguration = KafkaConsumerConfiguration(client: configuration.kafka, groupID: "oms.\(service.name.rawValue).\(spec.groupSuffix)")
         consumerConfiguration.sessionTimeoutMilliseconds = configuration.sessionTimeoutMilliseconds
         consumerConfiguration.heartbeatIntervalMilliseconds = max(100, configuration.sessionTimeoutMilliseconds / 5)
-        consumerConfiguration.client.clientID += "-\(spec.groupSuffix)"
+        consumerConfiguration.client.clientID += "-\(spec.groupSuffix)-\(member)"
         let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         var pipelineConfiguration = ConsumerPipeline.Configuration(groupID: consumerConfiguration.groupID, topics: spec.topics + [service.name.redriveTopic])
         pipelineConfiguration.batchSize = configuration.batchSize
         pipelineConfiguration.maxAttempts = configuration.maxHandlerAttempts
         pipelines.append(ConsumerPipeline(service: service.name, configuration: pipelineConfiguration, consumer: consumer, database: database, handlers: spec.handlers, metrics: metrics, logger: logger, faults: faults, startGate: gate))
+      }
     }
 
     let router = Router(context: BasicRequestContext.self)

@@ -1,4 +1,3 @@
-import Hummingbird
 import OMSDomain
 import OMSPlatform
 
@@ -12,13 +11,6 @@ public struct LogisticsService: OMSService {
 
     public var migrations: [Migration] { LogisticsServiceMigrations.all }
 
-    /// Event handlers of this service. A service runs no consumer group until it has handlers, so
-    /// that a later release starts from the beginning of its topics instead of behind skipped events.
+    /// Event handlers of this service (none yet: its issue adds them).
     public var handlers: [any EventHandler] { [] }
-
-    public func pipelines(runtime: ServiceRuntime) -> [PipelineSpec] {
-        handlers.isEmpty ? [] : [PipelineSpec(groupSuffix: "events", topics: TopicCatalogue.topicsConsumed(by: name), handlers: handlers)]
-    }
-
-    public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {}
 }

@@ -9,7 +9,7 @@ import PostgresNIO
 // poll -> inbox dedup -> handler (one row insert) -> outbox row -> commit -> offset commit -> relay publish,
 // for several batch sizes. One pipeline process, one consumer, relay running alongside.
 //
-//   oms-pipeline-bench [--events-per-batch-size 1:3000,100:50000,1000:100000]
+//   oms-pipeline-bench [--events-per-batch-size 1:3000,100:50000,1000:100000] [--consumers N]
 // Needs OMS_DATABASE_URL and OMS_KAFKA_BROKERS (Deploy/bench/pipeline-bench.sh sets them).
 
 struct BenchEvent: DomainEvent {
@@ -73,6 +73,11 @@ if let index = CommandLine.arguments.firstIndex(of: "--events-per-batch-size"), 
     }
 }
 
+var consumers = 1
+if let index = CommandLine.arguments.firstIndex(of: "--consumers"), index + 1 < CommandLine.arguments.count, let value = Int(CommandLine.arguments[index + 1]), value > 0 {
+    consumers = value
+}
+
 var logger = Logger(label: "bench")
 logger.logLevel = environment["OMS_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
 let runID = String(UUID().uuidString.lowercased().prefix(6))
@@ -122,13 +127,17 @@ for (batchSize, count) in plan {
         var consumerConfiguration = KafkaConsumerConfiguration(client: kafka, groupID: "bench.\(runID).\(batchSize)\(mode)")
         consumerConfiguration.sessionTimeoutMilliseconds = 6_000
         consumerConfiguration.heartbeatIntervalMilliseconds = 500
-        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         var pipelineConfiguration = ConsumerPipeline.Configuration(groupID: consumerConfiguration.groupID, topics: [input])
         pipelineConfiguration.batchSize = batchSize
         pipelineConfiguration.pollTimeout = .milliseconds(100)
-        let pipeline = ConsumerPipeline(service: .insights, configuration: pipelineConfiguration, consumer: consumer, database: database,
-                                        handlers: [BenchHandler(outputTopic: output, batched: batched)], metrics: metrics, logger: logger)
-        try pipeline.subscribe()
+        var members: [(ConsumerPipeline, KafkaConsumer)] = []
+        for _ in 0..<consumers {
+            let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+            let pipeline = ConsumerPipeline(service: .insights, configuration: pipelineConfiguration, consumer: consumer, database: database,
+                                            handlers: [BenchHandler(outputTopic: output, batched: batched)], metrics: metrics, logger: logger)
+            try pipeline.subscribe()
+            members.append((pipeline, consumer))
+        }
 
         var relayConfiguration = OutboxRelay.Configuration()
         relayConfiguration.batchSize = 2_000
@@ -144,31 +153,37 @@ for (batchSize, count) in plan {
             relayDone.open()
         }
 
-        var batchMilliseconds: [Double] = []
-        var processed = 0
-        // The clock starts with the first non-empty batch, so the group join is not counted.
-        var start: ContinuousClock.Instant?
-        while processed < count {
-            let batchStart = ContinuousClock.now
-            let outcome = try await pipeline.processNextBatch()
-            if outcome.polled > 0 {
-                if start == nil { start = batchStart }
-                batchMilliseconds.append(Double((ContinuousClock.now - batchStart).nanosecondsValue) / 1e6)
-                processed += outcome.processed + outcome.duplicates
+        // Every consumer of the group runs its own loop; the clock starts with the first non-empty
+        // batch, so the group join is not counted.
+        let progress = BenchProgress()
+        try await withThrowingTaskGroup(of: Void.self) { workers in
+            for (pipeline, _) in members {
+                workers.addTask {
+                    while await progress.processed < count {
+                        let batchStart = ContinuousClock.now
+                        let outcome = try await pipeline.processNextBatch()
+                        if outcome.polled > 0 {
+                            await progress.record(events: outcome.processed + outcome.duplicates, started: batchStart)
+                        }
+                    }
+                }
             }
+            try await workers.waitForAll()
         }
+        let batchMilliseconds = await progress.batchMilliseconds
+        let start = await progress.start
         // The figure includes publishing every resulting outbox row.
         while try await Outbox.pendingCount(on: client, logger: logger) > 0 {
             try await Task.sleep(for: .milliseconds(2))
         }
         let elapsed = Double((ContinuousClock.now - start!).nanosecondsValue) / 1e9
-        await consumer.close()
+        for (_, consumer) in members { await consumer.close() }
         relayStop.signal()
         await relayDone.wait()
         _ = try? await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(schema) CASCADE"), logger: logger)
         group.cancelAll()
         let sorted = batchMilliseconds.sorted()
-        return "| \(batched ? "batched insert" : "insert per event") " + String(format: "| %d | %d | %.0f | %.2f | %.2f | %.0f |", batchSize, count, Double(count) / elapsed,
+        return "| \(batched ? "batched insert" : "insert per event")\(consumers > 1 ? ", \(consumers) consumers" : "") " + String(format: "| %d | %d | %.0f | %.2f | %.2f | %.0f |", batchSize, count, Double(count) / elapsed,
                       percentile(sorted, 0.5), percentile(sorted, 0.99), Double(count) / produceSeconds)
     }
     print(summary)
@@ -179,4 +194,17 @@ await admin.close()
 
 extension Duration {
     var nanosecondsValue: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
+}
+
+/// Shared progress of the consumer loops of one benchmark iteration.
+actor BenchProgress {
+    var processed = 0
+    var batchMilliseconds: [Double] = []
+    var start: ContinuousClock.Instant?
+
+    func record(events: Int, started: ContinuousClock.Instant) {
+        if start == nil { start = started }
+        processed += events
+        batchMilliseconds.append(Double((ContinuousClock.now - started).nanosecondsValue) / 1e6)
+    }
 }
