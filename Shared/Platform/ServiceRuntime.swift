@@ -114,7 +114,9 @@ func addPlatformRoutes(to router: Router<BasicRequestContext>, runtime: ServiceR
         }
         let ready = checks.values.allSatisfy { $0 == "ok" }
         checks["status"] = ready ? "ready" : "not_ready"
-        let body = try JSONEncoder().encode(checks)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let body = try encoder.encode(checks)
         return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
     router.get("/metrics") { _, _ -> Response in
