@@ -169,16 +169,6 @@ public final class KafkaConsumer: Sendable {
             handle.destroy()
         }
     }
-
-    /// Drops the client without leaving the group, as a crashed process would (tests only).
-    public func abandonWithoutLeaving() async {
-        closed.withLockedValue { $0 = true }
-        let handle = self.handle
-        _ = try? await handle.blocking {
-            rd_kafka_unsubscribe(handle.pointer)
-            handle.destroy()
-        }
-    }
 }
 
 /// Lets a partition list cross into the blocking queue's closure.

@@ -50,7 +50,7 @@ public struct PricingEngine: Sendable {
         public var total: Money { goodsTotal - discountTotal + shippingFee }
     }
 
-    /// Gift SKUs' categories are looked up here (a gift line needs no price).
+    /// Promotions on offer; those limited to other channels are skipped per order.
     public var promotions: [Promotion]
     public var shipping: ShippingRule
 
