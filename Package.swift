@@ -91,8 +91,13 @@ var targets: [Target] = [
     ),
 ]
 
+/// Extra dependencies of individual services.
+let serviceDeps: [String: [Target.Dependency]] = [
+    "IntakeService": [.product(name: "Crypto", package: "swift-crypto")],
+]
+
 for service in services {
-    targets.append(.target(name: service.name, dependencies: platformDeps, path: "Services/\(service.folder)/Sources"))
+    targets.append(.target(name: service.name, dependencies: platformDeps + (serviceDeps[service.name] ?? []), path: "Services/\(service.folder)/Sources"))
     targets.append(.executableTarget(
         name: service.executable,
         dependencies: [.init(stringLiteral: service.name), "OMSPlatform"],
@@ -114,6 +119,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: targets
 )

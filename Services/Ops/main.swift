@@ -19,6 +19,11 @@ struct BrokerOptions: ParsableArguments {
     @Option(name: .customLong("bootstrap-server"), help: "Kafka bootstrap servers (default: $OMS_KAFKA_BROKERS or 127.0.0.1:9092).")
     var bootstrapServer: String = ProcessInfo.processInfo.environment["OMS_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
 
+    @Option(name: .customLong("topic-prefix"), help: "Prefix of every topic name (default: $OMS_TOPIC_PREFIX or none).")
+    var topicPrefix: String = ProcessInfo.processInfo.environment["OMS_TOPIC_PREFIX"] ?? ""
+
+    var namespace: TopicNamespace { TopicNamespace(prefix: topicPrefix) }
+
     func admin() throws -> KafkaAdmin {
         var logger = Logger(label: "omsctl")
         logger.logLevel = .warning
@@ -35,15 +40,17 @@ struct Topics: AsyncParsableCommand {
 
         func run() async throws {
             let admin = try broker.admin()
-            let created = try await admin.createTopics(TopicCatalogue.all.map { ($0.name, $0.partitions) })
-            let counts = try await admin.partitionCounts(topics: TopicCatalogue.all.map(\.name))
+            let namespace = broker.namespace
+            let created = try await admin.createTopics(TopicCatalogue.all.map { (namespace.physical($0.name), $0.partitions) })
+            let counts = try await admin.partitionCounts(topics: TopicCatalogue.all.map { namespace.physical($0.name) })
             await admin.close()
             var mismatched: [String] = []
             for spec in TopicCatalogue.all {
-                let actual = counts[spec.name]
-                let mark = created.contains(spec.name) ? "created" : (actual == nil ? "MISSING" : "exists")
-                print("\(spec.name.padding(toLength: 28, withPad: " ", startingAt: 0)) partitions \(actual.map(String.init) ?? "-")/\(spec.partitions)  \(mark)")
-                if actual != spec.partitions { mismatched.append(spec.name) }
+                let name = namespace.physical(spec.name)
+                let actual = counts[name]
+                let mark = created.contains(name) ? "created" : (actual == nil ? "MISSING" : "exists")
+                print("\(name.padding(toLength: 28, withPad: " ", startingAt: 0)) partitions \(actual.map(String.init) ?? "-")/\(spec.partitions)  \(mark)")
+                if actual != spec.partitions { mismatched.append(name) }
             }
             if !mismatched.isEmpty {
                 throw ValidationError("topics missing or with a different partition count: \(mismatched.joined(separator: ", "))")

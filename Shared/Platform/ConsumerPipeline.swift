@@ -206,7 +206,7 @@ public final class ConsumerPipeline: Service, Sendable {
 
     private func runTransaction(pending: [Work], deadLetters: [Int: (reason: String, attempts: Int)], records: [KafkaRecord], perEvent: Bool, connection: PostgresConnection) async throws -> Result<(processed: Int, duplicates: Int), BatchAbort> {
         do {
-            let counts = try await ServiceDatabase.transaction(on: connection, service: service, logger: logger) { context in
+            let counts = try await ServiceDatabase.transaction(on: connection, service: service, topics: database.topics, logger: logger) { context in
                 let claimed = try await Inbox.claim(pending.map {
                     Inbox.Entry(eventID: $0.envelope.eventID, eventType: $0.envelope.type, topic: $0.record.topic, partition: $0.record.partition, offset: $0.record.offset)
                 }, on: connection, logger: logger)
@@ -240,7 +240,7 @@ public final class ConsumerPipeline: Service, Sendable {
                         start = end
                     }
                     for item in deadLetters.keys.sorted() {
-                        context.enqueue(DeadLetter.message(for: records[item], service: service, reason: deadLetters[item]!.reason, attempts: deadLetters[item]!.attempts))
+                        context.enqueue(DeadLetter.message(for: records[item], service: service, topics: database.topics, reason: deadLetters[item]!.reason, attempts: deadLetters[item]!.attempts))
                     }
                     return (processed: fresh.count, duplicates: pending.count - fresh.count)
                 }
@@ -267,7 +267,7 @@ public final class ConsumerPipeline: Service, Sendable {
                     processed += 1
                 }
                 for (index, entry) in deadLetters.sorted(by: { $0.key < $1.key }) {
-                    context.enqueue(DeadLetter.message(for: records[index], service: service, reason: entry.reason, attempts: entry.attempts))
+                    context.enqueue(DeadLetter.message(for: records[index], service: service, topics: database.topics, reason: entry.reason, attempts: entry.attempts))
                 }
                 return (processed: processed, duplicates: pending.count - processed)
             }

@@ -41,30 +41,44 @@ public final class TransactionContext {
     public let connection: PostgresConnection
     public let logger: Logger
     public let service: ServiceName
+    /// Topics passed to `emit`/`enqueue` are logical catalogue names, mapped through this.
+    public let topics: TopicNamespace
     private(set) var outgoing: [OutboxMessage] = []
 
-    init(connection: PostgresConnection, logger: Logger, service: ServiceName) {
+    init(connection: PostgresConnection, logger: Logger, service: ServiceName, topics: TopicNamespace = .none) {
         self.connection = connection
         self.logger = logger
         self.service = service
+        self.topics = topics
     }
 
     /// Emits `body` as a new event about `orderID` on `topic`, caused by `cause` when given.
     @discardableResult
     public func emit<E: DomainEvent>(_ body: E, orderID: String, topic: String, causedBy cause: EventEnvelope? = nil) throws -> EventEnvelope {
         let envelope = try EventEnvelope.make(body, orderID: orderID, producer: service, causedBy: cause)
-        outgoing.append(OutboxMessage(envelope: envelope, topic: topic))
+        outgoing.append(OutboxMessage(envelope: envelope, topic: topics.physical(topic)))
         return envelope
     }
 
     /// Emits an already built envelope.
     public func emit(_ envelope: EventEnvelope, topic: String) {
-        outgoing.append(OutboxMessage(envelope: envelope, topic: topic))
+        outgoing.append(OutboxMessage(envelope: envelope, topic: topics.physical(topic)))
     }
 
     /// Adds a raw outbox message (dead letters, raw intake payloads).
     public func enqueue(_ message: OutboxMessage) {
+        var message = message
+        message.topic = topics.physical(message.topic)
         outgoing.append(message)
+    }
+
+    /// Writes `envelope` to the outbox held back from the relay and returns the message to pass to
+    /// `OutboxRelay.publishDirect` after the commit.
+    public func enqueueForDirectPublish(_ envelope: EventEnvelope, topic: String) -> OutboxMessage {
+        var message = OutboxMessage(envelope: envelope, topic: topics.physical(topic))
+        message.publishedDirectly = true
+        outgoing.append(message)
+        return message
     }
 
     func drainOutgoing() -> [OutboxMessage] {

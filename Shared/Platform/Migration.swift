@@ -112,5 +112,11 @@ public enum PlatformMigrations {
             CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL;
             CREATE INDEX outbox_sent_at ON outbox (sent_at) WHERE sent_at IS NOT NULL;
             """),
+        // Rows the writer publishes itself right after commit (see `OutboxRelay.publishDirect`)
+        // are held back from the relay until `publish_after`, so normally they go out once.
+        Migration(version: 3, name: "outbox direct publish hold", sql: """
+            ALTER TABLE outbox ADD COLUMN publish_after timestamptz;
+            CREATE INDEX outbox_unsent_event_id ON outbox (event_id) WHERE sent_at IS NULL;
+            """),
     ]
 }

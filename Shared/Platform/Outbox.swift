@@ -5,6 +5,9 @@ import PostgresNIO
 
 /// Writes outbox rows inside the caller's transaction: one multi-row insert per batch.
 public enum Outbox {
+    /// How long the relay leaves a directly published row alone before publishing it itself.
+    public static let directPublishHoldSeconds = 10
+
     public static func append(_ messages: [OutboxMessage], on connection: PostgresConnection, logger: Logger) async throws {
         guard !messages.isEmpty else { return }
         let ids = messages.map(\.eventID)
@@ -12,9 +15,18 @@ public enum Outbox {
         let keys = messages.map { ByteBuffer(bytes: $0.key) }
         let headers = messages.map(\.encodedHeaders)
         let payloads = messages.map { ByteBuffer(bytes: $0.payload) }
+        guard messages.contains(where: \.publishedDirectly) else {
+            try await connection.query("""
+                INSERT INTO outbox (event_id, topic, message_key, headers, payload)
+                SELECT * FROM unnest(\(ids)::uuid[], \(topics)::text[], \(keys)::bytea[], \(headers)::text[], \(payloads)::bytea[])
+                """, logger: logger)
+            return
+        }
+        let held = messages.map(\.publishedDirectly)
         try await connection.query("""
-            INSERT INTO outbox (event_id, topic, message_key, headers, payload)
-            SELECT * FROM unnest(\(ids)::uuid[], \(topics)::text[], \(keys)::bytea[], \(headers)::text[], \(payloads)::bytea[])
+            INSERT INTO outbox (event_id, topic, message_key, headers, payload, publish_after)
+            SELECT i, t, k, h, p, CASE WHEN d THEN now() + make_interval(secs => \(directPublishHoldSeconds)) END
+            FROM unnest(\(ids)::uuid[], \(topics)::text[], \(keys)::bytea[], \(headers)::text[], \(payloads)::bytea[], \(held)::bool[]) AS u(i, t, k, h, p, d)
             """, logger: logger)
     }
 

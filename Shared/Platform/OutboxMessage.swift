@@ -11,6 +11,9 @@ public struct OutboxMessage: Sendable {
     public var key: [UInt8]
     public var headers: [KafkaHeader]
     public var payload: [UInt8]
+    /// Published by the writer right after its commit (`OutboxRelay.publishDirect`); the relay
+    /// only picks it up if that did not happen within `Outbox.directPublishHold`.
+    public var publishedDirectly = false
 
     public init(eventID: UUID, topic: String, key: [UInt8], headers: [KafkaHeader], payload: [UInt8]) {
         self.eventID = eventID

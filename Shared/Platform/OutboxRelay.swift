@@ -43,7 +43,7 @@ public final class OutboxRelay: Service, Sendable {
     /// Publishes up to one batch of pending rows. Returns how many were published and marked.
     @discardableResult
     public func publishPending() async throws -> Int {
-        let schema = database.service.schema
+        let schema = database.schema
         let batchSize = configuration.batchSize
         return try await database.client.withConnection { connection in
             try await connection.query("BEGIN", logger: logger)
@@ -66,7 +66,7 @@ public final class OutboxRelay: Service, Sendable {
 
         let rows = try await connection.query("""
             SELECT id, event_id, topic, message_key, headers, payload FROM outbox
-            WHERE sent_at IS NULL ORDER BY id LIMIT \(batchSize)
+            WHERE sent_at IS NULL AND (publish_after IS NULL OR publish_after <= now()) ORDER BY id LIMIT \(batchSize)
             """, logger: logger)
         var ids: [Int64] = []
         var messages: [KafkaOutgoingMessage] = []
@@ -93,6 +93,30 @@ public final class OutboxRelay: Service, Sendable {
         }
         metrics.count("oms_outbox_published_total", by: sent.count)
         return sent.count
+    }
+
+    /// Publishes messages a writer just committed with `TransactionContext.enqueueForDirectPublish`
+    /// and waits for the broker's acknowledgement, then marks them sent: for callers that must
+    /// answer only once their message is on the topic (the intake edge). If this fails or the
+    /// process dies first, the rows are still in the outbox and the relay publishes them after
+    /// the hold. Only for messages that are the sole message of their key at that moment, since
+    /// they bypass the relay's per-key ordering.
+    public func publishDirect(_ messages: [OutboxMessage]) async throws {
+        guard !messages.isEmpty else { return }
+        let results = try await producer.send(batch: messages.map(\.kafkaMessage))
+        var acknowledged: [UUID] = []
+        var firstError: (any Error)?
+        for (message, result) in zip(messages, results) {
+            switch result {
+            case .success: acknowledged.append(message.eventID)
+            case .failure(let error): firstError = firstError ?? error
+            }
+        }
+        if !acknowledged.isEmpty {
+            try await database.client.query("UPDATE outbox SET sent_at = now() WHERE event_id = ANY(\(acknowledged)::uuid[]) AND sent_at IS NULL", logger: logger)
+            metrics.count("oms_outbox_published_total", by: acknowledged.count)
+        }
+        if let firstError { throw firstError }
     }
 
     /// Deletes sent rows older than the retention period.

@@ -25,6 +25,9 @@ public struct ServiceConfiguration: Sendable {
     /// `OMS_RELAY_BATCH_SIZE` (default 1000) and `OMS_RELAY_IDLE_MS` (default 20).
     public var relayBatchSize: Int
     public var relayIdleMilliseconds: Int
+    /// `OMS_TOPIC_PREFIX`: prepended to every topic name, so several environments can share one
+    /// cluster (default empty).
+    public var topics: TopicNamespace
     /// `OMS_LOG_LEVEL` (default info).
     public var logLevel: String
     /// `OMS_INSTANCE_ID`: distinguishes replicas in logs and client ids (default host name + pid).
@@ -59,6 +62,11 @@ public struct ServiceConfiguration: Sendable {
         self.relayBatchSize = try int("OMS_RELAY_BATCH_SIZE", 1_000)
         self.relayIdleMilliseconds = try int("OMS_RELAY_IDLE_MS", 20)
         self.logLevel = environment["OMS_LOG_LEVEL"] ?? "info"
+        let prefix = environment["OMS_TOPIC_PREFIX"] ?? ""
+        guard prefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") }) else {
+            throw ConfigurationError(key: "OMS_TOPIC_PREFIX", reason: "may only contain letters, digits, '.', '_' and '-'")
+        }
+        self.topics = TopicNamespace(prefix: prefix)
     }
 
     /// Default HTTP ports: 8081 intake ... 8087 insights.
@@ -71,5 +79,9 @@ public struct ServiceConfiguration: Sendable {
 public struct ConfigurationError: Error, CustomStringConvertible {
     public var key: String
     public var reason: String
+    public init(key: String, reason: String) {
+        self.key = key
+        self.reason = reason
+    }
     public var description: String { "configuration \(key): \(reason)" }
 }

@@ -8,26 +8,32 @@ import PostgresNIO
 public struct ServiceDatabase: Sendable {
     public let client: PostgresClient
     public let service: ServiceName
+    /// The schema the pool's connections use (normally `service.schema`).
+    public let schema: String
+    /// Topic names emitted in transactions are logical; this maps them onto the cluster.
+    public let topics: TopicNamespace
     let relaySignal: RelaySignal?
 
-    public init(client: PostgresClient, service: ServiceName, relaySignal: RelaySignal? = nil) {
+    public init(client: PostgresClient, service: ServiceName, schema: String? = nil, topics: TopicNamespace = .none, relaySignal: RelaySignal? = nil) {
         self.client = client
         self.service = service
+        self.schema = schema ?? service.schema
+        self.topics = topics
         self.relaySignal = relaySignal
     }
 
     public func transaction<T: Sendable>(logger: Logger, _ body: @Sendable (TransactionContext) async throws -> T) async throws -> T {
         let result = try await client.withConnection { connection in
-            try await Self.transaction(on: connection, service: service, logger: logger, body)
+            try await Self.transaction(on: connection, service: service, topics: topics, logger: logger, body)
         }
         relaySignal?.signal()
         return result
     }
 
-    static func transaction<T>(on connection: PostgresConnection, service: ServiceName, logger: Logger, _ body: (TransactionContext) async throws -> T) async throws -> T {
+    static func transaction<T>(on connection: PostgresConnection, service: ServiceName, topics: TopicNamespace, logger: Logger, _ body: (TransactionContext) async throws -> T) async throws -> T {
         try await connection.query("BEGIN", logger: logger)
         do {
-            let context = TransactionContext(connection: connection, logger: logger, service: service)
+            let context = TransactionContext(connection: connection, logger: logger, service: service, topics: topics)
             let value = try await body(context)
             try await Outbox.append(context.drainOutgoing(), on: connection, logger: logger)
             try await connection.query("COMMIT", logger: logger)

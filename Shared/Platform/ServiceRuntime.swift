@@ -27,7 +27,7 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
     let metrics = PlatformMetrics(service: service.name)
     let client = configuration.database.makeClient(logger: logger)
     let signal = RelaySignal()
-    let database = ServiceDatabase(client: client, service: service.name, relaySignal: signal)
+    let database = ServiceDatabase(client: client, service: service.name, schema: configuration.database.schema, topics: configuration.topics, relaySignal: signal)
     var producerConfiguration = KafkaProducerConfiguration(client: configuration.kafka)
     producerConfiguration.client.clientID += "-producer"
     let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
@@ -42,12 +42,12 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
     var pipelines: [ConsumerPipeline] = []
     for spec in service.pipelines(runtime: runtime) {
       for member in 0..<configuration.consumersPerGroup {
-        var consumerConfiguration = KafkaConsumerConfiguration(client: configuration.kafka, groupID: "oms.\(service.name.rawValue).\(spec.groupSuffix)")
+        var consumerConfiguration = KafkaConsumerConfiguration(client: configuration.kafka, groupID: configuration.topics.physical("oms.\(service.name.rawValue).\(spec.groupSuffix)"))
         consumerConfiguration.sessionTimeoutMilliseconds = configuration.sessionTimeoutMilliseconds
         consumerConfiguration.heartbeatIntervalMilliseconds = max(100, configuration.sessionTimeoutMilliseconds / 5)
         consumerConfiguration.client.clientID += "-\(spec.groupSuffix)-\(member)"
         let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
-        var pipelineConfiguration = ConsumerPipeline.Configuration(groupID: consumerConfiguration.groupID, topics: spec.topics + [service.name.redriveTopic])
+        var pipelineConfiguration = ConsumerPipeline.Configuration(groupID: consumerConfiguration.groupID, topics: (spec.topics + [service.name.redriveTopic]).map(configuration.topics.physical))
         pipelineConfiguration.batchSize = configuration.batchSize
         pipelineConfiguration.maxAttempts = configuration.maxHandlerAttempts
         pipelines.append(ConsumerPipeline(service: service.name, configuration: pipelineConfiguration, consumer: consumer, database: database, handlers: spec.handlers, metrics: metrics, logger: logger, faults: faults, startGate: gate))
@@ -68,7 +68,7 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
     app.addServices(pipelines.map { $0 as any Service })
     app.addServices(AdminCloser(admin: admin))
     let migrations = service.migrations
-    let schema = service.name.schema
+    let schema = configuration.database.schema
     app.beforeServerStarts {
         do {
             let applied = try await Migrator.migrate(client: client, schema: schema, migrations: migrations, logger: logger)
@@ -107,7 +107,7 @@ func addPlatformRoutes(to router: Router<BasicRequestContext>, runtime: ServiceR
             checks["database"] = "unreachable"
         }
         do {
-            _ = try await runtime.admin.partitionCounts(topics: [TopicCatalogue.orders], timeout: .seconds(2))
+            _ = try await runtime.admin.partitionCounts(topics: [runtime.configuration.topics.physical(TopicCatalogue.orders)], timeout: .seconds(2))
             checks["broker"] = "ok"
         } catch {
             checks["broker"] = "unreachable"

@@ -5,6 +5,8 @@ import Testing
 
 @Suite("Marketplace payload normalization (stateless edge checks)")
 struct MarketplaceNormalizerTests {
+    let hasher = PIIHasher(secret: "test")
+
     func payload(_ edit: (inout MarketplaceOrderPayload) -> Void = { _ in }) throws -> MarketplaceOrderPayload {
         let json = """
         {"platform":"tmall","tid":"T20261111000001","buyer_nick":"小明","receiver_name":"王小明","receiver_mobile":"13812345678",
@@ -20,27 +22,31 @@ struct MarketplaceNormalizerTests {
 
     @Test("a valid order becomes a draft in fen with UTC times")
     func validOrder() throws {
-        let draft = try MarketplaceNormalizer().normalize(payload()).get()
+        let draft = try payload().normalize(limits: IntakeLimits(), hasher: hasher).get()
         #expect(draft.channelOrderID == "tmall:T20261111000001")
-        #expect(draft.lines.map(\.unitPrice) == [.fen(9_900), .fen(3_990)])
+        #expect(draft.lines.map(\.channelUnitPrice) == [.fen(9_900), .fen(3_990)])
+        #expect(draft.lines[0].reference == .outerID("SKU-TEE-M-BLK"))
+        #expect(draft.pricing == .channel)
         #expect(draft.lines[0].channelDiscount == .fen(1_000))
-        #expect(draft.paid == .fen(24_290))
-        #expect(draft.shippingFee == .fen(1_500))
+        #expect(draft.claimedTotal == .fen(24_290))
+        #expect(draft.channelShippingFee == .fen(1_500))
         // 00:00:05 in Shanghai is 16:00:05 UTC the day before.
-        #expect(Timestamps.format(draft.paidAt) == "2026-11-10T16:00:05.000Z")
-        #expect(draft.address.province == "浙江省")
+        #expect(draft.payment.paidAt.map(Timestamps.format) == "2026-11-10T16:00:05.000Z")
+        #expect(draft.deliveryAddress?.province == "浙江省")
+        // The buyer's nickname is only ever used inside a keyed hash.
+        #expect(draft.customer.customerKey.hasPrefix("c_") && !draft.customer.customerKey.contains("小明"))
     }
 
     @Test("every bad field is reported at once, named by its path")
     func fieldErrors() throws {
-        let result = MarketplaceNormalizer().normalize(try payload {
+        let result = (try payload {
             $0.receiver_mobile = "1381234"
             $0.receiver_zip = "3111"
             $0.items[0].num = 0
             $0.items[1].price = "39.999"
             $0.pay_time = "2026/11/11 00:00:05"
             $0.receiver_address = " "
-        })
+        }).normalize(limits: IntakeLimits(), hasher: hasher)
         guard case .failure(let rejected) = result else { Issue.record("expected failure"); return }
         let issues = rejected.issues
         let fields = Set(issues.map(\.field))
@@ -50,7 +56,7 @@ struct MarketplaceNormalizerTests {
 
     @Test("the paid amount must reconcile with items, discounts and shipping")
     func paymentReconciles() throws {
-        guard case .failure(let rejected) = MarketplaceNormalizer().normalize(try payload { $0.payment = "242.91" }) else {
+        guard case .failure(let rejected) = try payload({ $0.payment = "242.91" }).normalize(limits: IntakeLimits(), hasher: hasher) else {
             Issue.record("expected failure"); return
         }
         #expect(rejected.issues == [FieldIssue("payment", "does not equal item totals - discounts + post_fee")])
@@ -58,8 +64,8 @@ struct MarketplaceNormalizerTests {
 
     @Test("Shanghai local times: valid calendar dates only")
     func shanghaiTimes() {
-        #expect(MarketplaceNormalizer.parseShanghaiTime("2026-01-01 08:00:00").map(Timestamps.format) == "2026-01-01T00:00:00.000Z")
-        #expect(MarketplaceNormalizer.parseShanghaiTime("2026-02-30 08:00:00") == nil)
-        #expect(MarketplaceNormalizer.parseShanghaiTime("2026-01-01T08:00:00") == nil)
+        #expect(ShanghaiTime.parse("2026-01-01 08:00:00").map(Timestamps.format) == "2026-01-01T00:00:00.000Z")
+        #expect(ShanghaiTime.parse("2026-02-30 08:00:00") == nil)
+        #expect(ShanghaiTime.parse("2026-01-01T08:00:00") == nil)
     }
 }

@@ -5,7 +5,11 @@ import IntakeService
 // Reads configuration from the environment (see README "Configuration") and runs the service
 // until SIGTERM/SIGINT, then shuts down gracefully.
 let configuration = try ServiceConfiguration(service: .intake)
+let intake = try IntakeConfiguration()
 JSONLogHandler.bootstrap(level: configuration.logLevel)
 let logger = Logger(label: "oms.intake")
-let app = try buildApplication(service: IntakeService(), configuration: configuration, logger: logger)
+if intake.piiHashKey == IntakeConfiguration.developmentHashKey {
+    logger.warning("OMS_PII_HASH_KEY is not set: using the development key; set a secret in production")
+}
+let app = try buildApplication(service: IntakeService(configuration: intake), configuration: configuration, logger: logger)
 try await app.runService()

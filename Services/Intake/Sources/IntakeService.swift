@@ -1,16 +1,44 @@
+import Hummingbird
 import OMSDomain
 import OMSPlatform
 
-/// The intake service: multi-channel order capture, pricing and promotions, order status (issue 3).
-/// Owns the `intake` schema. Invariant: it changes state only inside `ServiceDatabase.transaction`
-/// or an event handler, so every change and the events it causes commit together.
+/// The intake service: multi-channel order capture, pricing and promotions, order status.
+/// Owns the `intake` schema. Runs as edge, worker or both (`OMS_INTAKE_ROLE`), so the HTTP edge and
+/// the intake workers scale independently. Invariant: it changes state only inside
+/// `ServiceDatabase.transaction` or an event handler, so every change and the events it causes
+/// commit together.
 public struct IntakeService: OMSService {
     public let name = ServiceName.intake
+    public let configuration: IntakeConfiguration
+    let hasher: PIIHasher
 
-    public init() {}
+    public init(configuration: IntakeConfiguration) {
+        self.configuration = configuration
+        hasher = PIIHasher(secret: configuration.piiHashKey)
+    }
 
-    public var migrations: [Migration] { IntakeServiceMigrations.all }
+    public var migrations: [Migration] { IntakeServiceMigrations.all(seedDemoCatalog: configuration.seedDemoCatalog) }
 
-    /// Event handlers of this service (none yet: its issue adds them).
-    public var handlers: [any EventHandler] { [] }
+    public var handlers: [any EventHandler] { [RawOrderHandler(assembler: OrderAssembler(shipping: configuration.shipping), hasher: hasher), OrderStatusProjection()] }
+
+    /// Two groups: `oms.intake.workers` on the raw topic (the scalable intake workers) and
+    /// `oms.intake.status` on the downstream topics (the status projection), so a burst of raw
+    /// orders never delays status updates.
+    public func pipelines(runtime: ServiceRuntime) -> [PipelineSpec] {
+        guard configuration.role != .edge else { return [] }
+        let downstream = TopicCatalogue.topicsConsumed(by: .intake).filter { $0 != TopicCatalogue.intakeRaw }
+        return [
+            PipelineSpec(groupSuffix: "workers", topics: [TopicCatalogue.intakeRaw],
+                         handlers: [RawOrderHandler(assembler: OrderAssembler(shipping: configuration.shipping), hasher: hasher)]),
+            PipelineSpec(groupSuffix: "status", topics: downstream, handlers: [OrderStatusProjection()]),
+        ]
+    }
+
+    public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {
+        if configuration.role != .worker {
+            IntakeEdgeRoutes(runtime: runtime, configuration: configuration, hasher: hasher).add(to: router)
+        }
+        OrderRoutes(runtime: runtime, hasher: hasher).add(to: router)
+        CatalogAdminRoutes(runtime: runtime).add(to: router)
+    }
 }

@@ -1,7 +1,102 @@
 import OMSPlatform
 
-/// Versioned SQL of the `intake` schema, applied at start-up after the platform's inbox and outbox
-/// tables. Versions start at 100; a released migration is never edited.
-enum IntakeServiceMigrations {
-    static let all: [Migration] = []
+/// The `intake` schema: submissions (edge idempotency), the catalog with promotions and coupons,
+/// and orders with their status timeline.
+public enum IntakeServiceMigrations {
+    public static let schema: [Migration] = [
+        Migration(version: 100, name: "submissions", sql: """
+            -- One row per accepted channel order: the edge's idempotency record.
+            CREATE TABLE submissions (
+                channel text NOT NULL,
+                channel_order_id text NOT NULL,
+                order_id text NOT NULL UNIQUE,
+                idempotency_key text UNIQUE,
+                fingerprint text NOT NULL,
+                event_id uuid NOT NULL,
+                accepted_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (channel, channel_order_id)
+            );
+            """),
+        Migration(version: 101, name: "catalog, promotions, coupons", sql: """
+            CREATE TABLE products (
+                sku text PRIMARY KEY,
+                name text NOT NULL,
+                category text NOT NULL,
+                list_price_fen bigint NOT NULL CHECK (list_price_fen >= 0),
+                member_price_fen bigint CHECK (member_price_fen >= 0),
+                weight_grams integer NOT NULL CHECK (weight_grams > 0),
+                volume_cm3 integer NOT NULL CHECK (volume_cm3 > 0),
+                fragile boolean NOT NULL DEFAULT false,
+                liquid boolean NOT NULL DEFAULT false,
+                valuable boolean NOT NULL DEFAULT false,
+                perishable boolean NOT NULL DEFAULT false,
+                active boolean NOT NULL DEFAULT true,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            -- Barcodes ('barcode') and channels' own SKU ids ('outer:<channel>') -> SKU.
+            CREATE TABLE product_codes (
+                kind text NOT NULL,
+                code text NOT NULL,
+                sku text NOT NULL REFERENCES products (sku) ON DELETE CASCADE,
+                PRIMARY KEY (kind, code)
+            );
+            CREATE INDEX product_codes_sku ON product_codes (sku);
+            CREATE TABLE promotions (
+                id text PRIMARY KEY,
+                definition jsonb NOT NULL,
+                active boolean NOT NULL DEFAULT true,
+                starts_at timestamptz,
+                ends_at timestamptz,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE coupons (
+                code text PRIMARY KEY,
+                definition jsonb NOT NULL,
+                expires_at timestamptz,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            -- The single-use guarantee: one row per coupon, whoever inserts first wins.
+            CREATE TABLE coupon_redemptions (
+                code text PRIMARY KEY REFERENCES coupons (code),
+                order_id text NOT NULL,
+                redeemed_at timestamptz NOT NULL DEFAULT now()
+            );
+            """),
+        Migration(version: 102, name: "orders and timeline", sql: """
+            CREATE TABLE orders (
+                order_id text PRIMARY KEY,
+                channel text NOT NULL,
+                channel_order_id text NOT NULL,
+                status text NOT NULL,
+                status_rank integer NOT NULL,
+                customer_key text NOT NULL,
+                phone_hash text,
+                total_fen bigint,
+                body jsonb NOT NULL,
+                applied_promotions jsonb NOT NULL DEFAULT '[]',
+                reasons jsonb NOT NULL DEFAULT '[]',
+                details jsonb NOT NULL DEFAULT '{}',
+                received_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (channel, channel_order_id)
+            );
+            CREATE INDEX orders_phone_hash ON orders (phone_hash) WHERE phone_hash IS NOT NULL;
+            CREATE TABLE order_timeline (
+                id bigserial PRIMARY KEY,
+                order_id text NOT NULL,
+                event_id uuid NOT NULL UNIQUE,
+                event_type text NOT NULL,
+                status text,
+                status_changed boolean NOT NULL,
+                occurred_at timestamptz NOT NULL,
+                detail jsonb NOT NULL DEFAULT '{}'
+            );
+            CREATE INDEX order_timeline_order ON order_timeline (order_id, id);
+            """),
+    ]
+
+    /// The schema plus, when asked, the demo catalog (a few hundred SKUs and two promotions).
+    public static func all(seedDemoCatalog: Bool) -> [Migration] {
+        schema + (seedDemoCatalog ? [Migration(version: 110, name: "demo catalog", sql: CatalogSeed.sql)] : [])
+    }
 }

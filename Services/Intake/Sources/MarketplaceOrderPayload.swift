@@ -4,7 +4,8 @@ import OMSDomain
 /// A Taobao/JD-style order as a marketplace pushes it: platform order id, buyer nickname, receiver
 /// name/phone/address parts, the seller's outer SKU ids, amounts as decimal yuan strings and times
 /// as "yyyy-MM-dd HH:mm:ss" in Asia/Shanghai. Field names follow the platforms' snake_case.
-public struct MarketplaceOrderPayload: Codable, Sendable {
+/// The platform prices and collects: its amounts are recorded as sent, after checking they add up.
+public struct MarketplaceOrderPayload: ChannelPayload {
     public struct Item: Codable, Sendable {
         public var outer_sku_id: String
         public var num: Int
@@ -13,6 +14,8 @@ public struct MarketplaceOrderPayload: Codable, Sendable {
         /// Platform-funded discount on this line, decimal yuan.
         public var discount_fee: String?
     }
+
+    public static let channel = Channel.marketplace
 
     public var platform: String
     public var tid: String
@@ -28,117 +31,58 @@ public struct MarketplaceOrderPayload: Codable, Sendable {
     /// Amount the buyer paid, decimal yuan.
     public var payment: String
     public var post_fee: String?
+    /// The platform's payment serial (e.g. an Alipay trade number).
+    public var alipay_no: String?
+    /// "express" when the buyer chose an express service.
+    public var shipping_type: String?
     public var pay_time: String
     public var created: String
-}
 
-/// The stateless part of intake for one channel: checks formats and turns the native payload into
-/// a draft canonical order, or lists every field that is wrong. No database, no catalog: SKU
-/// resolution and pricing happen in the intake workers.
-/// Invariant: a draft has quantities > 0 and within `maxQuantity`, money in fen, UTC instants.
-public struct MarketplaceNormalizer: Sendable {
-    /// One line as the channel sent it: the channel's SKU reference and its own price.
-    public struct DraftLine: Sendable, Equatable {
-        public var channelSKU: String
-        public var quantity: Int
-        public var unitPrice: Money
-        public var channelDiscount: Money
-    }
-
-    /// The canonical shape before catalog resolution and pricing.
-    public struct Draft: Sendable {
-        public var channel: Channel
-        public var channelOrderID: String
-        public var customer: Customer
-        public var address: Address
-        public var lines: [DraftLine]
-        public var paid: Money
-        public var shippingFee: Money
-        public var paidAt: Date
-        public var placedAt: Date
-    }
-
-    public var maxQuantity = 999
-    public var maxLines = 200
-
-    public init() {}
-
-    /// Parses "yyyy-MM-dd HH:mm:ss" as Asia/Shanghai (UTC+8, no daylight saving) into a UTC instant.
-    public static func parseShanghaiTime(_ text: String) -> Date? {
-        let b = Array(text.utf8)
-        guard b.count == 19, b[4] == 45, b[7] == 45, b[10] == 32, b[13] == 58, b[16] == 58 else { return nil }
-        let iso = String(decoding: b[0..<10], as: UTF8.self) + "T" + String(decoding: b[11..<19], as: UTF8.self) + ".000Z"
-        guard let asUTC = Timestamps.parse(iso), Timestamps.format(asUTC) == iso else { return nil }
-        return asUTC.addingTimeInterval(-8 * 3_600)
-    }
-
-    public func normalize(_ payload: MarketplaceOrderPayload) -> Result<Draft, PayloadRejected> {
-        var issues: [FieldIssue] = []
-        func require(_ value: String, _ field: String) {
-            if value.trimmingCharacters(in: .whitespaces).isEmpty { issues.append(FieldIssue(field, "required")) }
-        }
-        require(payload.tid, "tid")
-        require(payload.receiver_name, "receiver_name")
-        require(payload.receiver_state, "receiver_state")
-        require(payload.receiver_city, "receiver_city")
-        require(payload.receiver_district, "receiver_district")
-        require(payload.receiver_address, "receiver_address")
-        if !Customer.isMainlandMobile(payload.receiver_mobile) {
-            issues.append(FieldIssue("receiver_mobile", "must be an 11-digit mainland mobile number starting 13-19"))
-        }
-        let address = Address(province: payload.receiver_state, city: payload.receiver_city, district: payload.receiver_district,
-                              street: payload.receiver_address, postalCode: payload.receiver_zip)
-        if !address.hasValidPostalCode { issues.append(FieldIssue("receiver_zip", "must be six digits")) }
-        if payload.items.isEmpty { issues.append(FieldIssue("items", "at least one item is required")) }
-        if payload.items.count > maxLines { issues.append(FieldIssue("items", "at most \(maxLines) items")) }
-
-        var lines: [DraftLine] = []
-        for (index, item) in payload.items.enumerated() {
+    public func normalize(limits: IntakeLimits, hasher: PIIHasher) -> Result<OrderDraft, PayloadRejected> {
+        var check = FieldChecker(limits: limits)
+        let platform = check.text(platform, "platform")
+        let tid = check.text(tid, "tid")
+        let nick = check.text(buyer_nick, "buyer_nick")
+        let name = check.text(receiver_name, "receiver_name")
+        let mobile = check.mobile(receiver_mobile, "receiver_mobile")
+        let address = check.address(province: receiver_state, city: receiver_city, district: receiver_district, street: receiver_address,
+                                    postalCode: receiver_zip, prefix: "", names: ("receiver_state", "receiver_city", "receiver_district", "receiver_address", "receiver_zip"))
+        check.lineCount(items.count, "items")
+        var lines: [OrderDraft.Line] = []
+        var expected: Int64 = 0
+        for (index, item) in items.enumerated() {
             let path = "items[\(index)]"
-            if item.outer_sku_id.isEmpty { issues.append(FieldIssue("\(path).outer_sku_id", "required")) }
-            if item.num <= 0 || item.num > maxQuantity { issues.append(FieldIssue("\(path).num", "must be between 1 and \(maxQuantity)")) }
-            let price = Money(yuanString: item.price)
-            if price == nil || price!.minorUnits < 0 { issues.append(FieldIssue("\(path).price", "must be a non-negative decimal yuan amount with at most 2 decimals")) }
-            let discount = item.discount_fee.map { Money(yuanString: $0) } ?? .zero
-            if discount == nil || discount!.minorUnits < 0 { issues.append(FieldIssue("\(path).discount_fee", "must be a non-negative decimal yuan amount with at most 2 decimals")) }
-            if let price, let discount, item.num > 0, discount.minorUnits > price.minorUnits * Int64(item.num) {
-                issues.append(FieldIssue("\(path).discount_fee", "exceeds the line total"))
+            let sku = check.text(item.outer_sku_id, "\(path).outer_sku_id")
+            let quantityOK = check.quantity(item.num, "\(path).num")
+            let price = check.yuan(item.price, "\(path).price")
+            let discount = check.yuan(item.discount_fee ?? "0", "\(path).discount_fee")
+            guard let sku, quantityOK, let price, let discount else { continue }
+            let lineTotal = price.minorUnits * Int64(item.num)
+            if discount.minorUnits > lineTotal {
+                check.add("\(path).discount_fee", "exceeds the line total")
+                continue
             }
-            if let price, let discount, item.num > 0, item.num <= maxQuantity {
-                lines.append(DraftLine(channelSKU: item.outer_sku_id, quantity: item.num, unitPrice: price, channelDiscount: discount))
-            }
+            expected += lineTotal - discount.minorUnits
+            lines.append(OrderDraft.Line(reference: .outerID(sku), quantity: item.num, channelUnitPrice: price, channelDiscount: discount))
         }
-        let paid = Money(yuanString: payload.payment)
-        if paid == nil || paid!.minorUnits < 0 { issues.append(FieldIssue("payment", "must be a non-negative decimal yuan amount with at most 2 decimals")) }
-        let shipping = payload.post_fee.map { Money(yuanString: $0) } ?? .zero
-        if shipping == nil || shipping!.minorUnits < 0 { issues.append(FieldIssue("post_fee", "must be a non-negative decimal yuan amount with at most 2 decimals")) }
-        let paidAt = Self.parseShanghaiTime(payload.pay_time)
-        if paidAt == nil { issues.append(FieldIssue("pay_time", "must be yyyy-MM-dd HH:mm:ss (Asia/Shanghai)")) }
-        let placedAt = Self.parseShanghaiTime(payload.created)
-        if placedAt == nil { issues.append(FieldIssue("created", "must be yyyy-MM-dd HH:mm:ss (Asia/Shanghai)")) }
-        if let paid, let shipping, issues.isEmpty {
-            let expected = lines.reduce(Int64(0)) { $0 + $1.unitPrice.minorUnits * Int64($1.quantity) - $1.channelDiscount.minorUnits } + shipping.minorUnits
-            if expected != paid.minorUnits { issues.append(FieldIssue("payment", "does not equal item totals - discounts + post_fee")) }
+        let paid = check.yuan(payment, "payment")
+        let shipping = check.yuan(post_fee ?? "0", "post_fee")
+        let paidAt = ShanghaiTime.parse(pay_time)
+        if paidAt == nil { check.add("pay_time", "must be yyyy-MM-dd HH:mm:ss (Asia/Shanghai)") }
+        let placedAt = ShanghaiTime.parse(created)
+        if placedAt == nil { check.add("created", "must be yyyy-MM-dd HH:mm:ss (Asia/Shanghai)") }
+        if let paid, let shipping, check.issues.isEmpty, expected + shipping.minorUnits != paid.minorUnits {
+            check.add("payment", "does not equal item totals - discounts + post_fee")
         }
-        guard issues.isEmpty, let paid, let shipping, let paidAt, let placedAt else { return .failure(PayloadRejected(issues: issues)) }
-        let customer = Customer(customerKey: "\(payload.platform):\(payload.buyer_nick)", name: payload.receiver_name, phone: payload.receiver_mobile)
-        return .success(Draft(channel: .marketplace, channelOrderID: "\(payload.platform):\(payload.tid)", customer: customer, address: address,
-                              lines: lines, paid: paid, shippingFee: shipping, paidAt: paidAt, placedAt: placedAt))
+        return check.result {
+            guard let platform, let tid, let nick, let name, let mobile, let paid, let shipping, let paidAt, let placedAt else { return nil }
+            let customer = Customer(customerKey: hasher.customerKey(channel: "marketplace:\(platform)", account: nick), name: name, phone: mobile)
+            return OrderDraft(
+                channel: .marketplace, channelOrderID: "\(platform):\(tid)", customer: customer, deliveryAddress: address, lines: lines,
+                pricing: .channel, payment: Payment(method: .marketplace, reference: alipay_no ?? "\(platform):\(tid)", paidAmount: paid, paidAt: paidAt),
+                claimedTotal: paid, channelShippingFee: shipping, requestedService: shipping_type == "express" ? "express" : nil,
+                placedAt: placedAt, source: ["platform": platform]
+            )
+        }
     }
-}
-
-/// One invalid field of a channel payload, as the edge reports it in a 422 body.
-public struct FieldIssue: Sendable, Equatable, CustomStringConvertible {
-    public var field: String
-    public var reason: String
-    public init(_ field: String, _ reason: String) {
-        self.field = field
-        self.reason = reason
-    }
-    public var description: String { "\(field): \(reason)" }
-}
-
-/// A channel payload refused at the edge, with every invalid field (becomes a 422 body).
-public struct PayloadRejected: Error, Sendable, Equatable {
-    public var issues: [FieldIssue]
 }

@@ -1,0 +1,207 @@
+import Foundation
+import Hummingbird
+import Logging
+import OMSDomain
+import OMSPlatform
+import PostgresNIO
+
+/// Catalog administration: `PUT /v1/admin/products/{sku}`, `GET /v1/admin/products/{sku}`,
+/// `PUT /v1/admin/promotions/{id}` and `POST /v1/admin/coupons` (bulk issue). Upserts are
+/// idempotent; amounts are integer fen.
+struct CatalogAdminRoutes: Sendable {
+    let runtime: ServiceRuntime
+
+    struct ProductUpsert: Codable, Sendable {
+        var name: String
+        var category: String
+        var barcodes: [String]?
+        /// Channel -> the channel's own id for this SKU, e.g. {"marketplace": "TB100001"}.
+        var outerIds: [String: String]?
+        var listPriceFen: Int64
+        var memberPriceFen: Int64?
+        var weightGrams: Int
+        var volumeCm3: Int
+        var handling: HandlingAttributes?
+        var active: Bool?
+    }
+
+    struct PromotionUpsert: Codable, Sendable {
+        /// percentageOff | spendThreshold | buyXGetY
+        var type: String
+        var name: String
+        var percent: Int?
+        var thresholdFen: Int64?
+        var reductionFen: Int64?
+        var repeating: Bool?
+        /// Scope of percentageOff / spendThreshold: SKUs or categories; neither means all items.
+        var skus: [String]?
+        var categories: [String]?
+        var buySku: String?
+        var buyQuantity: Int?
+        var giftSku: String?
+        var giftQuantity: Int?
+        var exclusive: Bool?
+        var priority: Int?
+        var channels: [OMSDomain.Channel]?
+        var active: Bool?
+        var startsAt: Date?
+        var endsAt: Date?
+    }
+
+    struct CouponIssue: Codable, Sendable {
+        var codes: [String]
+        var amountOffFen: Int64?
+        var percentOff: Int?
+        var minimumSpendFen: Int64?
+        var stackable: Bool?
+        var expiresAt: Date?
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.put("/v1/admin/products/:sku") { request, context -> Response in
+            let sku = context.parameters.get("sku") ?? ""
+            let body = try await request.decodeJSON(as: ProductUpsert.self, context: context)
+            try await upsert(sku: sku, body)
+            return try Response.json(["sku": sku, "status": "saved"])
+        }
+        router.get("/v1/admin/products/:sku") { _, context -> Response in
+            try Response.json(try await product(context.parameters.get("sku") ?? ""))
+        }
+        router.put("/v1/admin/promotions/:id") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let body = try await request.decodeJSON(as: PromotionUpsert.self, context: context)
+            try await upsert(promotionID: id, body)
+            return try Response.json(["id": id, "status": "saved"])
+        }
+        router.post("/v1/admin/coupons") { request, context -> Response in
+            let body = try await request.decodeJSON(as: CouponIssue.self, context: context)
+            let issued = try await issue(body)
+            return try Response.json(["requested": body.codes.count, "issued": issued], status: .created)
+        }
+    }
+
+    func upsert(sku: String, _ p: ProductUpsert) async throws {
+        var issues: [APIError.FieldError] = []
+        if sku.isEmpty || sku.count > 64 || !sku.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+            issues.append(.init(field: "sku", reason: "1-64 letters, digits, '-' or '_'"))
+        }
+        if p.name.trimmingCharacters(in: .whitespaces).isEmpty { issues.append(.init(field: "name", reason: "required")) }
+        if p.category.trimmingCharacters(in: .whitespaces).isEmpty { issues.append(.init(field: "category", reason: "required")) }
+        for (index, code) in (p.barcodes ?? []).enumerated() where !Product.isValidEAN13(code) {
+            issues.append(.init(field: "barcodes[\(index)]", reason: "must be an EAN-13 barcode with a valid check digit"))
+        }
+        for channel in (p.outerIds ?? [:]).keys where OMSDomain.Channel(rawValue: channel) == nil {
+            issues.append(.init(field: "outerIds.\(channel)", reason: "unknown channel"))
+        }
+        if p.listPriceFen < 0 { issues.append(.init(field: "listPriceFen", reason: "must be >= 0")) }
+        if let member = p.memberPriceFen, member < 0 || member > p.listPriceFen { issues.append(.init(field: "memberPriceFen", reason: "must be between 0 and listPriceFen")) }
+        if p.weightGrams <= 0 { issues.append(.init(field: "weightGrams", reason: "must be > 0")) }
+        if p.volumeCm3 <= 0 { issues.append(.init(field: "volumeCm3", reason: "must be > 0")) }
+        guard issues.isEmpty else { throw APIError.validation(issues) }
+        let h = p.handling ?? HandlingAttributes()
+        let codes = (p.barcodes ?? []).map { ("barcode", $0) } + (p.outerIds ?? [:]).sorted { $0.key < $1.key }.map { ("outer:\($0.key)", $0.value) }
+        let outcome = try await runtime.database.transaction(logger: runtime.logger) { tx -> String? in
+            try await tx.connection.query("""
+                INSERT INTO products (sku, name, category, list_price_fen, member_price_fen, weight_grams, volume_cm3, fragile, liquid, valuable, perishable, active, updated_at)
+                VALUES (\(sku), \(p.name), \(p.category), \(p.listPriceFen), \(p.memberPriceFen), \(p.weightGrams), \(p.volumeCm3),
+                        \(h.fragile), \(h.liquid), \(h.valuable), \(h.perishable), \(p.active ?? true), now())
+                ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category = excluded.category, list_price_fen = excluded.list_price_fen,
+                    member_price_fen = excluded.member_price_fen, weight_grams = excluded.weight_grams, volume_cm3 = excluded.volume_cm3,
+                    fragile = excluded.fragile, liquid = excluded.liquid, valuable = excluded.valuable, perishable = excluded.perishable,
+                    active = excluded.active, updated_at = now()
+                """, logger: tx.logger)
+            // A barcode or outer id belongs to one SKU: refuse to steal it from another.
+            let taken = try await tx.connection.query("""
+                SELECT c.kind FROM unnest(\(codes.map(\.0))::text[], \(codes.map(\.1))::text[]) AS n(kind, code)
+                JOIN product_codes c ON c.kind = n.kind AND c.code = n.code WHERE c.sku <> \(sku) LIMIT 1
+                """, logger: tx.logger)
+            for try await kind in taken.decode(String.self) { return kind }
+            try await tx.connection.query("DELETE FROM product_codes WHERE sku = \(sku)", logger: tx.logger)
+            try await tx.connection.query("""
+                INSERT INTO product_codes (kind, code, sku) SELECT k, c, \(sku) FROM unnest(\(codes.map(\.0))::text[], \(codes.map(\.1))::text[]) AS n(k, c)
+                """, logger: tx.logger)
+            return nil
+        }
+        if let kind = outcome {
+            // The transaction committed the product row but not the codes; report which code clashed.
+            throw APIError(.conflict, code: "code_in_use", message: "a \(kind == "barcode" ? "barcode" : "channel SKU id") is already assigned to another SKU")
+        }
+    }
+
+    func product(_ sku: String) async throws -> ProductUpsert {
+        let rows = try await runtime.database.client.query("""
+            SELECT name, category, list_price_fen, member_price_fen, weight_grams, volume_cm3, fragile, liquid, valuable, perishable, active
+            FROM products WHERE sku = \(sku)
+            """, logger: runtime.logger)
+        var found: ProductUpsert?
+        for try await (name, category, list, member, grams, volume, fragile, liquid, valuable, perishable, active) in rows.decode((String, String, Int64, Int64?, Int, Int, Bool, Bool, Bool, Bool, Bool).self) {
+            found = ProductUpsert(name: name, category: category, barcodes: [], outerIds: [:], listPriceFen: list, memberPriceFen: member, weightGrams: grams,
+                                  volumeCm3: volume, handling: HandlingAttributes(fragile: fragile, liquid: liquid, valuable: valuable, perishable: perishable), active: active)
+        }
+        guard var product = found else { throw APIError.notFound("product") }
+        let codes = try await runtime.database.client.query("SELECT kind, code FROM product_codes WHERE sku = \(sku) ORDER BY kind, code", logger: runtime.logger)
+        for try await (kind, code) in codes.decode((String, String).self) {
+            if kind == "barcode" { product.barcodes?.append(code) } else { product.outerIds?[String(kind.dropFirst("outer:".count))] = code }
+        }
+        return product
+    }
+
+    func upsert(promotionID id: String, _ p: PromotionUpsert) async throws {
+        var issues: [APIError.FieldError] = []
+        if id.isEmpty || id.count > 64 { issues.append(.init(field: "id", reason: "1-64 characters")) }
+        let scope: Promotion.Scope = p.skus.map { .skus($0) } ?? p.categories.map { .categories($0) } ?? .allItems
+        var kind: Promotion.Kind?
+        switch p.type {
+        case "percentageOff":
+            if let percent = p.percent, (1...99).contains(percent) { kind = .percentageOff(percent: percent, scope: scope) }
+            else { issues.append(.init(field: "percent", reason: "required, 1-99")) }
+        case "spendThreshold":
+            if let threshold = p.thresholdFen, let reduction = p.reductionFen, threshold > 0, reduction > 0, reduction <= threshold {
+                kind = .spendThreshold(threshold: .fen(threshold), reduction: .fen(reduction), repeating: p.repeating ?? false, scope: scope)
+            } else { issues.append(.init(field: "thresholdFen", reason: "thresholdFen and reductionFen required, 0 < reduction <= threshold")) }
+        case "buyXGetY":
+            if let buy = p.buySku, let gift = p.giftSku, let x = p.buyQuantity, let y = p.giftQuantity, x > 0, y > 0 {
+                kind = .buyXGetY(sku: buy, buyQuantity: x, giftSKU: gift, giftQuantity: y)
+            } else { issues.append(.init(field: "buySku", reason: "buySku, buyQuantity > 0, giftSku, giftQuantity > 0 required")) }
+        default:
+            issues.append(.init(field: "type", reason: "one of percentageOff, spendThreshold, buyXGetY"))
+        }
+        if let starts = p.startsAt, let ends = p.endsAt, ends <= starts { issues.append(.init(field: "endsAt", reason: "must be after startsAt")) }
+        guard issues.isEmpty, let kind else { throw APIError.validation(issues) }
+        let promotion = Promotion(id: id, name: p.name, kind: kind, exclusive: p.exclusive ?? false, priority: p.priority ?? 100, channels: p.channels ?? [])
+        let json = String(decoding: try EventCoding.encode(promotion), as: UTF8.self)
+        try await runtime.database.client.query("""
+            INSERT INTO promotions (id, definition, active, starts_at, ends_at, updated_at) VALUES (\(id), \(json)::jsonb, \(p.active ?? true), \(p.startsAt), \(p.endsAt), now())
+            ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, active = excluded.active, starts_at = excluded.starts_at,
+                ends_at = excluded.ends_at, updated_at = now()
+            """, logger: runtime.logger)
+    }
+
+    /// Issues coupons; codes that already exist are left as they are. Returns how many were new.
+    func issue(_ c: CouponIssue) async throws -> Int {
+        var issues: [APIError.FieldError] = []
+        if c.codes.isEmpty || c.codes.count > 10_000 { issues.append(.init(field: "codes", reason: "1-10000 codes")) }
+        for (index, code) in c.codes.enumerated() where code.isEmpty || code.count > 64 {
+            issues.append(.init(field: "codes[\(index)]", reason: "1-64 characters"))
+        }
+        var value: Coupon.Value?
+        switch (c.amountOffFen, c.percentOff) {
+        case (let amount?, nil) where amount > 0: value = .amountOff(.fen(amount))
+        case (nil, let percent?) where (1...100).contains(percent): value = .percentOff(percent)
+        default: issues.append(.init(field: "amountOffFen", reason: "exactly one of amountOffFen > 0 or percentOff 1-100"))
+        }
+        if let minimum = c.minimumSpendFen, minimum < 0 { issues.append(.init(field: "minimumSpendFen", reason: "must be >= 0")) }
+        guard issues.isEmpty, let value else { throw APIError.validation(issues) }
+        let definitions = try c.codes.map { code in
+            String(decoding: try EventCoding.encode(Coupon(code: code, value: value, minimumSpend: .fen(c.minimumSpendFen ?? 0), stackable: c.stackable ?? true)), as: UTF8.self)
+        }
+        let rows = try await runtime.database.client.query("""
+            INSERT INTO coupons (code, definition, expires_at)
+            SELECT code, d::jsonb, \(c.expiresAt) FROM unnest(\(c.codes)::text[], \(definitions)::text[]) AS u(code, d)
+            ON CONFLICT (code) DO NOTHING RETURNING code
+            """, logger: runtime.logger)
+        var count = 0
+        for try await _ in rows.decode(String.self) { count += 1 }
+        return count
+    }
+}

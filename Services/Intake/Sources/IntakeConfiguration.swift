@@ -1,0 +1,48 @@
+import Foundation
+import OMSDomain
+import OMSPlatform
+
+/// Intake's own settings, read from the environment (README "Configuration").
+/// Invariant: amounts in fen; the PII hash key is never logged.
+public struct IntakeConfiguration: Sendable {
+    /// Which parts run in this process, so edge and workers scale independently.
+    public enum Role: String, Sendable {
+        /// HTTP edge only: accepts channel orders, answers queries, cancels.
+        case edge
+        /// Intake workers and the order-status projection only (HTTP serves health and queries).
+        case worker
+        /// Both (the default; one process for local runs).
+        case all
+    }
+
+    /// `OMS_INTAKE_ROLE` (default all).
+    public var role: Role
+    /// `OMS_PII_HASH_KEY`: secret for keyed hashes of phones and customer accounts.
+    public var piiHashKey: String
+    /// `OMS_SHIPPING_FEE_FEN` (default 1000) and `OMS_FREE_SHIPPING_OVER_FEN` (default 9900; 0 = never free).
+    public var shipping: ShippingRule
+    /// `OMS_SEED_DEMO_CATALOG` (default true): load the demo catalog and promotions on first start.
+    public var seedDemoCatalog: Bool
+    public var limits = IntakeLimits()
+    /// Largest request body the edge reads (1 MiB).
+    public var maxBodyBytes = 1 << 20
+
+    public static let developmentHashKey = "oms-development-key-not-secret"
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let roleText = environment["OMS_INTAKE_ROLE"] ?? "all"
+        guard let role = Role(rawValue: roleText) else {
+            throw ConfigurationError(key: "OMS_INTAKE_ROLE", reason: "must be edge, worker or all")
+        }
+        self.role = role
+        piiHashKey = environment["OMS_PII_HASH_KEY"] ?? Self.developmentHashKey
+        func fen(_ key: String, _ fallback: Int64) throws -> Int64 {
+            guard let raw = environment[key] else { return fallback }
+            guard let value = Int64(raw), value >= 0 else { throw ConfigurationError(key: key, reason: "must be a non-negative integer (fen)") }
+            return value
+        }
+        let freeOver = try fen("OMS_FREE_SHIPPING_OVER_FEN", 9_900)
+        shipping = ShippingRule(fee: .fen(try fen("OMS_SHIPPING_FEE_FEN", 1_000)), freeOver: freeOver == 0 ? nil : .fen(freeOver))
+        seedDemoCatalog = (environment["OMS_SEED_DEMO_CATALOG"] ?? "true") != "false"
+    }
+}

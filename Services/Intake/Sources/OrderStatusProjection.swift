@@ -1,0 +1,117 @@
+import Foundation
+import Logging
+import OMSDomain
+import OMSPlatform
+import PostgresNIO
+
+/// Keeps each order's customer-facing status and timeline from the downstream services' events
+/// (risk, inventory, fulfillment, logistics, after-sales). Every event is added to the timeline;
+/// the status moves only forward (`OrderStatus.canAdvance`), so late, reordered or replayed events
+/// never move an order backwards and terminal states are never left.
+public struct OrderStatusProjection: EventHandler {
+    /// The status each event type moves an order to; types mapped to nil only add a timeline entry.
+    public static let statusByEventType: [String: OrderStatus?] = [
+        "order.verified": .verified, "order.held": .held, "order.rejected": .rejected, "order.amended": nil,
+        "inventory.reserved": .allocated, "inventory.backordered": .backordered, "inventory.released": nil,
+        "fulfillment.packed": .packed, "fulfillment.short-picked": nil, "fulfillment.cancelled": nil,
+        "shipment.dispatched": .shipped, "shipment.in-transit": .inTransit, "shipment.delayed": .delayed,
+        "shipment.delivered": .delivered, "shipment.lost": nil,
+        "return.requested": .returnRequested, "aftersales.refund-issued": .refunded,
+        "return.received": nil, "exchange.requested": nil, "complaint.recorded": nil,
+    ]
+
+    /// Payload fields copied into the timeline and the order's details (never personal data).
+    static let detailKeys: Set<String> = [
+        "warehouseId", "warehouseID", "carrier", "carrierCode", "trackingNumber", "eta", "estimatedDelivery", "location",
+        "reasonCode", "refundId", "refundID", "returnId", "returnID", "parcelCount", "signedBy",
+    ]
+
+    public let eventTypes = Set(statusByEventType.keys)
+
+    public init() {}
+
+    public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
+        try await handle(batch: [event], context: context)
+    }
+
+    public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
+        let connection = context.connection, logger = context.logger
+        let orderIDs = Array(Set(events.map(\.orderID)))
+        let rows = try await connection.query("SELECT order_id, status FROM orders WHERE order_id = ANY(\(orderIDs)::text[]) ORDER BY order_id FOR UPDATE", logger: logger)
+        var current: [String: OrderStatus] = [:]
+        for try await (order, status) in rows.decode((String, String).self) { current[order] = OrderStatus(rawValue: status) }
+
+        var timeline = (orders: [String](), eventIDs: [UUID](), types: [String](), statuses: [String](), changed: [Bool](), at: [Date](), details: [String]())
+        var details: [String: [String: String]] = [:]
+        var touched = Set<String>()
+        for event in events {
+            let target = Self.statusByEventType[event.type] ?? nil
+            var changed = false
+            if let target, let status = current[event.orderID], status.canAdvance(to: target) {
+                current[event.orderID] = target
+                touched.insert(event.orderID)
+                changed = true
+            }
+            let extracted = Self.details(of: event.payload)
+            if !extracted.isEmpty, current[event.orderID] != nil {
+                details[event.orderID, default: [:]].merge(extracted) { _, new in new }
+                touched.insert(event.orderID)
+            }
+            timeline.orders.append(event.orderID)
+            timeline.eventIDs.append(event.eventID)
+            timeline.types.append(event.type)
+            timeline.statuses.append(target?.rawValue ?? "")
+            timeline.changed.append(changed)
+            timeline.at.append(event.occurredAt)
+            timeline.details.append(String(decoding: (try? EventCoding.encode(extracted)) ?? Array("{}".utf8), as: UTF8.self))
+        }
+        try await connection.query("""
+            INSERT INTO order_timeline (order_id, event_id, event_type, status, status_changed, occurred_at, detail)
+            SELECT o, e, t, NULLIF(s, ''), c, at, d::jsonb
+            FROM unnest(\(timeline.orders)::text[], \(timeline.eventIDs)::uuid[], \(timeline.types)::text[], \(timeline.statuses)::text[],
+                        \(timeline.changed)::bool[], \(timeline.at)::timestamptz[], \(timeline.details)::text[]) AS u(o, e, t, s, c, at, d)
+            ON CONFLICT (event_id) DO NOTHING
+            """, logger: logger)
+        let updated = touched.sorted()
+        guard !updated.isEmpty else { return }
+        let statuses = updated.map { current[$0]!.rawValue }
+        let ranks = updated.map { Int32(current[$0]!.rank) }
+        let merged = updated.map { String(decoding: (try? EventCoding.encode(details[$0] ?? [:])) ?? Array("{}".utf8), as: UTF8.self) }
+        try await connection.query("""
+            UPDATE orders SET status = u.s, status_rank = u.r, details = orders.details || u.d::jsonb, updated_at = now()
+            FROM unnest(\(updated)::text[], \(statuses)::text[], \(ranks)::int4[], \(merged)::text[]) AS u(o, s, r, d)
+            WHERE orders.order_id = u.o
+            """, logger: logger)
+    }
+
+    /// Scalar values of the whitelisted keys anywhere in the payload; several values of one key
+    /// (e.g. the warehouses of a split allocation) are joined with commas.
+    static func details(of payload: [UInt8]) -> [String: String] {
+        guard let root = try? JSONSerialization.jsonObject(with: Data(payload)) else { return [:] }
+        var found: [String: [String]] = [:]
+        func walk(_ value: Any, depth: Int) {
+            guard depth < 6 else { return }
+            if let object = value as? [String: Any] {
+                for (key, child) in object {
+                    if detailKeys.contains(key), let scalar = scalarText(child) {
+                        if !(found[key]?.contains(scalar) ?? false) { found[key, default: []].append(scalar) }
+                    } else {
+                        walk(child, depth: depth + 1)
+                    }
+                }
+            } else if let array = value as? [Any] {
+                for child in array { walk(child, depth: depth + 1) }
+            }
+        }
+        walk(root, depth: 0)
+        return found.mapValues { $0.joined(separator: ",") }
+    }
+
+    private static func scalarText(_ value: Any) -> String? {
+        switch value {
+        case let text as String: String(text.prefix(100))
+        case let number as NSNumber: number.stringValue
+        default: nil
+        }
+    }
+}

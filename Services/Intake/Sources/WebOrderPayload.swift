@@ -1,0 +1,94 @@
+import Foundation
+import OMSDomain
+
+/// An order from the retailer's own web shop: near-canonical JSON with the account, the shipping
+/// address, SKU lines, an optional coupon, the chosen shipping service and a card or wallet
+/// payment. Amounts are integer fen; `payment.amountFen` is checked against OMS pricing.
+public struct WebOrderPayload: ChannelPayload {
+    public struct Customer: Codable, Sendable {
+        public var accountId: String
+        public var name: String
+        public var phone: String
+        public var email: String?
+        public var member: Bool?
+    }
+
+    public struct ShippingAddress: Codable, Sendable {
+        public var province: String
+        public var city: String
+        public var district: String
+        public var street: String
+        public var postalCode: String?
+    }
+
+    public struct Line: Codable, Sendable {
+        public var sku: String
+        public var quantity: Int
+    }
+
+    public struct PaymentInfo: Codable, Sendable {
+        /// card | wallet | alipay | wechatPay
+        public var method: String
+        public var reference: String
+        public var amountFen: Int64
+        /// ISO 8601 with an offset.
+        public var paidAt: String
+    }
+
+    public static let channel = Channel.web
+
+    public var orderNumber: String
+    public var placedAt: String
+    public var customer: Customer
+    public var shippingAddress: ShippingAddress
+    public var lines: [Line]
+    public var couponCode: String?
+    /// standard | express
+    public var shippingService: String?
+    public var payment: PaymentInfo
+
+    public func normalize(limits: IntakeLimits, hasher: PIIHasher) -> Result<OrderDraft, PayloadRejected> {
+        var check = FieldChecker(limits: limits)
+        let number = check.text(orderNumber, "orderNumber")
+        let placed = check.instant(placedAt, "placedAt")
+        let account = check.text(customer.accountId, "customer.accountId")
+        let name = check.text(customer.name, "customer.name")
+        let phone = check.mobile(customer.phone, "customer.phone")
+        let email = check.text(customer.email, "customer.email", required: false)
+        if let email, !email.contains("@") { check.add("customer.email", "must be an email address") }
+        let a = shippingAddress
+        let address = check.address(province: a.province, city: a.city, district: a.district, street: a.street, postalCode: a.postalCode,
+                                    prefix: "shippingAddress.", names: ("province", "city", "district", "street", "postalCode"))
+        check.lineCount(lines.count, "lines")
+        var draftLines: [OrderDraft.Line] = []
+        for (index, line) in lines.enumerated() {
+            let sku = check.text(line.sku, "lines[\(index)].sku")
+            if check.quantity(line.quantity, "lines[\(index)].quantity"), let sku {
+                draftLines.append(OrderDraft.Line(reference: .sku(sku), quantity: line.quantity))
+            }
+        }
+        let coupon = check.text(couponCode, "couponCode", required: false)
+        let service = shippingService.flatMap { check.oneOf($0, ["standard", "express"], "shippingService") }
+        let method: PaymentMethod? = switch payment.method {
+        case "card": .card
+        case "wallet": .wallet
+        case "alipay": .alipay
+        case "wechatPay": .wechatPay
+        default: nil
+        }
+        if method == nil { check.add("payment.method", "must be one of card, wallet, alipay, wechatPay") }
+        let reference = check.text(payment.reference, "payment.reference")
+        let amount = check.fen(payment.amountFen, "payment.amountFen")
+        let paidAt = check.instant(payment.paidAt, "payment.paidAt")
+        return check.result {
+            guard let number, let placed, let account, let name, let phone, let address, let method, let reference, let amount, let paidAt else { return nil }
+            let buyer = OMSDomain.Customer(customerKey: hasher.customerKey(channel: "web", account: account), name: name, phone: phone,
+                                           email: email, isMember: customer.member ?? false)
+            return OrderDraft(
+                channel: .web, channelOrderID: number, customer: buyer, deliveryAddress: address, lines: draftLines, pricing: .oms,
+                couponCode: coupon, payment: Payment(method: method, reference: reference, paidAmount: amount, paidAt: paidAt),
+                claimedTotal: amount, requestedService: service == "express" ? "express" : nil, placedAt: placed
+            )
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// A promotion, coupon or channel discount that changed an order's price, and the lines it was
+/// allocated to. Invariant: `amount` equals the sum of the lines' shares it contributed.
+public struct AppliedPromotion: Codable, Hashable, Sendable {
+    public var promotionID: String
+    public var description: String
+    public var amount: Money
+    public var lines: [Int]
+
+    public init(promotionID: String, description: String, amount: Money, lines: [Int]) {
+        self.promotionID = promotionID
+        self.description = description
+        self.amount = amount
+        self.lines = lines
+    }
+}
+
+/// `order.received` on `oms.orders`: intake accepted, resolved and priced an order. The start of
+/// every downstream flow. Invariant: emitted at most once per order id.
+public struct OrderReceived: DomainEvent {
+    public static let eventType = "order.received"
+    public static let schemaVersion = 1
+
+    public var order: Order
+    public var appliedPromotions: [AppliedPromotion]
+    public var couponCode: String?
+    public var receivedAt: Date
+
+    public init(order: Order, appliedPromotions: [AppliedPromotion], couponCode: String?, receivedAt: Date) {
+        self.order = order
+        self.appliedPromotions = appliedPromotions
+        self.couponCode = couponCode
+        self.receivedAt = receivedAt
+    }
+}
+
+/// One reason an order was refused: a stable machine code plus a human explanation (no PII).
+public struct RejectionReason: Codable, Hashable, Sendable {
+    public var code: String
+    public var message: String
+    /// The line the reason is about, when it is about one.
+    public var lineNumber: Int?
+
+    public init(code: String, message: String, lineNumber: Int? = nil) {
+        self.code = code
+        self.message = message
+        self.lineNumber = lineNumber
+    }
+}
+
+/// `order.rejected`: the order will not be fulfilled. Intake emits it on `oms.orders` (unknown SKU,
+/// coupon already used, amount mismatch); risk emits the same type on `oms.risk.decisions`.
+public struct OrderRejected: DomainEvent {
+    public static let eventType = "order.rejected"
+    public static let schemaVersion = 1
+
+    public var orderID: String
+    public var channel: Channel
+    public var channelOrderID: String
+    public var reasons: [RejectionReason]
+    public var rejectedAt: Date
+
+    public init(orderID: String, channel: Channel, channelOrderID: String, reasons: [RejectionReason], rejectedAt: Date) {
+        self.orderID = orderID
+        self.channel = channel
+        self.channelOrderID = channelOrderID
+        self.reasons = reasons
+        self.rejectedAt = rejectedAt
+    }
+}
+
+/// `order.cancelled` on `oms.orders`: cancelled before shipment; downstream releases stock and
+/// stops work. Invariant: never emitted for an order that has shipped.
+public struct OrderCancelled: DomainEvent {
+    public static let eventType = "order.cancelled"
+    public static let schemaVersion = 1
+
+    public var orderID: String
+    /// Who asked: "customer", "customer-service", "channel".
+    public var requestedBy: String
+    public var reason: String
+    /// The status the order had when it was cancelled.
+    public var previousStatus: OrderStatus
+    public var cancelledAt: Date
+
+    public init(orderID: String, requestedBy: String, reason: String, previousStatus: OrderStatus, cancelledAt: Date) {
+        self.orderID = orderID
+        self.requestedBy = requestedBy
+        self.reason = reason
+        self.previousStatus = previousStatus
+        self.cancelledAt = cancelledAt
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import IntakeService
+import OMSDomain
+import Testing
+
+@Suite("Channel payloads: the documented examples normalize; bad fields are named")
+struct ChannelPayloadTests {
+    let hasher = PIIHasher(secret: "test")
+    let limits = IntakeLimits()
+
+    @Test("POS: barcodes, member card, tender; carry-out without address")
+    func pos() throws {
+        let draft = try ChannelExamples.payload(PosSalePayload.self).normalize(limits: limits, hasher: hasher).get()
+        #expect(draft.channel == .pos)
+        #expect(draft.channelOrderID == "SH-0021:T03:20261111-000452")
+        #expect(draft.lines == [OrderDraft.Line(reference: .barcode("6901000000028"), quantity: 2)])
+        #expect(draft.customer.isMember)
+        #expect(draft.deliveryAddress == nil)
+        #expect(draft.claimedTotal == .fen(17_820))
+        #expect(Timestamps.format(draft.placedAt) == "2026-11-11T02:15:00.000Z")
+    }
+
+    @Test("POS: a wrong check digit, a zero quantity and a card tender without reference are all reported")
+    func posErrors() throws {
+        let result = try ChannelExamples.payload(PosSalePayload.self) {
+            $0.items = [.init(barcode: "6901000000029", quantity: 1), .init(barcode: "6901000000028", quantity: 0)]
+            $0.tender.reference = nil
+            $0.soldAt = "2026-11-11 10:15:00"
+        }.normalize(limits: limits, hasher: hasher)
+        guard case .failure(let rejected) = result else { Issue.record("expected failure"); return }
+        #expect(Set(rejected.issues.map(\.field)) == ["items[0].barcode", "items[1].quantity", "tender.reference", "soldAt"])
+    }
+
+    @Test("web: SKU lines, payment reference, express service")
+    func web() throws {
+        let draft = try ChannelExamples.payload(WebOrderPayload.self) { $0.shippingService = "express" }.normalize(limits: limits, hasher: hasher).get()
+        #expect(draft.lines.map(\.reference) == [.sku("CLO-HOOD-NVY-L"), .sku("GLS-WINEGLASS-1")])
+        #expect(draft.payment.method == .card && draft.payment.reference == "pi_3Q8x2Lk")
+        #expect(draft.requestedService == "express")
+        #expect(draft.deliveryAddress?.postalCode == "200120")
+    }
+
+    @Test("web: phone, postal code, quantity limit, unknown payment method, negative amount")
+    func webErrors() throws {
+        let result = try ChannelExamples.payload(WebOrderPayload.self) {
+            $0.customer.phone = "12012345678"
+            $0.shippingAddress.postalCode = "20012"
+            $0.lines[0].quantity = 1_000
+            $0.payment.method = "cheque"
+            $0.payment.amountFen = -1
+        }.normalize(limits: limits, hasher: hasher)
+        guard case .failure(let rejected) = result else { Issue.record("expected failure"); return }
+        #expect(Set(rejected.issues.map(\.field)) == ["customer.phone", "shippingAddress.postalCode", "lines[0].quantity", "payment.method", "payment.amountFen"])
+        #expect(!rejected.issues.description.contains("12012345678"))
+    }
+
+    @Test("mini-program: unionid identity, WeChat Pay fields, compact Shanghai time")
+    func miniProgram() throws {
+        let payload = try ChannelExamples.payload(MiniProgramOrderPayload.self)
+        let draft = try payload.normalize(limits: limits, hasher: hasher).get()
+        #expect(draft.payment.method == .wechatPay)
+        #expect(draft.payment.reference == "4200001234202611110000000001")
+        #expect(draft.payment.paidAt.map(Timestamps.format) == "2026-11-11T00:30:12.000Z")
+        #expect(draft.channelOrderID == "wx8a7c6b5d4e3f2a10:MP20261111000093")
+        // The same person through a different mini-program (same unionid) is the same customer.
+        var other = payload
+        other.appid = "wx0000000000000001"
+        other.openid = "another-openid"
+        #expect(try other.normalize(limits: limits, hasher: hasher).get().customer.customerKey == draft.customer.customerKey)
+    }
+
+    @Test("phone: cash on delivery needs no amount and refuses one")
+    func phone() throws {
+        let draft = try ChannelExamples.payload(PhoneOrderPayload.self).normalize(limits: limits, hasher: hasher).get()
+        #expect(draft.payment.method == .cashOnDelivery)
+        #expect(draft.claimedTotal == nil)
+        #expect(draft.source["agentId"] == "agent-031")
+        let withAmount = try ChannelExamples.payload(PhoneOrderPayload.self) { $0.payment.amountFen = 100 }.normalize(limits: limits, hasher: hasher)
+        guard case .failure(let rejected) = withAmount else { Issue.record("expected failure"); return }
+        #expect(rejected.issues.map(\.field) == ["payment.amountFen"])
+    }
+
+    @Test("marketplace example: outer ids and yuan amounts")
+    func marketplace() throws {
+        let draft = try ChannelExamples.payload(MarketplaceOrderPayload.self).normalize(limits: limits, hasher: hasher).get()
+        #expect(draft.lines.map(\.reference) == [.outerID("TB100002"), .outerID("TB100268")])
+        #expect(draft.claimedTotal == .fen(22_790))
+    }
+
+    @Test("order numbers: well formed, dated in Shanghai, unique")
+    func orderNumbers() {
+        // 2026-11-10T16:30:00Z is already 11 November in Shanghai.
+        let id = OrderNumber.generate(at: Timestamps.parse("2026-11-10T16:30:00.000Z")!)
+        #expect(id.hasPrefix("OMS261111-"))
+        #expect(OrderNumber.isWellFormed(id))
+        #expect(Set((0..<1_000).map { _ in OrderNumber.generate() }).count == 1_000)
+    }
+}
