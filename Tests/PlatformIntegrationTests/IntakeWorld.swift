@@ -1,0 +1,175 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import IntakeService
+import Logging
+import NIOCore
+import NIOHTTP1
+import OMSDomain
+import OMSKafka
+import OMSPlatform
+import PostgresNIO
+import ServiceLifecycle
+import Testing
+
+/// An isolated intake deployment on the shared test infrastructure: its own schema and its own
+/// topic prefix (so its consumer groups and topics see only its traffic), with any number of
+/// edge and worker processes run in-process through the same `buildApplication` as `main`.
+final class IntakeWorld: Sendable {
+    let id: String
+    let prefix: String
+    let schema: String
+    let environment: (databaseURL: String, brokers: String)
+    let logger: Logger
+    let client: PostgresClient
+    let admin: KafkaAdmin
+
+    init() throws {
+        environment = try TestEnvironment.require()
+        id = String(UUID().uuidString.lowercased().prefix(8))
+        prefix = "t\(id)."
+        schema = "t_\(id)_intake"
+        var logger = Logger(label: "test.intake.\(id)")
+        logger.logLevel = ProcessInfo.processInfo.environment["OMS_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        self.logger = logger
+        client = try DatabaseConfiguration(url: environment.databaseURL, schema: schema).makeClient(logger: logger)
+        admin = try KafkaAdmin(client: KafkaClientConfiguration(bootstrapServers: environment.brokers, clientID: "test-\(id)-admin"), logger: logger)
+    }
+
+    func topic(_ logical: String) -> String { prefix + logical }
+
+    func createTopics() async throws {
+        let needed = TopicCatalogue.business + TopicCatalogue.operational.filter { $0.name.hasPrefix("oms.intake.") }
+        _ = try await admin.createTopics(needed.map { (topic($0.name), $0.partitions) })
+    }
+
+    func configuration(role: IntakeConfiguration.Role, batchSize: Int = 500) throws -> (ServiceConfiguration, IntakeConfiguration) {
+        var service = try ServiceConfiguration(service: .intake, environment: [
+            "OMS_DATABASE_URL": environment.databaseURL, "OMS_KAFKA_BROKERS": environment.brokers, "OMS_TOPIC_PREFIX": prefix,
+            "OMS_KAFKA_SESSION_TIMEOUT_MS": "6000", "OMS_BATCH_SIZE": String(batchSize), "OMS_RELAY_IDLE_MS": "5",
+            "OMS_INSTANCE_ID": "\(id)-\(role.rawValue)-\(UUID().uuidString.prefix(4))",
+        ])
+        service.database = try DatabaseConfiguration(url: environment.databaseURL, schema: schema)
+        service.database.maximumConnections = 16
+        service.httpPort = 0
+        return (service, try IntakeConfiguration(environment: ["OMS_INTAKE_ROLE": role.rawValue]))
+    }
+
+    func application(role: IntakeConfiguration.Role) throws -> some ApplicationProtocol {
+        let (service, intake) = try configuration(role: role)
+        return try buildApplication(service: IntakeService(configuration: intake), configuration: service, logger: logger)
+    }
+
+    /// Runs `workers` worker processes in the background for the duration of `body`, then stops
+    /// them gracefully.
+    func withWorkers<T: Sendable>(_ workers: Int, _ body: @Sendable () async throws -> T) async throws -> T {
+        let apps = try (0..<workers).map { _ in try application(role: .worker) }
+        let group = ServiceGroup(configuration: .init(services: apps.map { $0 as any Service }, logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                let result = try await body()
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+        }
+    }
+
+    /// Every event on `oms.orders` of this world, read from the start until `done` holds.
+    func orderEvents(timeout: Duration = .seconds(60), until done: ([EventEnvelope]) -> Bool) async throws -> [EventEnvelope] {
+        var configuration = KafkaConsumerConfiguration(client: KafkaClientConfiguration(bootstrapServers: environment.brokers, clientID: "test-\(id)-reader"),
+                                                       groupID: "\(prefix)reader-\(UUID().uuidString.prefix(6))")
+        configuration.sessionTimeoutMilliseconds = 6_000
+        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        try consumer.subscribe(topics: [topic(TopicCatalogue.orders)])
+        var events: [EventEnvelope] = []
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline, !done(events) {
+            for record in try await consumer.poll(maxMessages: 1_000, timeout: .milliseconds(200)) {
+                events.append(try EventEnvelope(record: record))
+            }
+        }
+        await consumer.close()
+        return events
+    }
+
+    func publish(_ envelopes: [(EventEnvelope, String)]) async throws {
+        var configuration = KafkaProducerConfiguration(client: KafkaClientConfiguration(bootstrapServers: environment.brokers, clientID: "test-\(id)-producer"))
+        configuration.lingerMilliseconds = 1
+        let producer = try KafkaProducer(configuration: configuration, logger: logger)
+        let results = try await producer.send(batch: envelopes.map { $0.0.kafkaMessage(topic: topic($0.1)) })
+        for result in results { _ = try result.get() }
+        await producer.shutdown()
+    }
+
+    func count(_ sql: String) async throws -> Int {
+        let rows = try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        for try await value in rows.decode(Int.self) { return value }
+        return 0
+    }
+
+    /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+    func eventually(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try await condition()
+    }
+
+    func shutdown() async {
+        await admin.close()
+        _ = try? await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: logger)
+    }
+}
+
+/// Runs `body` with a fresh world whose pool runs meanwhile; drops the schema afterwards.
+func withIntakeWorld<T: Sendable>(_ body: @Sendable (IntakeWorld) async throws -> T) async throws -> T {
+    let world = try IntakeWorld()
+    try await world.createTopics()
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { await world.client.run() }
+        defer { group.cancelAll() }
+        do {
+            let result = try await body(world)
+            await world.shutdown()
+            return result
+        } catch {
+            await world.shutdown()
+            throw error
+        }
+    }
+}
+
+/// A small HTTP client for the edge: AsyncHTTPClient, so many requests can be in flight at once.
+struct EdgeClient: Sendable {
+    let base: String
+    let http: HTTPClient
+
+    struct Reply: Sendable {
+        var status: Int
+        var headers: [String: String]
+        var body: [UInt8]
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, headers: [String: String] = [:]) async throws -> Reply {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        request.headers.add(name: "content-type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let collected = try await response.body.collect(upTo: 4 << 20)
+        var replyHeaders: [String: String] = [:]
+        for header in response.headers { replyHeaders[header.name.lowercased()] = header.value }
+        return Reply(status: Int(response.status.code), headers: replyHeaders, body: Array(buffer: collected))
+    }
+}
