@@ -1,0 +1,86 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import IntakeService
+import OMSDomain
+import OMSPlatform
+import Testing
+
+/// Downstream events as the other services will emit them (only the fields the projection reads).
+private struct StageEvent: DomainEvent {
+    static let eventType = "test.stage"
+    static let schemaVersion = 1
+    var orderID: String
+    var carrier: String?
+    var trackingNumber: String?
+    var warehouseId: String?
+}
+
+@Suite("Intake order status: projection of downstream events, cancellation", .serialized)
+struct IntakeStatusTests {
+    func stage(_ type: String, _ orderID: String, carrier: String? = nil, tracking: String? = nil, warehouse: String? = nil) throws -> EventEnvelope {
+        var envelope = try EventEnvelope.make(StageEvent(orderID: orderID, carrier: carrier, trackingNumber: tracking, warehouseId: warehouse), orderID: orderID, producer: .logistics)
+        envelope.type = type
+        return envelope
+    }
+
+    @Test("late, reordered and duplicated events never move the status backwards; cancel before and after shipment")
+    func projectionAndCancel() async throws {
+        try await withIntakeWorld { world in
+            let app = try world.application(role: .all)
+            try await app.test(.live) { client in
+                let edge = EdgeClient(base: "http://127.0.0.1:\(client.port!)", http: HTTPClient.shared)
+                let factory = DemoOrderFactory()
+                var ids: [String] = []
+                for n in 0..<2 {
+                    let reply = try await edge.send(.POST, "/v1/channels/web/orders", body: try factory.webOrder(run: world.id, number: n).body)
+                    #expect(reply.status == 202)
+                    ids.append(reply.json["orderId"] as? String ?? "")
+                }
+                let (shipped, cancellable) = (ids[0], ids[1])
+                #expect(try await world.eventually { try await world.count("SELECT count(*) FROM \(world.schema).orders WHERE status = 'received'") == 2 })
+
+                // Shipped arrives first; verified and reserved come late; dispatched is delivered twice.
+                let dispatched = try stage("shipment.dispatched", shipped, carrier: "SF", tracking: "SF1234567890")
+                try await world.publish([(dispatched, TopicCatalogue.shipments)])
+                #expect(try await world.eventually { try await world.count("SELECT count(*) FROM \(world.schema).orders WHERE status = 'shipped'") == 1 })
+                try await world.publish([
+                    (try stage("order.verified", shipped), TopicCatalogue.riskDecisions),
+                    (try stage("inventory.reserved", shipped, warehouse: "WH-SH"), TopicCatalogue.inventoryEvents),
+                    (dispatched, TopicCatalogue.shipments),
+                    (try stage("order.verified", cancellable), TopicCatalogue.riskDecisions),
+                ])
+                #expect(try await world.eventually { try await world.count("SELECT count(*) FROM \(world.schema).order_timeline") == 6 })
+                let view = try await edge.send(.GET, "/v1/orders/\(shipped)")
+                #expect(view.json["status"] as? String == "shipped")
+                let details = view.json["details"] as? [String: String]
+                #expect(details?["trackingNumber"] == "SF1234567890" && details?["carrier"] == "SF" && details?["warehouseId"] == "WH-SH")
+                let timeline = (view.json["timeline"] as? [[String: Any]]) ?? []
+                #expect(timeline.count == 4)
+                #expect(timeline.filter { $0["statusChanged"] as? Bool == true }.count == 2)
+
+                let refused = try await edge.send(.POST, "/v1/orders/\(shipped)/cancel", body: Array(#"{"reason":"changed my mind"}"#.utf8))
+                #expect(refused.status == 409)
+                #expect(refused.text.contains("already_shipped") && refused.text.contains("/v1/returns"))
+
+                let cancelled = try await edge.send(.POST, "/v1/orders/\(cancellable)/cancel", body: Array(#"{"reason":"changed my mind","requestedBy":"customer"}"#.utf8))
+                #expect(cancelled.status == 200)
+                let twice = try await edge.send(.POST, "/v1/orders/\(cancellable)/cancel", body: Array(#"{"reason":"again"}"#.utf8))
+                #expect(twice.status == 200)
+                let noReason = try await edge.send(.POST, "/v1/orders/\(cancellable)/cancel", body: Array(#"{"reason":""}"#.utf8))
+                #expect(noReason.status == 422)
+
+                // Work that was already under way reports in after the cancellation: status stays cancelled.
+                try await world.publish([(try stage("inventory.reserved", cancellable, warehouse: "WH-BJ"), TopicCatalogue.inventoryEvents)])
+                #expect(try await world.eventually { try await world.count("SELECT count(*) FROM \(world.schema).order_timeline WHERE order_id = '\(cancellable)'") == 4 })
+                #expect(try await edge.send(.GET, "/v1/orders/\(cancellable)").json["status"] as? String == "cancelled")
+
+                let events = try await world.orderEvents { $0.contains { $0.type == OrderCancelled.eventType } }
+                let cancellation = try events.filter { $0.type == OrderCancelled.eventType }.map { try $0.decode(OrderCancelled.self) }
+                #expect(cancellation.count == 1)
+                #expect(cancellation.first?.orderID == cancellable && cancellation.first?.previousStatus == .verified)
+            }
+        }
+    }
+}
