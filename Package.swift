@@ -69,6 +69,16 @@ var targets: [Target] = [
         dependencies: ["OMSDomain", "OMSKafka", "OMSPlatform"],
         path: "Tests/Benchmarks/PipelineBench"
     ),
+    .executableTarget(
+        name: "oms-intake-bench",
+        dependencies: [
+            "OMSDomain", "OMSKafka", "OMSPlatform", "IntakeService",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ],
+        path: "Tests/Benchmarks/IntakeBench"
+    ),
     .testTarget(
         name: "DomainTests",
         dependencies: ["OMSDomain", "OMSPlatform"],

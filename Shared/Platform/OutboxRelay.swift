@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import OMSDomain
 import OMSKafka
@@ -28,6 +29,8 @@ public final class OutboxRelay: Service, Sendable {
     private let faults: FaultInjector?
     private let startGate: StartGate?
     public let signal: RelaySignal
+    /// Event ids published directly and not yet marked sent; marked in bulk by the relay loop.
+    private let directlyPublished = NIOLockedValueBox([UUID]())
 
     public init(database: ServiceDatabase, producer: KafkaProducer, signal: RelaySignal, configuration: Configuration = .init(), metrics: PlatformMetrics, logger: Logger, faults: FaultInjector? = nil, startGate: StartGate? = nil) {
         self.database = database
@@ -113,10 +116,30 @@ public final class OutboxRelay: Service, Sendable {
             }
         }
         if !acknowledged.isEmpty {
-            try await database.client.query("UPDATE outbox SET sent_at = now() WHERE event_id = ANY(\(acknowledged)::uuid[]) AND sent_at IS NULL", logger: logger)
+            // Marking is bookkeeping, not correctness (an unmarked row is republished after the
+            // hold and deduplicated downstream), so the caller does not wait for it: the relay loop
+            // marks everything published directly since its last pass in one statement.
+            directlyPublished.withLockedValue { $0 += acknowledged }
             metrics.count("oms_outbox_published_total", by: acknowledged.count)
         }
         if let firstError { throw firstError }
+    }
+
+    /// Marks the rows published directly since the last call. Returns how many ids it marked.
+    @discardableResult
+    public func markDirectlyPublished() async throws -> Int {
+        let ids = directlyPublished.withLockedValue { ids in
+            defer { ids.removeAll(keepingCapacity: true) }
+            return ids
+        }
+        guard !ids.isEmpty else { return 0 }
+        do {
+            try await database.client.query("UPDATE outbox SET sent_at = now() WHERE event_id = ANY(\(ids)::uuid[]) AND sent_at IS NULL", logger: logger)
+        } catch {
+            directlyPublished.withLockedValue { $0 += ids }
+            throw error
+        }
+        return ids.count
     }
 
     /// Deletes sent rows older than the retention period.
@@ -132,6 +155,7 @@ public final class OutboxRelay: Service, Sendable {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var published = 0
             do {
+                try await markDirectlyPublished()
                 published = try await publishPending()
                 failures = 0
             } catch {
@@ -155,6 +179,7 @@ public final class OutboxRelay: Service, Sendable {
         // clean stop leaves nothing behind. On cancellation the pool is going away too: rows
         // simply wait for the next start.
         guard !Task.isCancelled else { return }
+        _ = try? await markDirectlyPublished()
         for _ in 0..<100 {
             guard let published = try? await publishPending(), published > 0 else { break }
         }

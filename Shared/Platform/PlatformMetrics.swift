@@ -51,6 +51,13 @@ public final class PlatformMetrics: Sendable {
         }
     }
 
+    private let histograms = NIOLockedValueBox([String: DurationHistogram]())
+
+    /// A latency histogram with the standard buckets, e.g. per stage of a request.
+    public func histogram(_ name: String, _ labels: [(String, String)] = []) -> DurationHistogram {
+        cached(histograms, name, labels) { name, labels in registry.makeDurationHistogram(name: name, labels: labels, buckets: Self.latencyBuckets) }
+    }
+
     func httpHistogram(method: String, route: String, status: Int) -> DurationHistogram {
         let key = "\(method) \(route) \(status)"
         return httpDuration.withLockedValue { cache in

@@ -23,19 +23,28 @@ public struct ServiceDatabase: Sendable {
     }
 
     public func transaction<T: Sendable>(logger: Logger, _ body: @Sendable (TransactionContext) async throws -> T) async throws -> T {
+        var relayNeeded = false
         let result = try await client.withConnection { connection in
-            try await Self.transaction(on: connection, service: service, topics: topics, logger: logger, body)
+            try await Self.transaction(on: connection, service: service, topics: topics, logger: logger, relayNeeded: &relayNeeded, body)
         }
-        relaySignal?.signal()
+        // Rows the caller publishes directly are held from the relay: no need to wake it for them.
+        if relayNeeded { relaySignal?.signal() }
         return result
     }
 
     static func transaction<T>(on connection: PostgresConnection, service: ServiceName, topics: TopicNamespace, logger: Logger, _ body: (TransactionContext) async throws -> T) async throws -> T {
+        var relayNeeded = false
+        return try await transaction(on: connection, service: service, topics: topics, logger: logger, relayNeeded: &relayNeeded, body)
+    }
+
+    static func transaction<T>(on connection: PostgresConnection, service: ServiceName, topics: TopicNamespace, logger: Logger, relayNeeded: inout Bool, _ body: (TransactionContext) async throws -> T) async throws -> T {
         try await connection.query("BEGIN", logger: logger)
         do {
             let context = TransactionContext(connection: connection, logger: logger, service: service, topics: topics)
             let value = try await body(context)
-            try await Outbox.append(context.drainOutgoing(), on: connection, logger: logger)
+            let outgoing = context.drainOutgoing()
+            try await Outbox.append(outgoing, on: connection, logger: logger)
+            relayNeeded = outgoing.contains { !$0.publishedDirectly }
             try await connection.query("COMMIT", logger: logger)
             return value
         } catch {

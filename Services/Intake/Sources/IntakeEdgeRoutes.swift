@@ -61,6 +61,13 @@ struct IntakeEdgeRoutes: Sendable {
     }
 
     private func accept<P: ChannelPayload>(_ type: P.Type, _ request: Request, _ context: BasicRequestContext, _ key: String?) async throws -> Response {
+        var mark = ContinuousClock.now
+        func stage(_ name: String) {
+            let now = ContinuousClock.now
+            let elapsed = (now - mark).components
+            runtime.metrics.histogram("oms_intake_edge_stage_seconds", [("stage", name)]).recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+            mark = now
+        }
         let payload = try await request.decodeJSON(as: P.self, context: context)
         let draft: OrderDraft
         switch payload.normalize(limits: configuration.limits, hasher: hasher) {
@@ -70,6 +77,7 @@ struct IntakeEdgeRoutes: Sendable {
             throw APIError.validation(rejected.issues.map { APIError.FieldError(field: $0.field, reason: $0.reason) })
         }
         let fingerprint = PIIHasher.fingerprint(try EventCoding.encode(payload))
+        stage("validate")
         let orderID = OrderNumber.generate()
         let eventID = UUID()
         let logger = runtime.logger
@@ -88,11 +96,13 @@ struct IntakeEdgeRoutes: Sendable {
             }
             return try await Self.resolveDuplicate(channel: draft.channel, channelOrderID: draft.channelOrderID, key: key, fingerprint: fingerprint, tx: tx)
         }
+        stage("record")
         let statusPath = { (id: String) in "/v1/orders/\(id)" }
         switch recorded {
         case .new(let message):
             do {
                 try await runtime.relay.publishDirect([message])
+                stage("publish")
             } catch {
                 logger.warning("raw order recorded but not yet on the topic; the relay will publish it", metadata: ["orderId": "\(orderID)", "error": "\(error)"])
                 runtime.metrics.count("oms_intake_direct_publish_failures_total")
