@@ -30,4 +30,12 @@ struct PIIMaskTests {
         #expect(preview.contains(#""sku":"SKU-1""#))
         #expect(preview.contains(#""quantity":2"#))
     }
+
+    @Test("marketplace payloads (snake_case names) are masked in previews too")
+    func previewMasksMarketplaceFields() {
+        let json = #"{"buyer_nick":"小明","receiver_name":"王小明","receiver_mobile":"13812345678","receiver_address":"文一西路 969 号","tid":"T1"}"#
+        let preview = PIIMask.preview(json: Array(json.utf8))
+        for secret in ["小明", "王小明", "13812345678", "文一西路"] { #expect(!preview.contains(secret)) }
+        #expect(preview.contains(#""tid":"T1""#))
+    }
 }

@@ -21,7 +21,7 @@ struct IntakeBurstTests {
             let bodies = try (0..<Self.orders).map { try factory.webOrder(run: world.id, number: $0).body }
             let app = try world.application(role: .edge)
             try await app.test(.live) { client in
-                let edge = EdgeClient(base: "http://127.0.0.1:\(client.port!)", http: HTTPClient.shared)
+                let edge = EdgeClient(base: "http://127.0.0.1:\(client.port!)", http: EdgeClient.wide)
                 try await world.withWorkers(workers) {
                     let started = ContinuousClock.now
                     let statuses = try await withThrowingTaskGroup(of: [Int: Int].self) { group in

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import IntakeService
 import OMSDomain
+import OMSKafka
 import OMSPlatform
 import Testing
 
@@ -154,6 +155,42 @@ struct IntakeEndToEndTests {
         }
     }
 
+    @Test("a raw order the workers cannot read is dead-lettered with the reason (PII masked) and the next order still flows")
+    func poisonRawOrder() async throws {
+        try await withIntakeWorld { world in
+            try await withIntake(world) { edge in
+                struct Garbage: DomainEvent {
+                    static let eventType = RawOrderSubmitted.eventType
+                    static let schemaVersion = 1
+                    var receiver_mobile = "13812345678"
+                }
+                let poison = try EventEnvelope.make(Garbage(), orderID: "OMS261111-POISON000000", producer: .intake)
+                try await world.publish([(poison, TopicCatalogue.intakeRaw)])
+                let reply = try await edge.send(.POST, "/v1/channels/phone/orders", body: try Self.example("phone"))
+                #expect(reply.status == 202)
+                let events = try await world.orderEvents { $0.count >= 1 }
+                #expect(events.map(\.type) == [OrderReceived.eventType])
+
+                var configuration = KafkaConsumerConfiguration(client: KafkaClientConfiguration(bootstrapServers: world.environment.brokers, clientID: "dlq-reader"),
+                                                               groupID: "\(world.prefix)dlq-reader")
+                configuration.sessionTimeoutMilliseconds = 6_000
+                let consumer = try KafkaConsumer(configuration: configuration, logger: world.logger)
+                try consumer.subscribe(topics: [world.topic(ServiceName.intake.deadLetterTopic)])
+                var records: [KafkaRecord] = []
+                let deadline = ContinuousClock.now + .seconds(30)
+                while records.isEmpty, ContinuousClock.now < deadline {
+                    records += try await consumer.poll(maxMessages: 10, timeout: .milliseconds(200))
+                }
+                await consumer.close()
+                #expect(records.count == 1)
+                let reason = records.first?.header(EventHeader.dlqError) ?? ""
+                #expect(reason.contains("undecodable raw order"))
+                #expect(!reason.contains("13812345678"))
+                #expect(records.first?.header(EventHeader.dlqOriginalTopic) == world.topic(TopicCatalogue.intakeRaw))
+            }
+        }
+    }
+
     @Test("two transactions redeeming one coupon at the same moment: exactly one commits it")
     func couponRaceInTheDatabase() async throws {
         try await withIntakeWorld { world in
@@ -171,6 +208,13 @@ struct IntakeEndToEndTests {
                 return try await group.reduce(into: [Set<String>]()) { $0.append($1) }
             }
             #expect(winners.filter { !$0.isEmpty }.count == 1)
+
+            // Two orders of one batch with the same coupon: only the first gets it.
+            try await world.client.query("INSERT INTO coupons (code, definition) VALUES ('DB-RACE-2', '{}')", logger: world.logger)
+            let sameBatch = try await database.transaction(logger: world.logger) { tx in
+                try await CatalogStore.redeem([(code: "DB-RACE-2", orderID: "E"), (code: "DB-RACE-2", orderID: "F")], on: tx.connection, logger: tx.logger)
+            }
+            #expect(sameBatch == ["E"])
         }
     }
 }

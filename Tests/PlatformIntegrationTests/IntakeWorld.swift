@@ -149,6 +149,13 @@ func withIntakeWorld<T: Sendable>(_ body: @Sendable (IntakeWorld) async throws -
 
 /// A small HTTP client for the edge: AsyncHTTPClient, so many requests can be in flight at once.
 struct EdgeClient: Sendable {
+    /// Up to 64 connections (the shared client allows 8 per host).
+    static let wide: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     let base: String
     let http: HTTPClient
 

@@ -92,9 +92,9 @@ public enum CatalogStore {
         return result
     }
 
-    /// Redeems coupons for orders; returns the codes whose redemption now belongs to the given
-    /// order. A code already redeemed by another order (earlier, or by a transaction that won the
-    /// race) is absent from the result.
+    /// Redeems coupons for orders; returns the ids of the orders that now own their coupon. An
+    /// order whose code went to another order (earlier, in a transaction that won the race, or
+    /// earlier in the same batch) is absent from the result.
     public static func redeem(_ redemptions: [(code: String, orderID: String)], on connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
         guard !redemptions.isEmpty else { return [] }
         try await connection.query("""
@@ -105,7 +105,7 @@ public enum CatalogStore {
         let rows = try await connection.query("SELECT code, order_id FROM coupon_redemptions WHERE code = ANY(\(redemptions.map(\.code))::text[])", logger: logger)
         var owners: [String: String] = [:]
         for try await (code, order) in rows.decode((String, String).self) { owners[code] = order }
-        return Set(redemptions.filter { owners[$0.code] == $0.orderID }.map(\.code))
+        return Set(redemptions.filter { owners[$0.code] == $0.orderID }.map(\.orderID))
     }
 }
 

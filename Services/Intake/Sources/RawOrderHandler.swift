@@ -69,7 +69,7 @@ public struct RawOrderHandler: EventHandler {
         }
         let redeemed = try await CatalogStore.redeem(redemptions, on: connection, logger: logger)
         for (index, outcome) in outcomes.enumerated() {
-            if case .accepted(_, _, let code?) = outcome, !redeemed.contains(code) {
+            if case .accepted(let order, _, let code?) = outcome, !redeemed.contains(order.orderID) {
                 outcomes[index] = .rejected([RejectionReason(code: "coupon_already_used", message: "coupon \(code) was already redeemed by another order")])
             }
         }
