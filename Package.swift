@@ -52,6 +52,7 @@ var targets: [Target] = [
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ],
         path: "Shared/Platform"
     ),
@@ -86,7 +87,7 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "IntakeTests",
-        dependencies: ["IntakeService", "OMSDomain"],
+        dependencies: ["IntakeService", "OMSDomain", "OMSPlatform"],
         path: "Tests/IntakeTests"
     ),
     .testTarget(
@@ -104,9 +105,7 @@ var targets: [Target] = [
 ]
 
 /// Extra dependencies of individual services.
-let serviceDeps: [String: [Target.Dependency]] = [
-    "IntakeService": [.product(name: "Crypto", package: "swift-crypto")],
-]
+let serviceDeps: [String: [Target.Dependency]] = [:]
 
 for service in services {
     targets.append(.target(name: service.name, dependencies: platformDeps + (serviceDeps[service.name] ?? []), path: "Services/\(service.folder)/Sources"))

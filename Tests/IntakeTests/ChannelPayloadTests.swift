@@ -1,6 +1,7 @@
 import Foundation
 import IntakeService
 import OMSDomain
+import OMSPlatform
 import Testing
 
 @Suite("Channel payloads: the documented examples normalize; bad fields are named")

@@ -1,6 +1,7 @@
 import Foundation
 import IntakeService
 import OMSDomain
+import OMSPlatform
 import Testing
 
 @Suite("Marketplace payload normalization (stateless edge checks)")

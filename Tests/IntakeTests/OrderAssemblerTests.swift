@@ -1,6 +1,7 @@
 import Foundation
 import IntakeService
 import OMSDomain
+import OMSPlatform
 import Testing
 
 @Suite("Order assembly: catalog resolution, pricing with the demo promotions, the channel's total checked")

@@ -1,5 +1,6 @@
 import Foundation
 import OMSDomain
+import OMSPlatform
 
 /// A channel's native order format as the edge receives it. Normalizing is stateless (no database,
 /// no catalog): it checks formats and limits and builds the draft, or names every invalid field.

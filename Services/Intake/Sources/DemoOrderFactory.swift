@@ -1,5 +1,6 @@
 import Foundation
 import OMSDomain
+import OMSPlatform
 
 /// Builds realistic, correctly priced web-shop orders over the demo catalog, for tests,
 /// benchmarks and the load generator. The claimed payment is computed with the same assembler the

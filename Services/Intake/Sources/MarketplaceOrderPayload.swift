@@ -1,5 +1,6 @@
 import Foundation
 import OMSDomain
+import OMSPlatform
 
 /// A Taobao/JD-style order as a marketplace pushes it: platform order id, buyer nickname, receiver
 /// name/phone/address parts, the seller's outer SKU ids, amounts as decimal yuan strings and times

@@ -1,5 +1,6 @@
 import Foundation
 import OMSDomain
+import OMSPlatform
 
 /// An order from a WeChat-style mini-program: the shopper's openid (and unionid when the app is
 /// bound to an open platform account), receiver details, goods, and the WeChat Pay notification

@@ -1,5 +1,6 @@
 import Foundation
 import OMSDomain
+import OMSPlatform
 
 /// An order a customer-service agent keys in during a call: the agent and call ticket, the
 /// customer's name and phone, the address in parts, SKU lines, and either cash on delivery or a

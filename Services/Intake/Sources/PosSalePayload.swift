@@ -1,5 +1,6 @@
 import Foundation
 import OMSDomain
+import OMSPlatform
 
 /// A sale rung up at a store till: store, till, cashier and receipt number, the EAN-13 barcodes
 /// scanned with quantities, an optional loyalty card, and the tender taken. Amounts are integer fen.

@@ -1,5 +1,6 @@
 import Foundation
 import OMSDomain
+import OMSPlatform
 
 /// An order from the retailer's own web shop: near-canonical JSON with the account, the shipping
 /// address, SKU lines, an optional coupon, the chosen shipping service and a card or wallet

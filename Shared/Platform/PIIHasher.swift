@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import OMSDomain
 
 /// Keyed hashes of personal data (HMAC-SHA256 with a secret from `OMS_PII_HASH_KEY`), so orders can
 /// be found by phone and customers recognised across orders without storing or logging the raw
@@ -20,6 +21,14 @@ public struct PIIHasher: Sendable {
     }
 
     public func phone(_ phone: String) -> String { hash(phone, purpose: "phone") }
+
+    /// Hash of a delivery address, insensitive to spaces and letter case, so the same door
+    /// written twice matches.
+    public func address(_ address: Address) -> String {
+        let normalized = [address.province, address.city, address.district, address.street].joined(separator: "|")
+            .filter { !$0.isWhitespace }.lowercased()
+        return hash(normalized, purpose: "address")
+    }
 
     /// A stable pseudonymous customer key for a channel account, e.g. "c_3f9a…" (24 hex digits).
     public func customerKey(channel: String, account: String) -> String {
