@@ -91,6 +91,11 @@ var targets: [Target] = [
         path: "Tests/IntakeTests"
     ),
     .testTarget(
+        name: "RiskTests",
+        dependencies: ["RiskService", "OMSDomain"],
+        path: "Tests/RiskTests"
+    ),
+    .testTarget(
         name: "PlatformIntegrationTests",
         dependencies: ["OMSDomain", "OMSKafka", "OMSPlatform"] + services.map { .init(stringLiteral: $0.name) } + [
             .product(name: "PostgresNIO", package: "postgres-nio"),

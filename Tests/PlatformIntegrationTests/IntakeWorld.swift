@@ -9,6 +9,7 @@ import OMSDomain
 import OMSKafka
 import OMSPlatform
 import PostgresNIO
+import RiskService
 import ServiceLifecycle
 import Testing
 
@@ -39,8 +40,7 @@ final class IntakeWorld: Sendable {
     func topic(_ logical: String) -> String { prefix + logical }
 
     func createTopics() async throws {
-        let needed = TopicCatalogue.business + TopicCatalogue.operational.filter { $0.name.hasPrefix("oms.intake.") }
-        _ = try await admin.createTopics(needed.map { (topic($0.name), $0.partitions) })
+        _ = try await admin.createTopics(TopicCatalogue.all.map { (topic($0.name), $0.partitions) })
     }
 
     func configuration(role: IntakeConfiguration.Role, batchSize: Int = 500) throws -> (ServiceConfiguration, IntakeConfiguration) {
@@ -80,13 +80,28 @@ final class IntakeWorld: Sendable {
         }
     }
 
+    var riskSchema: String { "t_\(id)_risk" }
+
+    /// A risk service process on this world's topics and its own schema.
+    func riskApplication() throws -> some ApplicationProtocol {
+        var (service, _) = try configuration(role: .worker)
+        service.service = .risk
+        service.database = try DatabaseConfiguration(url: environment.databaseURL, schema: riskSchema)
+        return try buildApplication(service: RiskService(hasher: PIIHasher(secret: "test")), configuration: service, logger: logger)
+    }
+
     /// Every event on `oms.orders` of this world, read from the start until `done` holds.
     func orderEvents(timeout: Duration = .seconds(60), until done: ([EventEnvelope]) -> Bool) async throws -> [EventEnvelope] {
+        try await events(on: TopicCatalogue.orders, timeout: timeout, until: done)
+    }
+
+    /// Every event on a (logical) topic of this world, read from the start until `done` holds.
+    func events(on logicalTopic: String, timeout: Duration = .seconds(60), until done: ([EventEnvelope]) -> Bool) async throws -> [EventEnvelope] {
         var configuration = KafkaConsumerConfiguration(client: KafkaClientConfiguration(bootstrapServers: environment.brokers, clientID: "test-\(id)-reader"),
                                                        groupID: "\(prefix)reader-\(UUID().uuidString.prefix(6))")
         configuration.sessionTimeoutMilliseconds = 6_000
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
-        try consumer.subscribe(topics: [topic(TopicCatalogue.orders)])
+        try consumer.subscribe(topics: [topic(logicalTopic)])
         var events: [EventEnvelope] = []
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline, !done(events) {
@@ -126,6 +141,7 @@ final class IntakeWorld: Sendable {
     func shutdown() async {
         await admin.close()
         _ = try? await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: logger)
+        _ = try? await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(riskSchema) CASCADE"), logger: logger)
     }
 }
 

@@ -27,7 +27,7 @@ public struct IntakeConfiguration: Sendable {
     /// Largest request body the edge reads (1 MiB).
     public var maxBodyBytes = 1 << 20
 
-    public static let developmentHashKey = "oms-development-key-not-secret"
+    public static let developmentHashKey = PIIHasher.developmentKey
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let roleText = environment["OMS_INTAKE_ROLE"] ?? "all"

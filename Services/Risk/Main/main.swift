@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import OMSPlatform
 import RiskService
@@ -7,5 +8,8 @@ import RiskService
 let configuration = try ServiceConfiguration(service: .risk)
 JSONLogHandler.bootstrap(level: configuration.logLevel)
 let logger = Logger(label: "oms.risk")
+if ProcessInfo.processInfo.environment["OMS_PII_HASH_KEY"] == nil {
+    logger.warning("OMS_PII_HASH_KEY is not set: using the development key; set the same secret as intake's in production")
+}
 let app = try buildApplication(service: RiskService(), configuration: configuration, logger: logger)
 try await app.runService()

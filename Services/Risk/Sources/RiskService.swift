@@ -1,3 +1,4 @@
+import Hummingbird
 import OMSDomain
 import OMSPlatform
 
@@ -6,11 +7,16 @@ import OMSPlatform
 /// or an event handler, so every change and the events it causes commit together.
 public struct RiskService: OMSService {
     public let name = ServiceName.risk
+    let hasher: PIIHasher
 
-    public init() {}
+    /// `hasher` must use the same key as intake's (`OMS_PII_HASH_KEY`), so deny lists and
+    /// lookups by phone agree across services.
+    public init(hasher: PIIHasher = .fromEnvironment()) {
+        self.hasher = hasher
+    }
 
     public var migrations: [Migration] { RiskServiceMigrations.all }
 
-    /// Event handlers of this service (none yet: its issue adds them).
-    public var handlers: [any EventHandler] { [] }
+    /// Group `oms.risk.events` over `oms.orders` (and its redrive topic).
+    public var handlers: [any EventHandler] { [OrderReviewHandler(hasher: hasher)] }
 }

@@ -1,7 +1,51 @@
 import OMSPlatform
 
-/// Versioned SQL of the `risk` schema, applied at start-up after the platform's inbox and outbox
-/// tables. Versions start at 100; a released migration is never edited.
-enum RiskServiceMigrations {
-    static let all: [Migration] = []
+/// The `risk` schema: the policy (data, not code), deny lists, per-order signals for velocity and
+/// abuse rules, and one decision per order with every rule that fired.
+public enum RiskServiceMigrations {
+    public static let all: [Migration] = [
+        Migration(version: 100, name: "policy, deny list, signals, decisions", sql: """
+            CREATE TABLE risk_policy (
+                id integer PRIMARY KEY CHECK (id = 1),
+                policy jsonb NOT NULL,
+                updated_by text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            -- Keyed hashes (OMS_PII_HASH_KEY), never raw phones or addresses.
+            CREATE TABLE deny_list (
+                kind text NOT NULL CHECK (kind IN ('phone', 'address')),
+                value_hash text NOT NULL,
+                reason text NOT NULL,
+                added_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (kind, value_hash)
+            );
+            CREATE TABLE order_signals (
+                order_id text PRIMARY KEY,
+                channel text NOT NULL,
+                customer_key text NOT NULL,
+                phone_hash text,
+                address_hash text,
+                coupon_code text,
+                total_fen bigint NOT NULL,
+                placed_at timestamptz NOT NULL
+            );
+            CREATE INDEX order_signals_phone ON order_signals (phone_hash, placed_at) WHERE phone_hash IS NOT NULL;
+            CREATE INDEX order_signals_address ON order_signals (address_hash, placed_at) WHERE address_hash IS NOT NULL;
+            CREATE INDEX order_signals_account ON order_signals (customer_key, placed_at);
+            CREATE TABLE decisions (
+                order_id text PRIMARY KEY,
+                channel text NOT NULL,
+                status text NOT NULL CHECK (status IN ('verified', 'held', 'rejected', 'cancelled')),
+                score integer NOT NULL,
+                findings jsonb NOT NULL,
+                decided_by text,
+                order_body jsonb NOT NULL,
+                held_at timestamptz,
+                decided_at timestamptz,
+                reviewer_note text,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX decisions_queue ON decisions (held_at) WHERE status = 'held';
+            """),
+    ]
 }
