@@ -56,3 +56,26 @@ public struct OrderHeld: DomainEvent {
         self.heldAt = heldAt
     }
 }
+
+/// `order.amended` on `oms.risk.decisions`: customer service reached the customer and corrected
+/// the delivery details. Fields that did not change are nil. Invariant: only before shipment.
+public struct OrderAmended: DomainEvent {
+    public static let eventType = "order.amended"
+    public static let schemaVersion = 1
+
+    public var orderID: String
+    public var recipientName: String?
+    public var recipientPhone: String?
+    public var deliveryAddress: Address?
+    public var amendedBy: String
+    public var amendedAt: Date
+
+    public init(orderID: String, recipientName: String?, recipientPhone: String?, deliveryAddress: Address?, amendedBy: String, amendedAt: Date) {
+        self.orderID = orderID
+        self.recipientName = recipientName
+        self.recipientPhone = recipientPhone
+        self.deliveryAddress = deliveryAddress
+        self.amendedBy = amendedBy
+        self.amendedAt = amendedAt
+    }
+}

@@ -50,7 +50,7 @@ public struct DemoOrderFactory: Sendable {
         var object: [String: Any] = [
             "orderNumber": channelOrderID, "placedAt": "2026-11-11T00:00:00+08:00",
             "customer": ["accountId": "acct-\(n % 5_000)", "name": "顾客\(n % 1_000)", "phone": phone, "member": n % 3 == 0],
-            "shippingAddress": ["province": place.0, "city": place.1, "district": place.2, "street": "测试路 \(n % 999 + 1) 号", "postalCode": place.3],
+            "shippingAddress": ["province": place.0, "city": place.1, "district": place.2, "street": "人民路 \(n % 999 + 1) 号 \(n % 20 + 1) 室", "postalCode": place.3],
             "lines": skus.map { ["sku": $0, "quantity": 1 + next(2)] },
             "payment": ["method": "card", "reference": "pay-\(run)-\(n)", "amountFen": 0, "paidAt": "2026-11-11T00:00:30+08:00"],
         ]

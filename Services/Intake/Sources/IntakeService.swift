@@ -19,7 +19,7 @@ public struct IntakeService: OMSService {
 
     public var migrations: [Migration] { IntakeServiceMigrations.all(seedDemoCatalog: configuration.seedDemoCatalog) }
 
-    public var handlers: [any EventHandler] { [RawOrderHandler(assembler: OrderAssembler(shipping: configuration.shipping), hasher: hasher), OrderStatusProjection()] }
+    public var handlers: [any EventHandler] { [RawOrderHandler(assembler: OrderAssembler(shipping: configuration.shipping), hasher: hasher), OrderStatusProjection(hasher: hasher)] }
 
     /// Two groups: `oms.intake.workers` on the raw topic (the scalable intake workers) and
     /// `oms.intake.status` on the downstream topics (the status projection), so a burst of raw
@@ -30,7 +30,7 @@ public struct IntakeService: OMSService {
         return [
             PipelineSpec(groupSuffix: "workers", topics: [TopicCatalogue.intakeRaw],
                          handlers: [RawOrderHandler(assembler: OrderAssembler(shipping: configuration.shipping), hasher: hasher)]),
-            PipelineSpec(groupSuffix: "status", topics: downstream, handlers: [OrderStatusProjection()]),
+            PipelineSpec(groupSuffix: "status", topics: downstream, handlers: [OrderStatusProjection(hasher: hasher)]),
         ]
     }
 

@@ -27,8 +27,11 @@ public struct OrderStatusProjection: EventHandler {
     ]
 
     public let eventTypes = Set(statusByEventType.keys)
+    let hasher: PIIHasher
 
-    public init() {}
+    public init(hasher: PIIHasher) {
+        self.hasher = hasher
+    }
 
     public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
         try await handle(batch: [event], context: context)
@@ -72,6 +75,9 @@ public struct OrderStatusProjection: EventHandler {
                         \(timeline.changed)::bool[], \(timeline.at)::timestamptz[], \(timeline.details)::text[]) AS u(o, e, t, s, c, at, d)
             ON CONFLICT (event_id) DO NOTHING
             """, logger: logger)
+        for event in events where event.type == OrderAmended.eventType {
+            try await applyAmendment(event, connection: connection, logger: logger)
+        }
         let updated = touched.sorted()
         guard !updated.isEmpty else { return }
         let statuses = updated.map { current[$0]!.rawValue }
@@ -81,6 +87,22 @@ public struct OrderStatusProjection: EventHandler {
             UPDATE orders SET status = u.s, status_rank = u.r, details = orders.details || u.d::jsonb, updated_at = now()
             FROM unnest(\(updated)::text[], \(statuses)::text[], \(ranks)::int4[], \(merged)::text[]) AS u(o, s, r, d)
             WHERE orders.order_id = u.o
+            """, logger: logger)
+    }
+
+    /// Customer service corrected the recipient or address during review: the order record shows it.
+    private func applyAmendment(_ event: EventEnvelope, connection: PostgresConnection, logger: Logger) async throws {
+        guard let amended = try? event.decode(OrderAmended.self) else { throw HandlerRejection("undecodable order.amended") }
+        let rows = try await connection.query("SELECT body::text FROM orders WHERE order_id = \(amended.orderID)", logger: logger)
+        var body: String?
+        for try await text in rows.decode(String.self) { body = text }
+        guard let body, var order = try? EventCoding.decode(Order.self, from: Array(body.utf8)) else { return }
+        if let name = amended.recipientName { order.customer.name = name }
+        if let phone = amended.recipientPhone { order.customer.phone = phone }
+        if let address = amended.deliveryAddress { order.deliveryAddress = address }
+        let updated = String(decoding: try EventCoding.encode(order), as: UTF8.self)
+        try await connection.query("""
+            UPDATE orders SET body = \(updated)::jsonb, phone_hash = \(hasher.phone(order.customer.phone)), updated_at = now() WHERE order_id = \(amended.orderID)
             """, logger: logger)
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import OMSDomain
 import OMSPlatform
@@ -8,15 +9,22 @@ import OMSPlatform
 public struct RiskService: OMSService {
     public let name = ServiceName.risk
     let hasher: PIIHasher
+    /// Held orders older than this are overdue (`OMS_REVIEW_SLA_MINUTES`, default 120).
+    let reviewSLAMinutes: Int
 
     /// `hasher` must use the same key as intake's (`OMS_PII_HASH_KEY`), so deny lists and
     /// lookups by phone agree across services.
-    public init(hasher: PIIHasher = .fromEnvironment()) {
+    public init(hasher: PIIHasher = .fromEnvironment(), reviewSLAMinutes: Int = Int(ProcessInfo.processInfo.environment["OMS_REVIEW_SLA_MINUTES"] ?? "") ?? 120) {
         self.hasher = hasher
+        self.reviewSLAMinutes = max(1, reviewSLAMinutes)
     }
 
     public var migrations: [Migration] { RiskServiceMigrations.all }
 
     /// Group `oms.risk.events` over `oms.orders` (and its redrive topic).
     public var handlers: [any EventHandler] { [OrderReviewHandler(hasher: hasher)] }
+
+    public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {
+        ReviewRoutes(runtime: runtime, slaMinutes: reviewSLAMinutes).add(to: router)
+    }
 }

@@ -47,5 +47,17 @@ public enum RiskServiceMigrations {
             );
             CREATE INDEX decisions_queue ON decisions (held_at) WHERE status = 'held';
             """),
+        Migration(version: 101, name: "review contacts", sql: """
+            -- Customer contacts recorded by reviewers; the note is free text entered by staff.
+            CREATE TABLE review_contacts (
+                id bigserial PRIMARY KEY,
+                order_id text NOT NULL,
+                reviewer text NOT NULL,
+                note text NOT NULL,
+                amended boolean NOT NULL,
+                contacted_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX review_contacts_order ON review_contacts (order_id, id);
+            """),
     ]
 }
