@@ -34,9 +34,12 @@ public struct Order: Codable, Hashable, Sendable {
     public var payment: Payment
     /// Requested carrier service, e.g. "express", honoured by logistics when set.
     public var requestedService: String?
+    /// Keyed hash of the shopper's device id where the channel sends one (web, mini-program);
+    /// used by risk's velocity and promotion-abuse rules, never the raw id.
+    public var deviceKey: String?
     public var placedAt: Date
 
-    public init(orderID: String, channel: Channel, channelOrderID: String, customer: Customer, deliveryAddress: Address?, lines: [OrderLine], shippingFee: Money, payment: Payment, requestedService: String? = nil, placedAt: Date) {
+    public init(orderID: String, channel: Channel, channelOrderID: String, customer: Customer, deliveryAddress: Address?, lines: [OrderLine], shippingFee: Money, payment: Payment, requestedService: String? = nil, deviceKey: String? = nil, placedAt: Date) {
         self.orderID = orderID
         self.channel = channel
         self.channelOrderID = channelOrderID
@@ -46,6 +49,7 @@ public struct Order: Codable, Hashable, Sendable {
         self.shippingFee = shippingFee
         self.payment = payment
         self.requestedService = requestedService
+        self.deviceKey = deviceKey
         self.placedAt = placedAt
     }
 

@@ -15,6 +15,9 @@ public protocol OMSService: Sendable {
     func pipelines(runtime: ServiceRuntime) -> [PipelineSpec]
     /// Adds the service's routes to the router.
     func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime)
+    /// Updates gauges that are read from the database (queue depths, SLA breaches) just before
+    /// `/metrics` is scraped. Errors are logged, never fail the scrape.
+    func refreshMetrics(runtime: ServiceRuntime) async throws
 }
 
 extension OMSService {
@@ -26,6 +29,8 @@ extension OMSService {
     }
 
     public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {}
+
+    public func refreshMetrics(runtime: ServiceRuntime) async throws {}
 }
 
 /// One consumer group of a service: which topics it reads and which handlers process them.

@@ -56,7 +56,7 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
 
     let router = Router(context: BasicRequestContext.self)
     router.middlewares.add(HTTPMetricsMiddleware(metrics: metrics))
-    addPlatformRoutes(to: router, runtime: runtime)
+    addPlatformRoutes(to: router, runtime: runtime, refresh: { try await service.refreshMetrics(runtime: $0) })
     service.addRoutes(to: router, runtime: runtime)
 
     var app = Application(
@@ -94,7 +94,7 @@ struct AdminCloser: Service {
 
 /// `GET /health/live`, `GET /health/ready` (database and broker reachable, migrations done) and
 /// `GET /metrics` (Prometheus text format).
-func addPlatformRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {
+func addPlatformRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime, refresh: @escaping @Sendable (ServiceRuntime) async throws -> Void = { _ in }) {
     router.get("/health/live") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"live"}"#)))
     }
@@ -120,6 +120,11 @@ func addPlatformRoutes(to router: Router<BasicRequestContext>, runtime: ServiceR
         return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
     router.get("/metrics") { _, _ -> Response in
+        do {
+            try await refresh(runtime)
+        } catch {
+            runtime.logger.warning("metrics refresh failed", metadata: ["error": "\(PIIMask.scrub(String(describing: error)))"])
+        }
         var buffer: [UInt8] = []
         runtime.metrics.registry.emit(into: &buffer)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))

@@ -39,6 +39,8 @@ struct ChannelPayloadTests {
         #expect(draft.payment.method == .card && draft.payment.reference == "pi_3Q8x2Lk")
         #expect(draft.requestedService == "express")
         #expect(draft.deliveryAddress?.postalCode == "200120")
+        // The device id travels only as a keyed hash.
+        #expect(draft.source["deviceKey"]?.count == 64 && draft.source["deviceKey"] != "fp-7c1e9a02b4")
     }
 
     @Test("web: phone, postal code, quantity limit, unknown payment method, negative amount")

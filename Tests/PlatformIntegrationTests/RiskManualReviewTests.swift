@@ -49,6 +49,7 @@ struct RiskManualReviewTests {
                     #expect(((try await review.send(.GET, "/v1/review/queue?rule=velocity_phone").json["orders"] as? [Any]) ?? [1]).isEmpty)
                     #expect(((try await review.send(.GET, "/v1/review/queue?overdue=true").json["orders"] as? [Any]) ?? [1]).isEmpty)
                     #expect(try await review.send(.GET, "/v1/review/queue?channel=fax").status == 422)
+                    #expect(try await review.send(.GET, "/metrics").text.contains(#"oms_review_queue_depth{service="risk"} 2"#))
 
                     let (a, b) = (ids[0], ids[1])
                     let amend = #"{"reviewerId":"cs-7","note":"called customer, address corrected","deliveryAddress":{"province":"江苏省","city":"南京市","district":"鼓楼区","street":"中山路 321 号 5 楼","postalCode":"210008"}}"#
@@ -66,10 +67,24 @@ struct RiskManualReviewTests {
                     #expect(try await review.send(.POST, "/v1/review/orders/\(b)/approve", body: Array(#"{"reviewerId":""}"#.utf8)).status == 422)
                     #expect(try await review.send(.GET, "/v1/review/orders/OMS000000-NOSUCHORDER0").status == 404)
 
-                    let decisions = try await world.events(on: TopicCatalogue.riskDecisions) { $0.count >= 5 }
+                    let decisions = try await world.events(on: TopicCatalogue.riskDecisions) { $0.filter { ids.contains($0.orderID) }.count >= 5 }
+                        .filter { ids.contains($0.orderID) }
                     #expect(decisions.map(\.type).sorted() == ["order.amended", "order.held", "order.held", "order.rejected", "order.verified"])
                     let verified = try decisions.first { $0.type == OrderVerified.eventType }.map { try $0.decode(OrderVerified.self) }
                     #expect(verified?.order.deliveryAddress?.city == "南京市" && verified?.decidedBy == "risk-1")
+
+                    // A denied phone (stored as a keyed hash) rejects the next order from it.
+                    let deny = #"{"kind":"phone","phone":"13912345678","reason":"chargeback fraud"}"#
+                    #expect(try await review.send(.POST, "/v1/risk/deny-list", body: Array(deny.utf8)).status == 201)
+                    #expect(try await review.send(.POST, "/v1/risk/deny-list", body: Array(#"{"kind":"phone","phone":"1","reason":"x"}"#.utf8)).status == 422)
+                    var web = try JSONSerialization.jsonObject(with: Data(try IntakeEndToEndTests.example("web"))) as! [String: Any]
+                    web["orderNumber"] = "W-DENIED"
+                    let denied = try await intakeEdge.send(.POST, "/v1/channels/web/orders", body: Array(try JSONSerialization.data(withJSONObject: web)))
+                    let deniedID = denied.json["orderId"] as? String ?? ""
+                    #expect(try await world.eventually {
+                        try await world.count("SELECT count(*) FROM \(world.riskSchema).decisions WHERE order_id = '\(deniedID)' AND status = 'rejected' AND findings @> '[{\"rule\":\"denied_phone\"}]'") == 1
+                    })
+                    #expect(!(try await world.count("SELECT count(*) FROM \(world.riskSchema).deny_list WHERE value_hash LIKE '%13912345678%'") > 0))
 
                     // Intake's order view shows the decisions and the corrected address.
                     #expect(try await world.eventually {

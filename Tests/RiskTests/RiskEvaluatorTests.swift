@@ -71,6 +71,8 @@ struct RiskEvaluatorTests {
         #expect(rules(order(), RiskSignals(ordersFromPhone: 6)) == ["velocity_phone"])
         #expect(rules(order(), RiskSignals(ordersToAddress: 9)) == ["velocity_address"])
         #expect(rules(order(), RiskSignals(ordersFromAccount: 11)) == ["velocity_account"])
+        #expect(rules(order(), RiskSignals(ordersFromDevice: 8)) == [])
+        #expect(rules(order(), RiskSignals(ordersFromDevice: 9)) == ["velocity_device"])
         #expect(evaluator.evaluate(order(), couponCode: nil, signals: RiskSignals(ordersFromPhone: 6)).outcome == .held)
     }
 

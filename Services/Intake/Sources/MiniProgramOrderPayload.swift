@@ -39,6 +39,8 @@ public struct MiniProgramOrderPayload: ChannelPayload {
     public var receiver: Receiver
     public var goods: [Goods]
     public var couponCode: String?
+    /// The shop's device fingerprint for the shopper's browser or phone, if it has one.
+    public var deviceId: String?
     /// Whether the shopper holds the retailer's member card in the mini-program.
     public var member: Bool?
     public var wechatPay: WeChatPay
@@ -64,6 +66,7 @@ public struct MiniProgramOrderPayload: ChannelPayload {
             }
         }
         let coupon = check.text(couponCode, "couponCode", required: false)
+        let device = check.text(deviceId, "deviceId", required: false)
         let transaction = check.text(wechatPay.transaction_id, "wechatPay.transaction_id")
         let fee = check.fen(wechatPay.total_fee, "wechatPay.total_fee")
         let paidAt = ShanghaiTime.parseCompact(wechatPay.time_end)
@@ -76,7 +79,8 @@ public struct MiniProgramOrderPayload: ChannelPayload {
             return OrderDraft(
                 channel: .miniprogram, channelOrderID: "\(app):\(trade)", customer: customer, deliveryAddress: address, lines: lines,
                 pricing: .oms, couponCode: coupon, payment: Payment(method: .wechatPay, reference: transaction, paidAmount: fee, paidAt: paidAt),
-                claimedTotal: fee, placedAt: created, source: ["appid": app]
+                claimedTotal: fee, placedAt: created,
+                source: ["appid": app].merging(device.map { ["deviceKey": hasher.hash($0, purpose: "device")] } ?? [:]) { first, _ in first }
             )
         }
     }

@@ -44,6 +44,8 @@ public struct WebOrderPayload: ChannelPayload {
     public var shippingAddress: ShippingAddress
     public var lines: [Line]
     public var couponCode: String?
+    /// The shop's device fingerprint for the shopper's browser or phone, if it has one.
+    public var deviceId: String?
     /// standard | express
     public var shippingService: String?
     public var payment: PaymentInfo
@@ -69,6 +71,7 @@ public struct WebOrderPayload: ChannelPayload {
             }
         }
         let coupon = check.text(couponCode, "couponCode", required: false)
+        let device = check.text(deviceId, "deviceId", required: false)
         let service = shippingService.flatMap { check.oneOf($0, ["standard", "express"], "shippingService") }
         let method: PaymentMethod? = switch payment.method {
         case "card": .card
@@ -88,7 +91,8 @@ public struct WebOrderPayload: ChannelPayload {
             return OrderDraft(
                 channel: .web, channelOrderID: number, customer: buyer, deliveryAddress: address, lines: draftLines, pricing: .oms,
                 couponCode: coupon, payment: Payment(method: method, reference: reference, paidAmount: amount, paidAt: paidAt),
-                claimedTotal: amount, requestedService: service == "express" ? "express" : nil, placedAt: placed
+                claimedTotal: amount, requestedService: service == "express" ? "express" : nil, placedAt: placed,
+                source: device.map { ["deviceKey": hasher.hash($0, purpose: "device")] } ?? [:]
             )
         }
     }

@@ -53,9 +53,9 @@ public struct OrderReviewHandler: EventHandler {
         let phoneHash = order.customer.phone.isEmpty ? "" : hasher.phone(order.customer.phone)
         let addressHash = order.deliveryAddress.map(hasher.address) ?? ""
         try await connection.query("""
-            INSERT INTO order_signals (order_id, channel, customer_key, phone_hash, address_hash, coupon_code, total_fen, placed_at)
+            INSERT INTO order_signals (order_id, channel, customer_key, phone_hash, address_hash, device_key, coupon_code, total_fen, placed_at)
             VALUES (\(order.orderID), \(order.channel.rawValue), \(order.customer.customerKey), NULLIF(\(phoneHash), ''), NULLIF(\(addressHash), ''),
-                    \(received.couponCode), \(order.total.minorUnits), \(order.placedAt))
+                    \(order.deviceKey), \(received.couponCode), \(order.total.minorUnits), \(order.placedAt))
             ON CONFLICT (order_id) DO NOTHING
             """, logger: logger)
         // Every known order within the window on either side: one phone's orders arrive on
@@ -69,14 +69,15 @@ public struct OrderReviewHandler: EventHandler {
               (SELECT count(*) FROM order_signals WHERE address_hash = NULLIF(\(addressHash), '') AND placed_at > \(from) AND placed_at < \(at))::int,
               (SELECT count(*) FROM order_signals WHERE customer_key = \(order.customer.customerKey) AND customer_key <> 'anonymous'
                  AND placed_at > \(from) AND placed_at < \(at))::int,
+              (SELECT count(*) FROM order_signals WHERE device_key = \(order.deviceKey) AND placed_at > \(from) AND placed_at < \(at))::int,
               (SELECT count(DISTINCT customer_key) FROM order_signals WHERE coupon_code IS NOT NULL AND customer_key <> \(order.customer.customerKey)
-                 AND (phone_hash = NULLIF(\(phoneHash), '') OR address_hash = NULLIF(\(addressHash), '')) AND placed_at > \(from) AND placed_at < \(at))::int,
+                 AND (phone_hash = NULLIF(\(phoneHash), '') OR address_hash = NULLIF(\(addressHash), '') OR device_key = \(order.deviceKey)) AND placed_at > \(from) AND placed_at < \(at))::int,
               EXISTS (SELECT 1 FROM deny_list WHERE kind = 'phone' AND value_hash = \(phoneHash)),
               EXISTS (SELECT 1 FROM deny_list WHERE kind = 'address' AND value_hash = \(addressHash))
             """, logger: logger)
         var signals = RiskSignals()
-        for try await (phone, address, account, coupons, phoneDenied, addressDenied) in rows.decode((Int, Int, Int, Int, Bool, Bool).self) {
-            signals = RiskSignals(ordersFromPhone: phone, ordersToAddress: address, ordersFromAccount: account,
+        for try await (phone, address, account, device, coupons, phoneDenied, addressDenied) in rows.decode((Int, Int, Int, Int, Int, Bool, Bool).self) {
+            signals = RiskSignals(ordersFromPhone: phone, ordersToAddress: address, ordersFromAccount: account, ordersFromDevice: device,
                                   otherCouponAccountsInHousehold: coupons, phoneDenied: phoneDenied, addressDenied: addressDenied)
         }
         let decision = evaluator.evaluate(order, couponCode: received.couponCode, signals: signals)

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import OMSDomain
@@ -11,8 +12,11 @@ import PostgresNIO
 /// (`{reviewerId, note}`; idempotent; a decided order cannot be decided otherwise: 409) and
 /// `POST /v1/review/orders/{id}/contacts` (`{reviewerId, note, recipientName?, recipientPhone?,
 /// deliveryAddress?}`: records the call; corrections emit `order.amended`).
+/// Also the policy (`GET|PUT /v1/risk/policy`) and deny lists (`POST /v1/risk/deny-list`, stored
+/// as keyed hashes only).
 struct ReviewRoutes: Sendable {
     let runtime: ServiceRuntime
+    let hasher: PIIHasher
     /// Held longer than this is overdue (`OMS_REVIEW_SLA_MINUTES`).
     let slaMinutes: Int
 
@@ -63,7 +67,45 @@ struct ReviewRoutes: Sendable {
         var deliveryAddress: Address?
     }
 
+    struct DenyRequest: Codable, Sendable {
+        /// phone | address
+        var kind: String
+        var phone: String?
+        var address: Address?
+        var reason: String
+    }
+
     func add(to router: Router<BasicRequestContext>) {
+        router.get("/v1/risk/policy") { _, _ -> Response in
+            let policy = try await runtime.database.client.withConnection { try await RiskPolicyStore.current(on: $0, logger: runtime.logger) }
+            return try Response.json(policy)
+        }
+        router.put("/v1/risk/policy") { request, context -> Response in
+            let policy = try await request.decodeJSON(as: RiskPolicy.self, context: context)
+            guard policy.holdScore > 0, policy.rejectScore > policy.holdScore else {
+                throw APIError.validation([.init(field: "rejectScore", reason: "must be above holdScore, which must be positive")])
+            }
+            let user = request.headers[HTTPField.Name("X-User-Id")!] ?? "unknown"
+            try await runtime.database.client.withConnection { try await RiskPolicyStore.save(policy, by: user, on: $0, logger: runtime.logger) }
+            return try Response.json(policy)
+        }
+        router.post("/v1/risk/deny-list") { request, context -> Response in
+            let body = try await request.decodeJSON(as: DenyRequest.self, context: context)
+            let hash: String
+            switch (body.kind, body.phone, body.address) {
+            case ("phone", let phone?, nil) where Customer.isMainlandMobile(phone): hash = hasher.phone(phone)
+            case ("address", nil, let address?) where !address.street.isEmpty: hash = hasher.address(address)
+            default: throw APIError.validation([.init(field: "kind", reason: "phone with a mainland mobile number, or address with an address")])
+            }
+            guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty, body.reason.count <= 500 else {
+                throw APIError.validation([.init(field: "reason", reason: "required, at most 500 characters")])
+            }
+            try await runtime.database.client.query("""
+                INSERT INTO deny_list (kind, value_hash, reason) VALUES (\(body.kind), \(hash), \(body.reason))
+                ON CONFLICT (kind, value_hash) DO UPDATE SET reason = excluded.reason
+                """, logger: runtime.logger)
+            return try Response.json(["kind": body.kind, "status": "denied"], status: .created)
+        }
         router.get("/v1/review/queue") { request, _ -> Response in
             let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
             return try Response.json(["orders": try await queue(query)])
@@ -107,10 +149,6 @@ struct ReviewRoutes: Sendable {
             let age = Int(now.timeIntervalSince(heldAt) / 60)
             let rules = ((try? EventCoding.decode([RiskFinding].self, from: Array(findings.utf8))) ?? []).map(\.rule)
             entries.append(QueueEntry(orderId: id, channel: channel, score: score, rules: rules, heldAt: heldAt, ageMinutes: age, overdue: age >= slaMinutes))
-        }
-        if query.isEmpty {
-            runtime.metrics.set("oms_review_queue_depth", to: Double(entries.count))
-            runtime.metrics.set("oms_review_queue_overdue", to: Double(entries.filter(\.overdue).count))
         }
         return entries
     }

@@ -7,14 +7,17 @@ public struct RiskSignals: Sendable, Hashable {
     public var ordersFromPhone = 1
     public var ordersToAddress = 1
     public var ordersFromAccount = 1
+    /// 0 when the channel sent no device.
+    public var ordersFromDevice = 0
     /// Other accounts that used a coupon with this order's phone or address in the window.
     public var otherCouponAccountsInHousehold = 0
     public var phoneDenied = false
     public var addressDenied = false
 
-    public init(ordersFromPhone: Int = 1, ordersToAddress: Int = 1, ordersFromAccount: Int = 1, otherCouponAccountsInHousehold: Int = 0,
+    public init(ordersFromPhone: Int = 1, ordersToAddress: Int = 1, ordersFromAccount: Int = 1, ordersFromDevice: Int = 0, otherCouponAccountsInHousehold: Int = 0,
                 phoneDenied: Bool = false, addressDenied: Bool = false) {
         self.ordersFromPhone = ordersFromPhone
+        self.ordersFromDevice = ordersFromDevice
         self.ordersToAddress = ordersToAddress
         self.ordersFromAccount = ordersFromAccount
         self.otherCouponAccountsInHousehold = otherCouponAccountsInHousehold
@@ -82,11 +85,12 @@ public struct RiskEvaluator: Sendable {
         let window = "\(policy.velocityWindowMinutes) min"
         if signals.ordersFromPhone > policy.maxOrdersPerPhone { fire("velocity_phone", policy.velocityScore, "\(signals.ordersFromPhone) orders from one phone within \(window)") }
         if signals.ordersToAddress > policy.maxOrdersPerAddress { fire("velocity_address", policy.velocityScore, "\(signals.ordersToAddress) orders to one address within \(window)") }
+        if signals.ordersFromDevice > policy.maxOrdersPerDevice { fire("velocity_device", policy.velocityScore, "\(signals.ordersFromDevice) orders from one device within \(window)") }
         if signals.ordersFromAccount > policy.maxOrdersPerAccount { fire("velocity_account", policy.velocityScore, "\(signals.ordersFromAccount) orders from one account within \(window)") }
 
         // Promotion abuse.
         if couponCode != nil, signals.otherCouponAccountsInHousehold >= policy.maxCouponAccountsPerHousehold {
-            fire("coupon_sharing", policy.couponSharingScore, "\(signals.otherCouponAccountsInHousehold) other accounts used coupons with this phone or address within \(window)")
+            fire("coupon_sharing", policy.couponSharingScore, "\(signals.otherCouponAccountsInHousehold) other accounts used coupons with this phone, address or device within \(window)")
         }
         let goods = order.goodsTotal.minorUnits
         if goods > 0, order.discountTotal.minorUnits * 100 >= goods * Int64(policy.farmingMinDiscountPercent),

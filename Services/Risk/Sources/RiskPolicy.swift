@@ -33,10 +33,11 @@ public struct RiskPolicy: Codable, Hashable, Sendable {
     public var maxOrdersPerPhone = 5
     public var maxOrdersPerAddress = 8
     public var maxOrdersPerAccount = 10
+    public var maxOrdersPerDevice = 8
     public var velocityScore = 60
 
-    /// Promotion abuse: coupons used by more than this many other accounts sharing this order's
-    /// phone or address within the window.
+    /// Promotion abuse: coupons used by this many other accounts sharing this order's phone,
+    /// address or device within the window.
     public var maxCouponAccountsPerHousehold = 2
     public var couponSharingScore = 60
     /// Orders that only farm a promotion: discount at least this share of the goods (percent) and

@@ -24,7 +24,19 @@ public struct RiskService: OMSService {
     /// Group `oms.risk.events` over `oms.orders` (and its redrive topic).
     public var handlers: [any EventHandler] { [OrderReviewHandler(hasher: hasher)] }
 
+    /// `oms_review_queue_depth` and `oms_review_queue_overdue` (held longer than the SLA).
+    public func refreshMetrics(runtime: ServiceRuntime) async throws {
+        let rows = try await runtime.database.client.query("""
+            SELECT count(*)::int, (count(*) FILTER (WHERE held_at <= now() - make_interval(mins => \(Int32(clamping: reviewSLAMinutes)))))::int
+            FROM decisions WHERE status = 'held'
+            """, logger: runtime.logger)
+        for try await (depth, overdue) in rows.decode((Int, Int).self) {
+            runtime.metrics.set("oms_review_queue_depth", to: Double(depth))
+            runtime.metrics.set("oms_review_queue_overdue", to: Double(overdue))
+        }
+    }
+
     public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {
-        ReviewRoutes(runtime: runtime, slaMinutes: reviewSLAMinutes).add(to: router)
+        ReviewRoutes(runtime: runtime, hasher: hasher, slaMinutes: reviewSLAMinutes).add(to: router)
     }
 }

@@ -59,5 +59,9 @@ public enum RiskServiceMigrations {
             );
             CREATE INDEX review_contacts_order ON review_contacts (order_id, id);
             """),
+        Migration(version: 102, name: "device signals", sql: """
+            ALTER TABLE order_signals ADD COLUMN device_key text;
+            CREATE INDEX order_signals_device ON order_signals (device_key, placed_at) WHERE device_key IS NOT NULL;
+            """),
     ]
 }
