@@ -56,6 +56,11 @@ public struct APIError: HTTPResponseError, Sendable {
 }
 
 extension Request {
+    /// Query parameters as a plain dictionary (the first value wins when a key repeats).
+    public var queryDictionary: [String: String] {
+        Dictionary(uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// Decodes a JSON body, turning malformed JSON or wrong types into a 400/422 `APIError`
     /// that names the field instead of a bare failure.
     public func decodeJSON<T: Decodable>(as type: T.Type, context: some RequestContext) async throws -> T {

@@ -191,6 +191,34 @@ struct IntakeEndToEndTests {
         }
     }
 
+    @Test("catalog admin: upsert and read a product; a barcode of another SKU is refused and nothing is saved")
+    func catalogAdmin() async throws {
+        try await withIntakeWorld { world in
+            try await withIntake(world) { edge in
+                let taken = CatalogSeed.products[0].barcodes[0]
+                let clash = #"{"name":"测试杯","category":"home","barcodes":["\#(taken)"],"listPriceFen":1990,"weightGrams":300,"volumeCm3":900}"#
+                let refused = try await edge.send(.PUT, "/v1/admin/products/HOM-TEST-1", body: Array(clash.utf8))
+                #expect(refused.status == 409)
+                #expect(refused.text.contains("code_in_use"))
+                #expect(try await edge.send(.GET, "/v1/admin/products/HOM-TEST-1").status == 404)
+
+                let barcode = CatalogSeed.barcode(9_999)
+                let valid = #"{"name":"测试杯","category":"home","barcodes":["\#(barcode)"],"outerIds":{"marketplace":"TB999999"},"listPriceFen":1990,"weightGrams":300,"volumeCm3":900,"handling":{"fragile":true,"liquid":false,"valuable":false,"perishable":false}}"#
+                #expect(try await edge.send(.PUT, "/v1/admin/products/HOM-TEST-1", body: Array(valid.utf8)).status == 200)
+                let read = try await edge.send(.GET, "/v1/admin/products/HOM-TEST-1")
+                #expect(read.json["listPriceFen"] as? Int == 1_990)
+                #expect(read.json["barcodes"] as? [String] == [barcode])
+                #expect((read.json["outerIds"] as? [String: String])?["marketplace"] == "TB999999")
+
+                let invalid = #"{"name":"","category":"home","barcodes":["123"],"listPriceFen":-1,"weightGrams":0,"volumeCm3":1}"#
+                let rejected = try await edge.send(.PUT, "/v1/admin/products/HOM-TEST-2", body: Array(invalid.utf8))
+                #expect(rejected.status == 422)
+                let fields = Set((((rejected.json["error"] as? [String: Any])?["fields"] as? [[String: String]]) ?? []).compactMap { $0["field"] })
+                #expect(fields == ["name", "barcodes[0]", "listPriceFen", "weightGrams"])
+            }
+        }
+    }
+
     @Test("two transactions redeeming one coupon at the same moment: exactly one commits it")
     func couponRaceInTheDatabase() async throws {
         try await withIntakeWorld { world in

@@ -123,9 +123,7 @@ final class IntakeWorld: Sendable {
     }
 
     func count(_ sql: String) async throws -> Int {
-        let rows = try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-        for try await value in rows.decode(Int.self) { return value }
-        return 0
+        try await countRows(client, sql, logger: logger)
     }
 
     /// Polls `condition` until it holds or `timeout` passes; returns whether it held.

@@ -129,9 +129,7 @@ final class Harness: Sendable {
     }
 
     func count(_ sql: String) async throws -> Int {
-        let rows = try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-        for try await value in rows.decode(Int.self) { return value }
-        return 0
+        try await countRows(client, sql, logger: logger)
     }
 
     /// Envelopes for `count` test events spread over `orders` order ids.
@@ -166,6 +164,13 @@ final class Harness: Sendable {
         await admin.close()
         _ = try? await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: logger)
     }
+}
+
+/// The single integer a counting query returns (test SQL, never user input).
+func countRows(_ client: PostgresClient, _ sql: String, logger: Logger) async throws -> Int {
+    let rows = try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+    for try await value in rows.decode(Int.self) { return value }
+    return 0
 }
 
 /// Runs `body` with a harness whose database pool runs for the duration, then cleans up.

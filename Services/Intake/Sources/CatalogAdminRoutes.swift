@@ -100,7 +100,7 @@ struct CatalogAdminRoutes: Sendable {
         guard issues.isEmpty else { throw APIError.validation(issues) }
         let h = p.handling ?? HandlingAttributes()
         let codes = (p.barcodes ?? []).map { ("barcode", $0) } + (p.outerIds ?? [:]).sorted { $0.key < $1.key }.map { ("outer:\($0.key)", $0.value) }
-        let outcome = try await runtime.database.transaction(logger: runtime.logger) { tx -> String? in
+        try await runtime.database.transaction(logger: runtime.logger) { tx in
             try await tx.connection.query("""
                 INSERT INTO products (sku, name, category, list_price_fen, member_price_fen, weight_grams, volume_cm3, fragile, liquid, valuable, perishable, active, updated_at)
                 VALUES (\(sku), \(p.name), \(p.category), \(p.listPriceFen), \(p.memberPriceFen), \(p.weightGrams), \(p.volumeCm3),
@@ -115,16 +115,14 @@ struct CatalogAdminRoutes: Sendable {
                 SELECT c.kind FROM unnest(\(codes.map(\.0))::text[], \(codes.map(\.1))::text[]) AS n(kind, code)
                 JOIN product_codes c ON c.kind = n.kind AND c.code = n.code WHERE c.sku <> \(sku) LIMIT 1
                 """, logger: tx.logger)
-            for try await kind in taken.decode(String.self) { return kind }
+            for try await kind in taken.decode(String.self) {
+                // Thrown inside the transaction, so the product row rolls back with it.
+                throw APIError(.conflict, code: "code_in_use", message: "a \(kind == "barcode" ? "barcode" : "channel SKU id") is already assigned to another SKU")
+            }
             try await tx.connection.query("DELETE FROM product_codes WHERE sku = \(sku)", logger: tx.logger)
             try await tx.connection.query("""
                 INSERT INTO product_codes (kind, code, sku) SELECT k, c, \(sku) FROM unnest(\(codes.map(\.0))::text[], \(codes.map(\.1))::text[]) AS n(k, c)
                 """, logger: tx.logger)
-            return nil
-        }
-        if let kind = outcome {
-            // The transaction committed the product row but not the codes; report which code clashed.
-            throw APIError(.conflict, code: "code_in_use", message: "a \(kind == "barcode" ? "barcode" : "channel SKU id") is already assigned to another SKU")
         }
     }
 

@@ -76,7 +76,7 @@ struct OrderRoutes: Sendable {
             return try Response.json(try await view(id))
         }
         router.get("/v1/orders") { request, _ -> Response in
-            try Response.json(["orders": try await lookup(Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first }))])
+            try Response.json(["orders": try await lookup(request.queryDictionary)])
         }
         router.post("/v1/orders/:id/cancel") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""

@@ -13,19 +13,6 @@ public struct PhoneOrderPayload: ChannelPayload {
         public var memberNumber: String?
     }
 
-    public struct AddressParts: Codable, Sendable {
-        public var province: String
-        public var city: String
-        public var district: String
-        public var street: String
-        public var postalCode: String?
-    }
-
-    public struct Line: Codable, Sendable {
-        public var sku: String
-        public var quantity: Int
-    }
-
     public struct PaymentTaken: Codable, Sendable {
         /// cashOnDelivery | card
         public var method: String
@@ -41,7 +28,7 @@ public struct PhoneOrderPayload: ChannelPayload {
     public var takenAt: String
     public var customer: CallerDetails
     public var address: AddressParts
-    public var lines: [Line]
+    public var lines: [SKULine]
     public var couponCode: String?
     public var payment: PaymentTaken
 
@@ -53,17 +40,8 @@ public struct PhoneOrderPayload: ChannelPayload {
         let name = check.text(customer.name, "customer.name")
         let phone = check.mobile(customer.phone, "customer.phone")
         let member = check.text(customer.memberNumber, "customer.memberNumber", required: false)
-        let a = address
-        let delivery = check.address(province: a.province, city: a.city, district: a.district, street: a.street, postalCode: a.postalCode,
-                                     prefix: "address.", names: ("province", "city", "district", "street", "postalCode"))
-        check.lineCount(lines.count, "lines")
-        var draftLines: [OrderDraft.Line] = []
-        for (index, line) in lines.enumerated() {
-            let sku = check.text(line.sku, "lines[\(index)].sku")
-            if check.quantity(line.quantity, "lines[\(index)].quantity"), let sku {
-                draftLines.append(OrderDraft.Line(reference: .sku(sku), quantity: line.quantity))
-            }
-        }
+        let delivery = check.address(address, prefix: "address.")
+        let draftLines = check.skuLines(lines, "lines")
         let coupon = check.text(couponCode, "couponCode", required: false)
         var method: PaymentMethod?
         var reference: String?

@@ -14,19 +14,6 @@ public struct WebOrderPayload: ChannelPayload {
         public var member: Bool?
     }
 
-    public struct ShippingAddress: Codable, Sendable {
-        public var province: String
-        public var city: String
-        public var district: String
-        public var street: String
-        public var postalCode: String?
-    }
-
-    public struct Line: Codable, Sendable {
-        public var sku: String
-        public var quantity: Int
-    }
-
     public struct PaymentInfo: Codable, Sendable {
         /// card | wallet | alipay | wechatPay
         public var method: String
@@ -41,8 +28,8 @@ public struct WebOrderPayload: ChannelPayload {
     public var orderNumber: String
     public var placedAt: String
     public var customer: Customer
-    public var shippingAddress: ShippingAddress
-    public var lines: [Line]
+    public var shippingAddress: AddressParts
+    public var lines: [SKULine]
     public var couponCode: String?
     /// The shop's device fingerprint for the shopper's browser or phone, if it has one.
     public var deviceId: String?
@@ -59,17 +46,8 @@ public struct WebOrderPayload: ChannelPayload {
         let phone = check.mobile(customer.phone, "customer.phone")
         let email = check.text(customer.email, "customer.email", required: false)
         if let email, !email.contains("@") { check.add("customer.email", "must be an email address") }
-        let a = shippingAddress
-        let address = check.address(province: a.province, city: a.city, district: a.district, street: a.street, postalCode: a.postalCode,
-                                    prefix: "shippingAddress.", names: ("province", "city", "district", "street", "postalCode"))
-        check.lineCount(lines.count, "lines")
-        var draftLines: [OrderDraft.Line] = []
-        for (index, line) in lines.enumerated() {
-            let sku = check.text(line.sku, "lines[\(index)].sku")
-            if check.quantity(line.quantity, "lines[\(index)].quantity"), let sku {
-                draftLines.append(OrderDraft.Line(reference: .sku(sku), quantity: line.quantity))
-            }
-        }
+        let address = check.address(shippingAddress, prefix: "shippingAddress.")
+        let draftLines = check.skuLines(lines, "lines")
         let coupon = check.text(couponCode, "couponCode", required: false)
         let device = check.text(deviceId, "deviceId", required: false)
         let service = shippingService.flatMap { check.oneOf($0, ["standard", "express"], "shippingService") }

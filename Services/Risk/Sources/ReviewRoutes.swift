@@ -107,8 +107,7 @@ struct ReviewRoutes: Sendable {
             return try Response.json(["kind": body.kind, "status": "denied"], status: .created)
         }
         router.get("/v1/review/queue") { request, _ -> Response in
-            let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
-            return try Response.json(["orders": try await queue(query)])
+            try Response.json(["orders": try await queue(request.queryDictionary)])
         }
         router.get("/v1/review/orders/:id") { _, context -> Response in
             try Response.json(try await view(context.parameters.get("id") ?? ""))
