@@ -140,6 +140,7 @@ final class IntakeWorld: Sendable {
         await admin.close()
         _ = try? await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: logger)
         _ = try? await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(riskSchema) CASCADE"), logger: logger)
+        _ = try? await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(inventorySchema) CASCADE"), logger: logger)
     }
 }
 

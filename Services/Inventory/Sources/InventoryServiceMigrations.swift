@@ -3,5 +3,172 @@ import OMSPlatform
 /// Versioned SQL of the `inventory` schema, applied at start-up after the platform's inbox and outbox
 /// tables. Versions start at 100; a released migration is never edited.
 enum InventoryServiceMigrations {
-    static let all: [Migration] = []
+    static let all: [Migration] = [
+        Migration(version: 100, name: "warehouses, stock, ledger", sql: """
+            CREATE TABLE warehouses (
+                code text PRIMARY KEY,
+                name text NOT NULL,
+                province text NOT NULL,
+                city text NOT NULL,
+                cost_per_parcel_fen bigint NOT NULL CHECK (cost_per_parcel_fen >= 0),
+                automatic boolean NOT NULL DEFAULT false,
+                -- 'warehouse' ships parcels; 'store' sells at the till (POS sales decrement it).
+                kind text NOT NULL DEFAULT 'warehouse' CHECK (kind IN ('warehouse', 'store')),
+                active boolean NOT NULL DEFAULT true,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            -- The current levels; each column is the running sum of its deltas in stock_movements.
+            -- available-to-sell = on_hand - reserved - safety_stock.
+            CREATE TABLE stock (
+                sku text NOT NULL,
+                warehouse_code text NOT NULL REFERENCES warehouses (code),
+                on_hand integer NOT NULL DEFAULT 0 CHECK (on_hand >= 0),
+                reserved integer NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+                quarantined integer NOT NULL DEFAULT 0 CHECK (quarantined >= 0),
+                in_transit integer NOT NULL DEFAULT 0 CHECK (in_transit >= 0),
+                safety_stock integer NOT NULL DEFAULT 0 CHECK (safety_stock >= 0),
+                reorder_point integer NOT NULL DEFAULT 0 CHECK (reorder_point >= 0),
+                lead_time_days integer NOT NULL DEFAULT 7 CHECK (lead_time_days >= 0),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (sku, warehouse_code)
+            );
+            -- Append-only: never updated or deleted.
+            CREATE TABLE stock_movements (
+                id bigserial PRIMARY KEY,
+                sku text NOT NULL,
+                warehouse_code text NOT NULL,
+                kind text NOT NULL CHECK (kind IN ('receipt', 'reservation', 'release', 'shipment', 'till_sale', 'return',
+                    'quarantine', 'adjustment', 'short_pick', 'transfer_out', 'transfer_in')),
+                on_hand_delta integer NOT NULL DEFAULT 0,
+                reserved_delta integer NOT NULL DEFAULT 0,
+                quarantined_delta integer NOT NULL DEFAULT 0,
+                in_transit_delta integer NOT NULL DEFAULT 0,
+                cause_type text NOT NULL CHECK (cause_type IN ('order', 'receipt', 'count', 'transfer', 'return', 'shipment', 'short_pick')),
+                cause_id text NOT NULL,
+                reason_code text,
+                actor text,
+                occurred_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX stock_movements_sku ON stock_movements (sku, warehouse_code, id);
+            CREATE INDEX stock_movements_cause ON stock_movements (cause_type, cause_id);
+            """),
+        Migration(version: 101, name: "orders, reservations, backorders", sql: """
+            -- The verified order as inventory received it, and how its lines are covered.
+            CREATE TABLE orders (
+                order_id text PRIMARY KEY,
+                channel text NOT NULL,
+                ships_partially boolean NOT NULL,
+                status text NOT NULL CHECK (status IN ('allocated', 'waiting', 'released', 'sold_at_till')),
+                body jsonb NOT NULL,
+                verified_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE reservations (
+                id bigserial PRIMARY KEY,
+                order_id text NOT NULL REFERENCES orders (order_id),
+                line_number integer NOT NULL,
+                sku text NOT NULL,
+                warehouse_code text NOT NULL,
+                quantity integer NOT NULL CHECK (quantity > 0),
+                status text NOT NULL CHECK (status IN ('active', 'released', 'shipped', 'short')),
+                -- False while a must-ship-whole order waits for its backorders: warehouses not told yet.
+                announced boolean NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                closed_at timestamptz
+            );
+            CREATE INDEX reservations_order ON reservations (order_id, warehouse_code) WHERE status = 'active';
+            CREATE INDEX reservations_recent ON reservations (sku, warehouse_code, created_at);
+            -- Filled first in, first out (by id) when stock arrives.
+            CREATE TABLE backorders (
+                id bigserial PRIMARY KEY,
+                order_id text NOT NULL REFERENCES orders (order_id),
+                line_number integer NOT NULL,
+                sku text NOT NULL,
+                quantity integer NOT NULL CHECK (quantity > 0),
+                open_quantity integer NOT NULL CHECK (open_quantity >= 0 AND open_quantity <= quantity),
+                status text NOT NULL CHECK (status IN ('open', 'filled', 'cancelled')),
+                expected_date date,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                closed_at timestamptz
+            );
+            CREATE INDEX backorders_open ON backorders (sku, id) WHERE status = 'open';
+            CREATE INDEX backorders_order ON backorders (order_id);
+            -- Cancellations or rejections that arrived before the order was verified (they travel on
+            -- another topic): the late order.verified then reserves nothing.
+            CREATE TABLE order_cancellations (
+                order_id text PRIMARY KEY,
+                reason_code text NOT NULL,
+                cancelled_at timestamptz NOT NULL
+            );
+            -- Whether orders of a channel may ship the covered lines before backorders are filled.
+            CREATE TABLE channel_policies (
+                channel text PRIMARY KEY,
+                ships_partially boolean NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            INSERT INTO channel_policies (channel, ships_partially) VALUES
+                ('marketplace', true), ('web', false), ('miniprogram', false), ('phone', false), ('pos', false);
+            -- Sourcing policy (data, not code); without a row the defaults apply.
+            CREATE TABLE sourcing_policy (
+                id integer PRIMARY KEY CHECK (id = 1),
+                policy jsonb NOT NULL,
+                updated_by text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            """),
+        Migration(version: 102, name: "purchasing, receipts, transfers", sql: """
+            CREATE TABLE replenishment_requests (
+                id bigserial PRIMARY KEY,
+                sku text NOT NULL,
+                warehouse_code text NOT NULL,
+                available_to_sell integer NOT NULL,
+                reorder_point integer NOT NULL,
+                suggested_quantity integer NOT NULL,
+                status text NOT NULL CHECK (status IN ('open', 'ordered', 'dismissed')),
+                purchase_order text,
+                requested_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE UNIQUE INDEX replenishment_one_open ON replenishment_requests (sku, warehouse_code) WHERE status = 'open';
+            CREATE TABLE purchase_orders (
+                po_number text PRIMARY KEY,
+                supplier text NOT NULL,
+                warehouse_code text NOT NULL REFERENCES warehouses (code),
+                status text NOT NULL CHECK (status IN ('open', 'received', 'cancelled')),
+                expected_at timestamptz NOT NULL,
+                created_by text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE purchase_order_lines (
+                po_number text NOT NULL REFERENCES purchase_orders (po_number),
+                sku text NOT NULL,
+                quantity_ordered integer NOT NULL CHECK (quantity_ordered > 0),
+                quantity_received integer NOT NULL DEFAULT 0 CHECK (quantity_received >= 0),
+                PRIMARY KEY (po_number, sku)
+            );
+            CREATE INDEX purchase_order_lines_sku ON purchase_order_lines (sku);
+            -- One row per goods receipt; the receipt id makes a retried POST harmless.
+            CREATE TABLE receipts (
+                receipt_id text PRIMARY KEY,
+                warehouse_code text NOT NULL,
+                po_number text,
+                fingerprint text NOT NULL,
+                lines jsonb NOT NULL,
+                received_by text NOT NULL,
+                received_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE transfers (
+                transfer_id text PRIMARY KEY,
+                from_warehouse text NOT NULL REFERENCES warehouses (code),
+                to_warehouse text NOT NULL REFERENCES warehouses (code),
+                status text NOT NULL CHECK (status IN ('requested', 'in_transit', 'received', 'cancelled')),
+                lines jsonb NOT NULL,
+                expected_at timestamptz,
+                requested_by text NOT NULL,
+                requested_at timestamptz NOT NULL DEFAULT now(),
+                shipped_at timestamptz,
+                received_at timestamptz,
+                CHECK (from_warehouse <> to_warehouse)
+            );
+            """),
+    ]
 }

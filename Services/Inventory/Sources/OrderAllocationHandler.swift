@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+import OMSDomain
+import OMSPlatform
+import PostgresNIO
+
+/// Reserves stock for `order.verified`, releases it on `order.cancelled` / `order.rejected`
+/// (and fills other orders' backorders from what came back), and re-allocates after
+/// `fulfillment.short-picked`. A batch locks the stock rows of every SKU it touches once, in
+/// (sku, warehouse) order, so any number of inventory workers serialize per SKU and never oversell.
+/// Invariant: deterministic given the database and the events; repeats are no-ops.
+public struct OrderAllocationHandler: EventHandler {
+    public let eventTypes: Set<String> = [OrderVerified.eventType, OrderCancelled.eventType, OrderRejected.eventType, FulfillmentShortPicked.eventType]
+
+    public init() {}
+
+    public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
+        try await handle(batch: [event], context: context)
+    }
+
+    private enum Work {
+        case verified(OrderVerified)
+        case release(orderID: String, reasonCode: String)
+        case shortPick(FulfillmentShortPicked)
+    }
+
+    public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
+        var work: [(EventEnvelope, Work)] = []
+        for event in events {
+            do {
+                switch event.type {
+                case OrderVerified.eventType: work.append((event, .verified(try event.decode(OrderVerified.self))))
+                case OrderCancelled.eventType: work.append((event, .release(orderID: try event.decode(OrderCancelled.self).orderID, reasonCode: "order_cancelled")))
+                case OrderRejected.eventType: work.append((event, .release(orderID: try event.decode(OrderRejected.self).orderID, reasonCode: "order_rejected")))
+                case FulfillmentShortPicked.eventType:
+                    let shortPick = try event.decode(FulfillmentShortPicked.self)
+                    guard shortPick.lines.allSatisfy({ $0.missingQuantity > 0 }) else { throw HandlerRejection("short pick with a non-positive missing quantity") }
+                    work.append((event, .shortPick(shortPick)))
+                default: continue
+                }
+            } catch let rejection as HandlerRejection {
+                throw rejection
+            } catch {
+                throw HandlerRejection("undecodable \(event.type): \(error)")
+            }
+        }
+        guard !work.isEmpty else { return }
+
+        // Every SKU the batch can touch: the verified orders' lines, the stored lines of orders
+        // being released, the short-picked lines.
+        var skus = Set<String>()
+        var releasing: [String] = []
+        for (_, item) in work {
+            switch item {
+            case .verified(let verified): skus.formUnion(verified.order.lines.map(\.sku))
+            case .release(let orderID, _): releasing.append(orderID)
+            case .shortPick(let shortPick): skus.formUnion(shortPick.lines.map(\.sku)); releasing.append(shortPick.orderID)
+            }
+        }
+        if !releasing.isEmpty {
+            let rows = try await context.connection.query("""
+                SELECT DISTINCT line->>'sku' FROM orders, jsonb_array_elements(body->'lines') AS line WHERE order_id = ANY(\(releasing)::text[])
+                """, logger: context.logger)
+            for try await sku in rows.decode(String.self) { skus.insert(sku) }
+        }
+        // A POS sale decrements its store's row, which may not exist yet.
+        let stores = try await storeCodes(context: context)
+        var creating = Set<StockKey>()
+        for case (_, .verified(let verified)) in work where verified.order.channel == .pos {
+            if let store = verified.order.channelOrderID.split(separator: ":").first.map(String.init), stores.contains(store) {
+                creating.formUnion(verified.order.lines.map { StockKey(sku: $0.sku, warehouse: store) })
+            }
+        }
+
+        let allocator = try await OrderAllocator.begin(skus: skus, creating: creating, tx: context)
+        let now = Date()
+        for (event, item) in work {
+            switch item {
+            case .verified(let verified):
+                try await allocator.allocate(verified.order, causedBy: event, now: now)
+            case .release(let orderID, let reasonCode):
+                let returned = try await allocator.release(orderID, reasonCode: reasonCode, causedBy: event, now: now)
+                _ = try await allocator.fillBackorders(skus: returned, causedBy: event, now: now)
+            case .shortPick(let shortPick):
+                try await allocator.reallocate(shortPick, causedBy: event, now: now)
+            }
+        }
+        try await allocator.ledger.flush(now: now)
+    }
+
+    private func storeCodes(context: TransactionContext) async throws -> Set<String> {
+        let rows = try await context.connection.query("SELECT code FROM warehouses WHERE kind = 'store' AND active", logger: context.logger)
+        var codes = Set<String>()
+        for try await code in rows.decode(String.self) { codes.insert(code) }
+        return codes
+    }
+}

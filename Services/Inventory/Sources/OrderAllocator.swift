@@ -1,0 +1,326 @@
+import Foundation
+import Logging
+import OMSDomain
+import OMSPlatform
+import PostgresNIO
+
+/// Everything that reserves or gives back stock for orders, inside one transaction over a locked
+/// `StockLedger`: allocation of a verified order, release on cancellation, re-allocation after a
+/// short pick, first-in-first-out backorder filling, and telling the warehouses (`announce`).
+///
+/// Invariants: reservations only take `reservable` units of locked rows, so available-to-sell is
+/// never driven below zero; an order that must ship whole is announced (`inventory.reserved`)
+/// only once no backorder of it is open; every reservation is announced at most once.
+struct OrderAllocator {
+    let tx: TransactionContext
+    let ledger: StockLedger
+    let warehouses: [WarehouseRecord]
+    let policy: SourcingPolicy
+    let partialChannels: Set<String>
+
+    private var connection: PostgresConnection { tx.connection }
+    private var logger: Logger { tx.logger }
+
+    /// Locks the stock rows of `skus` (creating `creating`) and loads warehouses and policies.
+    static func begin(skus: Set<String>, creating: Set<StockKey> = [], tx: TransactionContext) async throws -> OrderAllocator {
+        let ledger = try await StockLedger.lock(skus: skus, creating: creating, context: tx)
+        return OrderAllocator(tx: tx, ledger: ledger,
+                              warehouses: try await WarehouseRecord.all(on: tx.connection, logger: tx.logger),
+                              policy: try await SourcingPolicyStore.current(on: tx.connection, logger: tx.logger),
+                              partialChannels: try await SourcingPolicyStore.partialShipmentChannels(on: tx.connection, logger: tx.logger))
+    }
+
+    /// Where `order` may ship from (active warehouses, not stores), minus `excluding`.
+    private func candidates(for order: Order, excluding: String? = nil) -> [SourcingPlanner.Candidate] {
+        warehouses.filter { $0.ships && $0.code != excluding }.map { $0.candidate(for: order.deliveryAddress) }
+    }
+
+    private func available(_ skus: some Sequence<String>, at codes: Set<String>) -> [String: [String: Int]] {
+        var map: [String: [String: Int]] = [:]
+        for sku in Set(skus) { map[sku] = ledger.reservable(sku).filter { codes.contains($0.key) } }
+        return map
+    }
+
+    // MARK: order.verified
+
+    /// Reserves a verified order: plans the sourcing, reserves, backorders the rest and announces
+    /// what may ship. A store sale (POS) is decremented at the till instead. Repeats are no-ops.
+    func allocate(_ order: Order, causedBy event: EventEnvelope?, now: Date) async throws {
+        let known = try await connection.query("""
+            SELECT (SELECT 1 FROM orders WHERE order_id = \(order.orderID)), (SELECT reason_code FROM order_cancellations WHERE order_id = \(order.orderID))
+            """, logger: logger)
+        for try await (exists, cancelled) in known.decode((Int?, String?).self) {
+            if exists != nil { return }
+            if cancelled != nil {
+                try await insertOrder(order, status: "released", partial: false, now: now)
+                logger.info("verified order was already cancelled; nothing reserved", metadata: ["orderId": "\(order.orderID)"])
+                return
+            }
+        }
+        if order.channel == .pos {
+            try await sellAtTill(order, now: now)
+            return
+        }
+        let partial = partialChannels.contains(order.channel.rawValue)
+        try await insertOrder(order, status: "waiting", partial: partial, now: now)
+        let options = candidates(for: order)
+        let plan = SourcingPlanner(policy: policy).plan(order.lines.map(Self.demand), candidates: options,
+                                                         available: available(order.lines.map(\.sku), at: Set(options.map(\.code))))
+        try await reserve(plan.allocations, orderID: order.orderID, now: now)
+        try await backorder(plan.shortfalls, of: order.orderID, shipsPartially: partial, causedBy: event, now: now)
+        try await announce(order.orderID, cause: "verified", causedBy: event, now: now)
+    }
+
+    static func demand(_ line: OrderLine) -> SourcingPlanner.Demand {
+        SourcingPlanner.Demand(lineNumber: line.lineNumber, sku: line.sku, quantity: line.quantity, unitPriceFen: line.unitPrice.minorUnits)
+    }
+
+    private func insertOrder(_ order: Order, status: String, partial: Bool, now: Date) async throws {
+        let body = String(decoding: try EventCoding.encode(order), as: UTF8.self)
+        try await connection.query("""
+            INSERT INTO orders (order_id, channel, ships_partially, status, body, verified_at)
+            VALUES (\(order.orderID), \(order.channel.rawValue), \(partial), \(status), \(body)::jsonb, \(now))
+            ON CONFLICT (order_id) DO NOTHING
+            """, logger: logger)
+    }
+
+    /// The store of a POS order (`store:till:receipt`) when inventory tracks it.
+    func store(of order: Order) -> String? {
+        guard order.channel == .pos, let code = order.channelOrderID.split(separator: ":").first.map(String.init),
+              warehouses.contains(where: { $0.code == code && $0.kind == "store" }) else { return nil }
+        return code
+    }
+
+    /// The goods left the store with the customer: on-hand goes down at that store. When the
+    /// system knew fewer units than were sold, the difference is first booked as a count correction.
+    private func sellAtTill(_ order: Order, now: Date) async throws {
+        try await insertOrder(order, status: "sold_at_till", partial: false, now: now)
+        guard let store = store(of: order) else { return }
+        for line in order.lines where line.quantity > 0 {
+            let key = StockKey(sku: line.sku, warehouse: store)
+            let onHand = ledger.level(key)?.onHand ?? 0
+            if onHand < line.quantity {
+                try ledger.record(.adjustment, key, onHand: line.quantity - onHand, cause: .order(order.orderID), reasonCode: "till_sale_uncounted")
+            }
+            try ledger.record(.tillSale, key, onHand: -line.quantity, cause: .order(order.orderID))
+        }
+    }
+
+    // MARK: reservations and backorders
+
+    private func reserve(_ allocations: [StockAllocation], orderID: String, now: Date) async throws {
+        guard !allocations.isEmpty else { return }
+        for allocation in allocations {
+            try ledger.record(.reservation, StockKey(sku: allocation.sku, warehouse: allocation.warehouseId), reserved: allocation.quantity, cause: .order(orderID))
+        }
+        try await connection.query("""
+            INSERT INTO reservations (order_id, line_number, sku, warehouse_code, quantity, status, announced, created_at)
+            SELECT \(orderID), l, s, w, q, 'active', false, \(now)
+            FROM unnest(\(allocations.map(\.lineNumber))::int8[], \(allocations.map(\.sku))::text[], \(allocations.map(\.warehouseId))::text[],
+                        \(allocations.map(\.quantity))::int8[]) AS u(l, s, w, q)
+            """, logger: logger)
+    }
+
+    private func backorder(_ shortfalls: [SourcingPlanner.Demand], of orderID: String, shipsPartially: Bool, causedBy event: EventEnvelope?, now: Date) async throws {
+        guard !shortfalls.isEmpty else { return }
+        var lines: [BackorderedLine] = []
+        for shortfall in shortfalls {
+            lines.append(BackorderedLine(lineNumber: shortfall.lineNumber, sku: shortfall.sku, quantity: shortfall.quantity,
+                                         expectedDate: try await expectedArrival(of: shortfall.sku, now: now)))
+        }
+        try await connection.query("""
+            INSERT INTO backorders (order_id, line_number, sku, quantity, open_quantity, status, expected_date, created_at)
+            SELECT \(orderID), l, s, q, q, 'open', NULLIF(e, '')::date, \(now)
+            FROM unnest(\(lines.map(\.lineNumber))::int8[], \(lines.map(\.sku))::text[], \(lines.map(\.quantity))::int8[],
+                        \(lines.map { $0.expectedDate.map(Self.isoDay) ?? "" })::text[]) WITH ORDINALITY AS u(l, s, q, e, n)
+            ORDER BY n
+            """, logger: logger)
+        try tx.emit(InventoryBackordered(orderID: orderID, lines: lines, shipsPartially: shipsPartially, backorderedAt: now),
+                    orderID: orderID, topic: TopicCatalogue.inventoryEvents, causedBy: event)
+    }
+
+    static func isoDay(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return formatter.string(from: date)
+    }
+
+    /// The earliest open purchase order or transfer bringing `sku`, else now plus its lead time.
+    private func expectedArrival(of sku: String, now: Date) async throws -> Date? {
+        let rows = try await connection.query("""
+            SELECT min(at) FROM (
+              SELECT p.expected_at AS at FROM purchase_order_lines l JOIN purchase_orders p USING (po_number)
+              WHERE l.sku = \(sku) AND p.status = 'open' AND l.quantity_received < l.quantity_ordered
+              UNION ALL
+              SELECT expected_at FROM transfers
+              WHERE status IN ('requested', 'in_transit') AND expected_at IS NOT NULL AND lines @> jsonb_build_array(jsonb_build_object('sku', \(sku)::text))
+            ) arrivals
+            """, logger: logger)
+        for try await at in rows.decode(Date?.self) { if let at { return at } }
+        let leadTime = ledger.levels.filter { $0.key.sku == sku }.map(\.value.leadTimeDays).max() ?? 7
+        return now.addingTimeInterval(Double(leadTime) * 86_400)
+    }
+
+    /// Tells the warehouses about reservations they may work on: all unannounced ones when the
+    /// order ships partially or has no open backorder; none while a whole-shipment order waits.
+    func announce(_ orderID: String, cause: String, causedBy event: EventEnvelope?, now: Date) async throws {
+        let rows = try await connection.query("""
+            SELECT body::text, ships_partially, status, (SELECT count(*) FROM backorders WHERE order_id = o.order_id AND status = 'open')::int8
+            FROM orders o WHERE order_id = \(orderID) FOR UPDATE
+            """, logger: logger)
+        var found: (String, Bool, String, Int)?
+        for try await row in rows.decode((String, Bool, String, Int).self) { found = row }
+        guard let (body, partial, status, open) = found, status == "waiting" || status == "allocated" else { return }
+        let complete = open == 0
+        try await connection.query("UPDATE orders SET status = \(complete ? "allocated" : "waiting"), updated_at = now() WHERE order_id = \(orderID)", logger: logger)
+        guard partial || complete else { return }
+        let announced = try await connection.query("""
+            UPDATE reservations SET announced = true WHERE order_id = \(orderID) AND status = 'active' AND NOT announced
+            RETURNING line_number, sku, warehouse_code, quantity
+            """, logger: logger)
+        var allocations: [StockAllocation] = []
+        for try await (line, sku, warehouse, quantity) in announced.decode((Int, String, String, Int).self) {
+            allocations.append(StockAllocation(lineNumber: line, sku: sku, warehouseId: warehouse, quantity: quantity))
+        }
+        guard !allocations.isEmpty else { return }
+        allocations.sort { ($0.warehouseId, $0.lineNumber) < ($1.warehouseId, $1.lineNumber) }
+        let order = try EventCoding.decode(Order.self, from: Array(body.utf8))
+        try tx.emit(InventoryReserved(orderID: orderID, allocations: allocations, cause: cause, orderComplete: complete, reservedAt: now, order: order),
+                    orderID: orderID, topic: TopicCatalogue.inventoryEvents, causedBy: event)
+    }
+
+    // MARK: release
+
+    /// Gives back every active reservation of the order and cancels its open backorders; returns
+    /// the SKUs whose stock came back. An order not seen yet is remembered as cancelled.
+    func release(_ orderID: String, reasonCode: String, causedBy event: EventEnvelope?, now: Date) async throws -> Set<String> {
+        let rows = try await connection.query("SELECT status FROM orders WHERE order_id = \(orderID) FOR UPDATE", logger: logger)
+        var status: String?
+        for try await value in rows.decode(String.self) { status = value }
+        guard let status else {
+            try await connection.query("""
+                INSERT INTO order_cancellations (order_id, reason_code, cancelled_at) VALUES (\(orderID), \(reasonCode), \(now))
+                ON CONFLICT (order_id) DO NOTHING
+                """, logger: logger)
+            return []
+        }
+        guard status == "waiting" || status == "allocated" else { return [] }
+        let released = try await connection.query("""
+            UPDATE reservations SET status = 'released', closed_at = \(now) WHERE order_id = \(orderID) AND status = 'active'
+            RETURNING line_number, sku, warehouse_code, quantity
+            """, logger: logger)
+        var allocations: [StockAllocation] = []
+        for try await (line, sku, warehouse, quantity) in released.decode((Int, String, String, Int).self) {
+            allocations.append(StockAllocation(lineNumber: line, sku: sku, warehouseId: warehouse, quantity: quantity))
+        }
+        for allocation in allocations {
+            try ledger.record(.release, StockKey(sku: allocation.sku, warehouse: allocation.warehouseId), reserved: -allocation.quantity, cause: .order(orderID), reasonCode: reasonCode)
+        }
+        let cancelled = try await connection.query("""
+            UPDATE backorders SET status = 'cancelled', closed_at = \(now) WHERE order_id = \(orderID) AND status = 'open'
+            RETURNING line_number, sku, open_quantity, expected_date::timestamptz
+            """, logger: logger)
+        var backorders: [BackorderedLine] = []
+        for try await (line, sku, quantity, expected) in cancelled.decode((Int, String, Int, Date?).self) {
+            backorders.append(BackorderedLine(lineNumber: line, sku: sku, quantity: quantity, expectedDate: expected))
+        }
+        try await connection.query("UPDATE orders SET status = 'released', updated_at = now() WHERE order_id = \(orderID)", logger: logger)
+        if !allocations.isEmpty || !backorders.isEmpty {
+            allocations.sort { ($0.warehouseId, $0.lineNumber) < ($1.warehouseId, $1.lineNumber) }
+            try tx.emit(InventoryReleased(orderID: orderID, released: allocations, backordersCancelled: backorders, reasonCode: reasonCode, releasedAt: now),
+                        orderID: orderID, topic: TopicCatalogue.inventoryEvents, causedBy: event)
+        }
+        return Set(allocations.map(\.sku))
+    }
+
+    // MARK: short pick
+
+    /// The shelf in `warehouseId` lacked units: write them off there, then source them again
+    /// elsewhere (or backorder them). Returns nothing; the new work is announced as "reallocated".
+    func reallocate(_ shortPick: FulfillmentShortPicked, causedBy event: EventEnvelope, now: Date) async throws {
+        let rows = try await connection.query("SELECT body::text, ships_partially, status FROM orders WHERE order_id = \(shortPick.orderID) FOR UPDATE", logger: logger)
+        var found: (String, Bool, String)?
+        for try await row in rows.decode((String, Bool, String).self) { found = row }
+        guard let (body, partial, status) = found else { throw HandlerRejection("short pick for an order inventory never allocated") }
+        guard status == "waiting" || status == "allocated" else { return }
+        let order = try EventCoding.decode(Order.self, from: Array(body.utf8))
+        var demands: [SourcingPlanner.Demand] = []
+        for line in shortPick.lines where line.missingQuantity > 0 {
+            var missing = line.missingQuantity
+            let reservations = try await connection.query("""
+                SELECT id, quantity FROM reservations
+                WHERE order_id = \(shortPick.orderID) AND line_number = \(line.lineNumber) AND warehouse_code = \(shortPick.warehouseId) AND status = 'active'
+                ORDER BY id
+                """, logger: logger)
+            var found: [(Int64, Int)] = []
+            for try await row in reservations.decode((Int64, Int).self) { found.append(row) }
+            var written = 0
+            for (id, quantity) in found where missing > 0 {
+                let take = min(missing, quantity)
+                if take == quantity {
+                    try await connection.query("UPDATE reservations SET status = 'short', closed_at = \(now) WHERE id = \(id)", logger: logger)
+                } else {
+                    try await connection.query("UPDATE reservations SET quantity = quantity - \(take) WHERE id = \(id)", logger: logger)
+                    try await connection.query("""
+                        INSERT INTO reservations (order_id, line_number, sku, warehouse_code, quantity, status, announced, created_at, closed_at)
+                        SELECT order_id, line_number, sku, warehouse_code, \(take), 'short', announced, created_at, \(now) FROM reservations WHERE id = \(id)
+                        """, logger: logger)
+                }
+                missing -= take
+                written += take
+            }
+            guard written > 0 else { continue }
+            try ledger.record(.shortPick, StockKey(sku: line.sku, warehouse: shortPick.warehouseId), onHand: -written, reserved: -written,
+                              cause: StockLedger.Cause(type: "short_pick", id: event.eventID.uuidString), actor: shortPick.reportedBy)
+            let unitPrice = order.lines.first { $0.lineNumber == line.lineNumber }?.unitPrice.minorUnits ?? 0
+            demands.append(SourcingPlanner.Demand(lineNumber: line.lineNumber, sku: line.sku, quantity: written, unitPriceFen: unitPrice))
+        }
+        guard !demands.isEmpty else { return }
+        let options = candidates(for: order, excluding: shortPick.warehouseId)
+        let plan = SourcingPlanner(policy: policy).plan(demands, candidates: options, available: available(demands.map(\.sku), at: Set(options.map(\.code))))
+        try await reserve(plan.allocations, orderID: order.orderID, now: now)
+        try await backorder(plan.shortfalls, of: order.orderID, shipsPartially: partial, causedBy: event, now: now)
+        try await announce(order.orderID, cause: "reallocated", causedBy: event, now: now)
+    }
+
+    // MARK: backorder filling
+
+    /// Fills open backorders of `skus` first in, first out from what is reservable now, each from
+    /// the nearest warehouses that have it; then announces the orders that gained stock.
+    func fillBackorders(skus: Set<String>, causedBy event: EventEnvelope?, now: Date) async throws -> [String] {
+        var touched: [String] = []
+        for sku in skus.sorted() {
+            let shipping = Set(warehouses.filter(\.ships).map(\.code))
+            guard ledger.reservable(sku).contains(where: { shipping.contains($0.key) && $0.value > 0 }) else { continue }
+            let rows = try await connection.query("""
+                SELECT b.id, b.order_id, b.line_number, b.open_quantity, o.body::text FROM backorders b JOIN orders o USING (order_id)
+                WHERE b.sku = \(sku) AND b.status = 'open' ORDER BY b.id
+                """, logger: logger)
+            var open: [(Int64, String, Int, Int, String)] = []
+            for try await row in rows.decode((Int64, String, Int, Int, String).self) { open.append(row) }
+            for (id, orderID, line, quantity, body) in open {
+                let stock = ledger.reservable(sku).filter { shipping.contains($0.key) && $0.value > 0 }
+                if stock.isEmpty { break }
+                let address = (try? EventCoding.decode(Order.self, from: Array(body.utf8)))?.deliveryAddress
+                let ranked = warehouses.filter { stock[$0.code] != nil }.map { $0.candidate(for: address) }
+                    .sorted { ($0.proximity, $0.costPerParcelFen, $0.code) < ($1.proximity, $1.costPerParcelFen, $1.code) }
+                var left = quantity
+                var allocations: [StockAllocation] = []
+                for candidate in ranked where left > 0 {
+                    let units = min(left, stock[candidate.code] ?? 0)
+                    allocations.append(StockAllocation(lineNumber: line, sku: sku, warehouseId: candidate.code, quantity: units))
+                    left -= units
+                }
+                try await reserve(allocations, orderID: orderID, now: now)
+                try await connection.query("""
+                    UPDATE backorders SET open_quantity = \(left), status = \(left == 0 ? "filled" : "open"), closed_at = \(left == 0 ? now : nil) WHERE id = \(id)
+                    """, logger: logger)
+                if !touched.contains(orderID) { touched.append(orderID) }
+            }
+        }
+        for orderID in touched {
+            try await announce(orderID, cause: "backorder_filled", causedBy: event, now: now)
+        }
+        return touched
+    }
+}

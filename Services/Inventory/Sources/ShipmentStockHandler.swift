@@ -1,0 +1,62 @@
+import Foundation
+import Logging
+import OMSDomain
+import OMSPlatform
+import PostgresNIO
+
+/// `shipment.dispatched`: the parcel's units leave the warehouse, so its reservations become
+/// on-hand decrements (`shipment` movements caused by the shipment id). Units shipped without a
+/// reservation (should not happen) still leave on-hand and are logged. Invariant: one shipment is
+/// booked once (inbox, then the movement's cause), and reserved never goes negative.
+public struct ShipmentStockHandler: EventHandler {
+    public let eventTypes: Set<String> = [ShipmentDispatched.eventType]
+
+    public init() {}
+
+    public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
+        let dispatched: ShipmentDispatched
+        do { dispatched = try event.decode(ShipmentDispatched.self) } catch { throw HandlerRejection("undecodable shipment.dispatched: \(error)") }
+        guard dispatched.lines.allSatisfy({ $0.quantity > 0 }) else { throw HandlerRejection("shipment line with a non-positive quantity") }
+        let connection = context.connection, logger = context.logger
+        let booked = try await connection.query("SELECT 1 FROM stock_movements WHERE cause_type = 'shipment' AND cause_id = \(dispatched.shipmentId) LIMIT 1", logger: logger)
+        for try await _ in booked.decode(Int.self) { return }
+
+        let ledger = try await StockLedger.lock(skus: Set(dispatched.lines.map(\.sku)), context: context)
+        let cause = StockLedger.Cause(type: "shipment", id: dispatched.shipmentId)
+        let now = Date()
+        for line in dispatched.lines {
+            let key = StockKey(sku: line.sku, warehouse: dispatched.warehouseId)
+            guard let level = ledger.level(key), level.onHand >= line.quantity else {
+                throw HandlerRejection("shipment \(dispatched.shipmentId) takes more \(line.sku) than \(dispatched.warehouseId) holds")
+            }
+            var left = line.quantity
+            let rows = try await connection.query("""
+                SELECT id, quantity FROM reservations
+                WHERE order_id = \(dispatched.orderID) AND line_number = \(line.lineNumber) AND warehouse_code = \(dispatched.warehouseId) AND status = 'active'
+                ORDER BY id
+                """, logger: logger)
+            var reservations: [(Int64, Int)] = []
+            for try await row in rows.decode((Int64, Int).self) { reservations.append(row) }
+            var fromReservations = 0
+            for (id, quantity) in reservations where left > 0 {
+                let take = min(left, quantity)
+                if take == quantity {
+                    try await connection.query("UPDATE reservations SET status = 'shipped', closed_at = \(now) WHERE id = \(id)", logger: logger)
+                } else {
+                    try await connection.query("UPDATE reservations SET quantity = quantity - \(take) WHERE id = \(id)", logger: logger)
+                    try await connection.query("""
+                        INSERT INTO reservations (order_id, line_number, sku, warehouse_code, quantity, status, announced, created_at, closed_at)
+                        SELECT order_id, line_number, sku, warehouse_code, \(take), 'shipped', announced, created_at, \(now) FROM reservations WHERE id = \(id)
+                        """, logger: logger)
+                }
+                left -= take
+                fromReservations += take
+            }
+            if left > 0 {
+                logger.warning("shipped units without a reservation", metadata: ["orderId": "\(dispatched.orderID)", "sku": "\(line.sku)", "units": "\(left)"])
+            }
+            try ledger.record(.shipment, key, onHand: -line.quantity, reserved: -fromReservations, cause: cause)
+        }
+        try await ledger.flush(now: now)
+    }
+}

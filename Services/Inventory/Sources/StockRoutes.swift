@@ -1,0 +1,306 @@
+import Foundation
+import Hummingbird
+import OMSDomain
+import OMSPlatform
+import PostgresNIO
+
+/// Stock for warehouse, purchasing and customer-service staff:
+/// `GET /v1/inventory/stock/{sku}` (per warehouse and total), `GET /v1/inventory/stock/{sku}/movements`
+/// (the ledger, newest first; `warehouse`, `limit`, `beforeId`), `GET /v1/inventory/availability?skus=`
+/// (what intake and channels ask), `PUT /v1/inventory/stock/{sku}/warehouses/{code}` (safety stock,
+/// reorder point, lead time), `POST /v1/inventory/adjustments` (cycle counts and write-offs with a
+/// reason code), `GET /v1/inventory/orders/{id}` (its reservations and backorders) and
+/// `GET /v1/inventory/backorders`.
+struct StockRoutes: Sendable {
+    let runtime: ServiceRuntime
+
+    struct WarehouseStock: Codable, Sendable {
+        var warehouseId: String
+        var onHand: Int
+        var reserved: Int
+        var safetyStock: Int
+        var quarantined: Int
+        var inTransit: Int
+        var availableToSell: Int
+        var reorderPoint: Int
+        var leadTimeDays: Int
+    }
+
+    struct StockView: Codable, Sendable {
+        var sku: String
+        var onHand: Int
+        var reserved: Int
+        var quarantined: Int
+        var inTransit: Int
+        /// Sum over warehouses of max(0, available-to-sell): what can still be sold.
+        var availableToSell: Int
+        var openBackorders: Int
+        var warehouses: [WarehouseStock]
+    }
+
+    struct MovementView: Codable, Sendable {
+        var id: Int64
+        var warehouseId: String
+        var kind: String
+        var onHandDelta: Int
+        var reservedDelta: Int
+        var quarantinedDelta: Int
+        var inTransitDelta: Int
+        var causeType: String
+        var causeId: String
+        var reasonCode: String?
+        var actor: String?
+        var occurredAt: Date
+    }
+
+    struct PlanningRequest: Codable, Sendable {
+        var safetyStock: Int?
+        var reorderPoint: Int?
+        var leadTimeDays: Int?
+    }
+
+    /// A count or write-off. `cycle_count` sends `countedQuantity`; the others send `quantity`:
+    /// `found` adds units, `lost` removes them, `damaged` moves them to quarantine, `scrapped`
+    /// removes them from quarantine, `correction` adds or removes (`quantity` may be negative).
+    struct AdjustmentRequest: Codable, Sendable {
+        var adjustmentId: String
+        var warehouseId: String
+        var sku: String
+        var reasonCode: String
+        var countedQuantity: Int?
+        var quantity: Int?
+        var note: String?
+    }
+
+    static let reasonCodes = ["cycle_count", "found", "lost", "damaged", "scrapped", "correction"]
+
+    struct ReservationView: Codable, Sendable {
+        var lineNumber: Int
+        var sku: String
+        var warehouseId: String
+        var quantity: Int
+        var status: String
+        var announced: Bool
+    }
+
+    struct BackorderView: Codable, Sendable {
+        var orderId: String
+        var lineNumber: Int
+        var sku: String
+        var quantity: Int
+        var openQuantity: Int
+        var status: String
+        var expectedDate: String?
+        var createdAt: Date
+    }
+
+    struct OrderStockView: Codable, Sendable {
+        var orderId: String
+        var status: String
+        var shipsPartially: Bool
+        var reservations: [ReservationView]
+        var backorders: [BackorderView]
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/v1/inventory/stock/:sku") { _, context -> Response in
+            let sku = context.parameters.get("sku") ?? ""
+            guard let view = try await stock(sku) else { throw APIError.notFound("stock for this SKU") }
+            return try Response.json(view)
+        }
+        router.get("/v1/inventory/stock/:sku/movements") { request, context -> Response in
+            try Response.json(["movements": try await movements(context.parameters.get("sku") ?? "", request.queryDictionary)])
+        }
+        router.get("/v1/inventory/availability") { request, _ -> Response in
+            let skus = (request.queryDictionary["skus"] ?? "").split(separator: ",").map(String.init).filter { !$0.isEmpty }
+            guard !skus.isEmpty, skus.count <= 200 else { throw APIError.validation([.init(field: "skus", reason: "1-200 comma-separated SKUs")]) }
+            return try Response.json(["skus": try await availability(skus)])
+        }
+        router.put("/v1/inventory/stock/:sku/warehouses/:code") { request, context -> Response in
+            let body = try await request.decodeJSON(as: PlanningRequest.self, context: context)
+            return try Response.json(try await plan(sku: context.parameters.get("sku") ?? "", warehouse: context.parameters.get("code") ?? "", body))
+        }
+        router.post("/v1/inventory/adjustments") { request, context -> Response in
+            let body = try await request.decodeJSON(as: AdjustmentRequest.self, context: context)
+            return try await adjust(body, user: InventoryRequest.user(request))
+        }
+        router.get("/v1/inventory/orders/:id") { _, context -> Response in
+            try Response.json(try await order(context.parameters.get("id") ?? ""))
+        }
+        router.get("/v1/inventory/backorders") { request, _ -> Response in
+            let query = request.queryDictionary
+            let status = query["status"] ?? "open"
+            guard ["open", "filled", "cancelled"].contains(status) else { throw APIError.validation([.init(field: "status", reason: "open, filled or cancelled")]) }
+            let rows = try await runtime.database.client.query("""
+                SELECT order_id, line_number, sku, quantity, open_quantity, status, expected_date::text, created_at FROM backorders
+                WHERE status = \(status) AND (\(query["sku"])::text IS NULL OR sku = \(query["sku"])) ORDER BY id LIMIT 1000
+                """, logger: runtime.logger)
+            var found: [BackorderView] = []
+            for try await (order, line, sku, quantity, open, status, expected, created) in rows.decode((String, Int, String, Int, Int, String, String?, Date).self) {
+                found.append(BackorderView(orderId: order, lineNumber: line, sku: sku, quantity: quantity, openQuantity: open, status: status, expectedDate: expected, createdAt: created))
+            }
+            return try Response.json(["backorders": found])
+        }
+    }
+
+    func stock(_ sku: String) async throws -> StockView? {
+        let rows = try await runtime.database.client.query("""
+            SELECT warehouse_code, on_hand, reserved, safety_stock, quarantined, in_transit, reorder_point, lead_time_days,
+                   (SELECT COALESCE(sum(open_quantity), 0) FROM backorders WHERE sku = \(sku) AND status = 'open')::int8
+            FROM stock WHERE sku = \(sku) ORDER BY warehouse_code
+            """, logger: runtime.logger)
+        var view = StockView(sku: sku, onHand: 0, reserved: 0, quarantined: 0, inTransit: 0, availableToSell: 0, openBackorders: 0, warehouses: [])
+        for try await (warehouse, onHand, reserved, safety, quarantined, inTransit, reorderPoint, leadTime, backordered) in rows.decode((String, Int, Int, Int, Int, Int, Int, Int, Int).self) {
+            let level = StockLevel(onHand: onHand, reserved: reserved, quarantined: quarantined, inTransit: inTransit, safetyStock: safety, reorderPoint: reorderPoint)
+            view.warehouses.append(WarehouseStock(warehouseId: warehouse, onHand: onHand, reserved: reserved, safetyStock: safety, quarantined: quarantined,
+                                                  inTransit: inTransit, availableToSell: level.availableToSell, reorderPoint: reorderPoint, leadTimeDays: leadTime))
+            view.onHand += onHand
+            view.reserved += reserved
+            view.quarantined += quarantined
+            view.inTransit += inTransit
+            view.availableToSell += level.reservable
+            view.openBackorders = backordered
+        }
+        return view.warehouses.isEmpty ? nil : view
+    }
+
+    func movements(_ sku: String, _ query: [String: String]) async throws -> [MovementView] {
+        let limit = query["limit"].map { Int($0) } ?? 100
+        guard let limit, (1...1_000).contains(limit) else { throw APIError.validation([.init(field: "limit", reason: "1-1000")]) }
+        let before = query["beforeId"].map { Int64($0) } ?? Int64.max
+        guard let before else { throw APIError.validation([.init(field: "beforeId", reason: "an integer movement id")]) }
+        let rows = try await runtime.database.client.query("""
+            SELECT id, warehouse_code, kind, on_hand_delta, reserved_delta, quarantined_delta, in_transit_delta, cause_type, cause_id, reason_code, actor, occurred_at
+            FROM stock_movements WHERE sku = \(sku) AND (\(query["warehouse"])::text IS NULL OR warehouse_code = \(query["warehouse"])) AND id < \(before)
+            ORDER BY id DESC LIMIT \(limit)
+            """, logger: runtime.logger)
+        var found: [MovementView] = []
+        for try await (id, warehouse, kind, onHand, reserved, quarantined, inTransit, causeType, causeId, reason, actor, at) in rows.decode((Int64, String, String, Int, Int, Int, Int, String, String, String?, String?, Date).self) {
+            found.append(MovementView(id: id, warehouseId: warehouse, kind: kind, onHandDelta: onHand, reservedDelta: reserved, quarantinedDelta: quarantined,
+                                      inTransitDelta: inTransit, causeType: causeType, causeId: causeId, reasonCode: reason, actor: actor, occurredAt: at))
+        }
+        return found
+    }
+
+    struct Availability: Codable, Sendable {
+        var sku: String
+        /// False when no warehouse stocks the SKU (inventory cannot say it is sold out).
+        var tracked: Bool
+        var availableToSell: Int
+        var soldOut: Bool
+    }
+
+    func availability(_ skus: [String]) async throws -> [Availability] {
+        let rows = try await runtime.database.client.query("""
+            SELECT sku, sum(GREATEST(0, on_hand - reserved - safety_stock))::int8 FROM stock WHERE sku = ANY(\(skus)::text[]) GROUP BY sku
+            """, logger: runtime.logger)
+        var found: [String: Int] = [:]
+        for try await (sku, available) in rows.decode((String, Int).self) { found[sku] = available }
+        return skus.map { sku in
+            guard let available = found[sku] else { return Availability(sku: sku, tracked: false, availableToSell: 0, soldOut: false) }
+            return Availability(sku: sku, tracked: true, availableToSell: available, soldOut: available <= 0)
+        }
+    }
+
+    func plan(sku: String, warehouse: String, _ body: PlanningRequest) async throws -> StockView {
+        var check = InventoryRequest()
+        check.sku(sku, "sku")
+        check.code(warehouse, "warehouse")
+        if let value = body.safetyStock { check.units(value, "safetyStock", allowZero: true) }
+        if let value = body.reorderPoint { check.units(value, "reorderPoint", allowZero: true) }
+        if let value = body.leadTimeDays, !(0...365).contains(value) { check.fail("leadTimeDays", "0-365") }
+        try check.check()
+        try await runtime.inventoryTransaction { tx in
+            try await Self.requireWarehouse(warehouse, field: "warehouse", tx: tx)
+            let key = StockKey(sku: sku, warehouse: warehouse)
+            let ledger = try await StockLedger.lock(skus: [sku], creating: [key], context: tx)
+            ledger.setPlanning(key, safetyStock: body.safetyStock, reorderPoint: body.reorderPoint, leadTimeDays: body.leadTimeDays)
+            try await ledger.flush()
+        }
+        return try await stock(sku)!
+    }
+
+    static func requireWarehouse(_ code: String, field: String, tx: TransactionContext) async throws {
+        let rows = try await tx.connection.query("SELECT 1 FROM warehouses WHERE code = \(code)", logger: tx.logger)
+        for try await _ in rows.decode(Int.self) { return }
+        throw APIError.validation([.init(field: field, reason: "unknown warehouse")])
+    }
+
+    func adjust(_ body: AdjustmentRequest, user: String) async throws -> Response {
+        var check = InventoryRequest()
+        check.text(body.adjustmentId, "adjustmentId")
+        check.code(body.warehouseId, "warehouseId")
+        check.sku(body.sku, "sku")
+        if let note = body.note, note.count > 500 { check.fail("note", "at most 500 characters") }
+        switch body.reasonCode {
+        case "cycle_count":
+            if let counted = body.countedQuantity { check.units(counted, "countedQuantity", allowZero: true) } else { check.fail("countedQuantity", "required for a cycle count") }
+        case "found", "lost", "damaged", "scrapped":
+            if let quantity = body.quantity { check.units(quantity, "quantity") } else { check.fail("quantity", "required") }
+        case "correction":
+            if let quantity = body.quantity, quantity != 0, abs(quantity) <= InventoryRequest.maxUnits {} else { check.fail("quantity", "a non-zero number of units, negative to remove") }
+        default:
+            check.fail("reasonCode", "one of \(Self.reasonCodes.joined(separator: ", "))")
+        }
+        try check.check()
+        let replay = try await runtime.inventoryTransaction { tx -> Bool in
+            let done = try await tx.connection.query("SELECT 1 FROM stock_movements WHERE cause_type = 'count' AND cause_id = \(body.adjustmentId) LIMIT 1", logger: tx.logger)
+            for try await _ in done.decode(Int.self) { return true }
+            try await Self.requireWarehouse(body.warehouseId, field: "warehouseId", tx: tx)
+            let key = StockKey(sku: body.sku, warehouse: body.warehouseId)
+            let allocator = try await OrderAllocator.begin(skus: [body.sku], creating: [key], tx: tx)
+            let level = allocator.ledger.level(key) ?? StockLevel()
+            let cause = StockLedger.Cause(type: "count", id: body.adjustmentId)
+            let reason = body.reasonCode
+            switch reason {
+            case "cycle_count":
+                let delta = body.countedQuantity! - level.onHand
+                guard delta != 0 else { break }
+                try allocator.ledger.record(.adjustment, key, onHand: delta, cause: cause, reasonCode: reason, actor: user)
+            case "found":
+                try allocator.ledger.record(.adjustment, key, onHand: body.quantity!, cause: cause, reasonCode: reason, actor: user)
+            case "lost", "damaged", "correction":
+                let delta = reason == "correction" ? body.quantity! : -body.quantity!
+                guard level.onHand + delta >= 0 else { throw APIError.conflict("insufficient_stock", "the warehouse holds fewer units of this SKU than the adjustment removes") }
+                if reason == "damaged" {
+                    try allocator.ledger.record(.quarantine, key, onHand: delta, quarantined: -delta, cause: cause, reasonCode: reason, actor: user)
+                } else {
+                    try allocator.ledger.record(.adjustment, key, onHand: delta, cause: cause, reasonCode: reason, actor: user)
+                }
+            default: // scrapped
+                guard level.quarantined >= body.quantity! else { throw APIError.conflict("insufficient_quarantine", "fewer units are in quarantine than the write-off removes") }
+                try allocator.ledger.record(.adjustment, key, quarantined: -body.quantity!, cause: cause, reasonCode: reason, actor: user)
+            }
+            if (allocator.ledger.level(key)?.onHand ?? 0) > level.onHand {
+                _ = try await allocator.fillBackorders(skus: [body.sku], causedBy: nil, now: Date())
+            }
+            try await allocator.ledger.flush()
+            return false
+        }
+        let view = try await stock(body.sku)
+        return replay ? try Response.replayed(view) : try Response.json(view, status: .created)
+    }
+
+    func order(_ id: String) async throws -> OrderStockView {
+        let client = runtime.database.client, logger = runtime.logger
+        let rows = try await client.query("SELECT status, ships_partially FROM orders WHERE order_id = \(id)", logger: logger)
+        var view: OrderStockView?
+        for try await (status, partial) in rows.decode((String, Bool).self) {
+            view = OrderStockView(orderId: id, status: status, shipsPartially: partial, reservations: [], backorders: [])
+        }
+        guard var view else { throw APIError.notFound("order") }
+        let reservations = try await client.query("""
+            SELECT line_number, sku, warehouse_code, quantity, status, announced FROM reservations WHERE order_id = \(id) ORDER BY id
+            """, logger: logger)
+        for try await (line, sku, warehouse, quantity, status, announced) in reservations.decode((Int, String, String, Int, String, Bool).self) {
+            view.reservations.append(ReservationView(lineNumber: line, sku: sku, warehouseId: warehouse, quantity: quantity, status: status, announced: announced))
+        }
+        let backorders = try await client.query("""
+            SELECT line_number, sku, quantity, open_quantity, status, expected_date::text, created_at FROM backorders WHERE order_id = \(id) ORDER BY id
+            """, logger: logger)
+        for try await (line, sku, quantity, open, status, expected, created) in backorders.decode((Int, String, Int, Int, String, String?, Date).self) {
+            view.backorders.append(BackorderView(orderId: id, lineNumber: line, sku: sku, quantity: quantity, openQuantity: open, status: status, expectedDate: expected, createdAt: created))
+        }
+        return view
+    }
+}
