@@ -96,6 +96,11 @@ var targets: [Target] = [
         path: "Tests/RiskTests"
     ),
     .testTarget(
+        name: "InventoryTests",
+        dependencies: ["InventoryService", "OMSDomain"],
+        path: "Tests/InventoryTests"
+    ),
+    .testTarget(
         name: "PlatformIntegrationTests",
         dependencies: ["OMSDomain", "OMSKafka", "OMSPlatform"] + services.map { .init(stringLiteral: $0.name) } + [
             .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -9,7 +9,8 @@ import OMSDomain
 ///    `minLinesPerExtraParcel` lines, and at most `maxWarehousesPerOrder` take part.
 /// 3. Lines still uncovered take what is left: a line worth at least `lowValueUnitPriceFen` a unit
 ///    is split over warehouses (already chosen ones first); a cheaper line takes units from one
-///    warehouse only. What nobody has is the shortfall (backordered).
+///    warehouse only. A new warehouse joins for such a partial line only if the policy accepts
+///    one-line parcels (`minLinesPerExtraParcel` 1). What nobody has is the shortfall (backordered).
 ///
 /// Invariant: never allocates more than a warehouse's `available`, nor more than a line's quantity.
 public struct SourcingPlanner: Sendable {
@@ -95,10 +96,13 @@ public struct SourcingPlanner: Sendable {
         for var demand in remaining {
             let codes = ranked.map(\.code)
             let order = codes.filter { chosen.contains($0) } + codes.filter { !chosen.contains($0) }
-            let allowed = order.filter { chosen.contains($0) || chosen.count < policy.maxWarehousesPerOrder }
+            // A new warehouse for a partial line is a parcel of one line: only when none is chosen
+            // yet, or the policy accepts one-line parcels.
+            func mayAdd() -> Bool { chosen.isEmpty || (policy.minLinesPerExtraParcel <= 1 && chosen.count < policy.maxWarehousesPerOrder) }
+            let allowed = order.filter { chosen.contains($0) || mayAdd() }
             if demand.unitPriceFen >= policy.lowValueUnitPriceFen {
                 for warehouse in allowed where demand.quantity > 0 {
-                    guard chosen.contains(warehouse) || chosen.count < policy.maxWarehousesPerOrder else { continue }
+                    guard chosen.contains(warehouse) || mayAdd() else { continue }
                     let units = min(demand.quantity, stock[demand.sku]?[warehouse] ?? 0)
                     guard units > 0 else { continue }
                     take(demand, units: units, from: warehouse)
