@@ -33,6 +33,20 @@ struct OrderAssemblerTests {
         return nil
     }
 
+    @Test("a SKU inventory reports sold out everywhere: the web shop refuses the line, a marketplace order (already paid) is taken")
+    func soldOut() throws {
+        let web = try ChannelExamples.payload(WebOrderPayload.self).normalize(limits: IntakeLimits(), hasher: hasher).get()
+        let sku = catalog[ReferenceKey(web.lines[1].reference, channel: .web)]!.sku
+        let refused = assembler.assemble(orderID: "OMS261111-TEST", draft: web, catalog: catalog, promotions: promotions, coupon: nil, soldOut: [sku])
+        guard case .rejected(let reasons) = refused else { Issue.record("expected a rejection"); return }
+        #expect(reasons.map(\.code) == ["sold_out"] && reasons.first?.lineNumber == 2)
+        let market = try ChannelExamples.payload(MarketplaceOrderPayload.self).normalize(limits: IntakeLimits(), hasher: hasher).get()
+        let marketSKUs = Set(market.lines.compactMap { catalog[ReferenceKey($0.reference, channel: .marketplace)]?.sku })
+        guard case .accepted = assembler.assemble(orderID: "OMS261111-TEST", draft: market, catalog: catalog, promotions: promotions, coupon: nil, soldOut: marketSKUs) else {
+            Issue.record("a marketplace order is backordered, not refused"); return
+        }
+    }
+
     @Test("the demo catalog: a few hundred SKUs, unique codes, valid barcodes")
     func seed() {
         let products = CatalogSeed.products

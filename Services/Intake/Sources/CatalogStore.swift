@@ -67,6 +67,15 @@ public enum CatalogStore {
         return resolved
     }
 
+    /// Which of `skus` inventory last reported sold out everywhere.
+    public static func soldOut(_ skus: Set<String>, on connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
+        guard !skus.isEmpty else { return [] }
+        let rows = try await connection.query("SELECT sku FROM sku_availability WHERE sold_out AND sku = ANY(\(Array(skus))::text[])", logger: logger)
+        var found = Set<String>()
+        for try await sku in rows.decode(String.self) { found.insert(sku) }
+        return found
+    }
+
     public static func activePromotions(on connection: PostgresConnection, logger: Logger) async throws -> [ScheduledPromotion] {
         let rows = try await connection.query("SELECT definition::text, starts_at, ends_at FROM promotions WHERE active ORDER BY id", logger: logger)
         var result: [ScheduledPromotion] = []

@@ -19,10 +19,13 @@ public struct IntakeService: OMSService {
 
     public var migrations: [Migration] { IntakeServiceMigrations.all(seedDemoCatalog: configuration.seedDemoCatalog) }
 
-    public var handlers: [any EventHandler] { [RawOrderHandler(assembler: OrderAssembler(shipping: configuration.shipping), hasher: hasher), OrderStatusProjection(hasher: hasher)] }
+    public var handlers: [any EventHandler] {
+        [RawOrderHandler(assembler: OrderAssembler(shipping: configuration.shipping), hasher: hasher), OrderStatusProjection(hasher: hasher), SkuAvailabilityProjection()]
+    }
 
     /// Two groups: `oms.intake.workers` on the raw topic (the scalable intake workers) and
-    /// `oms.intake.status` on the downstream topics (the status projection), so a burst of raw
+    /// `oms.intake.status` on the downstream topics (the status projection and inventory's
+    /// sold-out reports), so a burst of raw
     /// orders never delays status updates.
     public func pipelines(runtime: ServiceRuntime) -> [PipelineSpec] {
         guard configuration.role != .edge else { return [] }
@@ -30,7 +33,7 @@ public struct IntakeService: OMSService {
         return [
             PipelineSpec(groupSuffix: "workers", topics: [TopicCatalogue.intakeRaw],
                          handlers: [RawOrderHandler(assembler: OrderAssembler(shipping: configuration.shipping), hasher: hasher)]),
-            PipelineSpec(groupSuffix: "status", topics: downstream, handlers: [OrderStatusProjection(hasher: hasher)]),
+            PipelineSpec(groupSuffix: "status", topics: downstream, handlers: [OrderStatusProjection(hasher: hasher), SkuAvailabilityProjection()]),
         ]
     }
 

@@ -93,6 +93,16 @@ public enum IntakeServiceMigrations {
             );
             CREATE INDEX order_timeline_order ON order_timeline (order_id, id);
             """),
+        Migration(version: 103, name: "sku availability from inventory", sql: """
+            -- Inventory's sold-out crossings (inventory.availability-changed); a SKU absent here
+            -- is not known to be sold out.
+            CREATE TABLE sku_availability (
+                sku text PRIMARY KEY,
+                sold_out boolean NOT NULL,
+                available_to_sell integer NOT NULL,
+                changed_at timestamptz NOT NULL
+            );
+            """),
     ]
 
     /// The schema plus, when asked, the demo catalog (a few hundred SKUs and two promotions).

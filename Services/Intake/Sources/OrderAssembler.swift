@@ -17,8 +17,11 @@ public struct OrderAssembler: Sendable {
         self.shipping = shipping
     }
 
+    /// `soldOut` holds SKUs inventory reported sold out everywhere: the shop channels (web,
+    /// mini-program, phone) refuse them up front; a till sale (goods in hand) and a marketplace
+    /// order (already paid on the platform) are taken and backordered by inventory instead.
     public func assemble(orderID: String, draft: OrderDraft, catalog: [ReferenceKey: CatalogEntry], promotions: [ScheduledPromotion],
-                         coupon: IssuedCoupon?) -> Outcome {
+                         coupon: IssuedCoupon?, soldOut: Set<String> = []) -> Outcome {
         var reasons: [RejectionReason] = []
         var entries: [CatalogEntry] = []
         for (index, line) in draft.lines.enumerated() {
@@ -34,6 +37,12 @@ public struct OrderAssembler: Sendable {
             }
         }
         guard reasons.isEmpty else { return .rejected(reasons) }
+        if Self.refusesSoldOut(draft.channel) {
+            for (index, entry) in entries.enumerated() where soldOut.contains(entry.sku) {
+                reasons.append(RejectionReason(code: "sold_out", message: "line \(index + 1): SKU \(entry.sku) is sold out in every warehouse", lineNumber: index + 1))
+            }
+            guard reasons.isEmpty else { return .rejected(reasons) }
+        }
 
         switch draft.pricing {
         case .channel:
@@ -77,6 +86,11 @@ public struct OrderAssembler: Sendable {
             let applied = priced.applied.map { AppliedPromotion(promotionID: $0.promotionID, description: $0.description, amount: $0.amount, lines: $0.lines) }
             return .accepted(order(orderID, draft, priced.lines, shippingFee: priced.shippingFee), applied: applied, couponCode: draft.couponCode)
         }
+    }
+
+    /// Channels whose customers are told at once that an item is sold out.
+    public static func refusesSoldOut(_ channel: OMSDomain.Channel) -> Bool {
+        channel == .web || channel == .miniprogram || channel == .phone
     }
 
     private func order(_ orderID: String, _ draft: OrderDraft, _ lines: [OrderLine], shippingFee: Money) -> Order {

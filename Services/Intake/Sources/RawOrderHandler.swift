@@ -58,9 +58,10 @@ public struct RawOrderHandler: EventHandler {
         let promotions = needsPricing ? try await CatalogStore.activePromotions(on: connection, logger: logger) : []
         let coupons = try await CatalogStore.coupons(Set(submissions.compactMap(\.body.draft.couponCode)), on: connection, logger: logger)
 
+        let soldOut = try await CatalogStore.soldOut(Set(catalog.values.map(\.sku)), on: connection, logger: logger)
         var outcomes = submissions.map { submission in
             assembler.assemble(orderID: submission.body.orderID, draft: submission.body.draft, catalog: catalog, promotions: promotions,
-                               coupon: submission.body.draft.couponCode.flatMap { coupons[$0] })
+                               coupon: submission.body.draft.couponCode.flatMap { coupons[$0] }, soldOut: soldOut)
         }
         // Coupons are redeemed only by orders that are otherwise valid, first come first served.
         var redemptions: [(code: String, orderID: String)] = []

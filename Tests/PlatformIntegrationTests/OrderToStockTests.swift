@@ -1,0 +1,71 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import IntakeService
+import OMSDomain
+import OMSPlatform
+import ServiceLifecycle
+import Testing
+
+/// Intake, risk and inventory together on one world: a web order flows to a reservation the
+/// customer can see, and the unit that sold out stops the next web order at intake.
+@Suite("Order to stock: intake -> risk -> inventory, and the sold-out check back at intake", .serialized)
+struct OrderToStockTests {
+    @Test("a verified web order is allocated in the nearest warehouse; its sold-out SKU makes intake refuse the next one")
+    func orderToStock() async throws {
+        try await withIntakeWorld { world in
+            var (intakeService, intakeConfig) = try world.configuration(role: .all)
+            intakeService.httpPort = Int.random(in: 20_000..<29_000)
+            let intake = try buildApplication(service: IntakeService(configuration: intakeConfig), configuration: intakeService, logger: world.logger)
+            let risk = try world.riskApplication()
+            let group = ServiceGroup(configuration: .init(services: [intake, risk], logger: world.logger))
+            let edge = EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: HTTPClient.shared)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                // Graceful shutdown on every path, never cancellation: cancelling a running pool mid-lease hangs.
+                do {
+                    try await world.withInventory { http in
+                        #expect(try await world.eventually(timeout: .seconds(20)) { (try? await edge.send(.GET, "/health/ready"))?.status == 200 })
+                        try await InventoryFixtures.setUpWarehouses(http)
+                        // The example ships to Shanghai: SH1 has both SKUs, HZ1 only hoodies. One wine glass in all.
+                        #expect(try await InventoryFixtures.receive(http, "CLO-HOOD-NVY-L", 10, into: "SH1").status == 201)
+                        #expect(try await InventoryFixtures.receive(http, "CLO-HOOD-NVY-L", 10, into: "HZ1").status == 201)
+                        #expect(try await InventoryFixtures.receive(http, "GLS-WINEGLASS-1", 1, into: "SH1").status == 201)
+
+                        let first = try await edge.send(.POST, "/v1/channels/web/orders", body: try IntakeEndToEndTests.example("web"))
+                        #expect(first.status == 202)
+                        let id = first.json["orderId"] as? String ?? ""
+                        var view: [String: Any] = [:]
+                        #expect(try await world.eventually(timeout: .seconds(60)) {
+                            view = try await edge.send(.GET, "/v1/orders/\(id)").json
+                            return view["status"] as? String == "allocated"
+                        })
+                        #expect((view["details"] as? [String: String])?["warehouseId"] == "SH1")
+
+                        // The glass is gone everywhere: intake hears it and refuses the next web order for it.
+                        #expect(try await world.eventually {
+                            try await world.count("SELECT count(*) FROM \(world.schema).sku_availability WHERE sku = 'GLS-WINEGLASS-1' AND sold_out") == 1
+                        })
+                        var second = try JSONSerialization.jsonObject(with: Data(try IntakeEndToEndTests.example("web"))) as! [String: Any]
+                        second["orderNumber"] = "W-SOLD-OUT-2"
+                        let reply = try await edge.send(.POST, "/v1/channels/web/orders", body: Array(try JSONSerialization.data(withJSONObject: second)))
+                        let secondID = reply.json["orderId"] as? String ?? ""
+                        #expect(try await world.eventually {
+                            view = try await edge.send(.GET, "/v1/orders/\(secondID)").json
+                            return view["status"] as? String == "rejected"
+                        })
+                        #expect(((view["reasons"] as? [[String: Any]]) ?? []).compactMap { $0["code"] as? String } == ["sold_out"])
+                        #expect(try await world.ledgerDiscrepancies() == 0)
+                    }
+                } catch {
+                    await group.triggerGracefulShutdown()
+                    try? await tasks.waitForAll()
+                    throw error
+                }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
+    }
+}
