@@ -21,6 +21,20 @@ let platformDeps: [Target.Dependency] = [
     .product(name: "Logging", package: "swift-log"),
 ]
 
+/// A benchmark executable that runs one service in-process and drives it over HTTP and Kafka.
+func serviceBenchmark(_ name: String, service: String, path: String) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [
+            "OMSDomain", "OMSKafka", "OMSPlatform", .init(stringLiteral: service),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ],
+        path: path
+    )
+}
+
 var targets: [Target] = [
     .systemLibrary(
         name: "CRdKafka",
@@ -70,16 +84,8 @@ var targets: [Target] = [
         dependencies: ["OMSDomain", "OMSKafka", "OMSPlatform"],
         path: "Tests/Benchmarks/PipelineBench"
     ),
-    .executableTarget(
-        name: "oms-intake-bench",
-        dependencies: [
-            "OMSDomain", "OMSKafka", "OMSPlatform", "IntakeService",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "PostgresNIO", package: "postgres-nio"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ],
-        path: "Tests/Benchmarks/IntakeBench"
-    ),
+    serviceBenchmark("oms-intake-bench", service: "IntakeService", path: "Tests/Benchmarks/IntakeBench"),
+    serviceBenchmark("oms-inventory-bench", service: "InventoryService", path: "Tests/Benchmarks/InventoryBench"),
     .testTarget(
         name: "DomainTests",
         dependencies: ["OMSDomain", "OMSPlatform"],

@@ -74,10 +74,19 @@ public struct OrderAllocationHandler: EventHandler {
 
         let allocator = try await OrderAllocator.begin(skus: skus, creating: creating, tx: context)
         let now = Date()
+        // Runs of verified orders are allocated together (a constant number of statements); a
+        // release or short pick sees every order before it.
+        var verified: [(order: Order, event: EventEnvelope)] = []
         for (event, item) in work {
+            if case .verified(let body) = item {
+                verified.append((body.order, event))
+                continue
+            }
+            try await allocator.allocate(batch: verified, now: now)
+            verified = []
             switch item {
-            case .verified(let verified):
-                try await allocator.allocate(verified.order, causedBy: event, now: now)
+            case .verified:
+                continue
             case .release(let orderID, let reasonCode):
                 let returned = try await allocator.release(orderID, reasonCode: reasonCode, causedBy: event, now: now)
                 _ = try await allocator.fillBackorders(skus: returned, causedBy: event, now: now)
@@ -85,6 +94,7 @@ public struct OrderAllocationHandler: EventHandler {
                 try await allocator.reallocate(shortPick, causedBy: event, now: now)
             }
         }
+        try await allocator.allocate(batch: verified, now: now)
         try await allocator.ledger.flush(now: now)
     }
 

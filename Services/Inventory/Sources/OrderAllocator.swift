@@ -43,32 +43,96 @@ struct OrderAllocator {
 
     // MARK: order.verified
 
-    /// Reserves a verified order: plans the sourcing, reserves, backorders the rest and announces
-    /// what may ship. A store sale (POS) is decremented at the till instead. Repeats are no-ops.
-    func allocate(_ order: Order, causedBy event: EventEnvelope?, now: Date) async throws {
-        let known = try await connection.query("""
-            SELECT (SELECT 1 FROM orders WHERE order_id = \(order.orderID)), (SELECT reason_code FROM order_cancellations WHERE order_id = \(order.orderID))
+    /// Reserves verified orders: plans each one's sourcing over the locked stock, reserves,
+    /// backorders the rest and announces what may ship; a store sale (POS) is decremented at the
+    /// till instead; an order cancelled before its verification reserves nothing; repeats are no-ops.
+    /// A run of orders costs a constant number of statements: one lookup of known and cancelled
+    /// orders, then one insert each for orders, reservations and backorders.
+    /// The throughput path: per-statement round trips, not the database, bound a busy worker.
+    func allocate(batch verified: [(order: Order, event: EventEnvelope)], now: Date) async throws {
+        guard !verified.isEmpty else { return }
+        let ids = verified.map(\.order.orderID)
+        let rows = try await connection.query("""
+            SELECT order_id, 'known' FROM orders WHERE order_id = ANY(\(ids)::text[])
+            UNION ALL SELECT order_id, 'cancelled' FROM order_cancellations WHERE order_id = ANY(\(ids)::text[])
             """, logger: logger)
-        for try await (exists, cancelled) in known.decode((Int?, String?).self) {
-            if exists != nil { return }
-            if cancelled != nil {
-                try await insertOrder(order, status: "released", partial: false, now: now)
-                logger.info("verified order was already cancelled; nothing reserved", metadata: ["orderId": "\(order.orderID)"])
-                return
+        var known = Set<String>(), cancelled = Set<String>()
+        for try await (id, kind) in rows.decode((String, String).self) {
+            if kind == "known" { known.insert(id) } else { cancelled.insert(id) }
+        }
+        var orders = (ids: [String](), channels: [String](), partial: [Bool](), statuses: [String](), bodies: [String]())
+        var reservations = (orders: [String](), lines: [Int](), skus: [String](), warehouses: [String](), quantities: [Int](), announced: [Bool]())
+        var backorders = (orders: [String](), lines: [Int](), skus: [String](), quantities: [Int](), expected: [String]())
+        var arrivals: [String: Date?] = [:]
+        let planner = SourcingPlanner(policy: policy)
+        for (order, event) in verified where !known.contains(order.orderID) {
+            known.insert(order.orderID)
+            if order.channel == .pos {
+                try await sellAtTill(order, now: now)
+                continue
+            }
+            let body = String(decoding: try EventCoding.encode(order), as: UTF8.self)
+            let partial = partialChannels.contains(order.channel.rawValue)
+            if cancelled.contains(order.orderID) {
+                orders.ids.append(order.orderID); orders.channels.append(order.channel.rawValue); orders.partial.append(false)
+                orders.statuses.append("released"); orders.bodies.append(body)
+                continue
+            }
+            let options = candidates(for: order)
+            let plan = planner.plan(order.lines.map(Self.demand), candidates: options, available: available(order.lines.map(\.sku), at: Set(options.map(\.code))))
+            let complete = plan.shortfalls.isEmpty
+            let announce = partial || complete
+            orders.ids.append(order.orderID); orders.channels.append(order.channel.rawValue); orders.partial.append(partial)
+            orders.statuses.append(complete ? "allocated" : "waiting"); orders.bodies.append(body)
+            for allocation in plan.allocations {
+                try ledger.record(.reservation, StockKey(sku: allocation.sku, warehouse: allocation.warehouseId), reserved: allocation.quantity, cause: .order(order.orderID))
+                reservations.orders.append(order.orderID); reservations.lines.append(allocation.lineNumber); reservations.skus.append(allocation.sku)
+                reservations.warehouses.append(allocation.warehouseId); reservations.quantities.append(allocation.quantity); reservations.announced.append(announce)
+            }
+            if !complete {
+                var lines: [BackorderedLine] = []
+                for shortfall in plan.shortfalls {
+                    if arrivals[shortfall.sku] == nil { arrivals[shortfall.sku] = .some(try await expectedArrival(of: shortfall.sku, now: now)) }
+                    let expected = arrivals[shortfall.sku] ?? nil
+                    lines.append(BackorderedLine(lineNumber: shortfall.lineNumber, sku: shortfall.sku, quantity: shortfall.quantity, expectedDate: expected))
+                    backorders.orders.append(order.orderID); backorders.lines.append(shortfall.lineNumber); backorders.skus.append(shortfall.sku)
+                    backorders.quantities.append(shortfall.quantity); backorders.expected.append(expected.map(Self.isoDay) ?? "")
+                }
+                try tx.emit(InventoryBackordered(orderID: order.orderID, lines: lines, shipsPartially: partial, backorderedAt: now),
+                            orderID: order.orderID, topic: TopicCatalogue.inventoryEvents, causedBy: event)
+            }
+            if announce && !plan.allocations.isEmpty {
+                let allocations = plan.allocations.sorted { ($0.warehouseId, $0.lineNumber) < ($1.warehouseId, $1.lineNumber) }
+                try tx.emit(InventoryReserved(orderID: order.orderID, allocations: allocations, cause: "verified", orderComplete: complete, reservedAt: now, order: order),
+                            orderID: order.orderID, topic: TopicCatalogue.inventoryEvents, causedBy: event)
             }
         }
-        if order.channel == .pos {
-            try await sellAtTill(order, now: now)
-            return
+        if !orders.ids.isEmpty {
+            try await connection.query("""
+                INSERT INTO orders (order_id, channel, ships_partially, status, body, verified_at)
+                SELECT i, c, p, s, b::jsonb, \(now) FROM unnest(\(orders.ids)::text[], \(orders.channels)::text[], \(orders.partial)::bool[],
+                                                              \(orders.statuses)::text[], \(orders.bodies)::text[]) AS u(i, c, p, s, b)
+                ON CONFLICT (order_id) DO NOTHING
+                """, logger: logger)
         }
-        let partial = partialChannels.contains(order.channel.rawValue)
-        try await insertOrder(order, status: "waiting", partial: partial, now: now)
-        let options = candidates(for: order)
-        let plan = SourcingPlanner(policy: policy).plan(order.lines.map(Self.demand), candidates: options,
-                                                         available: available(order.lines.map(\.sku), at: Set(options.map(\.code))))
-        try await reserve(plan.allocations, orderID: order.orderID, now: now)
-        try await backorder(plan.shortfalls, of: order.orderID, shipsPartially: partial, causedBy: event, now: now)
-        try await announce(order.orderID, cause: "verified", causedBy: event, now: now)
+        if !reservations.orders.isEmpty {
+            try await connection.query("""
+                INSERT INTO reservations (order_id, line_number, sku, warehouse_code, quantity, status, announced, created_at)
+                SELECT o, l, s, w, q, 'active', a, \(now)
+                FROM unnest(\(reservations.orders)::text[], \(reservations.lines)::int8[], \(reservations.skus)::text[], \(reservations.warehouses)::text[],
+                            \(reservations.quantities)::int8[], \(reservations.announced)::bool[]) WITH ORDINALITY AS u(o, l, s, w, q, a, n)
+                ORDER BY n
+                """, logger: logger)
+        }
+        if !backorders.orders.isEmpty {
+            try await connection.query("""
+                INSERT INTO backorders (order_id, line_number, sku, quantity, open_quantity, status, expected_date, created_at)
+                SELECT o, l, s, q, q, 'open', NULLIF(e, '')::date, \(now)
+                FROM unnest(\(backorders.orders)::text[], \(backorders.lines)::int8[], \(backorders.skus)::text[], \(backorders.quantities)::int8[],
+                            \(backorders.expected)::text[]) WITH ORDINALITY AS u(o, l, s, q, e, n)
+                ORDER BY n
+                """, logger: logger)
+        }
     }
 
     static func demand(_ line: OrderLine) -> SourcingPlanner.Demand {
