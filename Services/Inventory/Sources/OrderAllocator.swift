@@ -310,29 +310,8 @@ struct OrderAllocator {
         let order = try EventCoding.decode(Order.self, from: Array(body.utf8))
         var demands: [SourcingPlanner.Demand] = []
         for line in shortPick.lines where line.missingQuantity > 0 {
-            var missing = line.missingQuantity
-            let reservations = try await connection.query("""
-                SELECT id, quantity FROM reservations
-                WHERE order_id = \(shortPick.orderID) AND line_number = \(line.lineNumber) AND warehouse_code = \(shortPick.warehouseId) AND status = 'active'
-                ORDER BY id
-                """, logger: logger)
-            var found: [(Int64, Int)] = []
-            for try await row in reservations.decode((Int64, Int).self) { found.append(row) }
-            var written = 0
-            for (id, quantity) in found where missing > 0 {
-                let take = min(missing, quantity)
-                if take == quantity {
-                    try await connection.query("UPDATE reservations SET status = 'short', closed_at = \(now) WHERE id = \(id)", logger: logger)
-                } else {
-                    try await connection.query("UPDATE reservations SET quantity = quantity - \(take) WHERE id = \(id)", logger: logger)
-                    try await connection.query("""
-                        INSERT INTO reservations (order_id, line_number, sku, warehouse_code, quantity, status, announced, created_at, closed_at)
-                        SELECT order_id, line_number, sku, warehouse_code, \(take), 'short', announced, created_at, \(now) FROM reservations WHERE id = \(id)
-                        """, logger: logger)
-                }
-                missing -= take
-                written += take
-            }
+            let written = try await ReservationClosing.close(orderID: shortPick.orderID, lineNumber: line.lineNumber, warehouse: shortPick.warehouseId,
+                                                             units: line.missingQuantity, as: "short", now: now, connection: connection, logger: logger)
             guard written > 0 else { continue }
             try ledger.record(.shortPick, StockKey(sku: line.sku, warehouse: shortPick.warehouseId), onHand: -written, reserved: -written,
                               cause: StockLedger.Cause(type: "short_pick", id: event.eventID.uuidString), actor: shortPick.reportedBy)

@@ -29,29 +29,9 @@ public struct ShipmentStockHandler: EventHandler {
             guard let level = ledger.level(key), level.onHand >= line.quantity else {
                 throw HandlerRejection("shipment \(dispatched.shipmentId) takes more \(line.sku) than \(dispatched.warehouseId) holds")
             }
-            var left = line.quantity
-            let rows = try await connection.query("""
-                SELECT id, quantity FROM reservations
-                WHERE order_id = \(dispatched.orderID) AND line_number = \(line.lineNumber) AND warehouse_code = \(dispatched.warehouseId) AND status = 'active'
-                ORDER BY id
-                """, logger: logger)
-            var reservations: [(Int64, Int)] = []
-            for try await row in rows.decode((Int64, Int).self) { reservations.append(row) }
-            var fromReservations = 0
-            for (id, quantity) in reservations where left > 0 {
-                let take = min(left, quantity)
-                if take == quantity {
-                    try await connection.query("UPDATE reservations SET status = 'shipped', closed_at = \(now) WHERE id = \(id)", logger: logger)
-                } else {
-                    try await connection.query("UPDATE reservations SET quantity = quantity - \(take) WHERE id = \(id)", logger: logger)
-                    try await connection.query("""
-                        INSERT INTO reservations (order_id, line_number, sku, warehouse_code, quantity, status, announced, created_at, closed_at)
-                        SELECT order_id, line_number, sku, warehouse_code, \(take), 'shipped', announced, created_at, \(now) FROM reservations WHERE id = \(id)
-                        """, logger: logger)
-                }
-                left -= take
-                fromReservations += take
-            }
+            let fromReservations = try await ReservationClosing.close(orderID: dispatched.orderID, lineNumber: line.lineNumber, warehouse: dispatched.warehouseId,
+                                                                      units: line.quantity, as: "shipped", now: now, connection: connection, logger: logger)
+            let left = line.quantity - fromReservations
             if left > 0 {
                 logger.warning("shipped units without a reservation", metadata: ["orderId": "\(dispatched.orderID)", "sku": "\(line.sku)", "units": "\(left)"])
             }
