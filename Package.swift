@@ -15,6 +15,7 @@ let services: [(name: String, folder: String, executable: String)] = [
 ]
 
 let platformDeps: [Target.Dependency] = [
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
     "OMSDomain", "OMSKafka", "OMSPlatform",
     .product(name: "PostgresNIO", package: "postgres-nio"),
     .product(name: "Hummingbird", package: "hummingbird"),
@@ -105,6 +106,11 @@ var targets: [Target] = [
         name: "InventoryTests",
         dependencies: ["InventoryService", "OMSDomain"],
         path: "Tests/InventoryTests"
+    ),
+    .testTarget(
+        name: "FulfillmentTests",
+        dependencies: ["FulfillmentService", "OMSDomain"],
+        path: "Tests/FulfillmentTests"
     ),
     .testTarget(
         name: "PlatformIntegrationTests",

@@ -34,3 +34,124 @@ public struct FulfillmentShortPicked: DomainEvent {
         self.shortPickedAt = shortPickedAt
     }
 }
+
+/// One packed parcel: its carton, measured weight and dimensions, contents and the handling it
+/// needs. Invariant: `lines` are non-empty; `insured` is true exactly when it holds a valuable
+/// item; `weightGrams` includes carton, packaging materials and inserts.
+public struct PackedParcel: Codable, Hashable, Sendable {
+    public var parcelId: String
+    /// Carton code from the warehouse's carton set, or "OWN" for an item shipped in its own packaging.
+    public var cartonCode: String
+    public var lengthMm: Int
+    public var widthMm: Int
+    public var heightMm: Int
+    public var weightGrams: Int
+    public var lines: [ParcelLine]
+    public var fragile: Bool
+    public var liquid: Bool
+    public var perishable: Bool
+    public var valuable: Bool
+    public var insured: Bool
+    /// Sum of the contents' unit prices, what an insured service covers.
+    public var declaredValue: Money
+    /// Packaging materials the rules required: protective_wrap, sealed_bag, tamper_evident_seal,
+    /// insulated_liner, ice_pack.
+    public var packaging: [String]
+    /// Paper inserts: invoice, return_slip, promotion_card.
+    public var inserts: [String]
+
+    public init(parcelId: String, cartonCode: String, lengthMm: Int, widthMm: Int, heightMm: Int, weightGrams: Int, lines: [ParcelLine],
+                fragile: Bool, liquid: Bool, perishable: Bool, valuable: Bool, insured: Bool, declaredValue: Money, packaging: [String], inserts: [String]) {
+        self.parcelId = parcelId
+        self.cartonCode = cartonCode
+        self.lengthMm = lengthMm
+        self.widthMm = widthMm
+        self.heightMm = heightMm
+        self.weightGrams = weightGrams
+        self.lines = lines
+        self.fragile = fragile
+        self.liquid = liquid
+        self.perishable = perishable
+        self.valuable = valuable
+        self.insured = insured
+        self.declaredValue = declaredValue
+        self.packaging = packaging
+        self.inserts = inserts
+    }
+}
+
+/// `fulfillment.packed`: a fulfillment order (one order's allocation in one warehouse) is packed
+/// into parcels ready for a carrier. Logistics chooses carriers and dispatches each parcel.
+/// Invariant: one event per fulfillment order; parcels hold exactly the picked units.
+public struct FulfillmentPacked: DomainEvent {
+    public static let eventType = "fulfillment.packed"
+    public static let schemaVersion = 1
+
+    public var fulfillmentOrderId: String
+    public var orderID: String
+    public var warehouseId: String
+    public var parcels: [PackedParcel]
+    public var parcelCount: Int
+    /// "automation" in automatic warehouses, else the packer's user id.
+    public var packedBy: String
+    public var packedAt: Date
+    /// The order as verified (recipient, address, requested service), so logistics needs nothing else.
+    public var order: Order
+
+    public init(fulfillmentOrderId: String, orderID: String, warehouseId: String, parcels: [PackedParcel], packedBy: String, packedAt: Date, order: Order) {
+        self.fulfillmentOrderId = fulfillmentOrderId
+        self.orderID = orderID
+        self.warehouseId = warehouseId
+        self.parcels = parcels
+        self.parcelCount = parcels.count
+        self.packedBy = packedBy
+        self.packedAt = packedAt
+        self.order = order
+    }
+}
+
+/// `fulfillment.cancelled`: work on a fulfillment order stopped before packing (the order was
+/// cancelled); inventory releases exactly `lines` (the reserved units not already written off by a
+/// short pick) in `warehouseId`. Invariant: at most one per fulfillment order.
+public struct FulfillmentCancelled: DomainEvent {
+    public static let eventType = "fulfillment.cancelled"
+    public static let schemaVersion = 1
+
+    public var fulfillmentOrderId: String
+    public var orderID: String
+    public var warehouseId: String
+    public var lines: [ParcelLine]
+    public var reasonCode: String
+    public var cancelledAt: Date
+
+    public init(fulfillmentOrderId: String, orderID: String, warehouseId: String, lines: [ParcelLine], reasonCode: String, cancelledAt: Date) {
+        self.fulfillmentOrderId = fulfillmentOrderId
+        self.orderID = orderID
+        self.warehouseId = warehouseId
+        self.lines = lines
+        self.reasonCode = reasonCode
+        self.cancelledAt = cancelledAt
+    }
+}
+
+/// `fulfillment.cancel-refused`: an `order.cancelled` reached a fulfillment order already packed;
+/// the parcel goes on to the carrier and the customer needs a return instead. Intake shows the order
+/// as packed again. Invariant: at most one per fulfillment order.
+public struct FulfillmentCancelRefused: DomainEvent {
+    public static let eventType = "fulfillment.cancel-refused"
+    public static let schemaVersion = 1
+
+    public var fulfillmentOrderId: String
+    public var orderID: String
+    public var warehouseId: String
+    public var reasonCode: String
+    public var refusedAt: Date
+
+    public init(fulfillmentOrderId: String, orderID: String, warehouseId: String, reasonCode: String, refusedAt: Date) {
+        self.fulfillmentOrderId = fulfillmentOrderId
+        self.orderID = orderID
+        self.warehouseId = warehouseId
+        self.reasonCode = reasonCode
+        self.refusedAt = refusedAt
+    }
+}

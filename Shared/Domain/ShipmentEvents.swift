@@ -1,7 +1,7 @@
 import Foundation
 
-/// Units of one order line inside a dispatched parcel.
-public struct ShippedLine: Codable, Hashable, Sendable {
+/// Units of one order line inside a parcel (packed by fulfillment, dispatched by logistics).
+public struct ParcelLine: Codable, Hashable, Sendable {
     public var lineNumber: Int
     public var sku: String
     public var quantity: Int
@@ -25,10 +25,10 @@ public struct ShipmentDispatched: DomainEvent {
     public var warehouseId: String
     public var carrier: String
     public var trackingNumber: String
-    public var lines: [ShippedLine]
+    public var lines: [ParcelLine]
     public var dispatchedAt: Date
 
-    public init(shipmentId: String, orderID: String, warehouseId: String, carrier: String, trackingNumber: String, lines: [ShippedLine], dispatchedAt: Date) {
+    public init(shipmentId: String, orderID: String, warehouseId: String, carrier: String, trackingNumber: String, lines: [ParcelLine], dispatchedAt: Date) {
         self.shipmentId = shipmentId
         self.orderID = orderID
         self.warehouseId = warehouseId

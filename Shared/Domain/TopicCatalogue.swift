@@ -45,7 +45,7 @@ public enum TopicCatalogue {
         TopicSpec(name: fulfillmentEvents, partitions: defaultPartitions, producers: [.fulfillment],
                   consumers: [.intake, .inventory, .logistics, .insights],
                   purpose: "picking and packing outcomes",
-                  eventTypes: ["fulfillment.packed", "fulfillment.short-picked", "fulfillment.cancelled"]),
+                  eventTypes: ["fulfillment.packed", "fulfillment.short-picked", "fulfillment.cancelled", "fulfillment.cancel-refused"]),
         TopicSpec(name: shipments, partitions: defaultPartitions, producers: [.logistics],
                   consumers: [.intake, .inventory, .fulfillment, .aftersales, .insights],
                   purpose: "dispatch, tracking, delivery proof and exceptions",

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import OMSDomain
+import ServiceLifecycle
 
 /// What a service contributes to the shared runtime: its schema migrations, its event-handling
 /// pipelines and its HTTP routes. Everything else (database pool, producer, outbox relay,
@@ -18,6 +19,8 @@ public protocol OMSService: Sendable {
     /// Updates gauges that are read from the database (queue depths, SLA breaches) just before
     /// `/metrics` is scraped. Errors are logged, never fail the scrape.
     func refreshMetrics(runtime: ServiceRuntime) async throws
+    /// Background jobs of the service (e.g. `PeriodicJob`s), started after the consumers.
+    func backgroundServices(runtime: ServiceRuntime) -> [any Service]
 }
 
 extension OMSService {
@@ -31,6 +34,8 @@ extension OMSService {
     public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {}
 
     public func refreshMetrics(runtime: ServiceRuntime) async throws {}
+
+    public func backgroundServices(runtime: ServiceRuntime) -> [any Service] { [] }
 }
 
 /// One consumer group of a service: which topics it reads and which handlers process them.

@@ -66,6 +66,7 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
     )
     app.addServices(client, producer, relay)
     app.addServices(pipelines.map { $0 as any Service })
+    app.addServices(service.backgroundServices(runtime: runtime))
     app.addServices(AdminCloser(admin: admin))
     let migrations = service.migrations
     let schema = configuration.database.schema

@@ -13,7 +13,7 @@ struct OrderAssemblerTests {
     /// The demo catalog as the workers' lookup returns it.
     var catalog: [ReferenceKey: CatalogEntry] {
         var entries: [ReferenceKey: CatalogEntry] = [:]
-        for product in CatalogSeed.products {
+        for product in DemoCatalog.products {
             let entry = CatalogEntry(sku: product.sku, category: product.category, listPrice: product.listPrice, memberPrice: product.memberPrice)
             entries[ReferenceKey(kind: "sku", code: product.sku)] = entry
             for code in product.barcodes { entries[ReferenceKey(kind: "barcode", code: code)] = entry }
@@ -49,7 +49,7 @@ struct OrderAssemblerTests {
 
     @Test("the demo catalog: a few hundred SKUs, unique codes, valid barcodes")
     func seed() {
-        let products = CatalogSeed.products
+        let products = DemoCatalog.products
         #expect(products.count >= 250)
         #expect(Set(products.map(\.sku)).count == products.count)
         #expect(Set(products.flatMap(\.barcodes)).count == products.count)

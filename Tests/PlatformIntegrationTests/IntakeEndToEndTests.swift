@@ -195,14 +195,14 @@ struct IntakeEndToEndTests {
     func catalogAdmin() async throws {
         try await withIntakeWorld { world in
             try await withIntake(world) { edge in
-                let taken = CatalogSeed.products[0].barcodes[0]
+                let taken = DemoCatalog.products[0].barcodes[0]
                 let clash = #"{"name":"测试杯","category":"home","barcodes":["\#(taken)"],"listPriceFen":1990,"weightGrams":300,"volumeCm3":900}"#
                 let refused = try await edge.send(.PUT, "/v1/admin/products/HOM-TEST-1", body: Array(clash.utf8))
                 #expect(refused.status == 409)
                 #expect(refused.text.contains("code_in_use"))
                 #expect(try await edge.send(.GET, "/v1/admin/products/HOM-TEST-1").status == 404)
 
-                let barcode = CatalogSeed.barcode(9_999)
+                let barcode = DemoCatalog.barcode(9_999)
                 let valid = #"{"name":"测试杯","category":"home","barcodes":["\#(barcode)"],"outerIds":{"marketplace":"TB999999"},"listPriceFen":1990,"weightGrams":300,"volumeCm3":900,"handling":{"fragile":true,"liquid":false,"valuable":false,"perishable":false}}"#
                 #expect(try await edge.send(.PUT, "/v1/admin/products/HOM-TEST-1", body: Array(valid.utf8)).status == 200)
                 let read = try await edge.send(.GET, "/v1/admin/products/HOM-TEST-1")

@@ -108,7 +108,7 @@ struct InventoryOperationsTests {
                 // Both parcels leave: reservations become on-hand decrements, once.
                 let parcels = [("SHP-1", "HZ1", 1), ("SHP-2", "SH1", 2)].map { id, warehouse, units in
                     try! EventEnvelope.make(ShipmentDispatched(shipmentId: id, orderID: "O-PICK", warehouseId: warehouse, carrier: "SF", trackingNumber: "SF\(id)",
-                                                              lines: [ShippedLine(lineNumber: 1, sku: "SKU-P", quantity: units)], dispatchedAt: Date()),
+                                                              lines: [ParcelLine(lineNumber: 1, sku: "SKU-P", quantity: units)], dispatchedAt: Date()),
                                             orderID: "O-PICK", producer: .logistics)
                 }
                 let again = try EventEnvelope.make(try parcels[1].decode(ShipmentDispatched.self), orderID: "O-PICK", producer: .logistics)

@@ -21,11 +21,11 @@ public struct DemoOrderFactory: Sendable {
                             ("浙江省", "杭州市", "西湖区", "310012"), ("四川省", "成都市", "武侯区", "610041"), ("湖北省", "武汉市", "洪山区", "430070")]
 
     public init(shipping: ShippingRule = ShippingRule(fee: .fen(1_000), freeOver: .fen(9_900))) {
-        products = CatalogSeed.products.filter { !$0.handling.perishable }
+        products = DemoCatalog.products.filter { !$0.handling.perishable }
         assembler = OrderAssembler(shipping: shipping)
         promotions = CatalogSeed.promotions.map { ScheduledPromotion(promotion: $0, startsAt: nil, endsAt: nil) }
         var entries: [ReferenceKey: CatalogEntry] = [:]
-        for product in CatalogSeed.products {
+        for product in DemoCatalog.products {
             entries[ReferenceKey(kind: "sku", code: product.sku)] = CatalogEntry(sku: product.sku, category: product.category, listPrice: product.listPrice, memberPrice: product.memberPrice)
         }
         catalog = entries

@@ -186,6 +186,9 @@ struct OrderRoutes: Sendable {
             if status.rank >= OrderStatus.shipped.rank {
                 return .refused(APIError(.conflict, code: "already_shipped", message: "the order has shipped and can no longer be cancelled; request a return at /v1/returns instead"))
             }
+            if status.rank >= OrderStatus.packed.rank {
+                return .refused(APIError(.conflict, code: "already_packed", message: "the order is packed and waits for its carrier; it can no longer be cancelled, request a return after delivery"))
+            }
             let event = OrderCancelled(orderID: id, requestedBy: requestedBy, reason: reason, previousStatus: status, cancelledAt: Date())
             let envelope = try tx.emit(event, orderID: id, topic: TopicCatalogue.orders)
             try await tx.connection.query("""

@@ -7,13 +7,14 @@ import PostgresNIO
 /// Keeps each order's customer-facing status and timeline from the downstream services' events
 /// (risk, inventory, fulfillment, logistics, after-sales). Every event is added to the timeline;
 /// the status moves only forward (`OrderStatus.canAdvance`), so late, reordered or replayed events
-/// never move an order backwards and terminal states are never left.
+/// never move an order backwards and terminal states are never left, except that a cancellation a
+/// warehouse refused (already packed) puts the order back to `packed`.
 public struct OrderStatusProjection: EventHandler {
     /// The status each event type moves an order to; types mapped to nil only add a timeline entry.
     public static let statusByEventType: [String: OrderStatus?] = [
         "order.verified": .verified, "order.held": .held, "order.rejected": .rejected, "order.amended": nil,
         "inventory.reserved": .allocated, "inventory.backordered": .backordered, "inventory.released": nil,
-        "fulfillment.packed": .packed, "fulfillment.short-picked": nil, "fulfillment.cancelled": nil,
+        "fulfillment.packed": .packed, "fulfillment.short-picked": nil, "fulfillment.cancelled": nil, "fulfillment.cancel-refused": .packed,
         "shipment.dispatched": .shipped, "shipment.in-transit": .inTransit, "shipment.delayed": .delayed,
         "shipment.delivered": .delivered, "shipment.lost": nil,
         "return.requested": .returnRequested, "aftersales.refund-issued": .refunded,
@@ -50,7 +51,7 @@ public struct OrderStatusProjection: EventHandler {
         for event in events {
             let target = Self.statusByEventType[event.type] ?? nil
             var changed = false
-            if let target, let status = current[event.orderID], status.canAdvance(to: target) {
+            if let target, let status = current[event.orderID], status.canAdvance(to: target) || Self.undoesCancellation(event.type, status) {
                 current[event.orderID] = target
                 touched.insert(event.orderID)
                 changed = true
@@ -88,6 +89,12 @@ public struct OrderStatusProjection: EventHandler {
             FROM unnest(\(updated)::text[], \(statuses)::text[], \(ranks)::int4[], \(merged)::text[]) AS u(o, s, r, d)
             WHERE orders.order_id = u.o
             """, logger: logger)
+    }
+
+    /// The one way out of `cancelled`: the cancellation reached a warehouse that had already packed
+    /// the parcel, so it ships (and the customer needs a return instead).
+    static func undoesCancellation(_ type: String, _ status: OrderStatus) -> Bool {
+        type == FulfillmentCancelRefused.eventType && status == .cancelled
     }
 
     /// Customer service corrected the recipient or address during review: the order record shows it.

@@ -170,5 +170,9 @@ enum InventoryServiceMigrations {
                 CHECK (from_warehouse <> to_warehouse)
             );
             """),
+        Migration(version: 103, name: "orders wait as cancelling while warehouses stop work", sql: """
+            ALTER TABLE orders DROP CONSTRAINT orders_status_check;
+            ALTER TABLE orders ADD CONSTRAINT orders_status_check CHECK (status IN ('allocated', 'waiting', 'cancelling', 'released', 'sold_at_till'));
+            """),
     ]
 }

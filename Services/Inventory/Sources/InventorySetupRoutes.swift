@@ -32,7 +32,7 @@ struct InventorySetupRoutes: Sendable {
         router.put("/v1/inventory/warehouses/:code") { request, context -> Response in
             let code = context.parameters.get("code") ?? ""
             let body = try await request.decodeJSON(as: WarehouseRequest.self, context: context)
-            var check = InventoryRequest()
+            var check = RequestCheck()
             check.code(code, "code")
             check.text(body.name, "name")
             check.text(body.province, "province", max: 50)
@@ -78,7 +78,7 @@ struct InventorySetupRoutes: Sendable {
             let policy = try await request.decodeJSON(as: SourcingPolicy.self, context: context)
             let problems = policy.problems
             guard problems.isEmpty else { throw APIError.validation(problems.map { .init(field: $0.field, reason: $0.reason) }) }
-            let user = InventoryRequest.user(request)
+            let user = RequestCheck.user(request)
             try await runtime.database.client.withConnection { try await SourcingPolicyStore.save(policy, by: user, on: $0, logger: runtime.logger) }
             return try Response.json(policy)
         }

@@ -4,13 +4,14 @@ import OMSDomain
 import OMSPlatform
 import PostgresNIO
 
-/// Reserves stock for `order.verified`, releases it on `order.cancelled` / `order.rejected`
-/// (and fills other orders' backorders from what came back), and re-allocates after
-/// `fulfillment.short-picked`. A batch locks the stock rows of every SKU it touches once, in
+/// Reserves stock for `order.verified`, releases it on `order.cancelled` / `order.rejected` (what
+/// warehouses already work on only once `fulfillment.cancelled` says they stopped) and fills other
+/// orders' backorders from what came back, and re-allocates after `fulfillment.short-picked`. A batch locks the stock rows of every SKU it touches once, in
 /// (sku, warehouse) order, so any number of inventory workers serialize per SKU and never oversell.
 /// Invariant: deterministic given the database and the events; repeats are no-ops.
 public struct OrderAllocationHandler: EventHandler {
-    public let eventTypes: Set<String> = [OrderVerified.eventType, OrderCancelled.eventType, OrderRejected.eventType, FulfillmentShortPicked.eventType]
+    public let eventTypes: Set<String> = [OrderVerified.eventType, OrderCancelled.eventType, OrderRejected.eventType,
+                                          FulfillmentShortPicked.eventType, FulfillmentCancelled.eventType]
 
     public init() {}
 
@@ -20,8 +21,9 @@ public struct OrderAllocationHandler: EventHandler {
 
     private enum Work {
         case verified(OrderVerified)
-        case release(orderID: String, reasonCode: String)
+        case release(orderID: String, reasonCode: String, announcedToo: Bool)
         case shortPick(FulfillmentShortPicked)
+        case stopped(FulfillmentCancelled)
     }
 
     public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
@@ -30,12 +32,16 @@ public struct OrderAllocationHandler: EventHandler {
             do {
                 switch event.type {
                 case OrderVerified.eventType: work.append((event, .verified(try event.decode(OrderVerified.self))))
-                case OrderCancelled.eventType: work.append((event, .release(orderID: try event.decode(OrderCancelled.self).orderID, reasonCode: "order_cancelled")))
-                case OrderRejected.eventType: work.append((event, .release(orderID: try event.decode(OrderRejected.self).orderID, reasonCode: "order_rejected")))
+                case OrderCancelled.eventType: work.append((event, .release(orderID: try event.decode(OrderCancelled.self).orderID, reasonCode: "order_cancelled", announcedToo: false)))
+                case OrderRejected.eventType: work.append((event, .release(orderID: try event.decode(OrderRejected.self).orderID, reasonCode: "order_rejected", announcedToo: true)))
                 case FulfillmentShortPicked.eventType:
                     let shortPick = try event.decode(FulfillmentShortPicked.self)
                     guard shortPick.lines.allSatisfy({ $0.missingQuantity > 0 }) else { throw HandlerRejection("short pick with a non-positive missing quantity") }
                     work.append((event, .shortPick(shortPick)))
+                case FulfillmentCancelled.eventType:
+                    let stopped = try event.decode(FulfillmentCancelled.self)
+                    guard stopped.lines.allSatisfy({ $0.quantity > 0 }) else { throw HandlerRejection("fulfillment.cancelled with a non-positive quantity") }
+                    work.append((event, .stopped(stopped)))
                 default: continue
                 }
             } catch let rejection as HandlerRejection {
@@ -53,7 +59,8 @@ public struct OrderAllocationHandler: EventHandler {
         for (_, item) in work {
             switch item {
             case .verified(let verified): skus.formUnion(verified.order.lines.map(\.sku))
-            case .release(let orderID, _): releasing.append(orderID)
+            case .release(let orderID, _, _): releasing.append(orderID)
+            case .stopped(let stopped): skus.formUnion(stopped.lines.map(\.sku))
             case .shortPick(let shortPick): skus.formUnion(shortPick.lines.map(\.sku)); releasing.append(shortPick.orderID)
             }
         }
@@ -87,8 +94,11 @@ public struct OrderAllocationHandler: EventHandler {
             switch item {
             case .verified:
                 continue
-            case .release(let orderID, let reasonCode):
-                let returned = try await allocator.release(orderID, reasonCode: reasonCode, causedBy: event, now: now)
+            case .release(let orderID, let reasonCode, let announcedToo):
+                let returned = try await allocator.release(orderID, reasonCode: reasonCode, announcedToo: announcedToo, causedBy: event, now: now)
+                _ = try await allocator.fillBackorders(skus: returned, causedBy: event, now: now)
+            case .stopped(let stopped):
+                let returned = try await allocator.releaseStoppedWork(stopped, causedBy: event, now: now)
                 _ = try await allocator.fillBackorders(skus: returned, causedBy: event, now: now)
             case .shortPick(let shortPick):
                 try await allocator.reallocate(shortPick, causedBy: event, now: now)

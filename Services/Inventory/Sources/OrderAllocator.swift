@@ -255,9 +255,13 @@ struct OrderAllocator {
 
     // MARK: release
 
-    /// Gives back every active reservation of the order and cancels its open backorders; returns
-    /// the SKUs whose stock came back. An order not seen yet is remembered as cancelled.
-    func release(_ orderID: String, reasonCode: String, causedBy event: EventEnvelope?, now: Date) async throws -> Set<String> {
+    /// Gives back the order's reservations no warehouse has been told about and cancels its open
+    /// backorders; returns the SKUs whose stock came back. Reservations already announced to a
+    /// warehouse (`announcedToo` false, the cancellation case) stay until fulfillment says it stopped
+    /// work (`fulfillment.cancelled`, see `releaseStoppedWork`) or ships them (already packed); the
+    /// order waits as `cancelling` meanwhile. A rejection (`announcedToo`) releases everything.
+    /// An order not seen yet is remembered as cancelled.
+    func release(_ orderID: String, reasonCode: String, announcedToo: Bool, causedBy event: EventEnvelope?, now: Date) async throws -> Set<String> {
         let rows = try await connection.query("SELECT status FROM orders WHERE order_id = \(orderID) FOR UPDATE", logger: logger)
         var status: String?
         for try await value in rows.decode(String.self) { status = value }
@@ -270,7 +274,8 @@ struct OrderAllocator {
         }
         guard status == "waiting" || status == "allocated" else { return [] }
         let released = try await connection.query("""
-            UPDATE reservations SET status = 'released', closed_at = \(now) WHERE order_id = \(orderID) AND status = 'active'
+            UPDATE reservations SET status = 'released', closed_at = \(now)
+            WHERE order_id = \(orderID) AND status = 'active' AND (\(announcedToo) OR NOT announced)
             RETURNING line_number, sku, warehouse_code, quantity
             """, logger: logger)
         var allocations: [StockAllocation] = []
@@ -288,12 +293,38 @@ struct OrderAllocator {
         for try await (line, sku, quantity, expected) in cancelled.decode((Int, String, Int, Date?).self) {
             backorders.append(BackorderedLine(lineNumber: line, sku: sku, quantity: quantity, expectedDate: expected))
         }
-        try await connection.query("UPDATE orders SET status = 'released', updated_at = now() WHERE order_id = \(orderID)", logger: logger)
+        try await connection.query("""
+            UPDATE orders SET status = CASE WHEN EXISTS (SELECT 1 FROM reservations WHERE order_id = \(orderID) AND status = 'active') THEN 'cancelling' ELSE 'released' END,
+                updated_at = now()
+            WHERE order_id = \(orderID)
+            """, logger: logger)
         if !allocations.isEmpty || !backorders.isEmpty {
             allocations.sort { ($0.warehouseId, $0.lineNumber) < ($1.warehouseId, $1.lineNumber) }
             try tx.emit(InventoryReleased(orderID: orderID, released: allocations, backordersCancelled: backorders, reasonCode: reasonCode, releasedAt: now),
                         orderID: orderID, topic: TopicCatalogue.inventoryEvents, causedBy: event)
         }
+        return Set(allocations.map(\.sku))
+    }
+
+    /// A warehouse stopped work on part of an order before packing: exactly those units' reservations
+    /// go back to stock; a `cancelling` order with nothing left active becomes `released`. Returns the
+    /// SKUs whose stock came back.
+    func releaseStoppedWork(_ stopped: FulfillmentCancelled, causedBy event: EventEnvelope, now: Date) async throws -> Set<String> {
+        var allocations: [StockAllocation] = []
+        for line in stopped.lines where line.quantity > 0 {
+            let closed = try await ReservationClosing.close(orderID: stopped.orderID, lineNumber: line.lineNumber, warehouse: stopped.warehouseId,
+                                                            units: line.quantity, as: "released", now: now, connection: connection, logger: logger)
+            guard closed > 0 else { continue }
+            try ledger.record(.release, StockKey(sku: line.sku, warehouse: stopped.warehouseId), reserved: -closed, cause: .order(stopped.orderID), reasonCode: "fulfillment_cancelled")
+            allocations.append(StockAllocation(lineNumber: line.lineNumber, sku: line.sku, warehouseId: stopped.warehouseId, quantity: closed))
+        }
+        try await connection.query("""
+            UPDATE orders SET status = 'released', updated_at = now()
+            WHERE order_id = \(stopped.orderID) AND status = 'cancelling' AND NOT EXISTS (SELECT 1 FROM reservations WHERE order_id = \(stopped.orderID) AND status = 'active')
+            """, logger: logger)
+        guard !allocations.isEmpty else { return [] }
+        try tx.emit(InventoryReleased(orderID: stopped.orderID, released: allocations, backordersCancelled: [], reasonCode: "fulfillment_cancelled", releasedAt: now),
+                    orderID: stopped.orderID, topic: TopicCatalogue.inventoryEvents, causedBy: event)
         return Set(allocations.map(\.sku))
     }
 
@@ -306,7 +337,6 @@ struct OrderAllocator {
         var found: (String, Bool, String)?
         for try await row in rows.decode((String, Bool, String).self) { found = row }
         guard let (body, partial, status) = found else { throw HandlerRejection("short pick for an order inventory never allocated") }
-        guard status == "waiting" || status == "allocated" else { return }
         let order = try EventCoding.decode(Order.self, from: Array(body.utf8))
         var demands: [SourcingPlanner.Demand] = []
         for line in shortPick.lines where line.missingQuantity > 0 {
@@ -318,7 +348,8 @@ struct OrderAllocator {
             let unitPrice = order.lines.first { $0.lineNumber == line.lineNumber }?.unitPrice.minorUnits ?? 0
             demands.append(SourcingPlanner.Demand(lineNumber: line.lineNumber, sku: line.sku, quantity: written, unitPriceFen: unitPrice))
         }
-        guard !demands.isEmpty else { return }
+        // The missing units are gone whatever the order's state; only a live order gets them again.
+        guard !demands.isEmpty, status == "waiting" || status == "allocated" else { return }
         let options = candidates(for: order, excluding: shortPick.warehouseId)
         let plan = SourcingPlanner(policy: policy).plan(demands, candidates: options, available: available(demands.map(\.sku), at: Set(options.map(\.code))))
         try await reserve(plan.allocations, orderID: order.orderID, now: now)

@@ -81,7 +81,7 @@ struct PurchasingRoutes: Sendable {
         }
         router.post("/v1/inventory/purchase-orders") { request, context -> Response in
             let body = try await request.decodeJSON(as: PurchaseOrderRequest.self, context: context)
-            return try await createPurchaseOrder(body, user: InventoryRequest.user(request))
+            return try await createPurchaseOrder(body, user: RequestCheck.user(request))
         }
         router.get("/v1/inventory/purchase-orders/:po") { _, context -> Response in
             guard let view = try await purchaseOrder(context.parameters.get("po") ?? "") else { throw APIError.notFound("purchase order") }
@@ -89,18 +89,18 @@ struct PurchasingRoutes: Sendable {
         }
         router.post("/v1/inventory/receipts") { request, context -> Response in
             let body = try await request.decodeJSON(as: ReceiptRequest.self, context: context)
-            return try await receive(body, user: InventoryRequest.user(request))
+            return try await receive(body, user: RequestCheck.user(request))
         }
     }
 
     func createPurchaseOrder(_ body: PurchaseOrderRequest, user: String) async throws -> Response {
-        var check = InventoryRequest()
+        var check = RequestCheck()
         check.code(body.poNumber, "poNumber")
         check.text(body.supplier, "supplier")
         check.code(body.warehouseId, "warehouseId")
         check.lines(body.lines)
         try check.check()
-        let created = try await runtime.inventoryTransaction { tx -> Bool in
+        let created = try await runtime.retryingTransaction { tx -> Bool in
             if let existing = try await purchaseOrder(body.poNumber, on: tx.connection) {
                 let same = existing.supplier == body.supplier && existing.warehouseId == body.warehouseId
                     && Set(existing.lines.map { QuantityLine(sku: $0.sku, quantity: $0.quantityOrdered) }) == Set(body.lines)
@@ -145,7 +145,7 @@ struct PurchasingRoutes: Sendable {
     }
 
     func receive(_ body: ReceiptRequest, user: String) async throws -> Response {
-        var check = InventoryRequest()
+        var check = RequestCheck()
         check.text(body.receiptId, "receiptId")
         check.code(body.warehouseId, "warehouseId")
         if let po = body.purchaseOrder { check.code(po, "purchaseOrder") }
@@ -153,7 +153,7 @@ struct PurchasingRoutes: Sendable {
         try check.check()
         let canonical = ReceiptRequest(receiptId: body.receiptId, warehouseId: body.warehouseId, purchaseOrder: body.purchaseOrder, lines: body.lines.sorted { $0.sku < $1.sku })
         let fingerprint = String(decoding: try EventCoding.encode(canonical), as: UTF8.self)
-        let (view, replay) = try await runtime.inventoryTransaction { tx -> (ReceiptView, Bool) in
+        let (view, replay) = try await runtime.retryingTransaction { tx -> (ReceiptView, Bool) in
             let connection = tx.connection, logger = tx.logger
             let existing = try await connection.query("SELECT fingerprint FROM receipts WHERE receipt_id = \(body.receiptId)", logger: logger)
             for try await stored in existing.decode(String.self) {

@@ -3,7 +3,7 @@ import Logging
 import PostgresNIO
 
 /// Closes up to `units` of an order line's active reservations in one warehouse, oldest first,
-/// as `status` (`shipped` or `short`); a reservation closed in part is split, so every row keeps
+/// as `status` (`shipped`, `short` or `released`); a reservation closed in part is split, so every row keeps
 /// one status. Returns the units closed (never more than were active). Invariant: the caller
 /// books the matching ledger movement in the same transaction.
 enum ReservationClosing {

@@ -122,7 +122,7 @@ struct StockRoutes: Sendable {
         }
         router.post("/v1/inventory/adjustments") { request, context -> Response in
             let body = try await request.decodeJSON(as: AdjustmentRequest.self, context: context)
-            return try await adjust(body, user: InventoryRequest.user(request))
+            return try await adjust(body, user: RequestCheck.user(request))
         }
         router.get("/v1/inventory/orders/:id") { _, context -> Response in
             try Response.json(try await order(context.parameters.get("id") ?? ""))
@@ -203,14 +203,14 @@ struct StockRoutes: Sendable {
     }
 
     func plan(sku: String, warehouse: String, _ body: PlanningRequest) async throws -> StockView {
-        var check = InventoryRequest()
+        var check = RequestCheck()
         check.sku(sku, "sku")
         check.code(warehouse, "warehouse")
         if let value = body.safetyStock { check.units(value, "safetyStock", allowZero: true) }
         if let value = body.reorderPoint { check.units(value, "reorderPoint", allowZero: true) }
         if let value = body.leadTimeDays, !(0...365).contains(value) { check.fail("leadTimeDays", "0-365") }
         try check.check()
-        try await runtime.inventoryTransaction { tx in
+        try await runtime.retryingTransaction { tx in
             try await Self.requireWarehouse(warehouse, field: "warehouse", tx: tx)
             let key = StockKey(sku: sku, warehouse: warehouse)
             let ledger = try await StockLedger.lock(skus: [sku], creating: [key], context: tx)
@@ -227,7 +227,7 @@ struct StockRoutes: Sendable {
     }
 
     func adjust(_ body: AdjustmentRequest, user: String) async throws -> Response {
-        var check = InventoryRequest()
+        var check = RequestCheck()
         check.text(body.adjustmentId, "adjustmentId")
         check.code(body.warehouseId, "warehouseId")
         check.sku(body.sku, "sku")
@@ -238,12 +238,12 @@ struct StockRoutes: Sendable {
         case "found", "lost", "damaged", "scrapped":
             if let quantity = body.quantity { check.units(quantity, "quantity") } else { check.fail("quantity", "required") }
         case "correction":
-            if let quantity = body.quantity, quantity != 0, abs(quantity) <= InventoryRequest.maxUnits {} else { check.fail("quantity", "a non-zero number of units, negative to remove") }
+            if let quantity = body.quantity, quantity != 0, abs(quantity) <= RequestCheck.maxUnits {} else { check.fail("quantity", "a non-zero number of units, negative to remove") }
         default:
             check.fail("reasonCode", "one of \(Self.reasonCodes.joined(separator: ", "))")
         }
         try check.check()
-        let replay = try await runtime.inventoryTransaction { tx -> Bool in
+        let replay = try await runtime.retryingTransaction { tx -> Bool in
             let done = try await tx.connection.query("SELECT 1 FROM stock_movements WHERE cause_type = 'count' AND cause_id = \(body.adjustmentId) LIMIT 1", logger: tx.logger)
             for try await _ in done.decode(Int.self) { return true }
             try await Self.requireWarehouse(body.warehouseId, field: "warehouseId", tx: tx)

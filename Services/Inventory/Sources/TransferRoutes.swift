@@ -32,7 +32,7 @@ struct TransferRoutes: Sendable {
     func add(to router: Router<BasicRequestContext>) {
         router.post("/v1/inventory/transfers") { request, context -> Response in
             let body = try await request.decodeJSON(as: TransferRequest.self, context: context)
-            return try await create(body, user: InventoryRequest.user(request))
+            return try await create(body, user: RequestCheck.user(request))
         }
         router.get("/v1/inventory/transfers/:id") { _, context -> Response in
             guard let view = try await runtime.database.client.withConnection({ try await transfer(context.parameters.get("id") ?? "", on: $0, lock: false) }) else {
@@ -42,7 +42,7 @@ struct TransferRoutes: Sendable {
         }
         for step in ["ship", "receive", "cancel"] {
             router.post("/v1/inventory/transfers/:id/\(step)") { request, context -> Response in
-                try await advance(context.parameters.get("id") ?? "", step: step, user: InventoryRequest.user(request))
+                try await advance(context.parameters.get("id") ?? "", step: step, user: RequestCheck.user(request))
             }
         }
     }
@@ -59,7 +59,7 @@ struct TransferRoutes: Sendable {
     }
 
     func create(_ body: TransferRequest, user: String) async throws -> Response {
-        var check = InventoryRequest()
+        var check = RequestCheck()
         check.text(body.transferId, "transferId")
         check.code(body.fromWarehouse, "fromWarehouse")
         check.code(body.toWarehouse, "toWarehouse")
@@ -67,7 +67,7 @@ struct TransferRoutes: Sendable {
         check.lines(body.lines)
         try check.check()
         let lines = body.lines.sorted { $0.sku < $1.sku }
-        let (view, created) = try await runtime.inventoryTransaction { tx -> (TransferView, Bool) in
+        let (view, created) = try await runtime.retryingTransaction { tx -> (TransferView, Bool) in
             if let existing = try await transfer(body.transferId, on: tx.connection, lock: false) {
                 guard existing.fromWarehouse == body.fromWarehouse, existing.toWarehouse == body.toWarehouse, existing.lines == lines else {
                     throw APIError.conflict("transfer_id_reused", "a different transfer already has this id")
@@ -92,7 +92,7 @@ struct TransferRoutes: Sendable {
         case "receive": ("received", "in_transit")
         default: ("cancelled", "requested")
         }
-        let (view, replay) = try await runtime.inventoryTransaction { tx -> (TransferView, Bool) in
+        let (view, replay) = try await runtime.retryingTransaction { tx -> (TransferView, Bool) in
             // Stock rows first, then the transfer row: the lock order every stock change uses.
             guard let peek = try await transfer(id, on: tx.connection, lock: false) else { throw APIError.notFound("transfer") }
             let keys = Set(peek.lines.flatMap { [StockKey(sku: $0.sku, warehouse: peek.fromWarehouse), StockKey(sku: $0.sku, warehouse: peek.toWarehouse)] })

@@ -2,66 +2,51 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import OMSDomain
-import OMSPlatform
 
-/// Field checks and helpers shared by the inventory routes. Invariant: every problem names its
-/// field and rule; values are never echoed.
-struct InventoryRequest {
-    private(set) var problems: [APIError.FieldError] = []
+/// Field checks shared by the services' HTTP routes; `check()` throws one 422 naming every problem.
+/// Invariant: every problem names its field and rule; values are never echoed.
+public struct RequestCheck {
+    public private(set) var problems: [APIError.FieldError] = []
 
-    static let maxUnits = 1_000_000
+    public static let maxUnits = 1_000_000
 
-    mutating func code(_ value: String, _ field: String) {
+    public init() {}
+
+    public mutating func code(_ value: String, _ field: String) {
         let ok = !value.isEmpty && value.count <= 32 && value.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || $0 == "-" || $0 == "_" }
         if !ok { problems.append(.init(field: field, reason: "1-32 ASCII letters, digits, '-' or '_'")) }
     }
 
-    mutating func sku(_ value: String, _ field: String) {
+    public mutating func sku(_ value: String, _ field: String) {
         if value.trimmingCharacters(in: .whitespaces).isEmpty || value.count > 64 { problems.append(.init(field: field, reason: "required, at most 64 characters")) }
     }
 
-    mutating func text(_ value: String, _ field: String, max: Int = 100) {
+    public mutating func text(_ value: String, _ field: String, max: Int = 100) {
         if value.trimmingCharacters(in: .whitespaces).isEmpty || value.count > max { problems.append(.init(field: field, reason: "required, at most \(max) characters")) }
     }
 
-    mutating func units(_ value: Int, _ field: String, allowZero: Bool = false) {
+    public mutating func units(_ value: Int, _ field: String, allowZero: Bool = false) {
         if value < (allowZero ? 0 : 1) || value > Self.maxUnits { problems.append(.init(field: field, reason: allowZero ? "0-\(Self.maxUnits)" : "1-\(Self.maxUnits)")) }
     }
 
-    mutating func fail(_ field: String, _ reason: String) {
+    public mutating func fail(_ field: String, _ reason: String) {
         problems.append(.init(field: field, reason: reason))
     }
 
-    /// Lines of SKUs and quantities: non-empty, each valid, one line per SKU.
-    mutating func lines(_ lines: [QuantityLine], _ field: String = "lines") {
-        if lines.isEmpty || lines.count > 500 { fail(field, "1-500 lines") }
-        for (index, line) in lines.enumerated() {
-            sku(line.sku, "\(field)[\(index)].sku")
-            units(line.quantity, "\(field)[\(index)].quantity")
-        }
-        if Set(lines.map(\.sku)).count != lines.count { fail(field, "one line per SKU") }
-    }
-
-    func check() throws {
+    public func check() throws {
         if !problems.isEmpty { throw APIError.validation(problems) }
     }
 
     /// The acting user from `X-User-Id`, for the ledger's audit trail.
-    static func user(_ request: Request) -> String {
+    public static func user(_ request: Request) -> String {
         String((request.headers[HTTPField.Name("X-User-Id")!] ?? "unknown").prefix(100))
     }
-}
-
-/// A SKU and a number of units, as sent in receipts, transfers and purchase orders.
-struct QuantityLine: Codable, Hashable, Sendable {
-    var sku: String
-    var quantity: Int
 }
 
 extension ServiceRuntime {
     /// A transaction retried (up to three times) when PostgreSQL aborts it for a deadlock or a
     /// serialization failure, which concurrent stock work can cause; other errors propagate.
-    func inventoryTransaction<T: Sendable>(_ body: @Sendable (TransactionContext) async throws -> T) async throws -> T {
+    public func retryingTransaction<T: Sendable>(_ body: @Sendable (TransactionContext) async throws -> T) async throws -> T {
         var attempt = 0
         while true {
             do {
@@ -77,7 +62,7 @@ extension ServiceRuntime {
 
 extension Response {
     /// A JSON response marked as a replay of an earlier identical request.
-    static func replayed(_ value: some Encodable) throws -> Response {
+    public static func replayed(_ value: some Encodable) throws -> Response {
         try Response.json(value, headers: [HTTPField.Name("Idempotent-Replayed")!: "true"])
     }
 }

@@ -1,0 +1,125 @@
+import Foundation
+import Hummingbird
+import OMSDomain
+import OMSPlatform
+import PostgresNIO
+
+/// The packing station and the fulfillment order record:
+/// `GET /v1/fulfillment/orders?orderId=` (the fulfillment orders of one customer order),
+/// `GET /v1/fulfillment/orders/{id}` (status, lines, parcels) and
+/// `POST /v1/fulfillment/orders/{id}/pack` (apply the packing rules to the picked units, emit
+/// `fulfillment.packed`). Packing twice returns the first result, marked as a replay.
+struct PackingRoutes: Sendable {
+    let runtime: ServiceRuntime
+    let configuration: FulfillmentConfiguration
+
+    struct PackRequest: Codable, Sendable {
+        var packer: String
+    }
+
+    struct PackResult: Codable, Sendable {
+        var fulfillmentOrderId: String
+        var parcels: [PackedParcel]
+    }
+
+    struct Line: Codable, Sendable {
+        var lineNumber: Int
+        var sku: String
+        var quantity: Int
+        var picked: Int
+        var short: Int
+    }
+
+    struct FulfillmentOrderView: Codable, Sendable {
+        var fulfillmentOrderId: String
+        var orderId: String
+        var warehouseId: String
+        var status: String
+        var automatic: Bool
+        var waveId: Int64?
+        var blockedReason: String?
+        var createdAt: Date
+        var pickedAt: Date?
+        var packedAt: Date?
+        var packedBy: String?
+        var cancelledAt: Date?
+        var lines: [Line]
+        var parcels: [PackedParcel]
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/v1/fulfillment/orders") { request, _ -> Response in
+            guard let orderID = request.queryDictionary["orderId"], !orderID.isEmpty, orderID.count <= 64 else {
+                throw APIError.validation([.init(field: "orderId", reason: "required, at most 64 characters")])
+            }
+            let views = try await runtime.database.client.withConnection { try await load(orderID: orderID, connection: $0) }
+            return try Response.json(["fulfillmentOrders": views])
+        }
+        router.get("/v1/fulfillment/orders/:id") { _, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let views = try await runtime.database.client.withConnection { try await load(id: id, connection: $0) }
+            guard let view = views.first else { throw APIError.notFound("fulfillment order") }
+            return try Response.json(view)
+        }
+        router.post("/v1/fulfillment/orders/:id/pack") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let body = try await request.decodeJSON(as: PackRequest.self, context: context)
+            var check = RequestCheck()
+            check.text(body.packer, "packer")
+            try check.check()
+            let outcome = try await runtime.retryingTransaction { tx in
+                try await ParcelPacking(configuration: configuration).pack([id], packedBy: body.packer, now: Date(), context: tx)[id]
+            }
+            switch outcome {
+            case .packed(let parcels):
+                return try Response.json(PackResult(fulfillmentOrderId: id, parcels: parcels))
+            case .blocked(let missing):
+                throw APIError(.conflict, code: "item_data_missing", message: "the item master lacks SKUs of this order; add them at PUT /v1/fulfillment/items/{sku}",
+                               fields: missing.map { .init(field: "sku", reason: "\($0) has no item data") })
+            case .notPicked(let status):
+                if status == "packed" {
+                    let views = try await runtime.database.client.withConnection { try await load(id: id, connection: $0) }
+                    return try Response.replayed(PackResult(fulfillmentOrderId: id, parcels: views.first?.parcels ?? []))
+                }
+                throw APIError.conflict("not_picked", "the fulfillment order is \(status); only picked orders can be packed")
+            case nil:
+                throw APIError.notFound("fulfillment order")
+            }
+        }
+    }
+
+    private func load(id: String? = nil, orderID: String? = nil, connection: PostgresConnection) async throws -> [FulfillmentOrderView] {
+        let logger = runtime.logger
+        let rows = if let id {
+            try await connection.query("""
+                SELECT id, order_id, warehouse_code, status, automatic, wave_id, blocked_reason, created_at, picked_at, packed_at, packed_by, cancelled_at
+                FROM fulfillment_orders WHERE id = \(id)
+                """, logger: logger)
+        } else {
+            try await connection.query("""
+                SELECT id, order_id, warehouse_code, status, automatic, wave_id, blocked_reason, created_at, picked_at, packed_at, packed_by, cancelled_at
+                FROM fulfillment_orders WHERE order_id = \(orderID ?? "") ORDER BY created_at, id
+                """, logger: logger)
+        }
+        var views: [FulfillmentOrderView] = []
+        for try await (fo, order, warehouse, status, automatic, wave, blocked, created, picked, packed, packer, cancelled)
+            in rows.decode((String, String, String, String, Bool, Int64?, String?, Date, Date?, Date?, String?, Date?).self) {
+            views.append(FulfillmentOrderView(fulfillmentOrderId: fo, orderId: order, warehouseId: warehouse, status: status, automatic: automatic, waveId: wave,
+                                              blockedReason: blocked, createdAt: created, pickedAt: picked, packedAt: packed, packedBy: packer,
+                                              cancelledAt: cancelled, lines: [], parcels: []))
+        }
+        guard !views.isEmpty else { return [] }
+        let ids = views.map(\.fulfillmentOrderId)
+        let lines = try await connection.query("""
+            SELECT fulfillment_order_id, line_number, sku, quantity, picked, short FROM fulfillment_lines WHERE fulfillment_order_id = ANY(\(ids)::text[]) ORDER BY line_number
+            """, logger: logger)
+        for try await (fo, line, sku, quantity, picked, short) in lines.decode((String, Int, String, Int, Int, Int).self) {
+            views[ids.firstIndex(of: fo)!].lines.append(Line(lineNumber: line, sku: sku, quantity: quantity, picked: picked, short: short))
+        }
+        let parcels = try await connection.query("SELECT fulfillment_order_id, body::text FROM parcels WHERE fulfillment_order_id = ANY(\(ids)::text[]) ORDER BY id", logger: logger)
+        for try await (fo, body) in parcels.decode((String, String).self) {
+            views[ids.firstIndex(of: fo)!].parcels.append(try EventCoding.decode(PackedParcel.self, from: Array(body.utf8)))
+        }
+        return views
+    }
+}

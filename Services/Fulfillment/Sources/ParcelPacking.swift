@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import OMSDomain
+import OMSPlatform
+import PostgresNIO
+
+/// Packs picked fulfillment orders: applies `PackingPlanner` to the picked units with the
+/// warehouse's cartons, stores the parcels and emits `fulfillment.packed`, for any number of
+/// fulfillment orders in a constant number of statements. An order with a SKU missing from the item
+/// master is not guessed at: it is marked blocked (`item_data_missing`) and retried once the item
+/// exists. Invariant: only `picked` orders are packed, each exactly once.
+struct ParcelPacking {
+    let configuration: FulfillmentConfiguration
+    let planner = PackingPlanner()
+
+    enum Outcome: Sendable {
+        case packed([PackedParcel])
+        case blocked(missingItems: [String])
+        case notPicked(status: String)
+    }
+
+    func pack(_ ids: [String], packedBy: String, now: Date, context: TransactionContext) async throws -> [String: Outcome] {
+        guard !ids.isEmpty else { return [:] }
+        let connection = context.connection, logger = context.logger
+        let rows = try await connection.query("""
+            SELECT id, order_id, warehouse_code, status, order_body::text FROM fulfillment_orders WHERE id = ANY(\(ids)::text[]) ORDER BY id FOR UPDATE
+            """, logger: logger)
+        var orders: [(id: String, orderID: String, warehouse: String, order: Order)] = []
+        var outcomes: [String: Outcome] = [:]
+        for try await (id, orderID, warehouse, status, body) in rows.decode((String, String, String, String, String).self) {
+            guard status == "picked" else { outcomes[id] = .notPicked(status: status); continue }
+            orders.append((id, orderID, warehouse, try EventCoding.decode(Order.self, from: Array(body.utf8))))
+        }
+        guard !orders.isEmpty else { return outcomes }
+        let lineRows = try await connection.query("""
+            SELECT fulfillment_order_id, line_number, sku, picked, unit_price_fen FROM fulfillment_lines
+            WHERE fulfillment_order_id = ANY(\(orders.map(\.id))::text[]) AND picked > 0 ORDER BY fulfillment_order_id, line_number
+            """, logger: logger)
+        var lines: [String: [(line: Int, sku: String, picked: Int, price: Int64)]] = [:]
+        for try await (id, line, sku, picked, price) in lineRows.decode((String, Int, String, Int, Int64).self) {
+            lines[id, default: []].append((line, sku, picked, price))
+        }
+        let items = try await ItemRecord.load(Set(lines.values.flatMap { $0.map(\.sku) }), connection: connection, logger: logger)
+        let settings = try await WarehouseSettings.load(orders.map(\.warehouse), defaults: configuration, connection: connection, logger: logger)
+
+        var parcelRows = (ids: [String](), orders: [String](), fos: [String](), warehouses: [String](), cartons: [String](), lengths: [Int32](), widths: [Int32](),
+                          heights: [Int32](), weights: [Int32](), insured: [Bool](), declared: [Int64](), bodies: [String]())
+        var packed: [String] = [], blocked: [String] = [], blockedReasons: [String] = []
+        for fo in orders {
+            let foLines = lines[fo.id] ?? []
+            let missing = Set(foLines.map(\.sku)).subtracting(items.keys).sorted()
+            guard missing.isEmpty else {
+                outcomes[fo.id] = .blocked(missingItems: missing)
+                blocked.append(fo.id)
+                blockedReasons.append("item_data_missing: " + missing.prefix(5).joined(separator: ","))
+                continue
+            }
+            let units = foLines.flatMap { line -> [PackingPlanner.Unit] in
+                let item = items[line.sku]!
+                let unit = PackingPlanner.Unit(lineNumber: line.line, sku: line.sku, weightGrams: item.weightGrams, volumeCubicCentimetres: item.volumeCm3,
+                                               handling: item.handling, unitPrice: .fen(line.price))
+                return Array(repeating: unit, count: line.picked)
+            }
+            let warehouse = settings[fo.warehouse] ?? .defaults(fo.warehouse, configuration)
+            let planned = planner.plan(units, cartons: warehouse.cartons, inserts: Self.inserts(for: fo.order, warehouse: warehouse))
+            var parcels: [PackedParcel] = []
+            for (index, plan) in planned.enumerated() {
+                let parcel = PackedParcel(parcelId: "\(fo.id)-P\(index + 1)", cartonCode: plan.carton.code, lengthMm: plan.carton.lengthMm, widthMm: plan.carton.widthMm,
+                                          heightMm: plan.carton.heightMm, weightGrams: plan.weightGrams, lines: plan.lines, fragile: plan.handling.fragile,
+                                          liquid: plan.handling.liquid, perishable: plan.handling.perishable, valuable: plan.handling.valuable,
+                                          insured: plan.insured, declaredValue: plan.declaredValue, packaging: plan.packaging, inserts: plan.inserts)
+                parcels.append(parcel)
+                parcelRows.ids.append(parcel.parcelId); parcelRows.orders.append(fo.orderID); parcelRows.fos.append(fo.id)
+                parcelRows.warehouses.append(fo.warehouse); parcelRows.cartons.append(parcel.cartonCode)
+                parcelRows.lengths.append(Int32(parcel.lengthMm)); parcelRows.widths.append(Int32(parcel.widthMm)); parcelRows.heights.append(Int32(parcel.heightMm))
+                parcelRows.weights.append(Int32(parcel.weightGrams)); parcelRows.insured.append(parcel.insured)
+                parcelRows.declared.append(parcel.declaredValue.minorUnits)
+                parcelRows.bodies.append(String(decoding: try EventCoding.encode(parcel), as: UTF8.self))
+            }
+            outcomes[fo.id] = .packed(parcels)
+            packed.append(fo.id)
+            try context.emit(FulfillmentPacked(fulfillmentOrderId: fo.id, orderID: fo.orderID, warehouseId: fo.warehouse, parcels: parcels,
+                                               packedBy: packedBy, packedAt: now, order: fo.order),
+                             orderID: fo.orderID, topic: TopicCatalogue.fulfillmentEvents)
+        }
+        if !parcelRows.ids.isEmpty {
+            try await connection.query("""
+                INSERT INTO parcels (id, order_id, fulfillment_order_id, warehouse_code, carton_code, length_mm, width_mm, height_mm, weight_grams, insured, declared_value_fen, body, packed_at)
+                SELECT i, o, f, w, c, l, wd, h, g, ins, d, b::jsonb, \(now)
+                FROM unnest(\(parcelRows.ids)::text[], \(parcelRows.orders)::text[], \(parcelRows.fos)::text[], \(parcelRows.warehouses)::text[], \(parcelRows.cartons)::text[],
+                            \(parcelRows.lengths)::int4[], \(parcelRows.widths)::int4[], \(parcelRows.heights)::int4[], \(parcelRows.weights)::int4[],
+                            \(parcelRows.insured)::bool[], \(parcelRows.declared)::int8[], \(parcelRows.bodies)::text[]) AS u(i, o, f, w, c, l, wd, h, g, ins, d, b)
+                """, logger: logger)
+            try await connection.query("""
+                UPDATE fulfillment_orders SET status = 'packed', packed_at = \(now), packed_by = \(packedBy), blocked_reason = NULL WHERE id = ANY(\(packed)::text[])
+                """, logger: logger)
+        }
+        if !blocked.isEmpty {
+            try await connection.query("""
+                UPDATE fulfillment_orders SET blocked_reason = u.r FROM unnest(\(blocked)::text[], \(blockedReasons)::text[]) AS u(i, r)
+                WHERE fulfillment_orders.id = u.i
+                """, logger: logger)
+            logger.warning("packing blocked: items missing from the item master", metadata: ["fulfillmentOrders": "\(blocked.prefix(10))"])
+        }
+        return outcomes
+    }
+
+    /// Invoice always; a return slip unless the customer bought at the till; a promotion card for
+    /// orders at or above the warehouse's minimum.
+    static func inserts(for order: Order, warehouse: WarehouseSettings) -> [String] {
+        var inserts = ["invoice"]
+        if order.channel != .pos { inserts.append("return_slip") }
+        if let minimum = warehouse.promotionCardMinimumFen, minimum > 0, order.goodsTotal.minorUnits >= minimum { inserts.append("promotion_card") }
+        return inserts
+    }
+}

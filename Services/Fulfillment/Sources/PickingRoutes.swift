@@ -1,0 +1,253 @@
+import Foundation
+import Hummingbird
+import OMSDomain
+import OMSPlatform
+import PostgresNIO
+
+/// Picking, for warehouse staff with handheld scanners:
+/// `POST /v1/fulfillment/warehouses/{code}/waves` (release a wave now),
+/// `GET /v1/fulfillment/warehouses/{code}/waves?status=picking|completed`,
+/// `GET /v1/fulfillment/waves/{id}` (progress and the pick list in walking order),
+/// `POST /v1/fulfillment/pick-tasks/{id}/scans` (barcode + quantity) and
+/// `POST /v1/fulfillment/pick-tasks/{id}/short` (the rest of the task is not on the shelf).
+/// A wrong barcode or too many units are refused (422) and recorded; nothing is picked.
+struct PickingRoutes: Sendable {
+    let runtime: ServiceRuntime
+    let configuration: FulfillmentConfiguration
+
+    struct ScanRequest: Codable, Sendable {
+        var barcode: String
+        var quantity: Int
+        var picker: String
+    }
+
+    struct ShortRequest: Codable, Sendable {
+        var picker: String
+        var note: String?
+    }
+
+    struct Task: Codable, Sendable {
+        var taskId: Int64
+        var sequence: Int
+        var location: String?
+        var sku: String
+        var itemName: String?
+        var fulfillmentOrderId: String
+        var lineNumber: Int
+        var quantity: Int
+        var picked: Int
+        var short: Int
+        var status: String
+    }
+
+    struct WaveProgress: Codable, Sendable {
+        var waveId: Int64
+        var warehouseId: String
+        var status: String
+        var releasedBy: String
+        var orderCount: Int
+        var createdAt: Date
+        var completedAt: Date?
+        var unitsTotal: Int
+        var unitsPicked: Int
+        var unitsShort: Int
+        var unitsOpen: Int
+        var tasksOpen: Int
+        var percentComplete: Int
+        var tasks: [Task]?
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("/v1/fulfillment/warehouses/:code/waves") { _, context -> Response in
+            let code = context.parameters.get("code") ?? ""
+            var check = RequestCheck()
+            check.code(code, "code")
+            try check.check()
+            let wave = try await runtime.retryingTransaction { tx -> PickWave? in
+                let settings = try await WarehouseSettings.load([code], defaults: configuration, connection: tx.connection, logger: tx.logger)[code]!
+                return try await PickWave.release(warehouse: code, releasedBy: "manual", maxOrders: settings.waveMaxOrders, connection: tx.connection, logger: tx.logger)
+            }
+            guard let wave else { throw APIError.conflict("nothing_to_wave", "no open fulfillment orders wait in this warehouse") }
+            return try Response.json(wave, status: .created)
+        }
+        router.get("/v1/fulfillment/warehouses/:code/waves") { request, context -> Response in
+            let code = context.parameters.get("code") ?? ""
+            let status = request.queryDictionary["status"] ?? "picking"
+            guard status == "picking" || status == "completed" else { throw APIError.validation([.init(field: "status", reason: "picking or completed")]) }
+            let waves = try await runtime.database.client.withConnection { connection in
+                try await progress(where: "warehouse", code: code, status: status, withTasks: false, connection: connection)
+            }
+            return try Response.json(["waves": waves])
+        }
+        router.get("/v1/fulfillment/waves/:id") { _, context -> Response in
+            guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError.notFound("wave") }
+            let waves = try await runtime.database.client.withConnection { connection in
+                try await progress(where: "id", id: id, withTasks: true, connection: connection)
+            }
+            guard let wave = waves.first else { throw APIError.notFound("wave") }
+            return try Response.json(wave)
+        }
+        router.post("/v1/fulfillment/pick-tasks/:id/scans") { request, context -> Response in
+            guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError.notFound("pick task") }
+            let body = try await request.decodeJSON(as: ScanRequest.self, context: context)
+            var check = RequestCheck()
+            if body.barcode.isEmpty || body.barcode.count > 64 { check.fail("barcode", "required, at most 64 characters") }
+            check.units(body.quantity, "quantity")
+            check.text(body.picker, "picker")
+            try check.check()
+            return try await scan(id, body)
+        }
+        router.post("/v1/fulfillment/pick-tasks/:id/short") { request, context -> Response in
+            guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError.notFound("pick task") }
+            let body = try await request.decodeJSON(as: ShortRequest.self, context: context)
+            var check = RequestCheck()
+            check.text(body.picker, "picker")
+            if let note = body.note, note.count > 500 { check.fail("note", "at most 500 characters") }
+            try check.check()
+            return try await short(id, body)
+        }
+    }
+
+    private enum ScanOutcome: Sendable {
+        case accepted(Task)
+        case refused(APIError, outcome: String)
+    }
+
+    private func scan(_ id: Int64, _ body: ScanRequest) async throws -> Response {
+        let outcome = try await runtime.retryingTransaction { tx -> ScanOutcome in
+            let connection = tx.connection, logger = tx.logger
+            let task = try await lockTask(id, tx: tx)
+            guard task.status == "open" else { throw APIError.conflict("task_closed", "the pick task is \(task.status)") }
+            let owners = try await connection.query("SELECT sku FROM item_barcodes WHERE barcode = \(body.barcode)", logger: logger)
+            var scannedSKU: String?
+            for try await sku in owners.decode(String.self) { scannedSKU = sku }
+            guard scannedSKU == task.sku else {
+                let reason = scannedSKU.map { "barcode belongs to \($0), the task is for \(task.sku)" } ?? "unknown barcode; the task is for \(task.sku)"
+                return .refused(APIError(.unprocessableContent, code: "wrong_barcode", message: "wrong item scanned: put it back",
+                                         fields: [.init(field: "barcode", reason: reason)]), outcome: "wrong_barcode")
+            }
+            let remaining = task.quantity - task.picked - task.short
+            guard body.quantity <= remaining else {
+                return .refused(APIError(.unprocessableContent, code: "over_pick", message: "more units than the task needs",
+                                         fields: [.init(field: "quantity", reason: "at most \(remaining) more")]), outcome: "over_pick")
+            }
+            let done = body.quantity == remaining
+            let now = Date()
+            try await connection.query("""
+                UPDATE pick_tasks SET picked = picked + \(body.quantity), status = \(done ? "done" : "open"), updated_at = \(now) WHERE id = \(id)
+                """, logger: logger)
+            try await connection.query("""
+                UPDATE fulfillment_lines SET picked = picked + \(body.quantity) WHERE fulfillment_order_id = \(task.fulfillmentOrderId) AND line_number = \(task.lineNumber)
+                """, logger: logger)
+            try await connection.query("""
+                INSERT INTO pick_scans (task_id, barcode, quantity, picker, outcome, scanned_at) VALUES (\(id), \(body.barcode), \(body.quantity), \(body.picker), 'accepted', \(now))
+                """, logger: logger)
+            if done { try await PickWave.settle(orders: [task.fulfillmentOrderId], waves: [task.waveId], now: now, connection: connection, logger: logger) }
+            var updated = task.task
+            updated.picked += body.quantity
+            updated.status = done ? "done" : "open"
+            return .accepted(updated)
+        }
+        switch outcome {
+        case .accepted(let task):
+            return try Response.json(task)
+        case .refused(let error, let result):
+            // The refusal is part of the audit trail even though nothing was picked.
+            try await runtime.database.client.query("""
+                INSERT INTO pick_scans (task_id, barcode, quantity, picker, outcome) VALUES (\(id), \(String(body.barcode.prefix(64))), \(body.quantity), \(body.picker), \(result))
+                """, logger: runtime.logger)
+            runtime.logger.notice("pick scan refused", metadata: ["taskId": "\(id)", "reason": "\(result)", "picker": "\(body.picker)"])
+            throw error
+        }
+    }
+
+    private func short(_ id: Int64, _ body: ShortRequest) async throws -> Response {
+        let task = try await runtime.retryingTransaction { tx -> Task in
+            let connection = tx.connection, logger = tx.logger
+            let task = try await lockTask(id, tx: tx)
+            guard task.status == "open" else { throw APIError.conflict("task_closed", "the pick task is \(task.status)") }
+            let missing = task.quantity - task.picked - task.short
+            let now = Date()
+            try await connection.query("UPDATE pick_tasks SET short = short + \(missing), status = 'short', updated_at = \(now) WHERE id = \(id)", logger: logger)
+            try await connection.query("""
+                UPDATE fulfillment_lines SET short = short + \(missing) WHERE fulfillment_order_id = \(task.fulfillmentOrderId) AND line_number = \(task.lineNumber)
+                """, logger: logger)
+            try await connection.query("""
+                INSERT INTO pick_scans (task_id, barcode, quantity, picker, outcome, scanned_at) VALUES (\(id), '', \(missing), \(body.picker), 'short', \(now))
+                """, logger: logger)
+            try tx.emit(FulfillmentShortPicked(orderID: task.orderID, warehouseId: task.warehouse, lines: [ShortPickLine(lineNumber: task.lineNumber, sku: task.sku, missingQuantity: missing)],
+                                               reportedBy: body.picker, shortPickedAt: now),
+                        orderID: task.orderID, topic: TopicCatalogue.fulfillmentEvents)
+            try await PickWave.settle(orders: [task.fulfillmentOrderId], waves: [task.waveId], now: now, connection: connection, logger: logger)
+            var updated = task.task
+            updated.short += missing
+            updated.status = "short"
+            return updated
+        }
+        return try Response.json(task)
+    }
+
+    private struct LockedTask {
+        var task: Task
+        var waveId: Int64
+        var orderID: String
+        var warehouse: String
+        var sku: String { task.sku }
+        var status: String { task.status }
+        var quantity: Int { task.quantity }
+        var picked: Int { task.picked }
+        var short: Int { task.short }
+        var fulfillmentOrderId: String { task.fulfillmentOrderId }
+        var lineNumber: Int { task.lineNumber }
+    }
+
+    private func lockTask(_ id: Int64, tx: TransactionContext) async throws -> LockedTask {
+        let rows = try await tx.connection.query("""
+            SELECT t.wave_id, t.sequence, t.location, t.sku, t.fulfillment_order_id, t.line_number, t.quantity, t.picked, t.short, t.status, f.order_id, f.warehouse_code
+            FROM pick_tasks t JOIN fulfillment_orders f ON f.id = t.fulfillment_order_id WHERE t.id = \(id) FOR UPDATE OF t, f
+            """, logger: tx.logger)
+        for try await (wave, sequence, location, sku, fo, line, quantity, picked, short, status, orderID, warehouse) in rows.decode((Int64, Int, String?, String, String, Int, Int, Int, Int, String, String, String).self) {
+            let task = Task(taskId: id, sequence: sequence, location: location, sku: sku, itemName: nil, fulfillmentOrderId: fo, lineNumber: line,
+                            quantity: quantity, picked: picked, short: short, status: status)
+            return LockedTask(task: task, waveId: wave, orderID: orderID, warehouse: warehouse)
+        }
+        throw APIError.notFound("pick task")
+    }
+
+    private func progress(where key: String, id: Int64 = 0, code: String = "", status: String = "", withTasks: Bool, connection: PostgresConnection) async throws -> [WaveProgress] {
+        let rows = key == "id"
+            ? try await connection.query("""
+                SELECT w.id, w.warehouse_code, w.status, w.released_by, w.order_count, w.created_at, w.completed_at,
+                       COALESCE(sum(t.quantity), 0)::int8, COALESCE(sum(t.picked), 0)::int8, COALESCE(sum(t.short), 0)::int8,
+                       COALESCE(sum(t.quantity - t.picked - t.short) FILTER (WHERE t.status = 'open'), 0)::int8, count(*) FILTER (WHERE t.status = 'open')
+                FROM pick_waves w LEFT JOIN pick_tasks t ON t.wave_id = w.id WHERE w.id = \(id) GROUP BY w.id
+                """, logger: runtime.logger)
+            : try await connection.query("""
+                SELECT w.id, w.warehouse_code, w.status, w.released_by, w.order_count, w.created_at, w.completed_at,
+                       COALESCE(sum(t.quantity), 0)::int8, COALESCE(sum(t.picked), 0)::int8, COALESCE(sum(t.short), 0)::int8,
+                       COALESCE(sum(t.quantity - t.picked - t.short) FILTER (WHERE t.status = 'open'), 0)::int8, count(*) FILTER (WHERE t.status = 'open')
+                FROM pick_waves w LEFT JOIN pick_tasks t ON t.wave_id = w.id WHERE w.warehouse_code = \(code) AND w.status = \(status)
+                GROUP BY w.id ORDER BY w.id DESC LIMIT 100
+                """, logger: runtime.logger)
+        var waves: [WaveProgress] = []
+        for try await (wave, warehouse, state, releasedBy, orders, created, completed, total, picked, short, open, tasksOpen) in rows.decode((Int64, String, String, String, Int, Date, Date?, Int, Int, Int, Int, Int).self) {
+            let closed = total - open
+            waves.append(WaveProgress(waveId: wave, warehouseId: warehouse, status: state, releasedBy: releasedBy, orderCount: orders, createdAt: created,
+                                      completedAt: completed, unitsTotal: total, unitsPicked: picked, unitsShort: short, unitsOpen: open,
+                                      tasksOpen: tasksOpen, percentComplete: total == 0 ? 100 : closed * 100 / total, tasks: nil))
+        }
+        if withTasks, let first = waves.first {
+            let taskRows = try await connection.query("""
+                SELECT t.id, t.sequence, t.location, t.sku, i.name, t.fulfillment_order_id, t.line_number, t.quantity, t.picked, t.short, t.status
+                FROM pick_tasks t LEFT JOIN items i ON i.sku = t.sku WHERE t.wave_id = \(first.waveId) ORDER BY t.sequence
+                """, logger: runtime.logger)
+            var tasks: [Task] = []
+            for try await (task, sequence, location, sku, name, fo, line, quantity, picked, short, state) in taskRows.decode((Int64, Int, String?, String, String?, String, Int, Int, Int, Int, String).self) {
+                tasks.append(Task(taskId: task, sequence: sequence, location: location, sku: sku, itemName: name, fulfillmentOrderId: fo, lineNumber: line,
+                                  quantity: quantity, picked: picked, short: short, status: state))
+            }
+            waves[0].tasks = tasks
+        }
+        return waves
+    }
+}
