@@ -25,7 +25,7 @@ struct IntakeStatusTests {
         return envelope
     }
 
-    @Test("late, reordered and duplicated events never move the status backwards; cancel before and after shipment")
+    @Test("late, reordered and duplicated events never move the status backwards; cancel before and after shipment, refused once packed")
     func projectionAndCancel() async throws {
         try await withIntakeWorld { world in
             let app = try world.application(role: .all)
@@ -75,6 +75,13 @@ struct IntakeStatusTests {
                 try await world.publish([(try stage("inventory.reserved", cancellable, warehouse: "WH-BJ"), TopicCatalogue.inventoryEvents)])
                 #expect(try await world.eventually { try await world.count("SELECT count(*) FROM \(world.schema).order_timeline WHERE order_id = '\(cancellable)'") == 4 })
                 #expect(try await edge.send(.GET, "/v1/orders/\(cancellable)").json["status"] as? String == "cancelled")
+
+                // The warehouse had packed it already and refused: the order is packed again, and a
+                // packed order cannot be cancelled at the edge any more.
+                try await world.publish([(try stage("fulfillment.cancel-refused", cancellable, warehouse: "WH-BJ"), TopicCatalogue.fulfillmentEvents)])
+                #expect(try await world.eventually { try await edge.send(.GET, "/v1/orders/\(cancellable)").json["status"] as? String == "packed" })
+                let tooLate = try await edge.send(.POST, "/v1/orders/\(cancellable)/cancel", body: Array(#"{"reason":"again"}"#.utf8))
+                #expect(tooLate.status == 409 && tooLate.text.contains("already_packed"))
 
                 let events = try await world.orderEvents { $0.contains { $0.type == OrderCancelled.eventType } }
                 let cancellation = try events.filter { $0.type == OrderCancelled.eventType }.map { try $0.decode(OrderCancelled.self) }

@@ -1,0 +1,96 @@
+import AsyncHTTPClient
+import Foundation
+import FulfillmentService
+import Hummingbird
+import InventoryService
+import Logging
+import OMSDomain
+import OMSPlatform
+import ServiceLifecycle
+
+/// Fulfillment processes (optionally with inventory) on an `IntakeWorld`'s topics, each in its own
+/// schema, and the fixtures the fulfillment tests share.
+extension IntakeWorld {
+    var fulfillmentSchema: String { "t_\(id)_fulfillment" }
+
+    func fulfillmentApplication(port: Int, environment extra: [String: String]) throws -> some ApplicationProtocol {
+        var (service, _) = try configuration(role: .worker, batchSize: 100)
+        service.service = .fulfillment
+        service.database = try DatabaseConfiguration(url: environment.databaseURL, schema: fulfillmentSchema)
+        service.database.maximumConnections = 8
+        service.httpPort = port
+        return try buildApplication(service: FulfillmentService(configuration: try FulfillmentConfiguration(environment: extra)), configuration: service, logger: logger)
+    }
+
+    /// Runs one fulfillment process, and an inventory process when `withInventory`, for the duration of
+    /// `body`, which gets their HTTP clients (inventory's is nil without it).
+    func withFulfillment<T: Sendable>(withInventory: Bool = false, environment extra: [String: String] = ["OMS_WAVE_CHECK_SECONDS": "1"],
+                                      _ body: @Sendable (_ fulfillment: EdgeClient, _ inventory: EdgeClient?) async throws -> T) async throws -> T {
+        let base = Int.random(in: 40_000..<49_000)
+        var apps: [any Service] = [try fulfillmentApplication(port: base, environment: extra)]
+        if withInventory { apps.append(try inventoryApplication(port: base + 1)) }
+        let clients = (0..<apps.count).map { EdgeClient(base: "http://127.0.0.1:\(base + $0)", http: EdgeClient.wide) }
+        let group = ServiceGroup(configuration: .init(services: apps, logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                for client in clients {
+                    guard try await eventually(timeout: .seconds(30), { (try? await client.send(.GET, "/health/ready"))?.status == 200 }) else {
+                        throw InventoryFixtures.Failure("\(client.base) never became ready")
+                    }
+                }
+                let result = try await body(clients[0], withInventory ? clients[1] : nil)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+        }
+    }
+
+    func fulfillmentCount(_ sql: String) async throws -> Int {
+        try await count(sql.replacingOccurrences(of: "ful.", with: "\(fulfillmentSchema)."))
+    }
+
+    /// Every fulfillment event about `orderID` once `done` holds.
+    func fulfillmentEvents(about orderID: String, until done: @escaping ([EventEnvelope]) -> Bool) async throws -> [EventEnvelope] {
+        try await events(on: TopicCatalogue.fulfillmentEvents) { done($0.filter { $0.orderID == orderID }) }.filter { $0.orderID == orderID }
+    }
+}
+
+/// Set-up and events the fulfillment tests build on: demo-catalog items (the item master is seeded
+/// with them), warehouse modes, reservations as inventory would announce them.
+enum FulfillmentFixtures {
+    static func product(_ sku: String) -> Product { DemoCatalog.products.first { $0.sku == sku }! }
+    static func barcode(_ sku: String) -> String { product(sku).barcodes[0] }
+
+    static func configure(_ http: EdgeClient, _ warehouse: String, automatic: Bool, waveMaxOrders: Int = 20, waveWindowSeconds: Int = 3_600) async throws {
+        let body = #"{"automatic":\#(automatic),"waveMaxOrders":\#(waveMaxOrders),"waveWindowSeconds":\#(waveWindowSeconds)}"#
+        let reply = try await http.send(.PUT, "/v1/fulfillment/warehouses/\(warehouse)", body: Array(body.utf8))
+        guard reply.status == 200 else { throw InventoryFixtures.Failure("warehouse settings: \(reply.status) \(reply.text)") }
+    }
+
+    /// An order of demo SKUs at their list prices.
+    static func order(_ id: String, province: String = "浙江省", city: String = "杭州市", _ lines: [(sku: String, quantity: Int)]) -> Order {
+        InventoryFixtures.order(id, province: province, city: city, lines: lines.map { ($0.sku, $0.quantity, product($0.sku).listPrice.minorUnits) })
+    }
+
+    /// `inventory.reserved` for the whole order in `warehouse`, as inventory announces it.
+    static func reserved(_ order: Order, in warehouse: String) throws -> (EventEnvelope, String) {
+        let allocations = order.lines.map { StockAllocation(lineNumber: $0.lineNumber, sku: $0.sku, warehouseId: warehouse, quantity: $0.quantity) }
+        return (try EventEnvelope.make(InventoryReserved(orderID: order.orderID, allocations: allocations, cause: "verified", orderComplete: true, reservedAt: Date(), order: order),
+                                       orderID: order.orderID, producer: .inventory), TopicCatalogue.inventoryEvents)
+    }
+
+    static func cancelled(_ orderID: String) throws -> (EventEnvelope, String) {
+        (try EventEnvelope.make(OrderCancelled(orderID: orderID, requestedBy: "customer", reason: "changed mind", previousStatus: .allocated, cancelledAt: Date()),
+                                orderID: orderID, producer: .intake), TopicCatalogue.orders)
+    }
+
+    static func scan(_ http: EdgeClient, task: Int, barcode: String, quantity: Int, picker: String = "picker-7") async throws -> EdgeClient.Reply {
+        try await http.send(.POST, "/v1/fulfillment/pick-tasks/\(task)/scans", body: Array(#"{"barcode":"\#(barcode)","quantity":\#(quantity),"picker":"\#(picker)"}"#.utf8))
+    }
+}
