@@ -10,7 +10,8 @@
 #   Deploy/local/oms-stack.sh env              print the environment variables a client needs
 #
 # Configuration (environment): OMS_STACK_DIR (default <repo>/.oms), OMS_PG_PORT (54329),
-# OMS_KAFKA_PORT (9092), OMS_HTTP_BASE_PORT (8081; services take 8081..8087).
+# OMS_KAFKA_PORT (9092), OMS_HTTP_BASE_PORT (8081; services take 8081..8087),
+# OMS_FULFILLMENT_DEFAULT_MODE (automatic here, so demo orders flow without scanners).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -146,6 +147,7 @@ start_services() {
       log "$service already running (pid $(cat "$pidfile"))"; continue
     fi
     OMS_HTTP_PORT=$port OMS_KAFKA_SESSION_TIMEOUT_MS="${OMS_KAFKA_SESSION_TIMEOUT_MS:-6000}" \
+      OMS_FULFILLMENT_DEFAULT_MODE="${OMS_FULFILLMENT_DEFAULT_MODE:-automatic}" \
       nohup "$BIN/oms-$service" >>"$STATE/logs/$service.log" 2>&1 &
     echo $! >"$pidfile"
   done
