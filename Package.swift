@@ -27,7 +27,7 @@ func serviceBenchmark(_ name: String, service: String, path: String) -> Target {
     .executableTarget(
         name: name,
         dependencies: [
-            "OMSDomain", "OMSKafka", "OMSPlatform", .init(stringLiteral: service),
+            "OMSDomain", "OMSKafka", "OMSPlatform", "OMSBenchSupport", .init(stringLiteral: service),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -86,7 +86,17 @@ var targets: [Target] = [
         path: "Tests/Benchmarks/PipelineBench"
     ),
     serviceBenchmark("oms-intake-bench", service: "IntakeService", path: "Tests/Benchmarks/IntakeBench"),
+    .target(
+        name: "OMSBenchSupport",
+        dependencies: [
+            "OMSDomain", "OMSKafka", "OMSPlatform",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
+        path: "Tests/Benchmarks/Support"
+    ),
     serviceBenchmark("oms-inventory-bench", service: "InventoryService", path: "Tests/Benchmarks/InventoryBench"),
+    serviceBenchmark("oms-fulfillment-bench", service: "FulfillmentService", path: "Tests/Benchmarks/FulfillmentBench"),
     .testTarget(
         name: "DomainTests",
         dependencies: ["OMSDomain", "OMSPlatform"],

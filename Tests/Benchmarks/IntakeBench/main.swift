@@ -138,4 +138,4 @@ for workers in workerCounts {
     print("| \(workers) | \(orders) | \(Int(Double(orders) / seconds)) | \(String(format: "%.1f", percentile(latencies, 0.5))) | \(String(format: "%.1f", percentile(latencies, 0.99))) | \(Int(drain)) |")
 }
 await admin.close()
-try await http.shutdown()
+try await http.shutdown().get()

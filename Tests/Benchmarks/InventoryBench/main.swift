@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import InventoryService
+import OMSBenchSupport
 import Logging
 import NIOCore
 import OMSDomain
@@ -19,38 +20,12 @@ import ServiceLifecycle
 let arguments = CommandLine.arguments
 let orders = arguments.count > 1 ? Int(arguments[1]) ?? 10_000 : 10_000
 let workerCounts = (arguments.count > 2 ? arguments[2] : "1,2").split(separator: ",").compactMap { Int($0) }
-let databaseURL = ProcessInfo.processInfo.environment["OMS_DATABASE_URL"] ?? "postgres://oms:oms@127.0.0.1:54329/oms"
-let brokers = ProcessInfo.processInfo.environment["OMS_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
-let logger: Logger = {
-    var logger = Logger(label: "bench.inventory")
-    logger.logLevel = .error
-    return logger
-}()
-
-func configuration(prefix: String, schema: String, port: Int) throws -> ServiceConfiguration {
-    var service = try ServiceConfiguration(service: .inventory, environment: [
-        "OMS_DATABASE_URL": databaseURL, "OMS_KAFKA_BROKERS": brokers, "OMS_TOPIC_PREFIX": prefix, "OMS_HTTP_PORT": String(port),
-        "OMS_INSTANCE_ID": "bench-inventory-\(UUID().uuidString.prefix(4))", "OMS_BATCH_SIZE": "100",
-    ])
-    service.database = try DatabaseConfiguration(url: databaseURL, schema: schema)
-    service.database.maximumConnections = 8
-    return service
-}
-
-func post(_ http: HTTPClient, _ url: String, _ json: String, put: Bool = false) async throws {
-    var request = HTTPClientRequest(url: url)
-    request.method = put ? .PUT : .POST
-    request.headers.add(name: "content-type", value: "application/json")
-    request.body = .bytes(ByteBuffer(string: json))
-    let response = try await http.execute(request, timeout: .seconds(60))
-    let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
-    guard (200..<300).contains(Int(response.status.code)) else { fatalError("\(url) answered \(response.status.code): \(body)") }
-}
+let logger = BenchSupport.logger("bench.inventory")
 
 let warehouses = [("SH1", "上海市", "上海市", 800), ("HZ1", "浙江省", "杭州市", 600), ("GZ1", "广东省", "广州市", 500)]
 let cities = [("上海市", "上海市"), ("浙江省", "杭州市"), ("浙江省", "宁波市"), ("广东省", "深圳市"), ("江苏省", "南京市"), ("四川省", "成都市")]
 let http = HTTPClient(eventLoopGroupProvider: .singleton)
-let admin = try KafkaAdmin(client: KafkaClientConfiguration(bootstrapServers: brokers, clientID: "bench-admin"), logger: logger)
+let admin = try KafkaAdmin(client: KafkaClientConfiguration(bootstrapServers: BenchSupport.brokers, clientID: "bench-admin"), logger: logger)
 print("| workers | scenario | orders | orders/s | p50 ms | p99 ms |")
 print("|---:|---|---:|---:|---:|---:|")
 for workers in workerCounts {
@@ -60,20 +35,18 @@ for workers in workerCounts {
         let topics = TopicCatalogue.business + TopicCatalogue.operational.filter { $0.name.hasPrefix("oms.inventory.") }
         _ = try await admin.createTopics(topics.map { (prefix + $0.name, $0.partitions) })
         let port = 18_300 + workers * 10
-        let client = try DatabaseConfiguration(url: databaseURL, schema: schema).makeClient(logger: logger)
-        let apps = try (0..<workers).map { try buildApplication(service: InventoryService(), configuration: try configuration(prefix: prefix, schema: schema, port: port + $0), logger: logger) as any Service }
+        let client = try DatabaseConfiguration(url: BenchSupport.databaseURL, schema: schema).makeClient(logger: logger)
+        let apps = try (0..<workers).map { try buildApplication(service: InventoryService(), configuration: try BenchSupport.configuration(.inventory, prefix: prefix, schema: schema, port: port + $0), logger: logger) as any Service }
         let group = ServiceGroup(configuration: .init(services: [client as any Service] + apps, logger: logger))
         let row = try await withThrowingTaskGroup(of: Void.self) { tasks -> String in
             tasks.addTask { try await group.run() }
             let base = "http://127.0.0.1:\(port)"
-            while (try? await http.execute(HTTPClientRequest(url: "\(base)/health/ready"), timeout: .seconds(2)).status.code) != 200 {
-                try await Task.sleep(for: .milliseconds(200))
-            }
+            try await BenchSupport.waitReady(http, base: base)
             let skus = (0..<skuCount).map { "BENCH-\($0)" }
             for (code, province, city, cost) in warehouses {
-                try await post(http, "\(base)/v1/inventory/warehouses/\(code)", #"{"name":"\#(code)","province":"\#(province)","city":"\#(city)","costPerParcelFen":\#(cost)}"#, put: true)
+                try await BenchSupport.send(http, "\(base)/v1/inventory/warehouses/\(code)", #"{"name":"\#(code)","province":"\#(province)","city":"\#(city)","costPerParcelFen":\#(cost)}"#, put: true)
                 let lines = skus.map { #"{"sku":"\#($0)","quantity":\#(orders * 3)}"# }.joined(separator: ",")
-                try await post(http, "\(base)/v1/inventory/receipts", #"{"receiptId":"R-\#(code)","warehouseId":"\#(code)","lines":[\#(lines)]}"#)
+                try await BenchSupport.send(http, "\(base)/v1/inventory/receipts", #"{"receiptId":"R-\#(code)","warehouseId":"\#(code)","lines":[\#(lines)]}"#)
             }
             var generator = SystemRandomNumberGenerator()
             let envelopes = try (0..<orders).map { number -> KafkaOutgoingMessage in
@@ -87,12 +60,8 @@ for workers in workerCounts {
                 return try EventEnvelope.make(OrderVerified(orderID: order.orderID, score: 0, findings: [], decidedBy: "rules", verifiedAt: Date(), order: order),
                                               orderID: order.orderID, producer: .risk).kafkaMessage(topic: prefix + TopicCatalogue.riskDecisions)
             }
-            var producerConfiguration = KafkaProducerConfiguration(client: KafkaClientConfiguration(bootstrapServers: brokers, clientID: "bench-producer"))
-            producerConfiguration.lingerMilliseconds = 5
-            let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
             let published = Date()
-            for result in try await producer.send(batch: envelopes) { _ = try result.get() }
-            await producer.shutdown()
+            try await BenchSupport.publish(envelopes, logger: logger)
             while true {
                 let rows = try await client.query("SELECT count(*) FROM orders", logger: logger)
                 var count = 0
@@ -120,4 +89,4 @@ for workers in workerCounts {
     }
 }
 await admin.close()
-try await http.shutdown()
+try await http.shutdown().get()
