@@ -28,8 +28,10 @@ struct WaveScheduler: Sendable {
             try await runtime.retryingTransaction { tx in
                 let settings = try await WarehouseSettings.load([warehouse], defaults: configuration, connection: tx.connection, logger: tx.logger)[warehouse]!
                 let cutoff = now.addingTimeInterval(-Double(settings.waveWindowSeconds))
-                if let wave = try await PickWave.release(warehouse: warehouse, releasedBy: "window", maxOrders: settings.waveMaxOrders, onlyIfOlderThan: cutoff,
-                                                         connection: tx.connection, logger: tx.logger) {
+                // Every wave that is due, not one per tick: a backlog after a quiet night clears at once.
+                for _ in 0..<50 {
+                    guard let wave = try await PickWave.release(warehouse: warehouse, releasedBy: "window", maxOrders: settings.waveMaxOrders, onlyIfOlderThan: cutoff,
+                                                                connection: tx.connection, logger: tx.logger) else { break }
                     tx.logger.info("pick wave released", metadata: ["waveId": "\(wave.waveId)", "warehouse": "\(warehouse)", "orders": "\(wave.orderCount)", "trigger": "window"])
                 }
             }
