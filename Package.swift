@@ -123,6 +123,11 @@ var targets: [Target] = [
         path: "Tests/FulfillmentTests"
     ),
     .testTarget(
+        name: "LogisticsTests",
+        dependencies: ["LogisticsService", "OMSDomain"],
+        path: "Tests/LogisticsTests"
+    ),
+    .testTarget(
         name: "PlatformIntegrationTests",
         dependencies: ["OMSDomain", "OMSKafka", "OMSPlatform"] + services.map { .init(stringLiteral: $0.name) } + [
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -137,7 +142,9 @@ var targets: [Target] = [
 ]
 
 /// Extra dependencies of individual services.
-let serviceDeps: [String: [Target.Dependency]] = [:]
+let serviceDeps: [String: [Target.Dependency]] = [
+    "LogisticsService": [.product(name: "Crypto", package: "swift-crypto")],
+]
 
 for service in services {
     targets.append(.target(name: service.name, dependencies: platformDeps + (serviceDeps[service.name] ?? []), path: "Services/\(service.folder)/Sources"))

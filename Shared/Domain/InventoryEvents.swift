@@ -25,7 +25,8 @@ public struct InventoryReserved: DomainEvent {
 
     public var orderID: String
     public var allocations: [StockAllocation]
-    /// Why the stock was reserved now: "verified", "backorder_filled" or "reallocated".
+    /// Why the stock was reserved now: "verified", "backorder_filled", "reallocated" or "reshipment"
+    /// (a lost parcel's units again).
     public var cause: String
     /// True when every unit of the order is now reserved or shipped.
     public var orderComplete: Bool

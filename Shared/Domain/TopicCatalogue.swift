@@ -49,7 +49,7 @@ public enum TopicCatalogue {
         TopicSpec(name: shipments, partitions: defaultPartitions, producers: [.logistics],
                   consumers: [.intake, .inventory, .fulfillment, .aftersales, .insights],
                   purpose: "dispatch, tracking, delivery proof and exceptions",
-                  eventTypes: ["shipment.dispatched", "shipment.in-transit", "shipment.delivered", "shipment.delayed", "shipment.lost"]),
+                  eventTypes: ["shipment.dispatched", "shipment.in-transit", "shipment.delivered", "shipment.delayed", "shipment.exception", "shipment.lost"]),
         TopicSpec(name: afterSalesEvents, partitions: defaultPartitions, producers: [.aftersales],
                   consumers: [.intake, .inventory, .fulfillment, .logistics, .insights],
                   purpose: "returns, refunds, exchanges, complaints",

@@ -16,7 +16,7 @@ public struct OrderStatusProjection: EventHandler {
         "inventory.reserved": .allocated, "inventory.backordered": .backordered, "inventory.released": nil,
         "fulfillment.packed": .packed, "fulfillment.short-picked": nil, "fulfillment.cancelled": nil, "fulfillment.cancel-refused": .packed,
         "shipment.dispatched": .shipped, "shipment.in-transit": .inTransit, "shipment.delayed": .delayed,
-        "shipment.delivered": .delivered, "shipment.lost": nil,
+        "shipment.delivered": .delivered, "shipment.lost": nil, "shipment.exception": nil,
         "return.requested": .returnRequested, "aftersales.refund-issued": .refunded,
         "return.received": nil, "exchange.requested": nil, "complaint.recorded": nil,
     ]

@@ -174,5 +174,13 @@ enum InventoryServiceMigrations {
             ALTER TABLE orders DROP CONSTRAINT orders_status_check;
             ALTER TABLE orders ADD CONSTRAINT orders_status_check CHECK (status IN ('allocated', 'waiting', 'cancelling', 'released', 'sold_at_till'));
             """),
+        Migration(version: 104, name: "reshipments of lost parcels", sql: """
+            -- One re-shipment per lost shipment, whatever the redelivery of shipment.lost.
+            CREATE TABLE reshipments (
+                shipment_id text PRIMARY KEY,
+                order_id text NOT NULL,
+                created_at timestamptz NOT NULL
+            );
+            """),
     ]
 }

@@ -6,12 +6,13 @@ import PostgresNIO
 
 /// Reserves stock for `order.verified`, releases it on `order.cancelled` / `order.rejected` (what
 /// warehouses already work on only once `fulfillment.cancelled` says they stopped) and fills other
-/// orders' backorders from what came back, and re-allocates after `fulfillment.short-picked`. A batch locks the stock rows of every SKU it touches once, in
+/// orders' backorders from what came back, re-allocates after `fulfillment.short-picked`, and
+/// reserves a lost parcel's units again (`shipment.lost`, once per shipment). A batch locks the stock rows of every SKU it touches once, in
 /// (sku, warehouse) order, so any number of inventory workers serialize per SKU and never oversell.
 /// Invariant: deterministic given the database and the events; repeats are no-ops.
 public struct OrderAllocationHandler: EventHandler {
     public let eventTypes: Set<String> = [OrderVerified.eventType, OrderCancelled.eventType, OrderRejected.eventType,
-                                          FulfillmentShortPicked.eventType, FulfillmentCancelled.eventType]
+                                          FulfillmentShortPicked.eventType, FulfillmentCancelled.eventType, ShipmentLost.eventType]
 
     public init() {}
 
@@ -24,6 +25,7 @@ public struct OrderAllocationHandler: EventHandler {
         case release(orderID: String, reasonCode: String, announcedToo: Bool)
         case shortPick(FulfillmentShortPicked)
         case stopped(FulfillmentCancelled)
+        case lost(ShipmentLost)
     }
 
     public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
@@ -42,6 +44,10 @@ public struct OrderAllocationHandler: EventHandler {
                     let stopped = try event.decode(FulfillmentCancelled.self)
                     guard stopped.lines.allSatisfy({ $0.quantity > 0 }) else { throw HandlerRejection("fulfillment.cancelled with a non-positive quantity") }
                     work.append((event, .stopped(stopped)))
+                case ShipmentLost.eventType:
+                    let lost = try event.decode(ShipmentLost.self)
+                    guard lost.lines.allSatisfy({ $0.quantity > 0 }) else { throw HandlerRejection("shipment.lost with a non-positive quantity") }
+                    work.append((event, .lost(lost)))
                 default: continue
                 }
             } catch let rejection as HandlerRejection {
@@ -61,6 +67,7 @@ public struct OrderAllocationHandler: EventHandler {
             case .verified(let verified): skus.formUnion(verified.order.lines.map(\.sku))
             case .release(let orderID, _, _): releasing.append(orderID)
             case .stopped(let stopped): skus.formUnion(stopped.lines.map(\.sku))
+            case .lost(let lost): skus.formUnion(lost.lines.map(\.sku))
             case .shortPick(let shortPick): skus.formUnion(shortPick.lines.map(\.sku)); releasing.append(shortPick.orderID)
             }
         }
@@ -100,6 +107,8 @@ public struct OrderAllocationHandler: EventHandler {
             case .stopped(let stopped):
                 let returned = try await allocator.releaseStoppedWork(stopped, causedBy: event, now: now)
                 _ = try await allocator.fillBackorders(skus: returned, causedBy: event, now: now)
+            case .lost(let lost):
+                try await allocator.reship(lost, causedBy: event, now: now)
             case .shortPick(let shortPick):
                 try await allocator.reallocate(shortPick, causedBy: event, now: now)
             }

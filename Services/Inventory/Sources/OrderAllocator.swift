@@ -357,6 +357,37 @@ struct OrderAllocator {
         try await announce(order.orderID, cause: "reallocated", causedBy: event, now: now)
     }
 
+    // MARK: lost parcel
+
+    /// A shipped parcel was lost or destroyed: the same units are sourced again (nearest warehouse
+    /// with stock, or backordered) and announced as "reshipment". Exactly once per lost shipment
+    /// (`reshipments`), whatever the order's state.
+    func reship(_ lost: ShipmentLost, causedBy event: EventEnvelope, now: Date) async throws {
+        let first = try await connection.query("""
+            INSERT INTO reshipments (shipment_id, order_id, created_at) VALUES (\(lost.shipmentId), \(lost.orderID), \(now)) ON CONFLICT DO NOTHING RETURNING 1
+            """, logger: logger)
+        var isNew = false
+        for try await _ in first.decode(Int.self) { isNew = true }
+        guard isNew else { return }
+        let rows = try await connection.query("SELECT body::text, ships_partially FROM orders WHERE order_id = \(lost.orderID) FOR UPDATE", logger: logger)
+        var found: (String, Bool)?
+        for try await row in rows.decode((String, Bool).self) { found = row }
+        guard let (body, partial) = found else { throw HandlerRejection("lost shipment for an order inventory never allocated") }
+        let order = try EventCoding.decode(Order.self, from: Array(body.utf8))
+        let demands = lost.lines.filter { $0.quantity > 0 }.map { line in
+            SourcingPlanner.Demand(lineNumber: line.lineNumber, sku: line.sku, quantity: line.quantity,
+                                   unitPriceFen: order.lines.first { $0.lineNumber == line.lineNumber }?.unitPrice.minorUnits ?? 0)
+        }
+        guard !demands.isEmpty else { return }
+        // The order may have been released (shipped, or a refused cancellation): it is live again.
+        try await connection.query("UPDATE orders SET status = 'allocated', updated_at = now() WHERE order_id = \(lost.orderID) AND status <> 'sold_at_till'", logger: logger)
+        let options = candidates(for: order)
+        let plan = SourcingPlanner(policy: policy).plan(demands, candidates: options, available: available(demands.map(\.sku), at: Set(options.map(\.code))))
+        try await reserve(plan.allocations, orderID: order.orderID, now: now)
+        try await backorder(plan.shortfalls, of: order.orderID, shipsPartially: partial, causedBy: event, now: now)
+        try await announce(order.orderID, cause: "reshipment", causedBy: event, now: now)
+    }
+
     // MARK: backorder filling
 
     /// Fills open backorders of `skus` first in, first out from what is reservable now, each from

@@ -1,16 +1,48 @@
+import Hummingbird
 import OMSDomain
 import OMSPlatform
+import ServiceLifecycle
 
-/// The logistics service: carrier selection, waybills, tracking, delivery proof (issue 7).
+/// The logistics service: carrier selection, tracking numbers, waybills and dispatch on
+/// `fulfillment.packed`; signed carrier tracking webhooks; delay detection; lost parcels (issue 7).
 /// Owns the `logistics` schema. Invariant: it changes state only inside `ServiceDatabase.transaction`
 /// or an event handler, so every change and the events it causes commit together.
 public struct LogisticsService: OMSService {
     public let name = ServiceName.logistics
+    public let configuration: LogisticsConfiguration
 
-    public init() {}
+    public init(configuration: LogisticsConfiguration) {
+        self.configuration = configuration
+    }
 
-    public var migrations: [Migration] { LogisticsServiceMigrations.all }
+    public var migrations: [Migration] { LogisticsServiceMigrations.all(seedDemoCarriers: configuration.seedDemoCarriers) }
 
-    /// Event handlers of this service (none yet: its issue adds them).
-    public var handlers: [any EventHandler] { [] }
+    /// Group `oms.logistics.events` over orders, fulfillment and after-sales.
+    public var handlers: [any EventHandler] { [ParcelDispatchHandler()] }
+
+    public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {
+        LogisticsSetupRoutes(runtime: runtime).add(to: router)
+        ShipmentRoutes(runtime: runtime).add(to: router)
+        TrackingWebhookRoutes(runtime: runtime, configuration: configuration).add(to: router)
+    }
+
+    public func backgroundServices(runtime: ServiceRuntime) -> [any Service] {
+        [DelayDetector(runtime: runtime, configuration: configuration).job()]
+    }
+
+    /// `oms_logistics_open_shipments`, `oms_logistics_delayed_shipments` (open and delayed) and
+    /// `oms_logistics_lost_shipments`.
+    public func refreshMetrics(runtime: ServiceRuntime) async throws {
+        let rows = try await runtime.database.client.query("""
+            SELECT count(*) FILTER (WHERE status NOT IN ('delivered', 'lost'))::int8,
+                   count(*) FILTER (WHERE status NOT IN ('delivered', 'lost') AND delayed_at IS NOT NULL)::int8,
+                   count(*) FILTER (WHERE status = 'lost')::int8
+            FROM shipments
+            """, logger: runtime.logger)
+        for try await (open, delayed, lost) in rows.decode((Int, Int, Int).self) {
+            runtime.metrics.set("oms_logistics_open_shipments", to: Double(open))
+            runtime.metrics.set("oms_logistics_delayed_shipments", to: Double(delayed))
+            runtime.metrics.set("oms_logistics_lost_shipments", to: Double(lost))
+        }
+    }
 }

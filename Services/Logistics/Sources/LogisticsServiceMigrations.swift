@@ -1,7 +1,88 @@
+import OMSDomain
 import OMSPlatform
 
 /// Versioned SQL of the `logistics` schema, applied at start-up after the platform's inbox and outbox
 /// tables. Versions start at 100; a released migration is never edited.
 enum LogisticsServiceMigrations {
-    static let all: [Migration] = []
+    static func all(seedDemoCarriers: Bool) -> [Migration] {
+        schema + (seedDemoCarriers ? [Migration(version: 110, name: "demo carriers", sql: demoCarriers)] : [])
+    }
+
+    static let schema: [Migration] = [
+        Migration(version: 100, name: "carriers, counters, dispatch origins", sql: """
+            -- One row per carrier service; the definition (coverage, rates, transit days, tracking format) as JSON.
+            CREATE TABLE carriers (
+                code text PRIMARY KEY,
+                carrier_code text NOT NULL,
+                active boolean NOT NULL,
+                definition jsonb NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            -- The last tracking sequence used per carrier company; the row lock makes numbers unique.
+            CREATE TABLE carrier_counters (
+                carrier_code text PRIMARY KEY,
+                next_value bigint NOT NULL
+            );
+            -- Where parcels leave from (sender on the waybill, origin of the zone).
+            CREATE TABLE warehouses (
+                code text PRIMARY KEY,
+                name text NOT NULL,
+                province text NOT NULL,
+                city text NOT NULL,
+                address text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            """),
+        Migration(version: 101, name: "shipments and tracking events", sql: """
+            CREATE TABLE shipments (
+                id text PRIMARY KEY,
+                parcel_id text NOT NULL UNIQUE,
+                order_id text NOT NULL,
+                fulfillment_order_id text NOT NULL,
+                warehouse_code text NOT NULL,
+                carrier text NOT NULL,
+                carrier_code text NOT NULL,
+                tracking_number text NOT NULL UNIQUE,
+                status text NOT NULL CHECK (status IN ('dispatched', 'pickedUp', 'inTransit', 'outForDelivery', 'delivered', 'lost')),
+                zone text NOT NULL,
+                fee_fen bigint NOT NULL,
+                weight_grams integer NOT NULL,
+                selection_reasons text[] NOT NULL,
+                lines jsonb NOT NULL,
+                waybill jsonb NOT NULL,
+                eta timestamptz NOT NULL,
+                dispatched_at timestamptz NOT NULL,
+                last_scan_at timestamptz NOT NULL,
+                delivered_at timestamptz,
+                proof jsonb,
+                delayed_at timestamptz,
+                delay_reason text,
+                lost_at timestamptz
+            );
+            CREATE INDEX shipments_order ON shipments (order_id);
+            CREATE INDEX shipments_watch ON shipments (eta, last_scan_at) WHERE status NOT IN ('delivered', 'lost') AND delayed_at IS NULL;
+            -- Every carrier event, once (carrier, event id): the tracking history and the idempotency key.
+            CREATE TABLE tracking_events (
+                carrier_code text NOT NULL,
+                event_id text NOT NULL,
+                tracking_number text NOT NULL,
+                type text NOT NULL,
+                occurred_at timestamptz NOT NULL,
+                location text,
+                detail jsonb NOT NULL,
+                applied boolean NOT NULL,
+                received_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (carrier_code, event_id)
+            );
+            CREATE INDEX tracking_events_number ON tracking_events (tracking_number, occurred_at);
+            """),
+    ]
+
+    static var demoCarriers: String {
+        func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+        let rows = DemoCarriers.all.map { carrier in
+            "(\(quote(carrier.code)), \(quote(carrier.carrierCode)), true, \(quote(String(decoding: (try? EventCoding.encode(carrier)) ?? [], as: UTF8.self)))::jsonb)"
+        }
+        return "INSERT INTO carriers (code, carrier_code, active, definition) VALUES\n" + rows.joined(separator: ",\n") + "\nON CONFLICT (code) DO NOTHING;"
+    }
 }

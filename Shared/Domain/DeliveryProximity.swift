@@ -1,5 +1,3 @@
-import OMSDomain
-
 /// How near a warehouse is to a delivery address, in tiers: 0 same city, 1 same province,
 /// 2 same geographic region (华东, 华南 …), 3 elsewhere or unknown. Invariant: pure and
 /// symmetric; province and city names match with or without their 省/市/自治区 suffix.

@@ -1,0 +1,157 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import OMSDomain
+import OMSPlatform
+import PostgresNIO
+
+/// `POST /v1/logistics/carriers/{carrierCode}/tracking-events`: a carrier reports a scan. The raw
+/// body must be signed, `X-Carrier-Signature: sha256=<hex HMAC-SHA256 of the body with the carrier's
+/// secret>` (401 otherwise). Idempotent on (carrier, eventId): a repeat answers `duplicate`. A scan
+/// only moves a shipment forward (`ShipmentStatus.canAdvance`); late ones are kept in the history.
+/// Events: picked_up, in_transit, arrived, out_for_delivery, delivered (with signedBy and
+/// proofReference), delay, damage, address_problem, lost, destroyed.
+struct TrackingWebhookRoutes: Sendable {
+    let runtime: ServiceRuntime
+    let configuration: LogisticsConfiguration
+
+    struct TrackingEvent: Codable, Sendable {
+        var eventId: String
+        var trackingNumber: String
+        var type: String
+        var occurredAt: Date
+        var location: String?
+        var signedBy: String?
+        var proofReference: String?
+        var note: String?
+    }
+
+    struct Outcome: Codable, Sendable {
+        var eventId: String
+        var trackingNumber: String
+        var duplicate: Bool
+        var applied: Bool
+        var status: String
+    }
+
+    static let types: [String: ShipmentStatus?] = [
+        "picked_up": .pickedUp, "in_transit": .inTransit, "arrived": .inTransit, "out_for_delivery": .outForDelivery, "delivered": .delivered,
+        "lost": .lost, "destroyed": .lost, "delay": nil, "damage": nil, "address_problem": nil,
+    ]
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("/v1/logistics/carriers/:carrier/tracking-events") { request, context -> Response in
+            let carrier = context.parameters.get("carrier") ?? ""
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let bytes = Array(buffer: body)
+            guard let secret = configuration.carrierSecrets[carrier] else {
+                throw APIError(.unauthorized, code: "carrier_not_configured", message: "no webhook secret is configured for this carrier")
+            }
+            let signature = request.headers[HTTPField.Name("X-Carrier-Signature")!] ?? ""
+            guard Self.verify(signature: signature, body: bytes, secret: secret) else {
+                runtime.logger.warning("tracking webhook with a bad signature refused", metadata: ["carrier": "\(carrier)"])
+                throw APIError(.unauthorized, code: "bad_signature", message: "X-Carrier-Signature does not match the body")
+            }
+            let event: TrackingEvent
+            do { event = try EventCoding.decode(TrackingEvent.self, from: bytes) } catch let error as DecodingError {
+                throw APIError(.badRequest, code: "malformed_body", message: "tracking event does not match the expected shape", fields: [.init(field: "(body)", reason: EventCoding.describe(error))])
+            } catch {
+                throw APIError(.badRequest, code: "malformed_body", message: "not valid JSON")
+            }
+            var check = RequestCheck()
+            if event.eventId.isEmpty || event.eventId.count > 100 { check.fail("eventId", "required, at most 100 characters") }
+            if event.trackingNumber.isEmpty || event.trackingNumber.count > 40 { check.fail("trackingNumber", "required, at most 40 characters") }
+            if Self.types[event.type] == nil { check.fail("type", "one of \(Self.types.keys.sorted().joined(separator: ", "))") }
+            for (field, value) in [("location", event.location), ("signedBy", event.signedBy), ("proofReference", event.proofReference), ("note", event.note)] {
+                if let value, value.count > 200 { check.fail(field, "at most 200 characters") }
+            }
+            try check.check()
+            return try Response.json(try await apply(event, carrier: carrier))
+        }
+    }
+
+    static func verify(signature: String, body: [UInt8], secret: String) -> Bool {
+        guard signature.hasPrefix("sha256=") else { return false }
+        let expected = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
+        let hex = Array(signature.dropFirst("sha256=".count).utf8)
+        let wanted = Array(expected.map { String(format: "%02x", $0) }.joined().utf8)
+        guard hex.count == wanted.count else { return false }
+        return zip(hex, wanted).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// The signature a carrier sends for `body` (used by tests and the demo's carrier simulator).
+    static func sign(_ body: [UInt8], secret: String) -> String {
+        "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8))).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private func apply(_ event: TrackingEvent, carrier: String) async throws -> Outcome {
+        try await runtime.retryingTransaction { tx in
+            let connection = tx.connection, logger = tx.logger
+            let rows = try await connection.query("""
+                SELECT id, order_id, warehouse_code, status, lines::text, eta, delayed_at FROM shipments
+                WHERE tracking_number = \(event.trackingNumber) AND carrier_code = \(carrier) FOR UPDATE
+                """, logger: logger)
+            var found: (id: String, order: String, warehouse: String, status: ShipmentStatus, lines: [ParcelLine], eta: Date, delayed: Date?)?
+            for try await (id, order, warehouse, status, lines, eta, delayed) in rows.decode((String, String, String, String, String, Date, Date?).self) {
+                found = (id, order, warehouse, ShipmentStatus(rawValue: status) ?? .dispatched, try EventCoding.decode([ParcelLine].self, from: Array(lines.utf8)), eta, delayed)
+            }
+            guard let shipment = found else { throw APIError.notFound("shipment with this tracking number for this carrier") }
+            let detail = String(decoding: try EventCoding.encode(["signedBy": event.signedBy, "proofReference": event.proofReference, "note": event.note]), as: UTF8.self)
+            let target = Self.types[event.type] ?? nil
+            let advances = target.map { shipment.status.canAdvance(to: $0) } ?? false
+            let isNew = try await connection.query("""
+                INSERT INTO tracking_events (carrier_code, event_id, tracking_number, type, occurred_at, location, detail, applied)
+                VALUES (\(carrier), \(event.eventId), \(event.trackingNumber), \(event.type), \(event.occurredAt), \(event.location), \(detail)::jsonb, \(advances || target == nil))
+                ON CONFLICT DO NOTHING RETURNING 1
+                """, logger: logger)
+            var inserted = false
+            for try await _ in isNew.decode(Int.self) { inserted = true }
+            guard inserted else {
+                return Outcome(eventId: event.eventId, trackingNumber: event.trackingNumber, duplicate: true, applied: false, status: shipment.status.rawValue)
+            }
+            try await connection.query("UPDATE shipments SET last_scan_at = GREATEST(last_scan_at, \(event.occurredAt)) WHERE id = \(shipment.id)", logger: logger)
+            var status = shipment.status
+            var applied = false
+            if let target, advances {
+                status = target
+                applied = true
+                switch target {
+                case .delivered:
+                    let proof = String(decoding: try EventCoding.encode(["signedBy": event.signedBy, "proofReference": event.proofReference, "location": event.location]), as: UTF8.self)
+                    try await connection.query("""
+                        UPDATE shipments SET status = 'delivered', delivered_at = \(event.occurredAt), proof = \(proof)::jsonb WHERE id = \(shipment.id)
+                        """, logger: logger)
+                    try tx.emit(ShipmentDelivered(shipmentId: shipment.id, orderID: shipment.order, trackingNumber: event.trackingNumber, deliveredAt: event.occurredAt,
+                                                  location: event.location, signedBy: event.signedBy, proofReference: event.proofReference, lines: shipment.lines),
+                                orderID: shipment.order, topic: TopicCatalogue.shipments)
+                case .lost:
+                    try await connection.query("UPDATE shipments SET status = 'lost', lost_at = \(event.occurredAt) WHERE id = \(shipment.id)", logger: logger)
+                    try tx.emit(ShipmentLost(shipmentId: shipment.id, orderID: shipment.order, warehouseId: shipment.warehouse, trackingNumber: event.trackingNumber,
+                                             lines: shipment.lines, reasonCode: event.type, reportedAt: event.occurredAt),
+                                orderID: shipment.order, topic: TopicCatalogue.shipments)
+                default:
+                    try await connection.query("UPDATE shipments SET status = \(target.rawValue) WHERE id = \(shipment.id)", logger: logger)
+                    try tx.emit(ShipmentInTransit(shipmentId: shipment.id, orderID: shipment.order, trackingNumber: event.trackingNumber, status: target.rawValue,
+                                                  location: event.location, occurredAt: event.occurredAt),
+                                orderID: shipment.order, topic: TopicCatalogue.shipments)
+                }
+            } else if target == nil, !shipment.status.isFinal {
+                applied = true
+                if event.type == "delay" {
+                    if shipment.delayed == nil {
+                        try await connection.query("UPDATE shipments SET delayed_at = now(), delay_reason = 'carrier_reported' WHERE id = \(shipment.id)", logger: logger)
+                        try tx.emit(ShipmentDelayed(shipmentId: shipment.id, orderID: shipment.order, trackingNumber: event.trackingNumber, reasonCode: "carrier_reported",
+                                                    estimatedDelivery: shipment.eta, detectedAt: event.occurredAt),
+                                    orderID: shipment.order, topic: TopicCatalogue.shipments)
+                    }
+                } else {
+                    try tx.emit(ShipmentException(shipmentId: shipment.id, orderID: shipment.order, trackingNumber: event.trackingNumber, reasonCode: event.type,
+                                                  note: event.note, occurredAt: event.occurredAt),
+                                orderID: shipment.order, topic: TopicCatalogue.shipments)
+                }
+            }
+            return Outcome(eventId: event.eventId, trackingNumber: event.trackingNumber, duplicate: false, applied: applied, status: status.rawValue)
+        }
+    }
+}
