@@ -3,13 +3,14 @@ import Foundation
 import FulfillmentService
 import Hummingbird
 import InventoryService
+import LogisticsService
 import Logging
 import OMSDomain
 import OMSPlatform
 import ServiceLifecycle
 
-/// Fulfillment processes (optionally with inventory) on an `IntakeWorld`'s topics, each in its own
-/// schema, and the fixtures the fulfillment tests share.
+/// Inventory, fulfillment and logistics processes on an `IntakeWorld`'s topics, each in its own
+/// schema, and the fixtures the fulfillment and logistics tests share.
 extension IntakeWorld {
     var fulfillmentSchema: String { "t_\(id)_fulfillment" }
 
@@ -22,24 +23,50 @@ extension IntakeWorld {
         return try buildApplication(service: FulfillmentService(configuration: try FulfillmentConfiguration(environment: extra)), configuration: service, logger: logger)
     }
 
-    /// Runs one fulfillment process, and an inventory process when `withInventory`, for the duration of
-    /// `body`, which gets their HTTP clients (inventory's is nil without it).
-    func withFulfillment<T: Sendable>(withInventory: Bool = false, environment extra: [String: String] = ["OMS_WAVE_CHECK_SECONDS": "1"],
-                                      _ body: @Sendable (_ fulfillment: EdgeClient, _ inventory: EdgeClient?) async throws -> T) async throws -> T {
+    var logisticsSchema: String { "t_\(id)_logistics" }
+
+    func logisticsApplication(port: Int, environment extra: [String: String]) throws -> some ApplicationProtocol {
+        var (service, _) = try configuration(role: .worker, batchSize: 100)
+        service.service = .logistics
+        service.database = try DatabaseConfiguration(url: environment.databaseURL, schema: logisticsSchema)
+        service.database.maximumConnections = 8
+        service.httpPort = port
+        return try buildApplication(service: LogisticsService(configuration: try LogisticsConfiguration(environment: extra)), configuration: service, logger: logger)
+    }
+
+    /// HTTP clients of the processes `withStages` runs.
+    struct StageClients: Sendable {
+        var inventory: EdgeClient?
+        var fulfillment: EdgeClient?
+        var logistics: EdgeClient?
+    }
+
+    /// Runs the chosen downstream services as real processes-in-process (inventory; fulfillment with
+    /// its environment; `logisticsProcesses` logistics processes in one group with theirs) for the
+    /// duration of `body`. Shutdown is always graceful, never a cancellation.
+    func withStages<T: Sendable>(inventory: Bool = false, fulfillment: [String: String]? = nil, logistics: [String: String]? = nil, logisticsProcesses: Int = 1,
+                                 _ body: @Sendable (StageClients) async throws -> T) async throws -> T {
         let base = Int.random(in: 40_000..<49_000)
-        var apps: [any Service] = [try fulfillmentApplication(port: base, environment: extra)]
-        if withInventory { apps.append(try inventoryApplication(port: base + 1)) }
-        let clients = (0..<apps.count).map { EdgeClient(base: "http://127.0.0.1:\(base + $0)", http: EdgeClient.wide) }
+        var apps: [any Service] = []
+        var clients = StageClients()
+        func client(_ port: Int) -> EdgeClient { EdgeClient(base: "http://127.0.0.1:\(port)", http: EdgeClient.wide) }
+        if inventory { apps.append(try inventoryApplication(port: base)); clients.inventory = client(base) }
+        if let fulfillment { apps.append(try fulfillmentApplication(port: base + 1, environment: fulfillment)); clients.fulfillment = client(base + 1) }
+        if let logistics {
+            for index in 0..<logisticsProcesses { apps.append(try logisticsApplication(port: base + 2 + index, environment: logistics)) }
+            clients.logistics = client(base + 2)
+        }
         let group = ServiceGroup(configuration: .init(services: apps, logger: logger))
+        let all = [clients.inventory, clients.fulfillment, clients.logistics].compactMap { $0 }
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             do {
-                for client in clients {
+                for client in all {
                     guard try await eventually(timeout: .seconds(30), { (try? await client.send(.GET, "/health/ready"))?.status == 200 }) else {
                         throw InventoryFixtures.Failure("\(client.base) never became ready")
                     }
                 }
-                let result = try await body(clients[0], withInventory ? clients[1] : nil)
+                let result = try await body(clients)
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
                 return result
@@ -49,6 +76,12 @@ extension IntakeWorld {
                 throw error
             }
         }
+    }
+
+    /// One fulfillment process, and inventory when `withInventory`; `body` gets their clients.
+    func withFulfillment<T: Sendable>(withInventory: Bool = false, environment extra: [String: String] = ["OMS_WAVE_CHECK_SECONDS": "1"],
+                                      _ body: @Sendable (_ fulfillment: EdgeClient, _ inventory: EdgeClient?) async throws -> T) async throws -> T {
+        try await withStages(inventory: withInventory, fulfillment: extra) { clients in try await body(clients.fulfillment!, clients.inventory) }
     }
 
     func fulfillmentCount(_ sql: String) async throws -> Int {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -41,15 +40,15 @@ struct TrackingWebhookRoutes: Sendable {
     ]
 
     func add(to router: Router<BasicRequestContext>) {
-        router.post("/v1/logistics/carriers/:carrier/tracking-events") { request, context -> Response in
-            let carrier = context.parameters.get("carrier") ?? ""
+        router.post("/v1/logistics/carriers/:code/tracking-events") { request, context -> Response in
+            let carrier = context.parameters.get("code") ?? ""
             let body = try await request.body.collect(upTo: 64 * 1024)
             let bytes = Array(buffer: body)
             guard let secret = configuration.carrierSecrets[carrier] else {
                 throw APIError(.unauthorized, code: "carrier_not_configured", message: "no webhook secret is configured for this carrier")
             }
             let signature = request.headers[HTTPField.Name("X-Carrier-Signature")!] ?? ""
-            guard Self.verify(signature: signature, body: bytes, secret: secret) else {
+            guard CarrierSignature.verify(signature, body: bytes, secret: secret) else {
                 runtime.logger.warning("tracking webhook with a bad signature refused", metadata: ["carrier": "\(carrier)"])
                 throw APIError(.unauthorized, code: "bad_signature", message: "X-Carrier-Signature does not match the body")
             }
@@ -69,20 +68,6 @@ struct TrackingWebhookRoutes: Sendable {
             try check.check()
             return try Response.json(try await apply(event, carrier: carrier))
         }
-    }
-
-    static func verify(signature: String, body: [UInt8], secret: String) -> Bool {
-        guard signature.hasPrefix("sha256=") else { return false }
-        let expected = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8)))
-        let hex = Array(signature.dropFirst("sha256=".count).utf8)
-        let wanted = Array(expected.map { String(format: "%02x", $0) }.joined().utf8)
-        guard hex.count == wanted.count else { return false }
-        return zip(hex, wanted).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
-
-    /// The signature a carrier sends for `body` (used by tests and the demo's carrier simulator).
-    static func sign(_ body: [UInt8], secret: String) -> String {
-        "sha256=" + HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8))).map { String(format: "%02x", $0) }.joined()
     }
 
     private func apply(_ event: TrackingEvent, carrier: String) async throws -> Outcome {

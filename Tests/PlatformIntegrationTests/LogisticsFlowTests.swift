@@ -1,0 +1,156 @@
+import Foundation
+import LogisticsService
+import OMSDomain
+import OMSPlatform
+import Testing
+
+@Suite("Logistics: carriers, dispatch, tracking webhooks, delays, lost parcels (real PostgreSQL and broker)", .serialized)
+struct LogisticsFlowTests {
+    typealias F = FulfillmentFixtures
+    static let secrets = ["ZTO": "zto-webhook-secret-0001", "SF": "sf-webhook-secret-00001", "DADA": "dada-webhook-secret-001"]
+    static let environment = ["OMS_CARRIER_SECRETS": secrets.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
+                              "OMS_DELAY_NO_SCAN_SECONDS": "3", "OMS_DELAY_CHECK_SECONDS": "1"]
+
+    static func setUpOrigins(_ http: EdgeClient) async throws {
+        for (code, province, city) in [("SH1", "上海市", "上海市"), ("HZ1", "浙江省", "杭州市"), ("GZ1", "广东省", "广州市")] {
+            let body = #"{"name":"\#(code) DC","province":"\#(province)","city":"\#(city)","address":"物流园 8 号"}"#
+            let reply = try await http.send(.PUT, "/v1/logistics/warehouses/\(code)", body: Array(body.utf8))
+            guard reply.status == 200 else { throw InventoryFixtures.Failure("origin set-up: \(reply.status) \(reply.text)") }
+        }
+    }
+
+    /// `fulfillment.packed` with one parcel of `lines` weighing `grams`.
+    static func packed(_ order: Order, from warehouse: String, grams: Int = 900, perishable: Bool = false, valuable: Bool = false) throws -> (EventEnvelope, String) {
+        let lines = order.lines.map { ParcelLine(lineNumber: $0.lineNumber, sku: $0.sku, quantity: $0.quantity) }
+        let parcel = PackedParcel(parcelId: "FO-\(order.orderID)-\(warehouse)-P1", cartonCode: "S", lengthMm: 250, widthMm: 200, heightMm: 100, weightGrams: grams, lines: lines,
+                                  fragile: false, liquid: false, perishable: perishable, valuable: valuable, insured: valuable, declaredValue: order.goodsTotal,
+                                  packaging: perishable ? ["insulated_liner", "ice_pack"] : [], inserts: ["invoice"])
+        return (try EventEnvelope.make(FulfillmentPacked(fulfillmentOrderId: "FO-\(order.orderID)-\(warehouse)", orderID: order.orderID, warehouseId: warehouse, parcels: [parcel],
+                                                         packedBy: "automation", packedAt: Date(), order: order), orderID: order.orderID, producer: .fulfillment),
+                TopicCatalogue.fulfillmentEvents)
+    }
+
+    static func track(_ http: EdgeClient, carrier: String, _ json: String, secret: String? = nil) async throws -> EdgeClient.Reply {
+        let body = Array(json.utf8)
+        let signature = CarrierSignature.sign(body, secret: secret ?? secrets[carrier] ?? "none")
+        return try await http.send(.POST, "/v1/logistics/carriers/\(carrier)/tracking-events", body: body, headers: [CarrierSignature.header: signature])
+    }
+
+    static func scan(_ id: String, _ tracking: String, _ type: String, at: Date, extra: String = "") -> String {
+        #"{"eventId":"\#(id)","trackingNumber":"\#(tracking)","type":"\#(type)","occurredAt":"\#(Timestamps.format(at))","location":"北京市"\#(extra)}"#
+    }
+
+    @Test("carrier per rule; unique tracking numbers across two processes; signed, idempotent, forward-only webhooks; delay detection")
+    func dispatchAndTracking() async throws {
+        try await withIntakeWorld { world in
+            try await world.withStages(logistics: Self.environment, logisticsProcesses: 2) { clients in
+                let http = try #require(clients.logistics)
+                try await Self.setUpOrigins(http)
+                var express = F.order("O-EXPRESS", province: "北京市", city: "北京市", [("CLO-TEE-BLK-M", 1)])
+                express.requestedService = "express"
+                let cases: [(Order, String, Int, Bool, Bool, String)] = [
+                    (F.order("O-FRESH", [("FRS-MILK-1", 2)]), "HZ1", 2_600, true, false, "DADA-SAMEDAY"),
+                    (F.order("O-PHONE", province: "北京市", city: "北京市", [("ELE-PHONE-1", 1)]), "GZ1", 900, false, true, "SF-STANDARD"),
+                    (F.order("O-BOOK", province: "北京市", city: "北京市", [("HOM-TOWEL-1", 1)]), "GZ1", 900, false, false, "ZTO-ECONOMY"),
+                    (express, "GZ1", 900, false, false, "JD-EXPRESS"),
+                ]
+                let events = try cases.map { try Self.packed($0.0, from: $0.1, grams: $0.2, perishable: $0.3, valuable: $0.4) }
+                // Delivered twice, plus a parcel from a warehouse logistics does not know (dead-lettered).
+                try await world.publish(events + [events[2], try Self.packed(F.order("O-NOWHERE", [("HOM-TOWEL-1", 1)]), from: "XX9")])
+                for (order, _, _, _, _, service) in cases {
+                    let dispatched = try await world.events(on: TopicCatalogue.shipments) { $0.contains { $0.orderID == order.orderID && $0.type == ShipmentDispatched.eventType } }
+                        .first { $0.orderID == order.orderID && $0.type == ShipmentDispatched.eventType }!.decode(ShipmentDispatched.self)
+                    #expect(dispatched.service == service, "\(order.orderID): \(dispatched.selectionReasons ?? [])")
+                    #expect(dispatched.estimatedDelivery != nil && dispatched.lines.count == 1)
+                }
+                let dead = try await world.events(on: ServiceName.logistics.deadLetterTopic) { !$0.isEmpty }
+                #expect(dead.count == 1 && dead.first?.orderID == "O-NOWHERE")
+                #expect(try await world.count("SELECT count(*) FROM \(world.logisticsSchema).shipments WHERE order_id = 'O-BOOK'") == 1)
+
+                let phone = try #require((try await http.send(.GET, "/v1/logistics/shipments?orderId=O-PHONE").json["shipments"] as? [[String: Any]])?.first)
+                let phoneTracking = try #require(phone["trackingNumber"] as? String)
+                #expect(TrackingNumber.isValid(phoneTracking, prefix: "SF", digits: 13) && (phone["selectionReasons"] as? [String]) == ["valuable_insured", "cheapest_meeting_promise"])
+                let waybill = try await http.send(.GET, "/v1/logistics/shipments/\(phoneTracking)/waybill")
+                #expect(waybill.text.contains("138****8000") && !waybill.text.contains("13800138000") && waybill.json["insured"] as? Bool == true)
+
+                // Webhooks for the towel (ZTO): forged, unsigned and unconfigured carriers are refused.
+                let book = try #require((try await http.send(.GET, "/v1/logistics/shipments?orderId=O-BOOK").json["shipments"] as? [[String: Any]])?.first)
+                let tracking = try #require(book["trackingNumber"] as? String)
+                let now = Date()
+                let pickedUp = Self.scan("Z-1", tracking, "picked_up", at: now)
+                #expect(try await Self.track(http, carrier: "ZTO", pickedUp, secret: "forged-secret-forged-1").status == 401)
+                #expect(try await http.send(.POST, "/v1/logistics/carriers/ZTO/tracking-events", body: Array(pickedUp.utf8)).status == 401)
+                #expect(try await Self.track(http, carrier: "JD", Self.scan("J-1", tracking, "picked_up", at: now)).text.contains("carrier_not_configured"))
+                let accepted = try await Self.track(http, carrier: "ZTO", pickedUp)
+                #expect(accepted.status == 200 && accepted.json["status"] as? String == "pickedUp" && accepted.json["applied"] as? Bool == true)
+                #expect(try await Self.track(http, carrier: "ZTO", pickedUp).json["duplicate"] as? Bool == true)
+                #expect(try await Self.track(http, carrier: "ZTO", Self.scan("Z-X", "ZT00000000000", "picked_up", at: now)).status == 404)
+                #expect(try await Self.track(http, carrier: "ZTO", #"{"eventId":"Z-9","type":"teleported"}"#).status == 400)
+                #expect(try await Self.track(http, carrier: "ZTO", Self.scan("Z-8", tracking, "teleported", at: now)).status == 422)
+                // Delivered arrives before the out-for-delivery scan: the late scan never moves it back.
+                let delivered = Self.scan("Z-3", tracking, "delivered", at: now.addingTimeInterval(7_200), extra: #","signedBy":"本人","proofReference":"photo/Z-3.jpg""#)
+                #expect(try await Self.track(http, carrier: "ZTO", delivered).json["status"] as? String == "delivered")
+                let late = try await Self.track(http, carrier: "ZTO", Self.scan("Z-2", tracking, "out_for_delivery", at: now.addingTimeInterval(3_600)))
+                #expect(late.json["status"] as? String == "delivered" && late.json["applied"] as? Bool == false)
+                let view = try await http.send(.GET, "/v1/logistics/shipments/\(tracking)").json
+                #expect(view["status"] as? String == "delivered" && view["signedBy"] as? String == "本人" && (view["scans"] as? [[String: Any]])?.count == 3)
+                let bookEvents = try await world.events(on: TopicCatalogue.shipments) { $0.contains { $0.orderID == "O-BOOK" && $0.type == ShipmentDelivered.eventType } }
+                    .filter { $0.orderID == "O-BOOK" }.map(\.type)
+                #expect(bookEvents.filter { $0 == ShipmentInTransit.eventType }.count == 1 && bookEvents.filter { $0 == ShipmentDelivered.eventType }.count == 1)
+
+                // No scan for 3 s: the phone's shipment is delayed, once.
+                let delayed = try await world.events(on: TopicCatalogue.shipments) { $0.contains { $0.orderID == "O-PHONE" && $0.type == ShipmentDelayed.eventType } }
+                #expect(try delayed.first { $0.orderID == "O-PHONE" && $0.type == ShipmentDelayed.eventType }!.decode(ShipmentDelayed.self).reasonCode == "no_scan")
+                try await Task.sleep(for: .seconds(2))
+                let delays = try await world.events(on: TopicCatalogue.shipments, timeout: .seconds(4)) { _ in false }.filter { $0.orderID == "O-PHONE" && $0.type == ShipmentDelayed.eventType }
+                #expect(delays.count == 1)
+                #expect(try await http.send(.GET, "/v1/logistics/shipments/\(phoneTracking)").json["delayed"] as? Bool == true)
+
+                // 300 parcels over two logistics processes: every tracking number distinct and well-formed.
+                let burst = try (0..<300).map { n in
+                    try Self.packed(F.order("O-BURST-\(n)", province: n % 2 == 0 ? "北京市" : "四川省", city: n % 2 == 0 ? "北京市" : "成都市", [("HOM-TOWEL-1", 1)]),
+                                    from: n % 3 == 0 ? "HZ1" : "GZ1", valuable: n % 5 == 0)
+                }
+                try await world.publish(burst)
+                #expect(try await world.eventually { try await world.count("SELECT count(*) FROM \(world.logisticsSchema).shipments WHERE order_id LIKE 'O-BURST-%'") == 300 })
+                #expect(try await world.count("SELECT count(DISTINCT tracking_number) FROM \(world.logisticsSchema).shipments") == 304)
+                #expect(try await world.count("SELECT count(*) FROM \(world.logisticsSchema).shipments WHERE tracking_number !~ '^(SF[0-9]{13}|ZT[0-9]{12}|JDV[0-9]{12}|DD[0-9]{10}|YT[0-9]{13})$'") == 0)
+            }
+        }
+    }
+
+    @Test("a lost parcel is re-reserved, re-packed and re-dispatched exactly once")
+    func lostParcel() async throws {
+        try await withIntakeWorld { world in
+            try await world.withStages(inventory: true, fulfillment: ["OMS_FULFILLMENT_DEFAULT_MODE": "automatic"], logistics: Self.environment) { clients in
+                let (inventory, logistics) = (try #require(clients.inventory), try #require(clients.logistics))
+                try await InventoryFixtures.setUpWarehouses(inventory)
+                try await Self.setUpOrigins(logistics)
+                #expect(try await InventoryFixtures.receive(inventory, "HOM-TOWEL-1", 5, into: "HZ1").status == 201)
+                try await world.publish([try InventoryFixtures.verified(F.order("O-LOST", province: "北京市", city: "北京市", [("HOM-TOWEL-1", 1)]))])
+                let first = try await world.events(on: TopicCatalogue.shipments) { $0.contains { $0.orderID == "O-LOST" && $0.type == ShipmentDispatched.eventType } }
+                    .first { $0.orderID == "O-LOST" && $0.type == ShipmentDispatched.eventType }!.decode(ShipmentDispatched.self)
+                #expect(try await world.eventually { try await world.inventoryCount("SELECT on_hand FROM inv.stock WHERE sku = 'HOM-TOWEL-1' AND warehouse_code = 'HZ1'") == 4 })
+
+                // Lost, reported three times (a repeat, then "destroyed"): one shipment.lost, one re-shipment.
+                let lost = Self.scan("L-1", first.trackingNumber, "lost", at: Date())
+                #expect(try await Self.track(logistics, carrier: first.carrier, lost).json["status"] as? String == "lost")
+                #expect(try await Self.track(logistics, carrier: first.carrier, lost).json["duplicate"] as? Bool == true)
+                #expect(try await Self.track(logistics, carrier: first.carrier, Self.scan("L-2", first.trackingNumber, "destroyed", at: Date())).json["applied"] as? Bool == false)
+                let all = try await world.events(on: TopicCatalogue.shipments) { $0.filter { $0.orderID == "O-LOST" && $0.type == ShipmentDispatched.eventType }.count == 2 }
+                    .filter { $0.orderID == "O-LOST" }
+                #expect(all.filter { $0.type == ShipmentLost.eventType }.count == 1)
+                let replacement = try all.filter { $0.type == ShipmentDispatched.eventType }.map { try $0.decode(ShipmentDispatched.self) }.last!
+                #expect(replacement.shipmentId != first.shipmentId && replacement.lines == first.lines)
+                let reserved = try await world.inventoryEvents(about: "O-LOST") { $0.contains { (try? $0.decode(InventoryReserved.self).cause) == "reshipment" } }
+                let reshipments = reserved.compactMap { try? $0.decode(InventoryReserved.self) }.filter { $0.cause == "reshipment" }
+                #expect(reshipments.count == 1)
+                #expect(try await world.eventually { try await world.inventoryCount("SELECT on_hand FROM inv.stock WHERE sku = 'HOM-TOWEL-1' AND warehouse_code = 'HZ1'") == 3 })
+                try await Task.sleep(for: .seconds(2))
+                #expect(try await world.count("SELECT count(*) FROM \(world.logisticsSchema).shipments WHERE order_id = 'O-LOST'") == 2)
+                #expect(try await world.inventoryCount("SELECT count(*) FROM inv.reshipments") == 1)
+                #expect(try await world.ledgerDiscrepancies() == 0)
+            }
+        }
+    }
+}
