@@ -92,11 +92,14 @@ var targets: [Target] = [
             "OMSDomain", "OMSKafka", "OMSPlatform",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ],
         path: "Tests/Benchmarks/Support"
     ),
     serviceBenchmark("oms-inventory-bench", service: "InventoryService", path: "Tests/Benchmarks/InventoryBench"),
     serviceBenchmark("oms-fulfillment-bench", service: "FulfillmentService", path: "Tests/Benchmarks/FulfillmentBench"),
+    serviceBenchmark("oms-logistics-bench", service: "LogisticsService", path: "Tests/Benchmarks/LogisticsBench"),
     .testTarget(
         name: "DomainTests",
         dependencies: ["OMSDomain", "OMSPlatform"],

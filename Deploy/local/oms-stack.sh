@@ -11,7 +11,8 @@
 #
 # Configuration (environment): OMS_STACK_DIR (default <repo>/.oms), OMS_PG_PORT (54329),
 # OMS_KAFKA_PORT (9092), OMS_HTTP_BASE_PORT (8081; services take 8081..8087),
-# OMS_FULFILLMENT_DEFAULT_MODE (automatic here, so demo orders flow without scanners).
+# OMS_FULFILLMENT_DEFAULT_MODE (automatic here, so demo orders flow without scanners),
+# OMS_CARRIER_SECRETS (default: generated once into $OMS_STACK_DIR/carrier-secrets).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -135,8 +136,22 @@ build_suite() {
   BIN="$(cd "$REPO" && swift build -c "$config" --show-bin-path)"
 }
 
+# Per-stack webhook secrets for the demo carriers, generated once and kept in the state directory
+# (never in the repo); carriers (or a simulator) sign tracking webhooks with them.
+carrier_secrets() {
+  local file="$STATE/carrier-secrets"
+  if [ ! -f "$file" ]; then
+    for carrier in SF JD YTO ZTO DADA; do
+      printf '%s=%s,' "$carrier" "$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+    done | sed 's/,$//' >"$file"
+    chmod 600 "$file"
+  fi
+  cat "$file"
+}
+
 start_services() {
   eval "$(print_env)"
+  local secrets="${OMS_CARRIER_SECRETS:-$(carrier_secrets)}"
   LD_LIBRARY_PATH="$STATE/lib" "$BIN/omsctl" topics ensure --bootstrap-server "127.0.0.1:$KAFKA_PORT" >"$STATE/logs/topics.log" \
     || { cat "$STATE/logs/topics.log" >&2; die "topic creation failed"; }
   local i=0
@@ -147,7 +162,7 @@ start_services() {
       log "$service already running (pid $(cat "$pidfile"))"; continue
     fi
     OMS_HTTP_PORT=$port OMS_KAFKA_SESSION_TIMEOUT_MS="${OMS_KAFKA_SESSION_TIMEOUT_MS:-6000}" \
-      OMS_FULFILLMENT_DEFAULT_MODE="${OMS_FULFILLMENT_DEFAULT_MODE:-automatic}" \
+      OMS_FULFILLMENT_DEFAULT_MODE="${OMS_FULFILLMENT_DEFAULT_MODE:-automatic}" OMS_CARRIER_SECRETS="$secrets" \
       nohup "$BIN/oms-$service" >>"$STATE/logs/$service.log" 2>&1 &
     echo $! >"$pidfile"
   done

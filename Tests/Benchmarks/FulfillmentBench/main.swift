@@ -1,21 +1,18 @@
 import AsyncHTTPClient
 import Foundation
 import FulfillmentService
-import Logging
 import OMSBenchSupport
 import OMSDomain
 import OMSKafka
 import OMSPlatform
 import PostgresNIO
-import ServiceLifecycle
 
 // Fulfillment benchmark (issue 6): automatic warehouses, so every `inventory.reserved` becomes
 // fulfillment orders that are picked and packed (packing rules, carton choice, parcels,
-// `fulfillment.packed`) in the handler's transaction. For each run: a fresh schema and topic prefix,
-// N reservation events (1-3 lines of demo-catalog SKUs, every third split over two warehouses)
-// published at once, one fulfillment process. Prints fulfillment orders packed per second (first to
-// last `packed_at`), reservations/s, parcels, and publish-to-packed latency p50/p99 (queueing behind
-// the burst included).
+// `fulfillment.packed`) in the handler's transaction. A fresh schema and topic prefix, N reservation
+// events (1-3 lines of demo-catalog SKUs, every third split over two warehouses) published at once,
+// one fulfillment process. Prints fulfillment orders packed per second (first to last `packed_at`),
+// reservations/s, parcels, and publish-to-packed latency p50/p99 (queueing behind the burst included).
 // Usage: oms-fulfillment-bench [reservations=10000]
 let arguments = CommandLine.arguments
 let reservations = arguments.count > 1 ? Int(arguments[1]) ?? 10_000 : 10_000
@@ -23,27 +20,15 @@ let logger = BenchSupport.logger("bench.fulfillment")
 let warehouses = ["SH1", "HZ1", "GZ1"]
 let products = DemoCatalog.products
 let http = HTTPClient(eventLoopGroupProvider: .singleton)
-let admin = try KafkaAdmin(client: KafkaClientConfiguration(bootstrapServers: BenchSupport.brokers, clientID: "bench-admin"), logger: logger)
-
-let id = String(UUID().uuidString.lowercased().prefix(8))
-let prefix = "b\(id).", schema = "b_\(id)_fulfillment"
-let topics = TopicCatalogue.business + TopicCatalogue.operational.filter { $0.name.hasPrefix("oms.fulfillment.") }
-_ = try await admin.createTopics(topics.map { (prefix + $0.name, $0.partitions) })
-let port = 18_400
-let client = try DatabaseConfiguration(url: BenchSupport.databaseURL, schema: schema).makeClient(logger: logger)
 let service = FulfillmentService(configuration: try FulfillmentConfiguration(environment: ["OMS_FULFILLMENT_DEFAULT_MODE": "automatic"]))
-let app = try buildApplication(service: service, configuration: try BenchSupport.configuration(.fulfillment, prefix: prefix, schema: schema, port: port), logger: logger)
-let group = ServiceGroup(configuration: .init(services: [client as any Service, app], logger: logger))
-let row = try await withThrowingTaskGroup(of: Void.self) { tasks -> String in
-    tasks.addTask { try await group.run() }
-    try await BenchSupport.waitReady(http, base: "http://127.0.0.1:\(port)")
+let row = try await BenchSupport.run(service, port: 18_400, http: http, logger: logger, messages: { prefix in
     var generator = SystemRandomNumberGenerator()
-    let messages = try (0..<reservations).map { number -> KafkaOutgoingMessage in
+    return try (0..<reservations).map { number -> KafkaOutgoingMessage in
         let lines = (0..<Int.random(in: 1...3, using: &generator)).map { index in
             let product = products[(number * 7 + index * 31) % products.count]
             return OrderLine(lineNumber: index + 1, sku: product.sku, quantity: Int.random(in: 1...2, using: &generator), unitPrice: product.listPrice)
         }
-        let order = Order(orderID: "B\(id)-\(number)", channel: .web, channelOrderID: "B-\(number)", customer: Customer(customerKey: "web:b\(number)", name: "", phone: ""),
+        let order = Order(orderID: "B-\(number)", channel: .web, channelOrderID: "B-\(number)", customer: Customer(customerKey: "web:b\(number)", name: "", phone: ""),
                           deliveryAddress: Address(province: "浙江省", city: "杭州市", district: "区", street: "路 1 号"), lines: lines, shippingFee: .zero,
                           payment: Payment(method: .card, reference: "P", paidAmount: .zero, paidAt: nil), placedAt: Date())
         let split = number % 3 == 0 && lines.count > 1
@@ -53,15 +38,12 @@ let row = try await withThrowingTaskGroup(of: Void.self) { tasks -> String in
         return try EventEnvelope.make(InventoryReserved(orderID: order.orderID, allocations: allocations, cause: "verified", orderComplete: true, reservedAt: Date(), order: order),
                                       orderID: order.orderID, producer: .inventory).kafkaMessage(topic: prefix + TopicCatalogue.inventoryEvents)
     }
-    let published = Date()
-    try await BenchSupport.publish(messages, logger: logger)
-    while true {
-        let rows = try await client.query("SELECT (SELECT count(*) FROM inbox)::int8, (SELECT count(*) FROM fulfillment_orders WHERE status <> 'packed')::int8", logger: logger)
-        var (handled, unpacked) = (0, 0)
-        for try await (inbox, open) in rows.decode((Int, Int).self) { (handled, unpacked) = (inbox, open) }
-        if handled >= reservations && unpacked == 0 { break }
-        try await Task.sleep(for: .milliseconds(100))
-    }
+}, done: { client in
+    let rows = try await client.query("SELECT (SELECT count(*) FROM inbox)::int8, (SELECT count(*) FROM fulfillment_orders WHERE status <> 'packed')::int8", logger: logger)
+    var finished = false
+    for try await (handled, unpacked) in rows.decode((Int, Int).self) { finished = handled >= reservations && unpacked == 0 }
+    return finished
+}, report: { client, published in
     let stats = try await client.query("""
         SELECT count(*)::int8, extract(epoch FROM max(packed_at) - min(packed_at))::float8,
                (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM packed_at - \(published))))::float8,
@@ -74,12 +56,9 @@ let row = try await withThrowingTaskGroup(of: Void.self) { tasks -> String in
         let seconds = max(span, 0.001)
         line = "| \(reservations) | \(orders) | \(parcels) | \(Int(Double(reservations) / seconds)) | \(Int(Double(orders) / seconds)) | \(Int(p50 * 1_000)) | \(Int(p99 * 1_000)) |"
     }
-    await group.triggerGracefulShutdown()
-    try await tasks.waitForAll()
     return line
-}
+})
 print("| reservations | fulfillment orders | parcels | reservations/s | fulfillment orders/s | p50 ms | p99 ms |")
 print("|---:|---:|---:|---:|---:|---:|---:|")
 print(row)
-await admin.close()
 try await http.shutdown().get()

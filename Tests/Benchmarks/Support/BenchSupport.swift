@@ -5,6 +5,8 @@ import NIOCore
 import OMSDomain
 import OMSKafka
 import OMSPlatform
+import PostgresNIO
+import ServiceLifecycle
 
 /// What the service benchmarks share: where the local stack is, a quiet logger, a service
 /// configuration on a fresh topic prefix and schema, JSON calls that must succeed, readiness waits
@@ -56,5 +58,41 @@ public enum BenchSupport {
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
         for result in try await producer.send(batch: messages) { _ = try result.get() }
         await producer.shutdown()
+    }
+}
+
+extension BenchSupport {
+    /// One benchmark run of one service: a fresh topic prefix and schema, the service on `port`,
+    /// `setUp` over HTTP, the burst from `messages(prefix)` published at once, then `done` polled every
+    /// 100 ms, then `report` (given the pool and the instant publishing ended) makes the table row.
+    /// The service shuts down gracefully.
+    public static func run(_ service: some OMSService, port: Int, extra: [String: String] = [:], http: HTTPClient, logger: Logger,
+                           setUp: (String) async throws -> Void = { _ in },
+                           messages: (String) throws -> [KafkaOutgoingMessage],
+                           done: @escaping (PostgresClient) async throws -> Bool,
+                           report: @escaping (PostgresClient, Date) async throws -> String) async throws -> String {
+        let id = String(UUID().uuidString.lowercased().prefix(8))
+        let prefix = "b\(id).", schema = "b_\(id)_\(service.name.rawValue)"
+        let admin = try KafkaAdmin(client: KafkaClientConfiguration(bootstrapServers: brokers, clientID: "bench-admin"), logger: logger)
+        let topics = TopicCatalogue.business + TopicCatalogue.operational.filter { $0.name.hasPrefix("oms.\(service.name.rawValue).") }
+        _ = try await admin.createTopics(topics.map { (prefix + $0.name, $0.partitions) })
+        await admin.close()
+        let client = try DatabaseConfiguration(url: databaseURL, schema: schema).makeClient(logger: logger)
+        let app = try buildApplication(service: service, configuration: try configuration(service.name, prefix: prefix, schema: schema, port: port, extra: extra), logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [client as any Service, app], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks -> String in
+            tasks.addTask { try await group.run() }
+            let base = "http://127.0.0.1:\(port)"
+            try await waitReady(http, base: base)
+            try await setUp(base)
+            let burst = try messages(prefix)
+            let published = Date()
+            try await publish(burst, logger: logger)
+            while try await !done(client) { try await Task.sleep(for: .milliseconds(100)) }
+            let row = try await report(client, published)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return row
+        }
     }
 }
