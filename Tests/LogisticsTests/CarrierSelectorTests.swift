@@ -22,6 +22,9 @@ struct CarrierSelectorTests {
         // Perishable across the country: cold chain only, never the same-city courier.
         let far = try #require(selector.choose(for: parcel(perishable: true, zone: .national), among: carriers))
         #expect(far.carrier.coldChain && !far.carrier.sameCityOnly && far.reasons.first == "perishable_cold_chain")
+        // Valuable salmon in the same city: the local courier is not insured, so an insured cold-chain service.
+        let salmon = try #require(selector.choose(for: parcel(perishable: true, valuable: true, zone: .sameCity, to: "浙江省"), among: carriers))
+        #expect(salmon.carrier.insured && salmon.carrier.coldChain && salmon.reasons == ["perishable_cold_chain", "valuable_insured", "cheapest_meeting_promise"])
     }
 
     @Test("long distance: the cheapest service that meets the promise, even if a faster one exists")

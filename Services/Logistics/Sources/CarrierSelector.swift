@@ -5,12 +5,12 @@ import OMSDomain
 /// Rules, in order:
 /// 1. Eligible services cover the destination province, serve the zone, carry the weight; a
 ///    same-city courier only within the warehouse's city.
-/// 2. Perishables need cold chain; in the same city they go with a same-day local courier
-///    (`same_city_perishable`) when one is eligible.
-/// 3. Valuables need an insured service (`valuable_insured`).
-/// 4. A service level the customer chose (e.g. express) is honoured when any eligible service
+/// 2. Perishables need cold chain, valuables an insured service (`valuable_insured`); among what
+///    is left, perishables in the same city go with a same-day local courier
+///    (`same_city_perishable`) when one is eligible, else `perishable_cold_chain`.
+/// 3. A service level the customer chose (e.g. express) is honoured when any eligible service
 ///    offers it (`customer_requested_<level>`), else noted (`requested_service_unavailable`).
-/// 5. Otherwise the cheapest service whose transit time meets the delivery promise for the zone
+/// 4. Otherwise the cheapest service whose transit time meets the delivery promise for the zone
 ///    (`cheapest_meeting_promise`); if none does, the fastest, then cheapest (`no_service_meets_promise`).
 /// Ties: higher quality score, then code.
 /// Invariant: deterministic; returns nil only when no service may carry the parcel at all.
@@ -60,19 +60,20 @@ public struct CarrierSelector: Sendable {
                   let days = carrier.transit(parcel.zone), let fee = carrier.rates.fee(grams: parcel.weightGrams, zone: parcel.zone) else { return nil }
             return (carrier, fee, days)
         }
+        // Requirements first (cold chain, insurance), then the same-city preference among what is left:
+        // a valuable perishable goes insured and cold even if the local courier is not insured.
+        if parcel.perishable { options = options.filter { $0.carrier.coldChain } }
+        if parcel.valuable { options = options.filter { $0.carrier.insured } }
         if parcel.perishable {
-            options = options.filter { $0.carrier.coldChain }
-            if parcel.zone == .sameCity {
-                let local = options.filter { $0.carrier.sameCityOnly && $0.carrier.serviceLevel == .sameDay }
-                if !local.isEmpty { options = local; reasons.append("same_city_perishable") }
+            let local = options.filter { $0.carrier.sameCityOnly && $0.carrier.serviceLevel == .sameDay }
+            if parcel.zone == .sameCity, !local.isEmpty {
+                options = local
+                reasons.append("same_city_perishable")
             } else {
                 reasons.append("perishable_cold_chain")
             }
         }
-        if parcel.valuable {
-            options = options.filter { $0.carrier.insured }
-            reasons.append("valuable_insured")
-        }
+        if parcel.valuable { reasons.append("valuable_insured") }
         if let requested = parcel.requestedService.flatMap(Carrier.ServiceLevel.init(rawValue:)) {
             let matching = options.filter { $0.carrier.serviceLevel == requested }
             if matching.isEmpty {

@@ -88,7 +88,11 @@ extension BenchSupport {
             let burst = try messages(prefix)
             let published = Date()
             try await publish(burst, logger: logger)
-            while try await !done(client) { try await Task.sleep(for: .milliseconds(100)) }
+            let deadline = ContinuousClock.now + .seconds(900)
+            while try await !done(client) {
+                guard ContinuousClock.now < deadline else { fatalError("the burst was not processed within 15 minutes (dead letters? see the service's DLQ topic)") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
             let row = try await report(client, published)
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
