@@ -8,8 +8,10 @@ import Testing
 struct LogisticsFlowTests {
     typealias F = FulfillmentFixtures
     static let secrets = ["ZTO": "zto-webhook-secret-0001", "SF": "sf-webhook-secret-00001", "DADA": "dada-webhook-secret-001"]
-    static let environment = ["OMS_CARRIER_SECRETS": secrets.map { "\($0.key)=\($0.value)" }.joined(separator: ","),
-                              "OMS_DELAY_NO_SCAN_SECONDS": "3", "OMS_DELAY_CHECK_SECONDS": "1"]
+    /// Carrier secrets only (default delay thresholds).
+    static let signingEnvironment = ["OMS_CARRIER_SECRETS": secrets.map { "\($0.key)=\($0.value)" }.joined(separator: ",")]
+    /// Secrets and a 3-second no-scan threshold checked every second.
+    static let environment = signingEnvironment.merging(["OMS_DELAY_NO_SCAN_SECONDS": "3", "OMS_DELAY_CHECK_SECONDS": "1"]) { _, new in new }
 
     static func setUpOrigins(_ http: EdgeClient) async throws {
         for (code, province, city) in [("SH1", "上海市", "上海市"), ("HZ1", "浙江省", "杭州市"), ("GZ1", "广东省", "广州市")] {

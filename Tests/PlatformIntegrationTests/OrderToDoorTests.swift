@@ -8,12 +8,13 @@ import OMSPlatform
 import ServiceLifecycle
 import Testing
 
-/// Intake, risk and inventory together on one world: a web order flows to a reservation the
-/// customer can see, and the unit that sold out stops the next web order at intake.
-@Suite("Order to stock: intake -> risk -> inventory, and the sold-out check back at intake", .serialized)
-struct OrderToStockTests {
-    @Test("a verified web order is allocated in the nearest warehouse; its sold-out SKU makes intake refuse the next one")
-    func orderToStock() async throws {
+/// Intake, risk, inventory, fulfillment (automatic) and logistics together on one world: a web order
+/// flows from the channel to the customer's door, every stage visible in its status, and the unit
+/// that sold out stops the next web order at intake.
+@Suite("Order to door: intake -> risk -> inventory -> fulfillment -> logistics, and the sold-out check back at intake", .serialized)
+struct OrderToDoorTests {
+    @Test("a web order is allocated in the nearest warehouse, packed, dispatched and delivered; its sold-out SKU makes intake refuse the next one")
+    func orderToDoor() async throws {
         try await withIntakeWorld { world in
             var (intakeService, intakeConfig) = try world.configuration(role: .all)
             intakeService.httpPort = Int.random(in: 20_000..<29_000)
@@ -25,7 +26,9 @@ struct OrderToStockTests {
                 tasks.addTask { try await group.run() }
                 // Graceful shutdown on every path, never cancellation: cancelling a running pool mid-lease hangs.
                 do {
-                    try await world.withInventory { http in
+                    try await world.withStages(inventory: true, fulfillment: ["OMS_FULFILLMENT_DEFAULT_MODE": "automatic"], logistics: LogisticsFlowTests.signingEnvironment) { stages in
+                        let http = stages.inventory!
+                        try await LogisticsFlowTests.setUpOrigins(stages.logistics!)
                         #expect(try await world.eventually(timeout: .seconds(20)) { (try? await edge.send(.GET, "/health/ready"))?.status == 200 })
                         try await InventoryFixtures.setUpWarehouses(http)
                         // The example ships to Shanghai: SH1 has both SKUs, HZ1 only hoodies. One wine glass in all.
@@ -42,6 +45,26 @@ struct OrderToStockTests {
                             return view["status"] as? String == "allocated"
                         })
                         #expect((view["details"] as? [String: String])?["warehouseId"] == "SH1")
+
+                        // Packed in SH1 (automatic), booked with a carrier, then the carrier delivers.
+                        #expect(try await world.eventually(timeout: .seconds(60)) {
+                            view = try await edge.send(.GET, "/v1/orders/\(id)").json
+                            return view["status"] as? String == "shipped"
+                        })
+                        let details = view["details"] as? [String: String] ?? [:]
+                        let (carrier, tracking) = (details["carrier"] ?? "", details["trackingNumber"] ?? "")
+                        #expect(!carrier.isEmpty && !tracking.isEmpty && details["parcelCount"] != nil)
+                        let delivered = LogisticsFlowTests.scan("E2E-1", tracking, "delivered", at: Date(), extra: #","signedBy":"快递柜""#)
+                        #expect(try await LogisticsFlowTests.track(stages.logistics!, carrier: carrier, delivered).status == 200)
+                        #expect(try await world.eventually {
+                            view = try await edge.send(.GET, "/v1/orders/\(id)").json
+                            return view["status"] as? String == "delivered"
+                        })
+                        let timeline = ((view["timeline"] as? [[String: Any]]) ?? []).compactMap { $0["eventType"] as? String }
+                        for stage in ["order.verified", "inventory.reserved", "fulfillment.packed", "shipment.dispatched", "shipment.delivered"] {
+                            #expect(timeline.contains(stage), "timeline lacks \(stage)")
+                        }
+                        #expect(try await world.eventually { try await world.inventoryCount("SELECT on_hand FROM inv.stock WHERE sku = 'CLO-HOOD-NVY-L' AND warehouse_code = 'SH1'") < 10 })
 
                         // The glass is gone everywhere: intake hears it and refuses the next web order for it.
                         #expect(try await world.eventually {
