@@ -171,4 +171,36 @@ struct FulfillmentFlowTests {
             }
         }
     }
+
+    @Test("an automatic warehouse never guesses: a SKU missing from the item master blocks packing until the item is added")
+    func itemDataMissing() async throws {
+        try await withIntakeWorld { world in
+            try await world.withFulfillment(environment: ["OMS_FULFILLMENT_DEFAULT_MODE": "automatic", "OMS_WAVE_CHECK_SECONDS": "1"]) { http, _ in
+                let order = InventoryFixtures.order("O-NEW-SKU", lines: [("NEW-KETTLE-1", 1, 19_900), ("CLO-TEE-BLK-M", 1, 9_900)])
+                try await world.publish([try F.reserved(order, in: "AUTO1")])
+                #expect(try await world.eventually {
+                    try await world.fulfillmentCount("SELECT count(*) FROM ful.fulfillment_orders WHERE order_id = 'O-NEW-SKU' AND status = 'picked' AND blocked_reason LIKE 'item_data_missing%'") == 1
+                })
+                let view = try #require((try await http.send(.GET, "/v1/fulfillment/orders?orderId=O-NEW-SKU").json["fulfillmentOrders"] as? [[String: Any]])?.first)
+                #expect((view["blockedReason"] as? String)?.contains("NEW-KETTLE-1") == true)
+
+                // The item master refuses bad data and a barcode that belongs to another SKU.
+                let bad = try await http.send(.PUT, "/v1/fulfillment/items/NEW-KETTLE-1", body: Array(#"{"name":"电热水壶","barcodes":["6900000000001"],"weightGrams":0,"volumeCm3":4000}"#.utf8))
+                #expect(bad.status == 422 && bad.text.contains("barcodes[0]") && bad.text.contains("weightGrams"))
+                let taken = try await http.send(.PUT, "/v1/fulfillment/items/NEW-KETTLE-1",
+                                                body: Array(#"{"name":"电热水壶","barcodes":["\#(F.barcode("CLO-TEE-BLK-M"))"],"weightGrams":1200,"volumeCm3":4000}"#.utf8))
+                #expect(taken.status == 409 && taken.text.contains("barcode_taken"))
+                let kettle = DemoCatalog.barcode(90_001)
+                let saved = try await http.send(.PUT, "/v1/fulfillment/items/NEW-KETTLE-1",
+                                                body: Array(#"{"name":"电热水壶","barcodes":["\#(kettle)"],"weightGrams":1200,"volumeCm3":4000,"handling":{"fragile":true,"liquid":false,"valuable":false,"perishable":false}}"#.utf8))
+                #expect(saved.status == 200)
+
+                // The scheduler retries: packed, with the kettle wrapped.
+                let packed = try await world.fulfillmentEvents(about: "O-NEW-SKU") { $0.contains { $0.type == FulfillmentPacked.eventType } }
+                    .first { $0.type == FulfillmentPacked.eventType }!.decode(FulfillmentPacked.self)
+                #expect(packed.parcels.flatMap(\.lines).reduce(0) { $0 + $1.quantity } == 2 && packed.parcels[0].packaging.contains("protective_wrap"))
+                #expect(try await world.fulfillmentCount("SELECT count(*) FROM ful.fulfillment_orders WHERE order_id = 'O-NEW-SKU' AND status = 'packed' AND blocked_reason IS NULL") == 1)
+            }
+        }
+    }
 }
