@@ -3,15 +3,17 @@ import Foundation
 import Logging
 import OMSDomain
 import OMSKafka
+import OMSPlatform
+import PostgresNIO
 
-/// `omsctl`: the operators' tool. This release has `topics ensure` and `topics list`; replay,
-/// dead-letter redrive, status and trace follow (issue 9).
+/// `omsctl`: the operators' tool. This release has `topics ensure`, `topics list` and `trace`;
+/// replay, dead-letter redrive and status follow (issue 9).
 @main
 struct OMSCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "omsctl",
         abstract: "Operate the retail OMS: topics, offsets, dead letters.",
-        subcommands: [Topics.self]
+        subcommands: [Topics.self, Trace.self]
     )
 }
 
@@ -67,3 +69,46 @@ struct Topics: AsyncParsableCommand {
         }
     }
 }
+
+/// `omsctl trace <order id>`: every event of one order across all stages, in order, with which
+/// services handled it and how long after the event (from intake's timeline and every inbox).
+struct Trace: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Every event of one order across all stages, with who handled it and when.")
+
+    @Argument(help: "The order id (as intake returned it).")
+    var orderId: String
+
+    @Option(name: .customLong("database-url"), help: "PostgreSQL holding the services' schemas (default: $OMS_DATABASE_URL).")
+    var databaseURL: String = ProcessInfo.processInfo.environment["OMS_DATABASE_URL"] ?? "postgres://oms:oms@127.0.0.1:54329/oms"
+
+    @Option(name: .customLong("schema-template"), help: "Schema name per service, {service} replaced (default: {service}).")
+    var schemaTemplate: String = "{service}"
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() async throws {
+        var logger = Logger(label: "omsctl")
+        logger.logLevel = .warning
+        let client = try DatabaseConfiguration(url: databaseURL, schema: "public").makeClient(logger: logger)
+        let template = schemaTemplate
+        let trace = try await withThrowingTaskGroup(of: Void.self) { tasks -> OrderTrace in
+            tasks.addTask { await client.run() }
+            defer { tasks.cancelAll() }
+            do {
+                return try await OrderTrace.load(orderID: orderId, client: client, schema: { template.replacingOccurrences(of: "{service}", with: $0.rawValue) }, logger: logger)
+            } catch let error as PSQLError {
+                throw OpsFailure("cannot read \(template.replacingOccurrences(of: "{service}", with: "intake")).order_timeline: \(error.serverInfo?[.message] ?? "\(error.code)")")
+            }
+        }
+        guard !trace.steps.isEmpty else { throw OpsFailure("no events for order \(orderId) in \(template.replacingOccurrences(of: "{service}", with: "intake")).order_timeline") }
+        print(json ? String(decoding: try EventCoding.encode(trace), as: UTF8.self) : trace.table())
+    }
+}
+
+/// A failure at run time (not a usage mistake): printed as `Error: <message>` without the usage text.
+struct OpsFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+

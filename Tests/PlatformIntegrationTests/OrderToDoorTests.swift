@@ -66,6 +66,16 @@ struct OrderToDoorTests {
                         }
                         #expect(try await world.eventually { try await world.inventoryCount("SELECT on_hand FROM inv.stock WHERE sku = 'CLO-HOOD-NVY-L' AND warehouse_code = 'SH1'") < 10 })
 
+                        // omsctl trace: each stage's event, who produced it and which services took it in.
+                        let trace = try await OrderTrace.load(orderID: id, client: world.client, schema: { "t_\(world.id)_\($0.rawValue)" }, logger: world.logger)
+                        func step(_ type: String) -> OrderTrace.Step? { trace.steps.first { $0.eventType == type } }
+                        func handlers(_ type: String) -> Set<String> { Set(step(type)?.handledBy.map(\.service) ?? []) }
+                        #expect(step("order.received")?.producer == "intake" && handlers("order.received").contains("risk"))
+                        #expect(handlers("inventory.reserved").isSuperset(of: ["fulfillment", "intake"]))
+                        #expect(handlers("fulfillment.packed").isSuperset(of: ["logistics", "intake"]))
+                        #expect(handlers("shipment.dispatched").isSuperset(of: ["inventory", "intake"]))
+                        #expect(trace.table().contains("shipment.delivered"))
+
                         // The glass is gone everywhere: intake hears it and refuses the next web order for it.
                         #expect(try await world.eventually {
                             try await world.count("SELECT count(*) FROM \(world.schema).sku_availability WHERE sku = 'GLS-WINEGLASS-1' AND sold_out") == 1
