@@ -15,23 +15,13 @@ extension IntakeWorld {
     var fulfillmentSchema: String { "t_\(id)_fulfillment" }
 
     func fulfillmentApplication(port: Int, environment extra: [String: String]) throws -> some ApplicationProtocol {
-        var (service, _) = try configuration(role: .worker, batchSize: 100)
-        service.service = .fulfillment
-        service.database = try DatabaseConfiguration(url: environment.databaseURL, schema: fulfillmentSchema)
-        service.database.maximumConnections = 8
-        service.httpPort = port
-        return try buildApplication(service: FulfillmentService(configuration: try FulfillmentConfiguration(environment: extra)), configuration: service, logger: logger)
+        try serviceApplication(FulfillmentService(configuration: try FulfillmentConfiguration(environment: extra)), schema: fulfillmentSchema, batchSize: 100, poolSize: 8, port: port)
     }
 
     var logisticsSchema: String { "t_\(id)_logistics" }
 
     func logisticsApplication(port: Int, environment extra: [String: String]) throws -> some ApplicationProtocol {
-        var (service, _) = try configuration(role: .worker, batchSize: 100)
-        service.service = .logistics
-        service.database = try DatabaseConfiguration(url: environment.databaseURL, schema: logisticsSchema)
-        service.database.maximumConnections = 8
-        service.httpPort = port
-        return try buildApplication(service: LogisticsService(configuration: try LogisticsConfiguration(environment: extra)), configuration: service, logger: logger)
+        try serviceApplication(LogisticsService(configuration: try LogisticsConfiguration(environment: extra)), schema: logisticsSchema, batchSize: 100, poolSize: 8, port: port)
     }
 
     /// HTTP clients of the processes `withStages` runs.
@@ -56,26 +46,9 @@ extension IntakeWorld {
             for index in 0..<logisticsProcesses { apps.append(try logisticsApplication(port: base + 2 + index, environment: logistics)) }
             clients.logistics = client(base + 2)
         }
-        let group = ServiceGroup(configuration: .init(services: apps, logger: logger))
         let all = [clients.inventory, clients.fulfillment, clients.logistics].compactMap { $0 }
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                for client in all {
-                    guard try await eventually(timeout: .seconds(30), { (try? await client.send(.GET, "/health/ready"))?.status == 200 }) else {
-                        throw InventoryFixtures.Failure("\(client.base) never became ready")
-                    }
-                }
-                let result = try await body(clients)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-        }
+        let ready = clients
+        return try await running(apps, readyAt: all) { try await body(ready) }
     }
 
     /// One fulfillment process, and inventory when `withInventory`; `body` gets their clients.

@@ -63,11 +63,32 @@ final class IntakeWorld: Sendable {
     /// Runs `workers` worker processes in the background for the duration of `body`, then stops
     /// them gracefully.
     func withWorkers<T: Sendable>(_ workers: Int, _ body: @Sendable () async throws -> T) async throws -> T {
-        let apps = try (0..<workers).map { _ in try application(role: .worker) }
-        let group = ServiceGroup(configuration: .init(services: apps.map { $0 as any Service }, logger: logger))
+        try await running(try (0..<workers).map { _ in try application(role: .worker) }, body)
+    }
+
+    /// A service process on this world's topics, in `schema`, with the given batch size, pool and port.
+    func serviceApplication(_ service: some OMSService, schema: String, batchSize: Int = 500, poolSize: Int? = nil, port: Int? = nil) throws -> some ApplicationProtocol {
+        var (configuration, _) = try configuration(role: .worker, batchSize: batchSize)
+        configuration.service = service.name
+        configuration.database = try DatabaseConfiguration(url: environment.databaseURL, schema: schema)
+        if let poolSize { configuration.database.maximumConnections = poolSize }
+        if let port { configuration.httpPort = port }
+        return try buildApplication(service: service, configuration: configuration, logger: logger)
+    }
+
+    /// Runs `apps` in one service group for the duration of `body`, after every client in `ready`
+    /// answers `/health/ready`. Shutdown is graceful on every path, never a cancellation (cancelling
+    /// a running pool mid-lease hangs).
+    func running<T: Sendable>(_ apps: [any Service], readyAt ready: [EdgeClient] = [], _ body: @Sendable () async throws -> T) async throws -> T {
+        let group = ServiceGroup(configuration: .init(services: apps, logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             do {
+                for client in ready {
+                    guard try await eventually(timeout: .seconds(30), { (try? await client.send(.GET, "/health/ready"))?.status == 200 }) else {
+                        throw InventoryFixtures.Failure("\(client.base) never became ready")
+                    }
+                }
                 let result = try await body()
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
@@ -84,10 +105,7 @@ final class IntakeWorld: Sendable {
 
     /// A risk service process on this world's topics and its own schema.
     func riskApplication() throws -> some ApplicationProtocol {
-        var (service, _) = try configuration(role: .worker)
-        service.service = .risk
-        service.database = try DatabaseConfiguration(url: environment.databaseURL, schema: riskSchema)
-        return try buildApplication(service: RiskService(hasher: PIIHasher(secret: "test")), configuration: service, logger: logger)
+        try serviceApplication(RiskService(hasher: PIIHasher(secret: "test")), schema: riskSchema)
     }
 
     /// Every event on `oms.orders` of this world, read from the start until `done` holds.

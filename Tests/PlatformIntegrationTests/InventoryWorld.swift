@@ -13,37 +13,15 @@ extension IntakeWorld {
     var inventorySchema: String { "t_\(id)_inventory" }
 
     func inventoryApplication(port: Int) throws -> some ApplicationProtocol {
-        var (service, _) = try configuration(role: .worker, batchSize: 100)
-        service.service = .inventory
-        service.database = try DatabaseConfiguration(url: environment.databaseURL, schema: inventorySchema)
-        service.database.maximumConnections = 8
-        service.httpPort = port
-        return try buildApplication(service: InventoryService(), configuration: service, logger: logger)
+        try serviceApplication(InventoryService(), schema: inventorySchema, batchSize: 100, poolSize: 8, port: port)
     }
 
     /// Runs `processes` inventory processes (one consumer group) for the duration of `body`,
     /// which talks to the first one over HTTP.
     func withInventory<T: Sendable>(processes: Int = 1, _ body: @Sendable (EdgeClient) async throws -> T) async throws -> T {
         let base = Int.random(in: 30_000..<39_000)
-        let apps = try (0..<processes).map { try inventoryApplication(port: base + $0) }
-        let group = ServiceGroup(configuration: .init(services: apps.map { $0 as any Service }, logger: logger))
         let http = EdgeClient(base: "http://127.0.0.1:\(base)", http: EdgeClient.wide)
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                guard try await eventually(timeout: .seconds(30), { (try? await http.send(.GET, "/health/ready"))?.status == 200 }) else {
-                    throw InventoryFixtures.Failure("inventory never became ready")
-                }
-                let result = try await body(http)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-        }
+        return try await running(try (0..<processes).map { try inventoryApplication(port: base + $0) }, readyAt: [http]) { try await body(http) }
     }
 
     func inventoryCount(_ sql: String) async throws -> Int {

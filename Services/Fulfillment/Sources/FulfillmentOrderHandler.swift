@@ -113,7 +113,7 @@ public struct FulfillmentOrderHandler: EventHandler {
         }
 
         let automaticIDs = zip(fo.ids, zip(fo.statuses, fo.automatic)).filter { created.contains($0.0) && $0.1.0 == "picked" && $0.1.1 }.map(\.0)
-        _ = try await ParcelPacking(configuration: configuration).pack(automaticIDs, packedBy: "automation", now: now, context: context)
+        _ = try await ParcelPacking(configuration: configuration).pack(automaticIDs, packedBy: "automation", now: now, settings: settings, context: context)
 
         let manualWarehouses = Set(zip(fo.ids, zip(fo.warehouses, fo.statuses)).filter { created.contains($0.0) && $0.1.1 == "open" }.map(\.1.0))
         for warehouse in manualWarehouses.sorted() {

@@ -19,7 +19,8 @@ struct ParcelPacking {
         case notPicked(status: String)
     }
 
-    func pack(_ ids: [String], packedBy: String, now: Date, context: TransactionContext) async throws -> [String: Outcome] {
+    /// `settings`: the warehouses' settings when the caller has already read them (the handler has).
+    func pack(_ ids: [String], packedBy: String, now: Date, settings known: [String: WarehouseSettings]? = nil, context: TransactionContext) async throws -> [String: Outcome] {
         guard !ids.isEmpty else { return [:] }
         let connection = context.connection, logger = context.logger
         let rows = try await connection.query("""
@@ -41,7 +42,8 @@ struct ParcelPacking {
             lines[id, default: []].append((line, sku, picked, price))
         }
         let items = try await ItemRecord.load(Set(lines.values.flatMap { $0.map(\.sku) }), connection: connection, logger: logger)
-        let settings = try await WarehouseSettings.load(orders.map(\.warehouse), defaults: configuration, connection: connection, logger: logger)
+        var settings = known ?? [:]
+        if known == nil { settings = try await WarehouseSettings.load(orders.map(\.warehouse), defaults: configuration, connection: connection, logger: logger) }
 
         var parcelRows = (ids: [String](), orders: [String](), fos: [String](), warehouses: [String](), cartons: [String](), lengths: [Int32](), widths: [Int32](),
                           heights: [Int32](), weights: [Int32](), insured: [Bool](), declared: [Int64](), bodies: [String]())

@@ -75,14 +75,14 @@ struct PickingRoutes: Sendable {
             let status = request.queryDictionary["status"] ?? "picking"
             guard status == "picking" || status == "completed" else { throw APIError.validation([.init(field: "status", reason: "picking or completed")]) }
             let waves = try await runtime.database.client.withConnection { connection in
-                try await progress(where: "warehouse", code: code, status: status, withTasks: false, connection: connection)
+                try await progress(.warehouse(code, status: status), connection: connection)
             }
             return try Response.json(["waves": waves])
         }
         router.get("/v1/fulfillment/waves/:id") { _, context -> Response in
             guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError.notFound("wave") }
             let waves = try await runtime.database.client.withConnection { connection in
-                try await progress(where: "id", id: id, withTasks: true, connection: connection)
+                try await progress(.wave(id), connection: connection)
             }
             guard let wave = waves.first else { throw APIError.notFound("wave") }
             return try Response.json(wave)
@@ -116,7 +116,8 @@ struct PickingRoutes: Sendable {
     private func scan(_ id: Int64, _ body: ScanRequest) async throws -> Response {
         let outcome = try await runtime.retryingTransaction { tx -> ScanOutcome in
             let connection = tx.connection, logger = tx.logger
-            let task = try await lockTask(id, tx: tx)
+            let locked = try await lockTask(id, tx: tx)
+            let task = locked.task
             guard task.status == "open" else { throw APIError.conflict("task_closed", "the pick task is \(task.status)") }
             let owners = try await connection.query("SELECT sku FROM item_barcodes WHERE barcode = \(body.barcode)", logger: logger)
             var scannedSKU: String?
@@ -142,8 +143,8 @@ struct PickingRoutes: Sendable {
             try await connection.query("""
                 INSERT INTO pick_scans (task_id, barcode, quantity, picker, outcome, scanned_at) VALUES (\(id), \(body.barcode), \(body.quantity), \(body.picker), 'accepted', \(now))
                 """, logger: logger)
-            if done { try await PickWave.settle(orders: [task.fulfillmentOrderId], waves: [task.waveId], now: now, connection: connection, logger: logger) }
-            var updated = task.task
+            if done { try await PickWave.settle(orders: [task.fulfillmentOrderId], waves: [locked.waveId], now: now, connection: connection, logger: logger) }
+            var updated = task
             updated.picked += body.quantity
             updated.status = done ? "done" : "open"
             return .accepted(updated)
@@ -164,7 +165,8 @@ struct PickingRoutes: Sendable {
     private func short(_ id: Int64, _ body: ShortRequest) async throws -> Response {
         let task = try await runtime.retryingTransaction { tx -> Task in
             let connection = tx.connection, logger = tx.logger
-            let task = try await lockTask(id, tx: tx)
+            let locked = try await lockTask(id, tx: tx)
+            let task = locked.task
             guard task.status == "open" else { throw APIError.conflict("task_closed", "the pick task is \(task.status)") }
             let missing = task.quantity - task.picked - task.short
             let now = Date()
@@ -175,11 +177,11 @@ struct PickingRoutes: Sendable {
             try await connection.query("""
                 INSERT INTO pick_scans (task_id, barcode, quantity, picker, outcome, scanned_at) VALUES (\(id), '', \(missing), \(body.picker), 'short', \(now))
                 """, logger: logger)
-            try tx.emit(FulfillmentShortPicked(orderID: task.orderID, warehouseId: task.warehouse, lines: [ShortPickLine(lineNumber: task.lineNumber, sku: task.sku, missingQuantity: missing)],
+            try tx.emit(FulfillmentShortPicked(orderID: locked.orderID, warehouseId: locked.warehouse, lines: [ShortPickLine(lineNumber: task.lineNumber, sku: task.sku, missingQuantity: missing)],
                                                reportedBy: body.picker, shortPickedAt: now),
-                        orderID: task.orderID, topic: TopicCatalogue.fulfillmentEvents)
-            try await PickWave.settle(orders: [task.fulfillmentOrderId], waves: [task.waveId], now: now, connection: connection, logger: logger)
-            var updated = task.task
+                        orderID: locked.orderID, topic: TopicCatalogue.fulfillmentEvents)
+            try await PickWave.settle(orders: [task.fulfillmentOrderId], waves: [locked.waveId], now: now, connection: connection, logger: logger)
+            var updated = task
             updated.short += missing
             updated.status = "short"
             return updated
@@ -187,18 +189,12 @@ struct PickingRoutes: Sendable {
         return try Response.json(task)
     }
 
+    /// A task locked for update, with what picking needs to know about its order.
     private struct LockedTask {
         var task: Task
         var waveId: Int64
         var orderID: String
         var warehouse: String
-        var sku: String { task.sku }
-        var status: String { task.status }
-        var quantity: Int { task.quantity }
-        var picked: Int { task.picked }
-        var short: Int { task.short }
-        var fulfillmentOrderId: String { task.fulfillmentOrderId }
-        var lineNumber: Int { task.lineNumber }
     }
 
     private func lockTask(_ id: Int64, tx: TransactionContext) async throws -> LockedTask {
@@ -214,21 +210,30 @@ struct PickingRoutes: Sendable {
         throw APIError.notFound("pick task")
     }
 
-    private func progress(where key: String, id: Int64 = 0, code: String = "", status: String = "", withTasks: Bool, connection: PostgresConnection) async throws -> [WaveProgress] {
-        let rows = key == "id"
-            ? try await connection.query("""
+    /// Which waves to report: one with its pick list, or a warehouse's in a status (no lists).
+    private enum WaveFilter {
+        case wave(Int64)
+        case warehouse(String, status: String)
+    }
+
+    private func progress(_ filter: WaveFilter, connection: PostgresConnection) async throws -> [WaveProgress] {
+        let rows = switch filter {
+        case .wave(let id):
+            try await connection.query("""
                 SELECT w.id, w.warehouse_code, w.status, w.released_by, w.order_count, w.created_at, w.completed_at,
                        COALESCE(sum(t.quantity), 0)::int8, COALESCE(sum(t.picked), 0)::int8, COALESCE(sum(t.short), 0)::int8,
                        COALESCE(sum(t.quantity - t.picked - t.short) FILTER (WHERE t.status = 'open'), 0)::int8, count(*) FILTER (WHERE t.status = 'open')
                 FROM pick_waves w LEFT JOIN pick_tasks t ON t.wave_id = w.id WHERE w.id = \(id) GROUP BY w.id
                 """, logger: runtime.logger)
-            : try await connection.query("""
+        case .warehouse(let code, let status):
+            try await connection.query("""
                 SELECT w.id, w.warehouse_code, w.status, w.released_by, w.order_count, w.created_at, w.completed_at,
                        COALESCE(sum(t.quantity), 0)::int8, COALESCE(sum(t.picked), 0)::int8, COALESCE(sum(t.short), 0)::int8,
                        COALESCE(sum(t.quantity - t.picked - t.short) FILTER (WHERE t.status = 'open'), 0)::int8, count(*) FILTER (WHERE t.status = 'open')
                 FROM pick_waves w LEFT JOIN pick_tasks t ON t.wave_id = w.id WHERE w.warehouse_code = \(code) AND w.status = \(status)
                 GROUP BY w.id ORDER BY w.id DESC LIMIT 100
                 """, logger: runtime.logger)
+        }
         var waves: [WaveProgress] = []
         for try await (wave, warehouse, state, releasedBy, orders, created, completed, total, picked, short, open, tasksOpen) in rows.decode((Int64, String, String, String, Int, Date, Date?, Int, Int, Int, Int, Int).self) {
             let closed = total - open
@@ -236,7 +241,7 @@ struct PickingRoutes: Sendable {
                                       completedAt: completed, unitsTotal: total, unitsPicked: picked, unitsShort: short, unitsOpen: open,
                                       tasksOpen: tasksOpen, percentComplete: total == 0 ? 100 : closed * 100 / total, tasks: nil))
         }
-        if withTasks, let first = waves.first {
+        if case .wave = filter, let first = waves.first {
             let taskRows = try await connection.query("""
                 SELECT t.id, t.sequence, t.location, t.sku, i.name, t.fulfillment_order_id, t.line_number, t.quantity, t.picked, t.short, t.status
                 FROM pick_tasks t LEFT JOIN items i ON i.sku = t.sku WHERE t.wave_id = \(first.waveId) ORDER BY t.sequence

@@ -85,9 +85,11 @@ struct TrackingWebhookRoutes: Sendable {
             let detail = String(decoding: try EventCoding.encode(["signedBy": event.signedBy, "proofReference": event.proofReference, "note": event.note]), as: UTF8.self)
             let target = Self.types[event.type] ?? nil
             let advances = target.map { shipment.status.canAdvance(to: $0) } ?? false
+            // Exceptions (delay, damage, address) apply to open shipments; scans only when they advance.
+            let applies = target == nil ? !shipment.status.isFinal : advances
             let isNew = try await connection.query("""
                 INSERT INTO tracking_events (carrier_code, event_id, tracking_number, type, occurred_at, location, detail, applied)
-                VALUES (\(carrier), \(event.eventId), \(event.trackingNumber), \(event.type), \(event.occurredAt), \(event.location), \(detail)::jsonb, \(advances || target == nil))
+                VALUES (\(carrier), \(event.eventId), \(event.trackingNumber), \(event.type), \(event.occurredAt), \(event.location), \(detail)::jsonb, \(applies))
                 ON CONFLICT DO NOTHING RETURNING 1
                 """, logger: logger)
             var inserted = false
