@@ -131,6 +131,11 @@ var targets: [Target] = [
         path: "Tests/LogisticsTests"
     ),
     .testTarget(
+        name: "AfterSalesTests",
+        dependencies: ["AfterSalesService", "OMSDomain", "OMSPlatform"],
+        path: "Tests/AfterSalesTests"
+    ),
+    .testTarget(
         name: "PlatformIntegrationTests",
         dependencies: ["OMSDomain", "OMSKafka", "OMSPlatform"] + services.map { .init(stringLiteral: $0.name) } + [
             .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -41,3 +41,214 @@ public struct ReturnReceived: DomainEvent {
         self.receivedAt = receivedAt
     }
 }
+
+/// `return.requested`: customer service or a channel opened a return that passed the eligibility
+/// rules. `approved` is true when the reason is approved automatically. Invariant: one per return id.
+public struct ReturnRequested: DomainEvent {
+    public static let eventType = "return.requested"
+    public static let schemaVersion = 1
+
+    public var returnId: String
+    public var orderID: String
+    public var reason: ReturnAuthorization.Reason
+    public var lines: [ReturnAuthorization.Line]
+    public var approved: Bool
+    public var requestedBy: String
+    public var requestedAt: Date
+
+    public init(returnId: String, orderID: String, reason: ReturnAuthorization.Reason, lines: [ReturnAuthorization.Line], approved: Bool, requestedBy: String, requestedAt: Date) {
+        self.returnId = returnId
+        self.orderID = orderID
+        self.reason = reason
+        self.lines = lines
+        self.approved = approved
+        self.requestedBy = requestedBy
+        self.requestedAt = requestedAt
+    }
+}
+
+/// `return.decided`: a reviewer approved or rejected a return that needed manual approval.
+/// Invariant: at most one per return id; a decided return is never decided again.
+public struct ReturnDecided: DomainEvent {
+    public static let eventType = "return.decided"
+    public static let schemaVersion = 1
+
+    public var returnId: String
+    public var orderID: String
+    public var approved: Bool
+    public var decidedBy: String
+    public var note: String
+    public var decidedAt: Date
+
+    public init(returnId: String, orderID: String, approved: Bool, decidedBy: String, note: String, decidedAt: Date) {
+        self.returnId = returnId
+        self.orderID = orderID
+        self.approved = approved
+        self.decidedBy = decidedBy
+        self.note = note
+        self.decidedAt = decidedAt
+    }
+}
+
+/// What one refunded line returns: units, and the amount the customer paid for them.
+public struct RefundLine: Codable, Hashable, Sendable {
+    public var lineNumber: Int
+    public var sku: String
+    public var quantity: Int
+    public var amount: Money
+
+    public init(lineNumber: Int, sku: String, quantity: Int, amount: Money) {
+        self.lineNumber = lineNumber
+        self.sku = sku
+        self.quantity = quantity
+        self.amount = amount
+    }
+}
+
+/// A discount the customer no longer earns because a return took the kept goods below the
+/// promotion's threshold; deducted from the refund.
+public struct PromotionClawback: Codable, Hashable, Sendable {
+    public var promotionID: String
+    public var amount: Money
+
+    public init(promotionID: String, amount: Money) {
+        self.promotionID = promotionID
+        self.amount = amount
+    }
+}
+
+/// `aftersales.refund-issued`: money goes back to the customer's original payment.
+/// Invariant: `refundId` is derived from the return (one refund per return, whatever retries);
+/// `amount = sum(lines) - sum(clawbacks) + shippingFeeRefunded >= 0`, and all refunds of an order
+/// never exceed what was paid.
+public struct RefundIssued: DomainEvent {
+    public static let eventType = "aftersales.refund-issued"
+    public static let schemaVersion = 1
+
+    public var refundId: String
+    public var returnId: String
+    public var orderID: String
+    public var amount: Money
+    public var lines: [RefundLine]
+    public var clawbacks: [PromotionClawback]
+    public var shippingFeeRefunded: Money
+    /// Units received but not refunded (e.g. used goods sent back without a merchant fault).
+    public var withheldUnits: Int
+    public var paymentMethod: PaymentMethod
+    public var issuedAt: Date
+
+    public init(refundId: String, returnId: String, orderID: String, amount: Money, lines: [RefundLine], clawbacks: [PromotionClawback],
+                shippingFeeRefunded: Money, withheldUnits: Int, paymentMethod: PaymentMethod, issuedAt: Date) {
+        self.refundId = refundId
+        self.returnId = returnId
+        self.orderID = orderID
+        self.amount = amount
+        self.lines = lines
+        self.clawbacks = clawbacks
+        self.shippingFeeRefunded = shippingFeeRefunded
+        self.withheldUnits = withheldUnits
+        self.paymentMethod = paymentMethod
+        self.issuedAt = issuedAt
+    }
+}
+
+/// `exchange.requested`: swap `quantity` units of a delivered line for `replacement` (another size
+/// or colour). Inventory reserves the replacement as a new order line (`replacement.lineNumber`,
+/// 1001 and up) and announces it as `inventory.reserved` with cause "exchange", or answers
+/// `inventory.exchange-unavailable`. Invariant: one per exchange id.
+public struct ExchangeRequested: DomainEvent {
+    public static let eventType = "exchange.requested"
+    public static let schemaVersion = 1
+
+    public var exchangeId: String
+    public var orderID: String
+    public var originalLineNumber: Int
+    public var originalSku: String
+    public var replacement: OrderLine
+    public var requestedAt: Date
+
+    public init(exchangeId: String, orderID: String, originalLineNumber: Int, originalSku: String, replacement: OrderLine, requestedAt: Date) {
+        self.exchangeId = exchangeId
+        self.orderID = orderID
+        self.originalLineNumber = originalLineNumber
+        self.originalSku = originalSku
+        self.replacement = replacement
+        self.requestedAt = requestedAt
+    }
+}
+
+/// `complaint.recorded`, `complaint.escalated` and `complaint.resolved` share this body: the
+/// complaint as it stands after the change. Invariant: `escalationLevel` only grows.
+public struct ComplaintChanged: Codable, Hashable, Sendable {
+    public var complaintId: String
+    public var orderID: String
+    public var category: Complaint.Category
+    public var severity: Complaint.Severity
+    public var team: Complaint.Team
+    public var escalationLevel: Int
+    public var carrier: String?
+    public var warehouseId: String?
+    public var sku: String?
+    public var dueAt: Date
+    public var at: Date
+
+    public init(complaintId: String, orderID: String, category: Complaint.Category, severity: Complaint.Severity, team: Complaint.Team,
+                escalationLevel: Int, carrier: String?, warehouseId: String?, sku: String?, dueAt: Date, at: Date) {
+        self.complaintId = complaintId
+        self.orderID = orderID
+        self.category = category
+        self.severity = severity
+        self.team = team
+        self.escalationLevel = escalationLevel
+        self.carrier = carrier
+        self.warehouseId = warehouseId
+        self.sku = sku
+        self.dueAt = dueAt
+        self.at = at
+    }
+}
+
+/// `complaint.recorded`: a new complaint, already routed to its team.
+public struct ComplaintRecorded: DomainEvent {
+    public static let eventType = "complaint.recorded"
+    public static let schemaVersion = 1
+    public var complaint: ComplaintChanged
+    public init(complaint: ComplaintChanged) { self.complaint = complaint }
+}
+
+/// `complaint.escalated`: the complaint passed its SLA unresolved and moved one level up.
+public struct ComplaintEscalated: DomainEvent {
+    public static let eventType = "complaint.escalated"
+    public static let schemaVersion = 1
+    public var complaint: ComplaintChanged
+    public init(complaint: ComplaintChanged) { self.complaint = complaint }
+}
+
+/// `complaint.resolved`: the responsible team closed the complaint with a resolution.
+public struct ComplaintResolved: DomainEvent {
+    public static let eventType = "complaint.resolved"
+    public static let schemaVersion = 1
+    public var complaint: ComplaintChanged
+    public var withinSLA: Bool
+    public init(complaint: ComplaintChanged, withinSLA: Bool) {
+        self.complaint = complaint
+        self.withinSLA = withinSLA
+    }
+}
+
+/// `feedback.recorded`: the customer's rating (1-5) of an order. Invariant: one per order; the
+/// comment stays in after-sales (it may hold personal data).
+public struct FeedbackRecorded: DomainEvent {
+    public static let eventType = "feedback.recorded"
+    public static let schemaVersion = 1
+
+    public var orderID: String
+    public var rating: Int
+    public var recordedAt: Date
+
+    public init(orderID: String, rating: Int, recordedAt: Date) {
+        self.orderID = orderID
+        self.rating = rating
+        self.recordedAt = recordedAt
+    }
+}

@@ -1,8 +1,8 @@
 /// A customer complaint about an order, routed to the team responsible for its category.
 public struct Complaint: Codable, Hashable, Sendable {
     public enum Category: String, Codable, Sendable, CaseIterable { case deliveryDelay, damagedGoods, wrongItem, quality, service }
-    public enum Severity: String, Codable, Sendable { case low, medium, high, critical }
-    public enum Team: String, Codable, Sendable { case logistics, warehouse, quality, customerService }
+    public enum Severity: String, Codable, Sendable, CaseIterable { case low, medium, high, critical }
+    public enum Team: String, Codable, Sendable, CaseIterable { case logistics, warehouse, quality, customerService }
 
     public var complaintID: String
     public var orderID: String

@@ -152,3 +152,24 @@ public struct AvailabilityChanged: DomainEvent {
     /// The Kafka key of stock-level events: all events of one SKU stay in order on one partition.
     public static func key(sku: String) -> String { "sku:\(sku)" }
 }
+
+/// `inventory.exchange-unavailable`: no shipping warehouse holds the replacement of an exchange;
+/// nothing was reserved, after-sales offers a refund instead. Invariant: one per exchange id.
+public struct ExchangeUnavailable: DomainEvent {
+    public static let eventType = "inventory.exchange-unavailable"
+    public static let schemaVersion = 1
+
+    public var exchangeId: String
+    public var orderID: String
+    public var sku: String
+    public var quantity: Int
+    public var checkedAt: Date
+
+    public init(exchangeId: String, orderID: String, sku: String, quantity: Int, checkedAt: Date) {
+        self.exchangeId = exchangeId
+        self.orderID = orderID
+        self.sku = sku
+        self.quantity = quantity
+        self.checkedAt = checkedAt
+    }
+}

@@ -1,18 +1,41 @@
 import Foundation
 
 /// A promotion, coupon or channel discount that changed an order's price, and the lines it was
-/// allocated to. Invariant: `amount` equals the sum of the lines' shares it contributed.
+/// allocated to. Invariant: `amount` equals the sum of `shares` (when present), and
+/// `shares` are in the order intake applied them, so after-sales can tell what each line paid and
+/// whether a partial return breaks a spend threshold.
 public struct AppliedPromotion: Codable, Hashable, Sendable {
+    /// This promotion's part of one line's `allocatedDiscount`.
+    public struct LineShare: Codable, Hashable, Sendable {
+        public var lineNumber: Int
+        public var amount: Money
+        public init(lineNumber: Int, amount: Money) {
+            self.lineNumber = lineNumber
+            self.amount = amount
+        }
+    }
+
     public var promotionID: String
     public var description: String
     public var amount: Money
     public var lines: [Int]
+    /// The spend the discount required ("满300减50": 300 yuan; a coupon's minimum spend), measured
+    /// on the eligible lines after the discounts applied before this one. Nil: no threshold.
+    public var threshold: Money?
+    /// The reduction per full threshold of a repeating ("每满") promotion; nil otherwise.
+    public var reductionPerThreshold: Money?
+    /// Per-line split of `amount`; nil in events from before it was recorded.
+    public var shares: [LineShare]?
 
-    public init(promotionID: String, description: String, amount: Money, lines: [Int]) {
+    public init(promotionID: String, description: String, amount: Money, lines: [Int], threshold: Money? = nil,
+                reductionPerThreshold: Money? = nil, shares: [LineShare]? = nil) {
         self.promotionID = promotionID
         self.description = description
         self.amount = amount
         self.lines = lines
+        self.threshold = threshold
+        self.reductionPerThreshold = reductionPerThreshold
+        self.shares = shares
     }
 }
 

@@ -1,19 +1,27 @@
 /// A return (RMA) of some delivered lines. Invariant: returned quantity per line never exceeds
 /// delivered minus already returned; one return is refunded at most once.
 public struct ReturnAuthorization: Codable, Hashable, Sendable {
-    public enum Reason: String, Codable, Sendable {
+    /// Why the customer sends goods back. The reason decides the return window, whether approval
+    /// is automatic, and who pays shipping.
+    public enum Reason: String, Codable, Sendable, CaseIterable {
         case noReasonWithin7Days, qualityProblem, wrongItem, damagedInTransit, sizeOrFit
+
+        /// The merchant caused it: original shipping is refunded with the last units and the
+        /// return postage is the merchant's.
+        public var isMerchantFault: Bool { self == .qualityProblem || self == .wrongItem || self == .damagedInTransit }
     }
 
-    public enum Status: String, Codable, Sendable {
-        case requested, approved, rejected, received, refunded
+    public enum Status: String, Codable, Sendable, CaseIterable {
+        case requested, approved, rejected, inTransit, received, refunded
     }
 
     public struct Line: Codable, Hashable, Sendable {
         public var lineNumber: Int
+        public var sku: String
         public var quantity: Int
-        public init(lineNumber: Int, quantity: Int) {
+        public init(lineNumber: Int, sku: String, quantity: Int) {
             self.lineNumber = lineNumber
+            self.sku = sku
             self.quantity = quantity
         }
     }

@@ -41,7 +41,8 @@ public enum TopicCatalogue {
         TopicSpec(name: inventoryEvents, partitions: defaultPartitions, producers: [.inventory],
                   consumers: [.intake, .fulfillment, .aftersales, .insights],
                   purpose: "reservations, backorders, releases (keyed by order id); replenishment requests and sold-out crossings (keyed sku:<SKU>)",
-                  eventTypes: ["inventory.reserved", "inventory.backordered", "inventory.released", "inventory.replenishment-requested", "inventory.availability-changed"]),
+                  eventTypes: ["inventory.reserved", "inventory.backordered", "inventory.released", "inventory.replenishment-requested", "inventory.availability-changed",
+                               "inventory.exchange-unavailable"]),
         TopicSpec(name: fulfillmentEvents, partitions: defaultPartitions, producers: [.fulfillment],
                   consumers: [.intake, .inventory, .logistics, .insights],
                   purpose: "picking and packing outcomes",
@@ -52,8 +53,9 @@ public enum TopicCatalogue {
                   eventTypes: ["shipment.dispatched", "shipment.in-transit", "shipment.delivered", "shipment.delayed", "shipment.exception", "shipment.lost"]),
         TopicSpec(name: afterSalesEvents, partitions: defaultPartitions, producers: [.aftersales],
                   consumers: [.intake, .inventory, .fulfillment, .logistics, .insights],
-                  purpose: "returns, refunds, exchanges, complaints",
-                  eventTypes: ["return.requested", "return.received", "aftersales.refund-issued", "exchange.requested", "complaint.recorded"]),
+                  purpose: "returns, refunds, exchanges, complaints, feedback",
+                  eventTypes: ["return.requested", "return.decided", "return.received", "aftersales.refund-issued", "exchange.requested",
+                               "complaint.recorded", "complaint.escalated", "complaint.resolved", "feedback.recorded"]),
     ]
 
     /// Per-service dead-letter and redrive topics (3 partitions each: low volume).

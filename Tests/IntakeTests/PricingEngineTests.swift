@@ -28,6 +28,10 @@ struct PricingEngineTests {
         let met = engine.price(lines: [line("A", "c", 1, 20_000), line("B", "c", 1, 10_000)], channel: .web, isMember: false, coupon: nil)
         #expect(met.discountTotal == .fen(5_000))
         #expect(met.total == .fen(25_000))
+        // After-sales needs the terms and each line's share to claw the discount back on a partial return.
+        let applied = met.applied.first
+        #expect(applied?.threshold == .fen(30_000) && applied?.reductionPerThreshold == nil)
+        #expect(applied?.shares == [.fen(3_333), .fen(1_667)])
         let below = engine.price(lines: [line("A", "c", 1, 20_000), line("B", "c", 1, 9_999)], channel: .web, isMember: false, coupon: nil)
         #expect(below.discountTotal == .zero)
     }
@@ -38,6 +42,7 @@ struct PricingEngineTests {
         let result = engine.price(lines: [line("A", "c", 1, 65_000)], channel: .web, isMember: false, coupon: nil)
         #expect(result.discountTotal == .fen(10_000))
         #expect(result.applied.first?.description.contains("x2") == true)
+        #expect(result.applied.first?.reductionPerThreshold == .fen(5_000))
     }
 
     @Test("percentages round half up to the fen; the best percentage per line wins")

@@ -1,16 +1,50 @@
+import Hummingbird
 import OMSDomain
 import OMSPlatform
+import ServiceLifecycle
 
-/// The aftersales service: returns, refunds, exchanges, complaints (issue 8).
-/// Owns the `aftersales` schema. Invariant: it changes state only inside `ServiceDatabase.transaction`
-/// or an event handler, so every change and the events it causes commit together.
+/// The after-sales service: returns and refunds, exchanges, complaints with SLA escalation,
+/// feedback and complaint reports (issue 8). Owns the `aftersales` schema. Invariant: it changes
+/// state only inside `ServiceDatabase.transaction` or an event handler, so every change and the
+/// events it causes commit together.
 public struct AfterSalesService: OMSService {
     public let name = ServiceName.aftersales
+    public let configuration: AfterSalesConfiguration
 
-    public init() {}
+    public init(configuration: AfterSalesConfiguration) {
+        self.configuration = configuration
+    }
 
     public var migrations: [Migration] { AfterSalesServiceMigrations.all }
 
-    /// Event handlers of this service (none yet: its issue adds them).
-    public var handlers: [any EventHandler] { [] }
+    public var handlers: [any EventHandler] { [OrderHistoryHandler()] }
+
+    var desk: ComplaintDesk { ComplaintDesk(router: ComplaintRouter(slaSeconds: configuration.complaintSLASeconds)) }
+
+    public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {
+        let returns = ReturnRoutes(runtime: runtime, policy: ReturnPolicy(configuration: configuration))
+        returns.add(to: router)
+        ExchangeRoutes(runtime: runtime, configuration: configuration, returns: returns).add(to: router)
+        ComplaintRoutes(runtime: runtime, desk: desk).add(to: router)
+        OrderAfterSalesRoutes(runtime: runtime, desk: desk).add(to: router)
+        ComplaintReportRoutes(runtime: runtime).add(to: router)
+    }
+
+    public func backgroundServices(runtime: ServiceRuntime) -> [any Service] {
+        [ComplaintEscalator(runtime: runtime, desk: desk, interval: configuration.escalationCheckSeconds).job()]
+    }
+
+    /// `oms_aftersales_open_returns`, `oms_aftersales_unresolved_complaints`, `oms_aftersales_overdue_complaints`.
+    public func refreshMetrics(runtime: ServiceRuntime) async throws {
+        let rows = try await runtime.database.client.query("""
+            SELECT (SELECT count(*) FROM returns WHERE status IN ('requested', 'approved', 'inTransit'))::int8,
+                   (SELECT count(*) FROM complaints WHERE status <> 'resolved')::int8,
+                   (SELECT count(*) FROM complaints WHERE status <> 'resolved' AND due_at < now())::int8
+            """, logger: runtime.logger)
+        for try await (returns, unresolved, overdue) in rows.decode((Int, Int, Int).self) {
+            runtime.metrics.set("oms_aftersales_open_returns", to: Double(returns))
+            runtime.metrics.set("oms_aftersales_unresolved_complaints", to: Double(unresolved))
+            runtime.metrics.set("oms_aftersales_overdue_complaints", to: Double(overdue))
+        }
+    }
 }

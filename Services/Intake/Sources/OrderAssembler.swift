@@ -54,7 +54,8 @@ public struct OrderAssembler: Sendable {
             let discounted = lines.enumerated().filter { $0.element.allocatedDiscount.minorUnits > 0 }
             let applied = discounted.isEmpty ? [] : [AppliedPromotion(
                 promotionID: "channel:\(draft.source["platform"] ?? draft.channel.rawValue)", description: "platform discount",
-                amount: discounted.reduce(Money.zero) { $0 + $1.element.allocatedDiscount }, lines: discounted.map { $0.element.lineNumber })]
+                amount: discounted.reduce(Money.zero) { $0 + $1.element.allocatedDiscount }, lines: discounted.map { $0.element.lineNumber },
+                shares: discounted.map { AppliedPromotion.LineShare(lineNumber: $0.element.lineNumber, amount: $0.element.allocatedDiscount) })]
             return .accepted(order(orderID, draft, lines, shippingFee: draft.channelShippingFee ?? .zero), applied: applied, couponCode: nil)
 
         case .oms:
@@ -83,7 +84,11 @@ public struct OrderAssembler: Sendable {
             if let claimed = draft.claimedTotal, claimed != priced.total {
                 return .rejected([RejectionReason(code: "amount_mismatch", message: "the channel charged \(claimed) but the order prices at \(priced.total)")])
             }
-            let applied = priced.applied.map { AppliedPromotion(promotionID: $0.promotionID, description: $0.description, amount: $0.amount, lines: $0.lines) }
+            let applied = priced.applied.map {
+                AppliedPromotion(promotionID: $0.promotionID, description: $0.description, amount: $0.amount, lines: $0.lines, threshold: $0.threshold,
+                                 reductionPerThreshold: $0.reductionPerThreshold,
+                                 shares: zip($0.lines, $0.shares).map { AppliedPromotion.LineShare(lineNumber: $0, amount: $1) })
+            }
             return .accepted(order(orderID, draft, priced.lines, shippingFee: priced.shippingFee), applied: applied, couponCode: draft.couponCode)
         }
     }

@@ -18,7 +18,8 @@ public struct OrderStatusProjection: EventHandler {
         "shipment.dispatched": .shipped, "shipment.in-transit": .inTransit, "shipment.delayed": .delayed,
         "shipment.delivered": .delivered, "shipment.lost": nil, "shipment.exception": nil,
         "return.requested": .returnRequested, "aftersales.refund-issued": .refunded,
-        "return.received": nil, "exchange.requested": nil, "complaint.recorded": nil,
+        "return.decided": nil, "return.received": nil, "exchange.requested": nil, "inventory.exchange-unavailable": nil,
+        "complaint.recorded": nil, "complaint.escalated": nil, "complaint.resolved": nil, "feedback.recorded": nil,
     ]
 
     /// Payload fields copied into the timeline and the order's details (never personal data).

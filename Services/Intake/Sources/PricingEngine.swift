@@ -39,6 +39,12 @@ public struct PricingEngine: Sendable {
         public var amount: Money
         /// Line numbers the amount was allocated to.
         public var lines: [Int]
+        /// Spend required (threshold promotions, coupons with a minimum spend); nil otherwise.
+        public var threshold: Money? = nil
+        /// Reduction per full threshold of a repeating promotion.
+        public var reductionPerThreshold: Money? = nil
+        /// The amount's split over `lines`, in the same order.
+        public var shares: [Money] = []
     }
 
     public struct Result: Sendable {
@@ -90,18 +96,20 @@ public struct PricingEngine: Sendable {
                 if (best[line.lineNumber]?.percent ?? 0) < percent { best[line.lineNumber] = (promotion, percent) }
             }
         }
-        var byPromotion: [String: (promotion: Promotion, amount: Int64, lines: [Int])] = [:]
+        var byPromotion: [String: (promotion: Promotion, amount: Int64, lines: [Int], shares: [Money])] = [:]
         for (number, choice) in best.sorted(by: { $0.key < $1.key }) {
             let index = number - 1
             let total = lines[index].lineTotal.minorUnits
             let discount = (total * Int64(choice.percent) + 50) / 100
             lines[index].allocatedDiscount = lines[index].allocatedDiscount + .fen(discount)
-            byPromotion[choice.promotion.id, default: (choice.promotion, 0, [])].amount += discount
+            byPromotion[choice.promotion.id, default: (choice.promotion, 0, [], [])].amount += discount
             byPromotion[choice.promotion.id]!.lines.append(number)
+            byPromotion[choice.promotion.id]!.shares.append(.fen(discount))
         }
         for (_, entry) in byPromotion.sorted(by: { ($0.value.promotion.priority, $0.key) < ($1.value.promotion.priority, $1.key) }) {
             guard case .percentageOff(let percent, _) = entry.promotion.kind else { continue }
-            applied.append(AppliedDiscount(promotionID: entry.promotion.id, description: "\(entry.promotion.name): \(percent)% off", amount: .fen(entry.amount), lines: entry.lines))
+            applied.append(AppliedDiscount(promotionID: entry.promotion.id, description: "\(entry.promotion.name): \(percent)% off", amount: .fen(entry.amount), lines: entry.lines,
+                                           shares: entry.shares))
         }
 
         // 4. Spend thresholds.
@@ -114,9 +122,10 @@ public struct PricingEngine: Sendable {
             guard subtotal >= threshold.minorUnits else { continue }
             let times = repeating ? subtotal / threshold.minorUnits : 1
             let amount = min(reduction.minorUnits * times, subtotal)
-            allocate(amount, over: eligible.map(\.lineNumber), in: &lines)
+            let shares = allocate(amount, over: eligible.map(\.lineNumber), in: &lines)
             let rule = repeating ? "每满\(threshold)减\(reduction) x\(times)" : "满\(threshold)减\(reduction)"
-            applied.append(AppliedDiscount(promotionID: promotion.id, description: "\(promotion.name): \(rule)", amount: .fen(amount), lines: eligible.map(\.lineNumber)))
+            applied.append(AppliedDiscount(promotionID: promotion.id, description: "\(promotion.name): \(rule)", amount: .fen(amount), lines: eligible.map(\.lineNumber),
+                                           threshold: threshold, reductionPerThreshold: repeating ? reduction : nil, shares: shares))
             if promotion.exclusive { blocked = true }
         }
 
@@ -130,8 +139,9 @@ public struct PricingEngine: Sendable {
                 case .percentOff(let percent): (subtotal * Int64(min(max(percent, 0), 100)) + 50) / 100
                 }
                 if amount > 0 {
-                    allocate(amount, over: eligible.map(\.lineNumber), in: &lines)
-                    applied.append(AppliedDiscount(promotionID: "coupon:\(coupon.code)", description: "coupon \(coupon.code)", amount: .fen(amount), lines: eligible.map(\.lineNumber)))
+                    let shares = allocate(amount, over: eligible.map(\.lineNumber), in: &lines)
+                    applied.append(AppliedDiscount(promotionID: "coupon:\(coupon.code)", description: "coupon \(coupon.code)", amount: .fen(amount), lines: eligible.map(\.lineNumber),
+                                                   threshold: coupon.minimumSpend.minorUnits > 0 ? coupon.minimumSpend : nil, shares: shares))
                 }
             }
         }
@@ -146,12 +156,14 @@ public struct PricingEngine: Sendable {
         promotions.first { $0.id == promotionID }.map { if case .percentageOff = $0.kind { true } else { false } } ?? false
     }
 
-    /// Splits `amount` over the lines in proportion to their current net amounts.
-    private func allocate(_ amount: Int64, over numbers: [Int], in lines: inout [OrderLine]) {
+    /// Splits `amount` over the lines in proportion to their current net amounts; returns the parts.
+    @discardableResult
+    private func allocate(_ amount: Int64, over numbers: [Int], in lines: inout [OrderLine]) -> [Money] {
         let weights = numbers.map { lines[$0 - 1].paidAmount.minorUnits }
         let parts = Money.fen(amount).allocate(proportionalTo: weights)
         for (number, part) in zip(numbers, parts) {
             lines[number - 1].allocatedDiscount = lines[number - 1].allocatedDiscount + part
         }
+        return parts
     }
 }

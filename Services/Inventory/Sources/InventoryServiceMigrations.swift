@@ -182,5 +182,16 @@ enum InventoryServiceMigrations {
                 created_at timestamptz NOT NULL
             );
             """),
+        Migration(version: 105, name: "exchange replacements", sql: """
+            -- One reservation attempt per exchange, whatever the redelivery of exchange.requested.
+            CREATE TABLE exchanges (
+                exchange_id text PRIMARY KEY,
+                order_id text NOT NULL,
+                sku text NOT NULL,
+                quantity integer NOT NULL CHECK (quantity > 0),
+                outcome text NOT NULL CHECK (outcome IN ('reserved', 'unavailable')),
+                created_at timestamptz NOT NULL
+            );
+            """),
     ]
 }

@@ -7,12 +7,14 @@ import PostgresNIO
 /// Reserves stock for `order.verified`, releases it on `order.cancelled` / `order.rejected` (what
 /// warehouses already work on only once `fulfillment.cancelled` says they stopped) and fills other
 /// orders' backorders from what came back, re-allocates after `fulfillment.short-picked`, and
-/// reserves a lost parcel's units again (`shipment.lost`, once per shipment). A batch locks the stock rows of every SKU it touches once, in
+/// reserves a lost parcel's units again (`shipment.lost`, once per shipment) and an exchange's
+/// replacement (`exchange.requested`, once per exchange, never backordered). A batch locks the stock rows of every SKU it touches once, in
 /// (sku, warehouse) order, so any number of inventory workers serialize per SKU and never oversell.
 /// Invariant: deterministic given the database and the events; repeats are no-ops.
 public struct OrderAllocationHandler: EventHandler {
     public let eventTypes: Set<String> = [OrderVerified.eventType, OrderCancelled.eventType, OrderRejected.eventType,
-                                          FulfillmentShortPicked.eventType, FulfillmentCancelled.eventType, ShipmentLost.eventType]
+                                          FulfillmentShortPicked.eventType, FulfillmentCancelled.eventType, ShipmentLost.eventType,
+                                          ExchangeRequested.eventType]
 
     public init() {}
 
@@ -26,6 +28,7 @@ public struct OrderAllocationHandler: EventHandler {
         case shortPick(FulfillmentShortPicked)
         case stopped(FulfillmentCancelled)
         case lost(ShipmentLost)
+        case exchange(ExchangeRequested)
     }
 
     public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
@@ -48,6 +51,10 @@ public struct OrderAllocationHandler: EventHandler {
                     let lost = try event.decode(ShipmentLost.self)
                     guard lost.lines.allSatisfy({ $0.quantity > 0 }) else { throw HandlerRejection("shipment.lost with a non-positive quantity") }
                     work.append((event, .lost(lost)))
+                case ExchangeRequested.eventType:
+                    let exchange = try event.decode(ExchangeRequested.self)
+                    guard exchange.replacement.quantity > 0, exchange.replacement.lineNumber > 1000 else { throw HandlerRejection("exchange.requested with a non-positive quantity or a line number of the original order") }
+                    work.append((event, .exchange(exchange)))
                 default: continue
                 }
             } catch let rejection as HandlerRejection {
@@ -68,6 +75,7 @@ public struct OrderAllocationHandler: EventHandler {
             case .release(let orderID, _, _): releasing.append(orderID)
             case .stopped(let stopped): skus.formUnion(stopped.lines.map(\.sku))
             case .lost(let lost): skus.formUnion(lost.lines.map(\.sku))
+            case .exchange(let exchange): skus.insert(exchange.replacement.sku)
             case .shortPick(let shortPick): skus.formUnion(shortPick.lines.map(\.sku)); releasing.append(shortPick.orderID)
             }
         }
@@ -109,6 +117,8 @@ public struct OrderAllocationHandler: EventHandler {
                 _ = try await allocator.fillBackorders(skus: returned, causedBy: event, now: now)
             case .lost(let lost):
                 try await allocator.reship(lost, causedBy: event, now: now)
+            case .exchange(let exchange):
+                try await allocator.exchange(exchange, causedBy: event, now: now)
             case .shortPick(let shortPick):
                 try await allocator.reallocate(shortPick, causedBy: event, now: now)
             }

@@ -388,6 +388,45 @@ struct OrderAllocator {
         try await announce(order.orderID, cause: "reshipment", causedBy: event, now: now)
     }
 
+    // MARK: exchange
+
+    /// Reserves an exchange's replacement as a new line of the order, in the nearest warehouse
+    /// that has all of it, and announces it as "exchange"; with no such stock nothing is reserved
+    /// and `inventory.exchange-unavailable` says so (after-sales offers a refund). Exactly once per
+    /// exchange (`exchanges`).
+    func exchange(_ exchange: ExchangeRequested, causedBy event: EventEnvelope, now: Date) async throws {
+        let rows = try await connection.query("SELECT body::text FROM orders WHERE order_id = \(exchange.orderID) FOR UPDATE", logger: logger)
+        var body: String?
+        for try await text in rows.decode(String.self) { body = text }
+        guard let body else { throw HandlerRejection("exchange for an order inventory never allocated") }
+        var order = try EventCoding.decode(Order.self, from: Array(body.utf8))
+        let line = exchange.replacement
+        let demand = SourcingPlanner.Demand(lineNumber: line.lineNumber, sku: line.sku, quantity: line.quantity, unitPriceFen: line.unitPrice.minorUnits)
+        let options = candidates(for: order)
+        let plan = SourcingPlanner(policy: policy).plan([demand], candidates: options, available: available([line.sku], at: Set(options.map(\.code))))
+        let outcome = plan.shortfalls.isEmpty ? "reserved" : "unavailable"
+        let first = try await connection.query("""
+            INSERT INTO exchanges (exchange_id, order_id, sku, quantity, outcome, created_at)
+            VALUES (\(exchange.exchangeId), \(exchange.orderID), \(line.sku), \(line.quantity), \(outcome), \(now)) ON CONFLICT DO NOTHING RETURNING 1
+            """, logger: logger)
+        var isNew = false
+        for try await _ in first.decode(Int.self) { isNew = true }
+        guard isNew else { return }
+        guard plan.shortfalls.isEmpty else {
+            try tx.emit(ExchangeUnavailable(exchangeId: exchange.exchangeId, orderID: exchange.orderID, sku: line.sku, quantity: line.quantity, checkedAt: now),
+                        orderID: exchange.orderID, topic: TopicCatalogue.inventoryEvents, causedBy: event)
+            return
+        }
+        if !order.lines.contains(where: { $0.lineNumber == line.lineNumber }) { order.lines.append(line) }
+        let updated = String(decoding: try EventCoding.encode(order), as: UTF8.self)
+        // The order may have been released (shipped): it is live again for the replacement only.
+        try await connection.query("""
+            UPDATE orders SET body = \(updated)::jsonb, status = 'allocated', updated_at = now() WHERE order_id = \(exchange.orderID) AND status <> 'sold_at_till'
+            """, logger: logger)
+        try await reserve(plan.allocations, orderID: order.orderID, now: now)
+        try await announce(order.orderID, cause: "exchange", causedBy: event, now: now)
+    }
+
     // MARK: backorder filling
 
     /// Fills open backorders of `skus` first in, first out from what is reservable now, each from

@@ -1,0 +1,64 @@
+import Foundation
+import OMSDomain
+import OMSPlatform
+
+/// After-sales' own settings, read from the environment (README "Configuration").
+/// Invariant: every reason has a window; every severity has an SLA.
+public struct AfterSalesConfiguration: Sendable {
+    /// `OMS_RETURN_WINDOW_DAYS`: `reason=days,...` overriding the defaults (no-reason 7, size/fit 15,
+    /// quality 30, wrong item 30, damaged in transit 7), counted from delivery.
+    public var returnWindowDays: [ReturnAuthorization.Reason: Int]
+    /// `OMS_RETURN_AUTO_APPROVE` (default `noReasonWithin7Days,sizeOrFit`): reasons approved without a
+    /// reviewer; the others wait for `POST /v1/aftersales/returns/{id}/decision`.
+    public var autoApprovedReasons: Set<ReturnAuthorization.Reason>
+    /// `OMS_EXCHANGE_WINDOW_DAYS` (default 15): how long after delivery a size/colour swap is possible.
+    public var exchangeWindowDays: Int
+    /// `OMS_COMPLAINT_SLA_SECONDS`: `severity=seconds,...` to resolve a complaint before it is escalated
+    /// (defaults critical 4 h, high 24 h, medium 48 h, low 72 h); each escalation grants the same time again.
+    public var complaintSLASeconds: [Complaint.Severity: Int]
+    /// `OMS_ESCALATION_CHECK_SECONDS` (default 60): how often overdue complaints are looked for.
+    public var escalationCheckSeconds: Int
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        func pairs(_ key: String) throws -> [(String, Int)] {
+            try (environment[key] ?? "").split(separator: ",").map { pair in
+                let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, let value = Int(parts[1]), value >= 0 else {
+                    throw ConfigurationError(key: key, reason: "must be name=integer pairs separated by commas")
+                }
+                return (parts[0], value)
+            }
+        }
+        var windows: [ReturnAuthorization.Reason: Int] = [.noReasonWithin7Days: 7, .sizeOrFit: 15, .qualityProblem: 30, .wrongItem: 30, .damagedInTransit: 7]
+        for (name, days) in try pairs("OMS_RETURN_WINDOW_DAYS") {
+            guard let reason = ReturnAuthorization.Reason(rawValue: name), days <= 3_650 else {
+                throw ConfigurationError(key: "OMS_RETURN_WINDOW_DAYS", reason: "reasons are \(ReturnAuthorization.Reason.allCases.map(\.rawValue).joined(separator: ", ")); days 0-3650")
+            }
+            windows[reason] = days
+        }
+        returnWindowDays = windows
+        var auto = Set<ReturnAuthorization.Reason>()
+        for name in (environment["OMS_RETURN_AUTO_APPROVE"] ?? "noReasonWithin7Days,sizeOrFit").split(separator: ",") {
+            guard let reason = ReturnAuthorization.Reason(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw ConfigurationError(key: "OMS_RETURN_AUTO_APPROVE", reason: "unknown reason \(name)")
+            }
+            auto.insert(reason)
+        }
+        autoApprovedReasons = auto
+        var sla: [Complaint.Severity: Int] = [.critical: 4 * 3_600, .high: 24 * 3_600, .medium: 48 * 3_600, .low: 72 * 3_600]
+        for (name, seconds) in try pairs("OMS_COMPLAINT_SLA_SECONDS") {
+            guard let severity = Complaint.Severity(rawValue: name), seconds >= 1 else {
+                throw ConfigurationError(key: "OMS_COMPLAINT_SLA_SECONDS", reason: "severities are low, medium, high, critical; seconds at least 1")
+            }
+            sla[severity] = seconds
+        }
+        complaintSLASeconds = sla
+        func integer(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
+            guard let raw = environment[key] else { return fallback }
+            guard let value = Int(raw), range.contains(value) else { throw ConfigurationError(key: key, reason: "must be an integer in \(range)") }
+            return value
+        }
+        exchangeWindowDays = try integer("OMS_EXCHANGE_WINDOW_DAYS", 15, 0...365)
+        escalationCheckSeconds = try integer("OMS_ESCALATION_CHECK_SECONDS", 60, 1...3_600)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import OMSDomain
+import OMSPlatform
+
+/// `GET /v1/aftersales/reports/complaints?by=category|carrier|warehouse|sku[&category=...][&format=csv]`:
+/// complaints counted per group (total, unresolved, escalated, resolved within SLA), largest first,
+/// so a team sees e.g. that delivery-delay complaints cluster on one carrier. JSON or CSV.
+struct ComplaintReportRoutes: Sendable {
+    let runtime: ServiceRuntime
+
+    struct Row: Codable, Sendable {
+        var key: String
+        var complaints: Int
+        var unresolved: Int
+        var escalated: Int
+        var resolvedWithinSLA: Int
+    }
+
+    struct Report: Codable, Sendable {
+        var by: String
+        var rows: [Row]
+    }
+
+    static let groupings: Set<String> = ["category", "carrier", "warehouse", "sku", "team"]
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/v1/aftersales/reports/complaints") { request, _ -> Response in
+            let query = request.queryDictionary
+            let by = query["by"] ?? "category"
+            var check = RequestCheck()
+            if !Self.groupings.contains(by) { check.fail("by", "one of \(Self.groupings.sorted().joined(separator: ", "))") }
+            if let category = query["category"], Complaint.Category(rawValue: category) == nil {
+                check.fail("category", "one of \(Complaint.Category.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if let format = query["format"], !["json", "csv"].contains(format) { check.fail("format", "json or csv") }
+            try check.check()
+            let rows = try await runtime.database.client.query("""
+                SELECT coalesce(CASE \(by) WHEN 'category' THEN category WHEN 'carrier' THEN carrier WHEN 'warehouse' THEN warehouse_code
+                                             WHEN 'sku' THEN sku ELSE team END, '(unknown)'),
+                       count(*)::int8, count(*) FILTER (WHERE status <> 'resolved')::int8,
+                       count(*) FILTER (WHERE escalation_level > 0)::int8, count(*) FILTER (WHERE resolved_within_sla)::int8
+                FROM complaints WHERE (\(query["category"])::text IS NULL OR category = \(query["category"])) GROUP BY 1 ORDER BY 2 DESC, 1
+                """, logger: runtime.logger)
+            var report: [Row] = []
+            for try await (key, total, unresolved, escalated, within) in rows.decode((String, Int, Int, Int, Int).self) {
+                report.append(Row(key: key, complaints: total, unresolved: unresolved, escalated: escalated, resolvedWithinSLA: within))
+            }
+            if query["format"] == "csv" {
+                var csv = "\(by),complaints,unresolved,escalated,resolved_within_sla\n"
+                for row in report { csv += "\(Self.csvField(row.key)),\(row.complaints),\(row.unresolved),\(row.escalated),\(row.resolvedWithinSLA)\n" }
+                return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: csv)))
+            }
+            return try Response.json(Report(by: by, rows: report))
+        }
+    }
+
+    /// Quotes a CSV field and neutralises spreadsheet formulas.
+    static func csvField(_ value: String) -> String {
+        var text = value
+        if let first = text.first, "=+-@".contains(first) { text = "'" + text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

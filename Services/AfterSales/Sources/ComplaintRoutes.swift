@@ -1,0 +1,178 @@
+import Foundation
+import Hummingbird
+import Logging
+import OMSDomain
+import OMSPlatform
+import PostgresNIO
+
+/// Complaints for customer service and the teams they are routed to:
+/// - `POST /v1/aftersales/complaints` records one (`orderId`, `category`, `severity`, `description`,
+///   optional `sku`, `requestId`), routed by `ComplaintRouter` with its SLA due time;
+/// - `POST /v1/aftersales/complaints/{id}/progress` (`status`: `inProgress` | `resolved`, `note`);
+///   resolving records whether it was within the SLA;
+/// - `GET /v1/aftersales/complaints/{id}` (with its history), `GET /v1/aftersales/complaints?team=&status=`.
+/// Overdue complaints are escalated by `ComplaintEscalator`.
+struct ComplaintRoutes: Sendable {
+    let runtime: ServiceRuntime
+    let desk: ComplaintDesk
+
+    struct ComplaintRequest: Codable, Sendable {
+        var orderId: String
+        var category: Complaint.Category
+        var severity: Complaint.Severity
+        var description: String
+        var sku: String?
+        var requestId: String?
+    }
+
+    struct ProgressRequest: Codable, Sendable {
+        enum Status: String, Codable, Sendable { case inProgress, resolved }
+        var status: Status
+        var note: String
+    }
+
+    struct HistoryEntry: Codable, Sendable {
+        var action: String
+        var escalationLevel: Int
+        var actor: String
+        var note: String?
+        var at: Date
+    }
+
+    struct ComplaintView: Codable, Sendable {
+        var complaintId: String
+        var orderId: String
+        var category: String
+        var severity: String
+        var team: String
+        var status: String
+        var description: String
+        var sku: String?
+        var carrier: String?
+        var warehouseId: String?
+        var escalationLevel: Int
+        var heldBy: String
+        var rule: String
+        var dueAt: Date
+        var overdue: Bool
+        var createdAt: Date
+        var resolution: String?
+        var resolvedAt: Date?
+        var resolvedWithinSLA: Bool?
+        var history: [HistoryEntry]?
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("/v1/aftersales/complaints") { request, context -> Response in
+            let body = try await request.decodeJSON(as: ComplaintRequest.self, context: context)
+            var check = RequestCheck()
+            check.text(body.orderId, "orderId", max: 64)
+            check.text(body.description, "description", max: 2_000)
+            if let sku = body.sku { check.sku(sku, "sku") }
+            if let key = body.requestId { check.text(key, "requestId", max: 64) }
+            try check.check()
+            let user = RequestCheck.user(request)
+            let (view, replayed) = try await runtime.retryingTransaction { tx in
+                guard let record = try await AfterSalesRecord.load(body.orderId, lock: false, connection: tx.connection, logger: tx.logger) else { throw APIError.notFound("order") }
+                if let sku = body.sku, !record.order.lines.contains(where: { $0.sku == sku }) {
+                    throw APIError.validation([.init(field: "sku", reason: "not a SKU of order \(body.orderId)")])
+                }
+                let (id, existed) = try await desk.open(.init(orderID: body.orderId, category: body.category, severity: body.severity, description: body.description,
+                                                              sku: body.sku, requestID: body.requestId, actor: user), record: record, tx: tx)
+                return (try await Self.load(id, history: true, connection: tx.connection, logger: tx.logger)!, existed)
+            }
+            return replayed ? try Response.replayed(view) : try Response.json(view, status: .created)
+        }
+        router.get("/v1/aftersales/complaints/:id") { _, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let view = try await runtime.database.client.withConnection { try await Self.load(id, history: true, connection: $0, logger: runtime.logger) }
+            guard let view else { throw APIError.notFound("complaint") }
+            return try Response.json(view)
+        }
+        router.get("/v1/aftersales/complaints") { request, _ -> Response in
+            let query = request.queryDictionary
+            var check = RequestCheck()
+            if let team = query["team"], Complaint.Team(rawValue: team) == nil { check.fail("team", "one of \(Complaint.Team.allCases.map(\.rawValue).joined(separator: ", "))") }
+            if let status = query["status"], !["open", "inProgress", "resolved", "unresolved"].contains(status) { check.fail("status", "open, inProgress, resolved or unresolved") }
+            try check.check()
+            let ids = try await runtime.database.client.withConnection { connection in
+                let rows = try await connection.query("""
+                    SELECT complaint_id FROM complaints
+                    WHERE (\(query["team"])::text IS NULL OR team = \(query["team"]))
+                      AND (\(query["status"])::text IS NULL OR status = \(query["status"]) OR (\(query["status"]) = 'unresolved' AND status <> 'resolved'))
+                    ORDER BY due_at LIMIT 200
+                    """, logger: runtime.logger)
+                var ids: [String] = []
+                for try await id in rows.decode(String.self) { ids.append(id) }
+                return ids
+            }
+            var views: [ComplaintView] = []
+            for id in ids {
+                if let view = try await runtime.database.client.withConnection({ try await Self.load(id, history: false, connection: $0, logger: runtime.logger) }) { views.append(view) }
+            }
+            return try Response.json(["complaints": views])
+        }
+        router.post("/v1/aftersales/complaints/:id/progress") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let body = try await request.decodeJSON(as: ProgressRequest.self, context: context)
+            var check = RequestCheck()
+            check.text(body.note, "note", max: 2_000)
+            try check.check()
+            let user = RequestCheck.user(request)
+            let view = try await runtime.retryingTransaction { tx in
+                let rows = try await tx.connection.query("SELECT status FROM complaints WHERE complaint_id = \(id) FOR UPDATE", logger: tx.logger)
+                var status: String?
+                for try await value in rows.decode(String.self) { status = value }
+                guard let status else { throw APIError.notFound("complaint") }
+                guard status != "resolved" else { throw APIError.conflict("already_resolved", "complaint \(id) is resolved") }
+                let now = Date()
+                if body.status == .resolved {
+                    try await tx.connection.query("""
+                        UPDATE complaints SET status = 'resolved', resolution = \(body.note), resolved_by = \(user), resolved_at = \(now), resolved_within_sla = (due_at >= \(now) AND NOT EXISTS (SELECT 1 FROM complaint_history h WHERE h.complaint_id = complaints.complaint_id AND h.action = 'escalated'))
+                        WHERE complaint_id = \(id)
+                        """, logger: tx.logger)
+                } else {
+                    try await tx.connection.query("UPDATE complaints SET status = 'inProgress' WHERE complaint_id = \(id)", logger: tx.logger)
+                }
+                let view = try await Self.load(id, history: false, connection: tx.connection, logger: tx.logger)!
+                try await desk.history(id, body.status.rawValue, level: view.escalationLevel, actor: user, note: body.note, at: now, tx: tx)
+                if body.status == .resolved {
+                    let changed = ComplaintChanged(complaintId: id, orderID: view.orderId, category: Complaint.Category(rawValue: view.category) ?? .service,
+                                                   severity: Complaint.Severity(rawValue: view.severity) ?? .medium, team: Complaint.Team(rawValue: view.team) ?? .customerService,
+                                                   escalationLevel: view.escalationLevel, carrier: view.carrier, warehouseId: view.warehouseId, sku: view.sku, dueAt: view.dueAt, at: now)
+                    try tx.emit(ComplaintResolved(complaint: changed, withinSLA: view.resolvedWithinSLA ?? false), orderID: view.orderId, topic: TopicCatalogue.afterSalesEvents)
+                }
+                return try await Self.load(id, history: true, connection: tx.connection, logger: tx.logger)!
+            }
+            return try Response.json(view)
+        }
+    }
+
+    static func load(_ id: String, history: Bool, connection: PostgresConnection, logger: Logger) async throws -> ComplaintView? {
+        let rows = try await connection.query("""
+            SELECT order_id, category, severity, team, status, description, sku, carrier, warehouse_code, escalation_level, rule, due_at, created_at,
+                   resolution, resolved_at, resolved_within_sla
+            FROM complaints WHERE complaint_id = \(id)
+            """, logger: logger)
+        var view: ComplaintView?
+        for try await row in rows {
+            let c = row.makeRandomAccess()
+            let level = try c[9].decode(Int.self), due = try c[11].decode(Date.self), status = try c[4].decode(String.self)
+            view = ComplaintView(complaintId: id, orderId: try c[0].decode(String.self), category: try c[1].decode(String.self), severity: try c[2].decode(String.self),
+                                 team: try c[3].decode(String.self), status: status, description: try c[5].decode(String.self), sku: try c[6].decode(String?.self),
+                                 carrier: try c[7].decode(String?.self), warehouseId: try c[8].decode(String?.self), escalationLevel: level,
+                                 heldBy: ComplaintRouter.levels[min(level, ComplaintRouter.levels.count - 1)], rule: try c[10].decode(String.self), dueAt: due,
+                                 overdue: status != "resolved" && due < Date(), createdAt: try c[12].decode(Date.self), resolution: try c[13].decode(String?.self),
+                                 resolvedAt: try c[14].decode(Date?.self), resolvedWithinSLA: try c[15].decode(Bool?.self))
+        }
+        guard var found = view, history else { return view }
+        let entries = try await connection.query("""
+            SELECT action, escalation_level, actor, note, at FROM complaint_history WHERE complaint_id = \(id) ORDER BY id
+            """, logger: logger)
+        found.history = []
+        for try await (action, level, actor, note, at) in entries.decode((String, Int, String, String?, Date).self) {
+            found.history?.append(HistoryEntry(action: action, escalationLevel: level, actor: actor, note: note, at: at))
+        }
+        return found
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import Hummingbird
+import Logging
+import OMSDomain
+import OMSPlatform
+import PostgresNIO
+
+/// Size/colour swaps:
+/// - `POST /v1/aftersales/exchanges` (`orderId`, `lineNumber`, `quantity`, `replacementSku`) checks
+///   the units like a return (delivered, not yet returned, within `OMS_EXCHANGE_WINDOW_DAYS`) and
+///   emits `exchange.requested`; inventory reserves the replacement (fulfillment packs it, logistics
+///   ships it) or answers that it is out of stock;
+/// - `POST /v1/aftersales/exchanges/{id}/receipt` books the original coming back (inventory restocks
+///   it); the exchange closes once the original is back and the replacement has shipped;
+/// - `POST /v1/aftersales/exchanges/{id}/refund` turns an exchange whose replacement is out of stock
+///   into an approved return of the original, refunded on receipt;
+/// - `GET /v1/aftersales/exchanges/{id}`.
+struct ExchangeRoutes: Sendable {
+    let runtime: ServiceRuntime
+    let configuration: AfterSalesConfiguration
+    let returns: ReturnRoutes
+
+    struct ExchangeRequest: Codable, Sendable {
+        var orderId: String
+        var lineNumber: Int
+        var quantity: Int
+        var replacementSku: String
+        var requestId: String?
+    }
+
+    struct OriginalReceipt: Codable, Sendable {
+        var warehouseId: String
+        var condition: ReturnedItemCondition
+    }
+
+    struct ExchangeView: Codable, Sendable {
+        var exchangeId: String
+        var orderId: String
+        var originalLineNumber: Int
+        var originalSku: String
+        var quantity: Int
+        var replacementLineNumber: Int
+        var replacementSku: String
+        var status: String
+        var requestedBy: String
+        var requestedAt: Date
+        var replacementWarehouse: String?
+        var replacementTracking: String?
+        var originalReceivedAt: Date?
+        var originalCondition: String?
+        var returnId: String?
+        var closedAt: Date?
+        /// What customer service can offer next.
+        var offer: String?
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("/v1/aftersales/exchanges") { request, context -> Response in
+            let body = try await request.decodeJSON(as: ExchangeRequest.self, context: context)
+            var check = RequestCheck()
+            check.text(body.orderId, "orderId", max: 64)
+            if body.lineNumber < 1 || body.lineNumber > 1000 { check.fail("lineNumber", "a line of the original order (1-1000)") }
+            check.units(body.quantity, "quantity")
+            check.sku(body.replacementSku, "replacementSku")
+            if let key = body.requestId { check.text(key, "requestId", max: 64) }
+            try check.check()
+            let user = RequestCheck.user(request)
+            let (view, replayed) = try await runtime.retryingTransaction { tx in try await open(body, by: user, tx: tx) }
+            return replayed ? try Response.replayed(view) : try Response.json(view, status: .created)
+        }
+        router.get("/v1/aftersales/exchanges/:id") { _, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let view = try await runtime.database.client.withConnection { try await load(id, connection: $0) }
+            guard let view else { throw APIError.notFound("exchange") }
+            return try Response.json(view)
+        }
+        router.post("/v1/aftersales/exchanges/:id/receipt") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let body = try await request.decodeJSON(as: OriginalReceipt.self, context: context)
+            var check = RequestCheck()
+            check.code(body.warehouseId, "warehouseId")
+            try check.check()
+            let view = try await runtime.retryingTransaction { tx in
+                let current = try await locked(id, tx: tx)
+                guard current.originalReceivedAt == nil else { throw APIError.conflict("already_received", "the original of exchange \(id) is already back") }
+                guard ["requested", "replacementReserved", "replacementShipped"].contains(current.status) else {
+                    throw APIError.conflict("exchange_not_open", "exchange \(id) is \(current.status); its original is received through its return \(current.returnId ?? "")")
+                }
+                let now = Date()
+                try await tx.connection.query("""
+                    UPDATE exchanges SET original_received_at = \(now), original_condition = \(body.condition.rawValue),
+                           status = CASE WHEN status = 'replacementShipped' THEN 'closed' ELSE status END,
+                           closed_at = CASE WHEN status = 'replacementShipped' THEN \(now) ELSE NULL END
+                    WHERE exchange_id = \(id)
+                    """, logger: tx.logger)
+                let item = InspectedItem(lineNumber: current.originalLineNumber, sku: current.originalSku, quantity: current.quantity, condition: body.condition)
+                try tx.emit(ReturnReceived(returnId: id, orderID: current.orderId, warehouseId: body.warehouseId, items: [item], receivedAt: now),
+                            orderID: current.orderId, topic: TopicCatalogue.afterSalesEvents)
+                return try await load(id, connection: tx.connection)!
+            }
+            return try Response.json(view)
+        }
+        router.post("/v1/aftersales/exchanges/:id/refund") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let user = RequestCheck.user(request)
+            let view = try await runtime.retryingTransaction { tx in
+                let current = try await locked(id, tx: tx)
+                if current.status == "convertedToRefund", let returnID = current.returnId {
+                    return try await ReturnView.load(returnID, connection: tx.connection, logger: tx.logger)!
+                }
+                guard current.status == "replacementUnavailable" else {
+                    throw APIError.conflict("replacement_available", "exchange \(id) is \(current.status); a refund is offered only when the replacement is out of stock")
+                }
+                try await tx.connection.query("UPDATE exchanges SET status = 'convertedToRefund' WHERE exchange_id = \(id)", logger: tx.logger)
+                let request = ReturnRoutes.ReturnRequest(orderId: current.orderId, reason: .sizeOrFit, lines: [.init(lineNumber: current.originalLineNumber, quantity: current.quantity)],
+                                                         note: "exchange \(id): replacement \(current.replacementSku) out of stock", requestId: "exchange:\(id)")
+                let (opened, _) = try await returns.open(request, by: user, bypassWindow: true, exchangeID: id, tx: tx)
+                try await tx.connection.query("UPDATE exchanges SET return_id = \(opened.returnId) WHERE exchange_id = \(id)", logger: tx.logger)
+                return opened
+            }
+            return try Response.json(view, status: .created)
+        }
+    }
+
+    private func open(_ body: ExchangeRequest, by user: String, tx: TransactionContext) async throws -> (ExchangeView, Bool) {
+        let connection = tx.connection, logger = tx.logger
+        guard let record = try await AfterSalesRecord.load(body.orderId, lock: true, connection: connection, logger: logger) else { throw APIError.notFound("order") }
+        if let key = body.requestId {
+            let rows = try await connection.query("SELECT exchange_id FROM exchanges WHERE order_id = \(body.orderId) AND request_id = \(key)", logger: logger)
+            for try await id in rows.decode(String.self) { return (try await load(id, connection: connection)!, true) }
+        }
+        guard record.order.deliveryAddress != nil else {
+            throw APIError(.unprocessableContent, code: "not_shippable", message: "order \(body.orderId) was sold at a till; exchange it in the store",
+                           fields: [.init(field: "orderId", reason: "carry-out sales are exchanged in the store")])
+        }
+        guard let original = record.order.lines.first(where: { $0.lineNumber == body.lineNumber }) else {
+            throw APIError(.unprocessableContent, code: "unknown_line", message: "the order has no line \(body.lineNumber)", fields: [.init(field: "lineNumber", reason: "not a line of the order")])
+        }
+        guard original.sku != body.replacementSku else {
+            throw APIError(.unprocessableContent, code: "same_sku", message: "the replacement must be another size or colour",
+                           fields: [.init(field: "replacementSku", reason: "equals the original SKU")])
+        }
+        let states = try await record.lineStates(connection: connection, logger: logger)
+        let rules = ReturnPolicy(windowDays: [.sizeOrFit: configuration.exchangeWindowDays], autoApproved: [])
+        if case .failure(let refusal) = rules.check(reason: .sizeOrFit, requested: [(body.lineNumber, body.quantity)], lines: states, now: Date()) {
+            var error = refusal.apiError
+            if refusal.code == "outside_return_window" {
+                error.message = "exchanges must be requested within \(configuration.exchangeWindowDays) days of delivery"
+                error.fields = [.init(field: "orderId", reason: error.message)]
+            } else {
+                error.fields = error.fields.map { .init(field: $0.field.hasSuffix(".quantity") ? "quantity" : $0.field.hasSuffix(".lineNumber") ? "lineNumber" : $0.field, reason: $0.reason) }
+            }
+            throw error
+        }
+        let count = try await connection.query("SELECT count(*)::int8 FROM exchanges WHERE order_id = \(body.orderId)", logger: logger)
+        var sequence = 1
+        for try await existing in count.decode(Int.self) { sequence = existing + 1 }
+        let id = "EXC-\(body.orderId)-\(sequence)"
+        // The replacement keeps what the customer paid per unit of the original.
+        let replacement = OrderLine(lineNumber: 1000 + sequence, sku: body.replacementSku, quantity: body.quantity, unitPrice: original.unitPrice,
+                                    allocatedDiscount: RefundCalculator.share(of: original.allocatedDiscount, units: body.quantity, of: original.quantity))
+        let now = Date()
+        try await connection.query("""
+            INSERT INTO exchanges (exchange_id, order_id, request_id, original_line, original_sku, quantity, replacement_line, replacement_sku, status, requested_by, requested_at)
+            VALUES (\(id), \(body.orderId), \(body.requestId), \(body.lineNumber), \(original.sku), \(body.quantity), \(replacement.lineNumber), \(body.replacementSku),
+                    'requested', \(user), \(now))
+            """, logger: logger)
+        try tx.emit(ExchangeRequested(exchangeId: id, orderID: body.orderId, originalLineNumber: body.lineNumber, originalSku: original.sku, replacement: replacement, requestedAt: now),
+                    orderID: body.orderId, topic: TopicCatalogue.afterSalesEvents)
+        return (try await load(id, connection: connection)!, false)
+    }
+
+    private func locked(_ id: String, tx: TransactionContext) async throws -> ExchangeView {
+        let rows = try await tx.connection.query("SELECT 1 FROM exchanges WHERE exchange_id = \(id) FOR UPDATE", logger: tx.logger)
+        var exists = false
+        for try await _ in rows.decode(Int.self) { exists = true }
+        guard exists, let view = try await load(id, connection: tx.connection) else { throw APIError.notFound("exchange") }
+        return view
+    }
+
+    private func load(_ id: String, connection: PostgresConnection) async throws -> ExchangeView? {
+        let rows = try await connection.query("""
+            SELECT order_id, original_line, original_sku, quantity, replacement_line, replacement_sku, status, requested_by, requested_at,
+                   replacement_warehouse, replacement_tracking, original_received_at, original_condition, return_id, closed_at
+            FROM exchanges WHERE exchange_id = \(id)
+            """, logger: runtime.logger)
+        for try await row in rows {
+            let (order, line, sku, quantity, replacementLine, replacementSku, status, by, at) =
+                try row.decode((String, Int, String, Int, Int, String, String, String, Date).self, context: .default)
+            let columns = row.makeRandomAccess()
+            return ExchangeView(exchangeId: id, orderId: order, originalLineNumber: line, originalSku: sku, quantity: quantity, replacementLineNumber: replacementLine,
+                                replacementSku: replacementSku, status: status, requestedBy: by, requestedAt: at,
+                                replacementWarehouse: try columns[9].decode(String?.self), replacementTracking: try columns[10].decode(String?.self),
+                                originalReceivedAt: try columns[11].decode(Date?.self), originalCondition: try columns[12].decode(String?.self),
+                                returnId: try columns[13].decode(String?.self), closedAt: try columns[14].decode(Date?.self),
+                                offer: status == "replacementUnavailable" ? "refund: POST /v1/aftersales/exchanges/\(id)/refund" : nil)
+        }
+        return nil
+    }
+}

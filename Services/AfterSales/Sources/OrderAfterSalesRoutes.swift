@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import Logging
+import OMSDomain
+import OMSPlatform
+import PostgresNIO
+
+/// One order's after-sales story and the customer's feedback:
+/// - `GET /v1/aftersales/orders/{id}`: paid, refunded, returnable units per line, returns,
+///   exchanges, complaints, feedback;
+/// - `POST /v1/aftersales/orders/{id}/feedback` (`rating` 1-5, optional `comment`): one per order;
+///   a rating of 2 or less opens a low-severity service complaint so customer service follows up.
+struct OrderAfterSalesRoutes: Sendable {
+    let runtime: ServiceRuntime
+    let desk: ComplaintDesk
+
+    struct FeedbackRequest: Codable, Sendable {
+        var rating: Int
+        var comment: String?
+    }
+
+    struct Feedback: Codable, Sendable, Equatable {
+        var rating: Int
+        var comment: String?
+        var createdAt: Date
+        var followUpComplaintId: String?
+    }
+
+    struct LineView: Codable, Sendable {
+        var lineNumber: Int
+        var sku: String
+        var ordered: Int
+        var delivered: Int
+        var returned: Int
+        var paid: Money
+    }
+
+    struct OrderView: Codable, Sendable {
+        var orderId: String
+        var paid: Money
+        var refunded: Money
+        var lines: [LineView]
+        var returns: [String]
+        var exchanges: [String]
+        var complaints: [String]
+        var feedback: Feedback?
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/v1/aftersales/orders/:id") { _, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let view = try await runtime.database.client.withConnection { connection -> OrderView? in try await self.load(id, connection: connection) }
+            guard let view else { throw APIError.notFound("order") }
+            return try Response.json(view)
+        }
+        router.post("/v1/aftersales/orders/:id/feedback") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let body = try await request.decodeJSON(as: FeedbackRequest.self, context: context)
+            var check = RequestCheck()
+            if !(1...5).contains(body.rating) { check.fail("rating", "1-5") }
+            if let comment = body.comment, comment.count > 1_000 { check.fail("comment", "at most 1000 characters") }
+            try check.check()
+            let user = RequestCheck.user(request)
+            let (recorded, replayed) = try await runtime.retryingTransaction { tx -> (Feedback, Bool) in
+                guard let record = try await AfterSalesRecord.load(id, lock: true, connection: tx.connection, logger: tx.logger) else { throw APIError.notFound("order") }
+                if let existing = try await self.feedback(id, connection: tx.connection) {
+                    guard existing.rating == body.rating, existing.comment == body.comment else {
+                        throw APIError.conflict("feedback_exists", "order \(id) already has feedback; it is recorded once")
+                    }
+                    return (existing, true)
+                }
+                let now = Date()
+                try await tx.connection.query("""
+                    INSERT INTO feedback (order_id, rating, comment, created_by, created_at) VALUES (\(id), \(body.rating), \(body.comment), \(user), \(now))
+                    """, logger: tx.logger)
+                try tx.emit(FeedbackRecorded(orderID: id, rating: body.rating, recordedAt: now), orderID: id, topic: TopicCatalogue.afterSalesEvents)
+                if body.rating <= 2 {
+                    _ = try await desk.open(.init(orderID: id, category: .service, severity: .low, description: "follow-up of a \(body.rating)-star rating: \(body.comment ?? "no comment")",
+                                                  sku: nil, requestID: "feedback", actor: "feedback"), record: record, tx: tx)
+                }
+                return (try await self.feedback(id, connection: tx.connection)!, false)
+            }
+            return replayed ? try Response.replayed(recorded) : try Response.json(recorded, status: .created)
+        }
+    }
+
+    private func feedback(_ orderID: String, connection: PostgresConnection) async throws -> Feedback? {
+        let rows = try await connection.query("""
+            SELECT f.rating, f.comment, f.created_at, (SELECT complaint_id FROM complaints c WHERE c.order_id = f.order_id AND c.request_id = 'feedback')
+            FROM feedback f WHERE f.order_id = \(orderID)
+            """, logger: runtime.logger)
+        for try await (rating, comment, at, complaint) in rows.decode((Int, String?, Date, String?).self) {
+            return Feedback(rating: rating, comment: comment, createdAt: at, followUpComplaintId: complaint)
+        }
+        return nil
+    }
+
+    private func load(_ orderID: String, connection: PostgresConnection) async throws -> OrderView? {
+        let logger = runtime.logger
+        guard let record = try await AfterSalesRecord.load(orderID, lock: false, connection: connection, logger: logger) else { return nil }
+        let states = try await record.lineStates(connection: connection, logger: logger)
+        let history = try await record.refundHistory(connection: connection, logger: logger)
+        func ids(_ sql: PostgresQuery) async throws -> [String] {
+            var found: [String] = []
+            for try await id in try await connection.query(sql, logger: logger).decode(String.self) { found.append(id) }
+            return found
+        }
+        let lines = record.order.lines.map { line in
+            LineView(lineNumber: line.lineNumber, sku: line.sku, ordered: line.quantity, delivered: states[line.lineNumber]?.delivered ?? 0,
+                     returned: states[line.lineNumber]?.returned ?? 0, paid: line.paidAmount)
+        }
+        return OrderView(orderId: orderID, paid: record.paid, refunded: history.refundedTotal, lines: lines,
+                         returns: try await ids("SELECT return_id FROM returns WHERE order_id = \(orderID) ORDER BY requested_at"),
+                         exchanges: try await ids("SELECT exchange_id FROM exchanges WHERE order_id = \(orderID) ORDER BY requested_at"),
+                         complaints: try await ids("SELECT complaint_id FROM complaints WHERE order_id = \(orderID) ORDER BY created_at"),
+                         feedback: try await feedback(orderID, connection: connection))
+    }
+}

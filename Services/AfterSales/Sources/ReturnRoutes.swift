@@ -1,0 +1,245 @@
+import Foundation
+import Hummingbird
+import Logging
+import OMSDomain
+import OMSPlatform
+import PostgresNIO
+
+/// Returns (RMA) for customer service and channels:
+/// - `POST /v1/aftersales/returns` opens one, checked by `ReturnPolicy` (422 naming the rule);
+///   reasons in `OMS_RETURN_AUTO_APPROVE` are approved at once, the rest wait for
+/// - `POST /v1/aftersales/returns/{id}/decision` (`{"approve": true|false, "note": ...}`);
+/// - `POST /v1/aftersales/returns/{id}/shipment` records the return parcel's carrier and tracking;
+/// - `POST /v1/aftersales/returns/{id}/receipt` records the inspection per item and, in the same
+///   transaction, emits `return.received` (inventory restocks or quarantines) and the refund;
+/// - `POST /v1/aftersales/returns/{id}/refund` is the retry-safe refund request: an already
+///   refunded return answers with its refund, never a second one;
+/// - `GET /v1/aftersales/returns/{id}`.
+struct ReturnRoutes: Sendable {
+    let runtime: ServiceRuntime
+    let policy: ReturnPolicy
+
+    struct LineRequest: Codable, Sendable {
+        var lineNumber: Int
+        var quantity: Int
+    }
+
+    struct ReturnRequest: Codable, Sendable {
+        var orderId: String
+        var reason: ReturnAuthorization.Reason
+        var lines: [LineRequest]
+        var note: String?
+        /// Idempotency key: the same key on the same order returns the same RMA.
+        var requestId: String?
+    }
+
+    struct DecisionRequest: Codable, Sendable {
+        var approve: Bool
+        var note: String
+    }
+
+    struct ShipmentRequest: Codable, Sendable {
+        var carrier: String
+        var trackingNumber: String
+    }
+
+    /// One inspected item of a received return; `note` stays in after-sales.
+    struct Inspection: Codable, Hashable, Sendable {
+        var lineNumber: Int
+        var quantity: Int
+        var condition: ReturnedItemCondition
+        var note: String?
+    }
+
+    struct ReceiptRequest: Codable, Sendable {
+        var warehouseId: String
+        var items: [Inspection]
+    }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.post("/v1/aftersales/returns") { request, context -> Response in
+            let body = try await request.decodeJSON(as: ReturnRequest.self, context: context)
+            var check = RequestCheck()
+            check.text(body.orderId, "orderId", max: 64)
+            if body.lines.isEmpty || body.lines.count > 100 { check.fail("lines", "1-100 lines") }
+            for (index, line) in body.lines.enumerated() {
+                if line.lineNumber < 1 { check.fail("lines[\(index)].lineNumber", "a positive line number") }
+                check.units(line.quantity, "lines[\(index)].quantity")
+            }
+            if let note = body.note, note.count > 500 { check.fail("note", "at most 500 characters") }
+            if let key = body.requestId { check.text(key, "requestId", max: 64) }
+            try check.check()
+            let user = RequestCheck.user(request)
+            let (view, replayed) = try await runtime.retryingTransaction { tx in
+                try await open(body, by: user, bypassWindow: false, exchangeID: nil, tx: tx)
+            }
+            return replayed ? try Response.replayed(view) : try Response.json(view, status: .created)
+        }
+        router.get("/v1/aftersales/returns/:id") { _, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let view = try await runtime.database.client.withConnection { try await ReturnView.load(id, connection: $0, logger: runtime.logger) }
+            guard let view else { throw APIError.notFound("return") }
+            return try Response.json(view)
+        }
+        router.post("/v1/aftersales/returns/:id/decision") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let body = try await request.decodeJSON(as: DecisionRequest.self, context: context)
+            var check = RequestCheck()
+            check.text(body.note, "note", max: 500)
+            try check.check()
+            let user = RequestCheck.user(request)
+            let (view, replayed) = try await runtime.retryingTransaction { tx in
+                let current = try await locked(id, tx: tx)
+                let wanted: ReturnAuthorization.Status = body.approve ? .approved : .rejected
+                if current.status != .requested {
+                    if current.decidedBy != nil, current.status == wanted { return (current, true) }
+                    throw APIError.conflict("already_decided", "return \(id) is \(current.status.rawValue); only a requested return can be decided")
+                }
+                let now = Date()
+                try await tx.connection.query("""
+                    UPDATE returns SET status = \(wanted.rawValue), decided_by = \(user), decision_note = \(body.note), decided_at = \(now) WHERE return_id = \(id)
+                    """, logger: tx.logger)
+                try tx.emit(ReturnDecided(returnId: id, orderID: current.orderId, approved: body.approve, decidedBy: user, note: body.note, decidedAt: now),
+                            orderID: current.orderId, topic: TopicCatalogue.afterSalesEvents)
+                return (try await ReturnView.load(id, connection: tx.connection, logger: tx.logger)!, false)
+            }
+            return replayed ? try Response.replayed(view) : try Response.json(view)
+        }
+        router.post("/v1/aftersales/returns/:id/shipment") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let body = try await request.decodeJSON(as: ShipmentRequest.self, context: context)
+            var check = RequestCheck()
+            check.code(body.carrier, "carrier")
+            check.code(body.trackingNumber, "trackingNumber")
+            try check.check()
+            let view = try await runtime.retryingTransaction { tx in
+                let current = try await locked(id, tx: tx)
+                guard current.status == .approved || current.status == .inTransit else {
+                    throw APIError.conflict("not_approved", "return \(id) is \(current.status.rawValue); a return parcel is expected only once it is approved")
+                }
+                try await tx.connection.query("""
+                    UPDATE returns SET status = 'inTransit', return_carrier = \(body.carrier), return_tracking = \(body.trackingNumber) WHERE return_id = \(id)
+                    """, logger: tx.logger)
+                return try await ReturnView.load(id, connection: tx.connection, logger: tx.logger)!
+            }
+            return try Response.json(view)
+        }
+        router.post("/v1/aftersales/returns/:id/receipt") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let body = try await request.decodeJSON(as: ReceiptRequest.self, context: context)
+            var check = RequestCheck()
+            check.code(body.warehouseId, "warehouseId")
+            if body.items.isEmpty || body.items.count > 200 { check.fail("items", "1-200 items") }
+            for (index, item) in body.items.enumerated() {
+                check.units(item.quantity, "items[\(index)].quantity")
+                if let note = item.note, note.count > 500 { check.fail("items[\(index)].note", "at most 500 characters") }
+            }
+            try check.check()
+            let view = try await runtime.retryingTransaction { tx in
+                try await receive(id, body, tx: tx)
+            }
+            return try Response.json(view)
+        }
+        router.post("/v1/aftersales/returns/:id/refund") { _, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            let view = try await runtime.database.client.withConnection { try await ReturnView.load(id, connection: $0, logger: runtime.logger) }
+            guard let view else { throw APIError.notFound("return") }
+            if let refund = view.refund { return try Response.replayed(refund) }
+            if view.status == .received {
+                throw APIError.conflict("nothing_to_refund", "return \(id) was received but none of its units are refundable (\(view.withheldUnits ?? 0) withheld)")
+            }
+            throw APIError.conflict("not_received", "return \(id) is \(view.status.rawValue); it is refunded when the warehouse receives and inspects it")
+        }
+    }
+
+    private func locked(_ id: String, tx: TransactionContext) async throws -> ReturnView {
+        let rows = try await tx.connection.query("SELECT 1 FROM returns WHERE return_id = \(id) FOR UPDATE", logger: tx.logger)
+        var exists = false
+        for try await _ in rows.decode(Int.self) { exists = true }
+        guard exists, let view = try await ReturnView.load(id, connection: tx.connection, logger: tx.logger) else { throw APIError.notFound("return") }
+        return view
+    }
+
+    /// Opens a return after the eligibility checks; `bypassWindow` for an exchange turned into a
+    /// refund (its window was checked when the exchange was opened). Returns the view and whether
+    /// it is a replay of an earlier request with the same `requestId`.
+    func open(_ body: ReturnRequest, by user: String, bypassWindow: Bool, exchangeID: String?, tx: TransactionContext) async throws -> (ReturnView, Bool) {
+        let connection = tx.connection, logger = tx.logger
+        guard let record = try await AfterSalesRecord.load(body.orderId, lock: true, connection: connection, logger: logger) else { throw APIError.notFound("order") }
+        if let key = body.requestId {
+            let rows = try await connection.query("SELECT return_id FROM returns WHERE order_id = \(body.orderId) AND request_id = \(key)", logger: logger)
+            for try await id in rows.decode(String.self) {
+                return (try await ReturnView.load(id, connection: connection, logger: logger)!, true)
+            }
+        }
+        let states = try await record.lineStates(connection: connection, logger: logger)
+        var rules = policy
+        if bypassWindow { rules.windowDays = Dictionary(uniqueKeysWithValues: ReturnAuthorization.Reason.allCases.map { ($0, 36_500) }) }
+        let lines: [ReturnAuthorization.Line]
+        switch rules.check(reason: body.reason, requested: body.lines.map { ($0.lineNumber, $0.quantity) }, lines: states, now: Date()) {
+        case .success(let accepted): lines = accepted
+        case .failure(let refusal): throw refusal.apiError
+        }
+        let count = try await connection.query("SELECT count(*)::int8 FROM returns WHERE order_id = \(body.orderId)", logger: logger)
+        var sequence = 1
+        for try await existing in count.decode(Int.self) { sequence = existing + 1 }
+        let id = "RMA-\(body.orderId)-\(sequence)"
+        let approved = exchangeID != nil || policy.approvesAutomatically(body.reason)
+        let now = Date()
+        let encoded = String(decoding: try EventCoding.encode(lines), as: UTF8.self)
+        try await connection.query("""
+            INSERT INTO returns (return_id, order_id, request_id, reason, status, lines, requested_by, note, requested_at, decided_by, decided_at, exchange_id)
+            VALUES (\(id), \(body.orderId), \(body.requestId), \(body.reason.rawValue), \(approved ? "approved" : "requested"), \(encoded)::jsonb, \(user), \(body.note),
+                    \(now), \(approved ? "automatic" : nil), \(approved ? now : nil), \(exchangeID))
+            """, logger: logger)
+        try tx.emit(ReturnRequested(returnId: id, orderID: body.orderId, reason: body.reason, lines: lines, approved: approved, requestedBy: user, requestedAt: now),
+                    orderID: body.orderId, topic: TopicCatalogue.afterSalesEvents)
+        return (try await ReturnView.load(id, connection: connection, logger: logger)!, false)
+    }
+
+    /// Records the inspection, emits `return.received` and, unless nothing is refundable, the refund.
+    private func receive(_ id: String, _ body: ReceiptRequest, tx: TransactionContext) async throws -> ReturnView {
+        let current = try await locked(id, tx: tx)
+        guard current.status == .approved || current.status == .inTransit else {
+            throw APIError.conflict(current.status == .received || current.status == .refunded ? "already_received" : "not_approved",
+                                    "return \(id) is \(current.status.rawValue); only an approved return can be received")
+        }
+        var check = RequestCheck()
+        var units: [Int: Int] = [:]
+        for (index, item) in body.items.enumerated() {
+            guard let line = current.lines.first(where: { $0.lineNumber == item.lineNumber }) else {
+                check.fail("items[\(index)].lineNumber", "line \(item.lineNumber) is not part of return \(id)")
+                continue
+            }
+            units[line.lineNumber, default: 0] += item.quantity
+            if units[line.lineNumber]! > line.quantity { check.fail("items[\(index)].quantity", "more units of line \(line.lineNumber) than the \(line.quantity) authorized") }
+        }
+        try check.check()
+        let connection = tx.connection, logger = tx.logger
+        guard let record = try await AfterSalesRecord.load(current.orderId, lock: true, connection: connection, logger: logger) else { throw APIError.notFound("order") }
+        let now = Date()
+        let items = body.items.map { item in
+            InspectedItem(lineNumber: item.lineNumber, sku: current.lines.first { $0.lineNumber == item.lineNumber }!.sku, quantity: item.quantity, condition: item.condition)
+        }
+        try await connection.query("""
+            UPDATE returns SET status = 'received', warehouse_code = \(body.warehouseId), inspected = \(String(decoding: try EventCoding.encode(body.items), as: UTF8.self))::jsonb,
+                   received_at = \(now) WHERE return_id = \(id)
+            """, logger: logger)
+        try tx.emit(ReturnReceived(returnId: id, orderID: current.orderId, warehouseId: body.warehouseId, items: items, receivedAt: now),
+                    orderID: current.orderId, topic: TopicCatalogue.afterSalesEvents)
+
+        let history = try await record.refundHistory(connection: connection, logger: logger)
+        let refund = record.calculator.refund(reason: current.reason, received: items, history: history)
+        if !refund.lines.isEmpty || refund.shippingFeeRefunded.minorUnits > 0 {
+            let issued = RefundIssued(refundId: "RF-\(id)", returnId: id, orderID: current.orderId, amount: refund.amount, lines: refund.lines, clawbacks: refund.clawbacks,
+                                      shippingFeeRefunded: refund.shippingFeeRefunded, withheldUnits: refund.withheldUnits, paymentMethod: record.order.payment.method, issuedAt: now)
+            try await connection.query("""
+                INSERT INTO refunds (refund_id, return_id, order_id, amount_fen, detail, issued_at)
+                VALUES (\(issued.refundId), \(id), \(current.orderId), \(issued.amount.minorUnits), \(String(decoding: try EventCoding.encode(issued), as: UTF8.self))::jsonb, \(now))
+                """, logger: logger)
+            try await connection.query("UPDATE returns SET status = 'refunded' WHERE return_id = \(id)", logger: logger)
+            try tx.emit(issued, orderID: current.orderId, topic: TopicCatalogue.afterSalesEvents)
+        }
+        return try await ReturnView.load(id, connection: connection, logger: logger)!
+    }
+}
