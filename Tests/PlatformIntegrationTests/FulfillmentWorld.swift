@@ -1,3 +1,4 @@
+import AfterSalesService
 import AsyncHTTPClient
 import Foundation
 import FulfillmentService
@@ -24,18 +25,26 @@ extension IntakeWorld {
         try serviceApplication(LogisticsService(configuration: try LogisticsConfiguration(environment: extra)), schema: logisticsSchema, batchSize: 100, poolSize: 8, port: port)
     }
 
+    var afterSalesSchema: String { "t_\(id)_aftersales" }
+
+    func afterSalesApplication(port: Int, environment extra: [String: String]) throws -> some ApplicationProtocol {
+        try serviceApplication(AfterSalesService(configuration: try AfterSalesConfiguration(environment: extra)), schema: afterSalesSchema, batchSize: 100, poolSize: 8, port: port)
+    }
+
     /// HTTP clients of the processes `withStages` runs.
     struct StageClients: Sendable {
         var inventory: EdgeClient?
         var fulfillment: EdgeClient?
         var logistics: EdgeClient?
+        var afterSales: EdgeClient?
     }
 
     /// Runs the chosen downstream services as real processes-in-process (inventory; fulfillment with
-    /// its environment; `logisticsProcesses` logistics processes in one group with theirs) for the
+    /// its environment; `logisticsProcesses` logistics processes in one group with theirs;
+    /// after-sales with its environment) for the
     /// duration of `body`. Shutdown is always graceful, never a cancellation.
     func withStages<T: Sendable>(inventory: Bool = false, fulfillment: [String: String]? = nil, logistics: [String: String]? = nil, logisticsProcesses: Int = 1,
-                                 _ body: @Sendable (StageClients) async throws -> T) async throws -> T {
+                                 afterSales: [String: String]? = nil, _ body: @Sendable (StageClients) async throws -> T) async throws -> T {
         let base = Int.random(in: 40_000..<49_000)
         var apps: [any Service] = []
         var clients = StageClients()
@@ -46,7 +55,8 @@ extension IntakeWorld {
             for index in 0..<logisticsProcesses { apps.append(try logisticsApplication(port: base + 2 + index, environment: logistics)) }
             clients.logistics = client(base + 2)
         }
-        let all = [clients.inventory, clients.fulfillment, clients.logistics].compactMap { $0 }
+        if let afterSales { apps.append(try afterSalesApplication(port: base + 9, environment: afterSales)); clients.afterSales = client(base + 9) }
+        let all = [clients.inventory, clients.fulfillment, clients.logistics, clients.afterSales].compactMap { $0 }
         let ready = clients
         return try await running(apps, readyAt: all) { try await body(ready) }
     }
