@@ -71,14 +71,23 @@ var targets: [Target] = [
         ],
         path: "Shared/Platform"
     ),
+    .target(
+        name: "OMSOps",
+        dependencies: [
+            "OMSDomain", "OMSKafka", "OMSPlatform",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ],
+        path: "Services/Ops/Sources"
+    ),
     .executableTarget(
         name: "omsctl",
         dependencies: [
-            "OMSDomain", "OMSKafka", "OMSPlatform",
+            "OMSDomain", "OMSKafka", "OMSPlatform", "OMSOps",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ],
-        path: "Services/Ops"
+        path: "Services/Ops/Main"
     ),
     .executableTarget(
         name: "oms-pipeline-bench",
@@ -137,7 +146,7 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "PlatformIntegrationTests",
-        dependencies: ["OMSDomain", "OMSKafka", "OMSPlatform"] + services.map { .init(stringLiteral: $0.name) } + [
+        dependencies: ["OMSDomain", "OMSKafka", "OMSPlatform", "OMSOps"] + services.map { .init(stringLiteral: $0.name) } + [
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

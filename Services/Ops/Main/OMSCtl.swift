@@ -3,17 +3,18 @@ import Foundation
 import Logging
 import OMSDomain
 import OMSKafka
+import OMSOps
 import OMSPlatform
 import PostgresNIO
 
-/// `omsctl`: the operators' tool. This release has `topics ensure`, `topics list` and `trace`;
-/// replay, dead-letter redrive and status follow (issue 9).
+/// `omsctl`: the operators' tool: `status`, `replay`, `dlq list|show|redrive`, `trace`,
+/// `topics ensure|list`. Flags follow `kafka-consumer-groups --reset-offsets` where they overlap.
 @main
 struct OMSCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "omsctl",
         abstract: "Operate the retail OMS: topics, offsets, dead letters.",
-        subcommands: [Topics.self, Trace.self]
+        subcommands: [Status.self, Replay.self, DeadLetters.self, Trace.self, Topics.self]
     )
 }
 
@@ -27,9 +28,20 @@ struct BrokerOptions: ParsableArguments {
     var namespace: TopicNamespace { TopicNamespace(prefix: topicPrefix) }
 
     func admin() throws -> KafkaAdmin {
+        try KafkaAdmin(client: KafkaClientConfiguration(bootstrapServers: bootstrapServer, clientID: "omsctl"), logger: logger)
+    }
+
+    var logger: Logger {
         var logger = Logger(label: "omsctl")
         logger.logLevel = .warning
-        return try KafkaAdmin(client: KafkaClientConfiguration(bootstrapServers: bootstrapServer, clientID: "omsctl"), logger: logger)
+        return logger
+    }
+
+    func parseService(_ name: String) throws -> ServiceName {
+        guard let service = ServiceName(rawValue: name) else {
+            throw ValidationError("unknown service \(name); one of \(ServiceName.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return service
     }
 }
 
@@ -105,10 +117,3 @@ struct Trace: AsyncParsableCommand {
         print(json ? String(decoding: try EventCoding.encode(trace), as: UTF8.self) : trace.table())
     }
 }
-
-/// A failure at run time (not a usage mistake): printed as `Error: <message>` without the usage text.
-struct OpsFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-

@@ -1,0 +1,113 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import OMSDomain
+import OMSKafka
+import OMSPlatform
+import PostgresNIO
+
+/// `omsctl status`: per service its health, each consumer group's members and lag per
+/// topic/partition, open and quarantined dead letters, and outbox rows not yet published.
+/// Invariant: read-only; a part that cannot be read shows as unknown instead of failing the report.
+public struct StatusReport: Sendable, Codable {
+    public struct PartitionLag: Sendable, Codable {
+        public var topic: String
+        public var partition: Int32
+        public var committed: Int64?
+        public var high: Int64
+        public var lag: Int64
+    }
+
+    public struct GroupStatus: Sendable, Codable {
+        public var group: String
+        public var members: Int?
+        public var lag: Int64
+        public var partitions: [PartitionLag]
+    }
+
+    public struct ServiceStatus: Sendable, Codable {
+        public var service: ServiceName
+        public var health: String
+        public var groups: [GroupStatus]
+        public var openDeadLetters: Int?
+        public var quarantinedDeadLetters: Int?
+        public var outboxBacklog: Int?
+    }
+
+    public var services: [ServiceStatus]
+
+    /// Zero lag, no open or quarantined dead letters, empty outboxes.
+    public var isDrained: Bool {
+        services.allSatisfy { service in
+            service.groups.allSatisfy { $0.lag == 0 } && (service.openDeadLetters ?? 0) == 0 && (service.quarantinedDeadLetters ?? 0) == 0 && (service.outboxBacklog ?? 0) == 0
+        }
+    }
+
+    public func table(verbose: Bool) -> String {
+        var lines = ["SERVICE       HEALTH      GROUP                    MEMBERS        LAG   DLQ(open/quar)   OUTBOX"]
+        for service in services {
+            let dlq = "\(service.openDeadLetters.map(String.init) ?? "?")/\(service.quarantinedDeadLetters.map(String.init) ?? "?")"
+            let outbox = service.outboxBacklog.map(String.init) ?? "?"
+            let groups = service.groups.isEmpty ? [GroupStatus(group: "-", members: nil, lag: 0, partitions: [])] : service.groups
+            for (index, group) in groups.enumerated() {
+                let head = index == 0 ? service.service.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0) + " " + service.health.padding(toLength: 11, withPad: " ", startingAt: 0)
+                                      : String(repeating: " ", count: 25)
+                let tail = index == 0 ? "\(dlq.leftPadded(16)) \(outbox.leftPadded(8))" : ""
+                lines.append("\(head) \(group.group.padding(toLength: 24, withPad: " ", startingAt: 0)) \((group.members.map(String.init) ?? "?").leftPadded(7)) \(String(group.lag).leftPadded(10)) \(tail)")
+                if verbose {
+                    for partition in group.partitions where partition.lag > 0 {
+                        lines.append("      \(partition.topic)[\(partition.partition)] committed \(partition.committed.map(String.init) ?? "-") high \(partition.high) lag \(partition.lag)")
+                    }
+                }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Gathers the report. `schema` names each service's schema; `healthURL` its readiness URL.
+    public static func gather(services: [ServiceName], admin: KafkaAdmin, namespace: TopicNamespace, desk: DeadLetterDesk, database: PostgresClient?,
+                              schema: @Sendable (ServiceName) -> String, healthURL: @Sendable (ServiceName) -> String, logger: Logger) async -> StatusReport {
+        let letters = try? await desk.entries(of: services)
+        var report: [ServiceStatus] = []
+        for service in services {
+            var groups: [GroupStatus] = []
+            for group in ConsumerGroup.groups(of: service) {
+                let name = namespace.physical(group.name)
+                let offsets = (try? await admin.groupOffsets(group: name, topics: group.topics.map(namespace.physical))) ?? []
+                let partitions = offsets.map { PartitionLag(topic: $0.topicPartition.topic, partition: $0.topicPartition.partition, committed: $0.committed, high: $0.high,
+                                                           lag: max(0, $0.high - ($0.committed ?? $0.low))) }
+                groups.append(GroupStatus(group: name, members: try? await admin.activeMemberCount(group: name), lag: partitions.reduce(0) { $0 + $1.lag }, partitions: partitions))
+            }
+            let mine = letters?.filter { $0.service == service }
+            report.append(ServiceStatus(service: service, health: await health(healthURL(service)), groups: groups,
+                                        openDeadLetters: mine?.filter { $0.state == .open }.count, quarantinedDeadLetters: mine?.filter { $0.state == .quarantined }.count,
+                                        outboxBacklog: await backlog(database, schema: schema(service), logger: logger)))
+        }
+        return StatusReport(services: report)
+    }
+
+    static func health(_ url: String) async -> String {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(2)) else { return "down" }
+        _ = try? await response.body.collect(upTo: 1 << 16)
+        return response.status.code == 200 ? "ready" : "not-ready"
+    }
+
+    static func backlog(_ client: PostgresClient?, schema: String, logger: Logger) async -> Int? {
+        guard let client else { return nil }
+        do {
+            let exists = try await client.query("SELECT to_regclass(\(schema + ".outbox"))::text", logger: logger)
+            var found = false
+            for try await name in exists.decode(String?.self) { found = name != nil }
+            guard found else { return nil }
+            // The schema name is checked to be a table above and quoted here; values cannot be bound as identifiers.
+            let quoted = "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            let rows = try await client.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int8 FROM \(quoted).outbox WHERE sent_at IS NULL"), logger: logger)
+            for try await count in rows.decode(Int.self) { return count }
+            return 0
+        } catch {
+            return nil
+        }
+    }
+}
