@@ -140,6 +140,11 @@ var targets: [Target] = [
         path: "Tests/LogisticsTests"
     ),
     .testTarget(
+        name: "OpsTests",
+        dependencies: ["OMSOps"],
+        path: "Tests/OpsTests"
+    ),
+    .testTarget(
         name: "AfterSalesTests",
         dependencies: ["AfterSalesService", "OMSDomain", "OMSPlatform"],
         path: "Tests/AfterSalesTests"

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Where `omsctl replay` moves a group's offsets, as in `kafka-consumer-groups --reset-offsets`.
-/// Invariant: a resolved offset always lies between the partition's low and high watermark.
+/// Invariant: a resolved offset always lies between the partition's low watermark and the higher
+/// of its high watermark and the group's committed offset.
 public enum ReplayTarget: Sendable, Equatable, CustomStringConvertible {
     case earliest
     case offset(Int64)
@@ -30,7 +31,10 @@ public enum ReplayTarget: Sendable, Equatable, CustomStringConvertible {
         case .shift(let shift): (current ?? low) + shift
         case .datetime, .duration: (timeOffset ?? -1) < 0 ? high : timeOffset!
         }
-        return min(max(wanted, low), max(high, low))
+        // A committed offset is always valid, even above a high watermark a broker undercounts
+        // (Tansu reports the last batch's base offset + 1 until the next produce).
+        let ceiling = max(high, current ?? high, low)
+        return min(max(wanted, low), ceiling)
     }
 
     /// Parses Kafka's `YYYY-MM-DDTHH:mm:SS[.sss][Z|±hh:mm]`; without a zone the time is UTC.

@@ -13,7 +13,9 @@ struct TopicReader: Sendable {
                                                        groupID: "omsctl.reader.\(UInt64.random(in: 0..<UInt64.max))")
         configuration.sessionTimeoutMilliseconds = 6_000
         configuration.autoOffsetReset = "earliest"
-        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        var quiet = logger
+        quiet.logLevel = .error  // missing topics (a service never dead-lettered) are expected here
+        let consumer = try KafkaConsumer(configuration: configuration, logger: quiet)
         try consumer.subscribe(topics: topics)
         var records: [KafkaRecord] = []
         let deadline = ContinuousClock.now + limit
