@@ -77,6 +77,8 @@ var targets: [Target] = [
             "OMSDomain", "OMSKafka", "OMSPlatform",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ],
         path: "Services/Ops/Sources"
     ),

@@ -188,7 +188,7 @@ print_endpoints() {
   for service in "${SERVICES[@]}"; do
     printf '  %-12s http://127.0.0.1:%s  (/health/ready, /metrics)\n' "$service" $((HTTP_BASE_PORT + i)); i=$((i + 1))
   done
-  echo "  stop with: Deploy/local/oms-stack.sh down"
+  echo "  see it work: Deploy/local/oms-stack.sh demo      stop with: Deploy/local/oms-stack.sh down"
 }
 
 stop_pidfile() {
@@ -228,5 +228,12 @@ case "$cmd" in
     done
     if [ -f "$STATE/pgdata/PG_VERSION" ] && as_pg "$(pg_bin)/pg_ctl" -D "$STATE/pgdata" status >/dev/null 2>&1; then echo "postgres: running"; else echo "postgres: stopped"; fi ;;
   env) print_env ;;
-  *) die "unknown command $cmd (up | infra | down | status | env)" ;;
+  demo)
+    # Sample orders from every channel through the running suite (start it with `up` first).
+    eval "$(print_env)"
+    BIN="$(cd "$REPO" && swift build --show-bin-path)"
+    [ -x "$BIN/omsctl" ] || BIN="$(cd "$REPO" && swift build -c release --show-bin-path)"
+    [ -x "$BIN/omsctl" ] || die "omsctl is not built; run: Deploy/local/oms-stack.sh up"
+    cd "$REPO" && OMS_CARRIER_SECRETS="${OMS_CARRIER_SECRETS:-$(carrier_secrets)}" LD_LIBRARY_PATH="$STATE/lib" "$BIN/omsctl" demo "$@" ;;
+  *) die "unknown command $cmd (up | infra | down | status | env | demo)" ;;
 esac

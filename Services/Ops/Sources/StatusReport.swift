@@ -67,7 +67,6 @@ public struct StatusReport: Sendable, Codable {
     /// Gathers the report. `schema` names each service's schema; `healthURL` its readiness URL.
     public static func gather(services: [ServiceName], admin: KafkaAdmin, namespace: TopicNamespace, desk: DeadLetterDesk, database: PostgresClient?,
                               schema: @Sendable (ServiceName) -> String, healthURL: @Sendable (ServiceName) -> String, logger: Logger) async -> StatusReport {
-        let letters = try? await desk.entries(of: services)
         var report: [ServiceStatus] = []
         for service in services {
             var groups: [GroupStatus] = []
@@ -76,12 +75,19 @@ public struct StatusReport: Sendable, Codable {
                 let offsets = (try? await admin.groupOffsets(group: name, topics: group.topics.map(namespace.physical))) ?? []
                 let partitions = offsets.map { PartitionLag(topic: $0.topicPartition.topic, partition: $0.topicPartition.partition, committed: $0.committed, high: $0.high,
                                                            lag: max(0, $0.high - ($0.committed ?? $0.low))) }
-                groups.append(GroupStatus(group: name, members: try? await admin.activeMemberCount(group: name), lag: partitions.reduce(0) { $0 + $1.lag }, partitions: partitions))
+                let members = try? await admin.activeMemberCount(group: name)
+                groups.append(GroupStatus(group: name, members: members, lag: partitions.reduce(0) { $0 + $1.lag }, partitions: partitions))
             }
-            let mine = letters?.filter { $0.service == service }
-            report.append(ServiceStatus(service: service, health: await health(healthURL(service)), groups: groups,
-                                        openDeadLetters: mine?.filter { $0.state == .open }.count, quarantinedDeadLetters: mine?.filter { $0.state == .quarantined }.count,
+            report.append(ServiceStatus(service: service, health: await health(healthURL(service)), groups: groups, openDeadLetters: nil, quarantinedDeadLetters: nil,
                                         outboxBacklog: await backlog(database, schema: schema(service), logger: logger)))
+        }
+        // Dead letters last: reading them joins a throw-away consumer group.
+        if let letters = try? await desk.entries(of: services) {
+            for index in report.indices {
+                let mine = letters.filter { $0.service == report[index].service }
+                report[index].openDeadLetters = mine.filter { $0.state == .open }.count
+                report[index].quarantinedDeadLetters = mine.filter { $0.state == .quarantined }.count
+            }
         }
         return StatusReport(services: report)
     }
