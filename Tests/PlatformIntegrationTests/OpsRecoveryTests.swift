@@ -114,26 +114,10 @@ struct OpsRecoveryTests {
                 #expect(try await desk.redrive(service: .logistics) { _ in true }.quarantined.count == 1)
 
                 // Every redrive went to logistics' own redrive topic, none to another service's.
-                let records = try await Self.records(world, ServiceName.allCases.map { world.topic($0.redriveTopic) })
+                let records = try await TopicReader(brokers: world.environment.brokers, logger: world.logger).readAll(ServiceName.allCases.map { world.topic($0.redriveTopic) })
                 #expect(records.filter { $0.topic == world.topic(ServiceName.logistics.redriveTopic) }.count == 4)
                 #expect(records.allSatisfy { $0.topic == world.topic(ServiceName.logistics.redriveTopic) })
             }
         }
-    }
-
-    /// Every record on `topics`, read with a throw-away group (garbage included: no decoding).
-    static func records(_ world: IntakeWorld, _ topics: [String]) async throws -> [KafkaRecord] {
-        var configuration = KafkaConsumerConfiguration(client: KafkaClientConfiguration(bootstrapServers: world.environment.brokers, clientID: "test-\(world.id)-raw"),
-                                                       groupID: "\(world.prefix)raw-\(UUID().uuidString.prefix(6))")
-        configuration.sessionTimeoutMilliseconds = 6_000
-        let consumer = try KafkaConsumer(configuration: configuration, logger: world.logger)
-        try consumer.subscribe(topics: topics)
-        var records: [KafkaRecord] = []
-        let deadline = ContinuousClock.now + .seconds(12)
-        while ContinuousClock.now < deadline {
-            records += try await consumer.poll(maxMessages: 100, timeout: .milliseconds(200))
-        }
-        await consumer.close()
-        return records
     }
 }

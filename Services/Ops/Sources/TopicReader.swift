@@ -4,11 +4,16 @@ import OMSKafka
 /// Reads topics from the beginning with a throw-away consumer group that never commits, until
 /// nothing more arrives. Used for the low-volume dead-letter and redrive topics, where watermarks
 /// alone cannot say which entries are still open. Invariant: never moves any service's offsets.
-struct TopicReader: Sendable {
+public struct TopicReader: Sendable {
     let brokers: String
     let logger: Logger
 
-    func readAll(_ topics: [String], idle: Duration = .seconds(2), limit: Duration = .seconds(60)) async throws -> [KafkaRecord] {
+    public init(brokers: String, logger: Logger) {
+        self.brokers = brokers
+        self.logger = logger
+    }
+
+    public func readAll(_ topics: [String], idle: Duration = .seconds(2), limit: Duration = .seconds(60)) async throws -> [KafkaRecord] {
         var configuration = KafkaConsumerConfiguration(client: KafkaClientConfiguration(bootstrapServers: brokers, clientID: "omsctl-reader"),
                                                        groupID: "omsctl.reader.\(UInt64.random(in: 0..<UInt64.max))")
         configuration.sessionTimeoutMilliseconds = 6_000
