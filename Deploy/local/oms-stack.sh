@@ -217,6 +217,7 @@ case "$cmd" in
     build_suite "$config"; start_services; print_endpoints ;;
   down)
     for service in "${SERVICES[@]}"; do stop_pidfile "$service"; done
+    for pidfile in "$STATE"/pids/intake-worker-*.pid; do if [ -f "$pidfile" ]; then stop_pidfile "$(basename "$pidfile" .pid)"; fi; done
     stop_pidfile broker
     if [ -f "$STATE/pgdata/PG_VERSION" ]; then
       as_pg "$(pg_bin)/pg_ctl" -D "$STATE/pgdata" -m fast stop >/dev/null 2>&1 && log "stopped PostgreSQL" || true
@@ -228,6 +229,28 @@ case "$cmd" in
     done
     if [ -f "$STATE/pgdata/PG_VERSION" ] && as_pg "$(pg_bin)/pg_ctl" -D "$STATE/pgdata" status >/dev/null 2>&1; then echo "postgres: running"; else echo "postgres: stopped"; fi ;;
   env) print_env ;;
+  scale-intake)
+    # Extra intake workers (OMS_INTAKE_ROLE=worker) beside the stack's intake: `scale-intake 4`
+    # runs exactly four (health on 8091..), `scale-intake 0` stops them. The group rebalances at
+    # each change; at most as many workers as oms.intake.raw has partitions (12) get work.
+    want="${1:?usage: oms-stack.sh scale-intake N}"
+    [[ "$want" =~ ^[0-9]+$ ]] && [ "$want" -le 11 ] || die "N must be 0-11 (12 raw partitions, one taken by the stack's intake)"
+    eval "$(print_env)"
+    BIN="$(cd "$REPO" && swift build --show-bin-path)"
+    [ -x "$BIN/oms-intake" ] || die "the suite is not built; run: Deploy/local/oms-stack.sh up"
+    for pidfile in "$STATE"/pids/intake-worker-*.pid; do
+      [ -f "$pidfile" ] || continue
+      n="${pidfile##*/intake-worker-}"; n="${n%.pid}"
+      if [ "$n" -gt "$want" ]; then stop_pidfile "intake-worker-$n"; fi
+    done
+    for n in $(seq 1 "$want"); do
+      pidfile="$STATE/pids/intake-worker-$n.pid"
+      if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then continue; fi
+      OMS_INTAKE_ROLE=worker OMS_HTTP_PORT=$((8090 + n)) OMS_KAFKA_SESSION_TIMEOUT_MS="${OMS_KAFKA_SESSION_TIMEOUT_MS:-6000}" \
+        OMS_INSTANCE_ID="intake-worker-$n" nohup "$BIN/oms-intake" >>"$STATE/logs/intake-worker-$n.log" 2>&1 &
+      echo $! >"$pidfile"
+      log "started intake-worker-$n (health http://127.0.0.1:$((8090 + n))/health/ready)"
+    done ;;
   demo)
     # Sample orders from every channel through the running suite (start it with `up` first).
     eval "$(print_env)"
@@ -235,5 +258,5 @@ case "$cmd" in
     [ -x "$BIN/omsctl" ] || BIN="$(cd "$REPO" && swift build -c release --show-bin-path)"
     [ -x "$BIN/omsctl" ] || die "omsctl is not built; run: Deploy/local/oms-stack.sh up"
     cd "$REPO" && OMS_CARRIER_SECRETS="${OMS_CARRIER_SECRETS:-$(carrier_secrets)}" LD_LIBRARY_PATH="$STATE/lib" "$BIN/omsctl" demo "$@" ;;
-  *) die "unknown command $cmd (up | infra | down | status | env | demo)" ;;
+  *) die "unknown command $cmd (up | infra | down | status | env | demo | scale-intake N)" ;;
 esac
