@@ -44,7 +44,7 @@ struct OpsRecoveryTests {
             let limited = try await planner.plan(group: group, topics: [TopicCatalogue.orders], partitions: [0], target: .shift(-1))
             #expect(limited.moves.map(\.partition) == [0] && limited.totalReprocess == min(1, limited.moves[0].current ?? 0))
             let done = try await planner.execute(plan)
-            #expect(done.executed)
+            #expect(done.executed && done.overwritten.isEmpty)
             let after = try await planner.plan(group: group, topics: [TopicCatalogue.orders], partitions: [], target: .earliest)
             #expect(after.moves.map { $0.current ?? -1 } == plan.moves.map(\.target))
 

@@ -75,6 +75,6 @@ struct Replay: AsyncParsableCommand {
         if execute { plan = try await planner.execute(plan) }
         await admin.close()
         print(json ? String(decoding: try EventCoding.encode(plan), as: UTF8.self) : plan.table())
-        if execute && !plan.executed { throw ExitCode(2) }
+        if execute && (!plan.executed || !plan.overwritten.isEmpty) { throw ExitCode(2) }
     }
 }

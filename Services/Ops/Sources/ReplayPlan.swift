@@ -22,6 +22,9 @@ public struct ReplayPlan: Sendable, Codable {
     public var moves: [Move]
     public var activeMembers: Int
     public var executed: Bool
+    /// Partitions whose committed offset was no longer the plan's shortly after executing: a live
+    /// consumer the broker did not report moved it.
+    public var overwritten: [String] = []
 
     public var totalReprocess: Int64 { moves.reduce(0) { $0 + max(0, $1.reprocess) } }
 
@@ -33,7 +36,9 @@ public struct ReplayPlan: Sendable, Codable {
             lines.append("\(move.topic.padding(toLength: 30, withPad: " ", startingAt: 0)) \(String(move.partition).leftPadded(9)) \(current.leftPadded(9)) \(String(move.target).leftPadded(10)) \(String(move.reprocess).leftPadded(12))")
         }
         lines.append("messages to reprocess: \(totalReprocess)")
-        if executed {
+        if executed && !overwritten.isEmpty {
+            lines.append("OVERWRITTEN: a running consumer committed over \(overwritten.joined(separator: ", ")); the service is still running although the broker reported no members. Stop every process of it and run again with --execute.")
+        } else if executed {
             lines.append("EXECUTED: offsets committed; start the service and it re-reads from the new offsets (events it already applied are skipped by its inbox).")
         } else if activeMembers > 0 {
             lines.append("NOT EXECUTED: the group has \(activeMembers) active member(s); stop every process of this service first (e.g. `docker compose stop <service>` or scale its Deployment to 0), then run again with --execute.")

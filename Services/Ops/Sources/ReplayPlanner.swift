@@ -12,6 +12,9 @@ public struct ReplayPlanner: Sendable {
     let admin: KafkaAdmin
     let namespace: TopicNamespace
 
+    /// UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS: the group has live members.
+    static let groupIsActiveCodes: Set<Int32> = [25, 22, 27]
+
     public init(admin: KafkaAdmin, namespace: TopicNamespace) {
         self.admin = admin
         self.namespace = namespace
@@ -52,13 +55,26 @@ public struct ReplayPlanner: Sendable {
     }
 
     /// Commits the plan's offsets if the group is empty; returns the plan marked executed, or
-    /// unchanged (with the member count) when it is not.
-    public func execute(_ plan: ReplayPlan) async throws -> ReplayPlan {
+    /// unchanged (with the member count) when it is not. After `verifyAfter` the committed offsets
+    /// are read back: a member the broker did not report (Tansu's group listing can miss live
+    /// members) commits over them, and the plan then says so instead of claiming success.
+    public func execute(_ plan: ReplayPlan, verifyAfter: Duration = .seconds(2)) async throws -> ReplayPlan {
         var result = plan
         result.activeMembers = try await admin.activeMemberCount(group: plan.group)
         guard result.activeMembers == 0 else { return result }
-        try await admin.commitGroupOffsets(group: plan.group, positions: plan.moves.map { TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: $0.target) })
+        do {
+            try await admin.commitGroupOffsets(group: plan.group, positions: plan.moves.map { TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: $0.target) })
+        } catch let error as KafkaError where Self.groupIsActiveCodes.contains(error.code) {
+            // The broker refuses a commit from outside a live group: members it did not list.
+            result.activeMembers = max(result.activeMembers, 1)
+            return result
+        }
         result.executed = true
+        try await Task.sleep(for: verifyAfter)
+        let topics = Array(Set(plan.moves.map(\.topic)))
+        let committed = Dictionary(try await admin.groupOffsets(group: plan.group, topics: topics).map { ($0.topicPartition, $0.committed) }, uniquingKeysWith: { first, _ in first })
+        result.overwritten = plan.moves.filter { committed[TopicPartition(topic: $0.topic, partition: $0.partition)] != .some($0.target) }
+            .map { "\($0.topic)[\($0.partition)]" }
         return result
     }
 }
