@@ -74,7 +74,7 @@ var targets: [Target] = [
     .target(
         name: "OMSOps",
         dependencies: [
-            "OMSDomain", "OMSKafka", "OMSPlatform",
+            "OMSDomain", "OMSKafka", "OMSPlatform", "IntakeService",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
