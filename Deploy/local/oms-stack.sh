@@ -124,6 +124,7 @@ start_broker() {
 print_env() {
   cat <<ENV
 export OMS_DATABASE_URL=postgres://oms:oms@127.0.0.1:$PG_PORT/oms
+export OMS_DATABASE_ADMIN_URL=postgres://postgres@127.0.0.1:$PG_PORT/postgres
 export OMS_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 export LD_LIBRARY_PATH=$STATE/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}
 ENV

@@ -39,7 +39,15 @@ public enum Migrator {
         precondition(Set(versions).count == versions.count, "duplicate migration version in \(schema)")
         return try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\("oms.migrate." + schema)))", logger: logger)
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
+            // Create the schema only when it is missing: a least-privilege role owns a schema made for
+            // it (Deploy/postgres/init-roles.sh) and may not create schemas in the database, and
+            // PostgreSQL checks that right even for CREATE SCHEMA IF NOT EXISTS.
+            let existing = try await connection.query("SELECT 1 FROM pg_namespace WHERE nspname = \(schema)", logger: logger)
+            var schemaExists = false
+            for try await _ in existing { schemaExists = true }
+            if !schemaExists {
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema)"), logger: logger)
+            }
             try await connection.query(PostgresQuery(unsafeSQL: """
                 CREATE TABLE IF NOT EXISTS \(schema).schema_migrations (
                     version integer PRIMARY KEY,
