@@ -88,6 +88,7 @@ var targets: [Target] = [
             "OMSDomain", "OMSKafka", "OMSPlatform", "OMSOps",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ],
         path: "Services/Ops/Main"
     ),
