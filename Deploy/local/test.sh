@@ -15,5 +15,8 @@ swift build --build-tests
 echo "[test] ensuring catalogue topics"
 "$(swift build --show-bin-path)/omsctl" topics ensure --bootstrap-server "$OMS_KAFKA_BROKERS" >/dev/null
 
+echo "[test] static deployment checks (compose schema, services/env/metrics vs code, k8s)"
+Deploy/checks/deploy-check.sh
+
 echo "[test] running swift test"
 swift test --skip-build --no-parallel "$@"

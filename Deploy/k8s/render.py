@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Renders the Kubernetes manifests in this folder from the topic catalogue, so replica limits and
+KafkaTopics always match the partitions the code creates.
+
+    python3 Deploy/k8s/render.py --catalogue <(omsctl topics list)      # rewrite the manifests
+    python3 Deploy/k8s/render.py --catalogue FILE --check               # exit 1 if they are stale
+
+Deploy/checks/deploy-check.py runs the --check form in CI. Needs PyYAML.
+"""
+import argparse, os, sys
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+NAMESPACE = "oms"
+IMAGE = "registry.example.com/retail-oms:1.0.0"   # set by your release pipeline (kustomize images:)
+BOOTSTRAP = "oms-kafka-kafka-bootstrap.oms.svc:9093"
+
+# Deployment -> executable, consumer groups it runs (lag-based autoscaling), extra environment.
+DEPLOYMENTS = [
+    {"name": "intake-edge", "service": "intake", "command": "oms-intake", "groups": [], "http": True,
+     "env": {"OMS_INTAKE_ROLE": "edge"}},
+    {"name": "intake-worker", "service": "intake", "command": "oms-intake", "groups": ["oms.intake.workers", "oms.intake.status"],
+     "env": {"OMS_INTAKE_ROLE": "worker"}},
+    {"name": "risk", "service": "risk", "command": "oms-risk", "groups": ["oms.risk.events"], "http": True},
+    {"name": "inventory", "service": "inventory", "command": "oms-inventory", "groups": ["oms.inventory.events"], "http": True},
+    {"name": "fulfillment", "service": "fulfillment", "command": "oms-fulfillment", "groups": ["oms.fulfillment.events"], "http": True},
+    {"name": "logistics", "service": "logistics", "command": "oms-logistics", "groups": ["oms.logistics.events"], "http": True},
+    {"name": "aftersales", "service": "aftersales", "command": "oms-aftersales", "groups": ["oms.aftersales.events"], "http": True},
+    {"name": "insights", "service": "insights", "command": "oms-insights", "groups": [], "http": True},
+]
+
+# Variables that differ per service; everything else comes from the oms-config ConfigMap.
+SERVICE_CONFIG = {
+    "intake": ["OMS_SEED_DEMO_CATALOG", "OMS_SHIPPING_FEE_FEN", "OMS_FREE_SHIPPING_OVER_FEN"],
+    "risk": ["OMS_REVIEW_SLA_MINUTES"],
+    "fulfillment": ["OMS_FULFILLMENT_DEFAULT_MODE", "OMS_WAVE_MAX_ORDERS", "OMS_WAVE_WINDOW_SECONDS",
+                    "OMS_WAVE_CHECK_SECONDS", "OMS_PROMOTION_CARD_MINIMUM_FEN", "OMS_SEED_DEMO_CATALOG"],
+    "logistics": ["OMS_DELAY_NO_SCAN_SECONDS", "OMS_DELAY_CHECK_SECONDS", "OMS_SEED_DEMO_CATALOG"],
+    "aftersales": ["OMS_RETURN_WINDOW_DAYS", "OMS_RETURN_AUTO_APPROVE", "OMS_EXCHANGE_WINDOW_DAYS",
+                   "OMS_COMPLAINT_SLA_SECONDS", "OMS_ESCALATION_CHECK_SECONDS"],
+}
+CONFIG = {
+    "OMS_KAFKA_BROKERS": BOOTSTRAP, "OMS_KAFKA_SESSION_TIMEOUT_MS": "10000", "OMS_TOPIC_PREFIX": "",
+    "OMS_HTTP_HOST": "0.0.0.0", "OMS_HTTP_PORT": "8080", "OMS_LOG_LEVEL": "info", "OMS_DATABASE_POOL_SIZE": "8",
+    "OMS_BATCH_SIZE": "500", "OMS_CONSUMERS_PER_GROUP": "1", "OMS_MAX_HANDLER_ATTEMPTS": "3",
+    "OMS_RELAY_BATCH_SIZE": "1000", "OMS_RELAY_IDLE_MS": "20",
+    "OMS_KAFKA_PROPERTY_SECURITY_PROTOCOL": "SSL", "OMS_KAFKA_PROPERTY_SSL_CA_LOCATION": "/etc/kafka-ca/ca.crt",
+    "OMS_SEED_DEMO_CATALOG": "false", "OMS_SHIPPING_FEE_FEN": "1000", "OMS_FREE_SHIPPING_OVER_FEN": "9900",
+    "OMS_REVIEW_SLA_MINUTES": "120", "OMS_FULFILLMENT_DEFAULT_MODE": "manual", "OMS_WAVE_MAX_ORDERS": "20",
+    "OMS_WAVE_WINDOW_SECONDS": "300", "OMS_WAVE_CHECK_SECONDS": "5", "OMS_PROMOTION_CARD_MINIMUM_FEN": "20000",
+    "OMS_DELAY_NO_SCAN_SECONDS": "86400", "OMS_DELAY_CHECK_SECONDS": "60", "OMS_RETURN_WINDOW_DAYS": "",
+    "OMS_RETURN_AUTO_APPROVE": "noReasonWithin7Days,sizeOrFit", "OMS_EXCHANGE_WINDOW_DAYS": "15",
+    "OMS_COMPLAINT_SLA_SECONDS": "", "OMS_ESCALATION_CHECK_SECONDS": "60",
+}
+COMMON = [k for k in CONFIG if not any(k in v for v in SERVICE_CONFIG.values())]
+# Secret keys (kubectl create secret generic oms-secrets ...; never committed).
+SECRETS = {"intake": ["OMS_PII_HASH_KEY"], "risk": ["OMS_PII_HASH_KEY"], "logistics": ["OMS_CARRIER_SECRETS"]}
+
+
+def read_catalogue(path):
+    topics = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 4:
+                topics[parts[0]] = {"partitions": int(parts[1]), "consumers": [c for c in parts[3].split(",") if c]}
+    if not topics:
+        sys.exit("render.py: empty catalogue (pass the output of `omsctl topics list`)")
+    return topics
+
+
+def max_replicas(deployment, topics):
+    """A group's parallelism is bounded by the partitions of the topics it reads."""
+    if deployment["name"] == "intake-worker":
+        return topics["oms.intake.raw"]["partitions"]
+    consumed = [t["partitions"] for name, t in topics.items()
+                if deployment["service"] in t["consumers"] and not name.endswith(".redrive")]
+    return max(consumed) if consumed else 3
+
+
+def documents(deployment, topics):
+    name, service = deployment["name"], deployment["service"]
+    labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "retail-oms"}
+    env = [{"name": k, "valueFrom": {"configMapKeyRef": {"name": "oms-config", "key": k}}}
+           for k in COMMON + SERVICE_CONFIG.get(service, [])]
+    env += [{"name": k, "value": v} for k, v in deployment.get("env", {}).items()]
+    env.append({"name": "OMS_DATABASE_URL", "valueFrom": {"secretKeyRef": {"name": "oms-secrets", "key": f"database-url-{service}"}}})
+    env += [{"name": k, "valueFrom": {"secretKeyRef": {"name": "oms-secrets", "key": k.lower().replace("_", "-")}}}
+            for k in SECRETS.get(service, [])]
+    env.append({"name": "OMS_INSTANCE_ID", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}})
+    probe = lambda path, delay: {"httpGet": {"path": path, "port": "http"}, "initialDelaySeconds": delay,
+                                 "periodSeconds": 10, "timeoutSeconds": 3, "failureThreshold": 3}
+    docs = [{
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": name, "namespace": NAMESPACE, "labels": labels},
+        "spec": {
+            "replicas": 2, "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels, "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": "8080", "prometheus.io/path": "/metrics"}},
+                "spec": {
+                    "terminationGracePeriodSeconds": 45,
+                    "securityContext": {"runAsNonRoot": True, "runAsUser": 10001},
+                    "containers": [{
+                        "name": name, "image": IMAGE, "command": [deployment["command"]],
+                        "ports": [{"name": "http", "containerPort": 8080}], "env": env,
+                        "readinessProbe": probe("/health/ready", 5), "livenessProbe": probe("/health/live", 30),
+                        "resources": {"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}},
+                        "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True},
+                        "volumeMounts": [{"name": "kafka-ca", "mountPath": "/etc/kafka-ca", "readOnly": True}],
+                    }],
+                    "volumes": [{"name": "kafka-ca", "secret": {"secretName": "oms-kafka-cluster-ca-cert"}}],
+                },
+            },
+        },
+    }, {
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": name, "namespace": NAMESPACE, "labels": labels},
+        "spec": {"selector": labels, "ports": [{"name": "http", "port": 8080, "targetPort": "http"}]},
+    }, {
+        "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+        "metadata": {"name": name, "namespace": NAMESPACE},
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": labels}},
+    }]
+    limit = max_replicas(deployment, topics)
+    if deployment["groups"]:
+        docs.append({
+            "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+            "metadata": {"name": name, "namespace": NAMESPACE},
+            "spec": {
+                "scaleTargetRef": {"name": name}, "minReplicaCount": 2,
+                # More consumers than partitions would sit idle: the limit is the partition count.
+                "maxReplicaCount": limit, "pollingInterval": 15, "cooldownPeriod": 300,
+                "triggers": [{"type": "kafka", "metadata": {
+                    "bootstrapServers": BOOTSTRAP, "consumerGroup": group, "lagThreshold": "1000",
+                    "allowIdleConsumers": "false", "tls": "enable"},
+                    "authenticationRef": {"name": "oms-kafka-tls"}} for group in deployment["groups"]],
+            },
+        })
+    else:
+        docs.append({
+            "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": name, "namespace": NAMESPACE},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+                     "minReplicas": 2, "maxReplicas": 12,
+                     "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]},
+        })
+    return docs
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """Writes repeated label maps out in full instead of as YAML anchors/aliases."""
+    def ignore_aliases(self, data):
+        return True
+
+
+def rendered(topics):
+    files = {}
+    header = "# Rendered by Deploy/k8s/render.py from the topic catalogue; edit the script, not this file.\n"
+    dump = lambda docs: header + yaml.dump_all(docs, Dumper=_PlainDumper, sort_keys=False, default_flow_style=False)
+    files["config.yaml"] = dump([
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "oms-config", "namespace": NAMESPACE}, "data": CONFIG},
+        {"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication", "metadata": {"name": "oms-kafka-tls", "namespace": NAMESPACE},
+         "spec": {"secretTargetRef": [{"parameter": "ca", "name": "oms-kafka-cluster-ca-cert", "key": "ca.crt"}]}},
+        {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "oms-topics", "namespace": NAMESPACE},
+         "spec": {"backoffLimit": 10, "template": {"spec": {"restartPolicy": "OnFailure", "containers": [{
+             "name": "topics", "image": IMAGE, "command": ["omsctl", "topics", "ensure"],
+             "env": [{"name": "OMS_KAFKA_BROKERS", "value": BOOTSTRAP}]}]}}}},
+    ])
+    for deployment in DEPLOYMENTS:
+        files[f"{deployment['name']}.yaml"] = dump(documents(deployment, topics))
+    files["strimzi-topics.yaml"] = dump([{
+        "apiVersion": "kafka.strimzi.io/v1beta2", "kind": "KafkaTopic",
+        "metadata": {"name": name.replace(".", "-"), "namespace": NAMESPACE, "labels": {"strimzi.io/cluster": "oms-kafka"}},
+        "spec": {"topicName": name, "partitions": t["partitions"], "replicas": 3,
+                 "config": {"min.insync.replicas": 2, "retention.ms": 604800000}},
+    } for name, t in topics.items()])
+    return files
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--catalogue", required=True, help="output of `omsctl topics list`")
+    parser.add_argument("--check", action="store_true", help="compare instead of writing")
+    args = parser.parse_args()
+    stale = []
+    for file, text in rendered(read_catalogue(args.catalogue)).items():
+        path = os.path.join(HERE, file)
+        if args.check:
+            current = open(path).read() if os.path.exists(path) else None
+            if current != text:
+                stale.append(file)
+        else:
+            with open(path, "w") as f:
+                f.write(text)
+    if stale:
+        sys.exit("k8s manifests are stale (rerun Deploy/k8s/render.py): " + ", ".join(stale))
+
+
+if __name__ == "__main__":
+    main()
