@@ -8,6 +8,8 @@
 #   Deploy/local/oms-stack.sh down             stop services, broker and PostgreSQL
 #   Deploy/local/oms-stack.sh status           what runs where
 #   Deploy/local/oms-stack.sh env              print the environment variables a client needs
+#   Deploy/local/oms-stack.sh kill|stop SERVICE  crash (SIGKILL) or gracefully stop one service
+#   Deploy/local/oms-stack.sh start            start every stopped service again (no build)
 #
 # Configuration (environment): OMS_STACK_DIR (default <repo>/.oms), OMS_PG_PORT (54329),
 # OMS_KAFKA_PORT (9092), OMS_HTTP_BASE_PORT (8081; services take 8081..8087),
@@ -135,6 +137,14 @@ build_suite() {
   log "building the suite ($config)"
   (cd "$REPO" && swift build -c "$config" >"$STATE/logs/build.log" 2>&1) || { tail -n 40 "$STATE/logs/build.log" >&2; die "build failed"; }
   BIN="$(cd "$REPO" && swift build -c "$config" --show-bin-path)"
+  echo "$BIN" >"$STATE/bin-dir"
+}
+
+# The binaries the running stack was started from (debug or release), for commands that start more
+# processes (scale-intake, start, demo) without building again.
+bin_dir() {
+  if [ -s "$STATE/bin-dir" ] && [ -x "$(cat "$STATE/bin-dir")/oms-intake" ]; then cat "$STATE/bin-dir"
+  else (cd "$REPO" && swift build --show-bin-path); fi
 }
 
 # Per-stack webhook secrets for the demo carriers, generated once and kept in the state directory
@@ -230,6 +240,19 @@ case "$cmd" in
     done
     if [ -f "$STATE/pgdata/PG_VERSION" ] && as_pg "$(pg_bin)/pg_ctl" -D "$STATE/pgdata" status >/dev/null 2>&1; then echo "postgres: running"; else echo "postgres: stopped"; fi ;;
   env) print_env ;;
+  kill|stop)
+    # One service: `kill` is a crash (SIGKILL: no graceful shutdown, offsets of the batch in flight
+    # uncommitted), `stop` the graceful SIGTERM path. `start` brings it back.
+    name="${1:?usage: oms-stack.sh kill|stop SERVICE}"
+    pidfile="$STATE/pids/$name.pid"
+    [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null || die "$name is not running"
+    if [ "$cmd" = kill ]; then
+      kill -KILL "$(cat "$pidfile")"; rm -f "$pidfile"; log "killed $name (SIGKILL)"
+    else
+      stop_pidfile "$name"
+    fi ;;
+  start)
+    BIN="$(bin_dir)"; start_services; log "every service is running" ;;
   scale-intake)
     # Extra intake workers (OMS_INTAKE_ROLE=worker) beside the stack's intake: `scale-intake 4`
     # runs exactly four (health on 8091..), `scale-intake 0` stops them. The group rebalances at
@@ -237,7 +260,7 @@ case "$cmd" in
     want="${1:?usage: oms-stack.sh scale-intake N}"
     [[ "$want" =~ ^[0-9]+$ ]] && [ "$want" -le 11 ] || die "N must be 0-11 (12 raw partitions, one taken by the stack's intake)"
     eval "$(print_env)"
-    BIN="$(cd "$REPO" && swift build --show-bin-path)"
+    BIN="$(bin_dir)"
     [ -x "$BIN/oms-intake" ] || die "the suite is not built; run: Deploy/local/oms-stack.sh up"
     for pidfile in "$STATE"/pids/intake-worker-*.pid; do
       [ -f "$pidfile" ] || continue
@@ -255,8 +278,7 @@ case "$cmd" in
   demo)
     # Sample orders from every channel through the running suite (start it with `up` first).
     eval "$(print_env)"
-    BIN="$(cd "$REPO" && swift build --show-bin-path)"
-    [ -x "$BIN/omsctl" ] || BIN="$(cd "$REPO" && swift build -c release --show-bin-path)"
+    BIN="$(bin_dir)"
     [ -x "$BIN/omsctl" ] || die "omsctl is not built; run: Deploy/local/oms-stack.sh up"
     cd "$REPO" && OMS_CARRIER_SECRETS="${OMS_CARRIER_SECRETS:-$(carrier_secrets)}" LD_LIBRARY_PATH="$STATE/lib" "$BIN/omsctl" demo "$@" ;;
   *) die "unknown command $cmd (up | infra | down | status | env | demo | scale-intake N)" ;;

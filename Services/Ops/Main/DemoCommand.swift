@@ -12,6 +12,8 @@ struct Demo: AsyncParsableCommand {
     @Option(name: .customLong("carrier-secrets"), help: "CODE=secret,... the carriers sign webhooks with (default: $OMS_CARRIER_SECRETS or .oms/carrier-secrets).")
     var carrierSecrets: String?
     @Option(help: "Seconds to follow the orders.") var timeout = 120
+    @Flag(name: .customLong("setup-only"), help: "Only set up warehouses, dispatch origins and stock (idempotent), for drills and load runs.")
+    var setupOnly = false
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -23,6 +25,6 @@ struct Demo: AsyncParsableCommand {
             if parts.count == 2 { secrets[parts[0]] = parts[1] }
         }
         let demo = DemoRun(endpoints: .init(host: host), examples: URL(fileURLWithPath: examples), carrierSecrets: secrets, timeout: .seconds(timeout)) { Swift.print($0) }
-        try await demo.run()
+        if setupOnly { try await demo.setUpOnly() } else { try await demo.run() }
     }
 }

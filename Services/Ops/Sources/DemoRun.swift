@@ -48,6 +48,11 @@ public struct DemoRun: Sendable {
     static let idFields = ["web": "orderNumber", "marketplace": "tid", "miniprogram": "outTradeNo", "phone": "ticketId", "pos": "receiptNo"]
     static let warehouses = [("SH1", "上海市", "上海市", 800), ("HZ1", "浙江省", "杭州市", 600), ("GZ1", "广东省", "广州市", 500)]
 
+    /// Only the idempotent set-up (warehouses, dispatch origins, stock), for drills and load runs.
+    public func setUpOnly() async throws {
+        try await setUp()
+    }
+
     public func run() async throws {
         let started = ContinuousClock.now
         try await setUp()
