@@ -10,7 +10,7 @@ STATE="${OMS_STACK_DIR:-$REPO/.oms}"
 ORDERS="${1:-20000}" CONCURRENCY="${2:-32}" EXTRA="${3:-3}"
 STACK="$REPO/Deploy/local/oms-stack.sh"
 eval "$("$STACK" env)"
-BIN="$(cd "$REPO" && swift build --show-bin-path)"
+BIN="$(cat "$STATE/bin-dir" 2>/dev/null || (cd "$REPO" && swift build --show-bin-path))"
 RUN="S$(date +%s | tail -c 7)"
 MARK="$(date -u +%Y-%m-%dT%H:%M:%S)"
 "$STACK" scale-intake 0 >/dev/null

@@ -14,6 +14,8 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Seconds to follow the orders.") var timeout = 120
     @Flag(name: .customLong("setup-only"), help: "Only set up warehouses, dispatch origins and stock (idempotent), for drills and load runs.")
     var setupOnly = false
+    @Option(name: .customLong("top-up"), help: "With --setup-only: receive this many more units of every SKU in each warehouse.")
+    var topUp = 0
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -25,6 +27,6 @@ struct Demo: AsyncParsableCommand {
             if parts.count == 2 { secrets[parts[0]] = parts[1] }
         }
         let demo = DemoRun(endpoints: .init(host: host), examples: URL(fileURLWithPath: examples), carrierSecrets: secrets, timeout: .seconds(timeout)) { Swift.print($0) }
-        if setupOnly { try await demo.setUpOnly() } else { try await demo.run() }
+        if setupOnly { try await demo.setUpOnly(topUp: topUp) } else { try await demo.run() }
     }
 }

@@ -48,9 +48,17 @@ public struct DemoRun: Sendable {
     static let idFields = ["web": "orderNumber", "marketplace": "tid", "miniprogram": "outTradeNo", "phone": "ticketId", "pos": "receiptNo"]
     static let warehouses = [("SH1", "上海市", "上海市", 800), ("HZ1", "浙江省", "杭州市", 600), ("GZ1", "广东省", "广州市", 500)]
 
-    /// Only the idempotent set-up (warehouses, dispatch origins, stock), for drills and load runs.
-    public func setUpOnly() async throws {
+    /// Only the idempotent set-up (warehouses, dispatch origins, stock), for drills and load runs;
+    /// `topUp` units of every SKU more in each of the three warehouses (a fresh receipt each call).
+    public func setUpOnly(topUp: Int = 0) async throws {
         try await setUp()
+        guard topUp > 0 else { return }
+        let receipt = "TOPUP-\(Int(Date().timeIntervalSince1970))"
+        for (code, _, _, _) in Self.warehouses {
+            let lines = DemoCatalog.products.map { ["sku": $0.sku, "quantity": topUp] as [String: Any] }
+            try await send(.POST, .inventory, "/v1/inventory/receipts", ["receiptId": "\(receipt)-\(code)", "warehouseId": code, "lines": lines])
+        }
+        print("Received \(topUp) more of each of \(DemoCatalog.products.count) SKUs in each of \(Self.warehouses.count) warehouses.")
     }
 
     public func run() async throws {
