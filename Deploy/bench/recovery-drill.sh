@@ -67,6 +67,11 @@ say "accepted $ACCEPTED of $ORDERS"
 sleep 10
 say "while fulfillment is down:"
 "${OMSCTL[@]}" status | sed 's/^/    /'
+DOWN_LAG="$("${OMSCTL[@]}" status --json | python3 -c '
+import json, sys
+report = json.load(sys.stdin)
+print(sum(g["lag"] for s in report["services"] for g in s.get("groups", []) if g["group"] == "oms.fulfillment.events"))')"
+[ "$DOWN_LAG" -gt 0 ] || fail "no fulfillment lag while it was down: the fault did not bite (out of stock? everything held?)"
 "$STACK" start >/dev/null 2>&1
 say "fulfillment started again $(( ($(now_ms) - CRASHED) / 1000 )) s after the crash"
 wait_drained 600

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: brings up PostgreSQL and the broker from scratch (installing what is
 # missing), builds, creates the catalogue topics and runs `swift test` (unit + integration) against
-# the real infrastructure. Extra arguments go to `swift test` (e.g. --filter PipelineTests).
+# the real infrastructure, the static deployment checks, and (without arguments) the recovery drill
+# with every service as a process. Extra arguments go to `swift test` (e.g. --filter PipelineTests).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPO"
@@ -20,3 +21,10 @@ Deploy/checks/deploy-check.sh
 
 echo "[test] running swift test"
 swift test --skip-build --no-parallel "$@"
+
+# The recovery drill with every service as its own OS process (issue 9), on the full run only.
+if [ $# -eq 0 ]; then
+  echo "[test] recovery drill: the suite as processes, a stage killed mid-burst and a stage replayed"
+  Deploy/local/oms-stack.sh up >/dev/null
+  Deploy/bench/recovery-drill.sh "${OMS_DRILL_ORDERS:-200}" 8
+fi
