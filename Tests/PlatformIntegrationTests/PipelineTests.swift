@@ -58,13 +58,14 @@ struct PipelineTests {
             for chunk in stride(from: 0, to: events.count, by: 40) {
                 let slice = Array(events[chunk..<min(chunk + 40, events.count)])
                 try await h.database.transaction(logger: h.logger) { context in
-                    for event in slice { context.emit(event, topic: topic) }
+                    // Services emit logical topic names; the harness's namespace makes them its own.
+                    for event in slice { context.emit(event, topic: h.namespace.logical(topic)) }
                 }
             }
             // A transaction that rolls back leaves nothing to publish.
             await #expect(throws: HarnessError.self) {
                 try await h.database.transaction(logger: h.logger) { context in
-                    context.emit(try EventEnvelope.make(TestEffect(orderID: "ghost", sequence: -1), orderID: "ghost", producer: .intake), topic: topic)
+                    context.emit(try EventEnvelope.make(TestEffect(orderID: "ghost", sequence: -1), orderID: "ghost", producer: .intake), topic: h.namespace.logical(topic))
                     throw HarnessError("abort")
                 }
             }
@@ -126,7 +127,7 @@ struct PipelineTests {
 
             // The dead letters reach <service>.dlq through the outbox, with reason and origin.
             while try await h.relay().publishPending() > 0 {}
-            let dlq = try await h.readAll(topic: h.service.deadLetterTopic) { records in
+            let dlq = try await h.readAll(topic: h.deadLetterTopic) { records in
                 records.filter { $0.header(EventHeader.dlqOriginalTopic) == topic }.count >= 4
             }.filter { $0.header(EventHeader.dlqOriginalTopic) == topic }
             #expect(dlq.count == 4)
@@ -153,7 +154,7 @@ struct PipelineTests {
             let output = try await h.topic("out", partitions: 2)
             let events = try h.effectEvents(count: 40)
             try await h.publish(events, to: input)
-            let (pipeline, consumer) = try h.pipeline(group: "emit", topics: [input], handlers: [EffectHandler(followUpTopic: output)], batchSize: 7)
+            let (pipeline, consumer) = try h.pipeline(group: "emit", topics: [input], handlers: [EffectHandler(followUpTopic: h.namespace.logical(output))], batchSize: 7)
             _ = try await drive(pipeline) { try await h.count("SELECT count(*)::int FROM effects") >= 40 }
             await consumer.close()
             #expect(try await h.count("SELECT count(*)::int FROM outbox") == 40)

@@ -97,7 +97,7 @@ struct RetryPolicyTests {
             #expect(failures == 2)
             #expect(try await h.effects().map(\.sequence) == [0, 1, 2, 3, 5, 6, 7, 8, 9])
             while try await h.relay().publishPending() > 0 {}
-            let dlq = try await h.readAll(topic: h.service.deadLetterTopic) { records in
+            let dlq = try await h.readAll(topic: h.deadLetterTopic) { records in
                 records.contains { $0.header(EventHeader.dlqOriginalTopic) == topic }
             }.filter { $0.header(EventHeader.dlqOriginalTopic) == topic }
             #expect(dlq.count == 1)

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import OMSDomain
+import OMSKafka
 import OMSPlatform
 import RiskService
 import Testing
@@ -12,12 +13,20 @@ struct ServiceRuntimeTests {
     @Test("a service starts, migrates its schema and answers health and metrics")
     func healthAndMetrics() async throws {
         let environment = try TestEnvironment.require()
+        // Its own schema and topic names: a test never touches the real risk schema or topics.
+        let id = String(UUID().uuidString.lowercased().prefix(8))
+        let prefix = "test.\(id)."
         var configuration = try ServiceConfiguration(service: .risk, environment: [
             "OMS_DATABASE_URL": environment.databaseURL, "OMS_KAFKA_BROKERS": environment.brokers, "OMS_HTTP_PORT": "1",
+            "OMS_TOPIC_PREFIX": prefix,
         ])
+        configuration.database.schema = "t_\(id)_risk"
         configuration.httpPort = 0
         var logger = Logger(label: "test.runtime")
         logger.logLevel = .warning
+        let admin = try KafkaAdmin(client: KafkaClientConfiguration(bootstrapServers: environment.brokers, clientID: "test-\(id)"), logger: logger)
+        _ = try await admin.createTopics(TopicCatalogue.all.map { (prefix + $0.name, $0.partitions) })
+        await admin.close()
         let app = try buildApplication(service: RiskService(), configuration: configuration, logger: logger)
         try await app.test(.live) { client in
             try await client.execute(uri: "/health/live", method: .get) { response in

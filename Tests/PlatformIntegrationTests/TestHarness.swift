@@ -64,6 +64,9 @@ final class Harness: Sendable {
     let producer: KafkaProducer
     let logger: Logger
     let service: ServiceName = .insights
+    let namespace: TopicNamespace
+    /// Where this harness's pipelines dead-letter (created with the harness).
+    var deadLetterTopic: String { namespace.physical(service.deadLetterTopic) }
     let metrics = PlatformMetrics(service: .insights)
 
     static let effectsMigration = Migration(version: 100, name: "effects", sql: """
@@ -79,7 +82,9 @@ final class Harness: Sendable {
         self.logger = logger
         let databaseConfiguration = try DatabaseConfiguration(url: environment.databaseURL, schema: schema)
         client = databaseConfiguration.makeClient(logger: logger)
-        database = ServiceDatabase(client: client, service: service, relaySignal: RelaySignal())
+        // The harness's own topic names, so its dead letters never land in a real service's topic.
+        namespace = TopicNamespace(prefix: "test.\(id).")
+        database = ServiceDatabase(client: client, service: service, topics: namespace, relaySignal: RelaySignal())
         kafka = KafkaClientConfiguration(bootstrapServers: environment.brokers, clientID: "test-\(id)")
         admin = try KafkaAdmin(client: kafka, logger: logger)
         var producerConfiguration = KafkaProducerConfiguration(client: kafka)
@@ -176,6 +181,7 @@ func countRows(_ client: PostgresClient, _ sql: String, logger: Logger) async th
 /// Runs `body` with a harness whose database pool runs for the duration, then cleans up.
 func withHarness<T: Sendable>(_ body: @Sendable (Harness) async throws -> T) async throws -> T {
     let harness = try Harness()
+    try await harness.admin.createTopics([(harness.deadLetterTopic, 3)])
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await harness.client.run() }
         do {

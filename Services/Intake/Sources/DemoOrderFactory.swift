@@ -26,7 +26,10 @@ public struct DemoOrderFactory: Sendable {
         promotions = CatalogSeed.promotions.map { ScheduledPromotion(promotion: $0, startsAt: nil, endsAt: nil) }
         var entries: [ReferenceKey: CatalogEntry] = [:]
         for product in DemoCatalog.products {
-            entries[ReferenceKey(kind: "sku", code: product.sku)] = CatalogEntry(sku: product.sku, category: product.category, listPrice: product.listPrice, memberPrice: product.memberPrice)
+            let entry = CatalogEntry(sku: product.sku, category: product.category, listPrice: product.listPrice, memberPrice: product.memberPrice)
+            entries[ReferenceKey(kind: "sku", code: product.sku)] = entry
+            for barcode in product.barcodes { entries[ReferenceKey(.barcode(barcode), channel: .pos)] = entry }
+            for (_, outer) in product.outerIDs { entries[ReferenceKey(.outerID(outer), channel: .marketplace)] = entry }
         }
         catalog = entries
     }
