@@ -9,7 +9,8 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 brokers, count = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 200_000
 topic = f"bench.ceiling.{uuid.uuid4().hex[:8]}"
-AdminClient({"bootstrap.servers": brokers}).create_topics([NewTopic(topic, num_partitions=6, replication_factor=1)])[topic].result()
+admin = AdminClient({"bootstrap.servers": brokers})
+admin.create_topics([NewTopic(topic, num_partitions=6, replication_factor=1)])[topic].result()
 time.sleep(1)
 producer = Producer({"bootstrap.servers": brokers, "acks": "all", "enable.idempotence": True, "linger.ms": 5,
                      "batch.num.messages": 10000, "queue.buffering.max.messages": 500000})

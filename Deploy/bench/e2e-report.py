@@ -71,15 +71,16 @@ lines = [START, "", "## End to end: the whole suite under generated load (issue 
          f"| broker raw produce (acks=all, idempotent, linger 5 ms, 600-byte messages) | {broker['produced_per_second']:,} msgs/s |",
          f"| broker raw consume | {broker['consumed_per_second']:,} msgs/s |", "",
          "### The suite", "",
-         "| run | offered | accepted | accepts/s | dispatched | e2e orders/s | e2e p50 | p95 | p99 | max | errors |",
-         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+         "| run | offered | accepted | accepts/s | dispatched | not dispatched | e2e orders/s | e2e p50 | p95 | p99 | max | errors |",
+         "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
 for label, title in (("max", f"as fast as possible, {int(max_orders):,} orders"),
                      ("fixed", f"fixed {int(fixed_rate):,}/s for {int(fixed_s)} s"),
                      ("steady", f"fixed {int(steady_rate):,}/s for {int(steady_s)} s")):
     r = runs[label]
     e = p(r)
+    missing = ", ".join(f"{k} {v}" for k, v in sorted((r.get("notDispatched") or {}).items())) or "-"
     lines.append(f"| {title} | {r['orders']:,} | {r['accepted']:,} | {r['acceptsPerSecond']:,.0f} | {r.get('dispatched', 0):,} of {r.get('expectedDispatches', 0):,} "
-                 f"| {r.get('endToEndOrdersPerSecond', 0):,.0f} | {e['p50']:,.0f} ms | {e['p95']:,.0f} ms | {e['p99']:,.0f} ms | {e['max']:,.0f} ms | {r['errors']} |")
+                 f"| {missing} | {r.get('endToEndOrdersPerSecond', 0):,.0f} | {e['p50']:,.0f} ms | {e['p95']:,.0f} ms | {e['p99']:,.0f} ms | {e['max']:,.0f} ms | {r['errors']} |")
 lines += ["", "Per-stage p50 / p99 (ms):", "", "| run | intake | risk | inventory | fulfillment | logistics |", "|---|---:|---:|---:|---:|---:|"]
 for label in runs:
     stages = runs[label].get("stages") or {}
@@ -125,7 +126,8 @@ for column, label in enumerate(("max", "fixed", "steady")):
     axes[0][column].plot(seconds, [t["dispatched"] for t in timeline], label="dispatched/s")
     axes[0][column].set_title({"max": "as fast as possible", "fixed": f"fixed {int(fixed_rate)}/s", "steady": f"fixed {int(steady_rate)}/s"}[label])
     axes[0][column].legend()
-    axes[1][column].plot(seconds, [t["endToEndP99"] for t in timeline], color="tab:red")
+    dispatching = [t for t in timeline if t["dispatched"] > 0]
+    axes[1][column].plot([t["second"] for t in dispatching], [t["endToEndP99"] for t in dispatching], color="tab:red")
     axes[1][column].set_ylabel("e2e p99 of orders dispatched that second (ms)")
     axes[1][column].set_xlabel("seconds since the first submission")
 axes[0][0].set_ylabel("orders per second")

@@ -61,9 +61,12 @@ extension DemoOrderFactory {
         }
         let quantities = picked.map { _ in options.holdForReview ? 2 : 1 + next(2) }
         let place = Self.places[next(Self.places.count)]
-        let phone = ["139", "138", "186", "150"][n % 4] + String(String(10_000_000 + n % 90_000_000).suffix(8))
+        // Shoppers differ between runs (risk's velocity rules count phones, accounts and addresses
+        // over hours): every identity mixes the run into the number.
+        let shopper = (run.utf8.reduce(UInt64(1469598103934665603)) { ($0 ^ UInt64($1)) &* 1099511628211 } &+ UInt64(n) &* 2654435761) % 90_000_000
+        let phone = ["139", "138", "186", "150"][n % 4] + String(String(10_000_000 + shopper).suffix(8))
         let member = n % 3 == 0
-        let street = "人民路 \(n % 999 + 1) 号 \(n % 20 + 1) 室"
+        let street = "人民路 \(shopper % 999 + 1) 号 \(shopper / 999 % 60 + 1) 室"
         let id: String
         var object: [String: Any]
         let sendChannel = options.holdForReview ? Channel.phone : channel
@@ -71,13 +74,13 @@ extension DemoOrderFactory {
         case .web:
             id = "W-\(run)-\(n)"
             object = ["orderNumber": id, "placedAt": "2026-11-11T00:00:00+08:00",
-                      "customer": ["accountId": "acct-\(n % 5_000)", "name": "顾客\(n % 1_000)", "phone": phone, "member": member],
+                      "customer": ["accountId": "acct-\(run)-\(n)", "name": "顾客\(n % 1_000)", "phone": phone, "member": member],
                       "shippingAddress": ["province": place.0, "city": place.1, "district": place.2, "street": street, "postalCode": place.3],
                       "lines": zip(picked, quantities).map { ["sku": $0.sku, "quantity": $1] },
                       "payment": ["method": "card", "reference": "pay-\(run)-\(n)", "amountFen": 0, "paidAt": "2026-11-11T00:00:30+08:00"]]
         case .miniprogram:
             id = "MP-\(run)-\(n)"
-            object = ["appid": "wx8a7c6b5d4e3f2a10", "outTradeNo": id, "openid": "o-\(n % 5_000)", "createTime": "2026-11-11T08:30:00+08:00",
+            object = ["appid": "wx8a7c6b5d4e3f2a10", "outTradeNo": id, "openid": "o-\(run)-\(n)", "createTime": "2026-11-11T08:30:00+08:00",
                       "receiver": ["name": "顾客\(n % 1_000)", "phone": phone, "province": place.0, "city": place.1, "district": place.2, "detail": street, "postalCode": place.3],
                       "goods": zip(picked, quantities).map { ["skuId": $0.sku, "count": $1] }, "member": member,
                       "wechatPay": ["transaction_id": "42000\(run)\(n)", "total_fee": 0, "time_end": "20261111083012"]]
@@ -88,7 +91,7 @@ extension DemoOrderFactory {
                  "price": Self.yuan(product.listPrice.minorUnits), "discount_fee": "0.00"]
             }
             let paid = zip(picked, quantities).reduce(Int64(0)) { $0 + $1.0.listPrice.minorUnits * Int64($1.1) }
-            object = ["platform": "tmall", "tid": id, "buyer_nick": "买家\(n % 1_000)", "receiver_name": "顾客\(n % 1_000)", "receiver_mobile": phone,
+            object = ["platform": "tmall", "tid": id, "buyer_nick": "买家\(shopper)", "receiver_name": "顾客\(n % 1_000)", "receiver_mobile": phone,
                       "receiver_state": place.0, "receiver_city": place.1, "receiver_district": place.2, "receiver_address": street, "receiver_zip": place.3,
                       "items": items, "payment": Self.yuan(paid), "post_fee": "0.00", "alipay_no": "2026111122\(run)\(n)",
                       "pay_time": "2026-11-11 00:00:05", "created": "2026-11-11 00:00:01"]

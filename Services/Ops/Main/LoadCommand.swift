@@ -70,6 +70,9 @@ struct Load: AsyncParsableCommand {
         if let e2e = summary.endToEnd, let expected = summary.expectedDispatches {
             print(String(format: "end to end (202 -> shipment.dispatched seen): %d of %d shipping orders dispatched, %.0f orders/s; p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms",
                          e2e.count, expected, summary.endToEndOrdersPerSecond ?? 0, e2e.p50, e2e.p95, e2e.p99, e2e.max))
+            if let missing = summary.notDispatched, !missing.isEmpty {
+                print("not dispatched: " + missing.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            }
             for stage in ["intake", "risk", "inventory", "fulfillment", "logistics"] {
                 if let p = summary.stages?[stage] {
                     print(String(format: "  stage %-12@ p50 %7.1f ms  p99 %7.1f ms  max %7.1f ms", stage as NSString, p.p50, p.p99, p.max))

@@ -24,9 +24,15 @@ actor JourneyFollower {
         Stage(name: "logistics", eventType: "shipment.dispatched", topic: TopicCatalogue.shipments),
     ]
 
+    /// Events after which an order does not ship (for now): what the load generator reports
+    /// instead of waiting for a dispatch that will not come.
+    static let stoppers = ["order.held": "held", "order.rejected": "rejected", "inventory.backordered": "backordered"]
+
     struct Journey: Sendable {
         var times: [String: Date] = [:]
         var dispatchSeen: Date?
+        /// held, rejected or backordered, if such an event was seen.
+        var stoppedBy: String?
     }
 
     private let consumer: KafkaConsumer
@@ -75,14 +81,26 @@ actor JourneyFollower {
         orders.reduce(0) { $0 + (journeys[$1]?.dispatchSeen == nil ? 0 : 1) }
     }
 
+    /// Orders of `orders` that were dispatched or stopped (held, rejected, backordered).
+    func settledCount(of orders: Set<String>) -> Int {
+        orders.reduce(0) { count, order in
+            guard let journey = journeys[order] else { return count }
+            return count + (journey.dispatchSeen != nil || journey.stoppedBy != nil ? 1 : 0)
+        }
+    }
+
     func snapshot() -> [String: Journey] { journeys }
 
     private func record(_ records: [KafkaRecord]) {
         guard !records.isEmpty else { return }
         let now = Date()
         for record in records {
-            guard let event = try? EventEnvelope(record: record), event.occurredAt >= since,
-                  Self.stages.contains(where: { $0.eventType == event.type }) else { continue }
+            guard let event = try? EventEnvelope(record: record), event.occurredAt >= since else { continue }
+            if let stopper = Self.stoppers[event.type] {
+                journeys[event.orderID, default: Journey()].stoppedBy = stopper
+                continue
+            }
+            guard Self.stages.contains(where: { $0.eventType == event.type }) else { continue }
             var journey = journeys[event.orderID] ?? Journey()
             if let earlier = journey.times[event.type], earlier <= event.occurredAt {} else { journey.times[event.type] = event.occurredAt }
             if event.type == "shipment.dispatched" && journey.dispatchSeen == nil {

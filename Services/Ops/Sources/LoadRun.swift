@@ -95,6 +95,8 @@ public struct LoadRun: Sendable {
         /// Orders accepted that should ship (not till sales, not held for review).
         public var expectedDispatches: Int?
         public var dispatched: Int?
+        /// Shipping orders not dispatched, by why: held, rejected, backordered, or in flight.
+        public var notDispatched: [String: Int]?
         /// Dispatched orders per second, from the first acceptance to the last dispatch.
         public var endToEndOrdersPerSecond: Double?
         public var endToEnd: Percentiles?
@@ -224,10 +226,11 @@ public struct LoadRun: Sendable {
         let deadline = ContinuousClock.now + c.settle
         var lastReport = ContinuousClock.now
         while ContinuousClock.now < deadline {
-            let done = await follower.dispatchedCount(of: Set(shipping.keys))
-            if done >= shipping.count { break }
+            let settled = await follower.settledCount(of: Set(shipping.keys))
+            if settled >= shipping.count { break }
             if ContinuousClock.now - lastReport > .seconds(5) {
-                progress("  dispatched \(done) of \(shipping.count)")
+                let done = await follower.dispatchedCount(of: Set(shipping.keys))
+                progress("  dispatched \(done) of \(shipping.count) (\(settled - done) held, rejected or backordered)")
                 lastReport = ContinuousClock.now
             }
             try await Task.sleep(for: .milliseconds(250))
@@ -241,8 +244,12 @@ public struct LoadRun: Sendable {
             perSecond[second, default: (0, 0, [])].accepted += 1
         }
         var lastDispatch = wallStart
+        var notDispatched: [String: Int] = [:]
         for (orderID, acceptedAt) in shipping {
-            guard let journey = journeys[orderID], let seen = journey.dispatchSeen else { continue }
+            guard let journey = journeys[orderID], let seen = journey.dispatchSeen else {
+                notDispatched[journeys[orderID]?.stoppedBy ?? "in flight", default: 0] += 1
+                continue
+            }
             let latency = seen.timeIntervalSince(acceptedAt) * 1_000
             endToEnd.append(latency)
             lastDispatch = Swift.max(lastDispatch, seen)
@@ -258,6 +265,7 @@ public struct LoadRun: Sendable {
         }
         summary.expectedDispatches = shipping.count
         summary.dispatched = endToEnd.count
+        summary.notDispatched = notDispatched
         summary.endToEnd = Percentiles(endToEnd)
         summary.endToEndOrdersPerSecond = Double(endToEnd.count) / Swift.max(lastDispatch.timeIntervalSince(wallStart), 0.001)
         summary.stages = stageValues.mapValues(Percentiles.init)
