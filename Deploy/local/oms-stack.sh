@@ -176,6 +176,14 @@ start_services() {
       OMS_FULFILLMENT_DEFAULT_MODE="${OMS_FULFILLMENT_DEFAULT_MODE:-automatic}" OMS_CARRIER_SECRETS="$secrets" \
       nohup "$BIN/oms-$service" >>"$STATE/logs/$service.log" 2>&1 &
     echo $! >"$pidfile"
+    # One at a time: the local broker can leave a consumer group stuck (never assigned) when many
+    # groups rebalance at once (LOCAL-STACK-FACTS: UNKNOWN_MEMBER_ID when several groups rebalance).
+    for _ in $(seq 1 150); do
+      curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
+      kill -0 "$(cat "$pidfile")" 2>/dev/null || break
+      sleep 0.2
+    done
+    sleep 1
   done
   i=0
   for service in "${SERVICES[@]}"; do

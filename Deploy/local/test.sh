@@ -28,5 +28,12 @@ if [ $# -eq 0 ]; then
   # A fresh broker (in memory): the tests' topics and groups are not the drill's business.
   Deploy/local/oms-stack.sh down >/dev/null 2>&1
   Deploy/local/oms-stack.sh up >/dev/null
-  Deploy/bench/recovery-drill.sh "${OMS_DRILL_ORDERS:-200}" 8
+  if ! Deploy/bench/recovery-drill.sh "${OMS_DRILL_ORDERS:-200}" 8; then
+    # The local broker (Tansu) can leave a consumer group stuck, never assigned, after groups
+    # rebalance at once (README, "Known broker issues"); a second failure on a fresh broker is ours.
+    echo "[test] recovery drill failed; once more on a fresh broker to tell a stuck broker group from a defect"
+    Deploy/local/oms-stack.sh down >/dev/null 2>&1
+    Deploy/local/oms-stack.sh up >/dev/null
+    Deploy/bench/recovery-drill.sh "${OMS_DRILL_ORDERS:-200}" 8
+  fi
 fi
