@@ -53,6 +53,8 @@ ensure_system_packages() {
   [ -n "$(pg_bin)" ] || missing+=(postgresql)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+  command -v gdb >/dev/null 2>&1 || missing+=(gdb)   # thread dumps of a stuck test suite
+  [ -x /usr/bin/chromium ] || missing+=(chromium)   # the insights dashboard test renders the page headless
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing Debian packages: ${missing[*]}"
     as_root apt-get update -qq
@@ -248,6 +250,9 @@ case "$cmd" in
     done
     if [ -f "$STATE/pgdata/PG_VERSION" ] && as_pg "$(pg_bin)/pg_ctl" -D "$STATE/pgdata" status >/dev/null 2>&1; then echo "postgres: running"; else echo "postgres: stopped"; fi ;;
   env) print_env ;;
+  restart-broker)
+    # A fresh (in-memory, so empty) broker: clears a consumer group the broker left stuck.
+    ensure_python_env; stop_pidfile broker; start_broker ;;
   kill|stop)
     # One service: `kill` is a crash (SIGKILL: no graceful shutdown, offsets of the batch in flight
     # uncommitted), `stop` the graceful SIGTERM path. `start` brings it back.
@@ -289,5 +294,5 @@ case "$cmd" in
     BIN="$(bin_dir)"
     [ -x "$BIN/omsctl" ] || die "omsctl is not built; run: Deploy/local/oms-stack.sh up"
     cd "$REPO" && OMS_CARRIER_SECRETS="${OMS_CARRIER_SECRETS:-$(carrier_secrets)}" LD_LIBRARY_PATH="$STATE/lib" "$BIN/omsctl" demo "$@" ;;
-  *) die "unknown command $cmd (up | infra | down | status | env | demo | scale-intake N)" ;;
+  *) die "unknown command $cmd (up | infra | down | status | env | demo | scale-intake N | restart-broker | kill|stop|start SERVICE)" ;;
 esac

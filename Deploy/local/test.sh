@@ -19,8 +19,15 @@ echo "[test] ensuring catalogue topics"
 echo "[test] static deployment checks (compose schema, services/env/metrics vs code, k8s)"
 Deploy/checks/deploy-check.sh
 
-echo "[test] running swift test"
-swift test --skip-build --no-parallel "$@"
+if [ $# -eq 0 ]; then
+  # Each integration suite in its own process under a deadline: a stuck suite is dumped (gdb),
+  # killed and retried instead of hanging the run (Deploy/local/run-suites.py says why).
+  echo "[test] running the tests (swift-testing), one process per integration suite"
+  python3 Deploy/local/run-suites.py "$(swift build --show-bin-path)/RetailOMSPackageTests.xctest"
+else
+  echo "[test] running swift test $*"
+  swift test --skip-build --no-parallel "$@"
+fi
 
 # The recovery drill with every service as its own OS process (issue 9), on the full run only.
 if [ $# -eq 0 ]; then

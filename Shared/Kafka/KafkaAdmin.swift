@@ -19,7 +19,9 @@ public final class KafkaAdmin: Sendable {
 
     public func close() async {
         let handle = self.handle
-        _ = try? await handle.blocking { handle.destroy() }
+        if await !handle.blocking(abandoningAfter: .seconds(15), { handle.destroy() }) {
+            logger.error("admin client destroy did not finish in 15 s; abandoned")
+        }
     }
 
     /// Creates the topics that do not exist yet with the given partition counts.

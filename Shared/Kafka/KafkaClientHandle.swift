@@ -1,6 +1,7 @@
 import CRdKafka
 import Dispatch
 import Logging
+import NIOConcurrencyHelpers
 
 /// Owns one `rd_kafka_t` and the dedicated serial queue on which every blocking librdkafka call
 /// of that handle runs, so none of them ever occupies Swift's cooperative thread pool.
@@ -45,6 +46,29 @@ final class KafkaClientHandle: @unchecked Sendable {
             queue.async {
                 continuation.resume(with: Result { try body() })
             }
+        }
+    }
+
+    /// Runs a blocking call like `blocking(_:)` but waits at most `limit`; returns whether the call
+    /// finished in time. Past the limit the call keeps this handle's queue until librdkafka returns
+    /// and the caller goes on without it. Only for closing and destroying, where a broker that never
+    /// answers (a consumer group that never forms) must not hang a service's shutdown or a test.
+    func blocking(abandoningAfter limit: Duration, _ body: @escaping @Sendable () -> Void) async -> Bool {
+        let resumed = NIOLockedValueBox(false)
+        let nanoseconds = limit.components.seconds * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let finish: @Sendable (Bool) -> Void = { completed in
+                let first = resumed.withLockedValue { done -> Bool in
+                    defer { done = true }
+                    return !done
+                }
+                if first { continuation.resume(returning: completed) }
+            }
+            queue.async {
+                body()
+                finish(true)
+            }
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { finish(false) }
         }
     }
 

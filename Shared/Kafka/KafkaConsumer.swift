@@ -11,12 +11,18 @@ public final class KafkaConsumer: Sendable {
     private let handle: KafkaClientHandle
     private let rebalance: RebalanceState
     private let closed = NIOLockedValueBox(false)
+    private let logger: Logger
+    /// How long `close()` waits for librdkafka to leave the group: its own bound (about the session
+    /// timeout) plus slack. A broker that never completes the leave must not hang a shutdown.
+    private let closeLimit: Duration
     public let groupID: String
 
     public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws {
         let rebalance = RebalanceState(logger: logger)
         self.rebalance = rebalance
         self.groupID = configuration.groupID
+        self.logger = logger
+        self.closeLimit = .milliseconds(configuration.sessionTimeoutMilliseconds + 5_000)
         let opaque = Unmanaged.passUnretained(rebalance).toOpaque()
         self.handle = try KafkaClientHandle(type: RD_KAFKA_CONSUMER, properties: configuration.librdkafkaProperties(), logger: logger) { conf in
             rd_kafka_conf_set_opaque(conf, opaque)
@@ -163,10 +169,18 @@ public final class KafkaConsumer: Sendable {
             return value
         }
         if wasClosed { return }
-        let handle = self.handle
-        _ = try? await handle.blocking {
-            rd_kafka_consumer_close(handle.pointer)
-            handle.destroy()
+        let (handle, rebalance) = (self.handle, self.rebalance)
+        let closedInTime = await handle.blocking(abandoningAfter: closeLimit) {
+            // The rebalance callback (given `rebalance` unretained) may still run inside a close
+            // that outlives this consumer; keep it alive until librdkafka is done.
+            withExtendedLifetime(rebalance) {
+                rd_kafka_consumer_close(handle.pointer)
+                handle.destroy()
+            }
+        }
+        if !closedInTime {
+            logger.error("consumer close did not finish; abandoned (the broker never completed the group leave)",
+                         metadata: ["limit": "\(closeLimit)"])
         }
     }
 }

@@ -124,7 +124,9 @@ public final class KafkaProducer: Service, Sendable {
             try? await Task.sleep(for: .milliseconds(10))
         }
         let handle = self.handle
-        _ = try? await handle.blocking { handle.destroy() }
+        if await !handle.blocking(abandoningAfter: .seconds(15), { handle.destroy() }) {
+            logger.error("producer destroy did not finish in 15 s; abandoned")
+        }
     }
 
     /// Service entry point: keeps the producer open until graceful shutdown, then flushes and closes.
