@@ -149,6 +149,11 @@ var targets: [Target] = [
         path: "Tests/OpsTests"
     ),
     .testTarget(
+        name: "InsightsTests",
+        dependencies: ["InsightsService", "OMSDomain", "OMSPlatform"],
+        path: "Tests/InsightsTests"
+    ),
+    .testTarget(
         name: "AfterSalesTests",
         dependencies: ["AfterSalesService", "OMSDomain", "OMSPlatform"],
         path: "Tests/AfterSalesTests"

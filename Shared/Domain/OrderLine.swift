@@ -9,14 +9,18 @@ public struct OrderLine: Codable, Hashable, Sendable {
     public var allocatedDiscount: Money
     /// True for a buy-X-get-Y gift line (unit price zero).
     public var isGift: Bool
+    /// The catalog category at the time of the order ("gift" for gift lines); nil in events written
+    /// before intake recorded it. Reports group sales and returns by it.
+    public var category: String?
 
-    public init(lineNumber: Int, sku: String, quantity: Int, unitPrice: Money, allocatedDiscount: Money = .zero, isGift: Bool = false) {
+    public init(lineNumber: Int, sku: String, quantity: Int, unitPrice: Money, allocatedDiscount: Money = .zero, isGift: Bool = false, category: String? = nil) {
         self.lineNumber = lineNumber
         self.sku = sku
         self.quantity = quantity
         self.unitPrice = unitPrice
         self.allocatedDiscount = allocatedDiscount
         self.isGift = isGift
+        self.category = category
     }
 
     public var lineTotal: Money { unitPrice * quantity }

@@ -9,7 +9,8 @@ public struct ServiceConfiguration: Sendable {
     /// `OMS_HTTP_HOST` / `OMS_HTTP_PORT`.
     public var httpHost: String
     public var httpPort: Int
-    /// `OMS_DATABASE_URL`, e.g. `postgres://oms:oms@127.0.0.1:5432/oms`.
+    /// `OMS_DATABASE_URL`, e.g. `postgres://oms:oms@127.0.0.1:5432/oms`; `OMS_DATABASE_SCHEMA`
+    /// overrides the service's schema (default its name), e.g. for a rebuild into a fresh one.
     public var database: DatabaseConfiguration
     /// `OMS_KAFKA_BROKERS` plus any `OMS_KAFKA_PROPERTY_<name>` pass-through (dots as `_`).
     public var kafka: KafkaClientConfiguration
@@ -42,7 +43,12 @@ public struct ServiceConfiguration: Sendable {
         self.service = service
         self.httpHost = environment["OMS_HTTP_HOST"] ?? "127.0.0.1"
         self.httpPort = try int("OMS_HTTP_PORT", ServiceConfiguration.defaultPort(for: service))
-        self.database = try DatabaseConfiguration(url: environment["OMS_DATABASE_URL"] ?? "postgres://oms:oms@127.0.0.1:5432/oms", schema: service.schema)
+        let schema = environment["OMS_DATABASE_SCHEMA"] ?? service.schema
+        guard let first = schema.first, first.isASCII, first.isLowercase, schema.count <= 63,
+              schema.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }) else {
+            throw ConfigurationError(key: "OMS_DATABASE_SCHEMA", reason: "1-63 lowercase letters, digits or '_', starting with a letter")
+        }
+        self.database = try DatabaseConfiguration(url: environment["OMS_DATABASE_URL"] ?? "postgres://oms:oms@127.0.0.1:5432/oms", schema: schema)
         self.database.maximumConnections = try int("OMS_DATABASE_POOL_SIZE", 8)
         self.instanceID = environment["OMS_INSTANCE_ID"] ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         var properties: [String: String] = [:]

@@ -24,7 +24,7 @@ struct DatabaseRolesTests {
         FulfillmentService(configuration: try! FulfillmentConfiguration(environment: [:])),
         LogisticsService(configuration: try! LogisticsConfiguration(environment: [:])),
         AfterSalesService(configuration: try! AfterSalesConfiguration(environment: [:])),
-        InsightsService(),
+        InsightsService(configuration: try! InsightsConfiguration(environment: [:])),
     ]
 
     @Test("each service migrates its own schema as its own role; cross-schema reads and new schemas are refused; ops only reads")

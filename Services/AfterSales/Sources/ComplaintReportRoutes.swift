@@ -48,17 +48,10 @@ struct ComplaintReportRoutes: Sendable {
             }
             if query["format"] == "csv" {
                 var csv = "\(by),complaints,unresolved,escalated,resolved_within_sla\n"
-                for row in report { csv += "\(Self.csvField(row.key)),\(row.complaints),\(row.unresolved),\(row.escalated),\(row.resolvedWithinSLA)\n" }
+                for row in report { csv += "\(CSVField.text(row.key)),\(row.complaints),\(row.unresolved),\(row.escalated),\(row.resolvedWithinSLA)\n" }
                 return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: csv)))
             }
             return try Response.json(Report(by: by, rows: report))
         }
-    }
-
-    /// Quotes a CSV field and neutralises spreadsheet formulas.
-    static func csvField(_ value: String) -> String {
-        var text = value
-        if let first = text.first, "=+-@".contains(first) { text = "'" + text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

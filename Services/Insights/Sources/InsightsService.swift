@@ -1,16 +1,28 @@
+import Hummingbird
 import OMSDomain
 import OMSPlatform
 
-/// The insights service: read-only order analytics and customer segmentation (issue 13).
-/// Owns the `insights` schema. Invariant: it changes state only inside `ServiceDatabase.transaction`
-/// or an event handler, so every change and the events it causes commit together.
+/// The insights service: read-only order analytics and customer segmentation (issue 13). Consumes
+/// every order, risk, inventory, fulfillment, shipment and after-sales topic into reporting facts
+/// in its own `insights` schema and serves reports (JSON/CSV) and a dashboard. Invariant: it never
+/// emits events or writes another service's data; its facts are rebuilt by replaying the topics.
 public struct InsightsService: OMSService {
     public let name = ServiceName.insights
+    public let configuration: InsightsConfiguration
 
-    public init() {}
+    public init(configuration: InsightsConfiguration) {
+        self.configuration = configuration
+    }
 
     public var migrations: [Migration] { InsightsServiceMigrations.all }
 
-    /// Event handlers of this service (none yet: its issue adds them).
-    public var handlers: [any EventHandler] { [] }
+    public var handlers: [any EventHandler] { [OrderFactsHandler(), ShipmentFactsHandler(), AfterSalesFactsHandler()] }
+
+    public func pipelines(runtime: ServiceRuntime) -> [PipelineSpec] {
+        [PipelineSpec(groupSuffix: configuration.groupSuffix, topics: TopicCatalogue.topicsConsumed(by: name), handlers: handlers)]
+    }
+
+    public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {
+        InsightsRoutes(runtime: runtime, segmentation: CustomerSegmentation(policy: configuration.segmentation)).add(to: router)
+    }
 }

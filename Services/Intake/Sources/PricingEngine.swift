@@ -71,7 +71,7 @@ public struct PricingEngine: Sendable {
         var categories: [Int: String] = [:]
         for (index, line) in input.enumerated() {
             let unit = isMember ? (line.memberPrice ?? line.listPrice) : line.listPrice
-            lines.append(OrderLine(lineNumber: index + 1, sku: line.sku, quantity: line.quantity, unitPrice: unit))
+            lines.append(OrderLine(lineNumber: index + 1, sku: line.sku, quantity: line.quantity, unitPrice: unit, category: line.category))
             categories[index + 1] = line.category
         }
         var applied: [AppliedDiscount] = []
@@ -83,7 +83,7 @@ public struct PricingEngine: Sendable {
             let multiples = bought / buy
             guard multiples > 0 else { continue }
             let number = lines.count + 1
-            lines.append(OrderLine(lineNumber: number, sku: giftSKU, quantity: multiples * giftQuantity, unitPrice: .zero, isGift: true))
+            lines.append(OrderLine(lineNumber: number, sku: giftSKU, quantity: multiples * giftQuantity, unitPrice: .zero, isGift: true, category: "gift"))
             categories[number] = "gift"
             applied.append(AppliedDiscount(promotionID: promotion.id, description: "\(promotion.name): \(multiples * giftQuantity) x \(giftSKU) free", amount: .zero, lines: [number]))
         }

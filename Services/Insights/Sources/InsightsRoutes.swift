@@ -1,0 +1,114 @@
+import Foundation
+import Hummingbird
+import OMSDomain
+import OMSPlatform
+
+/// The read-only reporting API (JSON, or CSV with `format=csv`) and the dashboard page.
+/// Invariant: every query value is checked and a bad one answered with a 422 naming it; reports
+/// only read the insights schema.
+struct InsightsRoutes: Sendable {
+    let runtime: ServiceRuntime
+    let segmentation: CustomerSegmentation
+
+    func add(to router: Router<BasicRequestContext>) {
+        let client = runtime.database.client, logger = runtime.logger
+        router.get("/v1/insights/summary") { _, _ -> Response in
+            try Response.json(try await InsightsSummary.load(client: client, logger: logger))
+        }
+        router.get("/v1/insights/sales") { request, _ -> Response in
+            let query = request.queryDictionary
+            var check = RequestCheck()
+            let grouping = Self.choice(SalesReport.Grouping.self, query["by"], default: .day, &check)
+            let window = Self.window(query, &check)
+            Self.format(query, &check)
+            try check.check()
+            return try await SalesReport(grouping: grouping!, window: window!).table(client: client, logger: logger).response(format: query["format"])
+        }
+        router.get("/v1/insights/fulfillment") { request, _ -> Response in
+            let query = request.queryDictionary
+            var check = RequestCheck()
+            let grouping = Self.choice(FulfillmentReport.Grouping.self, query["by"], default: .carrier, &check)
+            let window = Self.window(query, &check)
+            Self.format(query, &check)
+            try check.check()
+            return try await FulfillmentReport(grouping: grouping!, window: window!).table(client: client, logger: logger).response(format: query["format"])
+        }
+        router.get("/v1/insights/returns") { request, _ -> Response in
+            let query = request.queryDictionary
+            var check = RequestCheck()
+            let grouping = Self.choice(ReturnsReport.Grouping.self, query["by"], default: .category, &check)
+            Self.format(query, &check)
+            try check.check()
+            return try await ReturnsReport(grouping: grouping!).table(client: client, logger: logger).response(format: query["format"])
+        }
+        router.get("/v1/insights/complaints") { request, _ -> Response in
+            let query = request.queryDictionary
+            var check = RequestCheck()
+            let grouping = Self.choice(ComplaintsReport.Grouping.self, query["by"], default: .carrier, &check)
+            Self.format(query, &check)
+            try check.check()
+            return try await ComplaintsReport(grouping: grouping!).table(client: client, logger: logger).response(format: query["format"])
+        }
+        router.get("/v1/insights/customers/segments") { request, _ -> Response in
+            let query = request.queryDictionary
+            var check = RequestCheck()
+            let asOf = Self.asOf(query, &check)
+            Self.format(query, &check)
+            try check.check()
+            return try await CustomerSegmentReport(asOf: asOf!, segmentation: segmentation).summary(client: client, logger: logger).response(format: query["format"])
+        }
+        router.get("/v1/insights/customers/segments/:segment") { request, context -> Response in
+            let query = request.queryDictionary
+            var check = RequestCheck()
+            let segment = Self.choice(CustomerSegmentation.Segment.self, context.parameters.get("segment"), default: nil, &check, field: "segment")
+            let asOf = Self.asOf(query, &check)
+            Self.format(query, &check)
+            try check.check()
+            return try await CustomerSegmentReport(asOf: asOf!, segmentation: segmentation).members(of: segment!, client: client, logger: logger).response(format: query["format"])
+        }
+        router.get("/v1/insights/dashboard") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .init("Content-Security-Policy")!: DashboardPage.contentSecurityPolicy],
+                     body: .init(byteBuffer: ByteBuffer(string: DashboardPage.html)))
+        }
+        router.get("/v1/insights/dashboard.js") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: DashboardPage.script)))
+        }
+    }
+
+    /// One of an enumeration's raw values (`default` when absent), or a problem naming the choices.
+    static func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type, _ value: String?, default fallback: T?, _ check: inout RequestCheck,
+                                                          field: String = "by") -> T? where T.RawValue == String {
+        guard let value else {
+            if fallback == nil { check.fail(field, "required") }
+            return fallback
+        }
+        guard let choice = T(rawValue: value) else {
+            check.fail(field, "one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        return choice
+    }
+
+    static func window(_ query: [String: String], _ check: inout RequestCheck) -> ReportWindow? {
+        switch ReportWindow.parse(from: query["from"], to: query["to"]) {
+        case .success(let window): return window
+        case .failure(let problem):
+            check.fail(problem.field, problem.reason)
+            return nil
+        }
+    }
+
+    static func format(_ query: [String: String], _ check: inout RequestCheck) {
+        if let format = query["format"], !["json", "csv"].contains(format) { check.fail("format", "json or csv") }
+    }
+
+    /// `asOf`: an ISO 8601 instant with its zone, fraction optional (default: now).
+    static func asOf(_ query: [String: String], _ check: inout RequestCheck) -> Date? {
+        guard let text = query["asOf"] else { return Date() }
+        guard let date = Timestamps.parse(text) else {
+            check.fail("asOf", "an ISO 8601 instant with its zone, e.g. 2026-11-11T00:00:00+08:00")
+            return nil
+        }
+        return date
+    }
+}

@@ -1,0 +1,162 @@
+import AsyncHTTPClient
+import Foundation
+import IntakeService
+import OMSDomain
+import OMSOps
+import OMSPlatform
+import ServiceLifecycle
+import Testing
+
+/// Insights on the real suite: orders of every channel flow through intake, risk, inventory,
+/// fulfillment and logistics, some are delivered, returned, refunded and complained about; the
+/// reports reconcile with the source services' own tables, a rebuild from the topics gives
+/// identical reports, and the dashboard draws every chart in a real headless browser.
+@Suite("Insights: reports reconcile with the sources, rebuild identically from a replay, dashboard in a browser", .serialized)
+struct InsightsFlowTests {
+    @Test("40 orders through every stage, then deliveries, a return and refund, a complaint and feedback: insights agrees with intake, logistics and after-sales")
+    func reconcileRebuildAndDashboard() async throws {
+        try await withIntakeWorld { world in
+            var (intakeService, intakeConfig) = try world.configuration(role: .all)
+            intakeService.httpPort = Int.random(in: 20_000..<29_000)
+            let intake = try buildApplication(service: IntakeService(configuration: intakeConfig), configuration: intakeService, logger: world.logger)
+            let insightsPort = Int.random(in: 30_000..<34_000)
+            let insights = EdgeClient(base: "http://127.0.0.1:\(insightsPort)", http: HTTPClient.shared)
+            let edge = EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: HTTPClient.shared)
+            try await world.running([intake, try world.riskApplication(), try world.insightsApplication(port: insightsPort)], readyAt: [edge, insights]) {
+                try await world.withStages(inventory: true, fulfillment: ["OMS_FULFILLMENT_DEFAULT_MODE": "automatic"], logistics: LogisticsFlowTests.signingEnvironment,
+                                           afterSales: [:]) { stages in
+                    let (inventory, logistics, afterSales) = (try #require(stages.inventory), try #require(stages.logistics), try #require(stages.afterSales))
+                    try await LogisticsFlowTests.setUpOrigins(logistics)
+                    try await InventoryFixtures.setUpWarehouses(inventory)
+                    let lines = DemoCatalog.products.map { #"{"sku":"\#($0.sku)","quantity":100}"# }.joined(separator: ",")
+                    #expect(try await inventory.send(.POST, "/v1/inventory/receipts", body: Array(#"{"receiptId":"INS-SH1","warehouseId":"SH1","lines":[\#(lines)]}"#.utf8)).status == 201)
+
+                    let run = LoadRun.Configuration(intakeURL: edge.base, run: "IN\(world.id.prefix(4))", orders: 40, concurrency: 8, mix: .promotionDay, zipfExponent: 1,
+                                                    holdRate: 0.1, brokers: world.environment.brokers, namespace: TopicNamespace(prefix: world.prefix), settle: .seconds(180))
+                    let summary = try await LoadRun(configuration: run, logger: world.logger) { _ in }.execute()
+                    // (Whether every order ships is the load generator's test; here the sources are the reference.)
+                    #expect(summary.accepted == 40 && summary.errors == 0 && (summary.dispatched ?? 0) >= 20,
+                            "accepted \(summary.accepted), errors \(summary.errorsByStatus), dispatched \(summary.dispatched ?? -1) of \(summary.expectedDispatches ?? -1)")
+
+                    // Three single-parcel orders are delivered; one comes back for a refund, one is complained about, one rated.
+                    let parcels = try await world.strings("""
+                        SELECT order_id, carrier_code, tracking_number, warehouse_code FROM \(world.logisticsSchema).shipments
+                        WHERE carrier_code IN ('SF', 'ZTO', 'DADA') AND order_id IN (SELECT order_id FROM \(world.logisticsSchema).shipments GROUP BY 1 HAVING count(*) = 1) ORDER BY order_id LIMIT 3
+                        """)
+                    try #require(parcels.count == 3)
+                    for (index, parcel) in parcels.enumerated() {
+                        let delivered = LogisticsFlowTests.scan("INS-\(world.id)-\(index)", parcel[2], "delivered", at: Date(), extra: #","signedBy":"本人""#)
+                        #expect(try await LogisticsFlowTests.track(logistics, carrier: parcel[1], delivered).status == 200)
+                    }
+                    let returned = parcels[0][0]
+                    #expect(try await world.eventually { try await AfterSalesFlowTests.delivered(afterSales, returned).reduce(0, +) > 0 })
+                    let opened = try await AfterSalesFlowTests.post(afterSales, "/v1/aftersales/returns", #"{"orderId":"\#(returned)","reason":"sizeOrFit","lines":[{"lineNumber":1,"quantity":1}]}"#)
+                    #expect(opened.status == 201)
+                    let returnID = opened.json["returnId"] as? String ?? ""
+                    let receipt = try await AfterSalesFlowTests.post(afterSales, "/v1/aftersales/returns/\(returnID)/receipt",
+                                                                     #"{"warehouseId":"\#(parcels[0][3])","items":[{"lineNumber":1,"quantity":1,"condition":"resellable"}]}"#)
+                    #expect(receipt.status == 200 && receipt.json["status"] as? String == "refunded")
+                    #expect(try await AfterSalesFlowTests.post(afterSales, "/v1/aftersales/complaints",
+                                                               #"{"orderId":"\#(parcels[1][0])","category":"deliveryDelay","severity":"medium","description":"late"}"#).status == 201)
+                    #expect(try await AfterSalesFlowTests.post(afterSales, "/v1/aftersales/orders/\(parcels[2][0])/feedback", #"{"rating":4,"comment":"fine"}"#).status == 201)
+
+                    // Reconciliation: insights' totals equal the source services' own.
+                    let source = try await world.strings("""
+                        SELECT (SELECT count(*) FROM \(world.schema).orders WHERE status NOT IN ('rejected', 'cancelled'))::text,
+                               (SELECT sum(total_fen) FROM \(world.schema).orders WHERE status NOT IN ('rejected', 'cancelled'))::text,
+                               (SELECT count(*) FROM \(world.logisticsSchema).shipments)::text,
+                               (SELECT count(*) FROM \(world.logisticsSchema).shipments WHERE status = 'delivered')::text,
+                               (SELECT coalesce(sum(amount_fen), 0) FROM \(world.afterSalesSchema).refunds)::text,
+                               (SELECT count(*) FROM \(world.afterSalesSchema).complaints)::text,
+                               (SELECT count(*) FROM \(world.schema).orders WHERE status = 'held')::text
+                        """)[0].map { Int64($0) ?? -1 }
+                    var figures: [String: Any] = [:]
+                    let reconciled = try await world.eventually(timeout: .seconds(60)) {
+                        figures = try await insights.send(.GET, "/v1/insights/summary").json
+                        func value(_ key: String) -> Int64 { (figures[key] as? NSNumber)?.int64Value ?? -1 }
+                        return [value("ordersAccepted"), value("revenueFen"), value("shipments"), value("delivered"), value("refundedFen"), value("complaints")] == Array(source.prefix(6))
+                            && value("feedback") == 1 && value("ordersHeld") >= source[6]
+                    }
+                    #expect(reconciled, "insights \(figures) vs sources \(source)")
+                    #expect(source[0] == 40 && source[2] >= Int64(summary.dispatched ?? 0) && source[4] > 0)
+
+                    // Every grouping adds up to the same revenue; CSV carries the same rows.
+                    for by in ["day", "week", "month", "channel", "province", "city"] {
+                        let rows = try await insights.send(.GET, "/v1/insights/sales?by=\(by)").json["rows"] as? [[String: Any]] ?? []
+                        #expect(rows.reduce(Int64(0)) { $0 + (($1["revenueFen"] as? NSNumber)?.int64Value ?? 0) } == source[1], "by \(by)")
+                    }
+                    let channels = try await insights.send(.GET, "/v1/insights/sales?by=channel").json["rows"] as? [[String: Any]] ?? []
+                    #expect(Set(channels.compactMap { $0["channel"] as? String }) == Set(Channel.allCases.map(\.rawValue)))
+                    let csv = try await insights.send(.GET, "/v1/insights/sales?by=channel&format=csv")
+                    #expect(csv.headers["content-type"]?.hasPrefix("text/csv") == true && csv.text.split(separator: "\n").count == channels.count + 1)
+                    let bad = try await insights.send(.GET, "/v1/insights/sales?by=weekday&from=2026-02-30")
+                    let problems = ((bad.json["error"] as? [String: Any])?["fields"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+                    #expect(bad.status == 422 && Set(problems) == ["by", "from"])
+                    let carriers = try await insights.send(.GET, "/v1/insights/fulfillment?by=carrier").json["rows"] as? [[String: Any]] ?? []
+                    #expect(carriers.reduce(Int64(0)) { $0 + (($1["shipments"] as? NSNumber)?.int64Value ?? 0) } == source[2])
+                    let complaint = try await insights.send(.GET, "/v1/insights/complaints?by=carrier").json["rows"] as? [[String: Any]] ?? []
+                    #expect(complaint.first?["carrier"] as? String == parcels[1][1] && (complaint.first?["deliveryDelay"] as? NSNumber)?.intValue == 1)
+                    let returns = try await insights.send(.GET, "/v1/insights/returns?by=sku").json["rows"] as? [[String: Any]] ?? []
+                    #expect(returns.reduce(0) { $0 + (($1["sizeOrFit"] as? NSNumber)?.intValue ?? 0) } == 1)
+                    let asOf = Timestamps.format(Date().addingTimeInterval(3_600))
+                    let segments = try await insights.send(.GET, "/v1/insights/customers/segments?asOf=\(asOf)").json["rows"] as? [[String: Any]] ?? []
+                    #expect(segments.reduce(0) { $0 + (($1["customers"] as? NSNumber)?.intValue ?? 0) } > 0)
+                    let newcomers = try await insights.send(.GET, "/v1/insights/customers/segments/new?asOf=\(asOf)&format=csv").text
+                    #expect(newcomers.hasPrefix("customerKey,recencyDays") && newcomers.split(separator: "\n").count > 1)
+                    #expect(newcomers.range(of: #"1[3-9][0-9]{9}"#, options: .regularExpression) == nil, "no phone numbers in a marketing list")
+
+                    // Rebuild: a second generation reads every topic from the start into its own schema and serves identical reports.
+                    let reports = ["/v1/insights/summary"] + ["day", "week", "month", "channel", "province", "city", "category"].map { "/v1/insights/sales?by=\($0)" }
+                        + ["warehouse", "carrier"].map { "/v1/insights/fulfillment?by=\($0)" } + ["sku", "category"].map { "/v1/insights/returns?by=\($0)" }
+                        + ["carrier", "warehouse", "sku", "category"].map { "/v1/insights/complaints?by=\($0)" }
+                        + ["/v1/insights/customers/segments?asOf=\(asOf)", "/v1/insights/customers/segments/regular?asOf=\(asOf)&format=csv"]
+                    var served: [String] = []
+                    for path in reports { served.append(try await insights.send(.GET, path).text) }
+                    let original = served
+                    let rebuildPort = insightsPort + 1
+                    let rebuilt = EdgeClient(base: "http://127.0.0.1:\(rebuildPort)", http: HTTPClient.shared)
+                    try await world.running([try world.insightsApplication(port: rebuildPort, generation: 2)], readyAt: [rebuilt]) {
+                        var differing: [String] = reports
+                        let identical = try await world.eventually(timeout: .seconds(90)) {
+                            differing = []
+                            for (index, path) in reports.enumerated() where try await rebuilt.send(.GET, path).text != original[index] { differing.append(path) }
+                            return differing.isEmpty
+                        }
+                        #expect(identical, "rebuilt reports differ: \(differing)")
+                    }
+
+                    // The dashboard in a real headless browser: every chart drawn, the revenue figure shown.
+                    let dom = try await Self.renderedDOM("\(insights.base)/v1/insights/dashboard")
+                    #expect(dom.contains(#"data-ready="true""#) && !dom.contains("data-error"), "\(dom.prefix(2_000))")
+                    for chart in ["revenue-by-day", "orders-by-channel", "revenue-by-province", "revenue-by-category", "delay-by-carrier", "returns-by-category",
+                                  "complaints-by-carrier", "customer-segments"] {
+                        let drawn = dom.range(of: #"id="\#(chart)"[^>]*data-bars="[1-9]"#, options: .regularExpression) != nil
+                        #expect(drawn, "chart \(chart) has no bars")
+                    }
+                    #expect(dom.contains(#"data-revenue-fen="\#(source[1])""#))
+                    #expect(dom.components(separatedBy: #"class="bar""#).count > 8)
+                }
+            }
+        }
+    }
+
+    /// The page's DOM after its scripts ran, from headless Chromium (installed by the local stack).
+    static func renderedDOM(_ url: String) async throws -> String {
+        let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("oms-chromium-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let dump = scratch.appendingPathComponent("dom.html")
+        FileManager.default.createFile(atPath: dump.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/chromium")
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--virtual-time-budget=10000",
+                             "--user-data-dir=\(scratch.path)/profile", "--dump-dom", url]
+        process.standardOutput = try FileHandle(forWritingTo: dump)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(90)
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        if process.isRunning { process.terminate() }
+        return String(decoding: try Data(contentsOf: dump), as: UTF8.self)
+    }
+}
