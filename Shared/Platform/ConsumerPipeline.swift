@@ -19,6 +19,10 @@ public final class ConsumerPipeline: Service, Sendable {
         public var pollTimeout: Duration = .milliseconds(100)
         /// Attempts for an event failing with an unclassified error before it is dead-lettered.
         public var maxAttempts: Int = 3
+        /// Event types the topics are known to carry (from the topic catalogue). A type outside it
+        /// is dead-lettered as unknown; a known type this group has no handler for is skipped.
+        /// Empty: every unhandled type is skipped.
+        public var knownEventTypes: Set<String> = []
 
         public init(groupID: String, topics: [String]) {
             self.groupID = groupID
@@ -148,7 +152,11 @@ public final class ConsumerPipeline: Service, Sendable {
             do {
                 let envelope = try EventEnvelope(record: record)
                 guard let handler = handlers[envelope.type] else {
-                    outcome.ignored += 1
+                    if configuration.knownEventTypes.isEmpty || configuration.knownEventTypes.contains(envelope.type) {
+                        outcome.ignored += 1
+                    } else {
+                        deadLetters[index] = ("unknown event type \(envelope.type.prefix(100)) (not in the topic catalogue for \(record.topic))", 1)
+                    }
                     continue
                 }
                 work.append(Work(index: index, record: record, envelope: envelope, handler: handler))

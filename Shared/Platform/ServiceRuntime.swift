@@ -50,6 +50,7 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
         var pipelineConfiguration = ConsumerPipeline.Configuration(groupID: consumerConfiguration.groupID, topics: (spec.topics + [service.name.redriveTopic]).map(configuration.topics.physical))
         pipelineConfiguration.batchSize = configuration.batchSize
         pipelineConfiguration.maxAttempts = configuration.maxHandlerAttempts
+        pipelineConfiguration.knownEventTypes = Set(spec.topics.flatMap { TopicCatalogue.spec(named: $0)?.eventTypes ?? [] })
         pipelines.append(ConsumerPipeline(service: service.name, configuration: pipelineConfiguration, consumer: consumer, database: database, handlers: spec.handlers, metrics: metrics, logger: logger, faults: faults, startGate: gate))
       }
     }
@@ -59,8 +60,11 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
     addPlatformRoutes(to: router, runtime: runtime, refresh: { try await service.refreshMetrics(runtime: $0) })
     service.addRoutes(to: router, runtime: runtime)
 
+    // A connection idle for 30 s is closed (slow or stalled clients cannot hold connections open);
+    // request bodies are read up to the request context's limit (2 MiB), larger ones get 413.
     var app = Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(30))),
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "oms-\(service.name.rawValue)"),
         logger: logger
     )

@@ -76,6 +76,24 @@ struct EventEnvelopeTests {
         #expect(TopicCatalogue.topicsConsumed(by: .risk) == [TopicCatalogue.orders])
         #expect(TopicCatalogue.topicsConsumed(by: .insights).count == TopicCatalogue.business.count - 1)
         #expect(TopicCatalogue.spec(named: TopicCatalogue.intakeRaw)?.partitions == 12)
+        // Every type a topic carries (except the raw channel payloads) has its decodable type.
+        let carried = Set(TopicCatalogue.business.flatMap(\.eventTypes)).subtracting(["intake.raw-order"])
+        #expect(carried == Set(DomainEventCatalogue.byName.keys))
+    }
+
+    @Test("the event catalogue validates an envelope: its type decodes the payload at a known version")
+    func validation() throws {
+        let verified = try EventEnvelope.make(OrderHeld(orderID: "O-1", score: 70, findings: [], heldAt: Date()), orderID: "O-1", producer: .risk)
+        try DomainEventCatalogue.validate(verified)
+        var future = verified
+        future.schemaVersion = 99
+        #expect(throws: EventDecodingError.unsupportedVersion(type: "order.held", version: 99)) { try DomainEventCatalogue.validate(future) }
+        var garbage = verified
+        garbage.payload = Array("{\"orderID\":1}".utf8)
+        #expect(throws: (any Error).self) { try DomainEventCatalogue.validate(garbage) }
+        var unknown = verified
+        unknown.type = "order.teleported"
+        #expect(throws: EventDecodingError.self) { try DomainEventCatalogue.validate(unknown) }
     }
 
     @Test("dead-letter messages keep the original bytes and name origin, reason and attempts")

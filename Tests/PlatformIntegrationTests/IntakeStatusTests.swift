@@ -7,22 +7,30 @@ import OMSDomain
 import OMSPlatform
 import Testing
 
-/// Downstream events as the other services will emit them (only the fields the projection reads).
-private struct StageEvent: DomainEvent {
-    static let eventType = "test.stage"
-    static let schemaVersion = 1
-    var orderID: String
-    var carrier: String?
-    var trackingNumber: String?
-    var warehouseId: String?
-}
-
 @Suite("Intake order status: projection of downstream events, cancellation", .serialized)
 struct IntakeStatusTests {
+    /// A downstream event of `type` about `orderID` as the owning service emits it (the projection
+    /// refuses payloads their type cannot decode).
     func stage(_ type: String, _ orderID: String, carrier: String? = nil, tracking: String? = nil, warehouse: String? = nil) throws -> EventEnvelope {
-        var envelope = try EventEnvelope.make(StageEvent(orderID: orderID, carrier: carrier, trackingNumber: tracking, warehouseId: warehouse), orderID: orderID, producer: .logistics)
-        envelope.type = type
-        return envelope
+        let order = InventoryFixtures.order(orderID, lines: [("CLO-TEE-BLK-M", 1, 9_900)])
+        let now = Date()
+        switch type {
+        case ShipmentDispatched.eventType:
+            return try EventEnvelope.make(ShipmentDispatched(shipmentId: "SHP-\(orderID)", orderID: orderID, warehouseId: warehouse ?? "WH-SH", carrier: carrier ?? "SF",
+                                                             trackingNumber: tracking ?? "SF0000000000", lines: [ParcelLine(lineNumber: 1, sku: "CLO-TEE-BLK-M", quantity: 1)],
+                                                             dispatchedAt: now), orderID: orderID, producer: .logistics)
+        case OrderVerified.eventType:
+            return try EventEnvelope.make(OrderVerified(orderID: orderID, score: 0, findings: [], decidedBy: "rules", verifiedAt: now, order: order), orderID: orderID, producer: .risk)
+        case InventoryReserved.eventType:
+            let allocations = [StockAllocation(lineNumber: 1, sku: "CLO-TEE-BLK-M", warehouseId: warehouse ?? "WH-SH", quantity: 1)]
+            return try EventEnvelope.make(InventoryReserved(orderID: orderID, allocations: allocations, cause: "verified", orderComplete: true, reservedAt: now, order: order),
+                                          orderID: orderID, producer: .inventory)
+        case FulfillmentCancelRefused.eventType:
+            return try EventEnvelope.make(FulfillmentCancelRefused(fulfillmentOrderId: "FO-\(orderID)", orderID: orderID, warehouseId: warehouse ?? "WH-SH",
+                                                                   reasonCode: "already_packed", refusedAt: now), orderID: orderID, producer: .fulfillment)
+        default:
+            throw InventoryFixtures.Failure("no fixture for \(type)")
+        }
     }
 
     @Test("late, reordered and duplicated events never move the status backwards; cancel before and after shipment, refused once packed")

@@ -104,8 +104,8 @@ final class IntakeWorld: Sendable {
     var riskSchema: String { "t_\(id)_risk" }
 
     /// A risk service process on this world's topics and its own schema.
-    func riskApplication() throws -> some ApplicationProtocol {
-        try serviceApplication(RiskService(hasher: PIIHasher(secret: "test")), schema: riskSchema)
+    func riskApplication(port: Int? = nil) throws -> some ApplicationProtocol {
+        try serviceApplication(RiskService(hasher: PIIHasher(secret: "test")), schema: riskSchema, port: port)
     }
 
     /// Every event on `oms.orders` of this world, read from the start until `done` holds.

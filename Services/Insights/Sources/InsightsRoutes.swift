@@ -15,39 +15,17 @@ struct InsightsRoutes: Sendable {
         router.get("/v1/insights/summary") { _, _ -> Response in
             try Response.json(try await InsightsSummary.load(client: client, logger: logger))
         }
-        router.get("/v1/insights/sales") { request, _ -> Response in
-            let query = request.queryDictionary
-            var check = RequestCheck()
-            let grouping = Self.choice(SalesReport.Grouping.self, query["by"], default: .day, &check)
-            let window = Self.window(query, &check)
-            Self.format(query, &check)
-            try check.check()
-            return try await SalesReport(grouping: grouping!, window: window!).table(client: client, logger: logger).response(format: query["format"])
+        report("/v1/insights/sales", default: SalesReport.Grouping.day, windowed: true, to: router) {
+            try await SalesReport(grouping: $0, window: $1).table(client: client, logger: logger)
         }
-        router.get("/v1/insights/fulfillment") { request, _ -> Response in
-            let query = request.queryDictionary
-            var check = RequestCheck()
-            let grouping = Self.choice(FulfillmentReport.Grouping.self, query["by"], default: .carrier, &check)
-            let window = Self.window(query, &check)
-            Self.format(query, &check)
-            try check.check()
-            return try await FulfillmentReport(grouping: grouping!, window: window!).table(client: client, logger: logger).response(format: query["format"])
+        report("/v1/insights/fulfillment", default: FulfillmentReport.Grouping.carrier, windowed: true, to: router) {
+            try await FulfillmentReport(grouping: $0, window: $1).table(client: client, logger: logger)
         }
-        router.get("/v1/insights/returns") { request, _ -> Response in
-            let query = request.queryDictionary
-            var check = RequestCheck()
-            let grouping = Self.choice(ReturnsReport.Grouping.self, query["by"], default: .category, &check)
-            Self.format(query, &check)
-            try check.check()
-            return try await ReturnsReport(grouping: grouping!).table(client: client, logger: logger).response(format: query["format"])
+        report("/v1/insights/returns", default: ReturnsReport.Grouping.category, windowed: false, to: router) { grouping, _ in
+            try await ReturnsReport(grouping: grouping).table(client: client, logger: logger)
         }
-        router.get("/v1/insights/complaints") { request, _ -> Response in
-            let query = request.queryDictionary
-            var check = RequestCheck()
-            let grouping = Self.choice(ComplaintsReport.Grouping.self, query["by"], default: .carrier, &check)
-            Self.format(query, &check)
-            try check.check()
-            return try await ComplaintsReport(grouping: grouping!).table(client: client, logger: logger).response(format: query["format"])
+        report("/v1/insights/complaints", default: ComplaintsReport.Grouping.carrier, windowed: false, to: router) { grouping, _ in
+            try await ComplaintsReport(grouping: grouping).table(client: client, logger: logger)
         }
         router.get("/v1/insights/customers/segments") { request, _ -> Response in
             let query = request.queryDictionary
@@ -72,6 +50,21 @@ struct InsightsRoutes: Sendable {
         }
         router.get("/v1/insights/dashboard.js") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: DashboardPage.script)))
+        }
+    }
+
+    /// A grouped report: `by` (one of the grouping's values), `from`/`to` days when `windowed`,
+    /// `format`; a bad value is a 422 naming it.
+    private func report<G: RawRepresentable & CaseIterable & Sendable>(_ path: RouterPath, default fallback: G, windowed: Bool, to router: Router<BasicRequestContext>,
+                                                                      _ make: @escaping @Sendable (G, ReportWindow) async throws -> ReportTable) where G.RawValue == String {
+        router.get(path) { request, _ -> Response in
+            let query = request.queryDictionary
+            var check = RequestCheck()
+            let grouping = Self.choice(G.self, query["by"], default: fallback, &check)
+            let window = windowed ? Self.window(query, &check) : .everything
+            Self.format(query, &check)
+            try check.check()
+            return try await make(grouping!, window!).response(format: query["format"])
         }
     }
 

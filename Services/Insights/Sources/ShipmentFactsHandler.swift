@@ -13,19 +13,40 @@ public struct ShipmentFactsHandler: EventHandler {
 
     public init() {}
 
+    /// Dispatches, the hot path at peak, are written in one statement per batch; the rarer
+    /// tracking outcomes one by one, in order, after them.
+    public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
+        var dispatched: [String: ShipmentDispatched] = [:]
+        var later: [EventEnvelope] = []
+        for event in events {
+            guard event.type == ShipmentDispatched.eventType else {
+                later.append(event)
+                continue
+            }
+            let body = try InsightsEvent.decode(ShipmentDispatched.self, event)
+            dispatched[body.shipmentId] = body
+        }
+        if !dispatched.isEmpty {
+            let parcels = Array(dispatched.values)
+            let none = Date(timeIntervalSince1970: 0)
+            try await context.connection.query("""
+                INSERT INTO shipment_facts (shipment_id, order_id, warehouse_code, carrier, units, dispatched_at, estimated_delivery)
+                SELECT s, o, w, c, u, d, nullif(e, to_timestamp(0))
+                FROM unnest(\(parcels.map(\.shipmentId))::text[], \(parcels.map(\.orderID))::text[], \(parcels.map(\.warehouseId))::text[],
+                            \(parcels.map(\.carrier))::text[], \(parcels.map { $0.lines.reduce(0) { $0 + $1.quantity } })::int8[],
+                            \(parcels.map(\.dispatchedAt))::timestamptz[], \(parcels.map { $0.estimatedDelivery ?? none })::timestamptz[]) AS x(s, o, w, c, u, d, e)
+                ON CONFLICT (shipment_id) DO UPDATE SET warehouse_code = EXCLUDED.warehouse_code, carrier = EXCLUDED.carrier, units = EXCLUDED.units,
+                    dispatched_at = EXCLUDED.dispatched_at, estimated_delivery = EXCLUDED.estimated_delivery
+                """, logger: context.logger)
+        }
+        for event in later { try await handle(event, context: context) }
+    }
+
     public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
         let connection = context.connection, logger = context.logger
         switch event.type {
         case ShipmentDispatched.eventType:
-            let dispatched = try InsightsEvent.decode(ShipmentDispatched.self, event)
-            let units = dispatched.lines.reduce(0) { $0 + $1.quantity }
-            try await connection.query("""
-                INSERT INTO shipment_facts (shipment_id, order_id, warehouse_code, carrier, units, dispatched_at, estimated_delivery)
-                VALUES (\(dispatched.shipmentId), \(dispatched.orderID), \(dispatched.warehouseId), \(dispatched.carrier), \(units),
-                        \(dispatched.dispatchedAt), \(dispatched.estimatedDelivery))
-                ON CONFLICT (shipment_id) DO UPDATE SET warehouse_code = EXCLUDED.warehouse_code, carrier = EXCLUDED.carrier, units = EXCLUDED.units,
-                    dispatched_at = EXCLUDED.dispatched_at, estimated_delivery = EXCLUDED.estimated_delivery
-                """, logger: logger)
+            try await handle(batch: [event], context: context)
         case ShipmentDelivered.eventType:
             let delivered = try InsightsEvent.decode(ShipmentDelivered.self, event)
             try await connection.query("""

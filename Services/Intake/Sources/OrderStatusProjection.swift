@@ -40,6 +40,11 @@ public struct OrderStatusProjection: EventHandler {
     }
 
     public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
+        // Only the type drives the status, but a payload its type cannot decode (or a schema version
+        // from the future) must not move an order: it is refused to the dead letters instead.
+        for event in events {
+            do { try DomainEventCatalogue.validate(event) } catch { throw HandlerRejection("\(event.type): \(error)") }
+        }
         let connection = context.connection, logger = context.logger
         let orderIDs = Array(Set(events.map(\.orderID)))
         let rows = try await connection.query("SELECT order_id, status FROM orders WHERE order_id = ANY(\(orderIDs)::text[]) ORDER BY order_id FOR UPDATE", logger: logger)
