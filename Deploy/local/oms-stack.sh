@@ -250,6 +250,10 @@ case "$cmd" in
     done
     if [ -f "$STATE/pgdata/PG_VERSION" ] && as_pg "$(pg_bin)/pg_ctl" -D "$STATE/pgdata" status >/dev/null 2>&1; then echo "postgres: running"; else echo "postgres: stopped"; fi ;;
   env) print_env ;;
+  restart-postgres)
+    # The fault drill's database restart: fast shutdown (open transactions abort), then up again.
+    as_pg "$(pg_bin)/pg_ctl" -D "$STATE/pgdata" -m fast -w stop >/dev/null && log "stopped PostgreSQL"
+    start_postgres >/dev/null ;;
   restart-broker)
     # A fresh (in-memory, so empty) broker: clears a consumer group the broker left stuck.
     ensure_python_env; stop_pidfile broker; start_broker ;;
@@ -294,5 +298,5 @@ case "$cmd" in
     BIN="$(bin_dir)"
     [ -x "$BIN/omsctl" ] || die "omsctl is not built; run: Deploy/local/oms-stack.sh up"
     cd "$REPO" && OMS_CARRIER_SECRETS="${OMS_CARRIER_SECRETS:-$(carrier_secrets)}" LD_LIBRARY_PATH="$STATE/lib" "$BIN/omsctl" demo "$@" ;;
-  *) die "unknown command $cmd (up | infra | down | status | env | demo | scale-intake N | restart-broker | kill|stop|start SERVICE)" ;;
+  *) die "unknown command $cmd (up | infra | down | status | env | demo | scale-intake N | restart-broker | restart-postgres | kill|stop|start SERVICE)" ;;
 esac

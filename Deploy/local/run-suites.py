@@ -10,7 +10,7 @@ fails runs once more too (the local broker can leave a consumer group stuck); ev
 listed in the summary, and a suite that fails twice fails the run.
 
 Usage: run-suites.py XCTEST_BINARY   (environment from `oms-stack.sh infra`)
-Environment: OMS_SUITE_DEADLINE_SECONDS (420 per integration suite), OMS_UNIT_DEADLINE_SECONDS (300),
+Environment: OMS_SUITE_DEADLINE_SECONDS (300 per integration suite), OMS_UNIT_DEADLINE_SECONDS (300),
 OMS_SUITES (a regular expression: only the suites it matches, e.g. "Recovery|Kafka").
 """
 import os
@@ -24,7 +24,7 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STATE = os.environ.get("OMS_STACK_DIR", os.path.join(REPO, ".oms"))
 LOGS = os.path.join(STATE, "logs", "tests")
-SUITE_DEADLINE = int(os.environ.get("OMS_SUITE_DEADLINE_SECONDS", "420"))
+SUITE_DEADLINE = int(os.environ.get("OMS_SUITE_DEADLINE_SECONDS", "300"))
 UNIT_DEADLINE = int(os.environ.get("OMS_UNIT_DEADLINE_SECONDS", "300"))
 INTEGRATION_MODULE = "PlatformIntegrationTests"
 

@@ -51,6 +51,8 @@ public final class ConsumerPipeline: Service, Sendable {
     private let faults: FaultInjector?
     private let startGate: StartGate?
     private let attempts = AttemptTracker()
+    /// When the batch in progress began, for `PipelineWatchdog`.
+    public let heartbeat = PipelineHeartbeat()
 
     public init(service: ServiceName, configuration: Configuration, consumer: KafkaConsumer, database: ServiceDatabase, handlers: [any EventHandler], metrics: PlatformMetrics, logger: Logger, faults: FaultInjector? = nil, startGate: StartGate? = nil) {
         var byType: [String: any EventHandler] = [:]
@@ -84,6 +86,8 @@ public final class ConsumerPipeline: Service, Sendable {
         var failures = 0
         var lastLag = ContinuousClock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            heartbeat.begin()
+            defer { heartbeat.end() }
             do {
                 _ = try await processNextBatch()
                 failures = 0

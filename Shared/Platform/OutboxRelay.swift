@@ -23,6 +23,8 @@ public final class OutboxRelay: Service, Sendable {
 
     private let database: ServiceDatabase
     private let producer: KafkaProducer
+    /// When the round in progress began, for `PipelineWatchdog`.
+    public let heartbeat = PipelineHeartbeat()
     private let configuration: Configuration
     private let metrics: PlatformMetrics
     private let logger: Logger
@@ -154,6 +156,8 @@ public final class OutboxRelay: Service, Sendable {
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var published = 0
+            heartbeat.begin()
+            defer { heartbeat.end() }
             do {
                 try await markDirectlyPublished()
                 published = try await publishPending()

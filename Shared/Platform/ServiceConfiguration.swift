@@ -23,6 +23,9 @@ public struct ServiceConfiguration: Sendable {
     public var consumersPerGroup: Int
     /// `OMS_MAX_HANDLER_ATTEMPTS`: non-transient failures of one event before it is dead-lettered (default 3).
     public var maxHandlerAttempts: Int
+    /// `OMS_PIPELINE_STALL_SECONDS` (default 120): a consumer batch running longer than this makes
+    /// the process exit for its supervisor to restart (`PipelineWatchdog`).
+    public var pipelineStallSeconds: Int
     /// `OMS_RELAY_BATCH_SIZE` (default 1000) and `OMS_RELAY_IDLE_MS` (default 20).
     public var relayBatchSize: Int
     public var relayIdleMilliseconds: Int
@@ -33,6 +36,10 @@ public struct ServiceConfiguration: Sendable {
     public var logLevel: String
     /// `OMS_INSTANCE_ID`: distinguishes replicas in logs and client ids (default host name + pid).
     public var instanceID: String
+    /// `OMS_FAULT_CRASH_AT=<point>:<probability>` (fault drill only, never in production): the
+    /// process kills itself at that runtime point with that probability, e.g.
+    /// `relayAfterPublishBeforeMark:0.2` or `pipelineAfterDatabaseCommit:0.2`.
+    public var crashAt: (point: FaultInjector.Point, probability: Double)?
 
     public init(service: ServiceName, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         func int(_ key: String, _ fallback: Int) throws -> Int {
@@ -65,6 +72,7 @@ public struct ServiceConfiguration: Sendable {
         self.batchSize = try int("OMS_BATCH_SIZE", 500)
         self.maxHandlerAttempts = try int("OMS_MAX_HANDLER_ATTEMPTS", 3)
         self.consumersPerGroup = try int("OMS_CONSUMERS_PER_GROUP", 1)
+        self.pipelineStallSeconds = try int("OMS_PIPELINE_STALL_SECONDS", 120)
         self.relayBatchSize = try int("OMS_RELAY_BATCH_SIZE", 1_000)
         self.relayIdleMilliseconds = try int("OMS_RELAY_IDLE_MS", 20)
         self.logLevel = environment["OMS_LOG_LEVEL"] ?? "info"
@@ -73,6 +81,13 @@ public struct ServiceConfiguration: Sendable {
             throw ConfigurationError(key: "OMS_TOPIC_PREFIX", reason: "may only contain letters, digits, '.', '_' and '-'")
         }
         self.topics = TopicNamespace(prefix: prefix)
+        if let crash = environment["OMS_FAULT_CRASH_AT"] {
+            let parts = crash.split(separator: ":").map(String.init)
+            guard parts.count == 2, let point = FaultInjector.Point(rawValue: parts[0]), let probability = Double(parts[1]), (0...1).contains(probability) else {
+                throw ConfigurationError(key: "OMS_FAULT_CRASH_AT", reason: "<point>:<probability 0-1>, points: \(FaultInjector.Point.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            self.crashAt = (point, probability)
+        }
     }
 
     /// Default HTTP ports: 8081 intake ... 8087 insights.

@@ -24,6 +24,11 @@ public struct ServiceRuntime: Sendable {
 /// in one ServiceGroup (started in that order, shut down in reverse on SIGTERM/SIGINT).
 /// `main` and the tests both call this.
 public func buildApplication(service: some OMSService, configuration: ServiceConfiguration, logger: Logger, faults: FaultInjector? = nil) throws -> some ApplicationProtocol {
+    var faults = faults
+    if faults == nil, let crash = configuration.crashAt {
+        logger.warning("fault drill: this process kills itself at a runtime point", metadata: ["point": "\(crash.point.rawValue)", "probability": "\(crash.probability)"])
+        faults = FaultInjector.crash(at: crash.point, probability: crash.probability)
+    }
     let metrics = PlatformMetrics(service: service.name)
     let client = configuration.database.makeClient(logger: logger)
     let signal = RelaySignal()
@@ -70,6 +75,8 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
     )
     app.addServices(client, producer, relay)
     app.addServices(pipelines.map { $0 as any Service })
+    app.addServices(PipelineWatchdog(heartbeats: pipelines.map { ($0.configuration.groupID, $0.heartbeat) } + [("outbox relay", relay.heartbeat)],
+                                     limit: .seconds(configuration.pipelineStallSeconds), logger: logger))
     app.addServices(service.backgroundServices(runtime: runtime))
     app.addServices(AdminCloser(admin: admin))
     let migrations = service.migrations

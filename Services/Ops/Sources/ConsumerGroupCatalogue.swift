@@ -16,9 +16,6 @@ public struct ConsumerGroup: Sendable, Hashable, Codable {
     public static func groups(of service: ServiceName) -> [ConsumerGroup] {
         let consumed = TopicCatalogue.topicsConsumed(by: service)
         switch service {
-        case .insights:
-            // No handlers yet (issue 13): the runtime starts no group for it.
-            return []
         case .intake:
             return [ConsumerGroup(service: service, suffix: "workers", topics: [TopicCatalogue.intakeRaw, service.redriveTopic]),
                     ConsumerGroup(service: service, suffix: "status", topics: consumed.filter { $0 != TopicCatalogue.intakeRaw } + [service.redriveTopic])]
