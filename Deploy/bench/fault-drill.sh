@@ -16,12 +16,12 @@
 # parcel and none missing, the stock ledger equal to on-hand and nothing negative, no committed
 # outbox row unpublished, and prints the table: fault, times injected, recovery (s), and the run's
 # orders, lost and duplicated. Exits non-zero on any violation.
-# Arguments: [orders=3000] [rate=30] [--short]. --short (CI): one kill per process, no broker pause.
+# Arguments: [orders=4500] [rate=30] [--short]. --short (CI): one kill per process, no broker pause.
 # Size the run so the load outlasts the faults (about 100 s short, 160 s full).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STATE="${OMS_STACK_DIR:-$REPO/.oms}"
-ORDERS="${1:-3000}" RATE="${2:-30}" SHORT="${3:-}"
+ORDERS="${1:-4500}" RATE="${2:-30}" SHORT="${3:-}"
 STACK="$REPO/Deploy/local/oms-stack.sh"
 eval "$("$STACK" env)"
 BIN="$(cat "$STATE/bin-dir" 2>/dev/null || (cd "$REPO" && swift build --show-bin-path))"
@@ -118,6 +118,14 @@ for _ in $(seq 1 600); do
   sleep 1
 done
 DRAIN_S=$(( ($(now_ms) - DRAIN_START) / 1000 ))
+# Drained means no work is pending; a process the watchdog stopped after its last batch still
+# has to come back: every service must be ready at the end.
+sleep 6
+supervise
+for service in intake risk inventory fulfillment logistics aftersales insights; do
+  [ "$(ready_after "$service" "$(now_ms)")" != "" ] || true
+  curl -fs "http://127.0.0.1:$(port_of "$service")/health/ready" >/dev/null 2>&1 || fail "$service is not ready at the end"
+done
 [ -n "$DRAINED" ] || { "${OMSCTL[@]}" status || true; fail "not drained after 600 s"; }
 
 # --- invariants ------------------------------------------------------------------------------
