@@ -18,9 +18,8 @@ public final class PipelineHeartbeat: Sendable {
 }
 
 /// Crash-only recovery for a stuck pipeline or outbox relay: a batch (or relay round) that has not
-/// returned within `limit` (a
-/// database connection lost mid-query can leave the client's await unresumed forever) makes the
-/// process exit, so its supervisor (Kubernetes, compose's restart policy) starts a fresh one. Its
+/// returned within `limit` (a database connection lost mid-query can leave the client's await
+/// unresumed forever) makes the process exit, so its supervisor (Kubernetes, compose's restart policy) starts a fresh one. Its
 /// uncommitted batch is redelivered and the inbox turns what had committed into no-ops.
 /// Invariant: never fires while every batch returns within the limit.
 struct PipelineWatchdog: Service {
