@@ -57,7 +57,7 @@ public final class OutboxRelay: Service, Sendable {
                 try await connection.query("COMMIT", logger: logger)
                 return published
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                await connection.rollbackIfOpen(logger: logger)
                 throw error
             }
         }

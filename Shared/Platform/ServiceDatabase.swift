@@ -48,7 +48,7 @@ public struct ServiceDatabase: Sendable {
             try await connection.query("COMMIT", logger: logger)
             return value
         } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            await connection.rollbackIfOpen(logger: logger)
             throw error
         }
     }
