@@ -74,7 +74,8 @@ var targets: [Target] = [
     .target(
         name: "OMSOps",
         dependencies: [
-            "OMSDomain", "OMSKafka", "OMSPlatform", "IntakeService",
+            "OMSDomain", "OMSKafka", "OMSPlatform", "IntakeService", "RiskService", "InventoryService",
+            "FulfillmentService", "LogisticsService", "AfterSalesService", "InsightsService",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),

@@ -11,17 +11,19 @@ GENERATION="${1:-2}"
 SCHEMA="insights_g$GENERATION"
 PORT=$((8090 + GENERATION * 3))
 eval "$("$REPO/Deploy/local/oms-stack.sh" env)"
+# The reports need an analyst's (or ops') token; the local stack's are in OMS_API_TOKENS.
+AUTH=(-H "Authorization: Bearer $(tr ',' '\n' <<<"$OMS_API_TOKENS" | sed -n 's/^[^:]*:analyst=//p' | head -n 1)")
 BIN="$(cat "$STATE/bin-dir")"
 PSQL=(psql "$OMS_DATABASE_URL" -v ON_ERROR_STOP=1 -qtA)
 LIVE="http://127.0.0.1:8087" NEW="http://127.0.0.1:$PORT"
 say() { printf '[insights-rebuild %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
-curl -fs "$LIVE/health/ready" >/dev/null || { echo "insights is not running: Deploy/local/oms-stack.sh up" >&2; exit 1; }
+curl -fs "${AUTH[@]}" "$LIVE/health/ready" >/dev/null || { echo "insights is not running: Deploy/local/oms-stack.sh up" >&2; exit 1; }
 AS_OF="$(date -u +%Y-%m-%dT%H:%M:%S.000Z)"
 REPORTS=(/v1/insights/summary "/v1/insights/sales?by=day" "/v1/insights/sales?by=channel" "/v1/insights/sales?by=province"
          "/v1/insights/sales?by=category" "/v1/insights/fulfillment?by=carrier" "/v1/insights/fulfillment?by=warehouse"
          "/v1/insights/returns?by=sku" "/v1/insights/complaints?by=carrier" "/v1/insights/customers/segments?asOf=$AS_OF")
-EXPECTED="$(curl -fs "$LIVE/v1/insights/summary")"
+EXPECTED="$(curl -fs "${AUTH[@]}" "$LIVE/v1/insights/summary")"
 "${PSQL[@]}" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE; CREATE SCHEMA $SCHEMA" >/dev/null
 say "generation $GENERATION into schema $SCHEMA (group oms.insights.events-g$GENERATION), port $PORT"
 START="$(date +%s%3N)"
@@ -31,7 +33,7 @@ PID=$!
 trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true' EXIT
 CAUGHT_UP=""
 for _ in $(seq 1 2400); do
-  if [ "$(curl -fs "$NEW/v1/insights/summary" 2>/dev/null)" = "$EXPECTED" ]; then CAUGHT_UP=1; break; fi
+  if [ "$(curl -fs "${AUTH[@]}" "$NEW/v1/insights/summary" 2>/dev/null)" = "$EXPECTED" ]; then CAUGHT_UP=1; break; fi
   kill -0 "$PID" 2>/dev/null || { tail -n 20 "$STATE/logs/insights-g$GENERATION.log" >&2; exit 1; }
   sleep 0.25
 done
@@ -40,9 +42,9 @@ ELAPSED=$(( $(date +%s%3N) - START ))
 EVENTS="$("${PSQL[@]}" -c "SELECT count(*) FROM $SCHEMA.inbox")"
 DIFFERENT=0
 for path in "${REPORTS[@]}"; do
-  if [ "$(curl -fs "$LIVE$path")" != "$(curl -fs "$NEW$path")" ]; then say "DIFFERS: $path"; DIFFERENT=$((DIFFERENT + 1)); fi
+  if [ "$(curl -fs "${AUTH[@]}" "$LIVE$path")" != "$(curl -fs "${AUTH[@]}" "$NEW$path")" ]; then say "DIFFERS: $path"; DIFFERENT=$((DIFFERENT + 1)); fi
 done
-ORDERS="$(curl -fs "$NEW/v1/insights/summary" | sed -E 's/.*"ordersReceived":([0-9]+).*/\1/')"
+ORDERS="$(curl -fs "${AUTH[@]}" "$NEW/v1/insights/summary" | sed -E 's/.*"ordersReceived":([0-9]+).*/\1/')"
 say "rebuilt $ORDERS orders from $EVENTS events in ${ELAPSED} ms (start-up and group join included): $(( EVENTS * 1000 / (ELAPSED > 0 ? ELAPSED : 1) )) events/s"
 say "${#REPORTS[@]} reports compared, $DIFFERENT different"
 kill "$PID"; wait "$PID" 2>/dev/null || true

@@ -42,7 +42,7 @@ SERVICE_CONFIG = {
 }
 CONFIG = {
     "OMS_KAFKA_BROKERS": BOOTSTRAP, "OMS_KAFKA_SESSION_TIMEOUT_MS": "10000", "OMS_TOPIC_PREFIX": "",
-    "OMS_HTTP_HOST": "0.0.0.0", "OMS_HTTP_PORT": "8080", "OMS_LOG_LEVEL": "info", "OMS_DATABASE_POOL_SIZE": "8",
+    "OMS_HTTP_HOST": "0.0.0.0", "OMS_HTTP_PORT": "8080", "OMS_LOG_LEVEL": "info", "OMS_DATABASE_POOL_SIZE": "8", "OMS_DATABASE_STATEMENT_TIMEOUT_MS": "60000",
     "OMS_BATCH_SIZE": "500", "OMS_CONSUMERS_PER_GROUP": "1", "OMS_MAX_HANDLER_ATTEMPTS": "3",
     "OMS_RELAY_BATCH_SIZE": "1000", "OMS_RELAY_IDLE_MS": "20", "OMS_PIPELINE_STALL_SECONDS": "120",
     "OMS_KAFKA_PROPERTY_SECURITY_PROTOCOL": "SSL", "OMS_KAFKA_PROPERTY_SSL_CA_LOCATION": "/etc/kafka-ca/ca.crt",
@@ -57,6 +57,12 @@ CONFIG = {
 COMMON = [k for k in CONFIG if not any(k in v for v in SERVICE_CONFIG.values())]
 # Secret keys (kubectl create secret generic oms-secrets ...; never committed).
 SECRETS = {"intake": ["OMS_PII_HASH_KEY"], "risk": ["OMS_PII_HASH_KEY"], "logistics": ["OMS_CARRIER_SECRETS"]}
+# Every service authenticates its HTTP callers with the API tokens (see README "Access control").
+for _service in ["intake", "risk", "inventory", "fulfillment", "logistics", "aftersales", "insights"]:
+    SECRETS.setdefault(_service, []).append("OMS_API_TOKENS")
+# The key ring sealing personal data (insights keeps none, but every service checks the variable).
+for _service in ["intake", "risk", "inventory", "fulfillment", "logistics", "aftersales", "insights"]:
+    SECRETS[_service].append("OMS_PII_KEYS")
 
 
 def read_catalogue(path):

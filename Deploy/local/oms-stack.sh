@@ -14,7 +14,9 @@
 # Configuration (environment): OMS_STACK_DIR (default <repo>/.oms), OMS_PG_PORT (54329),
 # OMS_KAFKA_PORT (9092), OMS_HTTP_BASE_PORT (8081; services take 8081..8087),
 # OMS_FULFILLMENT_DEFAULT_MODE (automatic here, so demo orders flow without scanners),
-# OMS_CARRIER_SECRETS (default: generated once into $OMS_STACK_DIR/carrier-secrets).
+# OMS_CARRIER_SECRETS (default: generated once into $OMS_STACK_DIR/carrier-secrets), OMS_API_TOKENS
+# (default: generated once into $OMS_STACK_DIR/api-tokens; `env` prints them for omsctl and curl),
+# OMS_PII_KEYS (default: generated once into $OMS_STACK_DIR/pii-keys).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -131,7 +133,41 @@ export OMS_DATABASE_URL=postgres://oms:oms@127.0.0.1:$PG_PORT/oms
 export OMS_DATABASE_ADMIN_URL=postgres://postgres@127.0.0.1:$PG_PORT/postgres
 export OMS_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 export LD_LIBRARY_PATH=$STATE/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}
+export OMS_API_TOKENS='${OMS_API_TOKENS:-$(api_tokens)}'
+export OMS_PII_KEYS='${OMS_PII_KEYS:-$(pii_keys)}'
 ENV
+}
+
+# The key ring that seals customers' personal data at rest (one random 32-byte AES key, id "k1"),
+# generated once and kept in the state directory.
+pii_keys() {
+  local file="$STATE/pii-keys"
+  if [ ! -f "$file" ]; then
+    mkdir -p "$STATE"
+    printf 'k1:%s' "$(head -c 32 /dev/urandom | base64 | tr -d '\n')" >"$file"
+    chmod 600 "$file"
+  fi
+  cat "$file"
+}
+
+# Per-stack API tokens (one per sales channel and one per staff role), generated once and kept in
+# the state directory (never in the repo). The services accept them; omsctl and the drills present
+# them. In production each principal gets its own secret from the secret store.
+api_tokens() {
+  local file="$STATE/api-tokens"
+  if [ ! -f "$file" ]; then
+    mkdir -p "$STATE"
+    {
+      for channel in pos web marketplace miniprogram phone; do
+        printf 'channel-%s:channel/%s=%s,' "$channel" "$channel" "$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)"
+      done
+      for principal in cs-desk:customer-service risk-desk:risk warehouse-floor:warehouse ops-console:ops analyst:analyst; do
+        printf '%s=%s,' "$principal" "$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)"
+      done
+    } | sed 's/,$//' >"$file"
+    chmod 600 "$file"
+  fi
+  cat "$file"
 }
 
 build_suite() {

@@ -12,6 +12,9 @@ public struct DatabaseConfiguration: Sendable {
     public var database: String
     public var schema: String
     public var maximumConnections: Int = 8
+    /// PostgreSQL's `statement_timeout` for every connection: no statement (an HTTP handler's or a
+    /// consumer batch's) runs longer; it fails with SQLSTATE 57014 instead of holding a connection.
+    public var statementTimeoutMilliseconds: Int = 60_000
 
     public init(host: String, port: Int, username: String, password: String?, database: String, schema: String) {
         self.host = host
@@ -36,7 +39,7 @@ public struct DatabaseConfiguration: Sendable {
     /// A pooled client whose connections use this schema. Run it as a service (`client.run()`).
     public func makeClient(logger: Logger) -> PostgresClient {
         var configuration = PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: .disable)
-        configuration.options.additionalStartupParameters = [("search_path", schema)]
+        configuration.options.additionalStartupParameters = [("search_path", schema), ("statement_timeout", String(statementTimeoutMilliseconds))]
         configuration.options.maximumConnections = maximumConnections
         configuration.options.minimumConnections = 1
         return PostgresClient(configuration: configuration, backgroundLogger: logger)

@@ -126,5 +126,18 @@ public enum PlatformMigrations {
             ALTER TABLE outbox ADD COLUMN publish_after timestamptz;
             CREATE INDEX outbox_unsent_event_id ON outbox (event_id) WHERE sent_at IS NULL;
             """),
+        // Staff changes made through the HTTP API (see `AccessControlMiddleware`).
+        Migration(version: 4, name: "access audit", sql: """
+            CREATE TABLE access_audit (
+                id bigserial PRIMARY KEY,
+                at timestamptz NOT NULL DEFAULT now(),
+                principal text NOT NULL,
+                role text NOT NULL,
+                method text NOT NULL,
+                path text NOT NULL,
+                status integer NOT NULL
+            );
+            CREATE INDEX access_audit_principal ON access_audit (principal, id);
+            """),
     ]
 }

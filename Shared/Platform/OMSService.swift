@@ -14,6 +14,9 @@ public protocol OMSService: Sendable {
     var handlers: [any EventHandler] { get }
     /// Consumer groups this process runs, each with its topics and handlers.
     func pipelines(runtime: ServiceRuntime) -> [PipelineSpec]
+    /// Who may call each of the service's routes (see `AccessPolicy`); a route without a rule is
+    /// refused to everyone.
+    static var accessRules: [AccessRule] { get }
     /// Adds the service's routes to the router.
     func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime)
     /// Updates gauges that are read from the database (queue depths, SLA breaches) just before

@@ -37,7 +37,8 @@ public struct RequestCheck {
         if !problems.isEmpty { throw APIError.validation(problems) }
     }
 
-    /// The acting user from `X-User-Id`, for the ledger's audit trail.
+    /// The acting user, for audit trails: the authenticated principal's name, which the access
+    /// control middleware writes into `X-User-Id` (replacing whatever the client sent).
     public static func user(_ request: Request) -> String {
         String((request.headers[HTTPField.Name("X-User-Id")!] ?? "unknown").prefix(100))
     }

@@ -40,6 +40,9 @@ public struct ServiceConfiguration: Sendable {
     /// process kills itself at that runtime point with that probability, e.g.
     /// `relayAfterPublishBeforeMark:0.2` or `pipelineAfterDatabaseCommit:0.2`.
     public var crashAt: (point: FaultInjector.Point, probability: Double)?
+    /// The API tokens this service accepts (`OMS_API_TOKENS`, see `APICredentials`). Without any,
+    /// every route but health, metrics and signed webhooks answers 401.
+    public var apiCredentials: APICredentials
 
     public init(service: ServiceName, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         func int(_ key: String, _ fallback: Int) throws -> Int {
@@ -57,6 +60,7 @@ public struct ServiceConfiguration: Sendable {
         }
         self.database = try DatabaseConfiguration(url: environment["OMS_DATABASE_URL"] ?? "postgres://oms:oms@127.0.0.1:5432/oms", schema: schema)
         self.database.maximumConnections = try int("OMS_DATABASE_POOL_SIZE", 8)
+        self.database.statementTimeoutMilliseconds = try int("OMS_DATABASE_STATEMENT_TIMEOUT_MS", 60_000)
         self.instanceID = environment["OMS_INSTANCE_ID"] ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         var properties: [String: String] = [:]
         for (key, value) in environment where key.hasPrefix("OMS_KAFKA_PROPERTY_") {
@@ -81,6 +85,8 @@ public struct ServiceConfiguration: Sendable {
             throw ConfigurationError(key: "OMS_TOPIC_PREFIX", reason: "may only contain letters, digits, '.', '_' and '-'")
         }
         self.topics = TopicNamespace(prefix: prefix)
+        self.apiCredentials = try APICredentials(parsing: environment["OMS_API_TOKENS"] ?? "")
+        if let keys = environment["OMS_PII_KEYS"], !keys.isEmpty { _ = try PIIVault(parsing: keys) }
         if let crash = environment["OMS_FAULT_CRASH_AT"] {
             let parts = crash.split(separator: ":").map(String.init)
             guard parts.count == 2, let point = FaultInjector.Point(rawValue: parts[0]), let probability = Double(parts[1]), (0...1).contains(probability) else {

@@ -62,7 +62,15 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
 
     let router = Router(context: BasicRequestContext.self)
     router.middlewares.add(HTTPMetricsMiddleware(metrics: metrics))
-    addPlatformRoutes(to: router, runtime: runtime, refresh: { try await service.refreshMetrics(runtime: $0) })
+    let audit = AccessAudit(client: client, logger: logger)
+    if configuration.apiCredentials.isEmpty {
+        logger.warning("no API tokens configured (\(APICredentials.variable)): every route but health, metrics and signed webhooks answers 401")
+    }
+    if (ProcessInfo.processInfo.environment[PIIVault.variable] ?? "").isEmpty {
+        logger.warning("no PII key ring configured (\(PIIVault.variable)): personal data is sealed with the public development key")
+    }
+    router.middlewares.add(AccessControlMiddleware(policy: AccessPolicy(rules: type(of: service).accessRules), credentials: configuration.apiCredentials, audit: audit, logger: logger))
+    addPlatformRoutes(to: router, runtime: runtime, audit: audit, refresh: { try await service.refreshMetrics(runtime: $0) })
     service.addRoutes(to: router, runtime: runtime)
 
     // A connection idle for 30 s is closed (slow or stalled clients cannot hold connections open);
@@ -104,9 +112,22 @@ struct AdminCloser: Service {
     }
 }
 
-/// `GET /health/live`, `GET /health/ready` (database and broker reachable, migrations done) and
+/// `GET /v1/audit` (ops), `GET /health/live`, `GET /health/ready` (database and broker reachable, migrations done) and
 /// `GET /metrics` (Prometheus text format).
-func addPlatformRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime, refresh: @escaping @Sendable (ServiceRuntime) async throws -> Void = { _ in }) {
+func addPlatformRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime, audit: AccessAudit, refresh: @escaping @Sendable (ServiceRuntime) async throws -> Void = { _ in }) {
+    // The audit trail, oldest first, paged by `after` (the last id seen); `principal` filters.
+    router.get("/v1/audit") { request, _ -> Response in
+        let query = request.queryDictionary
+        var check = RequestCheck()
+        let after = Int64(query["after"] ?? "0") ?? -1
+        if after < 0 { check.fail("after", "must be a non-negative integer") }
+        let limit = Int(query["limit"] ?? "100") ?? 0
+        if !(1...1_000).contains(limit) { check.fail("limit", "must be 1-1000") }
+        let principal = query["principal"]
+        if let principal, principal.count > 64 { check.fail("principal", "at most 64 characters") }
+        try check.check()
+        return try Response.json(["entries": try await audit.entries(principal: principal, afterID: after, limit: limit)])
+    }
     router.get("/health/live") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"live"}"#)))
     }

@@ -113,9 +113,11 @@ struct IntakeEndToEndTests {
                 let wrongType = try await edge.send(.POST, "/v1/channels/pos/orders", body: Array(#"{"storeId": 7}"#.utf8))
                 #expect(wrongType.status == 400)
                 #expect(wrongType.text.contains("storeId"))
-                let unknown = try await edge.send(.POST, "/v1/channels/fax/orders", body: web)
-                #expect(unknown.status == 404)
-                #expect(unknown.text.contains("unknown_channel"))
+                // No channel's token covers an unknown channel: refused before the route (403).
+                let unknown = try await edge.send(.POST, "/v1/channels/fax/orders", body: web,
+                                                  headers: ["Authorization": "Bearer \(TestCredentials.token(.channel, channel: "web"))"])
+                #expect(unknown.status == 403)
+                #expect(unknown.text.contains("channel_not_permitted"))
 
                 // Exactly one order came of all that.
                 let events = try await world.orderEvents(timeout: .seconds(8)) { _ in false }

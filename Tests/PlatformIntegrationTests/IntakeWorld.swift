@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import Hummingbird
 import IntakeService
 import Logging
@@ -48,6 +49,7 @@ final class IntakeWorld: Sendable {
             "OMS_DATABASE_URL": environment.databaseURL, "OMS_KAFKA_BROKERS": environment.brokers, "OMS_TOPIC_PREFIX": prefix,
             "OMS_KAFKA_SESSION_TIMEOUT_MS": "6000", "OMS_BATCH_SIZE": String(batchSize), "OMS_RELAY_IDLE_MS": "5",
             "OMS_INSTANCE_ID": "\(id)-\(role.rawValue)-\(UUID().uuidString.prefix(4))",
+            APICredentials.variable: TestCredentials.environmentValue,
         ])
         service.database = try DatabaseConfiguration(url: environment.databaseURL, schema: schema)
         service.database.maximumConnections = 16
@@ -200,10 +202,17 @@ struct EdgeClient: Sendable {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, headers: [String: String] = [:]) async throws -> Reply {
+    /// Sends the request with the token of a principal the services' access rules allow for it
+    /// (the one named by an `X-User-Id` header if that one may), unless `headers` carries its own
+    /// `Authorization` (tests of the access rules do); `anonymous` sends none.
+    func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, headers: [String: String] = [:], anonymous: Bool = false) async throws -> Reply {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         request.headers.add(name: "content-type", value: "application/json")
+        if !anonymous, !headers.keys.contains(where: { $0.lowercased() == "authorization" }),
+           let token = TestCredentials.token(method: HTTPRequest.Method(rawValue: method.rawValue) ?? .get, path: path, preferred: headers["X-User-Id"]) {
+            request.headers.add(name: "authorization", value: "Bearer \(token)")
+        }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await http.execute(request, timeout: .seconds(30))

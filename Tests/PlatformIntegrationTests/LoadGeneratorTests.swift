@@ -37,7 +37,8 @@ struct LoadGeneratorTests {
 
                     let configuration = LoadRun.Configuration(
                         intakeURL: edge.base, run: "LG\(world.id.prefix(4))", orders: 30, concurrency: 8, mix: .promotionDay, zipfExponent: 1,
-                        holdRate: 0.1, brokers: world.environment.brokers, namespace: TopicNamespace(prefix: world.prefix), settle: .seconds(180))
+                        holdRate: 0.1, brokers: world.environment.brokers, namespace: TopicNamespace(prefix: world.prefix), settle: .seconds(180),
+                        credentials: TestCredentials.credentials)
                     let summary = try await LoadRun(configuration: configuration, logger: world.logger) { _ in }.execute()
 
                     print("load generator: accepted \(summary.accepted) \(summary.acceptedByChannel), dispatched \(summary.dispatched ?? -1) of \(summary.expectedDispatches ?? -1), e2e p50 \(Int(summary.endToEnd?.p50 ?? 0)) ms p99 \(Int(summary.endToEnd?.p99 ?? 0)) ms")

@@ -187,7 +187,7 @@ struct PipelineTests {
             #expect(results.contains(platform + [100]))
             #expect(results.contains([]))
             #expect(try await h.count("SELECT count(*)::int FROM schema_migrations") == platform.count + 1)
-            #expect(try await h.count("SELECT count(*)::int FROM information_schema.tables WHERE table_schema = '\(h.schema)'") == 4)
+            #expect(try await h.count("SELECT count(*)::int FROM information_schema.tables WHERE table_schema = '\(h.schema)'") == 5, "inbox, outbox, access_audit, schema_migrations, effects")
 
             var edited = Harness.effectsMigration
             edited.sql += "\nCREATE INDEX effects_order ON effects (order_id);"

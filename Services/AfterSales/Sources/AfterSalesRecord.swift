@@ -19,7 +19,7 @@ struct AfterSalesRecord: Sendable {
             : try await connection.query("SELECT body::text, promotions::text, paid_fen FROM orders WHERE order_id = \(orderID)", logger: logger)
         var record: AfterSalesRecord?
         for try await (body, promotions, paid) in rows.decode((String, String, Int64).self) {
-            record = AfterSalesRecord(order: try EventCoding.decode(Order.self, from: Array(body.utf8)),
+            record = AfterSalesRecord(order: try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8))),
                                       promotions: try EventCoding.decode([AppliedPromotion].self, from: Array(promotions.utf8)), paid: .fen(paid))
         }
         return record

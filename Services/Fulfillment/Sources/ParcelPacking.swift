@@ -30,7 +30,7 @@ struct ParcelPacking {
         var outcomes: [String: Outcome] = [:]
         for try await (id, orderID, warehouse, status, body) in rows.decode((String, String, String, String, String).self) {
             guard status == "picked" else { outcomes[id] = .notPicked(status: status); continue }
-            orders.append((id, orderID, warehouse, try EventCoding.decode(Order.self, from: Array(body.utf8))))
+            orders.append((id, orderID, warehouse, try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8)))))
         }
         guard !orders.isEmpty else { return outcomes }
         let lineRows = try await connection.query("""

@@ -64,8 +64,14 @@ enum DashboardPage {
           return node;
         }
 
+        // The analyst's API token comes in the page address's fragment (#token=…), which browsers
+        // never send to servers or put in Referer headers; it is sent only with these fetches.
+        const token = new URLSearchParams(location.hash.slice(1)).get("token") || "";
+
         async function fetchJSON(path) {
-          const response = await fetch(path, { headers: { "Accept": "application/json" } });
+          const headers = { "Accept": "application/json" };
+          if (token) headers["Authorization"] = "Bearer " + token;
+          const response = await fetch(path, { headers: headers, credentials: "omit" });
           if (!response.ok) throw new Error(path + " answered " + response.status);
           return response.json();
         }

@@ -109,11 +109,12 @@ public struct OrderStatusProjection: EventHandler {
         let rows = try await connection.query("SELECT body::text FROM orders WHERE order_id = \(amended.orderID)", logger: logger)
         var body: String?
         for try await text in rows.decode(String.self) { body = text }
-        guard let body, var order = try? EventCoding.decode(Order.self, from: Array(body.utf8)) else { return }
+        guard let body, let stored = try? EventCoding.decode(Order.self, from: Array(body.utf8)) else { return }
+        var order = try PIIVault.process.open(stored)
         if let name = amended.recipientName { order.customer.name = name }
         if let phone = amended.recipientPhone { order.customer.phone = phone }
         if let address = amended.deliveryAddress { order.deliveryAddress = address }
-        let updated = String(decoding: try EventCoding.encode(order), as: UTF8.self)
+        let updated = String(decoding: try EventCoding.encode(PIIVault.process.seal(order)), as: UTF8.self)
         try await connection.query("""
             UPDATE orders SET body = \(updated)::jsonb, phone_hash = \(hasher.phone(order.customer.phone)), updated_at = now() WHERE order_id = \(amended.orderID)
             """, logger: logger)

@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import OMSDomain
+import HTTPTypes
 import OMSPlatform
 
 /// `omsctl demo`: what a newcomer sees first. Against a running suite it sets up three warehouses
@@ -35,9 +36,13 @@ public struct DemoRun: Sendable {
     let timeout: Duration
     let print: @Sendable (String) -> Void
     let http = HTTPClient.shared
+    /// The tokens the demo presents: it acts as each channel, ops, the warehouse, customer service
+    /// and risk in turn, so it needs one of each.
+    let credentials: APICredentials
 
-    public init(endpoints: Endpoints, examples: URL, carrierSecrets: [String: String], timeout: Duration, print: @escaping @Sendable (String) -> Void) {
+    public init(endpoints: Endpoints, examples: URL, carrierSecrets: [String: String], credentials: APICredentials, timeout: Duration, print: @escaping @Sendable (String) -> Void) {
         self.endpoints = endpoints
+        self.credentials = credentials
         self.examples = examples
         self.carrierSecrets = carrierSecrets
         self.timeout = timeout
@@ -222,7 +227,9 @@ public struct DemoRun: Sendable {
         var request = HTTPClientRequest(url: endpoints.url(service, path))
         request.method = method
         request.headers.add(name: "content-type", value: "application/json")
-        request.headers.add(name: "X-User-Id", value: "omsctl-demo")
+        if let token = credentials.token(allowedBy: SuiteAccess.policy, method: HTTPRequest.Method(rawValue: method.rawValue) ?? .get, path: path) {
+            request.headers.add(name: "authorization", value: "Bearer \(token)")
+        }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let raw { request.body = .bytes(ByteBuffer(bytes: raw)) }
         let response: HTTPClientResponse

@@ -36,9 +36,13 @@ public struct LoadRun: Sendable {
         public var namespace: TopicNamespace
         /// How long to wait after the last submission for the last dispatch.
         public var settle: Duration
+        /// Where each channel's token comes from (`OMS_API_TOKENS` by default): every channel of
+        /// the mix needs one.
+        public var credentials: APICredentials
 
         public init(intakeURL: String, run: String, orders: Int, concurrency: Int, rate: Double? = nil, mix: ChannelMix = .webOnly,
-                    zipfExponent: Double = 0, holdRate: Double = 0, brokers: String? = nil, namespace: TopicNamespace = .none, settle: Duration = .seconds(120)) {
+                    zipfExponent: Double = 0, holdRate: Double = 0, brokers: String? = nil, namespace: TopicNamespace = .none, settle: Duration = .seconds(120),
+                    credentials: APICredentials? = nil) {
             self.intakeURL = intakeURL
             self.run = run
             self.orders = orders
@@ -50,6 +54,7 @@ public struct LoadRun: Sendable {
             self.brokers = brokers
             self.namespace = namespace
             self.settle = settle
+            self.credentials = credentials ?? ((try? APICredentials()) ?? APICredentials.none)
         }
     }
 
@@ -135,6 +140,11 @@ public struct LoadRun: Sendable {
         let factory = DemoOrderFactory()
         let popularity = c.zipfExponent > 0 ? ZipfDistribution(count: 200, exponent: c.zipfExponent) : nil
         let holdEvery = c.holdRate > 0 ? Swift.max(1, Int((1 / c.holdRate).rounded())) : 0
+        let missing = Set((0..<Swift.min(c.orders, 1_000)).map { c.mix.channel(for: $0) })
+            .filter { c.credentials.token(for: .channel, channel: $0.rawValue) == nil }
+        guard missing.isEmpty else {
+            throw OpsFailure("\(APICredentials.variable) has no token for the channel(s) \(missing.map(\.rawValue).sorted().joined(separator: ", ")); `Deploy/local/oms-stack.sh env` prints the local ones")
+        }
         let generated = try (0..<c.orders).map { n in
             try factory.order(channel: c.mix.channel(for: n), run: c.run, number: n,
                               options: .init(popularity: popularity, holdForReview: holdEvery > 0 && n % holdEvery == holdEvery - 1))
@@ -178,6 +188,9 @@ public struct LoadRun: Sendable {
                         var request = HTTPClientRequest(url: "\(c.intakeURL)\(order.path)")
                         request.method = .POST
                         request.headers.add(name: "content-type", value: "application/json")
+                        if let token = c.credentials.token(for: .channel, channel: order.channel.rawValue) {
+                            request.headers.add(name: "authorization", value: "Bearer \(token)")
+                        }
                         request.body = .bytes(ByteBuffer(bytes: order.body))
                         let sent = ContinuousClock.now
                         var status = "connection"

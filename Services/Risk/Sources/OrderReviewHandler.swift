@@ -82,7 +82,7 @@ public struct OrderReviewHandler: EventHandler {
         }
         let decision = evaluator.evaluate(order, couponCode: received.couponCode, signals: signals)
         let now = Date()
-        let body = String(decoding: try EventCoding.encode(order), as: UTF8.self)
+        let body = String(decoding: try EventCoding.encode(PIIVault.process.seal(order)), as: UTF8.self)
         let findings = String(decoding: try EventCoding.encode(decision.findings), as: UTF8.self)
         let held = decision.outcome == .held
         try await connection.query("""

@@ -9,9 +9,10 @@ import PostgresNIO
 /// Manual review for risk and customer-service staff:
 /// `GET /v1/review/queue` (filters `rule`, `channel`, `olderThanMinutes`, `overdue=true`),
 /// `GET /v1/review/orders/{id}`, `POST /v1/review/orders/{id}/approve|reject`
-/// (`{reviewerId, note}`; idempotent; a decided order cannot be decided otherwise: 409) and
-/// `POST /v1/review/orders/{id}/contacts` (`{reviewerId, note, recipientName?, recipientPhone?,
-/// deliveryAddress?}`: records the call; corrections emit `order.amended`).
+/// (`{note}`; idempotent; a decided order cannot be decided otherwise: 409) and
+/// `POST /v1/review/orders/{id}/contacts` (`{note, recipientName?, recipientPhone?,
+/// deliveryAddress?}`: records the call; corrections emit `order.amended`). The reviewer recorded
+/// is the authenticated caller; a `reviewerId` in the body is ignored (kept for old clients).
 /// Also the policy (`GET|PUT /v1/risk/policy`) and deny lists (`POST /v1/risk/deny-list`, stored
 /// as keyed hashes only).
 struct ReviewRoutes: Sendable {
@@ -55,12 +56,12 @@ struct ReviewRoutes: Sendable {
     }
 
     struct DecisionRequest: Codable, Sendable {
-        var reviewerId: String
+        var reviewerId: String?
         var note: String?
     }
 
     struct ContactRequest: Codable, Sendable {
-        var reviewerId: String
+        var reviewerId: String?
         var note: String
         var recipientName: String?
         var recipientPhone: String?
@@ -85,7 +86,7 @@ struct ReviewRoutes: Sendable {
             guard policy.holdScore > 0, policy.rejectScore > policy.holdScore else {
                 throw APIError.validation([.init(field: "rejectScore", reason: "must be above holdScore, which must be positive")])
             }
-            let user = request.headers[HTTPField.Name("X-User-Id")!] ?? "unknown"
+            let user = RequestCheck.user(request)
             try await runtime.database.client.withConnection { try await RiskPolicyStore.save(policy, by: user, on: $0, logger: runtime.logger) }
             return try Response.json(policy)
         }
@@ -114,15 +115,15 @@ struct ReviewRoutes: Sendable {
         }
         router.post("/v1/review/orders/:id/approve") { request, context -> Response in
             let body = try await request.decodeJSON(as: DecisionRequest.self, context: context)
-            return try Response.json(try await decide(context.parameters.get("id") ?? "", approve: true, body))
+            return try Response.json(try await decide(context.parameters.get("id") ?? "", approve: true, body, reviewer: RequestCheck.user(request)))
         }
         router.post("/v1/review/orders/:id/reject") { request, context -> Response in
             let body = try await request.decodeJSON(as: DecisionRequest.self, context: context)
-            return try Response.json(try await decide(context.parameters.get("id") ?? "", approve: false, body))
+            return try Response.json(try await decide(context.parameters.get("id") ?? "", approve: false, body, reviewer: RequestCheck.user(request)))
         }
         router.post("/v1/review/orders/:id/contacts") { request, context -> Response in
             let body = try await request.decodeJSON(as: ContactRequest.self, context: context)
-            return try Response.json(try await contact(context.parameters.get("id") ?? "", body), status: .created)
+            return try Response.json(try await contact(context.parameters.get("id") ?? "", body, reviewer: RequestCheck.user(request)), status: .created)
         }
     }
 
@@ -158,7 +159,7 @@ struct ReviewRoutes: Sendable {
             SELECT channel, status, score, findings::text, decided_by, held_at, decided_at, reviewer_note, order_body::text FROM decisions WHERE order_id = \(id)
             """, logger: logger)
         for try await (channel, status, score, findings, decidedBy, heldAt, decidedAt, note, body) in rows.decode((String, String, Int, String, String?, Date?, Date?, String?, String).self) {
-            let order = try EventCoding.decode(Order.self, from: Array(body.utf8))
+            let order = try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
             var view = DecisionView(orderId: id, channel: channel, status: status, score: score,
                                     findings: (try? EventCoding.decode([RiskFinding].self, from: Array(findings.utf8))) ?? [],
                                     decidedBy: decidedBy, heldAt: heldAt, decidedAt: decidedAt, note: note,
@@ -179,9 +180,7 @@ struct ReviewRoutes: Sendable {
         case notFound
     }
 
-    func decide(_ id: String, approve: Bool, _ request: DecisionRequest) async throws -> DecisionView {
-        let reviewer = request.reviewerId.trimmingCharacters(in: .whitespaces)
-        guard !reviewer.isEmpty, reviewer.count <= 100 else { throw APIError.validation([.init(field: "reviewerId", reason: "required, at most 100 characters")]) }
+    func decide(_ id: String, approve: Bool, _ request: DecisionRequest, reviewer: String) async throws -> DecisionView {
         if let note = request.note, note.count > 1_000 { throw APIError.validation([.init(field: "note", reason: "at most 1000 characters")]) }
         let target = approve ? "verified" : "rejected"
         let outcome = try await runtime.database.transaction(logger: runtime.logger) { tx -> Outcome in
@@ -192,7 +191,7 @@ struct ReviewRoutes: Sendable {
             if status == target { return .alreadyThat }
             guard status == "held" else { return .conflict(status) }
             let findings = (try? EventCoding.decode([RiskFinding].self, from: Array(findingsText.utf8))) ?? []
-            let order = try EventCoding.decode(Order.self, from: Array(body.utf8))
+            let order = try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
             let now = Date()
             try await tx.connection.query("""
                 UPDATE decisions SET status = \(target), decided_by = \(reviewer), decided_at = \(now), reviewer_note = \(request.note) WHERE order_id = \(id)
@@ -219,10 +218,8 @@ struct ReviewRoutes: Sendable {
         }
     }
 
-    func contact(_ id: String, _ request: ContactRequest) async throws -> DecisionView {
+    func contact(_ id: String, _ request: ContactRequest, reviewer: String) async throws -> DecisionView {
         var issues: [APIError.FieldError] = []
-        let reviewer = request.reviewerId.trimmingCharacters(in: .whitespaces)
-        if reviewer.isEmpty || reviewer.count > 100 { issues.append(.init(field: "reviewerId", reason: "required, at most 100 characters")) }
         if request.note.trimmingCharacters(in: .whitespaces).isEmpty || request.note.count > 1_000 { issues.append(.init(field: "note", reason: "required, at most 1000 characters")) }
         if let phone = request.recipientPhone, !Customer.isMainlandMobile(phone) {
             issues.append(.init(field: "recipientPhone", reason: "must be an 11-digit mainland mobile number starting 13-19"))
@@ -249,11 +246,11 @@ struct ReviewRoutes: Sendable {
                 INSERT INTO review_contacts (order_id, reviewer, note, amended) VALUES (\(id), \(reviewer), \(request.note), \(amends))
                 """, logger: tx.logger)
             guard amends else { return .decided }
-            var order = try EventCoding.decode(Order.self, from: Array(body.utf8))
+            var order = try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
             if let name = request.recipientName { order.customer.name = name }
             if let phone = request.recipientPhone { order.customer.phone = phone }
             if let address = request.deliveryAddress { order.deliveryAddress = address }
-            let updated = String(decoding: try EventCoding.encode(order), as: UTF8.self)
+            let updated = String(decoding: try EventCoding.encode(PIIVault.process.seal(order)), as: UTF8.self)
             try await tx.connection.query("UPDATE decisions SET order_body = \(updated)::jsonb WHERE order_id = \(id)", logger: tx.logger)
             try tx.emit(OrderAmended(orderID: id, recipientName: request.recipientName, recipientPhone: request.recipientPhone,
                                      deliveryAddress: request.deliveryAddress, amendedBy: reviewer, amendedAt: Date()),

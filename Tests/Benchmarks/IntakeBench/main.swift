@@ -26,10 +26,15 @@ let logger: Logger = {
     return logger
 }()
 
+/// Tokens made for this run: the web shop's, the only caller of this benchmark.
+let webToken = String((0..<40).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement()! })
+let apiTokens = "bench-web:channel/web=\(webToken)"
+
 func configuration(prefix: String, schema: String, role: IntakeConfiguration.Role, port: Int) throws -> (ServiceConfiguration, IntakeConfiguration) {
     var service = try ServiceConfiguration(service: .intake, environment: [
         "OMS_DATABASE_URL": databaseURL, "OMS_KAFKA_BROKERS": brokers, "OMS_TOPIC_PREFIX": prefix, "OMS_HTTP_PORT": String(port),
         "OMS_INSTANCE_ID": "bench-\(role.rawValue)-\(UUID().uuidString.prefix(4))", "OMS_DATABASE_POOL_SIZE": "16",
+        APICredentials.variable: apiTokens,
     ])
     service.database = try DatabaseConfiguration(url: databaseURL, schema: schema)
     service.database.maximumConnections = 16
@@ -85,6 +90,7 @@ for workers in workerCounts {
                         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/channels/web/orders")
                         request.method = .POST
                         request.headers.add(name: "content-type", value: "application/json")
+                        request.headers.add(name: "authorization", value: "Bearer \(webToken)")
                         request.body = .bytes(ByteBuffer(bytes: bodies[index]))
                         let sent = ContinuousClock.now
                         let response = try await http.execute(request, timeout: .seconds(30))

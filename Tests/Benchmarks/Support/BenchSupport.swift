@@ -15,6 +15,16 @@ public enum BenchSupport {
     public static let databaseURL = ProcessInfo.processInfo.environment["OMS_DATABASE_URL"] ?? "postgres://oms:oms@127.0.0.1:54329/oms"
     public static let brokers = ProcessInfo.processInfo.environment["OMS_KAFKA_BROKERS"] ?? "127.0.0.1:9092"
 
+    /// Tokens made for this run: ops (set-up calls) and the web shop (order submission).
+    public static let opsToken = freshToken()
+    public static let webToken = freshToken()
+    /// `OMS_API_TOKENS` for the services a benchmark starts.
+    public static var apiTokens: String { "bench-ops:ops=\(opsToken),bench-web:channel/web=\(webToken)" }
+
+    static func freshToken() -> String {
+        String((0..<40).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement()! })
+    }
+
     public static func logger(_ label: String) -> Logger {
         var logger = Logger(label: label)
         logger.logLevel = .error
@@ -26,6 +36,7 @@ public enum BenchSupport {
         var environment = [
             "OMS_DATABASE_URL": databaseURL, "OMS_KAFKA_BROKERS": brokers, "OMS_TOPIC_PREFIX": prefix, "OMS_HTTP_PORT": String(port),
             "OMS_INSTANCE_ID": "bench-\(service.rawValue)-\(UUID().uuidString.prefix(4))", "OMS_BATCH_SIZE": "100",
+            APICredentials.variable: apiTokens,
         ]
         environment.merge(extra) { _, new in new }
         var configuration = try ServiceConfiguration(service: service, environment: environment)
@@ -39,6 +50,7 @@ public enum BenchSupport {
         var request = HTTPClientRequest(url: url)
         request.method = put ? .PUT : .POST
         request.headers.add(name: "content-type", value: "application/json")
+        request.headers.add(name: "authorization", value: "Bearer \(opsToken)")
         request.body = .bytes(ByteBuffer(string: json))
         let response = try await http.execute(request, timeout: .seconds(60))
         let body = String(buffer: try await response.body.collect(upTo: 1 << 20))

@@ -1,0 +1,78 @@
+import HTTPTypes
+import OMSPlatform
+import Testing
+
+@Suite("API tokens and access rules")
+struct AccessPolicyTests {
+    static let web = String(repeating: "w", count: 40)
+    static let risk = String(repeating: "r", count: 40)
+    static let store = String(repeating: "s", count: 40)
+
+    static let credentials = try! APICredentials(parsing: "web-shop:channel/web=\(web), reviewer-1:risk=\(risk)\nstore-7:channel/pos=\(store)")
+
+    static let policy = AccessPolicy(rules: [
+        .allow([.channel], [.post], "/v1/channels/:channel/orders", channelParameter: "channel"),
+        .allow([.risk], .any, "/v1/review/**"),
+        .open([.post], "/v1/carriers/:code/events"),
+    ])
+
+    @Test("tokens map to their principals; unknown, short or empty tokens map to none")
+    func lookup() {
+        #expect(Self.credentials.principal(forToken: Self.web) == Principal(name: "web-shop", role: .channel, channel: "web"))
+        #expect(Self.credentials.principal(forToken: Self.risk)?.role == .risk)
+        #expect(Self.credentials.principal(forToken: Self.store)?.channel == "pos")
+        #expect(Self.credentials.principal(forToken: String(repeating: "x", count: 40)) == nil)
+        #expect(Self.credentials.principal(forToken: "short") == nil)
+        #expect(Self.credentials.principal(forToken: "") == nil)
+        #expect(Self.credentials.token(for: .channel, channel: "pos") == Self.store)
+        #expect(Self.credentials.token(for: .ops) == nil)
+        #expect(APICredentials.none.isEmpty)
+    }
+
+    @Test("malformed token configuration is refused with the entry and the rule", arguments: [
+        "no-equals-sign",
+        "name-only=\(String(repeating: "a", count: 40))",
+        "a:superuser=\(String(repeating: "a", count: 40))",
+        "a:channel=\(String(repeating: "a", count: 40))",
+        "a:ops/web=\(String(repeating: "a", count: 40))",
+        "a:ops=tooshort",
+        "a:ops=\(String(repeating: "a", count: 39))!",
+        "bad name:ops=\(String(repeating: "a", count: 40))",
+        "a:ops=\(String(repeating: "a", count: 40)),b:risk=\(String(repeating: "a", count: 40))",
+    ])
+    func malformed(entry: String) {
+        #expect(throws: ConfigurationError.self) { try APICredentials(parsing: entry) }
+    }
+
+    @Test("rules: roles, the channel in the path, open routes, the platform's routes and no rule")
+    func rules() {
+        let web = Self.credentials.principal(forToken: Self.web)
+        let risk = Self.credentials.principal(forToken: Self.risk)
+        #expect(Self.policy.refusal(for: web, method: .post, path: "/v1/channels/web/orders") == nil)
+        #expect(Self.policy.refusal(for: web, method: .post, path: "/v1/channels/pos/orders") == .otherChannel)
+        #expect(Self.policy.refusal(for: web, method: .get, path: "/v1/channels/web/orders") == .noRule)
+        #expect(Self.policy.refusal(for: nil, method: .post, path: "/v1/channels/web/orders") == .unauthenticated)
+        #expect(Self.policy.refusal(for: risk, method: .post, path: "/v1/channels/web/orders") == .roleNotAllowed(.risk, allowed: [.channel]))
+        #expect(Self.policy.refusal(for: risk, method: .post, path: "/v1/review/orders/O-1/approve") == nil)
+        #expect(Self.policy.refusal(for: risk, method: .get, path: "/v1/review") == nil)
+        #expect(Self.policy.refusal(for: web, method: .post, path: "/v1/review/orders/O-1/approve") == .roleNotAllowed(.channel, allowed: [.risk]))
+        #expect(Self.policy.refusal(for: nil, method: .post, path: "/v1/carriers/SF/events") == nil)
+        #expect(Self.policy.refusal(for: nil, method: .get, path: "/v1/carriers/SF/events") == .noRule)
+        #expect(Self.policy.refusal(for: nil, method: .get, path: "/health/ready") == nil)
+        #expect(Self.policy.refusal(for: nil, method: .get, path: "/metrics") == nil)
+        #expect(Self.policy.refusal(for: nil, method: .get, path: "/v1/audit") == .unauthenticated)
+        #expect(Self.policy.refusal(for: risk, method: .get, path: "/v1/audit") == .roleNotAllowed(.risk, allowed: [.ops]))
+        #expect(Self.policy.refusal(for: risk, method: .get, path: "/v1/reviewers") == .noRule)
+        #expect(Self.policy.refusal(for: risk, method: .get, path: "/v1/review/../../v1/channels/web/orders") == nil, "'..' is a plain segment: the router does not resolve it either")
+        #expect(AccessRefusal.unauthenticated.error.status == .unauthorized)
+        #expect(AccessRefusal.otherChannel.error.status == .forbidden)
+    }
+
+    @Test("clients pick a token the rules allow: the channel's own, else a staff role")
+    func clientChoice() {
+        #expect(Self.credentials.token(allowedBy: Self.policy, method: .post, path: "/v1/channels/pos/orders") == Self.store)
+        #expect(Self.credentials.token(allowedBy: Self.policy, method: .post, path: "/v1/channels/phone/orders") == nil)
+        #expect(Self.credentials.token(allowedBy: Self.policy, method: .get, path: "/v1/review/queue?channel=web") == Self.risk)
+        #expect(Self.credentials.token(allowedBy: Self.policy, method: .get, path: "/health/live") == nil)
+    }
+}
