@@ -30,88 +30,75 @@ struct AccessControlTests {
     @Test("401 without a valid token; a channel submits only for itself; a warehouse token cannot decide a held order; staff changes are audited under the real principal")
     func rolesAndChannels() async throws {
         try await withIntakeWorld { world in
-            var (intakeService, intakeConfig) = try world.configuration(role: .all)
-            intakeService.httpPort = Int.random(in: 20_000..<29_000)
-            let intake = try buildApplication(service: IntakeService(configuration: intakeConfig), configuration: intakeService, logger: world.logger)
-            let group = ServiceGroup(configuration: .init(services: [intake], logger: world.logger))
-            let edge = EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: HTTPClient.shared)
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                try await world.riskApplication().test(.live) { client in
-                    let risk = EdgeClient(base: "http://127.0.0.1:\(client.port!)", http: HTTPClient.shared)
-                    #expect(try await world.eventually(timeout: .seconds(20)) { (try? await edge.send(.GET, "/health/ready", anonymous: true))?.status == 200 })
+            try await world.withIntakeAndRisk { edge, risk in
+                var web = try JSONSerialization.jsonObject(with: Data(try IntakeEndToEndTests.example("web"))) as! [String: Any]
+                web["orderNumber"] = "W-ACL-1"
+                var address = web["shippingAddress"] as! [String: Any]
+                address["street"] = "小区门口"   // too vague: risk holds the order
+                web["shippingAddress"] = address
+                let order = Array(try JSONSerialization.data(withJSONObject: web))
 
-                    var web = try JSONSerialization.jsonObject(with: Data(try IntakeEndToEndTests.example("web"))) as! [String: Any]
-                    web["orderNumber"] = "W-ACL-1"
-                    var address = web["shippingAddress"] as! [String: Any]
-                    address["street"] = "小区门口"   // too vague: risk holds the order
-                    web["shippingAddress"] = address
-                    let order = Array(try JSONSerialization.data(withJSONObject: web))
-
-                    // No token, an unknown token, a malformed header: 401 naming the header; nothing stored.
-                    for headers in [[:], Self.bearer(TestCredentials.freshToken()), ["Authorization": "Basic b3BzOm9wcw=="], ["Authorization": "Bearer "]] {
-                        let reply = try await edge.send(.POST, "/v1/channels/web/orders", body: order, headers: headers, anonymous: true)
-                        #expect(reply.status == 401, "\(headers.keys): \(reply.text)")
-                        #expect((reply.json["error"] as? [String: Any])?["code"] as? String == "unauthenticated")
-                        #expect(((reply.json["error"] as? [String: Any])?["fields"] as? [[String: Any]])?.first?["field"] as? String == "Authorization")
-                    }
-                    // The web shop's token cannot submit as the store's POS (or any other channel).
-                    let webToken = TestCredentials.token(.channel, channel: "web")
-                    for other in ["pos", "marketplace", "phone", "teleport"] {
-                        let reply = try await edge.send(.POST, "/v1/channels/\(other)/orders", body: order, headers: Self.bearer(webToken))
-                        #expect(reply.status == 403 && (reply.json["error"] as? [String: Any])?["code"] as? String == "channel_not_permitted", "\(other): \(reply.text)")
-                    }
-                    // Staff tokens cannot submit orders at all.
-                    let asOps = try await edge.send(.POST, "/v1/channels/web/orders", body: order, headers: Self.bearer(TestCredentials.token(.ops)))
-                    #expect(asOps.status == 403 && (asOps.json["error"] as? [String: Any])?["code"] as? String == "role_not_allowed")
-                    #expect(try await world.count("SELECT count(*) FROM \(world.schema).submissions") == 0)
-
-                    // Its own channel: accepted.
-                    let accepted = try await edge.send(.POST, "/v1/channels/web/orders", body: order, headers: Self.bearer(webToken))
-                    #expect(accepted.status == 202, "\(accepted.text)")
-                    let orderID = accepted.json["orderId"] as? String ?? ""
-                    #expect(try await world.eventually {
-                        try await world.count("SELECT count(*) FROM \(world.riskSchema).decisions WHERE status = 'held'") == 1
-                    })
-
-                    // Only risk decides a held order: warehouse, customer service, ops and channels get 403.
-                    let approve = "/v1/review/orders/\(orderID)/approve"
-                    for (role, channel) in [(AccessRole.warehouse, nil), (.customerService, nil), (.ops, nil), (.analyst, nil), (.channel, "web")] {
-                        let reply = try await risk.send(.POST, approve, body: Array(#"{"note":"let it through"}"#.utf8), headers: Self.bearer(TestCredentials.token(role, channel: channel)))
-                        #expect(reply.status == 403, "\(role): \(reply.text)")
-                    }
-                    #expect(try await world.count("SELECT count(*) FROM \(world.riskSchema).decisions WHERE status = 'held'") == 1)
-                    #expect(try await risk.send(.GET, "/v1/review/queue", headers: Self.bearer(TestCredentials.token(.warehouse))).status == 403)
-
-                    // A reviewer who claims to be someone else is recorded as who they are.
-                    var headers = Self.bearer(TestCredentials.token(.risk))
-                    headers["X-User-Id"] = "risk-director"
-                    let decided = try await risk.send(.POST, approve, body: Array(#"{"reviewerId":"risk-director","note":"called, fine"}"#.utf8), headers: headers)
-                    #expect(decided.status == 200, "\(decided.text)")
-                    #expect(try await world.count("SELECT count(*) FROM \(world.riskSchema).decisions WHERE decided_by = 'risk-1' AND order_id = '\(orderID)'") == 1)
-
-                    // Ops changes the catalog: audited under its name; the audit trail is ops-only.
-                    let product = #"{"name":"ACL test tee","category":"apparel","listPriceFen":9900,"weightGrams":200,"volumeCm3":900}"#
-                    let put = try await edge.send(.PUT, "/v1/admin/products/ACL-TEE-1", body: Array(product.utf8), headers: ["X-User-Id": "ops-1"])
-                    #expect(put.status == 200, "\(put.text)")
-                    #expect(try await edge.send(.PUT, "/v1/admin/products/ACL-TEE-1", body: Array(product.utf8), headers: Self.bearer(TestCredentials.token(.customerService))).status == 403)
-                    let audit = try await edge.send(.GET, "/v1/audit?principal=ops-1", headers: Self.bearer(TestCredentials.token(.ops)))
-                    #expect(audit.status == 200, "\(audit.text)")
-                    let entries = audit.json["entries"] as? [[String: Any]] ?? []
-                    #expect(entries.contains { $0["path"] as? String == "/v1/admin/products/ACL-TEE-1" && $0["method"] as? String == "PUT" && $0["role"] as? String == "ops" && $0["status"] as? Int == put.status })
-                    let riskAudit = try await risk.send(.GET, "/v1/audit", headers: Self.bearer(TestCredentials.token(.ops)))
-                    #expect((riskAudit.json["entries"] as? [[String: Any]] ?? []).contains { $0["principal"] as? String == "risk-1" && $0["status"] as? Int == 200 && ($0["path"] as? String)?.hasSuffix("/approve") == true })
-                    #expect(try await edge.send(.GET, "/v1/audit", headers: Self.bearer(TestCredentials.token(.warehouse))).status == 403)
-                    #expect(try await edge.send(.GET, "/v1/audit?limit=0", headers: Self.bearer(TestCredentials.token(.ops))).status == 422)
-
-                    // Open: probes and scrapes; closed: anything no rule covers, even with a token.
-                    #expect(try await edge.send(.GET, "/health/live", anonymous: true).status == 200)
-                    #expect(try await edge.send(.GET, "/metrics", anonymous: true).status == 200)
-                    let unknown = try await edge.send(.GET, "/v1/secret-admin", headers: Self.bearer(TestCredentials.token(.ops)))
-                    #expect(unknown.status == 403 && (unknown.json["error"] as? [String: Any])?["code"] as? String == "no_access_rule")
+                // No token, an unknown token, a malformed header: 401 naming the header; nothing stored.
+                for headers in [[:], Self.bearer(TestCredentials.freshToken()), ["Authorization": "Basic b3BzOm9wcw=="], ["Authorization": "Bearer "]] {
+                    let reply = try await edge.send(.POST, "/v1/channels/web/orders", body: order, headers: headers, anonymous: true)
+                    #expect(reply.status == 401, "\(headers.keys): \(reply.text)")
+                    #expect((reply.json["error"] as? [String: Any])?["code"] as? String == "unauthenticated")
+                    #expect(((reply.json["error"] as? [String: Any])?["fields"] as? [[String: Any]])?.first?["field"] as? String == "Authorization")
                 }
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
+                // The web shop's token cannot submit as the store's POS (or any other channel).
+                let webToken = TestCredentials.token(.channel, channel: "web")
+                for other in ["pos", "marketplace", "phone", "teleport"] {
+                    let reply = try await edge.send(.POST, "/v1/channels/\(other)/orders", body: order, headers: Self.bearer(webToken))
+                    #expect(reply.status == 403 && (reply.json["error"] as? [String: Any])?["code"] as? String == "channel_not_permitted", "\(other): \(reply.text)")
+                }
+                // Staff tokens cannot submit orders at all.
+                let asOps = try await edge.send(.POST, "/v1/channels/web/orders", body: order, headers: Self.bearer(TestCredentials.token(.ops)))
+                #expect(asOps.status == 403 && (asOps.json["error"] as? [String: Any])?["code"] as? String == "role_not_allowed")
+                #expect(try await world.count("SELECT count(*) FROM \(world.schema).submissions") == 0)
+
+                // Its own channel: accepted.
+                let accepted = try await edge.send(.POST, "/v1/channels/web/orders", body: order, headers: Self.bearer(webToken))
+                #expect(accepted.status == 202, "\(accepted.text)")
+                let orderID = accepted.json["orderId"] as? String ?? ""
+                #expect(try await world.eventually {
+                    try await world.count("SELECT count(*) FROM \(world.riskSchema).decisions WHERE status = 'held'") == 1
+                })
+
+                // Only risk decides a held order: warehouse, customer service, ops and channels get 403.
+                let approve = "/v1/review/orders/\(orderID)/approve"
+                for (role, channel) in [(AccessRole.warehouse, nil), (.customerService, nil), (.ops, nil), (.analyst, nil), (.channel, "web")] {
+                    let reply = try await risk.send(.POST, approve, body: Array(#"{"note":"let it through"}"#.utf8), headers: Self.bearer(TestCredentials.token(role, channel: channel)))
+                    #expect(reply.status == 403, "\(role): \(reply.text)")
+                }
+                #expect(try await world.count("SELECT count(*) FROM \(world.riskSchema).decisions WHERE status = 'held'") == 1)
+                #expect(try await risk.send(.GET, "/v1/review/queue", headers: Self.bearer(TestCredentials.token(.warehouse))).status == 403)
+
+                // A reviewer who claims to be someone else is recorded as who they are.
+                var headers = Self.bearer(TestCredentials.token(.risk))
+                headers["X-User-Id"] = "risk-director"
+                let decided = try await risk.send(.POST, approve, body: Array(#"{"reviewerId":"risk-director","note":"called, fine"}"#.utf8), headers: headers)
+                #expect(decided.status == 200, "\(decided.text)")
+                #expect(try await world.count("SELECT count(*) FROM \(world.riskSchema).decisions WHERE decided_by = 'risk-1' AND order_id = '\(orderID)'") == 1)
+
+                // Ops changes the catalog: audited under its name; the audit trail is ops-only.
+                let product = #"{"name":"ACL test tee","category":"apparel","listPriceFen":9900,"weightGrams":200,"volumeCm3":900}"#
+                let put = try await edge.send(.PUT, "/v1/admin/products/ACL-TEE-1", body: Array(product.utf8), headers: ["X-User-Id": "ops-1"])
+                #expect(put.status == 200, "\(put.text)")
+                #expect(try await edge.send(.PUT, "/v1/admin/products/ACL-TEE-1", body: Array(product.utf8), headers: Self.bearer(TestCredentials.token(.customerService))).status == 403)
+                let audit = try await edge.send(.GET, "/v1/audit?principal=ops-1", headers: Self.bearer(TestCredentials.token(.ops)))
+                #expect(audit.status == 200, "\(audit.text)")
+                let entries = audit.json["entries"] as? [[String: Any]] ?? []
+                #expect(entries.contains { $0["path"] as? String == "/v1/admin/products/ACL-TEE-1" && $0["method"] as? String == "PUT" && $0["role"] as? String == "ops" && $0["status"] as? Int == put.status })
+                let riskAudit = try await risk.send(.GET, "/v1/audit", headers: Self.bearer(TestCredentials.token(.ops)))
+                #expect((riskAudit.json["entries"] as? [[String: Any]] ?? []).contains { $0["principal"] as? String == "risk-1" && $0["status"] as? Int == 200 && ($0["path"] as? String)?.hasSuffix("/approve") == true })
+                #expect(try await edge.send(.GET, "/v1/audit", headers: Self.bearer(TestCredentials.token(.warehouse))).status == 403)
+                #expect(try await edge.send(.GET, "/v1/audit?limit=0", headers: Self.bearer(TestCredentials.token(.ops))).status == 422)
+
+                // Open: probes and scrapes; closed: anything no rule covers, even with a token.
+                #expect(try await edge.send(.GET, "/health/live", anonymous: true).status == 200)
+                #expect(try await edge.send(.GET, "/metrics", anonymous: true).status == 200)
+                let unknown = try await edge.send(.GET, "/v1/secret-admin", headers: Self.bearer(TestCredentials.token(.ops)))
+                #expect(unknown.status == 403 && (unknown.json["error"] as? [String: Any])?["code"] as? String == "no_access_rule")
             }
         }
     }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdTesting
 import IntakeService
 import Logging
 import NIOCore
@@ -60,6 +61,35 @@ final class IntakeWorld: Sendable {
     func application(role: IntakeConfiguration.Role) throws -> some ApplicationProtocol {
         let (service, intake) = try configuration(role: role)
         return try buildApplication(service: IntakeService(configuration: intake), configuration: service, logger: logger)
+    }
+
+    /// Intake (edge, workers, status projection) in the background on a random port and risk on
+    /// the testing framework's live server, for tests that act on held orders over HTTP; `body`
+    /// gets an edge client for each once intake is ready. Both stop gracefully afterwards.
+    func withIntakeAndRisk(_ body: @Sendable (_ intake: EdgeClient, _ risk: EdgeClient) async throws -> Void) async throws {
+        var (intakeService, intakeConfig) = try configuration(role: .all)
+        intakeService.httpPort = Int.random(in: 20_000..<29_000)
+        let intake = try buildApplication(service: IntakeService(configuration: intakeConfig), configuration: intakeService, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [intake], logger: logger))
+        let intakeEdge = EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: HTTPClient.shared)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await riskApplication().test(.live) { client in
+                    let risk = EdgeClient(base: "http://127.0.0.1:\(client.port!)", http: HTTPClient.shared)
+                    guard try await eventually(timeout: .seconds(20), { (try? await intakeEdge.send(.GET, "/health/ready", anonymous: true))?.status == 200 }) else {
+                        throw InventoryFixtures.Failure("intake never became ready")
+                    }
+                    try await body(intakeEdge, risk)
+                }
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
     }
 
     /// Runs `workers` worker processes in the background for the duration of `body`, then stops
