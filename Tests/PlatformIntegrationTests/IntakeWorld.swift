@@ -70,25 +70,12 @@ final class IntakeWorld: Sendable {
         var (intakeService, intakeConfig) = try configuration(role: .all)
         intakeService.httpPort = Int.random(in: 20_000..<29_000)
         let intake = try buildApplication(service: IntakeService(configuration: intakeConfig), configuration: intakeService, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [intake], logger: logger))
         let intakeEdge = EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: HTTPClient.shared)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                try await riskApplication().test(.live) { client in
-                    let risk = EdgeClient(base: "http://127.0.0.1:\(client.port!)", http: HTTPClient.shared)
-                    guard try await eventually(timeout: .seconds(20), { (try? await intakeEdge.send(.GET, "/health/ready", anonymous: true))?.status == 200 }) else {
-                        throw InventoryFixtures.Failure("intake never became ready")
-                    }
-                    try await body(intakeEdge, risk)
-                }
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
+        let riskApp = try riskApplication()
+        try await running([intake], readyAt: [intakeEdge]) {
+            try await riskApp.test(.live) { client in
+                try await body(intakeEdge, EdgeClient(base: "http://127.0.0.1:\(client.port!)", http: HTTPClient.shared))
             }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
     }
 
