@@ -20,13 +20,8 @@
 # Size the run so the load outlasts the faults (about 100 s short, 160 s full).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-STATE="${OMS_STACK_DIR:-$REPO/.oms}"
+source "$REPO/Deploy/bench/drill-env.sh"
 ORDERS="${1:-4500}" RATE="${2:-30}" SHORT="${3:-}"
-STACK="$REPO/Deploy/local/oms-stack.sh"
-eval "$("$STACK" env)"
-BIN="$(cat "$STATE/bin-dir" 2>/dev/null || (cd "$REPO" && swift build --show-bin-path))"
-OMSCTL=("$BIN/omsctl")
-PSQL=(psql "$OMS_DATABASE_URL" -v ON_ERROR_STOP=1 -tA)
 RUN="F$(date +%s | tail -c 7)"
 SESSION_MS="${OMS_KAFKA_SESSION_TIMEOUT_MS:-6000}"
 PAUSE_S=$(( SESSION_MS / 1000 + 4 ))

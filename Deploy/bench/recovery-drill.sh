@@ -11,13 +11,8 @@
 # Arguments: [orders=300] [concurrency=16]. Needs `Deploy/local/oms-stack.sh up` (debug or release).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-STATE="${OMS_STACK_DIR:-$REPO/.oms}"
+source "$REPO/Deploy/bench/drill-env.sh"
 ORDERS="${1:-300}" CONCURRENCY="${2:-16}"
-STACK="$REPO/Deploy/local/oms-stack.sh"
-eval "$("$STACK" env)"
-BIN="$(cat "$STATE/bin-dir" 2>/dev/null || (cd "$REPO" && swift build --show-bin-path))"
-OMSCTL=("$BIN/omsctl")
-PSQL=(psql "$OMS_DATABASE_URL" -v ON_ERROR_STOP=1 -tA)
 RUN="R$(date +%s | tail -c 7)"
 FAILED=0
 say() { printf '[drill %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }

@@ -6,11 +6,8 @@
 # Arguments: [orders=20000] [concurrency=32] [extra workers=3]. Needs `Deploy/local/oms-stack.sh up`.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-STATE="${OMS_STACK_DIR:-$REPO/.oms}"
+source "$REPO/Deploy/bench/drill-env.sh"
 ORDERS="${1:-20000}" CONCURRENCY="${2:-32}" EXTRA="${3:-3}"
-STACK="$REPO/Deploy/local/oms-stack.sh"
-eval "$("$STACK" env)"
-BIN="$(cat "$STATE/bin-dir" 2>/dev/null || (cd "$REPO" && swift build --show-bin-path))"
 RUN="S$(date +%s | tail -c 7)"
 MARK="$(date -u +%Y-%m-%dT%H:%M:%S)"
 "$STACK" scale-intake 0 >/dev/null

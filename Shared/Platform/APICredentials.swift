@@ -98,8 +98,6 @@ public struct APICredentials: Sendable {
         tokensByRole.first { $0.principal.name == name }?.token
     }
 
-    /// For clients: the principals configured, without their tokens.
-    public var configuredPrincipals: [Principal] { tokensByRole.map(\.principal) }
 
     static func digest(_ token: String) -> String {
         PIIHasher.hex(Array(SHA256.hash(data: Data(token.utf8))))
