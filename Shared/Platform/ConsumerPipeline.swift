@@ -118,9 +118,11 @@ public final class ConsumerPipeline: Service, Sendable {
         let started = ContinuousClock.now
         do {
             let outcome = try await process(records)
+            // The follow-up events are committed: the relay may publish them while the offsets
+            // are being committed.
+            database.relaySignal?.signal()
             try await faults?.check(.pipelineAfterDatabaseCommit)
             try await consumer.commit(after: records)
-            database.relaySignal?.signal()
             metrics.batchDuration.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
             return outcome
         } catch {

@@ -15,7 +15,12 @@ import ServiceLifecycle
 public final class OutboxRelay: Service, Sendable {
     public struct Configuration: Sendable {
         public var batchSize: Int = 1_000
-        public var idle: Duration = .milliseconds(20)
+        /// How long an idle relay waits before looking again. Commits in this process wake it at
+        /// once (`RelaySignal`), so this bounds only rows other processes left (replicas that lost
+        /// the relay lock, held direct-publish rows) and costs one poll per interval at rest.
+        public var idle: Duration = .milliseconds(250)
+        /// How soon a relay that found another replica holding the relay lock tries again.
+        public var contended: Duration = .milliseconds(20)
         /// Sent rows older than this are deleted.
         public var retention: Duration = .seconds(3_600)
         public init() {}
@@ -48,6 +53,11 @@ public final class OutboxRelay: Service, Sendable {
     /// Publishes up to one batch of pending rows. Returns how many were published and marked.
     @discardableResult
     public func publishPending() async throws -> Int {
+        try await publishRound().published
+    }
+
+    /// One relay round: whether this relay held the lock, and how many rows it published.
+    private func publishRound() async throws -> (published: Int, contended: Bool) {
         let schema = database.schema
         let batchSize = configuration.batchSize
         return try await database.client.withConnection { connection in
@@ -63,11 +73,11 @@ public final class OutboxRelay: Service, Sendable {
         }
     }
 
-    private func publish(on connection: PostgresConnection, schema: String, batchSize: Int) async throws -> Int {
+    private func publish(on connection: PostgresConnection, schema: String, batchSize: Int) async throws -> (published: Int, contended: Bool) {
         let lock = try await connection.query("SELECT pg_try_advisory_xact_lock(hashtext(\("oms.relay." + schema)))", logger: logger)
         var locked = false
         for try await value in lock.decode(Bool.self) { locked = value }
-        guard locked else { return 0 }
+        guard locked else { return (0, true) }
 
         let rows = try await connection.query("""
             SELECT id, event_id, topic, message_key, headers, payload FROM outbox
@@ -79,7 +89,7 @@ public final class OutboxRelay: Service, Sendable {
             ids.append(id)
             messages.append(KafkaOutgoingMessage(topic: topic, key: Array(buffer: key), value: Array(buffer: payload), headers: OutboxMessage.decodeHeaders(headers)))
         }
-        guard !messages.isEmpty else { return 0 }
+        guard !messages.isEmpty else { return (0, false) }
 
         let started = ContinuousClock.now
         let results = try await producer.send(batch: messages)
@@ -97,7 +107,7 @@ public final class OutboxRelay: Service, Sendable {
             try await connection.query("UPDATE outbox SET sent_at = now() WHERE id = ANY(\(sent)::int8[])", logger: logger)
         }
         metrics.count("oms_outbox_published_total", by: sent.count)
-        return sent.count
+        return (sent.count, false)
     }
 
     /// Publishes messages a writer just committed with `TransactionContext.enqueueForDirectPublish`
@@ -155,12 +165,12 @@ public final class OutboxRelay: Service, Sendable {
         var lastHousekeeping = ContinuousClock.now
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            var published = 0
+            var round = (published: 0, contended: false)
             heartbeat.begin()
             defer { heartbeat.end() }
             do {
                 try await markDirectlyPublished()
-                published = try await publishPending()
+                round = try await publishRound()
                 failures = 0
             } catch {
                 failures += 1
@@ -175,7 +185,9 @@ public final class OutboxRelay: Service, Sendable {
                 }
                 try? await purgeSent()
             }
-            if published < configuration.batchSize {
+            if round.contended {
+                await signal.wait(upTo: configuration.contended)
+            } else if round.published < configuration.batchSize {
                 await signal.wait(upTo: configuration.idle)
             }
         }

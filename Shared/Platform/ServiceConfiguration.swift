@@ -26,7 +26,7 @@ public struct ServiceConfiguration: Sendable {
     /// `OMS_PIPELINE_STALL_SECONDS` (default 120): a consumer batch running longer than this makes
     /// the process exit for its supervisor to restart (`PipelineWatchdog`).
     public var pipelineStallSeconds: Int
-    /// `OMS_RELAY_BATCH_SIZE` (default 1000) and `OMS_RELAY_IDLE_MS` (default 20).
+    /// `OMS_RELAY_BATCH_SIZE` (default 1000) and `OMS_RELAY_IDLE_MS` (default 250).
     public var relayBatchSize: Int
     public var relayIdleMilliseconds: Int
     /// `OMS_TOPIC_PREFIX`: prepended to every topic name, so several environments can share one
@@ -78,7 +78,7 @@ public struct ServiceConfiguration: Sendable {
         self.consumersPerGroup = try int("OMS_CONSUMERS_PER_GROUP", 1)
         self.pipelineStallSeconds = try int("OMS_PIPELINE_STALL_SECONDS", 120)
         self.relayBatchSize = try int("OMS_RELAY_BATCH_SIZE", 1_000)
-        self.relayIdleMilliseconds = try int("OMS_RELAY_IDLE_MS", 20)
+        self.relayIdleMilliseconds = try int("OMS_RELAY_IDLE_MS", 250)
         self.logLevel = environment["OMS_LOG_LEVEL"] ?? "info"
         let prefix = environment["OMS_TOPIC_PREFIX"] ?? ""
         guard prefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-") }) else {
