@@ -62,7 +62,7 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// `auto.offset.reset` for a group with no committed offset: `earliest` so nothing is skipped.
     public var autoOffsetReset: String = "earliest"
     /// `fetch.min.bytes` / `fetch.wait.max.ms`: batch up fetches under load without adding idle latency.
-    public var fetchWaitMaxMilliseconds: Int = 10
+    public var fetchWaitMaxMilliseconds: Int = 100
 
     public init(client: KafkaClientConfiguration, groupID: String) {
         self.client = client
