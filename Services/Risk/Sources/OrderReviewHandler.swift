@@ -25,15 +25,18 @@ public struct OrderReviewHandler: EventHandler {
     public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
         let policy = try await RiskPolicyStore.current(on: context.connection, logger: context.logger)
         let evaluator = RiskEvaluator(policy: policy)
+        // Runs of receipts are reviewed together (a fixed number of statements per run, not per
+        // order); a cancellation first reviews the receipts before it, so event order holds.
+        var run: [(received: OrderReceived, event: EventEnvelope)] = []
         for event in events {
             switch event.type {
             case OrderReceived.eventType:
-                let received: OrderReceived
-                do { received = try event.decode(OrderReceived.self) } catch { throw HandlerRejection("undecodable order.received: \(error)") }
-                try await review(received, event: event, evaluator: evaluator, context: context)
+                do { run.append((try event.decode(OrderReceived.self), event)) } catch { throw HandlerRejection("undecodable order.received: \(error)") }
             case OrderCancelled.eventType:
                 let cancelled: OrderCancelled
                 do { cancelled = try event.decode(OrderCancelled.self) } catch { throw HandlerRejection("undecodable order.cancelled: \(error)") }
+                try await review(run, evaluator: evaluator, context: context)
+                run.removeAll()
                 try await context.connection.query("""
                     UPDATE decisions SET status = 'cancelled', decided_at = \(cancelled.cancelledAt), reviewer_note = 'order cancelled'
                     WHERE order_id = \(cancelled.orderID) AND status = 'held'
@@ -42,68 +45,96 @@ public struct OrderReviewHandler: EventHandler {
                 continue
             }
         }
+        try await review(run, evaluator: evaluator, context: context)
     }
 
-    private func review(_ received: OrderReceived, event: EventEnvelope, evaluator: RiskEvaluator, context: TransactionContext) async throws {
-        let order = received.order
+    /// Reviews a run of received orders in four statements: which are already decided, their
+    /// signals, every order's counts, their decisions. Each order's counts include the orders
+    /// before it in the run and itself but not those after it, exactly as if they were reviewed
+    /// one by one, so of several orders from one phone in a batch only those past the limit are held.
+    private func review(_ run: [(received: OrderReceived, event: EventEnvelope)], evaluator: RiskEvaluator, context: TransactionContext) async throws {
+        guard !run.isEmpty else { return }
         let connection = context.connection, logger = context.logger
-        let existing = try await connection.query("SELECT 1 FROM decisions WHERE order_id = \(order.orderID)", logger: logger)
-        for try await _ in existing.decode(Int.self) { return }
+        var seen = Set<String>()
+        let decided = try await connection.query("SELECT order_id FROM decisions WHERE order_id = ANY(\(run.map(\.received.order.orderID))::text[])", logger: logger)
+        for try await orderID in decided.decode(String.self) { seen.insert(orderID) }
+        // A replayed receipt of a decided order, or the same order twice in one run: the first only.
+        let reviews = run.filter { seen.insert($0.received.order.orderID).inserted }
+        guard !reviews.isEmpty else { return }
 
-        let phoneHash = order.customer.phone.isEmpty ? "" : hasher.phone(order.customer.phone)
-        let addressHash = order.deliveryAddress.map(hasher.address) ?? ""
+        let window = Double(evaluator.policy.velocityWindowMinutes) * 60
+        var signals = ReviewSignalRows()
+        for (received, _) in reviews {
+            signals.append(received, hasher: hasher, window: window)
+        }
         try await connection.query("""
             INSERT INTO order_signals (order_id, channel, customer_key, phone_hash, address_hash, device_key, coupon_code, total_fen, placed_at)
-            VALUES (\(order.orderID), \(order.channel.rawValue), \(order.customer.customerKey), NULLIF(\(phoneHash), ''), NULLIF(\(addressHash), ''),
-                    \(order.deviceKey), \(received.couponCode), \(order.total.minorUnits), \(order.placedAt))
+            SELECT o, c, k, NULLIF(p, ''), NULLIF(a, ''), NULLIF(d, ''), NULLIF(cc, ''), t, at
+            FROM unnest(\(signals.orderIDs)::text[], \(signals.channels)::text[], \(signals.customerKeys)::text[], \(signals.phoneHashes)::text[],
+                        \(signals.addressHashes)::text[], \(signals.deviceKeys)::text[], \(signals.couponCodes)::text[], \(signals.totals)::int8[],
+                        \(signals.placedAt)::timestamptz[]) AS u(o, c, k, p, a, d, cc, t, at)
             ON CONFLICT (order_id) DO NOTHING
             """, logger: logger)
         // Every known order within the window on either side: one phone's orders arrive on
         // different partitions in any order, and whichever is processed past the limit is held.
-        let window = Double(evaluator.policy.velocityWindowMinutes) * 60
-        let from = order.placedAt.addingTimeInterval(-window)
-        let at = order.placedAt.addingTimeInterval(window)
         let rows = try await connection.query("""
-            SELECT
-              (SELECT count(*) FROM order_signals WHERE phone_hash = NULLIF(\(phoneHash), '') AND placed_at > \(from) AND placed_at < \(at))::int,
-              (SELECT count(*) FROM order_signals WHERE address_hash = NULLIF(\(addressHash), '') AND placed_at > \(from) AND placed_at < \(at))::int,
-              (SELECT count(*) FROM order_signals WHERE customer_key = \(order.customer.customerKey) AND customer_key <> 'anonymous'
-                 AND placed_at > \(from) AND placed_at < \(at))::int,
-              (SELECT count(*) FROM order_signals WHERE device_key = \(order.deviceKey) AND placed_at > \(from) AND placed_at < \(at))::int,
-              (SELECT count(DISTINCT customer_key) FROM order_signals WHERE coupon_code IS NOT NULL AND customer_key <> \(order.customer.customerKey)
-                 AND (phone_hash = NULLIF(\(phoneHash), '') OR address_hash = NULLIF(\(addressHash), '') OR device_key = \(order.deviceKey)) AND placed_at > \(from) AND placed_at < \(at))::int,
-              EXISTS (SELECT 1 FROM deny_list WHERE kind = 'phone' AND value_hash = \(phoneHash)),
-              EXISTS (SELECT 1 FROM deny_list WHERE kind = 'address' AND value_hash = \(addressHash))
+            WITH b AS (
+              SELECT * FROM unnest(\(signals.orderIDs)::text[], \(signals.phoneHashes)::text[], \(signals.addressHashes)::text[],
+                                   \(signals.customerKeys)::text[], \(signals.deviceKeys)::text[], \(signals.windowFrom)::timestamptz[],
+                                   \(signals.windowTo)::timestamptz[]) WITH ORDINALITY AS b(order_id, phone, address, customer, device, w_from, w_to, n)
+            )
+            SELECT b.n::int8,
+              (SELECT count(*) FROM order_signals s WHERE s.phone_hash = NULLIF(b.phone, '') AND s.placed_at > b.w_from AND s.placed_at < b.w_to
+                 AND NOT EXISTS (SELECT 1 FROM b later WHERE later.order_id = s.order_id AND later.n > b.n))::int,
+              (SELECT count(*) FROM order_signals s WHERE s.address_hash = NULLIF(b.address, '') AND s.placed_at > b.w_from AND s.placed_at < b.w_to
+                 AND NOT EXISTS (SELECT 1 FROM b later WHERE later.order_id = s.order_id AND later.n > b.n))::int,
+              (SELECT count(*) FROM order_signals s WHERE s.customer_key = b.customer AND s.customer_key <> 'anonymous'
+                 AND s.placed_at > b.w_from AND s.placed_at < b.w_to
+                 AND NOT EXISTS (SELECT 1 FROM b later WHERE later.order_id = s.order_id AND later.n > b.n))::int,
+              (SELECT count(*) FROM order_signals s WHERE s.device_key = NULLIF(b.device, '') AND s.placed_at > b.w_from AND s.placed_at < b.w_to
+                 AND NOT EXISTS (SELECT 1 FROM b later WHERE later.order_id = s.order_id AND later.n > b.n))::int,
+              (SELECT count(DISTINCT s.customer_key) FROM order_signals s WHERE s.coupon_code IS NOT NULL AND s.customer_key <> b.customer
+                 AND (s.phone_hash = NULLIF(b.phone, '') OR s.address_hash = NULLIF(b.address, '') OR s.device_key = NULLIF(b.device, ''))
+                 AND s.placed_at > b.w_from AND s.placed_at < b.w_to
+                 AND NOT EXISTS (SELECT 1 FROM b later WHERE later.order_id = s.order_id AND later.n > b.n))::int,
+              EXISTS (SELECT 1 FROM deny_list WHERE kind = 'phone' AND value_hash = b.phone),
+              EXISTS (SELECT 1 FROM deny_list WHERE kind = 'address' AND value_hash = b.address)
+            FROM b ORDER BY b.n
             """, logger: logger)
-        var signals = RiskSignals()
-        for try await (phone, address, account, device, coupons, phoneDenied, addressDenied) in rows.decode((Int, Int, Int, Int, Int, Bool, Bool).self) {
-            signals = RiskSignals(ordersFromPhone: phone, ordersToAddress: address, ordersFromAccount: account, ordersFromDevice: device,
-                                  otherCouponAccountsInHousehold: coupons, phoneDenied: phoneDenied, addressDenied: addressDenied)
+        var counted = [RiskSignals](repeating: RiskSignals(), count: reviews.count)
+        for try await (n, phone, address, account, device, coupons, phoneDenied, addressDenied) in rows.decode((Int64, Int, Int, Int, Int, Int, Bool, Bool).self) {
+            counted[Int(n) - 1] = RiskSignals(ordersFromPhone: phone, ordersToAddress: address, ordersFromAccount: account, ordersFromDevice: device,
+                                              otherCouponAccountsInHousehold: coupons, phoneDenied: phoneDenied, addressDenied: addressDenied)
         }
-        let decision = evaluator.evaluate(order, couponCode: received.couponCode, signals: signals)
+
         let now = Date()
-        let body = String(decoding: try EventCoding.encode(PIIVault.process.seal(order)), as: UTF8.self)
-        let findings = String(decoding: try EventCoding.encode(decision.findings), as: UTF8.self)
-        let held = decision.outcome == .held
+        var decisions = DecisionRows()
+        for ((received, event), signals) in zip(reviews, counted) {
+            let order = received.order
+            let decision = evaluator.evaluate(order, couponCode: received.couponCode, signals: signals)
+            try decisions.append(order: order, decision: decision)
+            switch decision.outcome {
+            case .verified:
+                try context.emit(OrderVerified(orderID: order.orderID, score: decision.score, findings: decision.findings, decidedBy: "rules", verifiedAt: now, order: order),
+                                 orderID: order.orderID, topic: TopicCatalogue.riskDecisions, causedBy: event)
+            case .held:
+                try context.emit(OrderHeld(orderID: order.orderID, score: decision.score, findings: decision.findings, heldAt: now),
+                                 orderID: order.orderID, topic: TopicCatalogue.riskDecisions, causedBy: event)
+            case .rejected:
+                let reasons = decision.findings.filter { $0.score >= evaluator.policy.rejectScore }.map { RejectionReason(code: $0.rule, message: $0.reason) }
+                try context.emit(OrderRejected(orderID: order.orderID, channel: order.channel, channelOrderID: order.channelOrderID,
+                                               reasons: reasons.isEmpty ? decision.findings.map { RejectionReason(code: $0.rule, message: $0.reason) } : reasons, rejectedAt: now),
+                                 orderID: order.orderID, topic: TopicCatalogue.riskDecisions, causedBy: event)
+            }
+            logger.debug("order reviewed", metadata: ["orderId": "\(order.orderID)", "outcome": "\(decision.outcome.rawValue)", "score": "\(decision.score)"])
+        }
         try await connection.query("""
             INSERT INTO decisions (order_id, channel, status, score, findings, decided_by, order_body, held_at, decided_at)
-            VALUES (\(order.orderID), \(order.channel.rawValue), \(decision.outcome.rawValue), \(decision.score), \(findings)::jsonb,
-                    \(held ? nil : "rules"), \(body)::jsonb, \(held ? now : nil), \(held ? nil : now))
+            SELECT o, c, s, sc, f::jsonb, CASE WHEN s = 'held' THEN NULL ELSE 'rules' END, b::jsonb,
+                   CASE WHEN s = 'held' THEN \(now) END, CASE WHEN s = 'held' THEN NULL ELSE \(now) END
+            FROM unnest(\(decisions.orderIDs)::text[], \(decisions.channels)::text[], \(decisions.statuses)::text[], \(decisions.scores)::int4[],
+                        \(decisions.findings)::text[], \(decisions.bodies)::text[]) AS u(o, c, s, sc, f, b)
             """, logger: logger)
-        switch decision.outcome {
-        case .verified:
-            try context.emit(OrderVerified(orderID: order.orderID, score: decision.score, findings: decision.findings, decidedBy: "rules", verifiedAt: now, order: order),
-                             orderID: order.orderID, topic: TopicCatalogue.riskDecisions, causedBy: event)
-        case .held:
-            try context.emit(OrderHeld(orderID: order.orderID, score: decision.score, findings: decision.findings, heldAt: now),
-                             orderID: order.orderID, topic: TopicCatalogue.riskDecisions, causedBy: event)
-        case .rejected:
-            let reasons = decision.findings.filter { $0.score >= evaluator.policy.rejectScore }.map { RejectionReason(code: $0.rule, message: $0.reason) }
-            try context.emit(OrderRejected(orderID: order.orderID, channel: order.channel, channelOrderID: order.channelOrderID,
-                                           reasons: reasons.isEmpty ? decision.findings.map { RejectionReason(code: $0.rule, message: $0.reason) } : reasons, rejectedAt: now),
-                             orderID: order.orderID, topic: TopicCatalogue.riskDecisions, causedBy: event)
-        }
-        context.logger.debug("order reviewed", metadata: ["orderId": "\(order.orderID)", "outcome": "\(decision.outcome.rawValue)", "score": "\(decision.score)"])
     }
 }
 
