@@ -100,7 +100,7 @@ start_postgres() {
   else
     local logfile="$run/postgres.log"
     as_pg "$bin/pg_ctl" -D "$data" -l "$logfile" -w -t 60 start -o \
-      "-p $PG_PORT -k $run -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=512MB -c synchronous_commit=on -c wal_level=minimal -c max_wal_senders=0 -c checkpoint_timeout=15min -c max_wal_size=4GB" >/dev/null \
+      "-p $PG_PORT -k $run -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=512MB -c synchronous_commit=on -c wal_level=minimal -c max_wal_senders=0 -c checkpoint_timeout=15min -c max_wal_size=4GB -c shared_preload_libraries=pg_stat_statements" >/dev/null \
       || { cat "$logfile" >&2; die "PostgreSQL did not start"; }
     log "PostgreSQL started on 127.0.0.1:$PG_PORT"
   fi
@@ -108,6 +108,8 @@ start_postgres() {
   "${psql[@]}" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'oms') THEN CREATE ROLE oms LOGIN PASSWORD 'oms' CREATEDB; END IF; END \$\$;" postgres
   "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'oms'" postgres | grep -q 1 \
     || "${psql[@]}" -c "CREATE DATABASE oms OWNER oms" postgres
+  # Per-statement database time for the benchmarks' profile (Deploy/bench/e2e-bench.sh).
+  "${psql[@]}" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" oms
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
