@@ -97,6 +97,14 @@ for label in runs:
     cells = [f"{c.get(k, 0):.0f} s ({100 * c.get(k, 0) / busy:.0f} %)" for k in parts]
     cells.append(f"{max(busy - accounted, 0):.0f} s ({100 * max(busy - accounted, 0) / busy:.0f} %)")
     lines.append(f"| {label} | " + " | ".join(cells) + f" | {1000 * busy / max(runs[label]['accepted'], 1):.1f} |")
+lines += ["", "Where the database's time went in the max run (`pg_stat_statements`, top statements by total execution time):", "",
+          "| total ms | calls | mean ms | rows | statement |", "|---:|---:|---:|---:|---|"]
+statements_path = f"{out}/max.statements.tsv"
+for row in (open(statements_path).read().splitlines() if os.path.exists(statements_path) else [])[:10]:
+    fields = row.split("\t")
+    if len(fields) == 5:
+        statement = fields[4].replace("|", "\\|")
+        lines.append(f"| {int(fields[0]):,} | {int(fields[1]):,} | {fields[2]} | {int(fields[3]):,} | `{statement[:110]}` |")
 replay_rate = replay_messages / max(replay_seconds, 0.001)
 fixed_p99 = p(runs["fixed"])["p99"]
 lines += ["", "### Against the targets", "",
