@@ -105,7 +105,10 @@ for row in (open(statements_path).read().splitlines() if os.path.exists(statemen
     if len(fields) == 5:
         statement = fields[4].replace("|", "\\|")
         lines.append(f"| {int(fields[0]):,} | {int(fields[1]):,} | {fields[2]} | {int(fields[3]):,} | `{statement[:110]}` |")
-replay_rate = replay_messages / max(replay_seconds, 0.001)
+replay_rate_with_join = replay_messages / max(replay_seconds, 0.001)
+replay_after_join_seconds = float(replay.get("replay_after_join_ms", replay["replay_ms"])) / 1000
+replay_after_join_messages = int(replay.get("replay_after_join_messages", replay_messages))
+replay_rate = replay_after_join_messages / max(replay_after_join_seconds, 0.001)
 fixed_p99 = p(runs["fixed"])["p99"]
 lines += ["", "### Against the targets", "",
           "| target | measured | verdict |", "|---|---:|---|",
@@ -113,7 +116,8 @@ lines += ["", "### Against the targets", "",
           + ("met" if suite >= TARGET_OPS else f"missed by {TARGET_OPS / max(suite, 0.001):.0f}x") + " |",
           f"| p99 end to end <= {TARGET_P99} ms at {int(fixed_rate):,} orders/s | p99 {fixed_p99:,.0f} ms at {runs['fixed']['acceptsPerSecond']:,.0f} accepted/s | "
           + ("met" if fixed_p99 <= TARGET_P99 and runs['fixed']['acceptsPerSecond'] >= 0.95 * fixed_rate else "missed: the offered rate is above what the suite sustains here, so orders queue") + " |",
-          f"| replay a stage at >= {TARGET_REPLAY:,} events/s | {replay_rate:,.0f} events/s ({replay_messages:,} messages in {replay_seconds:.1f} s incl. the group join) | "
+          f"| replay a stage at >= {TARGET_REPLAY:,} events/s | {replay_rate:,.0f} events/s ({replay_after_join_messages:,} messages in {replay_after_join_seconds:.1f} s from the first; "
+          f"{replay_rate_with_join:,.0f}/s counting the group join: {replay_messages:,} in {replay_seconds:.1f} s) | "
           + ("met" if replay_rate >= TARGET_REPLAY else f"missed by {TARGET_REPLAY / max(replay_rate, 0.001):.1f}x") + " |",
           "", f"Suite throughput / database ceiling: **{suite / max(db_ceiling, 0.001):.2f}**.", "",
           "![throughput and p99 over time](benchmarks-e2e.png)", "", END]
