@@ -103,7 +103,9 @@ supervise() {  # what a restart policy does: a service that exited (its stall wa
     if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
       say "$service exited ($(grep -c 'pipeline stalled' "$STATE/logs/$service.log" 2>/dev/null || echo 0) stall exits in its log); restarting it as its supervisor would"
       RESTARTS=$((RESTARTS + 1))
-      "$STACK" start >/dev/null 2>&1
+      # `start` fails when any service is not ready within 30 s (e.g. another one stalling at
+      # that moment); the next pass of the drain loop tries again instead of ending the drill.
+      "$STACK" start >/dev/null 2>&1 || say "restart incomplete (a service not ready yet); the next pass tries again"
     fi
   done
 }
