@@ -109,7 +109,7 @@ start_postgres() {
   "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname = 'oms'" postgres | grep -q 1 \
     || "${psql[@]}" -c "CREATE DATABASE oms OWNER oms" postgres
   # Per-statement database time for the benchmarks' profile (Deploy/bench/e2e-bench.sh).
-  "${psql[@]}" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" oms
+  "${psql[@]}" -c "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS pg_stat_statements" oms
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
