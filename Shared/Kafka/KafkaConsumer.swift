@@ -139,6 +139,12 @@ public final class KafkaConsumer: Sendable {
                 rd_kafka_error_destroy(error)
                 throw KafkaError(kind: .consumer, message: "seek: \(description)")
             }
+            // A partition that could not be positioned reports its error in the list, not above.
+            let list = pointer.list.pointee
+            for index in 0..<Int(list.cnt) where list.elems[index].err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                let element = list.elems[index]
+                throw KafkaError(kind: .consumer, rdkafka: element.err, context: "seek \(String(cString: element.topic))[\(element.partition)]")
+            }
         }
     }
 

@@ -51,5 +51,21 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable, Equatable {
         return transient.contains { $0.rawValue == code }
     }
 
+    /// Wrapper-level code of a message `send(batch:)` did not enqueue because an earlier one was refused.
+    public static let notEnqueuedCode: Int32 = -10_001
+
+    /// True for errors no retry can cure for this message: the topic does not exist or is not
+    /// allowed, or the message is larger than the client or the broker accepts. A relay sets such a
+    /// message aside instead of retrying it forever.
+    public var isPermanentForMessage: Bool {
+        guard kind == .delivery else { return false }
+        let permanent: [rd_kafka_resp_err_t] = [
+            RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE,
+            RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION,
+            RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE, RD_KAFKA_RESP_ERR_INVALID_RECORD,
+        ]
+        return permanent.contains { $0.rawValue == code }
+    }
+
     public var description: String { "KafkaError(\(kind.rawValue), code \(code)): \(message)" }
 }

@@ -57,25 +57,37 @@ public final class KafkaProducer: Service, Sendable {
     }
 
     /// Enqueues every message at once (so librdkafka batches them) and waits for all delivery reports.
-    /// Results are in input order; per-partition order follows input order.
+    /// Results are in input order; per-partition order follows input order. Enqueuing stops at the
+    /// first message librdkafka refuses: that one carries its error and every later one a
+    /// `notEnqueued` error, so a caller that retries the failed suffix never sees a later message
+    /// of the same key overtake an earlier one. The enqueue loop (which may wait out a full local
+    /// queue for up to 3 s) runs on this client's own queue, never on Swift's cooperative pool.
     public func send(batch messages: [KafkaOutgoingMessage]) async throws -> [Result<KafkaDeliveryReport, KafkaError>] {
         guard !messages.isEmpty else { return [] }
         if state.withLockedValue({ $0.closed }) {
             throw KafkaError(kind: .closed, message: "producer is shut down")
         }
+        let handle = self.handle
         return await withCheckedContinuation { continuation in
             let tracker = DeliveryTracker(count: messages.count, continuation: continuation)
-            for (index, message) in messages.enumerated() {
-                let slot = DeliverySlot(tracker: tracker, index: index)
-                if let error = enqueue(message, slot: slot) {
-                    slot.complete(.failure(error))
+            handle.queue.async {
+                var refused = false
+                for (index, message) in messages.enumerated() {
+                    let slot = DeliverySlot(tracker: tracker, index: index)
+                    if refused {
+                        slot.complete(.failure(KafkaError(kind: .delivery, code: KafkaError.notEnqueuedCode, message: "not enqueued: an earlier message of the batch was refused")))
+                    } else if let error = Self.enqueue(message, slot: slot, handle: handle) {
+                        refused = true
+                        slot.complete(.failure(error))
+                    }
                 }
             }
         }
     }
 
-    /// Hands one message to librdkafka, waiting out a full local queue. Returns an error if it could not.
-    private func enqueue(_ message: KafkaOutgoingMessage, slot: DeliverySlot) -> KafkaError? {
+    /// Hands one message to librdkafka, waiting out a full local queue. Returns an error if it could
+    /// not. Blocks its thread: called only on the handle's queue.
+    private static func enqueue(_ message: KafkaOutgoingMessage, slot: DeliverySlot, handle: KafkaClientHandle) -> KafkaError? {
         let opaque = Unmanaged.passRetained(slot).toOpaque()
         var attempts = 0
         while true {

@@ -139,5 +139,10 @@ public enum PlatformMigrations {
             );
             CREATE INDEX access_audit_principal ON access_audit (principal, id);
             """),
+        // A row the broker can never take (unknown topic, too large) is set aside with the reason
+        // instead of blocking every row behind it (`OutboxRelay`); ops see it in `omsctl status`.
+        Migration(version: 5, name: "outbox quarantine", sql: """
+            ALTER TABLE outbox ADD COLUMN quarantined_at timestamptz, ADD COLUMN quarantine_reason text;
+            """),
     ]
 }

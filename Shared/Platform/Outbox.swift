@@ -30,9 +30,16 @@ public enum Outbox {
             """, logger: logger)
     }
 
-    /// Rows not yet published, oldest first.
+    /// Rows waiting to be published (quarantined rows not included).
     public static func pendingCount(on client: PostgresClient, logger: Logger) async throws -> Int {
-        let rows = try await client.query("SELECT count(*) FROM outbox WHERE sent_at IS NULL", logger: logger)
+        let rows = try await client.query("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND quarantined_at IS NULL", logger: logger)
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    /// Rows the relay set aside because the broker can never take them.
+    public static func quarantinedCount(on client: PostgresClient, logger: Logger) async throws -> Int {
+        let rows = try await client.query("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND quarantined_at IS NOT NULL", logger: logger)
         for try await count in rows.decode(Int.self) { return count }
         return 0
     }

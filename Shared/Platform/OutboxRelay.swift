@@ -11,7 +11,8 @@ import ServiceLifecycle
 /// service schema is active at a time (transaction-scoped advisory lock), so per-key order holds
 /// across replicas. After a crash between publish and mark, rows are simply published again;
 /// consumers deduplicate by event id. Invariant: a row is marked sent only after the broker
-/// acknowledged it and every row before it in the batch.
+/// acknowledged it and every row before it in the batch; a row the broker can never take
+/// (unknown topic, too large) is quarantined with its reason, never retried forever.
 public final class OutboxRelay: Service, Sendable {
     public struct Configuration: Sendable {
         public var batchSize: Int = 1_000
@@ -50,7 +51,8 @@ public final class OutboxRelay: Service, Sendable {
         self.startGate = startGate
     }
 
-    /// Publishes up to one batch of pending rows. Returns how many were published and marked.
+    /// Publishes up to one batch of pending rows. Returns how many rows it settled: published and
+    /// marked sent, or quarantined because the broker can never take them.
     @discardableResult
     public func publishPending() async throws -> Int {
         try await publishRound().published
@@ -81,7 +83,8 @@ public final class OutboxRelay: Service, Sendable {
 
         let rows = try await connection.query("""
             SELECT id, event_id, topic, message_key, headers, payload FROM outbox
-            WHERE sent_at IS NULL AND (publish_after IS NULL OR publish_after <= now()) ORDER BY id LIMIT \(batchSize)
+            WHERE sent_at IS NULL AND quarantined_at IS NULL AND (publish_after IS NULL OR publish_after <= now())
+            ORDER BY id LIMIT \(batchSize)
             """, logger: logger)
         var ids: [Int64] = []
         var messages: [KafkaOutgoingMessage] = []
@@ -95,10 +98,18 @@ public final class OutboxRelay: Service, Sendable {
         let results = try await producer.send(batch: messages)
         metrics.relayPublishDuration.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
         // Mark the acknowledged prefix only: a failed row and everything after it is retried,
-        // which keeps per-key order at the cost of possible (deduplicated) repeats.
+        // which keeps per-key order at the cost of possible (deduplicated) repeats. The producer
+        // stops enqueuing at the first refused row, so no later row overtakes it.
         let acknowledged = results.firstIndex { if case .failure = $0 { return true } else { return false } } ?? results.count
+        var quarantined: (id: Int64, reason: String)?
         if acknowledged < results.count, case .failure(let error) = results[acknowledged] {
-            logger.warning("outbox publish incomplete", metadata: ["acknowledged": "\(acknowledged)", "batch": "\(results.count)", "error": "\(error)"])
+            if error.isPermanentForMessage {
+                // No retry can publish this row: set it aside so the rows behind it move on.
+                quarantined = (ids[acknowledged], error.description)
+                logger.error("outbox row quarantined", metadata: ["outbox_id": "\(ids[acknowledged])", "topic": "\(messages[acknowledged].topic)", "error": "\(error)"])
+            } else {
+                logger.warning("outbox publish incomplete", metadata: ["acknowledged": "\(acknowledged)", "batch": "\(results.count)", "error": "\(error)"])
+            }
             metrics.count("oms_outbox_publish_failures_total")
         }
         try await faults?.check(.relayAfterPublishBeforeMark)
@@ -106,8 +117,12 @@ public final class OutboxRelay: Service, Sendable {
         if !sent.isEmpty {
             try await connection.query("UPDATE outbox SET sent_at = now() WHERE id = ANY(\(sent)::int8[])", logger: logger)
         }
+        if let quarantined {
+            try await connection.query("UPDATE outbox SET quarantined_at = now(), quarantine_reason = \(quarantined.reason) WHERE id = \(quarantined.id)", logger: logger)
+            metrics.count("oms_outbox_quarantined_total")
+        }
         metrics.count("oms_outbox_published_total", by: sent.count)
-        return (sent.count, false)
+        return (sent.count + (quarantined == nil ? 0 : 1), false)
     }
 
     /// Publishes messages a writer just committed with `TransactionContext.enqueueForDirectPublish`
@@ -182,6 +197,9 @@ public final class OutboxRelay: Service, Sendable {
                 lastHousekeeping = ContinuousClock.now
                 if let backlog = try? await Outbox.pendingCount(on: database.client, logger: logger) {
                     metrics.set("oms_outbox_backlog", to: Double(backlog))
+                }
+                if let quarantined = try? await Outbox.quarantinedCount(on: database.client, logger: logger) {
+                    metrics.set("oms_outbox_quarantined", to: Double(quarantined))
                 }
                 try? await purgeSent()
             }

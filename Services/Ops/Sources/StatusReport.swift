@@ -7,7 +7,8 @@ import OMSPlatform
 import PostgresNIO
 
 /// `omsctl status`: per service its health, each consumer group's members and lag per
-/// topic/partition, open and quarantined dead letters, and outbox rows not yet published.
+/// topic/partition, open and quarantined dead letters, outbox rows not yet published and outbox
+/// rows the relay quarantined (the broker can never take them).
 /// Invariant: read-only; a part that cannot be read shows as unknown instead of failing the report.
 public struct StatusReport: Sendable, Codable {
     public struct PartitionLag: Sendable, Codable {
@@ -32,27 +33,30 @@ public struct StatusReport: Sendable, Codable {
         public var openDeadLetters: Int?
         public var quarantinedDeadLetters: Int?
         public var outboxBacklog: Int?
+        /// Outbox rows set aside by the relay (unknown topic, too large): events nobody received.
+        public var outboxQuarantined: Int?
     }
 
     public var services: [ServiceStatus]
 
-    /// Zero lag, no open or quarantined dead letters, empty outboxes.
+    /// Zero lag, no open or quarantined dead letters, empty outboxes, no quarantined outbox rows.
     public var isDrained: Bool {
         services.allSatisfy { service in
             service.groups.allSatisfy { $0.lag == 0 } && (service.openDeadLetters ?? 0) == 0 && (service.quarantinedDeadLetters ?? 0) == 0 && (service.outboxBacklog ?? 0) == 0
+                && (service.outboxQuarantined ?? 0) == 0
         }
     }
 
     public func table(verbose: Bool) -> String {
-        var lines = ["SERVICE       HEALTH      GROUP                    MEMBERS        LAG   DLQ(open/quar)   OUTBOX"]
+        var lines = ["SERVICE       HEALTH      GROUP                    MEMBERS        LAG   DLQ(open/quar)   OUTBOX(pend/quar)"]
         for service in services {
             let dlq = "\(service.openDeadLetters.map(String.init) ?? "?")/\(service.quarantinedDeadLetters.map(String.init) ?? "?")"
-            let outbox = service.outboxBacklog.map(String.init) ?? "?"
+            let outbox = "\(service.outboxBacklog.map(String.init) ?? "?")/\(service.outboxQuarantined.map(String.init) ?? "?")"
             let groups = service.groups.isEmpty ? [GroupStatus(group: "-", members: nil, lag: 0, partitions: [])] : service.groups
             for (index, group) in groups.enumerated() {
                 let head = index == 0 ? service.service.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0) + " " + service.health.padding(toLength: 11, withPad: " ", startingAt: 0)
                                       : String(repeating: " ", count: 25)
-                let tail = index == 0 ? "\(dlq.leftPadded(16)) \(outbox.leftPadded(8))" : ""
+                let tail = index == 0 ? "\(dlq.leftPadded(16)) \(outbox.leftPadded(17))" : ""
                 lines.append("\(head) \(group.group.padding(toLength: 24, withPad: " ", startingAt: 0)) \((group.members.map(String.init) ?? "?").leftPadded(7)) \(String(group.lag).leftPadded(10)) \(tail)")
                 if verbose {
                     for partition in group.partitions where partition.lag > 0 {
@@ -78,8 +82,9 @@ public struct StatusReport: Sendable, Codable {
                 let members = try? await admin.activeMemberCount(group: name)
                 groups.append(GroupStatus(group: name, members: members, lag: partitions.reduce(0) { $0 + $1.lag }, partitions: partitions))
             }
+            let outbox = await backlog(database, schema: schema(service), logger: logger)
             report.append(ServiceStatus(service: service, health: await health(healthURL(service)), groups: groups, openDeadLetters: nil, quarantinedDeadLetters: nil,
-                                        outboxBacklog: await backlog(database, schema: schema(service), logger: logger)))
+                                        outboxBacklog: outbox?.pending, outboxQuarantined: outbox?.quarantined))
         }
         // Dead letters last: reading them joins a throw-away consumer group.
         if let letters = try? await desk.entries(of: services) {
@@ -100,7 +105,8 @@ public struct StatusReport: Sendable, Codable {
         return response.status.code == 200 ? "ready" : "not-ready"
     }
 
-    static func backlog(_ client: PostgresClient?, schema: String, logger: Logger) async -> Int? {
+    /// Outbox rows waiting to be published and rows quarantined by the relay; nil when unreadable.
+    static func backlog(_ client: PostgresClient?, schema: String, logger: Logger) async -> (pending: Int, quarantined: Int)? {
         guard let client else { return nil }
         do {
             let exists = try await client.query("SELECT to_regclass(\(schema + ".outbox"))::text", logger: logger)
@@ -109,9 +115,12 @@ public struct StatusReport: Sendable, Codable {
             guard found else { return nil }
             // The schema name is checked to be a table above and quoted here; values cannot be bound as identifiers.
             let quoted = "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            let rows = try await client.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int8 FROM \(quoted).outbox WHERE sent_at IS NULL"), logger: logger)
-            for try await count in rows.decode(Int.self) { return count }
-            return 0
+            let rows = try await client.query(PostgresQuery(unsafeSQL: """
+                SELECT count(*) FILTER (WHERE quarantined_at IS NULL)::int8, count(*) FILTER (WHERE quarantined_at IS NOT NULL)::int8
+                FROM \(quoted).outbox WHERE sent_at IS NULL
+                """), logger: logger)
+            for try await (pending, quarantined) in rows.decode((Int, Int).self) { return (pending, quarantined) }
+            return (0, 0)
         } catch {
             return nil
         }
