@@ -10,7 +10,9 @@ import ServiceLifecycle
 /// -> commit -> commit Kafka offsets.
 /// Invariants: offsets are committed only after the transaction committed; a transient failure
 /// rewinds to the batch start and retries with backoff, never advancing offsets; a permanent
-/// failure dead-letters that one record and the rest of the batch still commits.
+/// failure (of a handler, or of the inbox claim or outbox rows an event brings) dead-letters that
+/// one record and the rest of the batch still commits; a rewind that fails stops the pipeline
+/// (its `run` throws, the process exits for its supervisor) rather than commit past the batch.
 public final class ConsumerPipeline: Service, Sendable {
     public struct Configuration: Sendable {
         public var groupID: String
@@ -91,6 +93,14 @@ public final class ConsumerPipeline: Service, Sendable {
             do {
                 _ = try await processNextBatch()
                 failures = 0
+            } catch let failed as RewindFailed {
+                // Going on would let the next batch commit offsets past the failed one.
+                logger.critical("batch failed and could not be rewound; stopping the consumer", metadata: [
+                    "error": "\(PIIMask.scrub(String(describing: failed)).prefix(400))", "group": "\(configuration.groupID)",
+                ])
+                metrics.count("oms_pipeline_rewind_failures_total")
+                await consumer.close()
+                throw failed
             } catch {
                 failures += 1
                 metrics.count("oms_pipeline_transient_failures_total")
@@ -110,7 +120,8 @@ public final class ConsumerPipeline: Service, Sendable {
     }
 
     /// Polls and fully processes one batch. Throws only for transient failures, after rewinding
-    /// the consumer to the start of the batch (so nothing is skipped).
+    /// the consumer to the start of the batch (so nothing is skipped); throws `RewindFailed` when
+    /// that rewind failed, after which this consumer must not poll again.
     @discardableResult
     public func processNextBatch() async throws -> BatchOutcome {
         let records = try await consumer.poll(maxMessages: configuration.batchSize, timeout: configuration.pollTimeout)
@@ -126,7 +137,12 @@ public final class ConsumerPipeline: Service, Sendable {
             metrics.batchDuration.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
             return outcome
         } catch {
-            try? await consumer.seek(Self.batchStart(records))
+            do {
+                try await faults?.check(.pipelineSeek)
+                try await consumer.seek(Self.batchStart(records))
+            } catch let seekError {
+                throw RewindFailed(batchError: String(describing: error), seekError: String(describing: seekError))
+            }
             throw error
         }
     }
@@ -221,69 +237,13 @@ public final class ConsumerPipeline: Service, Sendable {
     private func runTransaction(pending: [Work], deadLetters: [Int: (reason: String, attempts: Int)], records: [KafkaRecord], perEvent: Bool, connection: PostgresConnection) async throws -> Result<(processed: Int, duplicates: Int), BatchAbort> {
         do {
             let counts = try await ServiceDatabase.transaction(on: connection, service: service, topics: database.topics, logger: logger) { context in
-                let claimed = try await Inbox.claim(pending.map {
-                    Inbox.Entry(eventID: $0.envelope.eventID, eventType: $0.envelope.type, topic: $0.record.topic, partition: $0.record.partition, offset: $0.record.offset)
-                }, on: connection, logger: logger)
-                var remaining = claimed
-                var fresh: [Work] = []
-                for item in pending where remaining.remove(item.envelope.eventID) != nil {
-                    fresh.append(item)
-                }
-                if !perEvent {
-                    // Consecutive events of the same handler go in one call, preserving order.
-                    var start = 0
-                    while start < fresh.count {
-                        var end = start + 1
-                        while end < fresh.count, fresh[end].handler.eventTypes == fresh[start].handler.eventTypes { end += 1 }
-                        let run = fresh[start..<end]
-                        let started = ContinuousClock.now
-                        do {
-                            try await run.first!.handler.handle(batch: run.map(\.envelope), context: context)
-                        } catch {
-                            switch FailureClass.classify(error) {
-                            case .transient:
-                                throw error
-                            case .permanent(let reason) where run.count == 1:
-                                throw BatchAbort(index: run.first!.index, reason: reason, attempts: 1)
-                            default:
-                                throw BatchAbort(index: nil, reason: "", attempts: 0)
-                            }
-                        }
-                        let elapsed = Int64((ContinuousClock.now - started).nanoseconds) / Int64(run.count)
-                        for _ in run { metrics.handlerDuration.recordNanoseconds(elapsed) }
-                        start = end
-                    }
-                    for item in deadLetters.keys.sorted() {
-                        context.enqueue(DeadLetter.message(for: records[item], service: service, topics: database.topics, reason: deadLetters[item]!.reason, attempts: deadLetters[item]!.attempts))
-                    }
-                    return (processed: fresh.count, duplicates: pending.count - fresh.count)
-                }
-                var processed = 0
-                for item in fresh {
-                    let started = ContinuousClock.now
-                    do {
-                        try await item.handler.handle(item.envelope, context: context)
-                    } catch {
-                        switch FailureClass.classify(error) {
-                        case .transient:
-                            throw error
-                        case .permanent(let reason):
-                            throw BatchAbort(index: item.index, reason: reason, attempts: 1)
-                        case .retryable(let reason):
-                            let attempt = attempts.recordFailure(item.envelope.eventID)
-                            if attempt >= configuration.maxAttempts {
-                                throw BatchAbort(index: item.index, reason: reason, attempts: attempt)
-                            }
-                            throw error
-                        }
-                    }
-                    metrics.handlerDuration.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
-                    processed += 1
-                }
+                let counts = perEvent
+                    ? try await runEventByEvent(pending, context: context)
+                    : try await runBatched(pending, context: context)
                 for (index, entry) in deadLetters.sorted(by: { $0.key < $1.key }) {
                     context.enqueue(DeadLetter.message(for: records[index], service: service, topics: database.topics, reason: entry.reason, attempts: entry.attempts))
                 }
-                return (processed: processed, duplicates: pending.count - processed)
+                return counts
             }
             for item in pending { attempts.clear(item.envelope.eventID) }
             return .success(counts)
@@ -292,6 +252,90 @@ public final class ConsumerPipeline: Service, Sendable {
                 attempts.clear(records[index].header(EventHeader.eventID).flatMap(UUID.init(uuidString:)))
             }
             return .failure(abort)
+        } catch {
+            // The inbox claim, the outbox rows or COMMIT failed outside any handler. Infrastructure
+            // trouble waits and retries; anything else is some event's doing: go event by event,
+            // where the culprit's own statements fail under it and it alone is dead-lettered.
+            if case .transient = FailureClass.classify(error) { throw error }
+            if !perEvent { return .failure(BatchAbort(index: nil, reason: "", attempts: 0)) }
+            throw error
         }
     }
+
+    private func inboxEntry(_ item: Work) -> Inbox.Entry {
+        Inbox.Entry(eventID: item.envelope.eventID, eventType: item.envelope.type, topic: item.record.topic, partition: item.record.partition, offset: item.record.offset)
+    }
+
+    /// The fast path: one inbox claim for the batch, consecutive events of one handler in one call.
+    private func runBatched(_ pending: [Work], context: TransactionContext) async throws -> (processed: Int, duplicates: Int) {
+        let claimed = try await Inbox.claim(pending.map(inboxEntry), on: context.connection, logger: logger)
+        var remaining = claimed
+        var fresh: [Work] = []
+        for item in pending where remaining.remove(item.envelope.eventID) != nil {
+            fresh.append(item)
+        }
+        var start = 0
+        while start < fresh.count {
+            var end = start + 1
+            while end < fresh.count, fresh[end].handler.eventTypes == fresh[start].handler.eventTypes { end += 1 }
+            let run = fresh[start..<end]
+            let started = ContinuousClock.now
+            do {
+                try await run.first!.handler.handle(batch: run.map(\.envelope), context: context)
+            } catch {
+                switch FailureClass.classify(error) {
+                case .transient:
+                    throw error
+                case .permanent(let reason) where run.count == 1:
+                    throw BatchAbort(index: run.first!.index, reason: reason, attempts: 1)
+                default:
+                    throw BatchAbort(index: nil, reason: "", attempts: 0)
+                }
+            }
+            let elapsed = Int64((ContinuousClock.now - started).nanoseconds) / Int64(run.count)
+            for _ in run { metrics.handlerDuration.recordNanoseconds(elapsed) }
+            start = end
+        }
+        return (processed: fresh.count, duplicates: pending.count - fresh.count)
+    }
+
+    /// The culprit-finding path: each event's inbox claim, handler and outbox rows run on their
+    /// own, with deferred constraints checked at once, so whatever fails names its event.
+    private func runEventByEvent(_ pending: [Work], context: TransactionContext) async throws -> (processed: Int, duplicates: Int) {
+        try await context.connection.query("SET CONSTRAINTS ALL IMMEDIATE", logger: logger)
+        var processed = 0
+        for item in pending {
+            let started = ContinuousClock.now
+            do {
+                guard try await !Inbox.claim([inboxEntry(item)], on: context.connection, logger: logger).isEmpty else { continue }
+                try await item.handler.handle(item.envelope, context: context)
+                try await Outbox.append(context.drainOutgoing(), on: context.connection, logger: logger)
+            } catch {
+                switch FailureClass.classify(error) {
+                case .transient:
+                    throw error
+                case .permanent(let reason):
+                    throw BatchAbort(index: item.index, reason: reason, attempts: 1)
+                case .retryable(let reason):
+                    let attempt = attempts.recordFailure(item.envelope.eventID)
+                    if attempt >= configuration.maxAttempts {
+                        throw BatchAbort(index: item.index, reason: reason, attempts: attempt)
+                    }
+                    throw error
+                }
+            }
+            metrics.handlerDuration.recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
+            processed += 1
+        }
+        return (processed: processed, duplicates: pending.count - processed)
+    }
+}
+
+/// A batch failed and the consumer could not be rewound to its start: its position is past records
+/// that were not processed, so it must not poll again. The pipeline stops and the process exits
+/// (its supervisor restarts it and the group resumes from the last committed offsets).
+public struct RewindFailed: Error, CustomStringConvertible {
+    public var batchError: String
+    public var seekError: String
+    public var description: String { "rewind after a failed batch failed: \(seekError) (batch: \(batchError))" }
 }

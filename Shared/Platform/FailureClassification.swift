@@ -37,8 +37,10 @@ public enum FailureClass: Equatable, Sendable {
         if error.code == .server {
             let state = error.serverInfo?[.sqlState] ?? ""
             // 08: connection exception, 40: transaction rollback (serialization, deadlock),
-            // 53: insufficient resources, 57P: operator intervention (shutdown, crash recovery).
-            if state.hasPrefix("08") || state.hasPrefix("40") || state.hasPrefix("53") || state.hasPrefix("57P") {
+            // 53: insufficient resources, 57P: operator intervention (shutdown, crash recovery),
+            // 57014: statement timeout or cancel, 55P03: lock timeout (a hot SKU on a sale day):
+            // load, not the event, so the batch waits and retries instead of dead-lettering.
+            if state.hasPrefix("08") || state.hasPrefix("40") || state.hasPrefix("53") || state.hasPrefix("57P") || state == "57014" || state == "55P03" {
                 return .transient
             }
             let message = error.serverInfo?[.message] ?? "server error"

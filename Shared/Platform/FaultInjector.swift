@@ -8,6 +8,8 @@ public struct FaultInjector: Sendable {
         case pipelineAfterDatabaseCommit
         /// The relay's messages were acknowledged by the broker; rows not yet marked sent.
         case relayAfterPublishBeforeMark
+        /// A failed batch is about to be rewound to its start; a throw here is a failed seek.
+        case pipelineSeek
     }
 
     private let action: @Sendable (Point) async throws -> Void

@@ -110,10 +110,11 @@ final class Harness: Sendable {
         return try KafkaConsumer(configuration: configuration, logger: logger)
     }
 
-    func pipeline(group: String, topics: [String], handlers: [any EventHandler], batchSize: Int = 500, faults: FaultInjector? = nil) throws -> (ConsumerPipeline, KafkaConsumer) {
+    func pipeline(group: String, topics: [String], handlers: [any EventHandler], batchSize: Int = 500, knownEventTypes: Set<String> = [], faults: FaultInjector? = nil) throws -> (ConsumerPipeline, KafkaConsumer) {
         let consumer = try consumer(group: group)
         var configuration = ConsumerPipeline.Configuration(groupID: "test.\(id).\(group)", topics: topics)
         configuration.batchSize = batchSize
+        configuration.knownEventTypes = knownEventTypes
         configuration.pollTimeout = .milliseconds(200)
         let pipeline = ConsumerPipeline(service: service, configuration: configuration, consumer: consumer, database: database, handlers: handlers, metrics: metrics, logger: logger, faults: faults)
         try pipeline.subscribe()
