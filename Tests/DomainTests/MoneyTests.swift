@@ -1,3 +1,4 @@
+import Foundation
 import OMSDomain
 import Testing
 
@@ -40,5 +41,43 @@ struct MoneyTests {
     @Test func displaysWithTwoDecimals() {
         #expect(Money.fen(12_345).description == "123.45 CNY")
         #expect(Money.fen(-5).description == "-0.05 CNY")
+    }
+
+    @Test("amounts from the wire: another currency or an amount near Int64.max does not decode (it would trap later)", arguments: [
+        #"{"minorUnits": 100, "currency": "USD"}"#,
+        #"{"minorUnits": 9223372036854775807, "currency": "CNY"}"#,
+        #"{"minorUnits": -9223372036854775808, "currency": "CNY"}"#,
+        #"{"minorUnits": 10000000000001, "currency": "CNY"}"#,
+    ])
+    func refusesHostileAmounts(json: String) {
+        #expect(throws: EventDecodingError.self) { try EventCoding.decode(Money.self, from: Array(json.utf8)) }
+    }
+
+    @Test("amounts within the wire limit round-trip unchanged")
+    func amountsRoundTrip() throws {
+        for value: Int64 in [0, 1, -1, Money.wireLimit, -Money.wireLimit] {
+            let decoded = try EventCoding.decode(Money.self, from: try EventCoding.encode(Money.fen(value)))
+            #expect(decoded == .fen(value))
+        }
+    }
+
+    @Test("an order whose lines would overflow its total does not decode; one at the limits does, with exact totals")
+    func orderTotalsCannotOverflow() throws {
+        func order(lines: Int, price: Int64, quantity: Int) -> Order {
+            Order(orderID: "O1", channel: .web, channelOrderID: "W1", customer: Customer(customerKey: "c1", name: "n", phone: "13812345678"), deliveryAddress: nil,
+                  lines: (1...lines).map { OrderLine(lineNumber: $0, sku: "S", quantity: quantity, unitPrice: .fen(price)) }, shippingFee: .zero,
+                  payment: Payment(method: .card, reference: "p", paidAmount: .zero, paidAt: nil), placedAt: Date(timeIntervalSince1970: 0))
+        }
+        // Each amount and quantity is within its own limit, but the total is not: decoding used to
+        // succeed and `total` then trapped, crash-looping the consumer.
+        let hostile = try EventCoding.encode(order(lines: 3, price: Money.wireLimit, quantity: OrderLine.wireQuantityLimit))
+        #expect(throws: EventDecodingError.self) { try EventCoding.decode(Order.self, from: hostile) }
+        let quantity = #"{"lineNumber":1,"sku":"S","quantity":0,"unitPrice":{"minorUnits":1,"currency":"CNY"},"allocatedDiscount":{"minorUnits":0,"currency":"CNY"},"isGift":false}"#
+        #expect(throws: EventDecodingError.self) { try EventCoding.decode(OrderLine.self, from: Array(quantity.utf8)) }
+
+        let large = order(lines: 10, price: 100_000_000, quantity: 999)
+        let decoded = try EventCoding.decode(Order.self, from: try EventCoding.encode(large))
+        #expect(decoded == large)
+        #expect(decoded.total == .fen(999_000_000_000))
     }
 }
