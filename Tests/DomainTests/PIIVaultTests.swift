@@ -59,4 +59,16 @@ struct PIIVaultTests {
     func malformed(text: String) {
         #expect(throws: ConfigurationError.self) { try PIIVault(parsing: text) }
     }
+
+    @Test("a customer who types something that looks sealed gets it sealed and back, not an order that never opens again")
+    func fakeSealedPrefix() throws {
+        let vault = try PIIVault(parsing: "k2:\(Self.key(2))")
+        var order = Self.order
+        order.customer.name = "pii:v1:k2:AAAA"
+        order.deliveryAddress?.street = "pii:v1:nokey:" + Self.key(9)
+        let sealed = vault.seal(order)
+        #expect(sealed.customer.name != order.customer.name && sealed.deliveryAddress?.street != order.deliveryAddress?.street)
+        #expect(try vault.open(sealed) == order)
+        #expect(vault.seal(sealed) == sealed, "a value this ring sealed is still not sealed twice")
+    }
 }

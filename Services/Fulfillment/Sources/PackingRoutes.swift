@@ -76,6 +76,8 @@ struct PackingRoutes: Sendable {
             case .blocked(let missing):
                 throw APIError(.conflict, code: "item_data_missing", message: "the item master lacks SKUs of this order; add them at PUT /v1/fulfillment/items/{sku}",
                                fields: missing.map { .init(field: "sku", reason: "\($0) has no item data") })
+            case .unreadable:
+                throw APIError.conflict("order_body_unreadable", "the stored order cannot be read (its personal data does not open under the key ring); see the service log")
             case .notPicked(let status):
                 if status == "packed" {
                     let views = try await runtime.database.client.withConnection { try await load(id: id, connection: $0) }

@@ -17,6 +17,9 @@ struct ParcelPacking {
         case packed([PackedParcel])
         case blocked(missingItems: [String])
         case notPicked(status: String)
+        /// The stored order body does not decode or open (a key gone from the ring, tampering):
+        /// this order is blocked with that reason; the others of the job still pack.
+        case unreadable
     }
 
     /// `settings`: the warehouses' settings when the caller has already read them (the handler has).
@@ -28,9 +31,19 @@ struct ParcelPacking {
             """, logger: logger)
         var orders: [(id: String, orderID: String, warehouse: String, order: Order)] = []
         var outcomes: [String: Outcome] = [:]
+        var unreadable: [String] = []
         for try await (id, orderID, warehouse, status, body) in rows.decode((String, String, String, String, String).self) {
             guard status == "picked" else { outcomes[id] = .notPicked(status: status); continue }
-            orders.append((id, orderID, warehouse, try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8)))))
+            do {
+                orders.append((id, orderID, warehouse, try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8)))))
+            } catch {
+                outcomes[id] = .unreadable
+                unreadable.append(id)
+            }
+        }
+        if !unreadable.isEmpty {
+            try await connection.query("UPDATE fulfillment_orders SET blocked_reason = 'order_body_unreadable' WHERE id = ANY(\(unreadable)::text[])", logger: logger)
+            logger.error("packing skipped orders whose stored body cannot be opened", metadata: ["fulfillmentOrders": "\(unreadable.prefix(10))"])
         }
         guard !orders.isEmpty else { return outcomes }
         let lineRows = try await connection.query("""
