@@ -2,6 +2,7 @@ import Foundation
 import InventoryService
 import OMSDomain
 import OMSPlatform
+import PostgresNIO
 import Testing
 
 /// Inventory on real PostgreSQL and the real broker: orders arrive as `order.verified` events on
@@ -123,6 +124,55 @@ struct InventoryAllocationTests {
                 #expect(try await world.inventoryCount("SELECT count(*) FROM inv.reservations WHERE order_id = 'O-EARLY'") == 0)
                 #expect(try await world.ledgerDiscrepancies() == 0)
             }
+        }
+    }
+
+    @Test("an order cancelled while another inventory worker allocates it ends cancelling, not allocated for good: the two serialise on the order")
+    func cancelDuringAllocation() async throws {
+        try await withIntakeWorld { world in
+            try await world.withInventory { http in
+                try await InventoryFixtures.setUpWarehouses(http)
+                #expect(try await InventoryFixtures.receive(http, "SKU-RACE", 10, into: "HZ1").status == 201)
+            }
+            // Two workers as a cooperative assignor may give them: one holds order.verified, the
+            // other order.cancelled of the same order, in transactions that overlap.
+            let environment = try TestEnvironment.require()
+            let client = try DatabaseConfiguration(url: environment.databaseURL, schema: world.inventorySchema).makeClient(logger: world.logger)
+            let order = InventoryFixtures.order("O-RACE-\(world.id)", lines: [("SKU-RACE", 3, 1_000)])
+            let (verified, _) = try InventoryFixtures.verified(order)
+            let cancelled = try EventEnvelope.make(OrderCancelled(orderID: order.orderID, requestedBy: "customer", reason: "changed mind", previousStatus: .verified, cancelledAt: Date()),
+                                                   orderID: order.orderID, producer: .intake)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                let database = ServiceDatabase(client: client, service: .inventory)
+                let holding = AsyncStream<Void>.makeStream()
+                let commit = AsyncStream<Void>.makeStream()
+                let allocating = Task {
+                    try await database.transaction(logger: world.logger) { context in
+                        try await OrderAllocationHandler().handle(batch: [verified], context: context)
+                        holding.continuation.yield()
+                        for await _ in commit.stream { break }
+                    }
+                }
+                for await _ in holding.stream { break }
+                let cancelling = Task {
+                    try await database.transaction(logger: world.logger) { context in
+                        try await OrderAllocationHandler().handle(batch: [cancelled], context: context)
+                    }
+                }
+                // Give the cancellation every chance to finish first (it must wait instead).
+                try await Task.sleep(for: .seconds(1))
+                commit.continuation.yield()
+                try await allocating.value
+                try await cancelling.value
+                group.cancelAll()
+            }
+            // The cancellation saw the allocation: the order waits as cancelling for the warehouse
+            // to stop (its reservation was announced), instead of staying allocated for good
+            // beside a cancellation tombstone nobody reads again.
+            #expect(try await world.inventoryCount("SELECT count(*)::int FROM inv.orders WHERE order_id = '\(order.orderID)' AND status = 'cancelling'") == 1)
+            #expect(try await world.inventoryCount("SELECT count(*)::int FROM inv.order_cancellations WHERE order_id = '\(order.orderID)'") == 0)
+            #expect(try await world.ledgerDiscrepancies() == 0)
         }
     }
 

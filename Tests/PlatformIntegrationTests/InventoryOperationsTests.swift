@@ -85,6 +85,30 @@ struct InventoryOperationsTests {
         }
     }
 
+    @Test("the same adjustment sent eight times at once applies once; its id reused for another SKU is a conflict")
+    func concurrentAdjustmentsApplyOnce() async throws {
+        try await withIntakeWorld { world in
+            try await world.withInventory { http in
+                try await InventoryFixtures.setUpWarehouses(http)
+                #expect(try await InventoryFixtures.receive(http, "SKU-ADJ", 10, into: "SH1").status == 201)
+                let body = Array(#"{"adjustmentId":"FOUND-1","warehouseId":"SH1","sku":"SKU-ADJ","reasonCode":"found","quantity":5}"#.utf8)
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<8 {
+                        group.addTask { try await http.send(.POST, "/v1/inventory/adjustments", body: body, headers: ["X-User-Id": "ops-1"]).status }
+                    }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+                #expect(statuses.filter { $0 == 201 }.count == 1, "\(statuses)")
+                #expect(statuses.filter { $0 == 200 }.count == 7, "\(statuses)")
+                #expect(try await world.inventoryCount("SELECT on_hand FROM inv.stock WHERE sku = 'SKU-ADJ' AND warehouse_code = 'SH1'") == 15)
+                #expect(try await world.inventoryCount("SELECT count(*)::int FROM inv.stock_movements WHERE cause_type = 'count' AND cause_id = 'FOUND-1'") == 1)
+                let reused = try await http.send(.POST, "/v1/inventory/adjustments", body: Array(#"{"adjustmentId":"FOUND-1","warehouseId":"SH1","sku":"SKU-T","reasonCode":"found","quantity":5}"#.utf8),
+                                                 headers: ["X-User-Id": "ops-1"])
+                #expect(reused.status == 409 && reused.text.contains("adjustment_id_reused"))
+            }
+        }
+    }
+
     @Test("short pick writes off and re-allocates elsewhere; dispatch turns reservations into on-hand decrements; returns restock or quarantine")
     func laterStages() async throws {
         try await withIntakeWorld { world in

@@ -193,5 +193,16 @@ enum InventoryServiceMigrations {
                 created_at timestamptz NOT NULL
             );
             """),
+        Migration(version: 106, name: "stock adjustments claimed once", sql: """
+            -- A client retrying an adjustment (or two clicks at once) applies it once: the first
+            -- transaction claims the id, a concurrent one waits on that key and then sees it taken.
+            CREATE TABLE stock_adjustments (
+                adjustment_id text PRIMARY KEY,
+                sku text NOT NULL,
+                warehouse_code text NOT NULL,
+                reason_code text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            """),
     ]
 }

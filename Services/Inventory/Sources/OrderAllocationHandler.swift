@@ -29,6 +29,17 @@ public struct OrderAllocationHandler: EventHandler {
         case stopped(FulfillmentCancelled)
         case lost(ShipmentLost)
         case exchange(ExchangeRequested)
+
+        var orderID: String {
+            switch self {
+            case .verified(let verified): verified.order.orderID
+            case .release(let orderID, _, _): orderID
+            case .shortPick(let shortPick): shortPick.orderID
+            case .stopped(let stopped): stopped.orderID
+            case .lost(let lost): lost.orderID
+            case .exchange(let exchange): exchange.orderID
+            }
+        }
     }
 
     public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
@@ -64,6 +75,13 @@ public struct OrderAllocationHandler: EventHandler {
             }
         }
         guard !work.isEmpty else { return }
+
+        // The order itself is the serialisation point between allocating and releasing it: with a
+        // cooperative assignor order.verified and order.cancelled of one order can be in flight
+        // on two workers at once, and neither may read or commit on a view the other is changing.
+        // Taken before the stock rows (every path that takes both takes them in this order) and
+        // before reading the released orders' lines, which an allocation in flight may be writing.
+        try await OrderAllocator.lockOrders(work.map { $0.1.orderID }, tx: context)
 
         // Every SKU the batch can touch: the verified orders' lines, the stored lines of orders
         // being released, the short-picked lines.

@@ -30,6 +30,17 @@ struct OrderAllocator {
                               partialChannels: try await SourcingPolicyStore.partialShipmentChannels(on: tx.connection, logger: tx.logger))
     }
 
+    /// Takes a transaction-scoped lock on each order (sorted, so two workers never deadlock on
+    /// them; before any stock row). Allocation and release of one order thus never overlap,
+    /// whichever workers hold their events.
+    static func lockOrders(_ orderIDs: [String], tx: TransactionContext) async throws {
+        let ids = Array(Set(orderIDs)).sorted()
+        guard !ids.isEmpty else { return }
+        try await tx.connection.query("""
+            SELECT count(pg_advisory_xact_lock(hashtext('oms.inventory.order'), hashtext(id))) FROM unnest(\(ids)::text[]) AS u(id)
+            """, logger: tx.logger)
+    }
+
     /// Where `order` may ship from (active warehouses, not stores), minus `excluding`.
     private func candidates(for order: Order, excluding: String? = nil) -> [SourcingPlanner.Candidate] {
         warehouses.filter { $0.ships && $0.code != excluding }.map { $0.candidate(for: order.deliveryAddress) }

@@ -244,8 +244,7 @@ struct StockRoutes: Sendable {
         }
         try check.check()
         let replay = try await runtime.retryingTransaction { tx -> Bool in
-            let done = try await tx.connection.query("SELECT 1 FROM stock_movements WHERE cause_type = 'count' AND cause_id = \(body.adjustmentId) LIMIT 1", logger: tx.logger)
-            for try await _ in done.decode(Int.self) { return true }
+            guard try await StockAdjustmentClaim.claim(body.adjustmentId, sku: body.sku, warehouse: body.warehouseId, reasonCode: body.reasonCode, tx: tx) else { return true }
             try await Self.requireWarehouse(body.warehouseId, field: "warehouseId", tx: tx)
             let key = StockKey(sku: body.sku, warehouse: body.warehouseId)
             let allocator = try await OrderAllocator.begin(skus: [body.sku], creating: [key], tx: tx)
