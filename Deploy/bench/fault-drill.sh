@@ -28,6 +28,7 @@ PAUSE_S=$(( SESSION_MS / 1000 + 4 ))
 FAILED=0
 declare -A INJECTED RECOVERED
 say() { printf '[fault-drill %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+mark_logs
 fail() { say "VIOLATION: $*"; FAILED=1; }
 now_ms() { date +%s%3N; }
 port_of() { case "$1" in intake) echo 8081;; risk) echo 8082;; inventory) echo 8083;; fulfillment) echo 8084;; logistics) echo 8085;; aftersales) echo 8086;; insights) echo 8087;; intake-worker-1) echo 8091;; esac; }
@@ -121,9 +122,9 @@ sleep 6
 supervise
 for service in intake risk inventory fulfillment logistics aftersales insights; do
   [ "$(ready_after "$service" "$(now_ms)")" != "" ] || true
-  curl -fs "http://127.0.0.1:$(port_of "$service")/health/ready" >/dev/null 2>&1 || fail "$service is not ready at the end"
+  curl -fs "http://127.0.0.1:$(port_of "$service")/health/ready" >/dev/null 2>&1 || stall "$service is not ready at the end"
 done
-[ -n "$DRAINED" ] || { "${OMSCTL[@]}" status || true; fail "not drained after 600 s"; }
+[ -n "$DRAINED" ] || { "${OMSCTL[@]}" status || true; stall "not drained after 600 s"; }
 
 # --- invariants ------------------------------------------------------------------------------
 ORDERS_SQL="SELECT order_id FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%'"
@@ -140,7 +141,7 @@ keys = sorted({(e.get("orderKey") or "").replace(chr(39), "") for e in entries i
 print(",".join(chr(39) + k + chr(39) for k in keys) or chr(39) + chr(39))'
 DLQ_ORDERS="$("${OMSCTL[@]}" dlq list --json 2>/dev/null | python3 -c "$DLQ_PY")"
 STUCK="$("${PSQL[@]}" -c "SELECT count(*) FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%' AND status IN ('received', 'accepted', 'verified', 'allocated', 'picking', 'packed') AND order_id NOT IN ($DLQ_ORDERS)")"
-[ "$STUCK" = 0 ] || fail "$STUCK orders stuck between stages and not in a dead letter"
+[ "$STUCK" = 0 ] || stall "$STUCK orders stuck between stages and not in a dead letter"
 DOUBLE_RESERVED="$("${PSQL[@]}" -c "
   SELECT count(*) FROM inventory.orders o, jsonb_array_elements(o.body->'lines') l
   WHERE o.order_id IN ($ORDERS_SQL)
@@ -177,4 +178,4 @@ say "order statuses of the run:"
   printf '| %d | %d | %d | %d | %d | %d | %d | %d | %d | %d |\n' "$ACCEPTED" "$STORED" "$LOST" "$DUPLICATED" "$STUCK" "$DEAD" "$UNPUBLISHED" "$LEDGER" "$RESTARTS" "$DRAIN_S"
 } | tee "$STATE/logs/fault-drill-$RUN.md"
 "$STACK" scale-intake 0 >/dev/null
-if [ "$FAILED" = 0 ]; then say "PASSED: $ACCEPTED orders through $(( ${#INJECTED[@]} )) kinds of fault, nothing lost, nothing doubled"; else say "FAILED"; exit 1; fi
+finish_drill "$ACCEPTED orders through $(( ${#INJECTED[@]} )) kinds of fault, nothing lost, nothing doubled"

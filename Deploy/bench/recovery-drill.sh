@@ -16,6 +16,7 @@ ORDERS="${1:-300}" CONCURRENCY="${2:-16}"
 RUN="R$(date +%s | tail -c 7)"
 FAILED=0
 say() { printf '[drill %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+mark_logs
 fail() { say "VIOLATION: $*"; FAILED=1; }
 now_ms() { date +%s%3N; }
 wait_drained() {  # seconds; prints how long draining took
@@ -25,7 +26,7 @@ wait_drained() {  # seconds; prints how long draining took
     sleep 1
   done
   "${OMSCTL[@]}" status || true
-  fail "not drained after $limit s"
+  stall "not drained after $limit s"
 }
 ORDERS_SQL="SELECT order_id FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%'"
 snapshot() {
@@ -95,7 +96,7 @@ say "after the replay: $AFTER"
 say "order statuses of the run:"
 "${PSQL[@]}" -F ' ' -c "SELECT '    ' || status, count(*) FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%' GROUP BY 1 ORDER BY 2 DESC"
 STUCK="$("${PSQL[@]}" -c "SELECT count(*) FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%' AND status IN ('received', 'accepted', 'verified', 'allocated', 'picking', 'packed')")"
-[ "$STUCK" = 0 ] || fail "$STUCK orders stuck between stages after draining"
+[ "$STUCK" = 0 ] || stall "$STUCK orders stuck between stages after draining"
 UNSHIPPED="$("${PSQL[@]}" -c "SELECT count(*) FROM fulfillment.parcels p WHERE p.order_id IN ($ORDERS_SQL) AND NOT EXISTS (SELECT 1 FROM logistics.shipments s WHERE s.parcel_id = p.id)")"
 [ "$UNSHIPPED" = 0 ] || fail "$UNSHIPPED packed parcels without a shipment"
 DOUBLED="$("${PSQL[@]}" -c "
@@ -110,5 +111,5 @@ LEDGER="$("${PSQL[@]}" -c "
   LEFT JOIN (SELECT sku, warehouse_code, sum(quantity) a FROM inventory.reservations WHERE status = 'active' GROUP BY 1, 2) r USING (sku, warehouse_code)
   WHERE s.on_hand <> COALESCE(m.oh, 0) OR s.reserved <> COALESCE(m.r, 0) OR s.reserved <> COALESCE(r.a, 0) OR s.on_hand < 0")"
 [ "$LEDGER" = 0 ] || fail "$LEDGER stock rows disagree with their ledger or are negative"
-"${OMSCTL[@]}" status --check >/dev/null || fail "status is not drained at the end"
-if [ "$FAILED" = 0 ]; then say "PASSED: $ACCEPTED orders, crash and replay recovered, nothing lost, nothing doubled"; else say "FAILED"; exit 1; fi
+"${OMSCTL[@]}" status --check >/dev/null || stall "status is not drained at the end"
+finish_drill "$ACCEPTED orders, crash and replay recovered, nothing lost, nothing doubled"

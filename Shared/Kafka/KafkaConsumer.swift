@@ -16,6 +16,14 @@ public final class KafkaConsumer: Sendable {
     /// timeout) plus slack. A broker that never completes the leave must not hang a shutdown.
     private let closeLimit: Duration
     public let groupID: String
+    /// When `subscribe` ran, until the first assignment (even an empty one) arrived; nil otherwise.
+    private let awaitingAssignmentSince = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
+    /// How long after subscribing a member that got no assignment at all (not even an empty one,
+    /// which a member beyond the partition count gets) reports the group as stuck.
+    public static let unassignedReportAfter: Duration = .seconds(30)
+    /// The text a stuck group is reported with: `Deploy/local/run-suites.py` looks for it to tell
+    /// the local broker's known fault from a defect.
+    public static let groupNeverAssignedSignature = "consumer group never assigned this member"
 
     public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws {
         let rebalance = RebalanceState(logger: logger)
@@ -45,6 +53,23 @@ public final class KafkaConsumer: Sendable {
         if error != RD_KAFKA_RESP_ERR_NO_ERROR {
             throw KafkaError(kind: .consumer, rdkafka: error, context: "subscribe \(topics)")
         }
+        if rebalance.generation == 0 { awaitingAssignmentSince.withLockedValue { $0 = $0 ?? .now } }
+    }
+
+    /// Logs once when the group has not assigned this member anything, not even an empty set,
+    /// `unassignedReportAfter` after subscribing: a coordinator that never completes the join.
+    private func reportIfNeverAssigned() {
+        let since = awaitingAssignmentSince.withLockedValue { since -> ContinuousClock.Instant? in
+            guard let started = since else { return nil }
+            if rebalance.generation > 0 { since = nil; return nil }
+            guard ContinuousClock.now - started > Self.unassignedReportAfter else { return nil }
+            since = nil
+            return started
+        }
+        guard let since else { return }
+        logger.error("\(Self.groupNeverAssignedSignature) (stuck coordinator?)", metadata: [
+            "group": "\(groupID)", "waited_s": "\((ContinuousClock.now - since).components.seconds)",
+        ])
     }
 
     /// The partitions currently assigned to this member.
@@ -59,6 +84,7 @@ public final class KafkaConsumer: Sendable {
         let handle = self.handle
         let timeoutMilliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         if closed.withLockedValue({ $0 }) { throw KafkaError(kind: .closed, message: "consumer closed") }
+        reportIfNeverAssigned()
         return try await handle.blocking {
             var records: [KafkaRecord] = []
             records.reserveCapacity(min(maxMessages, 1024))

@@ -45,7 +45,7 @@ extension IntakeWorld {
     /// duration of `body`. Shutdown is always graceful, never a cancellation.
     func withStages<T: Sendable>(inventory: Bool = false, fulfillment: [String: String]? = nil, logistics: [String: String]? = nil, logisticsProcesses: Int = 1,
                                  afterSales: [String: String]? = nil, _ body: @Sendable (StageClients) async throws -> T) async throws -> T {
-        let base = Int.random(in: 40_000..<49_000)
+        let base = TestPorts.block(10)
         var apps: [any Service] = []
         var clients = StageClients()
         func client(_ port: Int) -> EdgeClient { EdgeClient(base: "http://127.0.0.1:\(port)", http: EdgeClient.wide) }

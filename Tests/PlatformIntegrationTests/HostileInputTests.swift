@@ -123,10 +123,10 @@ struct HostileInputTests {
         #expect(endpoints.count >= 80, "found only \(endpoints.count) routes")
         try await withIntakeWorld { world in
             var (intakeService, intakeConfig) = try world.configuration(role: .all)
-            intakeService.httpPort = Int.random(in: 20_000..<29_000)
+            intakeService.httpPort = TestPorts.block()
             let intake = try buildApplication(service: IntakeService(configuration: intakeConfig), configuration: intakeService, logger: world.logger)
             let riskPort = intakeService.httpPort + 1
-            let insightsPort = Int.random(in: 30_000..<34_000)
+            let insightsPort = TestPorts.block()
             let clients = ["Intake": EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: EdgeClient.wide),
                            "Insights": EdgeClient(base: "http://127.0.0.1:\(insightsPort)", http: EdgeClient.wide)]
             try await world.running([intake, try world.riskApplication(port: riskPort), try world.insightsApplication(port: insightsPort)],

@@ -17,9 +17,9 @@ struct InsightsFlowTests {
     func reconcileRebuildAndDashboard() async throws {
         try await withIntakeWorld { world in
             var (intakeService, intakeConfig) = try world.configuration(role: .all)
-            intakeService.httpPort = Int.random(in: 20_000..<29_000)
+            intakeService.httpPort = TestPorts.block()
             let intake = try buildApplication(service: IntakeService(configuration: intakeConfig), configuration: intakeService, logger: world.logger)
-            let insightsPort = Int.random(in: 30_000..<34_000)
+            let insightsPort = TestPorts.block()
             let insights = EdgeClient(base: "http://127.0.0.1:\(insightsPort)", http: HTTPClient.shared)
             let edge = EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: HTTPClient.shared)
             try await world.running([intake, try world.riskApplication(), try world.insightsApplication(port: insightsPort)], readyAt: [edge, insights]) {

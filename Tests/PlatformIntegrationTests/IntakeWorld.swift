@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOConcurrencyHelpers
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -68,7 +69,7 @@ final class IntakeWorld: Sendable {
     /// gets an edge client for each once intake is ready. Both stop gracefully afterwards.
     func withIntakeAndRisk(_ body: @Sendable (_ intake: EdgeClient, _ risk: EdgeClient) async throws -> Void) async throws {
         var (intakeService, intakeConfig) = try configuration(role: .all)
-        intakeService.httpPort = Int.random(in: 20_000..<29_000)
+        intakeService.httpPort = TestPorts.block()
         let intake = try buildApplication(service: IntakeService(configuration: intakeConfig), configuration: intakeService, logger: logger)
         let intakeEdge = EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: HTTPClient.shared)
         let riskApp = try riskApplication()
@@ -104,8 +105,19 @@ final class IntakeWorld: Sendable {
             tasks.addTask { try await group.run() }
             do {
                 for client in ready {
-                    guard try await eventually(timeout: .seconds(30), { (try? await client.send(.GET, "/health/ready"))?.status == 200 }) else {
-                        throw InventoryFixtures.Failure("\(client.base) never became ready")
+                    // The last answer (or error) says which check failed when it never does.
+                    let last = NIOLockedValueBox("no answer yet")
+                    guard try await eventually(timeout: .seconds(30), {
+                        do {
+                            let reply = try await client.send(.GET, "/health/ready")
+                            last.withLockedValue { $0 = "HTTP \(reply.status) \(reply.text.prefix(200))" }
+                            return reply.status == 200
+                        } catch {
+                            last.withLockedValue { $0 = "\(error)".prefix(200).description }
+                            return false
+                        }
+                    }) else {
+                        throw InventoryFixtures.Failure("\(client.base) never became ready; last answer: \(last.withLockedValue { $0 })")
                     }
                 }
                 let result = try await body()

@@ -19,7 +19,7 @@ extension IntakeWorld {
     /// Runs `processes` inventory processes (one consumer group) for the duration of `body`,
     /// which talks to the first one over HTTP.
     func withInventory<T: Sendable>(processes: Int = 1, _ body: @Sendable (EdgeClient) async throws -> T) async throws -> T {
-        let base = Int.random(in: 30_000..<39_000)
+        let base = TestPorts.block(processes)
         let http = EdgeClient(base: "http://127.0.0.1:\(base)", http: EdgeClient.wide)
         return try await running(try (0..<processes).map { try inventoryApplication(port: base + $0) }, readyAt: [http]) { try await body(http) }
     }

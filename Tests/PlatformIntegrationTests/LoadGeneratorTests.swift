@@ -18,7 +18,7 @@ struct LoadGeneratorTests {
     func promotionMixEndToEnd() async throws {
         try await withIntakeWorld { world in
             var (intakeService, intakeConfig) = try world.configuration(role: .all)
-            intakeService.httpPort = Int.random(in: 20_000..<29_000)
+            intakeService.httpPort = TestPorts.block()
             let intake = try buildApplication(service: IntakeService(configuration: intakeConfig), configuration: intakeService, logger: world.logger)
             let risk = try world.riskApplication()
             let edge = EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: HTTPClient.shared)

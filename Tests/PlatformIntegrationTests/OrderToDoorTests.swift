@@ -17,7 +17,7 @@ struct OrderToDoorTests {
     func orderToDoor() async throws {
         try await withIntakeWorld { world in
             var (intakeService, intakeConfig) = try world.configuration(role: .all)
-            intakeService.httpPort = Int.random(in: 20_000..<29_000)
+            intakeService.httpPort = TestPorts.block()
             let intake = try buildApplication(service: IntakeService(configuration: intakeConfig), configuration: intakeService, logger: world.logger)
             let risk = try world.riskApplication()
             let group = ServiceGroup(configuration: .init(services: [intake, risk], logger: world.logger))
