@@ -171,6 +171,12 @@ public final class ConsumerPipeline: Service, Sendable {
         var topicCounts: [String: Int] = [:]
         for (index, record) in records.enumerated() {
             topicCounts[record.topic, default: 0] += 1
+            // A service's groups share its redrive topic; a redriven record belongs to the group
+            // that consumes the topic it first failed on, and every other group passes it by.
+            if record.topic.hasSuffix(".redrive"), let original = record.header(EventHeader.dlqOriginalTopic), !configuration.topics.contains(original) {
+                outcome.ignored += 1
+                continue
+            }
             do {
                 let envelope = try EventEnvelope(record: record)
                 guard let handler = handlers[envelope.type] else {

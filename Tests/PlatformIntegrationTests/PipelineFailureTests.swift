@@ -151,6 +151,33 @@ struct PipelineFailureTests {
         }
     }
 
+    @Test("a redriven record is handled by the group that consumes its original topic; the service's other group passes it by")
+    func redriveReachesItsOwnGroup() async throws {
+        try await withHarness { h in
+            try await h.migrate()
+            let raw = try await h.topic("raw", partitions: 1)
+            let status = try await h.topic("status", partitions: 1)
+            let redrive = h.namespace.physical(h.service.redriveTopic)
+            try await h.admin.createTopics([(redrive, 1)])
+            // What `omsctl dlq redrive` writes: the original record plus where it first failed.
+            let event = try h.effectEvents(count: 1, orders: 1)[0]
+            var message = event.kafkaMessage(topic: redrive)
+            message.headers.append(KafkaHeader(key: EventHeader.dlqOriginalTopic, text: raw))
+            _ = try await h.producer.send(message)
+
+            // Two groups of one service, as intake's workers and status projection: each knows only its own topics' types.
+            let (owner, ownerConsumer) = try h.pipeline(group: "workers", topics: [raw, redrive], handlers: [EffectHandler()], knownEventTypes: [TestEffect.eventType])
+            let (other, otherConsumer) = try h.pipeline(group: "status", topics: [status, redrive], handlers: [], knownEventTypes: ["test.status"])
+            let owned = try await drive(owner) { try await h.count("SELECT count(*)::int FROM effects") == 1 }
+            let passed = try await drive(other) { try await h.admin.groupOffsets(group: "test.\(h.id).status", topics: [redrive]).first?.committed == 1 }
+            await ownerConsumer.close()
+            await otherConsumer.close()
+            #expect(owned.processed == 1 && owned.deadLettered == 0)
+            #expect(passed.deadLettered == 0, "the other group used to dead-letter it as an unknown type")
+            #expect(passed.ignored == 1)
+        }
+    }
+
     @Test("a batch that cannot be rewound stops the pipeline instead of committing past it")
     func failedRewindStopsThePipeline() async throws {
         try await withHarness { h in
