@@ -48,8 +48,8 @@ public struct OrderReviewHandler: EventHandler {
         try await review(run, evaluator: evaluator, context: context)
     }
 
-    /// Reviews a run of received orders in four statements: which are already decided, their
-    /// signals, every order's counts, their decisions. Each order's counts include the orders
+    /// Reviews a run of received orders in five statements: which are already decided, a lock on
+    /// their signal keys, their signals, every order's counts, their decisions. Each order's counts include the orders
     /// before it in the run and itself but not those after it, exactly as if they were reviewed
     /// one by one, so of several orders from one phone in a batch only those past the limit are held.
     private func review(_ run: [(received: OrderReceived, event: EventEnvelope)], evaluator: RiskEvaluator, context: TransactionContext) async throws {
@@ -67,6 +67,14 @@ public struct OrderReviewHandler: EventHandler {
         for (received, _) in reviews {
             signals.append(received, hasher: hasher, window: window)
         }
+        // The velocity counts must see every order of these phones, doors, accounts and devices,
+        // including those another risk worker is reviewing right now (order.received is keyed by
+        // order, so one phone's orders spread over partitions and workers): lock each key, sorted,
+        // for the rest of the transaction; a worker reviewing the same keys waits, then counts ours.
+        let keys = Set(signals.phoneHashes + signals.addressHashes + signals.deviceKeys + signals.customerKeys.map { "account:" + $0 }).subtracting([""]).sorted()
+        try await connection.query("""
+            SELECT count(pg_advisory_xact_lock(hashtext('oms.risk.signal'), hashtext(k))) FROM unnest(\(keys)::text[]) AS u(k)
+            """, logger: logger)
         try await connection.query("""
             INSERT INTO order_signals (order_id, channel, customer_key, phone_hash, address_hash, device_key, coupon_code, total_fen, placed_at)
             SELECT o, c, k, NULLIF(p, ''), NULLIF(a, ''), NULLIF(d, ''), NULLIF(cc, ''), t, at
