@@ -126,7 +126,7 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "RiskTests",
-        dependencies: ["RiskService", "OMSDomain"],
+        dependencies: ["RiskService", "OMSDomain", "OMSPlatform"],
         path: "Tests/RiskTests"
     ),
     .testTarget(

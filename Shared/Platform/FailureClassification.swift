@@ -14,6 +14,8 @@ public enum FailureClass: Equatable, Sendable {
 
     public static func classify(_ error: any Error) -> FailureClass {
         switch error {
+        case is StoredConfigurationUnreadable:
+            return .transient
         case let rejection as HandlerRejection:
             return .permanent(rejection.reason)
         case let decoding as EventDecodingError:
@@ -48,4 +50,18 @@ public enum FailureClass: Equatable, Sendable {
         }
         return .transient
     }
+}
+
+/// A service's stored configuration (its risk or sourcing policy) no longer decodes: no event can
+/// be judged without it, and falling back to defaults would judge them by rules nobody chose.
+/// Events wait (classed transient: retried with backoff, never dead-lettered) and the error is
+/// logged on every retry until someone saves a valid configuration.
+public struct StoredConfigurationUnreadable: Error, CustomStringConvertible {
+    public var name: String
+    public var reason: String
+    public init(name: String, reason: String) {
+        self.name = name
+        self.reason = reason
+    }
+    public var description: String { "stored \(name) does not decode (\(reason)); save a valid one" }
 }

@@ -127,7 +127,7 @@ struct InventoryAllocationTests {
         }
     }
 
-    @Test("an order cancelled while another inventory worker allocates it ends cancelling, not allocated for good: the two serialise on the order")
+    @Test("an order cancelled while another worker allocates it waits as cancelling (the two serialise on the order), and once its parcel ships anyway it is settled, not cancelling for ever")
     func cancelDuringAllocation() async throws {
         try await withIntakeWorld { world in
             try await world.withInventory { http in
@@ -165,13 +165,23 @@ struct InventoryAllocationTests {
                 commit.continuation.yield()
                 try await allocating.value
                 try await cancelling.value
+                // The cancellation saw the allocation: the order waits as cancelling for the warehouse
+                // to stop (its reservation was announced), instead of staying allocated for good
+                // beside a cancellation tombstone nobody reads again.
+                #expect(try await world.inventoryCount("SELECT count(*)::int FROM inv.orders WHERE order_id = '\(order.orderID)' AND status = 'cancelling'") == 1)
+                #expect(try await world.inventoryCount("SELECT count(*)::int FROM inv.order_cancellations WHERE order_id = '\(order.orderID)'") == 0)
+
+                // The warehouse had packed it and refused the cancellation; the parcel ships. The
+                // order must not stay cancelling for ever: nothing of it is held any more.
+                let shipped = try EventEnvelope.make(ShipmentDispatched(shipmentId: "S-RACE-\(world.id)", orderID: order.orderID, warehouseId: "HZ1", carrier: "SF", trackingNumber: "SF1",
+                                                                        lines: [ParcelLine(lineNumber: 1, sku: "SKU-RACE", quantity: 3)], dispatchedAt: Date()),
+                                                     orderID: order.orderID, producer: .logistics)
+                try await database.transaction(logger: world.logger) { context in try await ShipmentStockHandler().handle(batch: [shipped], context: context) }
                 group.cancelAll()
             }
-            // The cancellation saw the allocation: the order waits as cancelling for the warehouse
-            // to stop (its reservation was announced), instead of staying allocated for good
-            // beside a cancellation tombstone nobody reads again.
-            #expect(try await world.inventoryCount("SELECT count(*)::int FROM inv.orders WHERE order_id = '\(order.orderID)' AND status = 'cancelling'") == 1)
-            #expect(try await world.inventoryCount("SELECT count(*)::int FROM inv.order_cancellations WHERE order_id = '\(order.orderID)'") == 0)
+            #expect(try await world.inventoryCount("SELECT count(*)::int FROM inv.orders WHERE order_id = '\(order.orderID)' AND status = 'released'") == 1)
+            #expect(try await world.inventoryCount("SELECT on_hand FROM inv.stock WHERE sku = 'SKU-RACE' AND warehouse_code = 'HZ1'") == 7)
+            #expect(try await world.inventoryCount("SELECT reserved FROM inv.stock WHERE sku = 'SKU-RACE' AND warehouse_code = 'HZ1'") == 0)
             #expect(try await world.ledgerDiscrepancies() == 0)
         }
     }

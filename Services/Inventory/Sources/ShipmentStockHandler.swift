@@ -60,6 +60,14 @@ public struct ShipmentStockHandler: EventHandler {
             }
         }
         try await reservations.write(as: "shipped", now: now, connection: connection, logger: logger)
+        // An order cancelled while its parcel was already packed (the warehouse refused to stop)
+        // is settled once nothing of it is reserved any more: what could stop was released, the
+        // rest has shipped. Without this it stayed cancelling for ever.
+        try await connection.query("""
+            UPDATE orders SET status = 'released', updated_at = now()
+            WHERE order_id = ANY(\(Array(Set(shipments.map(\.orderID))))::text[]) AND status = 'cancelling'
+              AND NOT EXISTS (SELECT 1 FROM reservations r WHERE r.order_id = orders.order_id AND r.status = 'active')
+            """, logger: logger)
         try await ledger.flush(now: now)
     }
 }

@@ -1,5 +1,6 @@
 import Logging
 import OMSDomain
+import OMSPlatform
 import PostgresNIO
 
 /// Reads and saves the sourcing policy and the per-channel partial-shipment switch.
@@ -8,7 +9,7 @@ enum SourcingPolicyStore {
     static func current(on connection: PostgresConnection, logger: Logger) async throws -> SourcingPolicy {
         let rows = try await connection.query("SELECT policy::text FROM sourcing_policy WHERE id = 1", logger: logger)
         for try await json in rows.decode(String.self) {
-            return (try? EventCoding.decode(SourcingPolicy.self, from: Array(json.utf8))) ?? SourcingPolicy()
+            return try StoredConfiguration.decode(SourcingPolicy.self, json: json, defaults: SourcingPolicy(), name: "sourcing policy")
         }
         return SourcingPolicy()
     }

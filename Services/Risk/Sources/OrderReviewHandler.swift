@@ -151,7 +151,7 @@ public enum RiskPolicyStore {
     public static func current(on connection: PostgresConnection, logger: Logger) async throws -> RiskPolicy {
         let rows = try await connection.query("SELECT policy::text FROM risk_policy WHERE id = 1", logger: logger)
         for try await json in rows.decode(String.self) {
-            return (try? EventCoding.decode(RiskPolicy.self, from: Array(json.utf8))) ?? RiskPolicy()
+            return try StoredConfiguration.decode(RiskPolicy.self, json: json, defaults: RiskPolicy(), name: "risk policy")
         }
         return RiskPolicy()
     }
