@@ -121,11 +121,12 @@ struct IntakeEdgeRoutes: Sendable {
         }
     }
 
-    /// The submission already recorded under this channel order id or idempotency key.
+    /// The submission already recorded under this channel order id or idempotency key (keys are
+    /// scoped to their channel).
     private static func resolveDuplicate(channel: OMSDomain.Channel, channelOrderID: String, key: String?, fingerprint: String, tx: TransactionContext) async throws -> Recorded {
         let rows = try await tx.connection.query("""
             SELECT order_id, channel, channel_order_id, fingerprint FROM submissions
-            WHERE (channel = \(channel.rawValue) AND channel_order_id = \(channelOrderID)) OR idempotency_key = \(key)
+            WHERE channel = \(channel.rawValue) AND (channel_order_id = \(channelOrderID) OR idempotency_key = \(key))
             """, logger: tx.logger)
         var matches: [(order: String, channel: String, channelOrderID: String, fingerprint: String)] = []
         for try await row in rows.decode((String, String, String, String).self) { matches.append(row) }

@@ -103,6 +103,11 @@ public enum IntakeServiceMigrations {
                 changed_at timestamptz NOT NULL
             );
             """),
+        Migration(version: 104, name: "idempotency keys per channel", sql: """
+            -- Each channel system picks its own Idempotency-Keys; two channels may use the same one.
+            ALTER TABLE submissions DROP CONSTRAINT IF EXISTS submissions_idempotency_key_key;
+            CREATE UNIQUE INDEX submissions_channel_idempotency_key ON submissions (channel, idempotency_key);
+            """),
     ]
 
     /// The schema plus, when asked, the demo catalog (a few hundred SKUs and two promotions).
