@@ -30,6 +30,7 @@ NOT_DEPLOYED = {
     "OMS_INSTANCE_ID": "defaults to the host name: the container id in compose, set from the pod name in k8s",
     "OMS_STACK_DIR": "local stack scripts only",
     "OMS_FAULT_CRASH_AT": "the fault drill's injected crashes; never set in a deployment",
+    "OMS_DEVELOPMENT_MODE": "the local stack and tests only: lets secrets stay unset; never set in a deployment",
     "OMS_DATABASE_SCHEMA": "defaults to the service's own schema; set only to rebuild insights into a new one (README)",
 }
 PASS_THROUGH_PREFIX = "OMS_KAFKA_PROPERTY_"   # any librdkafka property; optional by design

@@ -137,6 +137,8 @@ export OMS_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 export LD_LIBRARY_PATH=$STATE/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}
 export OMS_API_TOKENS='${OMS_API_TOKENS:-$(api_tokens)}'
 export OMS_PII_KEYS='${OMS_PII_KEYS:-$(pii_keys)}'
+# A developer's machine: secrets the stack does not generate (the PII hash key) may stay unset.
+export OMS_DEVELOPMENT_MODE=true
 ENV
 }
 

@@ -22,8 +22,9 @@ public final class OutboxRelay: Service, Sendable {
         public var idle: Duration = .milliseconds(250)
         /// How soon a relay that found another replica holding the relay lock tries again.
         public var contended: Duration = .milliseconds(20)
-        /// Sent rows older than this are deleted.
-        public var retention: Duration = .seconds(3_600)
+        /// Sent rows older than this are deleted. Rows hold the plain event payloads (customers'
+        /// names, phones, addresses), so they go soon after the broker has them.
+        public var retention: Duration = .seconds(60)
         public init() {}
     }
 

@@ -43,6 +43,10 @@ public struct ServiceConfiguration: Sendable {
     /// The API tokens this service accepts (`OMS_API_TOKENS`, see `APICredentials`). Without any,
     /// every route but health, metrics and signed webhooks answers 401.
     public var apiCredentials: APICredentials
+    /// `OMS_DEVELOPMENT_MODE=true` (the local stack and tests only): secrets may be missing or
+    /// left at the example placeholders (public development keys are used). Without it a process
+    /// refuses to start unless every secret it needs is set (`SecretsRequirement`).
+    public var developmentMode: Bool
 
     public init(service: ServiceName, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         func int(_ key: String, _ fallback: Int) throws -> Int {
@@ -85,6 +89,8 @@ public struct ServiceConfiguration: Sendable {
             throw ConfigurationError(key: "OMS_TOPIC_PREFIX", reason: "may only contain letters, digits, '.', '_' and '-'")
         }
         self.topics = TopicNamespace(prefix: prefix)
+        self.developmentMode = environment[SecretsRequirement.developmentModeVariable] == "true"
+        if !developmentMode { try SecretsRequirement.check(service: service, environment: environment) }
         self.apiCredentials = try APICredentials(parsing: environment["OMS_API_TOKENS"] ?? "")
         if let keys = environment["OMS_PII_KEYS"], !keys.isEmpty { _ = try PIIVault(parsing: keys) }
         if let crash = environment["OMS_FAULT_CRASH_AT"] {

@@ -147,4 +147,36 @@ struct DatabaseRolesTests {
             try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"), logger: logger)
         }
     }
+
+    @Test("sslmode from the URL reaches the connection: require refuses a server without TLS, prefer falls back, a bad mode or CA file is a configuration error")
+    func tlsModes() async throws {
+        let url = try TestEnvironment.require().databaseURL
+        func connects(_ query: String) async throws -> Bool {
+            var configuration = try DatabaseConfiguration(url: url + query, schema: "public")
+            configuration.maximumConnections = 1
+            let client = configuration.makeClient(logger: Logger(label: "tls-test"))
+            return await withTaskGroup(of: Bool?.self) { group in
+                group.addTask { await client.run(); return nil }
+                group.addTask {
+                    // The local server has no TLS: a required TLS connection must never open.
+                    (try? await withThrowingTaskGroup(of: Bool.self) { inner in
+                        inner.addTask { _ = try await client.query("SELECT 1", logger: Logger(label: "tls-test")); return true }
+                        inner.addTask { try await Task.sleep(for: .seconds(5)); return false }
+                        let first = try await inner.next()!
+                        inner.cancelAll()
+                        return first
+                    }) ?? false
+                }
+                let answer = await group.next()!
+                group.cancelAll()
+                return answer ?? false
+            }
+        }
+        #expect(try await connects(""))
+        #expect(try await connects("?sslmode=prefer"))
+        #expect(try await !connects("?sslmode=require"))
+        #expect(throws: ConfigurationError.self) { try DatabaseConfiguration(url: url + "?sslmode=sometimes", schema: "public") }
+        #expect(throws: ConfigurationError.self) { try DatabaseConfiguration(url: url + "?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem", schema: "public") }
+        #expect(try DatabaseConfiguration(url: url + "?sslmode=verify-full", schema: "public").tls == .verifyFull(caFile: nil))
+    }
 }

@@ -51,7 +51,7 @@ final class IntakeWorld: Sendable {
             "OMS_DATABASE_URL": environment.databaseURL, "OMS_KAFKA_BROKERS": environment.brokers, "OMS_TOPIC_PREFIX": prefix,
             "OMS_KAFKA_SESSION_TIMEOUT_MS": "6000", "OMS_BATCH_SIZE": String(batchSize), "OMS_RELAY_IDLE_MS": "5",
             "OMS_INSTANCE_ID": "\(id)-\(role.rawValue)-\(UUID().uuidString.prefix(4))",
-            APICredentials.variable: TestCredentials.environmentValue,
+            APICredentials.variable: TestCredentials.environmentValue, SecretsRequirement.developmentModeVariable: "true",
         ])
         service.database = try DatabaseConfiguration(url: environment.databaseURL, schema: schema)
         service.database.maximumConnections = 16

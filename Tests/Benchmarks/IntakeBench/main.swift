@@ -34,7 +34,7 @@ func configuration(prefix: String, schema: String, role: IntakeConfiguration.Rol
     var service = try ServiceConfiguration(service: .intake, environment: [
         "OMS_DATABASE_URL": databaseURL, "OMS_KAFKA_BROKERS": brokers, "OMS_TOPIC_PREFIX": prefix, "OMS_HTTP_PORT": String(port),
         "OMS_INSTANCE_ID": "bench-\(role.rawValue)-\(UUID().uuidString.prefix(4))", "OMS_DATABASE_POOL_SIZE": "16",
-        APICredentials.variable: apiTokens,
+        APICredentials.variable: apiTokens, SecretsRequirement.developmentModeVariable: "true",
     ])
     service.database = try DatabaseConfiguration(url: databaseURL, schema: schema)
     service.database.maximumConnections = 16

@@ -36,7 +36,7 @@ public enum BenchSupport {
         var environment = [
             "OMS_DATABASE_URL": databaseURL, "OMS_KAFKA_BROKERS": brokers, "OMS_TOPIC_PREFIX": prefix, "OMS_HTTP_PORT": String(port),
             "OMS_INSTANCE_ID": "bench-\(service.rawValue)-\(UUID().uuidString.prefix(4))", "OMS_BATCH_SIZE": "100",
-            APICredentials.variable: apiTokens,
+            APICredentials.variable: apiTokens, SecretsRequirement.developmentModeVariable: "true",
         ]
         environment.merge(extra) { _, new in new }
         var configuration = try ServiceConfiguration(service: service, environment: environment)
