@@ -120,9 +120,21 @@ var targets: [Target] = [
         dependencies: ["OMSDomain", "OMSPlatform"],
         path: "Tests/DomainTests"
     ),
+    // What the intake fuzzer exercises (Deploy/fuzz/fuzz-intake.sh), and its runner: a libFuzzer
+    // target when built with -DFUZZING, otherwise a replay of the input files it is given.
+    .target(
+        name: "IntakeFuzzing",
+        dependencies: ["IntakeService", "OMSDomain", "OMSPlatform"],
+        path: "Tests/Fuzz/IntakeFuzzing"
+    ),
+    .executableTarget(
+        name: "oms-fuzz-intake",
+        dependencies: ["IntakeFuzzing"],
+        path: "Tests/Fuzz/Runner"
+    ),
     .testTarget(
         name: "IntakeTests",
-        dependencies: ["IntakeService", "OMSDomain", "OMSPlatform"],
+        dependencies: ["IntakeService", "OMSDomain", "OMSPlatform", "IntakeFuzzing"],
         path: "Tests/IntakeTests"
     ),
     .testTarget(
