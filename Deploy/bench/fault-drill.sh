@@ -11,8 +11,9 @@
 #   postgres-restart   PostgreSQL restarted (fast shutdown: open transactions abort)
 #   broker-pause       the broker SIGSTOPped past the session timeout (full run only: the local
 #                      broker, Tansu, can leave a consumer group stuck afterwards, README)
-# Then, once the suite drains, it checks the invariants: every accepted order stored once and in a
-# terminal state (or named in a dead letter), no order line reserved twice, one shipment per
+# Then, once the suite drains, it checks the invariants: every order id a 202 named stored once,
+# none in flight (received/verified/allocated/packed) unless named in a dead letter, held and
+# backordered ones reported with their reason, no dead letter at all, no order line reserved twice, one shipment per
 # parcel and none missing, the stock ledger equal to on-hand and nothing negative, no committed
 # outbox row unpublished, and prints the table: fault, times injected, recovery (s), and the run's
 # orders, lost and duplicated. Exits non-zero on any violation.
@@ -60,6 +61,8 @@ kill_service() {  # SIGKILL at a random moment of the next two seconds, restart 
 }
 crash_at() {  # fault, point, service: restart it with the crash point armed, until it dies by it
   "$STACK" stop "$3" >/dev/null
+  local log="$STATE/logs/$3.log" before fired
+  before="$(grep -c "injected crash at $2" "$log" 2>/dev/null || true)"
   OMS_FAULT_CRASH_AT="$2:0.3" "$STACK" start >/dev/null 2>&1
   local pid; pid="$(pid_of "$3")"
   for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -67,7 +70,13 @@ crash_at() {  # fault, point, service: restart it with the crash point armed, un
   local at; at="$(now_ms)"
   rm -f "$STATE/pids/$3.pid"
   "$STACK" start >/dev/null 2>&1
-  note "$1" "$(ready_after "$3" "$at")"
+  # Counted as injected only when the process says it died at that point (FaultInjector.crash).
+  fired="$(grep -c "injected crash at $2" "$log" 2>/dev/null || true)"
+  if [ "${fired:-0}" -gt "${before:-0}" ]; then
+    note "$1" "$(ready_after "$3" "$at")"
+  else
+    stall "$1: the crash at $2 never fired in $3"
+  fi
 }
 
 # The injected crashes first, while orders surely flow through both points; then every process
@@ -129,8 +138,12 @@ done
 # --- invariants ------------------------------------------------------------------------------
 ORDERS_SQL="SELECT order_id FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%'"
 read -r STORED DISTINCT <<<"$("${PSQL[@]}" -F ' ' -c "SELECT count(*), count(DISTINCT channel_order_id) FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%'")"
-LOST=$(( ACCEPTED > DISTINCT ? ACCEPTED - DISTINCT : 0 ))
-[ "$LOST" = 0 ] || fail "$LOST accepted orders never stored"
+# Lost by identity: every order id a 202 answered with must be stored.
+ACCEPTED_IDS="$(python3 -c 'import json,sys; print(",".join(json.load(open(sys.argv[1])).get("acceptedOrderIds") or []))' "$STATE/logs/fault-load.json")"
+[ -n "$ACCEPTED_IDS" ] || fail "the load generator reported no accepted order ids"
+# (psql interpolates :'ids' only in statements read from standard input, not in -c.)
+LOST="$(echo "SELECT count(*) FROM unnest(:'ids'::text[]) AS a(id) WHERE NOT EXISTS (SELECT 1 FROM intake.orders o WHERE o.order_id = a.id)" | "${PSQL[@]}" -v ids="{$ACCEPTED_IDS}")"
+[ "$LOST" = 0 ] || fail "$LOST accepted orders (by the ids their 202 named) never stored"
 DUPLICATED=$(( STORED - DISTINCT ))
 DLQ_PY='import json, sys
 try:
@@ -140,8 +153,19 @@ except Exception:
 keys = sorted({(e.get("orderKey") or "").replace(chr(39), "") for e in entries if e.get("state") == "open"})
 print(",".join(chr(39) + k + chr(39) for k in keys) or chr(39) + chr(39))'
 DLQ_ORDERS="$("${OMSCTL[@]}" dlq list --json 2>/dev/null | python3 -c "$DLQ_PY")"
-STUCK="$("${PSQL[@]}" -c "SELECT count(*) FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%' AND status IN ('received', 'accepted', 'verified', 'allocated', 'picking', 'packed') AND order_id NOT IN ($DLQ_ORDERS)")"
+# OrderStatus: received, verified, allocated and packed are in flight (stuck once drained); held
+# (risk review) and backordered (no stock) wait with a reason and are reported, not failed.
+STUCK="$("${PSQL[@]}" -c "SELECT count(*) FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%' AND status IN ('received', 'verified', 'allocated', 'packed') AND order_id NOT IN ($DLQ_ORDERS)")"
 [ "$STUCK" = 0 ] || stall "$STUCK orders stuck between stages and not in a dead letter"
+UNKNOWN_STATUS="$("${PSQL[@]}" -c "SELECT count(*) FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%' AND status NOT IN ('received', 'verified', 'held', 'rejected', 'allocated', 'backordered', 'packed', 'shipped', 'inTransit', 'delayed', 'delivered', 'returnRequested', 'refunded', 'cancelled')")"
+[ "$UNKNOWN_STATUS" = 0 ] || fail "$UNKNOWN_STATUS orders in a status OrderStatus does not know"
+HELD="$("${PSQL[@]}" -c "SELECT count(*) FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%' AND status = 'held'")"
+BACKORDERED="$("${PSQL[@]}" -c "SELECT count(*) FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%' AND status = 'backordered'")"
+if [ "$HELD" != 0 ]; then
+  say "$HELD held for review, by rule:"
+  "${PSQL[@]}" -F ' ' -c "SELECT '    ' || f->>'rule', count(*) FROM risk.decisions d, jsonb_array_elements(d.findings) f WHERE d.status = 'held' AND d.order_id IN ($ORDERS_SQL) GROUP BY 1 ORDER BY 2 DESC"
+fi
+[ "$BACKORDERED" = 0 ] || say "$BACKORDERED backordered (waiting for stock)"
 DOUBLE_RESERVED="$("${PSQL[@]}" -c "
   SELECT count(*) FROM inventory.orders o, jsonb_array_elements(o.body->'lines') l
   WHERE o.order_id IN ($ORDERS_SQL)
@@ -168,14 +192,16 @@ done
 DEAD="$("${OMSCTL[@]}" dlq list --json 2>/dev/null | python3 -c 'import json,sys
 try: print(sum(1 for e in json.load(sys.stdin) if e.get("state") == "open"))
 except Exception: print(0)')"
+# No fault of this drill should dead-letter anything: crashes and restarts are redelivered, not poison.
+if [ "$DEAD" != 0 ]; then "${OMSCTL[@]}" dlq list || true; fail "$DEAD open dead letters, none expected"; fi
 
 say "order statuses of the run:"
 "${PSQL[@]}" -F ' ' -c "SELECT '    ' || status, count(*) FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%' GROUP BY 1 ORDER BY 2 DESC"
 {
   printf '| fault | injected | back ready after (s) |\n|---|---|---|\n'
   for fault in $(printf '%s\n' "${!INJECTED[@]}" | sort); do printf '| %s | %d | %s |\n' "$fault" "${INJECTED[$fault]}" "${RECOVERED[$fault]}"; done
-  printf '\n| orders accepted | stored | lost | duplicated | stuck | open dead letters | unpublished outbox rows | stock rows off | stalled processes restarted | drained after the load (s) |\n|---|---|---|---|---|---|---|---|---|---|\n'
-  printf '| %d | %d | %d | %d | %d | %d | %d | %d | %d | %d |\n' "$ACCEPTED" "$STORED" "$LOST" "$DUPLICATED" "$STUCK" "$DEAD" "$UNPUBLISHED" "$LEDGER" "$RESTARTS" "$DRAIN_S"
+  printf '\n| orders accepted | stored | lost (by id) | duplicated | stuck | held | backordered | open dead letters | unpublished outbox rows | stock rows off | stalled processes restarted | drained after the load (s) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n'
+  printf '| %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d |\n' "$ACCEPTED" "$STORED" "$LOST" "$DUPLICATED" "$STUCK" "$HELD" "$BACKORDERED" "$DEAD" "$UNPUBLISHED" "$LEDGER" "$RESTARTS" "$DRAIN_S"
 } | tee "$STATE/logs/fault-drill-$RUN.md"
 "$STACK" scale-intake 0 >/dev/null
 finish_drill "$ACCEPTED orders through $(( ${#INJECTED[@]} )) kinds of fault, nothing lost, nothing doubled"

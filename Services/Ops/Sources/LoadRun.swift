@@ -97,6 +97,8 @@ public struct LoadRun: Sendable {
         public var p99Milliseconds: Double
         public var maxMilliseconds: Double
         public var acceptance: Percentiles
+        /// Every order id a 202 (or replayed 200) answered with, sorted: drills check each one by identity.
+        public var acceptedOrderIds: [String]?
         /// Orders accepted that should ship (not till sales, not held for review).
         public var expectedDispatches: Int?
         public var dispatched: Int?
@@ -232,6 +234,7 @@ public struct LoadRun: Sendable {
         var summary = Summary(run: c.run, orders: c.orders, accepted: accepted.count, errors: results.count - accepted.count, errorsByStatus: errorsByStatus,
                               acceptedByChannel: byChannel, seconds: seconds, acceptsPerSecond: Double(accepted.count) / Swift.max(seconds, 0.001),
                               p50Milliseconds: acceptance.p50, p99Milliseconds: acceptance.p99, maxMilliseconds: acceptance.max, acceptance: acceptance)
+        summary.acceptedOrderIds = accepted.compactMap(\.orderID).sorted()
         guard let follower else { return summary }
 
         let shipping = Dictionary(accepted.filter(\.ships).compactMap { s in s.orderID.map { ($0, s.acceptedAt) } }, uniquingKeysWith: { a, _ in a })
