@@ -136,35 +136,13 @@ struct InventoryAllocationTests {
             }
             // Two workers as a cooperative assignor may give them: one holds order.verified, the
             // other order.cancelled of the same order, in transactions that overlap.
-            let environment = try TestEnvironment.require()
-            let client = try DatabaseConfiguration(url: environment.databaseURL, schema: world.inventorySchema).makeClient(logger: world.logger)
             let order = InventoryFixtures.order("O-RACE-\(world.id)", lines: [("SKU-RACE", 3, 1_000)])
             let (verified, _) = try InventoryFixtures.verified(order)
             let cancelled = try EventEnvelope.make(OrderCancelled(orderID: order.orderID, requestedBy: "customer", reason: "changed mind", previousStatus: .verified, cancelledAt: Date()),
                                                    orderID: order.orderID, producer: .intake)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                let database = ServiceDatabase(client: client, service: .inventory)
-                let holding = AsyncStream<Void>.makeStream()
-                let commit = AsyncStream<Void>.makeStream()
-                let allocating = Task {
-                    try await database.transaction(logger: world.logger) { context in
-                        try await OrderAllocationHandler().handle(batch: [verified], context: context)
-                        holding.continuation.yield()
-                        for await _ in commit.stream { break }
-                    }
-                }
-                for await _ in holding.stream { break }
-                let cancelling = Task {
-                    try await database.transaction(logger: world.logger) { context in
-                        try await OrderAllocationHandler().handle(batch: [cancelled], context: context)
-                    }
-                }
-                // Give the cancellation every chance to finish first (it must wait instead).
-                try await Task.sleep(for: .seconds(1))
-                commit.continuation.yield()
-                try await allocating.value
-                try await cancelling.value
+            try await withOverlappingWorkers(schema: world.inventorySchema, service: .inventory, logger: world.logger,
+                                             first: { try await OrderAllocationHandler().handle(batch: [verified], context: $0) },
+                                             second: { try await OrderAllocationHandler().handle(batch: [cancelled], context: $0) }) { database in
                 // The cancellation saw the allocation: the order waits as cancelling for the warehouse
                 // to stop (its reservation was announced), instead of staying allocated for good
                 // beside a cancellation tombstone nobody reads again.
@@ -177,7 +155,6 @@ struct InventoryAllocationTests {
                                                                         lines: [ParcelLine(lineNumber: 1, sku: "SKU-RACE", quantity: 3)], dispatchedAt: Date()),
                                                      orderID: order.orderID, producer: .logistics)
                 try await database.transaction(logger: world.logger) { context in try await ShipmentStockHandler().handle(batch: [shipped], context: context) }
-                group.cancelAll()
             }
             #expect(try await world.inventoryCount("SELECT count(*)::int FROM inv.orders WHERE order_id = '\(order.orderID)' AND status = 'released'") == 1)
             #expect(try await world.inventoryCount("SELECT on_hand FROM inv.stock WHERE sku = 'SKU-RACE' AND warehouse_code = 'HZ1'") == 7)

@@ -25,35 +25,14 @@ struct RiskReviewTests {
     func concurrentWorkersShareVelocity() async throws {
         try await withIntakeWorld { world in
             try await world.riskApplication().test(.live) { _ in }  // migrates the schema
-            let environment = try TestEnvironment.require()
-            let client = try DatabaseConfiguration(url: environment.databaseURL, schema: world.riskSchema).makeClient(logger: world.logger)
             let five = try (0..<5).map { try received($0, phone: "13700000002", street: "并发路 \(200 + $0) 号", account: "c_conc_\($0)") }
             let sixth = try received(5, phone: "13700000002", street: "并发路 205 号", account: "c_conc_5")
             let handler = OrderReviewHandler(hasher: PIIHasher(secret: "test"))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                let database = ServiceDatabase(client: client, service: .risk)
-                let holding = AsyncStream<Void>.makeStream()
-                let commit = AsyncStream<Void>.makeStream()
-                // Worker one has reviewed five orders from the phone (the limit) and not yet committed.
-                let first = Task {
-                    try await database.transaction(logger: world.logger) { context in
-                        try await handler.handle(batch: five, context: context)
-                        holding.continuation.yield()
-                        for await _ in commit.stream { break }
-                    }
-                }
-                for await _ in holding.stream { break }
-                // Worker two reviews the sixth meanwhile (a partition of its own).
-                let second = Task {
-                    try await database.transaction(logger: world.logger) { context in try await handler.handle(batch: [sixth], context: context) }
-                }
-                try await Task.sleep(for: .seconds(1))
-                commit.continuation.yield()
-                try await first.value
-                try await second.value
-                group.cancelAll()
-            }
+            // Worker one has reviewed five orders from the phone (the limit) and not yet committed;
+            // worker two reviews the sixth meanwhile (a partition of its own).
+            try await withOverlappingWorkers(schema: world.riskSchema, service: .risk, logger: world.logger,
+                                             first: { try await handler.handle(batch: five, context: $0) },
+                                             second: { try await handler.handle(batch: [sixth], context: $0) })
             #expect(try await world.count("SELECT count(*) FROM \(world.riskSchema).decisions WHERE status = 'held'") == 1)
             #expect(try await world.count("SELECT count(*) FROM \(world.riskSchema).decisions WHERE status = 'held' AND order_id = '\(sixth.orderID)'") == 1)
         }

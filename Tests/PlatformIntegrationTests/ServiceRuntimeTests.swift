@@ -19,7 +19,7 @@ struct ServiceRuntimeTests {
         let prefix = "test.\(id)."
         var configuration = try ServiceConfiguration(service: .risk, environment: [
             "OMS_DATABASE_URL": environment.databaseURL, "OMS_KAFKA_BROKERS": environment.brokers, "OMS_HTTP_PORT": "1",
-            "OMS_TOPIC_PREFIX": prefix,
+            "OMS_TOPIC_PREFIX": prefix, SecretsRequirement.developmentModeVariable: "true",
         ])
         configuration.database.schema = "t_\(id)_risk"
         configuration.httpPort = 0
@@ -54,7 +54,7 @@ struct ServiceRuntimeTests {
     func statementTimeout() async throws {
         let environment = try TestEnvironment.require()
         var configuration = try ServiceConfiguration(service: .risk, environment: [
-            "OMS_DATABASE_URL": environment.databaseURL, "OMS_DATABASE_STATEMENT_TIMEOUT_MS": "300",
+            "OMS_DATABASE_URL": environment.databaseURL, "OMS_DATABASE_STATEMENT_TIMEOUT_MS": "300", SecretsRequirement.developmentModeVariable: "true",
         ])
         #expect(configuration.database.statementTimeoutMilliseconds == 300)
         configuration.database.maximumConnections = 2
