@@ -163,7 +163,7 @@ HELD="$("${PSQL[@]}" -c "SELECT count(*) FROM intake.orders WHERE channel_order_
 BACKORDERED="$("${PSQL[@]}" -c "SELECT count(*) FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%' AND status = 'backordered'")"
 if [ "$HELD" != 0 ]; then
   say "$HELD held for review, by rule:"
-  "${PSQL[@]}" -F ' ' -c "SELECT '    ' || f->>'rule', count(*) FROM risk.decisions d, jsonb_array_elements(d.findings) f WHERE d.status = 'held' AND d.order_id IN ($ORDERS_SQL) GROUP BY 1 ORDER BY 2 DESC"
+  "${PSQL[@]}" -F ' ' -c "SELECT '    ' || (f->>'rule'), count(*) FROM risk.decisions d, jsonb_array_elements(d.findings) f WHERE d.status = 'held' AND d.order_id IN ($ORDERS_SQL) GROUP BY 1 ORDER BY 2 DESC"
 fi
 [ "$BACKORDERED" = 0 ] || say "$BACKORDERED backordered (waiting for stock)"
 DOUBLE_RESERVED="$("${PSQL[@]}" -c "
