@@ -62,6 +62,12 @@ public struct DatabaseConfiguration: Sendable {
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw ConfigurationError(key: "OMS_DATABASE_URL", reason: "sslrootcert \(caFile) is not a readable file")
         }
+        // A CA file that is not PEM certificates stops the process here, naming it, not at connect.
+        do {
+            _ = try postgresTLS()
+        } catch {
+            throw ConfigurationError(key: "OMS_DATABASE_URL", reason: "sslrootcert \(caFile ?? "") does not hold PEM certificates")
+        }
     }
 
     /// PostgresNIO's TLS setting for `tls`.
@@ -83,8 +89,9 @@ public struct DatabaseConfiguration: Sendable {
 
     /// A pooled client whose connections use this schema. Run it as a service (`client.run()`).
     public func makeClient(logger: Logger) -> PostgresClient {
-        // The CA file was checked readable when the URL was parsed; a PEM that does not parse
-        // falls back to the system roots here and fails verification at connect, loudly.
+        // `init(url:)` already built this setting once and refused a CA file that does not parse;
+        // should the file change since, the fallback is the system roots with full verification,
+        // which fails closed at connect.
         let tls = (try? postgresTLS()) ?? (self.tls == .disable ? .disable : .require(.makeClientConfiguration()))
         var configuration = PostgresClient.Configuration(host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.additionalStartupParameters = [("search_path", schema), ("statement_timeout", String(statementTimeoutMilliseconds))]

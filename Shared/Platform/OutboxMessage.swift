@@ -46,6 +46,7 @@ public struct OutboxMessage: Sendable {
             }
             return [header.key, Data(header.value).base64EncodedString(), "b64"]
         }
+        // Encoding an array of string arrays cannot fail; the fallback is never taken.
         let data = (try? JSONEncoder().encode(pairs)) ?? Data("[]".utf8)
         return String(decoding: data, as: UTF8.self)
     }

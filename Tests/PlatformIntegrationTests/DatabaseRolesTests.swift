@@ -178,5 +178,9 @@ struct DatabaseRolesTests {
         #expect(throws: ConfigurationError.self) { try DatabaseConfiguration(url: url + "?sslmode=sometimes", schema: "public") }
         #expect(throws: ConfigurationError.self) { try DatabaseConfiguration(url: url + "?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem", schema: "public") }
         #expect(try DatabaseConfiguration(url: url + "?sslmode=verify-full", schema: "public").tls == .verifyFull(caFile: nil))
+        let notPEM = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-ca-\(UUID().uuidString).pem")
+        try Data("not a certificate".utf8).write(to: notPEM)
+        defer { try? FileManager.default.removeItem(at: notPEM) }
+        #expect(throws: ConfigurationError.self) { try DatabaseConfiguration(url: url + "?sslmode=verify-full&sslrootcert=\(notPEM.path)", schema: "public") }
     }
 }
