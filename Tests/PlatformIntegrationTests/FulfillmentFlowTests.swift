@@ -203,4 +203,36 @@ struct FulfillmentFlowTests {
             }
         }
     }
+    @Test("a packing job sets aside an order whose stored body does not open and packs the others")
+    func unreadableOrderDoesNotBlockPacking() async throws {
+        try await withIntakeWorld { world in
+            try await world.withFulfillment(environment: ["OMS_FULFILLMENT_DEFAULT_MODE": "automatic", "OMS_WAVE_CHECK_SECONDS": "1"]) { http, _ in
+                // Both wait for the item master (blocked, picked); the retry job then packs them together.
+                for id in ["O-UNREAD", "O-READ"] {
+                    try await world.publish([try F.reserved(InventoryFixtures.order(id, lines: [("NEW-KETTLE-2", 1, 19_900)]), in: "AUTO1")])
+                }
+                #expect(try await world.eventually {
+                    try await world.fulfillmentCount("SELECT count(*) FROM ful.fulfillment_orders WHERE order_id IN ('O-UNREAD', 'O-READ') AND status = 'picked' AND blocked_reason LIKE 'item_data_missing%'") == 2
+                })
+                // Swapping two sealed fields makes both fail authentication (each is bound to its field).
+                #expect(try await world.fulfillmentCount("""
+                    WITH u AS (UPDATE ful.fulfillment_orders
+                               SET order_body = jsonb_set(jsonb_set(order_body, '{customer,name}', order_body->'customer'->'phone'), '{customer,phone}', order_body->'customer'->'name')
+                               WHERE order_id = 'O-UNREAD' RETURNING 1) SELECT count(*) FROM u
+                    """) == 1)
+                let saved = try await http.send(.PUT, "/v1/fulfillment/items/NEW-KETTLE-2",
+                                                body: Array(#"{"name":"电热水壶","barcodes":["\#(DemoCatalog.barcode(90_002))"],"weightGrams":1200,"volumeCm3":4000}"#.utf8))
+                #expect(saved.status == 200)
+
+                let packed = try await world.fulfillmentEvents(about: "O-READ") { $0.contains { $0.type == FulfillmentPacked.eventType } }
+                #expect(packed.contains { $0.type == FulfillmentPacked.eventType })
+                #expect(try await world.eventually {
+                    try await world.fulfillmentCount("SELECT count(*) FROM ful.fulfillment_orders WHERE order_id = 'O-UNREAD' AND status = 'picked' AND blocked_reason = 'order_body_unreadable'") == 1
+                })
+                let unread = try #require((try await http.send(.GET, "/v1/fulfillment/orders?orderId=O-UNREAD").json["fulfillmentOrders"] as? [[String: Any]])?.first)
+                let refused = try await http.send(.POST, "/v1/fulfillment/orders/\(unread["fulfillmentOrderId"] as? String ?? "-")/pack", body: Array(#"{"packer":"p-1"}"#.utf8))
+                #expect(refused.status == 409 && (refused.json["error"] as? [String: Any])?["code"] as? String == "order_body_unreadable", "\(refused.status) \(refused.text)")
+            }
+        }
+    }
 }

@@ -127,6 +127,43 @@ struct InventoryAllocationTests {
         }
     }
 
+    @Test("backorder filling sets aside an order whose stored body does not open and still announces the others; ops re-announce it once it opens")
+    func unreadableOrderDoesNotBlockFilling() async throws {
+        try await withIntakeWorld { world in
+            try await world.withInventory { http in
+                try await InventoryFixtures.setUpWarehouses(http)
+                try await world.publish([try InventoryFixtures.verified(InventoryFixtures.order("O-BAD", lines: [("SKU-U", 1, 3_000)]))])
+                try await world.publish([try InventoryFixtures.verified(InventoryFixtures.order("O-GOOD", lines: [("SKU-U", 1, 3_000)]))])
+                #expect(try await world.eventually { try await world.inventoryCount("SELECT count(*) FROM inv.backorders WHERE sku = 'SKU-U' AND status = 'open'") == 2 })
+                // Swapping two sealed fields makes both fail authentication (each is bound to its
+                // field); swapping back restores the order.
+                let swap = """
+                    WITH u AS (UPDATE inv.orders SET body = jsonb_set(jsonb_set(body, '{customer,name}', body->'customer'->'phone'), '{customer,phone}', body->'customer'->'name')
+                               WHERE order_id = 'O-BAD' RETURNING 1) SELECT count(*) FROM u
+                    """
+                #expect(try await world.inventoryCount(swap) == 1)
+
+                let receipt = try await InventoryFixtures.receive(http, "SKU-U", 2, into: "HZ1")
+                #expect(receipt.status == 201 && Set((receipt.json["backordersFilledFor"] as? [String]) ?? []) == ["O-BAD", "O-GOOD"])
+                let good = try await world.inventoryEvents(about: "O-GOOD") { $0.contains { $0.type == InventoryReserved.eventType } }
+                #expect(try good.first { $0.type == InventoryReserved.eventType }!.decode(InventoryReserved.self).cause == "backorder_filled")
+                let bad = try await http.send(.GET, "/v1/inventory/orders/O-BAD").json
+                #expect(bad["blockedReason"] as? String == "order_body_unreadable")
+                #expect(((bad["reservations"] as? [[String: Any]]) ?? []).map { $0["announced"] as? Bool } == [false])
+                let refused = try await http.send(.POST, "/v1/inventory/orders/O-BAD/announce")
+                #expect(refused.status == 409 && (refused.json["error"] as? [String: Any])?["code"] as? String == "order_body_unreadable")
+
+                #expect(try await world.inventoryCount(swap) == 1)
+                let again = try await http.send(.POST, "/v1/inventory/orders/O-BAD/announce")
+                #expect(again.status == 200 && again.json["blockedReason"] == nil && again.json["status"] as? String == "allocated")
+                let badEvents = try await world.inventoryEvents(about: "O-BAD") { $0.contains { $0.type == InventoryReserved.eventType } }
+                #expect(badEvents.map(\.type) == [InventoryBackordered.eventType, InventoryReserved.eventType])
+                #expect(try await http.send(.POST, "/v1/inventory/orders/NO-SUCH/announce").status == 404)
+                #expect(try await world.ledgerDiscrepancies() == 0)
+            }
+        }
+    }
+
     @Test("an order cancelled while another worker allocates it waits as cancelling (the two serialise on the order), and once its parcel ships anyway it is settled, not cancelling for ever")
     func cancelDuringAllocation() async throws {
         try await withIntakeWorld { world in

@@ -8,6 +8,7 @@ extension InventoryService {
         .allow([.warehouse, .customerService, .ops], .reads, "/v1/inventory/stock/**"),
         .allow([.warehouse, .customerService, .ops], .reads, "/v1/inventory/availability"),
         .allow([.warehouse, .customerService, .ops], .reads, "/v1/inventory/orders/:id"),
+        .allow([.ops], [.post], "/v1/inventory/orders/:id/announce"),
         .allow([.warehouse, .ops], .reads, "/v1/inventory/backorders"),
         .allow([.warehouse, .ops], [.put], "/v1/inventory/stock/:sku/warehouses/:code"),
         .allow([.warehouse, .ops], [.post], "/v1/inventory/adjustments"),

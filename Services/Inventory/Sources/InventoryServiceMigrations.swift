@@ -204,5 +204,11 @@ enum InventoryServiceMigrations {
                 created_at timestamptz NOT NULL DEFAULT now()
             );
             """),
+        Migration(version: 107, name: "orders whose stored body cannot be opened are set aside", sql: """
+            -- Backorder filling announces many orders in one job: one whose stored body no longer
+            -- opens (a key gone from OMS_PII_KEYS, tampering) keeps its reservations unannounced with
+            -- this reason, and the job goes on for the others.
+            ALTER TABLE orders ADD COLUMN blocked_reason text;
+            """),
     ]
 }

@@ -246,8 +246,15 @@ struct OrderAllocator {
         var found: (String, Bool, String, Int)?
         for try await row in rows.decode((String, Bool, String, Int).self) { found = row }
         guard let (body, partial, status, open) = found, status == "waiting" || status == "allocated" else { return }
+        // Opened before anything changes, so a body that does not open leaves the order as it was.
+        let order: Order
+        do {
+            order = try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
+        } catch {
+            throw StoredOrderUnreadable(orderID: orderID, reason: String(describing: error))
+        }
         let complete = open == 0
-        try await connection.query("UPDATE orders SET status = \(complete ? "allocated" : "waiting"), updated_at = now() WHERE order_id = \(orderID)", logger: logger)
+        try await connection.query("UPDATE orders SET status = \(complete ? "allocated" : "waiting"), blocked_reason = NULL, updated_at = now() WHERE order_id = \(orderID)", logger: logger)
         guard partial || complete else { return }
         let announced = try await connection.query("""
             UPDATE reservations SET announced = true WHERE order_id = \(orderID) AND status = 'active' AND NOT announced
@@ -259,7 +266,6 @@ struct OrderAllocator {
         }
         guard !allocations.isEmpty else { return }
         allocations.sort { ($0.warehouseId, $0.lineNumber) < ($1.warehouseId, $1.lineNumber) }
-        let order = try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
         try tx.emit(InventoryReserved(orderID: orderID, allocations: allocations, cause: cause, orderComplete: complete, reservedAt: now, order: order),
                     orderID: orderID, topic: TopicCatalogue.inventoryEvents, causedBy: event)
     }
@@ -473,8 +479,21 @@ struct OrderAllocator {
                 if !touched.contains(orderID) { touched.append(orderID) }
             }
         }
+        var unreadable: [String] = []
         for orderID in touched {
-            try await announce(orderID, cause: "backorder_filled", causedBy: event, now: now)
+            do {
+                try await announce(orderID, cause: "backorder_filled", causedBy: event, now: now)
+            } catch is StoredOrderUnreadable {
+                unreadable.append(orderID)
+            }
+        }
+        if !unreadable.isEmpty {
+            // Its stock stays reserved for it (filled first in, first out); once the body opens again
+            // (key restored to the ring) ops re-announce it: POST /v1/inventory/orders/{id}/announce.
+            try await connection.query("""
+                UPDATE orders SET blocked_reason = 'order_body_unreadable', updated_at = now() WHERE order_id = ANY(\(unreadable)::text[])
+                """, logger: logger)
+            logger.error("backorder filling set aside orders whose stored body cannot be opened", metadata: ["orders": "\(unreadable.prefix(10))"])
         }
         return touched
     }

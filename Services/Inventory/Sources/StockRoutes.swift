@@ -9,7 +9,7 @@ import PostgresNIO
 /// (the ledger, newest first; `warehouse`, `limit`, `beforeId`), `GET /v1/inventory/availability?skus=`
 /// (what intake and channels ask), `PUT /v1/inventory/stock/{sku}/warehouses/{code}` (safety stock,
 /// reorder point, lead time), `POST /v1/inventory/adjustments` (cycle counts and write-offs with a
-/// reason code), `GET /v1/inventory/orders/{id}` (its reservations and backorders) and
+/// reason code), `GET /v1/inventory/orders/{id}` (its reservations and backorders), `POST /v1/inventory/orders/{id}/announce` (ops: re-announce an order set aside as unreadable) and
 /// `GET /v1/inventory/backorders`.
 struct StockRoutes: Sendable {
     let runtime: ServiceRuntime
@@ -98,6 +98,8 @@ struct StockRoutes: Sendable {
         var orderId: String
         var status: String
         var shipsPartially: Bool
+        /// Set when backorder filling could not announce the order (`order_body_unreadable`).
+        var blockedReason: String?
         var reservations: [ReservationView]
         var backorders: [BackorderView]
     }
@@ -126,6 +128,9 @@ struct StockRoutes: Sendable {
         }
         router.get("/v1/inventory/orders/:id") { _, context -> Response in
             try Response.json(try await order(context.parameters.get("id") ?? ""))
+        }
+        router.post("/v1/inventory/orders/:id/announce") { _, context -> Response in
+            try Response.json(try await reannounce(context.parameters.get("id") ?? ""))
         }
         router.get("/v1/inventory/backorders") { request, _ -> Response in
             let query = request.queryDictionary
@@ -280,12 +285,33 @@ struct StockRoutes: Sendable {
         return replay ? try Response.replayed(view) : try Response.json(view, status: .created)
     }
 
+    /// Announces an order's unannounced reservations again, for an order backorder filling set
+    /// aside because its stored body did not open (`blockedReason`), once the key is back.
+    func reannounce(_ id: String) async throws -> OrderStockView {
+        var check = RequestCheck()
+        check.text(id, "id")
+        try check.check()
+        let outcome: StoredOrderUnreadable? = try await runtime.retryingTransaction { tx in
+            let allocator = try await OrderAllocator.begin(skus: [], tx: tx)
+            do {
+                try await allocator.announce(id, cause: "backorder_filled", causedBy: nil, now: Date())
+                return nil
+            } catch let unreadable as StoredOrderUnreadable {
+                return unreadable
+            }
+        }
+        if outcome != nil {
+            throw APIError.conflict("order_body_unreadable", "the stored order cannot be read (its personal data does not open under the key ring); see the service log")
+        }
+        return try await order(id)
+    }
+
     func order(_ id: String) async throws -> OrderStockView {
         let client = runtime.database.client, logger = runtime.logger
-        let rows = try await client.query("SELECT status, ships_partially FROM orders WHERE order_id = \(id)", logger: logger)
+        let rows = try await client.query("SELECT status, ships_partially, blocked_reason FROM orders WHERE order_id = \(id)", logger: logger)
         var view: OrderStockView?
-        for try await (status, partial) in rows.decode((String, Bool).self) {
-            view = OrderStockView(orderId: id, status: status, shipsPartially: partial, reservations: [], backorders: [])
+        for try await (status, partial, blocked) in rows.decode((String, Bool, String?).self) {
+            view = OrderStockView(orderId: id, status: status, shipsPartially: partial, blockedReason: blocked, reservations: [], backorders: [])
         }
         guard var view else { throw APIError.notFound("order") }
         let reservations = try await client.query("""
