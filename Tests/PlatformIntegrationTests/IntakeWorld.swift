@@ -162,6 +162,18 @@ final class IntakeWorld: Sendable {
         return events
     }
 
+    /// Events the service owning `schema` committed about `key` (of `type` when given): its outbox
+    /// rows, kept for a minute after they are sent. What the service decided, whatever the relay or
+    /// the broker delivered; a test reads this once a later signal proves the work was done. (The
+    /// topic's own end cannot be asked for here: the local broker's ListOffsets answers per record
+    /// batch, so high watermarks undercount.)
+    func committedEvents(schema: String, key: String, type: String? = nil) async throws -> Int {
+        try await count("""
+            SELECT count(*) FROM \(schema).outbox WHERE message_key = convert_to('\(key)', 'UTF8')
+            \(type.map { "AND strpos(headers, '\($0)') > 0" } ?? "")
+            """)
+    }
+
     func publish(_ envelopes: [(EventEnvelope, String)]) async throws {
         var configuration = KafkaProducerConfiguration(client: KafkaClientConfiguration(bootstrapServers: environment.brokers, clientID: "test-\(id)-producer"))
         configuration.lingerMilliseconds = 1
