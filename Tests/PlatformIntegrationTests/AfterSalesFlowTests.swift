@@ -208,7 +208,12 @@ struct AfterSalesFlowTests {
                 #expect(resolved.json["status"] as? String == "resolved" && resolved.json["resolvedWithinSLA"] as? Bool == false)
                 #expect(try await Self.post(http, "/v1/aftersales/complaints/\(id)/progress", #"{"status":"inProgress","note":"again"}"#).status == 409)
                 let level = try await http.send(.GET, "/v1/aftersales/complaints/\(id)").json["escalationLevel"] as? Int
-                try await Task.sleep(for: .seconds(3))
+                // A complaint filed after the resolution escalates in turn: sweeps ran since, and
+                // they left the resolved one where it was.
+                let later = try await Self.post(http, "/v1/aftersales/complaints", #"{"orderId":"O-SLOW","category":"service","severity":"medium","description":"rude on the phone"}"#)
+                #expect(later.status == 201 && later.json["team"] as? String == "customerService")
+                let laterID = later.json["complaintId"] as? String ?? ""
+                #expect(try await world.eventually(timeout: .seconds(20)) { try await http.send(.GET, "/v1/aftersales/complaints/\(laterID)").json["escalationLevel"] as? Int ?? 0 >= 1 })
                 #expect(try await http.send(.GET, "/v1/aftersales/complaints/\(id)").json["escalationLevel"] as? Int == level)
                 #expect((try await http.send(.GET, "/v1/aftersales/complaints?team=warehouse").json["complaints"] as? [[String: Any]])?.count == 1)
 
