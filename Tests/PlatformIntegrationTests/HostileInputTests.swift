@@ -68,6 +68,13 @@ struct HostileInputTests {
         return list
     }()
 
+    /// Routes that take no body (an action on the entity in the path): for an entity that does not
+    /// exist they answer 404 whatever is sent.
+    static let bodylessActions: Set<String> = [
+        "/v1/aftersales/exchanges/:id/refund", "/v1/aftersales/returns/:id/refund", "/v1/fulfillment/warehouses/:code/waves",
+        "/v1/inventory/orders/:id/announce", "/v1/inventory/transfers/:id/cancel", "/v1/inventory/transfers/:id/receive", "/v1/inventory/transfers/:id/ship",
+    ]
+
     /// Path segment values: one plausible (so bodies reach their checks), the rest hostile.
     static let plausible: [String: String] = ["id": "O-FUZZ-1", "sku": "CLO-TEE-BLK-M", "code": "SH1", "channel": "web", "po": "PO-1", "tracking": "SF0000000001",
                                               "segment": "new"]
@@ -94,7 +101,7 @@ struct HostileInputTests {
                  KafkaHeader(key: EventHeader.correlationID, text: UUID().uuidString.lowercased()), KafkaHeader(key: EventHeader.producer, text: "intake")]
             }
             let pii = Array(#"{"orderId":"x","customer":{"name":"张三丰","phone":"13912345678"},"lines":"#.utf8)
-            let cases: [(String, [UInt8], [KafkaHeader])] = [
+            var cases: [(String, [UInt8], [KafkaHeader])] = [
                 ("garbage without headers", [0xDE, 0xAD, 0xBE, 0xEF] + pii, []),
                 ("event id not a UUID", Array("{}".utf8), headers(eventID: "'; DROP TABLE inbox; --")),
                 ("schema version not a number", Array("{}".utf8), headers(version: "one")),
@@ -103,12 +110,34 @@ struct HostileInputTests {
                 ("an event type nobody publishes", Array("{}".utf8), headers(type: "order.teleported")),
                 ("invalid UTF-8 payload", [0x7B, 0xC3, 0x28, 0xFF, 0x7D], headers()),
             ]
+            var withNUL = headers()
+            withNUL.append(KafkaHeader(key: "x-note", value: [0x61, 0x00, 0xFF, 0x0A, 0x3D]))
+            cases.append(("NUL, invalid UTF-8 and separators in a header", pii, withNUL))
+            // Decodable events of the type the service handles, one value made hostile.
+            if let valid = try? validEvent(for: service) {
+                let json = String(decoding: valid.payload, as: UTF8.self)
+                cases.append(("an amount in another currency", Array(json.replacingOccurrences(of: #""currency":"CNY""#, with: #""currency":"USD""#).utf8), valid.kafkaHeaders))
+                let huge = try! NSRegularExpression(pattern: #""minorUnits":[0-9]+"#)
+                let inflated = huge.stringByReplacingMatches(in: json, range: NSRange(json.startIndex..., in: json), withTemplate: #""minorUnits":\#(Int64.max)"#)
+                cases.append(("amounts of Int64.max fen", Array(inflated.utf8), valid.kafkaHeaders))
+            }
             for (index, (input, value, headerList)) in cases.enumerated() {
                 let key = "FUZZ-\(service.rawValue)-\(index)"
                 records.append((service, key, input, KafkaOutgoingMessage(topic: namespace + topic, key: Array(key.utf8), value: value, headers: headerList)))
             }
         }
         return records
+    }
+
+    /// A well-formed event of a type `service` handles, carrying an order (so amounts), or nil.
+    static func validEvent(for service: ServiceName) throws -> EventEnvelope? {
+        let order = InventoryFixtures.order("O-HOSTILE", lines: [("CLO-TEE-BLK-M", 2, 9_900)])
+        switch service {
+        case .risk, .aftersales: return try AfterSalesFlowTests.received(order).0
+        case .inventory: return try InventoryFixtures.verified(order).0
+        case .fulfillment: return try FulfillmentFixtures.reserved(order, in: "W1").0
+        default: return nil
+        }
     }
 
     static func path(_ template: String, segment: (String) -> String) -> String {
@@ -141,23 +170,26 @@ struct HostileInputTests {
                     var tried = 0
                     var failures: [String] = []
                     var statuses: [Int: Int] = [:]
-                    func attempt(_ endpoint: Endpoint, _ path: String, _ body: [UInt8]?, _ input: String) async {
+                    var bodyAnswers: [Endpoint: Set<Int>] = [:]
+                    func attempt(_ endpoint: Endpoint, _ path: String, _ body: [UInt8]?, _ input: String, bodyCase: Bool = false) async {
                         tried += 1
                         do {
                             let reply = try await byService[endpoint.service]!.send(HTTPMethod(rawValue: endpoint.method.uppercased()), path, body: body,
                                                                                     headers: ["X-User-Id": "fuzz", "Idempotency-Key": "fuzz-\(tried)"])
                             statuses[reply.status, default: 0] += 1
+                            if bodyCase { bodyAnswers[endpoint, default: []].insert(reply.status) }
                             if reply.status >= 500 { failures.append("\(endpoint) [\(input)] -> \(reply.status) \(reply.text.prefix(200))") }
                         } catch {
                             failures.append("\(endpoint) [\(input)] -> \(error)")
                         }
                     }
                     for endpoint in endpoints {
-                        let plausiblePath = Self.path(endpoint.path) { Self.plausible[$0] ?? "X-1" }
+                        // Pick tasks are numbered: a text id is a 404 before the body is read.
+                        let plausiblePath = Self.path(endpoint.path) { endpoint.path.hasPrefix("/v1/fulfillment/pick-tasks/") ? "1" : Self.plausible[$0] ?? "X-1" }
                         if endpoint.method == "get" {
                             for query in Self.hostileQueries { await attempt(endpoint, plausiblePath + query, nil, "query \(query.prefix(40))") }
                         } else {
-                            for (name, bytes) in Self.bodies { await attempt(endpoint, plausiblePath, bytes, name) }
+                            for (name, bytes) in Self.bodies { await attempt(endpoint, plausiblePath, bytes, name, bodyCase: true) }
                         }
                         if endpoint.path.contains(":") {
                             for segment in Self.hostileSegments {
@@ -170,9 +202,22 @@ struct HostileInputTests {
                     await attempt(Endpoint(service: "Intake", method: "get", path: "/v1/nowhere"), "/v1/nowhere", nil, "unknown route")
                     print("hostile input: \(tried) requests against \(endpoints.count) routes of 7 services, \(failures.count) answered 5xx or dropped; statuses \(statuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))")
                     #expect(failures.isEmpty, "\(failures.count) of \(tried) inputs failed:\n\(failures.prefix(40).joined(separator: "\n"))")
+                    // Garbage must have reached each route's own parsing and checks: a route that
+                    // answered every body with 401/403/404/405 was never tested by them.
+                    let unreached = bodyAnswers.filter { endpoint, answers in
+                        answers.isDisjoint(with: [400, 413, 422]) && !Self.bodylessActions.contains(endpoint.path)
+                    }.map { "\($0.key) answered only \($0.value.sorted())" }.sorted()
+                    #expect(unreached.isEmpty, "routes the hostile bodies never reached:\n\(unreached.joined(separator: "\n"))")
                     for (service, client) in byService {
                         #expect(try await client.send(.GET, "/health/ready").status == 200, "\(service) is no longer ready")
                     }
+                    // A carrier whose per-kg rate is near Int64.max would overflow every quote.
+                    var carrier = try #require((try await stages.logistics!.send(.GET, "/v1/logistics/carriers").json["carriers"] as? [[String: Any]])?.first)
+                    var rates = carrier["rates"] as? [String: Any] ?? [:]
+                    rates["extraPerKgFen"] = (rates["extraPerKgFen"] as? [String: Any] ?? [:]).mapValues { _ in Int64.max }
+                    carrier["rates"] = rates
+                    let overflowing = try await stages.logistics!.send(.PUT, "/v1/logistics/carriers/\(carrier["code"] as? String ?? "-")", body: Array(try JSONSerialization.data(withJSONObject: carrier)))
+                    #expect(overflowing.status == 422 && overflowing.text.contains("\"rates\""), "\(overflowing.status) \(overflowing.text.prefix(300))")
 
                     // The consumers: garbage, missing or invalid headers, undecodable payloads, unknown
                     // versions and types on each service's topics all end in that service's dead letters.
@@ -199,6 +244,84 @@ struct HostileInputTests {
                         #expect(try await client.send(.GET, "/health/ready").status == 200, "\(service) is no longer ready after the hostile records")
                     }
                 }
+            }
+        }
+    }
+
+    /// One valid example with one hostile value put in: the JSON decodes and the caller may use the
+    /// route, so the answer must come from the route's own checks, naming the field.
+    struct HostileValue: Sendable {
+        var name: String
+        var method: HTTPMethod = .POST
+        var path: String
+        var body: [UInt8]
+        var status: Int
+        var field: String?
+    }
+
+    static func edited(_ channel: String, _ change: (inout [String: Any]) -> Void) throws -> [UInt8] {
+        var object = try JSONSerialization.jsonObject(with: Data(try IntakeEndToEndTests.example(channel))) as! [String: Any]
+        change(&object)
+        return Array(try JSONSerialization.data(withJSONObject: object))
+    }
+
+    static func hostileValues() throws -> [HostileValue] {
+        let max = Int64.max, min = Int64.min
+        let manyLines = (0..<10_000).map { ["sku": "CLO-TEE-BLK-M", "quantity": 1 + $0 % 3] as [String: Any] }
+        return [
+            HostileValue(name: "web: paid amount Int64.max", path: "/v1/channels/web/orders",
+                         body: try edited("web") { o in o["payment"] = (o["payment"] as! [String: Any]).merging(["amountFen": max]) { $1 } },
+                         status: 422, field: "payment.amountFen"),
+            HostileValue(name: "web: quantity Int64.max", path: "/v1/channels/web/orders",
+                         body: try edited("web") { o in o["lines"] = [["sku": "CLO-TEE-BLK-M", "quantity": max]] }, status: 422, field: "lines[0].quantity"),
+            HostileValue(name: "web: a 10,000-line order", path: "/v1/channels/web/orders",
+                         body: try edited("web") { o in o["lines"] = manyLines }, status: 422, field: "lines"),
+            HostileValue(name: "pos: tender Int64.min", path: "/v1/channels/pos/orders",
+                         body: try edited("pos") { o in o["tender"] = (o["tender"] as! [String: Any]).merging(["amountFen": min]) { $1 } },
+                         status: 422, field: "tender.amountFen"),
+            HostileValue(name: "phone: prepaid Int64.max", path: "/v1/channels/phone/orders",
+                         body: try edited("phone") { o in o["payment"] = ["method": "card", "reference": "P-1", "amountFen": max] },
+                         status: 422, field: "payment.amountFen"),
+            HostileValue(name: "marketplace: unit price near Int64.max yuan", path: "/v1/channels/marketplace/orders",
+                         body: try edited("marketplace") { o in
+                             var items = o["items"] as! [[String: Any]]
+                             items[0]["price"] = "92233720368547758.07"
+                             o["items"] = items
+                         }, status: 422, field: "items[0].price"),
+            HostileValue(name: "catalogue: list price Int64.max", method: .PUT, path: "/v1/admin/products/HOSTILE-1",
+                         body: Array(#"{"name":"x","category":"x","listPriceFen":\#(max),"weightGrams":1,"volumeCm3":1}"#.utf8), status: 422, field: "listPriceFen"),
+            HostileValue(name: "promotion: threshold Int64.max", method: .PUT, path: "/v1/admin/promotions/HOSTILE-1",
+                         body: Array(#"{"name":"x","type":"spendThreshold","thresholdFen":\#(max),"reductionFen":\#(max)}"#.utf8), status: 422, field: "thresholdFen"),
+            HostileValue(name: "coupon: amount off Int64.max", path: "/v1/admin/coupons",
+                         body: Array(#"{"codes":["HOSTILE-1"],"amountOffFen":\#(max)}"#.utf8), status: 422, field: "amountOffFen"),
+            HostileValue(name: "coupon: minimum spend Int64.max", path: "/v1/admin/coupons",
+                         body: Array(#"{"codes":["HOSTILE-2"],"amountOffFen":100,"minimumSpendFen":\#(max)}"#.utf8), status: 422, field: "minimumSpendFen"),
+        ]
+    }
+
+    @Test("valid JSON carrying hostile values (amounts near Int64.max, 10,000 lines, a fake sealed name) reaches each route's checks: the documented 422 naming the field, or an order whose name reads back")
+    func hostileValuesReachValidation() async throws {
+        try await withIntakeWorld { world in
+            try await IntakeEndToEndTests().withIntake(world) { edge in
+                for value in try Self.hostileValues() {
+                    let reply = try await edge.send(value.method, value.path, body: value.body)
+                    let fields = ((reply.json["error"] as? [String: Any])?["fields"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+                    #expect(reply.status == value.status, "\(value.name): \(reply.status) \(reply.text.prefix(300))")
+                    if let field = value.field { #expect(fields.contains(field), "\(value.name): fields \(fields)") }
+                }
+                // A name that looks like a sealed value is sealed like any other and reads back as sent.
+                let fake = "pii:v1:dev:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+                let accepted = try await edge.send(.POST, "/v1/channels/web/orders", body: try Self.edited("web") { o in
+                    o["customer"] = (o["customer"] as! [String: Any]).merging(["name": fake]) { $1 }
+                    o["orderNumber"] = "W-FAKE-SEALED"
+                })
+                #expect(accepted.status == 202, "\(accepted.text)")
+                let id = accepted.json["orderId"] as? String ?? "-"
+                let received = try await world.orderEvents { $0.contains { $0.orderID == id } }.first { $0.orderID == id }
+                #expect(try received?.decode(OrderReceived.self).order.customer.name == fake)
+                let view = try await edge.send(.GET, "/v1/orders/\(id)")
+                #expect(view.status == 200 && !view.text.contains(fake), "\(view.status) \(view.text.prefix(300))")
+                #expect(try await world.count("SELECT count(*) FROM \(world.schema).orders WHERE body->'customer'->>'name' = '\(fake)'") == 0)
             }
         }
     }

@@ -9,6 +9,8 @@ import PostgresNIO
 /// `PUT /v1/admin/promotions/{id}` and `POST /v1/admin/coupons` (bulk issue). Upserts are
 /// idempotent; amounts are integer fen.
 struct CatalogAdminRoutes: Sendable {
+    /// The largest price, threshold or coupon value accepted: the largest amount a channel may send.
+    static let maxFen = IntakeLimits().maxAmount.minorUnits
     let runtime: ServiceRuntime
 
     struct ProductUpsert: Codable, Sendable {
@@ -93,7 +95,9 @@ struct CatalogAdminRoutes: Sendable {
         for channel in (p.outerIds ?? [:]).keys where OMSDomain.Channel(rawValue: channel) == nil {
             issues.append(.init(field: "outerIds.\(channel)", reason: "unknown channel"))
         }
-        if p.listPriceFen < 0 { issues.append(.init(field: "listPriceFen", reason: "must be >= 0")) }
+        // Prices are bounded like every amount a channel may send, so pricing's line totals
+        // (price x at most 999 units x at most 200 lines) can never overflow.
+        if p.listPriceFen < 0 || p.listPriceFen > Self.maxFen { issues.append(.init(field: "listPriceFen", reason: "must be between 0 and \(Self.maxFen)")) }
         if let member = p.memberPriceFen, member < 0 || member > p.listPriceFen { issues.append(.init(field: "memberPriceFen", reason: "must be between 0 and listPriceFen")) }
         if p.weightGrams <= 0 { issues.append(.init(field: "weightGrams", reason: "must be > 0")) }
         if p.volumeCm3 <= 0 { issues.append(.init(field: "volumeCm3", reason: "must be > 0")) }
@@ -154,9 +158,9 @@ struct CatalogAdminRoutes: Sendable {
             if let percent = p.percent, (1...99).contains(percent) { kind = .percentageOff(percent: percent, scope: scope) }
             else { issues.append(.init(field: "percent", reason: "required, 1-99")) }
         case "spendThreshold":
-            if let threshold = p.thresholdFen, let reduction = p.reductionFen, threshold > 0, reduction > 0, reduction <= threshold {
+            if let threshold = p.thresholdFen, let reduction = p.reductionFen, threshold > 0, reduction > 0, reduction <= threshold, threshold <= Self.maxFen {
                 kind = .spendThreshold(threshold: .fen(threshold), reduction: .fen(reduction), repeating: p.repeating ?? false, scope: scope)
-            } else { issues.append(.init(field: "thresholdFen", reason: "thresholdFen and reductionFen required, 0 < reduction <= threshold")) }
+            } else { issues.append(.init(field: "thresholdFen", reason: "thresholdFen and reductionFen required, 0 < reduction <= threshold <= \(Self.maxFen)")) }
         case "buyXGetY":
             if let buy = p.buySku, let gift = p.giftSku, let x = p.buyQuantity, let y = p.giftQuantity, x > 0, y > 0 {
                 kind = .buyXGetY(sku: buy, buyQuantity: x, giftSKU: gift, giftQuantity: y)
@@ -184,11 +188,11 @@ struct CatalogAdminRoutes: Sendable {
         }
         var value: Coupon.Value?
         switch (c.amountOffFen, c.percentOff) {
-        case (let amount?, nil) where amount > 0: value = .amountOff(.fen(amount))
+        case (let amount?, nil) where amount > 0 && amount <= Self.maxFen: value = .amountOff(.fen(amount))
         case (nil, let percent?) where (1...100).contains(percent): value = .percentOff(percent)
-        default: issues.append(.init(field: "amountOffFen", reason: "exactly one of amountOffFen > 0 or percentOff 1-100"))
+        default: issues.append(.init(field: "amountOffFen", reason: "exactly one of amountOffFen 1-\(Self.maxFen) or percentOff 1-100"))
         }
-        if let minimum = c.minimumSpendFen, minimum < 0 { issues.append(.init(field: "minimumSpendFen", reason: "must be >= 0")) }
+        if let minimum = c.minimumSpendFen, minimum < 0 || minimum > Self.maxFen { issues.append(.init(field: "minimumSpendFen", reason: "must be between 0 and \(Self.maxFen)")) }
         guard issues.isEmpty, let value else { throw APIError.validation(issues) }
         let definitions = try c.codes.map { code in
             String(decoding: try EventCoding.encode(Coupon(code: code, value: value, minimumSpend: .fen(c.minimumSpendFen ?? 0), stackable: c.stackable ?? true)), as: UTF8.self)

@@ -53,7 +53,9 @@ struct LogisticsSetupRoutes: Sendable {
             }
             let bands = carrier.rates.bands
             if bands.isEmpty || zip(bands, bands.dropFirst()).contains(where: { $0.maxGrams >= $1.maxGrams }) { check.fail("rates.bands", "at least one band, ascending maxGrams") }
-            if bands.contains(where: { $0.feeFen.values.contains { $0 < 0 } }) || carrier.rates.extraPerKgFen.values.contains(where: { $0 < 0 }) { check.fail("rates", "fees are non-negative fen") }
+            // Bounded so a quote (band fee + per-kg extra x at most 1,000 kg) can never overflow.
+            let fees = bands.flatMap(\.feeFen.values) + Array(carrier.rates.extraPerKgFen.values)
+            if fees.contains(where: { !(0...1_000_000).contains($0) }) { check.fail("rates", "fees are 0-1000000 fen") }
             if carrier.trackingPrefix.isEmpty || carrier.trackingPrefix.count > 4 || !carrier.trackingPrefix.allSatisfy({ $0.isASCII && $0.isUppercase }) { check.fail("trackingPrefix", "1-4 capital letters") }
             if !(8...20).contains(carrier.trackingDigits) { check.fail("trackingDigits", "8-20") }
             try check.check()
