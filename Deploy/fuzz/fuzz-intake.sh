@@ -7,11 +7,11 @@
 # A crashing input lands in .oms/fuzz/findings/; copy it to Tests/Fuzz/regressions/ with the fix,
 # where IntakeFuzzRegressionTests replays it in every test run.
 #
-# Status (2026-12-03): the instrumented build compiles but does not link yet: ld.gold fails with
-# an internal error while reporting the link error (SwiftPM renames an executable's entry point,
-# which collides with libFuzzer's own main; -use-ld=lld passed as -Xswiftc did not reach the link).
-# A bare `swiftc -sanitize=fuzzer -parse-as-library` target links and finds crashes here, so the
-# way forward is building IntakeFuzzing as a library and linking the entry file with swiftc.
+# Linking: Debian's ld.gold crashes (internal error in format_file_lineno) on the instrumented
+# objects, and -use-ld=lld alone does not reach SwiftPM's link step; the clang linker driver is
+# told to use the toolchain's lld (-Xclang-linker -fuse-ld=lld), which links. With -DFUZZING the
+# runner's own main calls libFuzzer's driver (SwiftPM names an executable's entry point itself).
+# The first build takes a while (release, every dependency instrumented: ~5-15 min on 2 cores).
 #
 # Usage: Deploy/fuzz/fuzz-intake.sh [seconds, default 300] [jobs, default 1]
 set -euo pipefail
@@ -25,8 +25,9 @@ cd "$REPO"
 
 echo "[fuzz] building oms-fuzz-intake with libFuzzer (release, own scratch path; first build takes a while)"
 swift build -c release --product oms-fuzz-intake --scratch-path .build/fuzz \
-  -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -use-ld=lld >"$WORK/build.log" 2>&1 || { tail -n 30 "$WORK/build.log"; exit 1; }
-BIN="$(swift build -c release --scratch-path .build/fuzz --show-bin-path)/oms-fuzz-intake"
+  -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -use-ld=lld -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld >"$WORK/build.log" 2>&1 || { tail -n 30 "$WORK/build.log"; exit 1; }
+BIN="$(swift build -c release --scratch-path .build/fuzz --show-bin-path \
+  -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING -Xswiftc -use-ld=lld -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld)/oms-fuzz-intake"
 
 # Seeds: selector byte (0 web, 1 marketplace, 2 mini-program, 3 phone, 4 POS, 5 pricing) + example.
 i=0
@@ -39,7 +40,8 @@ cp Tests/Fuzz/regressions/* "$WORK/corpus/" 2>/dev/null || true
 
 echo "[fuzz] running $SECONDS_BUDGET s ($JOBS job(s)); corpus $WORK/corpus, findings $WORK/findings"
 set +e
-"$BIN" "$WORK/corpus" -max_total_time="$SECONDS_BUDGET" -max_len=8192 -timeout=10 -rss_limit_mb=4096 \
+# Swift's own backtracer would take the crash signal first and libFuzzer would keep no input.
+SWIFT_BACKTRACE=enable=no "$BIN" "$WORK/corpus" -max_total_time="$SECONDS_BUDGET" -max_len=8192 -timeout=10 -rss_limit_mb=4096 \
   -artifact_prefix="$WORK/findings/" -print_final_stats=1 -jobs="$JOBS" -workers="$JOBS" 2>&1 | tee "$WORK/run.log" | grep -E "^#[0-9]+ +(pulse|DONE|NEW)|stat::|==ERROR|deadly signal|Fatal error|SUMMARY" | tail -n 40
 status=${PIPESTATUS[0]}
 set -e

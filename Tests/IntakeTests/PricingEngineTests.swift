@@ -45,6 +45,15 @@ struct PricingEngineTests {
         #expect(result.applied.first?.reductionPerThreshold == .fen(5_000))
     }
 
+    @Test("a repeating threshold whose reductions would overflow Int64 takes the whole eligible basket, never traps (fuzzing finding)")
+    func repeatingThresholdOverflow() {
+        let promotion = Promotion(id: "t", name: "t", kind: .spendThreshold(threshold: .fen(1), reduction: .fen(1_000_000_000), repeating: true, scope: .allItems))
+        let engine = PricingEngine(promotions: [promotion], shipping: noShipping)
+        let result = engine.price(lines: [line("A", "c", 999, 1_000_000_000), line("B", "c", 999, 1_000_000_000)], channel: .web, isMember: false, coupon: nil)
+        #expect(result.discountTotal == .fen(1_998_000_000_000))
+        #expect(result.total.minorUnits >= 0)
+    }
+
     @Test("percentages round half up to the fen; the best percentage per line wins")
     func percentageRounding() {
         let engine = PricingEngine(promotions: [

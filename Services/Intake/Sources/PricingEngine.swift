@@ -121,7 +121,10 @@ public struct PricingEngine: Sendable {
             let subtotal = eligible.reduce(Int64(0)) { $0 + $1.paidAmount.minorUnits }
             guard subtotal >= threshold.minorUnits else { continue }
             let times = repeating ? subtotal / threshold.minorUnits : 1
-            let amount = min(reduction.minorUnits * times, subtotal)
+            // Never more than the eligible goods; a product that would overflow is capped the same way
+            // (a 1-fen threshold repeated over a large basket; found by fuzzing).
+            let (product, overflow) = reduction.minorUnits.multipliedReportingOverflow(by: times)
+            let amount = overflow ? subtotal : min(product, subtotal)
             let shares = allocate(amount, over: eligible.map(\.lineNumber), in: &lines)
             let rule = repeating ? "每满\(threshold)减\(reduction) x\(times)" : "满\(threshold)减\(reduction)"
             applied.append(AppliedDiscount(promotionID: promotion.id, description: "\(promotion.name): \(rule)", amount: .fen(amount), lines: eligible.map(\.lineNumber),
