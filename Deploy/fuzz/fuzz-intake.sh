@@ -41,6 +41,8 @@ cp Tests/Fuzz/regressions/* "$WORK/corpus/" 2>/dev/null || true
 echo "[fuzz] running $SECONDS_BUDGET s ($JOBS job(s)); corpus $WORK/corpus, findings $WORK/findings"
 set +e
 # Swift's own backtracer would take the crash signal first and libFuzzer would keep no input.
+# libFuzzer writes its per-job logs (fuzz-N.log) to the working directory: run in $WORK.
+cd "$WORK"
 SWIFT_BACKTRACE=enable=no "$BIN" "$WORK/corpus" -max_total_time="$SECONDS_BUDGET" -max_len=8192 -timeout=10 -rss_limit_mb=4096 \
   -artifact_prefix="$WORK/findings/" -print_final_stats=1 -jobs="$JOBS" -workers="$JOBS" 2>&1 | tee "$WORK/run.log" | grep -E "^#[0-9]+ +(pulse|DONE|NEW)|stat::|==ERROR|deadly signal|Fatal error|SUMMARY" | tail -n 40
 status=${PIPESTATUS[0]}
