@@ -27,7 +27,7 @@ func serviceBenchmark(_ name: String, service: String, path: String) -> Target {
     .executableTarget(
         name: name,
         dependencies: [
-            "OMSDomain", "OMSKafka", "OMSPlatform", "OMSBenchSupport", .init(stringLiteral: service),
+            "OMSDomain", "OMSKafka", "OMSPlatform", "OMSBenchSupport", "OMSDemo", .init(stringLiteral: service),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -72,10 +72,18 @@ var targets: [Target] = [
         ],
         path: "Shared/Platform"
     ),
+    // Demo data and generators (catalog, carriers, promotions, order factory, Zipf popularity): for
+    // omsctl's demo and load runs, tests and benchmarks; no service links it. The services' seed
+    // migrations hold the same data as frozen SQL text.
+    .target(
+        name: "OMSDemo",
+        dependencies: ["OMSDomain", "OMSPlatform", "IntakeService", "LogisticsService"],
+        path: "Services/Ops/Demo"
+    ),
     .target(
         name: "OMSOps",
         dependencies: [
-            "OMSDomain", "OMSKafka", "OMSPlatform", "IntakeService", "RiskService", "InventoryService",
+            "OMSDomain", "OMSKafka", "OMSPlatform", "OMSDemo", "IntakeService", "RiskService", "InventoryService",
             "FulfillmentService", "LogisticsService", "AfterSalesService", "InsightsService",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -134,7 +142,7 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "IntakeTests",
-        dependencies: ["IntakeService", "OMSDomain", "OMSPlatform", "IntakeFuzzing"],
+        dependencies: ["IntakeService", "OMSDomain", "OMSPlatform", "IntakeFuzzing", "OMSDemo"],
         path: "Tests/IntakeTests"
     ),
     .testTarget(
@@ -154,12 +162,12 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "LogisticsTests",
-        dependencies: ["LogisticsService", "OMSDomain"],
+        dependencies: ["LogisticsService", "OMSDomain", "OMSDemo"],
         path: "Tests/LogisticsTests"
     ),
     .testTarget(
         name: "OpsTests",
-        dependencies: ["OMSOps"],
+        dependencies: ["OMSOps", "OMSDemo", "OMSDomain", "IntakeService", "FulfillmentService", "LogisticsService"],
         path: "Tests/OpsTests"
     ),
     .testTarget(
@@ -174,7 +182,7 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "PlatformIntegrationTests",
-        dependencies: ["OMSDomain", "OMSKafka", "OMSPlatform", "OMSOps"] + services.map { .init(stringLiteral: $0.name) } + [
+        dependencies: ["OMSDomain", "OMSKafka", "OMSPlatform", "OMSOps", "OMSDemo"] + services.map { .init(stringLiteral: $0.name) } + [
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

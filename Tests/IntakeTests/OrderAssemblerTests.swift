@@ -1,4 +1,5 @@
 import Foundation
+import OMSDemo
 import IntakeService
 import OMSDomain
 import OMSPlatform
@@ -8,7 +9,7 @@ import Testing
 struct OrderAssemblerTests {
     let hasher = PIIHasher(secret: "test")
     let assembler = OrderAssembler(shipping: ShippingRule(fee: .fen(1_000), freeOver: .fen(9_900)))
-    let promotions = CatalogSeed.promotions.map { ScheduledPromotion(promotion: $0, startsAt: nil, endsAt: nil) }
+    let promotions = DemoPromotions.all.map { ScheduledPromotion(promotion: $0, startsAt: nil, endsAt: nil) }
 
     /// The demo catalog as the workers' lookup returns it.
     var catalog: [ReferenceKey: CatalogEntry] {

@@ -1,4 +1,5 @@
 import Foundation
+import OMSDemo
 import LogisticsService
 import OMSDomain
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import OMSDemo
 import OMSDomain
 import OMSPlatform
 import Testing

@@ -1,6 +1,7 @@
 import AfterSalesService
 import AsyncHTTPClient
 import Foundation
+import OMSDemo
 import FulfillmentService
 import Hummingbird
 import InventoryService

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import OMSDemo
 import IntakeService
 import OMSDomain
 import OMSOps

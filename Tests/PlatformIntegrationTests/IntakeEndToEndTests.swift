@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import OMSDemo
 import Hummingbird
 import HummingbirdTesting
 import IntakeService

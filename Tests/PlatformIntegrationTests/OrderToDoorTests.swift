@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import IntakeService
 import OMSDomain
+import OMSOps
 import OMSPlatform
 import ServiceLifecycle
 import Testing

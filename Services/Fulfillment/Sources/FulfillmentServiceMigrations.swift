@@ -5,7 +5,7 @@ import OMSPlatform
 /// tables. Versions start at 100; a released migration is never edited.
 enum FulfillmentServiceMigrations {
     static func all(seedDemoItems: Bool) -> [Migration] {
-        schema + (seedDemoItems ? [Migration(version: 110, name: "demo item master", sql: demoItems)] : [])
+        schema + (seedDemoItems ? [Migration(version: 110, name: "demo item master", sql: demoItemsSQL)] : [])
     }
 
     static let schema: [Migration] = [
@@ -156,16 +156,4 @@ enum FulfillmentServiceMigrations {
             );
             """),
     ]
-
-    /// The demo catalog's items, so a fresh stack packs the demo and load-generator orders.
-    static var demoItems: String {
-        func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
-        let items = DemoCatalog.products.map { p in
-            "(\(quote(p.sku)), \(quote(p.name)), \(p.weightGrams), \(p.volumeCubicCentimetres), \(p.handling.fragile), \(p.handling.liquid), \(p.handling.valuable), \(p.handling.perishable))"
-        }
-        let barcodes = DemoCatalog.products.flatMap { p in p.barcodes.map { "(\(quote($0)), \(quote(p.sku)))" } }
-        return "INSERT INTO items (sku, name, weight_grams, volume_cm3, fragile, liquid, valuable, perishable) VALUES\n" + items.joined(separator: ",\n")
-            + "\nON CONFLICT (sku) DO NOTHING;\n"
-            + "INSERT INTO item_barcodes (barcode, sku) VALUES\n" + barcodes.joined(separator: ",\n") + "\nON CONFLICT DO NOTHING;"
-    }
 }

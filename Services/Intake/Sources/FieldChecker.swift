@@ -143,4 +143,6 @@ public struct FieldIssue: Sendable, Equatable, CustomStringConvertible {
 /// A channel payload refused at the edge, with every invalid field (becomes a 422 body).
 public struct PayloadRejected: Error, Sendable, Equatable {
     public var issues: [FieldIssue]
+
+    public init(issues: [FieldIssue]) { self.issues = issues }
 }

@@ -112,6 +112,6 @@ public enum IntakeServiceMigrations {
 
     /// The schema plus, when asked, the demo catalog (a few hundred SKUs and two promotions).
     public static func all(seedDemoCatalog: Bool) -> [Migration] {
-        schema + (seedDemoCatalog ? [Migration(version: 110, name: "demo catalog", sql: CatalogSeed.sql)] : [])
+        schema + (seedDemoCatalog ? [Migration(version: 110, name: "demo catalog", sql: demoCatalogSQL)] : [])
     }
 }

@@ -5,7 +5,7 @@ import OMSPlatform
 /// tables. Versions start at 100; a released migration is never edited.
 enum LogisticsServiceMigrations {
     static func all(seedDemoCarriers: Bool) -> [Migration] {
-        schema + (seedDemoCarriers ? [Migration(version: 110, name: "demo carriers", sql: demoCarriers)] : [])
+        schema + (seedDemoCarriers ? [Migration(version: 110, name: "demo carriers", sql: demoCarriersSQL)] : [])
     }
 
     static let schema: [Migration] = [
@@ -77,12 +77,4 @@ enum LogisticsServiceMigrations {
             CREATE INDEX tracking_events_number ON tracking_events (tracking_number, occurred_at);
             """),
     ]
-
-    static var demoCarriers: String {
-        func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
-        let rows = DemoCarriers.all.map { carrier in
-            "(\(quote(carrier.code)), \(quote(carrier.carrierCode)), true, \(quote(String(decoding: (try? EventCoding.encode(carrier)) ?? [], as: UTF8.self)))::jsonb)"
-        }
-        return "INSERT INTO carriers (code, carrier_code, active, definition) VALUES\n" + rows.joined(separator: ",\n") + "\nON CONFLICT (code) DO NOTHING;"
-    }
 }

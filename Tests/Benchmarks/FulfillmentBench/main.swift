@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import OMSDemo
 import FulfillmentService
 import OMSBenchSupport
 import OMSDomain

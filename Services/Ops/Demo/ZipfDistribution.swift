@@ -1,4 +1,5 @@
 import Foundation
+import OMSDemo
 
 /// Popularity skew for generated demand: rank `k` (0-based) is drawn with probability proportional
 /// to 1 / (k + 1)^s. Invariant: `sample` maps a uniform value in [0, 1) to a rank in 0..<count,

@@ -1,3 +1,5 @@
+import OMSDemo
+import LogisticsService
 import OMSDomain
 
 /// The carriers a fresh stack books with: SF (express, standard), JD (express), YTO (standard),

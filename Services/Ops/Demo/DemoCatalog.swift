@@ -1,3 +1,6 @@
+import OMSDemo
+import OMSDomain
+
 /// The demo catalog every service seeds from: about three hundred SKUs across clothing (sizes and
 /// colours), electronics, cosmetics, fresh food, glassware and home goods, with valid EAN-13 barcodes
 /// (prefix 690, China), marketplace outer ids, weights, volumes and handling attributes.

@@ -1,3 +1,4 @@
+import OMSDemo
 import OMSDomain
 import Testing
 

@@ -1,5 +1,7 @@
 import Foundation
+import OMSDemo
 import OMSDomain
+import IntakeService
 import OMSPlatform
 
 /// Orders for every channel in its native format, for the load generator: SKUs drawn by a Zipf

@@ -1,5 +1,7 @@
 import Foundation
+import OMSDemo
 import OMSDomain
+import IntakeService
 import OMSPlatform
 
 /// Builds realistic, correctly priced web-shop orders over the demo catalog, for tests,
@@ -23,7 +25,7 @@ public struct DemoOrderFactory: Sendable {
     public init(shipping: ShippingRule = ShippingRule(fee: .fen(1_000), freeOver: .fen(9_900))) {
         products = DemoCatalog.products.filter { !$0.handling.perishable }
         assembler = OrderAssembler(shipping: shipping)
-        promotions = CatalogSeed.promotions.map { ScheduledPromotion(promotion: $0, startsAt: nil, endsAt: nil) }
+        promotions = DemoPromotions.all.map { ScheduledPromotion(promotion: $0, startsAt: nil, endsAt: nil) }
         var entries: [ReferenceKey: CatalogEntry] = [:]
         for product in DemoCatalog.products {
             let entry = CatalogEntry(sku: product.sku, category: product.category, listPrice: product.listPrice, memberPrice: product.memberPrice)
