@@ -7,8 +7,17 @@ public struct TopicSpec: Sendable, Hashable {
     public var producers: [ServiceName]
     public var consumers: [ServiceName]
     public var purpose: String
-    /// Event types carried on the topic.
-    public var eventTypes: [String]
+    /// The events carried on the topic, as Swift types: their names and payloads are defined once.
+    public var events: [any DomainEvent.Type]
+    /// Type names of events private to the producing service (its own work queue), whose Swift
+    /// type lives in that service.
+    public var privateEventTypes: [String] = []
+
+    /// Event type names carried on the topic.
+    public var eventTypes: [String] { events.map { $0.eventType } + privateEventTypes }
+
+    public static func == (lhs: TopicSpec, rhs: TopicSpec) -> Bool { lhs.name == rhs.name && lhs.eventTypes == rhs.eventTypes }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 }
 
 /// The single catalogue of every topic. Scripts (`omsctl topics ensure`, the local stack), the
@@ -29,42 +38,42 @@ public enum TopicCatalogue {
     public static let business: [TopicSpec] = [
         TopicSpec(name: intakeRaw, partitions: intakeRawPartitions, producers: [.intake], consumers: [.intake],
                   purpose: "raw channel payloads accepted by the intake edge, worked by intake workers",
-                  eventTypes: ["intake.raw-order"]),
+                  events: [], privateEventTypes: ["intake.raw-order"]),
         TopicSpec(name: orders, partitions: defaultPartitions, producers: [.intake],
                   consumers: [.risk, .inventory, .fulfillment, .logistics, .aftersales, .insights],
                   purpose: "canonical orders: received, rejected at intake, cancelled",
-                  eventTypes: ["order.received", "order.rejected", "order.cancelled"]),
+                  events: [OrderReceived.self, OrderRejected.self, OrderCancelled.self]),
         TopicSpec(name: riskDecisions, partitions: defaultPartitions, producers: [.risk],
                   consumers: [.intake, .inventory, .insights],
                   purpose: "verification outcomes and customer-contact amendments",
-                  eventTypes: ["order.verified", "order.held", "order.rejected", "order.amended"]),
+                  events: [OrderVerified.self, OrderHeld.self, OrderRejected.self, OrderAmended.self]),
         TopicSpec(name: inventoryEvents, partitions: defaultPartitions, producers: [.inventory],
                   consumers: [.intake, .fulfillment, .aftersales, .insights],
                   purpose: "reservations, backorders, releases (keyed by order id); replenishment requests and sold-out crossings (keyed sku:<SKU>)",
-                  eventTypes: ["inventory.reserved", "inventory.backordered", "inventory.released", "inventory.replenishment-requested", "inventory.availability-changed",
-                               "inventory.exchange-unavailable"]),
+                  events: [InventoryReserved.self, InventoryBackordered.self, InventoryReleased.self, ReplenishmentRequested.self, AvailabilityChanged.self,
+                           ExchangeUnavailable.self]),
         TopicSpec(name: fulfillmentEvents, partitions: defaultPartitions, producers: [.fulfillment],
                   consumers: [.intake, .inventory, .logistics, .insights],
                   purpose: "picking and packing outcomes",
-                  eventTypes: ["fulfillment.packed", "fulfillment.short-picked", "fulfillment.cancelled", "fulfillment.cancel-refused"]),
+                  events: [FulfillmentPacked.self, FulfillmentShortPicked.self, FulfillmentCancelled.self, FulfillmentCancelRefused.self]),
         TopicSpec(name: shipments, partitions: defaultPartitions, producers: [.logistics],
                   consumers: [.intake, .inventory, .fulfillment, .aftersales, .insights],
                   purpose: "dispatch, tracking, delivery proof and exceptions",
-                  eventTypes: ["shipment.dispatched", "shipment.in-transit", "shipment.delivered", "shipment.delayed", "shipment.exception", "shipment.lost"]),
+                  events: [ShipmentDispatched.self, ShipmentInTransit.self, ShipmentDelivered.self, ShipmentDelayed.self, ShipmentException.self, ShipmentLost.self]),
         TopicSpec(name: afterSalesEvents, partitions: defaultPartitions, producers: [.aftersales],
                   consumers: [.intake, .inventory, .fulfillment, .logistics, .insights],
                   purpose: "returns, refunds, exchanges, complaints, feedback",
-                  eventTypes: ["return.requested", "return.decided", "return.received", "aftersales.refund-issued", "exchange.requested",
-                               "complaint.recorded", "complaint.escalated", "complaint.resolved", "feedback.recorded"]),
+                  events: [ReturnRequested.self, ReturnDecided.self, ReturnReceived.self, RefundIssued.self, ExchangeRequested.self,
+                           ComplaintRecorded.self, ComplaintEscalated.self, ComplaintResolved.self, FeedbackRecorded.self]),
     ]
 
     /// Per-service dead-letter and redrive topics (3 partitions each: low volume).
     public static let operational: [TopicSpec] = ServiceName.allCases.flatMap { service in
         [
             TopicSpec(name: service.deadLetterTopic, partitions: 3, producers: [service], consumers: [],
-                      purpose: "messages \(service.rawValue) could not process, with the reason in headers", eventTypes: []),
+                      purpose: "messages \(service.rawValue) could not process, with the reason in headers", events: []),
             TopicSpec(name: service.redriveTopic, partitions: 3, producers: [], consumers: [service],
-                      purpose: "dead letters sent back to \(service.rawValue) only by ops", eventTypes: []),
+                      purpose: "dead letters sent back to \(service.rawValue) only by ops", events: []),
         ]
     }
 

@@ -10,17 +10,22 @@ import PostgresNIO
 /// never move an order backwards and terminal states are never left, except that a cancellation a
 /// warehouse refused (already packed) puts the order back to `packed`.
 public struct OrderStatusProjection: EventHandler {
-    /// The status each event type moves an order to; types mapped to nil only add a timeline entry.
-    public static let statusByEventType: [String: OrderStatus?] = [
-        "order.verified": .verified, "order.held": .held, "order.rejected": .rejected, "order.amended": nil,
-        "inventory.reserved": .allocated, "inventory.backordered": .backordered, "inventory.released": nil,
-        "fulfillment.packed": .packed, "fulfillment.short-picked": nil, "fulfillment.cancelled": nil, "fulfillment.cancel-refused": .packed,
-        "shipment.dispatched": .shipped, "shipment.in-transit": .inTransit, "shipment.delayed": .delayed,
-        "shipment.delivered": .delivered, "shipment.lost": nil, "shipment.exception": nil,
-        "return.requested": .returnRequested, "aftersales.refund-issued": .refunded,
-        "return.decided": nil, "return.received": nil, "exchange.requested": nil, "inventory.exchange-unavailable": nil,
-        "complaint.recorded": nil, "complaint.escalated": nil, "complaint.resolved": nil, "feedback.recorded": nil,
+    /// The status each event moves an order to; events mapped to nil only add a timeline entry.
+    /// Every order-keyed event type on the topics the status group reads is listed here
+    /// (`OrderStatusProjectionTests` fails on a new one until its effect is decided).
+    public static let statusByEvent: [(event: any DomainEvent.Type, status: OrderStatus?)] = [
+        (OrderVerified.self, .verified), (OrderHeld.self, .held), (OrderRejected.self, .rejected), (OrderAmended.self, nil),
+        (InventoryReserved.self, .allocated), (InventoryBackordered.self, .backordered), (InventoryReleased.self, nil),
+        (FulfillmentPacked.self, .packed), (FulfillmentShortPicked.self, nil), (FulfillmentCancelled.self, nil), (FulfillmentCancelRefused.self, .packed),
+        (ShipmentDispatched.self, .shipped), (ShipmentInTransit.self, .inTransit), (ShipmentDelayed.self, .delayed),
+        (ShipmentDelivered.self, .delivered), (ShipmentLost.self, nil), (ShipmentException.self, nil),
+        (ReturnRequested.self, .returnRequested), (RefundIssued.self, .refunded),
+        (ReturnDecided.self, nil), (ReturnReceived.self, nil), (ExchangeRequested.self, nil), (ExchangeUnavailable.self, nil),
+        (ComplaintRecorded.self, nil), (ComplaintEscalated.self, nil), (ComplaintResolved.self, nil), (FeedbackRecorded.self, nil),
     ]
+
+    /// `statusByEvent` by type name, as the envelopes carry it.
+    public static let statusByEventType: [String: OrderStatus?] = Dictionary(uniqueKeysWithValues: statusByEvent.map { ($0.event.eventType, $0.status) })
 
     /// Payload fields copied into the timeline and the order's details (never personal data).
     static let detailKeys: Set<String> = [

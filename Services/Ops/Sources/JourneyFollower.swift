@@ -17,16 +17,16 @@ actor JourneyFollower {
 
     /// The path of a shipped order, in order; each stage's latency runs from the previous event.
     static let stages = [
-        Stage(name: "intake", eventType: "order.received", topic: TopicCatalogue.orders),
-        Stage(name: "risk", eventType: "order.verified", topic: TopicCatalogue.riskDecisions),
-        Stage(name: "inventory", eventType: "inventory.reserved", topic: TopicCatalogue.inventoryEvents),
-        Stage(name: "fulfillment", eventType: "fulfillment.packed", topic: TopicCatalogue.fulfillmentEvents),
-        Stage(name: "logistics", eventType: "shipment.dispatched", topic: TopicCatalogue.shipments),
+        Stage(name: "intake", eventType: OrderReceived.eventType, topic: TopicCatalogue.orders),
+        Stage(name: "risk", eventType: OrderVerified.eventType, topic: TopicCatalogue.riskDecisions),
+        Stage(name: "inventory", eventType: InventoryReserved.eventType, topic: TopicCatalogue.inventoryEvents),
+        Stage(name: "fulfillment", eventType: FulfillmentPacked.eventType, topic: TopicCatalogue.fulfillmentEvents),
+        Stage(name: "logistics", eventType: ShipmentDispatched.eventType, topic: TopicCatalogue.shipments),
     ]
 
     /// Events after which an order does not ship (for now): what the load generator reports
     /// instead of waiting for a dispatch that will not come.
-    static let stoppers = ["order.held": "held", "order.rejected": "rejected", "inventory.backordered": "backordered"]
+    static let stoppers = [OrderHeld.eventType: "held", OrderRejected.eventType: "rejected", InventoryBackordered.eventType: "backordered"]
 
     struct Journey: Sendable {
         var times: [String: Date] = [:]
