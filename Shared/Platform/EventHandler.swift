@@ -9,21 +9,18 @@ import PostgresNIO
 public protocol EventHandler: Sendable {
     /// Event types this handler processes; other types on the same topics are skipped.
     var eventTypes: Set<String> { get }
-    func handle(_ event: EventEnvelope, context: TransactionContext) async throws
 
-    /// Handles consecutive events of one batch at once, e.g. with one multi-row statement: the
+    /// Handles consecutive events of one batch, in order, e.g. with one multi-row statement: the
     /// throughput lever (one round trip instead of one per event). Must have the same effect as
-    /// calling `handle(_:context:)` for each event in order. The default does exactly that.
-    /// If it throws a non-transient error the pipeline re-runs the batch event by event to find
-    /// the one to dead-letter.
+    /// handling each event alone in order (the pipeline re-runs a failing batch event by event, as
+    /// one-element batches, to find the one to dead-letter).
     func handle(batch events: [EventEnvelope], context: TransactionContext) async throws
 }
 
 extension EventHandler {
-    public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
-        for event in events {
-            try await handle(event, context: context)
-        }
+    /// One event: a batch of one.
+    public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
+        try await handle(batch: [event], context: context)
     }
 }
 

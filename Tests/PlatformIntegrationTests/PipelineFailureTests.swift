@@ -212,7 +212,11 @@ struct PipelineFailureTests {
 /// Inserts a child row per event; the parent is checked only at COMMIT.
 struct ChildHandler: EventHandler {
     let eventTypes: Set<String> = [TestEffect.eventType]
-    func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
+    func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
+        for event in events { try await apply(event, context: context) }
+    }
+
+    private func apply(_ event: EventEnvelope, context: TransactionContext) async throws {
         let body = try event.decode(TestEffect.self)
         try await context.connection.query("INSERT INTO children VALUES (\(body.orderID), \(body.sequence))", logger: context.logger)
     }
@@ -221,7 +225,11 @@ struct ChildHandler: EventHandler {
 /// Sells one unit of a hot SKU, waiting at most 100 ms for its row lock.
 struct HotSkuHandler: EventHandler {
     let eventTypes: Set<String> = [TestEffect.eventType]
-    func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
+    func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
+        for event in events { try await apply(event, context: context) }
+    }
+
+    private func apply(_ event: EventEnvelope, context: TransactionContext) async throws {
         try await context.connection.query("SET LOCAL lock_timeout = '100ms'", logger: context.logger)
         try await context.connection.query("UPDATE hot_sku SET sold = sold + 1 WHERE sku = 'HOT'", logger: context.logger)
     }
@@ -230,7 +238,11 @@ struct HotSkuHandler: EventHandler {
 /// Fails every event as infrastructure would (a transient broker error).
 struct FlakyInfrastructureHandler: EventHandler {
     let eventTypes: Set<String> = [TestEffect.eventType]
-    func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
+    func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
+        for event in events { try await apply(event, context: context) }
+    }
+
+    private func apply(_ event: EventEnvelope, context: TransactionContext) async throws {
         throw KafkaError(kind: .timeout, message: "injected: broker unavailable")
     }
 }

@@ -18,7 +18,11 @@ struct ConnectionKillingHandler: EventHandler {
     let remaining: NIOLockedValueBox<Int>
     let killer: PostgresClient
 
-    func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
+    func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
+        for event in events { try await apply(event, context: context) }
+    }
+
+    private func apply(_ event: EventEnvelope, context: TransactionContext) async throws {
         let kill = remaining.withLockedValue { value -> Bool in
             guard value > 0 else { return false }
             value -= 1
@@ -47,7 +51,11 @@ struct FlakyHandler: EventHandler {
     let alwaysFailing: Set<Int>
     let flaky: NIOLockedValueBox<Int>
 
-    func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
+    func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
+        for event in events { try await apply(event, context: context) }
+    }
+
+    private func apply(_ event: EventEnvelope, context: TransactionContext) async throws {
         let body = try event.decode(TestEffect.self)
         if alwaysFailing.contains(body.sequence) { throw Boom() }
         let fail = flaky.withLockedValue { value -> Bool in

@@ -40,7 +40,11 @@ struct EffectHandler: EventHandler {
     /// Topic to emit a follow-up event on, if any.
     var followUpTopic: String?
 
-    func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
+    func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
+        for event in events { try await apply(event, context: context) }
+    }
+
+    private func apply(_ event: EventEnvelope, context: TransactionContext) async throws {
         let body = try event.decode(TestEffect.self)
         if body.sequence < 0 { throw HandlerRejection("negative sequence \(body.sequence)") }
         try await context.connection.query(

@@ -16,10 +16,6 @@ public struct OrderHistoryHandler: EventHandler {
 
     public init() {}
 
-    public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
-        try await handle(batch: [event], context: context)
-    }
-
     public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
         let connection = context.connection, logger = context.logger
         var orders = (ids: [String](), channels: [String](), customers: [String](), bodies: [String](), promotions: [String](), paid: [Int64](), placed: [Date](), received: [Date]())

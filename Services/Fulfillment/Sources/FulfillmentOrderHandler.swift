@@ -19,10 +19,6 @@ public struct FulfillmentOrderHandler: EventHandler {
         self.configuration = configuration
     }
 
-    public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
-        try await handle(batch: [event], context: context)
-    }
-
     public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
         var reserved: [(body: InventoryReserved, event: EventEnvelope, index: Int)] = []
         var cancellations: [(orderID: String, event: EventEnvelope, index: Int)] = []

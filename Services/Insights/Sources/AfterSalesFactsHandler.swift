@@ -12,7 +12,11 @@ public struct AfterSalesFactsHandler: EventHandler {
 
     public init() {}
 
-    public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
+    public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
+        for event in events { try await apply(event, context: context) }
+    }
+
+    private func apply(_ event: EventEnvelope, context: TransactionContext) async throws {
         let connection = context.connection, logger = context.logger
         switch event.type {
         case ReturnRequested.eventType:

@@ -19,10 +19,6 @@ public struct OrderFactsHandler: EventHandler {
         case cancelled = "cancelled_at", verified = "verified_at", held = "held_at", reserved = "reserved_at", backordered = "backordered_at"
     }
 
-    public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
-        try await handle(batch: [event], context: context)
-    }
-
     public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
         var received: [String: OrderReceived] = [:]
         var rejected: [String: (channel: String, at: Date, by: String)] = [:]

@@ -39,10 +39,10 @@ public struct ShipmentFactsHandler: EventHandler {
                     dispatched_at = EXCLUDED.dispatched_at, estimated_delivery = EXCLUDED.estimated_delivery
                 """, logger: context.logger)
         }
-        for event in later { try await handle(event, context: context) }
+        for event in later { try await apply(event, context: context) }
     }
 
-    public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
+    private func apply(_ event: EventEnvelope, context: TransactionContext) async throws {
         let connection = context.connection, logger = context.logger
         switch event.type {
         case ShipmentDispatched.eventType:

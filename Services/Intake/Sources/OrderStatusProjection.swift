@@ -40,10 +40,6 @@ public struct OrderStatusProjection: EventHandler {
         self.hasher = hasher
     }
 
-    public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
-        try await handle(batch: [event], context: context)
-    }
-
     public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
         // Only the type drives the status, but a payload its type cannot decode (or a schema version
         // from the future) must not move an order: it is refused to the dead letters instead.

@@ -21,10 +21,6 @@ public struct RawOrderHandler: EventHandler {
         self.hasher = hasher
     }
 
-    public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
-        try await handle(batch: [event], context: context)
-    }
-
     public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
         let connection = context.connection, logger = context.logger
         var submissions: [(event: EventEnvelope, body: RawOrderSubmitted)] = []

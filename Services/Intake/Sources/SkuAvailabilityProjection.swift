@@ -11,7 +11,11 @@ public struct SkuAvailabilityProjection: EventHandler {
 
     public init() {}
 
-    public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
+    public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
+        for event in events { try await apply(event, context: context) }
+    }
+
+    private func apply(_ event: EventEnvelope, context: TransactionContext) async throws {
         let change: AvailabilityChanged
         do { change = try event.decode(AvailabilityChanged.self) } catch { throw HandlerRejection("undecodable inventory.availability-changed: \(error)") }
         try await context.connection.query("""

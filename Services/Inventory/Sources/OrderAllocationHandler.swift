@@ -18,10 +18,6 @@ public struct OrderAllocationHandler: EventHandler {
 
     public init() {}
 
-    public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
-        try await handle(batch: [event], context: context)
-    }
-
     private enum Work {
         case verified(OrderVerified)
         case release(orderID: String, reasonCode: String, announcedToo: Bool)

@@ -12,7 +12,11 @@ public struct ReturnRestockHandler: EventHandler {
 
     public init() {}
 
-    public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
+    public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
+        for event in events { try await apply(event, context: context) }
+    }
+
+    private func apply(_ event: EventEnvelope, context: TransactionContext) async throws {
         let received: ReturnReceived
         do { received = try event.decode(ReturnReceived.self) } catch { throw HandlerRejection("undecodable return.received: \(error)") }
         guard received.items.allSatisfy({ $0.quantity > 0 }) else { throw HandlerRejection("returned item with a non-positive quantity") }

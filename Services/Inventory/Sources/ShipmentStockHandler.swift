@@ -13,10 +13,6 @@ public struct ShipmentStockHandler: EventHandler {
 
     public init() {}
 
-    public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
-        try await handle(batch: [event], context: context)
-    }
-
     /// A batch of shipments in a fixed number of statements: which are booked already, one lock
     /// of all their SKUs, their reservations, the closures, one ledger flush. Shipments are
     /// applied in event order against the one ledger, exactly as one by one.

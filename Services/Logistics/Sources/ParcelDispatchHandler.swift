@@ -17,10 +17,6 @@ public struct ParcelDispatchHandler: EventHandler {
 
     public init() {}
 
-    public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
-        try await handle(batch: [event], context: context)
-    }
-
     public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
         let connection = context.connection, logger = context.logger
         var packed: [(FulfillmentPacked, EventEnvelope)] = []

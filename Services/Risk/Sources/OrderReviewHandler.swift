@@ -18,10 +18,6 @@ public struct OrderReviewHandler: EventHandler {
         self.hasher = hasher
     }
 
-    public func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
-        try await handle(batch: [event], context: context)
-    }
-
     public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
         let policy = try await RiskPolicyStore.current(on: context.connection, logger: context.logger)
         let evaluator = RiskEvaluator(policy: policy)

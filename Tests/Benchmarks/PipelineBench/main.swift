@@ -28,7 +28,7 @@ struct BenchHandler: EventHandler {
     /// Whether to use the batched path (one insert per batch) or one insert per event.
     let batched: Bool
 
-    func handle(_ event: EventEnvelope, context: TransactionContext) async throws {
+    private func apply(_ event: EventEnvelope, context: TransactionContext) async throws {
         let body = try event.decode(BenchEvent.self)
         try await context.connection.query(
             "INSERT INTO bench_state (order_id, sequence, amount_fen, sku) VALUES (\(body.orderID), \(body.sequence), \(body.amount.minorUnits), \(body.sku))",
@@ -40,7 +40,7 @@ struct BenchHandler: EventHandler {
     /// The same effect for a run of events with one multi-row insert.
     func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
         guard batched else {
-            for event in events { try await handle(event, context: context) }
+            for event in events { try await apply(event, context: context) }
             return
         }
         let bodies = try events.map { try $0.decode(BenchEvent.self) }
