@@ -15,16 +15,8 @@ public struct ReturnAuthorization: Codable, Hashable, Sendable {
         case requested, approved, rejected, inTransit, received, refunded
     }
 
-    public struct Line: Codable, Hashable, Sendable {
-        public var lineNumber: Int
-        public var sku: String
-        public var quantity: Int
-        public init(lineNumber: Int, sku: String, quantity: Int) {
-            self.lineNumber = lineNumber
-            self.sku = sku
-            self.quantity = quantity
-        }
-    }
+    /// Units of one delivered line sent back.
+    public typealias Line = LineQuantity
 
     public var returnID: String
     public var orderID: String

@@ -1,17 +1,7 @@
 import Foundation
 
 /// Units of one order line inside a parcel (packed by fulfillment, dispatched by logistics).
-public struct ParcelLine: Codable, Hashable, Sendable {
-    public var lineNumber: Int
-    public var sku: String
-    public var quantity: Int
-
-    public init(lineNumber: Int, sku: String, quantity: Int) {
-        self.lineNumber = lineNumber
-        self.sku = sku
-        self.quantity = quantity
-    }
-}
+public typealias ParcelLine = LineQuantity
 
 /// `shipment.dispatched` on `oms.logistics.shipments`: a parcel left `warehouseId` with a carrier.
 /// Inventory turns the matching reservations into on-hand decrements. Invariant: one event per

@@ -220,17 +220,3 @@ public final class OutboxRelay: Service, Sendable {
         }
     }
 }
-
-/// Exponential backoff with a cap, shared by the relay and the consumer pipeline.
-enum Backoff {
-    static func delay(attempt: Int, base: Duration = .milliseconds(100), cap: Duration = .seconds(5)) -> Duration {
-        let factor = 1 << min(max(attempt - 1, 0), 10)
-        return min(base * factor, cap)
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
-    }
-}

@@ -300,8 +300,3 @@ final class ProgressCounter: Sendable {
     func add() { box.withLockedValue { $0 += 1 } }
     var value: Int { box.withLockedValue { $0 } }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-    var milliseconds: Double { seconds * 1_000 }
-}
