@@ -242,7 +242,7 @@ public final class ConsumerPipeline: Service, Sendable {
 
     private func runTransaction(pending: [Work], deadLetters: [Int: (reason: String, attempts: Int)], records: [KafkaRecord], perEvent: Bool, connection: PostgresConnection) async throws -> Result<(processed: Int, duplicates: Int), BatchAbort> {
         do {
-            let counts = try await ServiceDatabase.transaction(on: connection, service: service, topics: database.topics, logger: logger) { context in
+            let counts = try await ServiceDatabase.transaction(on: connection, service: service, topics: database.topics, vault: database.vault, logger: logger) { context in
                 let counts = perEvent
                     ? try await runEventByEvent(pending, context: context)
                     : try await runBatched(pending, context: context)

@@ -40,10 +40,13 @@ public final class TransactionContext {
     public let service: ServiceName
     /// Topics passed to `emit`/`enqueue` are logical catalogue names, mapped through this.
     public let topics: TopicNamespace
+    /// The service's key ring for customers' personal data in stored rows.
+    public let vault: PIIVault
     private(set) var outgoing: [OutboxMessage] = []
 
-    init(connection: PostgresConnection, logger: Logger, service: ServiceName, topics: TopicNamespace = .none) {
+    init(connection: PostgresConnection, logger: Logger, service: ServiceName, topics: TopicNamespace = .none, vault: PIIVault) {
         self.connection = connection
+        self.vault = vault
         self.logger = logger
         self.service = service
         self.topics = topics

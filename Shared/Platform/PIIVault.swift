@@ -39,13 +39,6 @@ public struct PIIVault: Sendable {
     /// The development key ring (a fixed, public key: services warn when they use it).
     public static let development: PIIVault = try! PIIVault(parsing: "dev:" + Data(SHA256.hash(data: Data("oms-development-pii-key-not-secret".utf8))).base64EncodedString())
 
-    /// The key ring of this process, from `OMS_PII_KEYS` (the development ring when unset;
-    /// `ServiceConfiguration` refuses to start on a malformed value).
-    public static let process: PIIVault = {
-        guard let text = ProcessInfo.processInfo.environment[variable], !text.isEmpty else { return development }
-        return (try? PIIVault(parsing: text)) ?? development
-    }()
-
     public static func isSealed(_ value: String) -> Bool { value.hasPrefix(prefix) }
 
     /// `value` encrypted under the current key, bound to `context` (an order id and a field name).

@@ -43,6 +43,12 @@ public struct ServiceConfiguration: Sendable {
     /// The API tokens this service accepts (`OMS_API_TOKENS`, see `APICredentials`). Without any,
     /// every route but health, metrics and signed webhooks answers 401.
     public var apiCredentials: APICredentials
+    /// The key ring sealing customers' personal data at rest (`OMS_PII_KEYS`), parsed once here and
+    /// handed to every transaction (`TransactionContext.vault`); the public development ring when
+    /// unset (allowed only in development mode, see `SecretsRequirement`).
+    public var piiVault: PIIVault
+    /// Whether `OMS_PII_KEYS` was set (the runtime warns when it was not).
+    public var piiKeysConfigured: Bool
     /// `OMS_DEVELOPMENT_MODE=true` (the local stack and tests only): secrets may be missing or
     /// left at the example placeholders (public development keys are used). Without it a process
     /// refuses to start unless every secret it needs is set (`SecretsRequirement`).
@@ -92,7 +98,13 @@ public struct ServiceConfiguration: Sendable {
         self.developmentMode = environment[SecretsRequirement.developmentModeVariable] == "true"
         if !developmentMode { try SecretsRequirement.check(service: service, environment: environment) }
         self.apiCredentials = try APICredentials(parsing: environment["OMS_API_TOKENS"] ?? "")
-        if let keys = environment["OMS_PII_KEYS"], !keys.isEmpty { _ = try PIIVault(parsing: keys) }
+        if let keys = environment[PIIVault.variable], !keys.isEmpty {
+            self.piiVault = try PIIVault(parsing: keys)
+            self.piiKeysConfigured = true
+        } else {
+            self.piiVault = .development
+            self.piiKeysConfigured = false
+        }
         if let crash = environment["OMS_FAULT_CRASH_AT"] {
             let parts = crash.split(separator: ":").map(String.init)
             guard parts.count == 2, let point = FaultInjector.Point(rawValue: parts[0]), let probability = Double(parts[1]), (0...1).contains(probability) else {

@@ -32,7 +32,7 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
     let metrics = PlatformMetrics(service: service.name)
     let client = configuration.database.makeClient(logger: logger)
     let signal = RelaySignal()
-    let database = ServiceDatabase(client: client, service: service.name, schema: configuration.database.schema, topics: configuration.topics, relaySignal: signal)
+    let database = ServiceDatabase(client: client, service: service.name, schema: configuration.database.schema, topics: configuration.topics, vault: configuration.piiVault, relaySignal: signal)
     var producerConfiguration = KafkaProducerConfiguration(client: configuration.kafka)
     producerConfiguration.client.clientID += "-producer"
     let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
@@ -66,7 +66,7 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
     if configuration.apiCredentials.isEmpty {
         logger.warning("no API tokens configured (\(APICredentials.variable)): every route but health, metrics and signed webhooks answers 401")
     }
-    if (ProcessInfo.processInfo.environment[PIIVault.variable] ?? "").isEmpty {
+    if !configuration.piiKeysConfigured {
         logger.warning("no PII key ring configured (\(PIIVault.variable)): personal data is sealed with the public development key")
     }
     router.middlewares.add(AccessControlMiddleware(policy: AccessPolicy(rules: type(of: service).accessRules), credentials: configuration.apiCredentials, audit: audit, logger: logger))

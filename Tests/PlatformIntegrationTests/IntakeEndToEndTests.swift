@@ -53,6 +53,10 @@ struct IntakeEndToEndTests {
                     #expect(received?.order.channel.rawValue == channel)
                 }
                 #expect(try await world.eventually { try await world.count("SELECT count(*) FROM \(world.schema).orders WHERE status = 'received'") == 5 })
+                // Sealed with the ring of intake's configuration (key t1), not the process environment's
+                // (the till sale has no customer name).
+                #expect(try await world.count("SELECT count(*) FROM \(world.schema).orders WHERE body->'customer'->>'name' LIKE 'pii:v1:t1:%'") == 4)
+                #expect(try await world.count("SELECT count(*) FROM \(world.schema).orders WHERE body->'customer'->>'name' <> ''") == 4)
 
                 let web = try await edge.send(.GET, "/v1/orders/\(orderIDs["web"]!)")
                 #expect(web.status == 200)

@@ -52,12 +52,17 @@ final class IntakeWorld: Sendable {
             "OMS_KAFKA_SESSION_TIMEOUT_MS": "6000", "OMS_BATCH_SIZE": String(batchSize), "OMS_RELAY_IDLE_MS": "5",
             "OMS_INSTANCE_ID": "\(id)-\(role.rawValue)-\(UUID().uuidString.prefix(4))",
             APICredentials.variable: TestCredentials.environmentValue, SecretsRequirement.developmentModeVariable: "true",
+            PIIVault.variable: Self.intakeKeyRing,
         ])
         service.database = try DatabaseConfiguration(url: environment.databaseURL, schema: schema)
         service.database.maximumConnections = 16
         service.httpPort = 0
         return (service, try IntakeConfiguration(environment: ["OMS_INTAKE_ROLE": role.rawValue]))
     }
+
+    /// Intake's own key ring in these tests (key id `t1`), unlike the process environment's: stored
+    /// rows show which ring sealed them.
+    static let intakeKeyRing = "t1:" + Data(repeating: 7, count: 32).base64EncodedString()
 
     func application(role: IntakeConfiguration.Role) throws -> some ApplicationProtocol {
         let (service, intake) = try configuration(role: role)

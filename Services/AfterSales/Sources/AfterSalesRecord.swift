@@ -13,13 +13,13 @@ struct AfterSalesRecord: Sendable {
     let promotions: [AppliedPromotion]
     let paid: Money
 
-    static func load(_ orderID: String, lock: Bool, connection: PostgresConnection, logger: Logger) async throws -> AfterSalesRecord? {
+    static func load(_ orderID: String, lock: Bool, connection: PostgresConnection, logger: Logger, vault: PIIVault) async throws -> AfterSalesRecord? {
         let rows = lock
             ? try await connection.query("SELECT body::text, promotions::text, paid_fen FROM orders WHERE order_id = \(orderID) FOR UPDATE", logger: logger)
             : try await connection.query("SELECT body::text, promotions::text, paid_fen FROM orders WHERE order_id = \(orderID)", logger: logger)
         var record: AfterSalesRecord?
         for try await (body, promotions, paid) in rows.decode((String, String, Int64).self) {
-            record = AfterSalesRecord(order: try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8))),
+            record = AfterSalesRecord(order: try vault.open(EventCoding.decode(Order.self, from: Array(body.utf8))),
                                       promotions: try EventCoding.decode([AppliedPromotion].self, from: Array(promotions.utf8)), paid: .fen(paid))
         }
         return record

@@ -73,7 +73,7 @@ struct ComplaintRoutes: Sendable {
             try check.check()
             let user = RequestCheck.user(request)
             let (view, replayed) = try await runtime.retryingTransaction { tx in
-                guard let record = try await AfterSalesRecord.load(body.orderId, lock: false, connection: tx.connection, logger: tx.logger) else { throw APIError.notFound("order") }
+                guard let record = try await AfterSalesRecord.load(body.orderId, lock: false, connection: tx.connection, logger: tx.logger, vault: runtime.database.vault) else { throw APIError.notFound("order") }
                 if let sku = body.sku, !record.order.lines.contains(where: { $0.sku == sku }) {
                     throw APIError.validation([.init(field: "sku", reason: "not a SKU of order \(body.orderId)")])
                 }

@@ -124,7 +124,7 @@ struct ExchangeRoutes: Sendable {
 
     private func open(_ body: ExchangeRequest, by user: String, tx: TransactionContext) async throws -> (ExchangeView, Bool) {
         let connection = tx.connection, logger = tx.logger
-        guard let record = try await AfterSalesRecord.load(body.orderId, lock: true, connection: connection, logger: logger) else { throw APIError.notFound("order") }
+        guard let record = try await AfterSalesRecord.load(body.orderId, lock: true, connection: connection, logger: logger, vault: runtime.database.vault) else { throw APIError.notFound("order") }
         if let key = body.requestId {
             let rows = try await connection.query("SELECT exchange_id FROM exchanges WHERE order_id = \(body.orderId) AND request_id = \(key)", logger: logger)
             for try await id in rows.decode(String.self) { return (try await load(id, connection: connection)!, true) }

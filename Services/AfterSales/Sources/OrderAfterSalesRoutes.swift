@@ -62,7 +62,7 @@ struct OrderAfterSalesRoutes: Sendable {
             try check.check()
             let user = RequestCheck.user(request)
             let (recorded, replayed) = try await runtime.retryingTransaction { tx -> (Feedback, Bool) in
-                guard let record = try await AfterSalesRecord.load(id, lock: true, connection: tx.connection, logger: tx.logger) else { throw APIError.notFound("order") }
+                guard let record = try await AfterSalesRecord.load(id, lock: true, connection: tx.connection, logger: tx.logger, vault: runtime.database.vault) else { throw APIError.notFound("order") }
                 if let existing = try await self.feedback(id, connection: tx.connection) {
                     guard existing.rating == body.rating, existing.comment == body.comment else {
                         throw APIError.conflict("feedback_exists", "order \(id) already has feedback; it is recorded once")
@@ -97,7 +97,7 @@ struct OrderAfterSalesRoutes: Sendable {
 
     private func load(_ orderID: String, connection: PostgresConnection) async throws -> OrderView? {
         let logger = runtime.logger
-        guard let record = try await AfterSalesRecord.load(orderID, lock: false, connection: connection, logger: logger) else { return nil }
+        guard let record = try await AfterSalesRecord.load(orderID, lock: false, connection: connection, logger: logger, vault: runtime.database.vault) else { return nil }
         let states = try await record.lineStates(connection: connection, logger: logger)
         let history = try await record.refundHistory(connection: connection, logger: logger)
         func ids(_ sql: PostgresQuery) async throws -> [String] {

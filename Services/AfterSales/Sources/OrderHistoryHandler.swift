@@ -29,7 +29,7 @@ public struct OrderHistoryHandler: EventHandler {
                 orders.ids.append(order.orderID)
                 orders.channels.append(order.channel.rawValue)
                 orders.customers.append(order.customer.customerKey)
-                orders.bodies.append(String(decoding: try EventCoding.encode(PIIVault.process.seal(order)), as: UTF8.self))
+                orders.bodies.append(String(decoding: try EventCoding.encode(context.vault.seal(order)), as: UTF8.self))
                 orders.promotions.append(String(decoding: try EventCoding.encode(received.appliedPromotions), as: UTF8.self))
                 orders.paid.append(max(order.payment.paidAmount.minorUnits, order.total.minorUnits))
                 orders.placed.append(order.placedAt)

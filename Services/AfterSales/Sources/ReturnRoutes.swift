@@ -165,7 +165,7 @@ struct ReturnRoutes: Sendable {
     /// it is a replay of an earlier request with the same `requestId`.
     func open(_ body: ReturnRequest, by user: String, bypassWindow: Bool, exchangeID: String?, tx: TransactionContext) async throws -> (ReturnView, Bool) {
         let connection = tx.connection, logger = tx.logger
-        guard let record = try await AfterSalesRecord.load(body.orderId, lock: true, connection: connection, logger: logger) else { throw APIError.notFound("order") }
+        guard let record = try await AfterSalesRecord.load(body.orderId, lock: true, connection: connection, logger: logger, vault: runtime.database.vault) else { throw APIError.notFound("order") }
         if let key = body.requestId {
             let rows = try await connection.query("SELECT return_id FROM returns WHERE order_id = \(body.orderId) AND request_id = \(key)", logger: logger)
             for try await id in rows.decode(String.self) {
@@ -216,7 +216,7 @@ struct ReturnRoutes: Sendable {
         }
         try check.check()
         let connection = tx.connection, logger = tx.logger
-        guard let record = try await AfterSalesRecord.load(current.orderId, lock: true, connection: connection, logger: logger) else { throw APIError.notFound("order") }
+        guard let record = try await AfterSalesRecord.load(current.orderId, lock: true, connection: connection, logger: logger, vault: runtime.database.vault) else { throw APIError.notFound("order") }
         let now = Date()
         let items = body.items.map { item in
             InspectedItem(lineNumber: item.lineNumber, sku: current.lines.first { $0.lineNumber == item.lineNumber }!.sku, quantity: item.quantity, condition: item.condition)

@@ -65,7 +65,7 @@ public struct FulfillmentOrderHandler: EventHandler {
         for item in reserved {
             let orderID = item.body.orderID
             let cancelled = cancelledBefore.contains(orderID) || cancelledInBatch.contains { $0.orderID == orderID && $0.index < item.index }
-            let body = String(decoding: try EventCoding.encode(PIIVault.process.seal(item.body.order)), as: UTF8.self)
+            let body = String(decoding: try EventCoding.encode(context.vault.seal(item.body.order)), as: UTF8.self)
             let prices = Dictionary(item.body.order.lines.map { ($0.lineNumber, $0.unitPrice.minorUnits) }, uniquingKeysWith: { first, _ in first })
             for (warehouse, allocations) in Dictionary(grouping: item.body.allocations, by: \.warehouseId).sorted(by: { $0.key < $1.key }) {
                 let id = Self.fulfillmentOrderID(orderID: orderID, warehouse: warehouse, reservation: item.event)

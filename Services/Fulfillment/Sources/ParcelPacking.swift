@@ -35,7 +35,7 @@ struct ParcelPacking {
         for try await (id, orderID, warehouse, status, body) in rows.decode((String, String, String, String, String).self) {
             guard status == "picked" else { outcomes[id] = .notPicked(status: status); continue }
             do {
-                orders.append((id, orderID, warehouse, try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8)))))
+                orders.append((id, orderID, warehouse, try context.vault.open(EventCoding.decode(Order.self, from: Array(body.utf8)))))
             } catch {
                 outcomes[id] = .unreadable
                 unreadable.append(id)

@@ -108,7 +108,7 @@ struct OrderRoutes: Sendable {
                              reasons: (try? EventCoding.decode([RejectionReason].self, from: Array(reasons.utf8))) ?? [],
                              details: (try? EventCoding.decode([String: String].self, from: Array(details.utf8))) ?? [:], timeline: [],
                              receivedAt: receivedAt, updatedAt: updatedAt)
-        if let stored = try? EventCoding.decode(Order.self, from: Array(body.utf8)), let order = try? PIIVault.process.open(stored) {
+        if let stored = try? EventCoding.decode(Order.self, from: Array(body.utf8)), let order = try? runtime.database.vault.open(stored) {
             view.customerName = PIIMask.name(order.customer.name)
             view.customerPhone = PIIMask.phone(order.customer.phone)
             view.deliveryRegion = order.deliveryAddress.map { "\($0.province) \($0.city)" }

@@ -84,7 +84,7 @@ public struct OrderStatusProjection: EventHandler {
             ON CONFLICT (event_id) DO NOTHING
             """, logger: logger)
         for event in events where event.type == OrderAmended.eventType {
-            try await applyAmendment(event, connection: connection, logger: logger)
+            try await applyAmendment(event, connection: connection, logger: logger, vault: context.vault)
         }
         let updated = touched.sorted()
         guard !updated.isEmpty else { return }
@@ -105,17 +105,17 @@ public struct OrderStatusProjection: EventHandler {
     }
 
     /// Customer service corrected the recipient or address during review: the order record shows it.
-    private func applyAmendment(_ event: EventEnvelope, connection: PostgresConnection, logger: Logger) async throws {
+    private func applyAmendment(_ event: EventEnvelope, connection: PostgresConnection, logger: Logger, vault: PIIVault) async throws {
         guard let amended = try? event.decode(OrderAmended.self) else { throw HandlerRejection("undecodable order.amended") }
         let rows = try await connection.query("SELECT body::text FROM orders WHERE order_id = \(amended.orderID)", logger: logger)
         var body: String?
         for try await text in rows.decode(String.self) { body = text }
         guard let body, let stored = try? EventCoding.decode(Order.self, from: Array(body.utf8)) else { return }
-        var order = try PIIVault.process.open(stored)
+        var order = try vault.open(stored)
         if let name = amended.recipientName { order.customer.name = name }
         if let phone = amended.recipientPhone { order.customer.phone = phone }
         if let address = amended.deliveryAddress { order.deliveryAddress = address }
-        let updated = String(decoding: try EventCoding.encode(PIIVault.process.seal(order)), as: UTF8.self)
+        let updated = String(decoding: try EventCoding.encode(vault.seal(order)), as: UTF8.self)
         try await connection.query("""
             UPDATE orders SET body = \(updated)::jsonb, phone_hash = \(hasher.phone(order.customer.phone)), updated_at = now() WHERE order_id = \(amended.orderID)
             """, logger: logger)

@@ -79,12 +79,12 @@ public struct RawOrderHandler: EventHandler {
             case .accepted(let order, let applied, let coupon):
                 let received = OrderReceived(order: order, appliedPromotions: applied, couponCode: coupon, receivedAt: now)
                 let envelope = try context.emit(received, orderID: order.orderID, topic: TopicCatalogue.orders, causedBy: submission.event)
-                try rows.append(orderID: order.orderID, draft: draft, status: .received, total: order.total, body: EventCoding.encode(PIIVault.process.seal(order)),
+                try rows.append(orderID: order.orderID, draft: draft, status: .received, total: order.total, body: EventCoding.encode(context.vault.seal(order)),
                                 applied: EventCoding.encode(applied), reasons: Array("[]".utf8), hasher: hasher, eventID: envelope.eventID, at: now)
             case .rejected(let reasons):
                 let rejected = OrderRejected(orderID: body.orderID, channel: draft.channel, channelOrderID: draft.channelOrderID, reasons: reasons, rejectedAt: now)
                 let envelope = try context.emit(rejected, orderID: body.orderID, topic: TopicCatalogue.orders, causedBy: submission.event)
-                try rows.append(orderID: body.orderID, draft: draft, status: .rejected, total: nil, body: EventCoding.encode(draft.sealed(by: .process, orderID: body.orderID)),
+                try rows.append(orderID: body.orderID, draft: draft, status: .rejected, total: nil, body: EventCoding.encode(draft.sealed(by: context.vault, orderID: body.orderID)),
                                 applied: Array("[]".utf8), reasons: EventCoding.encode(reasons), hasher: hasher, eventID: envelope.eventID, at: now)
             }
         }

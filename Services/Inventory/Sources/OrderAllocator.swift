@@ -82,7 +82,7 @@ struct OrderAllocator {
                 try await sellAtTill(order, now: now)
                 continue
             }
-            let body = String(decoding: try EventCoding.encode(PIIVault.process.seal(order)), as: UTF8.self)
+            let body = String(decoding: try EventCoding.encode(tx.vault.seal(order)), as: UTF8.self)
             let partial = partialChannels.contains(order.channel.rawValue)
             if cancelled.contains(order.orderID) {
                 orders.ids.append(order.orderID); orders.channels.append(order.channel.rawValue); orders.partial.append(false)
@@ -151,7 +151,7 @@ struct OrderAllocator {
     }
 
     private func insertOrder(_ order: Order, status: String, partial: Bool, now: Date) async throws {
-        let body = String(decoding: try EventCoding.encode(PIIVault.process.seal(order)), as: UTF8.self)
+        let body = String(decoding: try EventCoding.encode(tx.vault.seal(order)), as: UTF8.self)
         try await connection.query("""
             INSERT INTO orders (order_id, channel, ships_partially, status, body, verified_at)
             VALUES (\(order.orderID), \(order.channel.rawValue), \(partial), \(status), \(body)::jsonb, \(now))
@@ -249,7 +249,7 @@ struct OrderAllocator {
         // Opened before anything changes, so a body that does not open leaves the order as it was.
         let order: Order
         do {
-            order = try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
+            order = try tx.vault.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
         } catch {
             throw StoredOrderUnreadable(orderID: orderID, reason: String(describing: error))
         }
@@ -354,7 +354,7 @@ struct OrderAllocator {
         var found: (String, Bool, String)?
         for try await row in rows.decode((String, Bool, String).self) { found = row }
         guard let (body, partial, status) = found else { throw HandlerRejection("short pick for an order inventory never allocated") }
-        let order = try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
+        let order = try tx.vault.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
         var demands: [SourcingPlanner.Demand] = []
         for line in shortPick.lines where line.missingQuantity > 0 {
             let written = try await ReservationClosing.close(orderID: shortPick.orderID, lineNumber: line.lineNumber, warehouse: shortPick.warehouseId,
@@ -390,7 +390,7 @@ struct OrderAllocator {
         var found: (String, Bool)?
         for try await row in rows.decode((String, Bool).self) { found = row }
         guard let (body, partial) = found else { throw HandlerRejection("lost shipment for an order inventory never allocated") }
-        let order = try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
+        let order = try tx.vault.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
         let demands = lost.lines.filter { $0.quantity > 0 }.map { line in
             SourcingPlanner.Demand(lineNumber: line.lineNumber, sku: line.sku, quantity: line.quantity,
                                    unitPriceFen: order.lines.first { $0.lineNumber == line.lineNumber }?.unitPrice.minorUnits ?? 0)
@@ -416,7 +416,7 @@ struct OrderAllocator {
         var body: String?
         for try await text in rows.decode(String.self) { body = text }
         guard let body else { throw HandlerRejection("exchange for an order inventory never allocated") }
-        var order = try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
+        var order = try tx.vault.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
         let line = exchange.replacement
         let demand = SourcingPlanner.Demand(lineNumber: line.lineNumber, sku: line.sku, quantity: line.quantity, unitPriceFen: line.unitPrice.minorUnits)
         let options = candidates(for: order)
@@ -435,7 +435,7 @@ struct OrderAllocator {
             return
         }
         if !order.lines.contains(where: { $0.lineNumber == line.lineNumber }) { order.lines.append(line) }
-        let updated = String(decoding: try EventCoding.encode(PIIVault.process.seal(order)), as: UTF8.self)
+        let updated = String(decoding: try EventCoding.encode(tx.vault.seal(order)), as: UTF8.self)
         // The order may have been released (shipped): it is live again for the replacement only.
         try await connection.query("""
             UPDATE orders SET body = \(updated)::jsonb, status = 'allocated', updated_at = now() WHERE order_id = \(exchange.orderID) AND status <> 'sold_at_till'

@@ -69,7 +69,7 @@ public struct ParcelDispatchHandler: EventHandler {
             rows.tracking.append(tracking); rows.zones.append(item.zone.rawValue); rows.fees.append(item.decision.fee.minorUnits)
             rows.weights.append(Int32(item.parcel.weightGrams)); rows.reasons.append(item.decision.reasons.joined(separator: ","))
             rows.lines.append(String(decoding: try EventCoding.encode(item.parcel.lines), as: UTF8.self))
-            rows.waybills.append(String(decoding: try EventCoding.encode(waybill.sealed(by: .process)), as: UTF8.self)); rows.etas.append(eta)
+            rows.waybills.append(String(decoding: try EventCoding.encode(waybill.sealed(by: context.vault)), as: UTF8.self)); rows.etas.append(eta)
             outgoing[id] = (ShipmentDispatched(shipmentId: id, orderID: item.packed.orderID, warehouseId: item.packed.warehouseId, carrier: carrier.carrierCode,
                                                trackingNumber: tracking, lines: item.parcel.lines, dispatchedAt: now, parcelId: item.parcel.parcelId,
                                                service: carrier.code, weightGrams: item.parcel.weightGrams, estimatedDelivery: eta,

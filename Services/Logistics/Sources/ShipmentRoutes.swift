@@ -62,7 +62,7 @@ struct ShipmentRoutes: Sendable {
             let tracking = context.parameters.get("tracking") ?? ""
             let rows = try await runtime.database.client.query("SELECT waybill::text FROM shipments WHERE tracking_number = \(tracking)", logger: runtime.logger)
             for try await text in rows.decode(String.self) {
-                return try Response.json(try EventCoding.decode(Waybill.self, from: Array(text.utf8)).opened(by: .process))
+                return try Response.json(try EventCoding.decode(Waybill.self, from: Array(text.utf8)).opened(by: runtime.database.vault))
             }
             throw APIError.notFound("shipment")
         }

@@ -33,12 +33,12 @@ struct DecisionRows {
     var orderIDs: [String] = [], channels: [String] = [], statuses: [String] = [], scores: [Int32] = []
     var findings: [String] = [], bodies: [String] = []
 
-    mutating func append(order: Order, decision: RiskEvaluator.Decision) throws {
+    mutating func append(order: Order, decision: RiskEvaluator.Decision, vault: PIIVault) throws {
         orderIDs.append(order.orderID)
         channels.append(order.channel.rawValue)
         statuses.append(decision.outcome.rawValue)
         scores.append(Int32(clamping: decision.score))
         findings.append(String(decoding: try EventCoding.encode(decision.findings), as: UTF8.self))
-        bodies.append(String(decoding: try EventCoding.encode(PIIVault.process.seal(order)), as: UTF8.self))
+        bodies.append(String(decoding: try EventCoding.encode(vault.seal(order)), as: UTF8.self))
     }
 }

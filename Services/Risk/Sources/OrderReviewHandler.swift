@@ -116,7 +116,7 @@ public struct OrderReviewHandler: EventHandler {
         for ((received, event), signals) in zip(reviews, counted) {
             let order = received.order
             let decision = evaluator.evaluate(order, couponCode: received.couponCode, signals: signals)
-            try decisions.append(order: order, decision: decision)
+            try decisions.append(order: order, decision: decision, vault: context.vault)
             switch decision.outcome {
             case .verified:
                 try context.emit(OrderVerified(orderID: order.orderID, score: decision.score, findings: decision.findings, decidedBy: "rules", verifiedAt: now, order: order),

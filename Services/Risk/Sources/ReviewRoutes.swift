@@ -159,7 +159,7 @@ struct ReviewRoutes: Sendable {
             SELECT channel, status, score, findings::text, decided_by, held_at, decided_at, reviewer_note, order_body::text FROM decisions WHERE order_id = \(id)
             """, logger: logger)
         for try await (channel, status, score, findings, decidedBy, heldAt, decidedAt, note, body) in rows.decode((String, String, Int, String, String?, Date?, Date?, String?, String).self) {
-            let order = try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
+            let order = try runtime.database.vault.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
             var view = DecisionView(orderId: id, channel: channel, status: status, score: score,
                                     findings: (try? EventCoding.decode([RiskFinding].self, from: Array(findings.utf8))) ?? [],
                                     decidedBy: decidedBy, heldAt: heldAt, decidedAt: decidedAt, note: note,
@@ -191,7 +191,7 @@ struct ReviewRoutes: Sendable {
             if status == target { return .alreadyThat }
             guard status == "held" else { return .conflict(status) }
             let findings = (try? EventCoding.decode([RiskFinding].self, from: Array(findingsText.utf8))) ?? []
-            let order = try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
+            let order = try runtime.database.vault.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
             let now = Date()
             try await tx.connection.query("""
                 UPDATE decisions SET status = \(target), decided_by = \(reviewer), decided_at = \(now), reviewer_note = \(request.note) WHERE order_id = \(id)
@@ -246,11 +246,11 @@ struct ReviewRoutes: Sendable {
                 INSERT INTO review_contacts (order_id, reviewer, note, amended) VALUES (\(id), \(reviewer), \(request.note), \(amends))
                 """, logger: tx.logger)
             guard amends else { return .decided }
-            var order = try PIIVault.process.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
+            var order = try runtime.database.vault.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
             if let name = request.recipientName { order.customer.name = name }
             if let phone = request.recipientPhone { order.customer.phone = phone }
             if let address = request.deliveryAddress { order.deliveryAddress = address }
-            let updated = String(decoding: try EventCoding.encode(PIIVault.process.seal(order)), as: UTF8.self)
+            let updated = String(decoding: try EventCoding.encode(runtime.database.vault.seal(order)), as: UTF8.self)
             try await tx.connection.query("UPDATE decisions SET order_body = \(updated)::jsonb WHERE order_id = \(id)", logger: tx.logger)
             try tx.emit(OrderAmended(orderID: id, recipientName: request.recipientName, recipientPhone: request.recipientPhone,
                                      deliveryAddress: request.deliveryAddress, amendedBy: reviewer, amendedAt: Date()),
