@@ -12,11 +12,6 @@ public struct PIIHasher: Sendable {
     /// Used when `OMS_PII_HASH_KEY` is unset (development only; services warn at start).
     public static let developmentKey = "oms-development-key-not-secret"
 
-    /// The hasher every service builds from `OMS_PII_HASH_KEY`, so their hashes agree.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> PIIHasher {
-        PIIHasher(secret: environment["OMS_PII_HASH_KEY"] ?? developmentKey)
-    }
-
     public init(secret: String) {
         key = SymmetricKey(data: Data(secret.utf8))
     }

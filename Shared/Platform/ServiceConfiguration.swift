@@ -49,17 +49,25 @@ public struct ServiceConfiguration: Sendable {
     public var piiVault: PIIVault
     /// Whether `OMS_PII_KEYS` was set (the runtime warns when it was not).
     public var piiKeysConfigured: Bool
+    /// Keyed hashes of personal data (`OMS_PII_HASH_KEY`, the same secret in every service so
+    /// lookups by phone agree); the development key when unset.
+    public var piiHasher: PIIHasher
+    /// Whether `OMS_PII_HASH_KEY` was set.
+    public var piiHashKeyConfigured: Bool
+    /// The environment this configuration was read from, for the service's own settings
+    /// (`RiskConfiguration(configuration.environment)`), so `main` reads the environment once.
+    public let environment: EnvironmentReader
     /// `OMS_DEVELOPMENT_MODE=true` (the local stack and tests only): secrets may be missing or
     /// left at the example placeholders (public development keys are used). Without it a process
     /// refuses to start unless every secret it needs is set (`SecretsRequirement`).
     public var developmentMode: Bool
 
     public init(service: ServiceName, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        func int(_ key: String, _ fallback: Int) throws -> Int {
-            guard let raw = environment[key] else { return fallback }
-            guard let value = Int(raw), value > 0 else { throw ConfigurationError(key: key, reason: "must be a positive integer") }
-            return value
-        }
+        let env = EnvironmentReader(environment)
+        self.environment = env
+        self.piiHashKeyConfigured = !(environment["OMS_PII_HASH_KEY"] ?? "").isEmpty
+        self.piiHasher = PIIHasher(secret: piiHashKeyConfigured ? environment["OMS_PII_HASH_KEY"]! : PIIHasher.developmentKey)
+        func int(_ key: String, _ fallback: Int) throws -> Int { try env.integer(key, fallback, 1...Int.max) }
         self.service = service
         self.httpHost = environment["OMS_HTTP_HOST"] ?? "127.0.0.1"
         self.httpPort = try int("OMS_HTTP_PORT", ServiceConfiguration.defaultPort(for: service))

@@ -28,7 +28,7 @@ struct ServiceRuntimeTests {
         let admin = try KafkaAdmin(client: KafkaClientConfiguration(bootstrapServers: environment.brokers, clientID: "test-\(id)"), logger: logger)
         _ = try await admin.createTopics(TopicCatalogue.all.map { (prefix + $0.name, $0.partitions) })
         await admin.close()
-        let app = try buildApplication(service: RiskService(), configuration: configuration, logger: logger)
+        let app = try buildApplication(service: RiskService(hasher: configuration.piiHasher), configuration: configuration, logger: logger)
         try await app.test(.live) { client in
             try await client.execute(uri: "/health/live", method: .get) { response in
                 #expect(response.status == .ok)

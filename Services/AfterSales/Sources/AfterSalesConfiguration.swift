@@ -53,12 +53,8 @@ public struct AfterSalesConfiguration: Sendable {
             sla[severity] = seconds
         }
         complaintSLASeconds = sla
-        func integer(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
-            guard let raw = environment[key] else { return fallback }
-            guard let value = Int(raw), range.contains(value) else { throw ConfigurationError(key: key, reason: "must be an integer in \(range)") }
-            return value
-        }
-        exchangeWindowDays = try integer("OMS_EXCHANGE_WINDOW_DAYS", 15, 0...365)
-        escalationCheckSeconds = try integer("OMS_ESCALATION_CHECK_SECONDS", 60, 1...3_600)
+        let env = EnvironmentReader(environment)
+        exchangeWindowDays = try env.integer("OMS_EXCHANGE_WINDOW_DAYS", 15, 0...365)
+        escalationCheckSeconds = try env.integer("OMS_ESCALATION_CHECK_SECONDS", 60, 1...3_600)
     }
 }

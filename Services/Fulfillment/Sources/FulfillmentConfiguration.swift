@@ -21,20 +21,16 @@ public struct FulfillmentConfiguration: Sendable {
     public var seedDemoItems: Bool
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        func integer(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
-            guard let raw = environment[key] else { return fallback }
-            guard let value = Int(raw), range.contains(value) else { throw ConfigurationError(key: key, reason: "must be an integer in \(range)") }
-            return value
-        }
+        let env = EnvironmentReader(environment)
         switch environment["OMS_FULFILLMENT_DEFAULT_MODE"] ?? "manual" {
         case "manual": defaultAutomatic = false
         case "automatic": defaultAutomatic = true
         default: throw ConfigurationError(key: "OMS_FULFILLMENT_DEFAULT_MODE", reason: "must be manual or automatic")
         }
-        waveMaxOrders = try integer("OMS_WAVE_MAX_ORDERS", 20, 1...500)
-        waveWindowSeconds = try integer("OMS_WAVE_WINDOW_SECONDS", 300, 1...86_400)
-        waveCheckSeconds = try integer("OMS_WAVE_CHECK_SECONDS", 5, 1...3_600)
-        promotionCardMinimumFen = Int64(try integer("OMS_PROMOTION_CARD_MINIMUM_FEN", 20_000, 0...100_000_000))
-        seedDemoItems = (environment["OMS_SEED_DEMO_CATALOG"] ?? "true") != "false"
+        waveMaxOrders = try env.integer("OMS_WAVE_MAX_ORDERS", 20, 1...500)
+        waveWindowSeconds = try env.integer("OMS_WAVE_WINDOW_SECONDS", 300, 1...86_400)
+        waveCheckSeconds = try env.integer("OMS_WAVE_CHECK_SECONDS", 5, 1...3_600)
+        promotionCardMinimumFen = try env.fen("OMS_PROMOTION_CARD_MINIMUM_FEN", 20_000, 0...100_000_000)
+        seedDemoItems = try env.bool("OMS_SEED_DEMO_CATALOG", true)
     }
 }

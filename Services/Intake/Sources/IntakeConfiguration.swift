@@ -36,13 +36,9 @@ public struct IntakeConfiguration: Sendable {
         }
         self.role = role
         piiHashKey = environment["OMS_PII_HASH_KEY"] ?? Self.developmentHashKey
-        func fen(_ key: String, _ fallback: Int64) throws -> Int64 {
-            guard let raw = environment[key] else { return fallback }
-            guard let value = Int64(raw), value >= 0 else { throw ConfigurationError(key: key, reason: "must be a non-negative integer (fen)") }
-            return value
-        }
-        let freeOver = try fen("OMS_FREE_SHIPPING_OVER_FEN", 9_900)
-        shipping = ShippingRule(fee: .fen(try fen("OMS_SHIPPING_FEE_FEN", 1_000)), freeOver: freeOver == 0 ? nil : .fen(freeOver))
-        seedDemoCatalog = (environment["OMS_SEED_DEMO_CATALOG"] ?? "true") != "false"
+        let env = EnvironmentReader(environment)
+        let freeOver = try env.fen("OMS_FREE_SHIPPING_OVER_FEN", 9_900)
+        shipping = ShippingRule(fee: .fen(try env.fen("OMS_SHIPPING_FEE_FEN", 1_000)), freeOver: freeOver == 0 ? nil : .fen(freeOver))
+        seedDemoCatalog = try env.bool("OMS_SEED_DEMO_CATALOG", true)
     }
 }

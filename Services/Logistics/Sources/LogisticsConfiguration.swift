@@ -24,13 +24,9 @@ public struct LogisticsConfiguration: Sendable {
             secrets[parts[0]] = parts[1]
         }
         carrierSecrets = secrets
-        func integer(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
-            guard let raw = environment[key] else { return fallback }
-            guard let value = Int(raw), range.contains(value) else { throw ConfigurationError(key: key, reason: "must be an integer in \(range)") }
-            return value
-        }
-        noScanSeconds = try integer("OMS_DELAY_NO_SCAN_SECONDS", 86_400, 1...2_592_000)
-        delayCheckSeconds = try integer("OMS_DELAY_CHECK_SECONDS", 60, 1...3_600)
-        seedDemoCarriers = (environment["OMS_SEED_DEMO_CATALOG"] ?? "true") != "false"
+        let env = EnvironmentReader(environment)
+        noScanSeconds = try env.integer("OMS_DELAY_NO_SCAN_SECONDS", 86_400, 1...2_592_000)
+        delayCheckSeconds = try env.integer("OMS_DELAY_CHECK_SECONDS", 60, 1...3_600)
+        seedDemoCarriers = try env.bool("OMS_SEED_DEMO_CATALOG", true)
     }
 }

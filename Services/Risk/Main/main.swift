@@ -8,8 +8,9 @@ import RiskService
 let configuration = try ServiceConfiguration(service: .risk)
 JSONLogHandler.bootstrap(level: configuration.logLevel)
 let logger = Logger(label: "oms.risk")
-if ProcessInfo.processInfo.environment["OMS_PII_HASH_KEY"] == nil {
+if !configuration.piiHashKeyConfigured {
     logger.warning("OMS_PII_HASH_KEY is not set: using the development key; set the same secret as intake's in production")
 }
-let app = try buildApplication(service: RiskService(), configuration: configuration, logger: logger)
+let app = try buildApplication(service: RiskService(hasher: configuration.piiHasher, configuration: RiskConfiguration(configuration.environment)),
+                                configuration: configuration, logger: logger)
 try await app.runService()

@@ -14,9 +14,9 @@ public struct RiskService: OMSService {
 
     /// `hasher` must use the same key as intake's (`OMS_PII_HASH_KEY`), so deny lists and
     /// lookups by phone agree across services.
-    public init(hasher: PIIHasher = .fromEnvironment(), reviewSLAMinutes: Int = Int(ProcessInfo.processInfo.environment["OMS_REVIEW_SLA_MINUTES"] ?? "") ?? 120) {
+    public init(hasher: PIIHasher, configuration: RiskConfiguration = RiskConfiguration()) {
         self.hasher = hasher
-        self.reviewSLAMinutes = max(1, reviewSLAMinutes)
+        self.reviewSLAMinutes = configuration.reviewSLAMinutes
     }
 
     public var migrations: [Migration] { RiskServiceMigrations.all }
