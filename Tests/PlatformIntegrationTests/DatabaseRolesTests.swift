@@ -18,7 +18,7 @@ import Testing
 @Suite("Database roles")
 struct DatabaseRolesTests {
     static let services: [any OMSService] = [
-        IntakeService(configuration: try! IntakeConfiguration(environment: [:])),
+        IntakeService(configuration: try! IntakeConfiguration(environment: [:]), hasher: PIIHasher(secret: "roles-test")),
         RiskService(hasher: PIIHasher(secret: "roles-test")),
         InventoryService(),
         FulfillmentService(configuration: try! FulfillmentConfiguration(environment: [:])),

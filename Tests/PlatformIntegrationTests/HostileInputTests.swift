@@ -153,7 +153,7 @@ struct HostileInputTests {
         try await withIntakeWorld { world in
             var (intakeService, intakeConfig) = try world.configuration(role: .all)
             intakeService.httpPort = TestPorts.block()
-            let intake = try buildApplication(service: IntakeService(configuration: intakeConfig), configuration: intakeService, logger: world.logger)
+            let intake = try buildApplication(service: IntakeService(configuration: intakeConfig, hasher: intakeService.piiHasher), configuration: intakeService, logger: world.logger)
             let riskPort = intakeService.httpPort + 1
             let insightsPort = TestPorts.block()
             let clients = ["Intake": EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: EdgeClient.wide),

@@ -19,7 +19,7 @@ struct InsightsFlowTests {
         try await withIntakeWorld { world in
             var (intakeService, intakeConfig) = try world.configuration(role: .all)
             intakeService.httpPort = TestPorts.block()
-            let intake = try buildApplication(service: IntakeService(configuration: intakeConfig), configuration: intakeService, logger: world.logger)
+            let intake = try buildApplication(service: IntakeService(configuration: intakeConfig, hasher: intakeService.piiHasher), configuration: intakeService, logger: world.logger)
             let insightsPort = TestPorts.block()
             let insights = EdgeClient(base: "http://127.0.0.1:\(insightsPort)", http: HTTPClient.shared)
             let edge = EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: HTTPClient.shared)

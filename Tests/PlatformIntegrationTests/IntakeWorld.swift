@@ -66,7 +66,7 @@ final class IntakeWorld: Sendable {
 
     func application(role: IntakeConfiguration.Role) throws -> some ApplicationProtocol {
         let (service, intake) = try configuration(role: role)
-        return try buildApplication(service: IntakeService(configuration: intake), configuration: service, logger: logger)
+        return try buildApplication(service: IntakeService(configuration: intake, hasher: service.piiHasher), configuration: service, logger: logger)
     }
 
     /// Intake (edge, workers, status projection) in the background on a random port and risk on
@@ -75,7 +75,7 @@ final class IntakeWorld: Sendable {
     func withIntakeAndRisk(_ body: @Sendable (_ intake: EdgeClient, _ risk: EdgeClient) async throws -> Void) async throws {
         var (intakeService, intakeConfig) = try configuration(role: .all)
         intakeService.httpPort = TestPorts.block()
-        let intake = try buildApplication(service: IntakeService(configuration: intakeConfig), configuration: intakeService, logger: logger)
+        let intake = try buildApplication(service: IntakeService(configuration: intakeConfig, hasher: intakeService.piiHasher), configuration: intakeService, logger: logger)
         let intakeEdge = EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: HTTPClient.shared)
         let riskApp = try riskApplication()
         try await running([intake], readyAt: [intakeEdge]) {

@@ -20,7 +20,7 @@ struct LoadGeneratorTests {
         try await withIntakeWorld { world in
             var (intakeService, intakeConfig) = try world.configuration(role: .all)
             intakeService.httpPort = TestPorts.block()
-            let intake = try buildApplication(service: IntakeService(configuration: intakeConfig), configuration: intakeService, logger: world.logger)
+            let intake = try buildApplication(service: IntakeService(configuration: intakeConfig, hasher: intakeService.piiHasher), configuration: intakeService, logger: world.logger)
             let risk = try world.riskApplication()
             let edge = EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: HTTPClient.shared)
             try await world.running([intake, risk], readyAt: [edge]) {

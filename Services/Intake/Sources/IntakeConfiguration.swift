@@ -17,8 +17,6 @@ public struct IntakeConfiguration: Sendable {
 
     /// `OMS_INTAKE_ROLE` (default all).
     public var role: Role
-    /// `OMS_PII_HASH_KEY`: secret for keyed hashes of phones and customer accounts.
-    public var piiHashKey: String
     /// `OMS_SHIPPING_FEE_FEN` (default 1000) and `OMS_FREE_SHIPPING_OVER_FEN` (default 9900; 0 = never free).
     public var shipping: ShippingRule
     /// `OMS_SEED_DEMO_CATALOG` (default true): load the demo catalog and promotions on first start.
@@ -27,7 +25,6 @@ public struct IntakeConfiguration: Sendable {
     /// Largest request body the edge reads (1 MiB).
     public var maxBodyBytes = 1 << 20
 
-    public static let developmentHashKey = PIIHasher.developmentKey
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let roleText = environment["OMS_INTAKE_ROLE"] ?? "all"
@@ -35,7 +32,6 @@ public struct IntakeConfiguration: Sendable {
             throw ConfigurationError(key: "OMS_INTAKE_ROLE", reason: "must be edge, worker or all")
         }
         self.role = role
-        piiHashKey = environment["OMS_PII_HASH_KEY"] ?? Self.developmentHashKey
         let env = EnvironmentReader(environment)
         let freeOver = try env.fen("OMS_FREE_SHIPPING_OVER_FEN", 9_900)
         shipping = ShippingRule(fee: .fen(try env.fen("OMS_SHIPPING_FEE_FEN", 1_000)), freeOver: freeOver == 0 ? nil : .fen(freeOver))

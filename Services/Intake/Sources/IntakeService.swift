@@ -12,9 +12,11 @@ public struct IntakeService: OMSService {
     public let configuration: IntakeConfiguration
     let hasher: PIIHasher
 
-    public init(configuration: IntakeConfiguration) {
+    /// `hasher`: the process's (`ServiceConfiguration.piiHasher`), the same key as risk's, so deny
+    /// lists and lookups by phone agree.
+    public init(configuration: IntakeConfiguration, hasher: PIIHasher) {
         self.configuration = configuration
-        hasher = PIIHasher(secret: configuration.piiHashKey)
+        self.hasher = hasher
     }
 
     public var migrations: [Migration] { IntakeServiceMigrations.all(seedDemoCatalog: configuration.seedDemoCatalog) }

@@ -75,7 +75,7 @@ for workers in workerCounts {
 
     // Phase 1: the edge alone.
     let (edgeService, edgeIntake) = try configuration(prefix: prefix, schema: schema, role: .edge, port: port)
-    let edgeApp = try buildApplication(service: IntakeService(configuration: edgeIntake), configuration: edgeService, logger: logger)
+    let edgeApp = try buildApplication(service: IntakeService(configuration: edgeIntake, hasher: edgeService.piiHasher), configuration: edgeService, logger: logger)
     let (elapsed, latencies) = try await running([edgeApp]) { () async throws -> (Duration, [Double]) in
         var ready = false
         while !ready {
@@ -125,7 +125,7 @@ for workers in workerCounts {
     let client = try DatabaseConfiguration(url: databaseURL, schema: schema).makeClient(logger: logger)
     let workerApps = try (0..<workers).map { index -> any Service in
         let (service, intake) = try configuration(prefix: prefix, schema: schema, role: .worker, port: port + 100 + index * 10)
-        return try buildApplication(service: IntakeService(configuration: intake), configuration: service, logger: logger)
+        return try buildApplication(service: IntakeService(configuration: intake, hasher: service.piiHasher), configuration: service, logger: logger)
     }
     let drain = try await running([client as any Service] + workerApps) { () async throws -> Double in
         let started = ContinuousClock.now
