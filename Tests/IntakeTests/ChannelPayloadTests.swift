@@ -32,6 +32,15 @@ struct ChannelPayloadTests {
         #expect(Set(rejected.issues.map(\.field)) == ["items[0].barcode", "items[1].quantity", "tender.reference", "soldAt"])
     }
 
+    @Test("a time with a five-digit year (or before 2000) is refused at the edge, naming the field (fuzzing finding: it was accepted and could not be read back)")
+    func implausibleTimes() throws {
+        for soldAt in ["20266-11-11T10:15:00+08:00", "1999-12-31T23:59:59Z"] {
+            let result = try ChannelExamples.payload(PosSalePayload.self) { $0.soldAt = soldAt }.normalize(limits: limits, hasher: hasher)
+            guard case .failure(let rejected) = result else { Issue.record("\(soldAt) accepted"); continue }
+            #expect(rejected.issues.map(\.field) == ["soldAt"])
+        }
+    }
+
     @Test("web: SKU lines, payment reference, express service")
     func web() throws {
         let draft = try ChannelExamples.payload(WebOrderPayload.self) { $0.shippingService = "express" }.normalize(limits: limits, hasher: hasher).get()

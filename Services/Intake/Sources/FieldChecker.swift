@@ -112,8 +112,17 @@ struct FieldChecker {
             add(field, "must be an ISO 8601 time with an offset, e.g. 2026-11-11T10:15:00+08:00")
             return nil
         }
+        // A parser accepts five-digit years (fuzzing found "20266-11-11T..."), which the workers'
+        // fixed-width format cannot carry: an accepted order would fail on the other side.
+        guard Self.plausibleTimes.contains(date) else {
+            add(field, "must be between 2000-01-01 and 2099-12-31")
+            return nil
+        }
         return date
     }
+
+    /// Instants an order can carry: 2000-01-01T00:00:00Z up to 2100-01-01T00:00:00Z.
+    static let plausibleTimes = Date(timeIntervalSince1970: 946_684_800)..<Date(timeIntervalSince1970: 4_102_444_800)
 
     mutating func oneOf(_ value: String, _ allowed: [String], _ field: String) -> String? {
         guard allowed.contains(value) else {
