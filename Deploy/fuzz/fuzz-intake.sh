@@ -40,6 +40,7 @@ cp Tests/Fuzz/regressions/* "$WORK/corpus/" 2>/dev/null || true
 
 echo "[fuzz] running $SECONDS_BUDGET s ($JOBS job(s)); corpus $WORK/corpus, findings $WORK/findings"
 set +e
+touch "$WORK/run.started"   # findings are counted from here: earlier ones stay for the record
 # Swift's own backtracer would take the crash signal first and libFuzzer would keep no input.
 # libFuzzer writes its per-job logs (fuzz-N.log) to the working directory: run in $WORK.
 cd "$WORK"
@@ -47,7 +48,7 @@ SWIFT_BACKTRACE=enable=no "$BIN" "$WORK/corpus" -max_total_time="$SECONDS_BUDGET
   -artifact_prefix="$WORK/findings/" -print_final_stats=1 -jobs="$JOBS" -workers="$JOBS" 2>&1 | tee "$WORK/run.log" | grep -E "^#[0-9]+ +(pulse|DONE|NEW)|stat::|==ERROR|deadly signal|Fatal error|SUMMARY" | tail -n 40
 status=${PIPESTATUS[0]}
 set -e
-findings=$(find "$WORK/findings" -type f | wc -l)
-echo "[fuzz] exit $status; findings: $findings; corpus entries: $(find "$WORK/corpus" -type f | wc -l)"
+findings=$(find "$WORK/findings" -type f -newer "$WORK/run.started" | wc -l)
+echo "[fuzz] exit $status; new findings: $findings; corpus entries: $(find "$WORK/corpus" -type f | wc -l)"
 grep -E "stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added|stat::peak_rss_mb" "$WORK/run.log" | tail -n 4 || true
 [ "$findings" = 0 ]
