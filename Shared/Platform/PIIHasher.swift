@@ -11,6 +11,14 @@ public struct PIIHasher: Sendable {
 
     /// Used when `OMS_PII_HASH_KEY` is unset (development only; services warn at start).
     public static let developmentKey = "oms-development-key-not-secret"
+    public static let variable = "OMS_PII_HASH_KEY"
+
+    /// The hasher of a process's configuration (`OMS_PII_HASH_KEY`, the same secret in intake and
+    /// risk so lookups by phone agree), and whether the key was set (else the development key).
+    public static func configured(_ environment: EnvironmentReader) -> (hasher: PIIHasher, keySet: Bool) {
+        guard let secret = environment[variable], !secret.isEmpty else { return (PIIHasher(secret: developmentKey), false) }
+        return (PIIHasher(secret: secret), true)
+    }
 
     public init(secret: String) {
         key = SymmetricKey(data: Data(secret.utf8))

@@ -49,11 +49,6 @@ public struct ServiceConfiguration: Sendable {
     public var piiVault: PIIVault
     /// Whether `OMS_PII_KEYS` was set (the runtime warns when it was not).
     public var piiKeysConfigured: Bool
-    /// Keyed hashes of personal data (`OMS_PII_HASH_KEY`, the same secret in every service so
-    /// lookups by phone agree); the development key when unset.
-    public var piiHasher: PIIHasher
-    /// Whether `OMS_PII_HASH_KEY` was set.
-    public var piiHashKeyConfigured: Bool
     /// The environment this configuration was read from, for the service's own settings
     /// (`RiskConfiguration(configuration.environment)`), so `main` reads the environment once.
     public let environment: EnvironmentReader
@@ -65,8 +60,6 @@ public struct ServiceConfiguration: Sendable {
     public init(service: ServiceName, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let env = EnvironmentReader(environment)
         self.environment = env
-        self.piiHashKeyConfigured = !(environment["OMS_PII_HASH_KEY"] ?? "").isEmpty
-        self.piiHasher = PIIHasher(secret: piiHashKeyConfigured ? environment["OMS_PII_HASH_KEY"]! : PIIHasher.developmentKey)
         func int(_ key: String, _ fallback: Int) throws -> Int { try env.integer(key, fallback, 1...Int.max) }
         self.service = service
         self.httpHost = environment["OMS_HTTP_HOST"] ?? "127.0.0.1"
