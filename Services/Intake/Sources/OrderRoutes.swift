@@ -108,7 +108,16 @@ struct OrderRoutes: Sendable {
                              reasons: (try? EventCoding.decode([RejectionReason].self, from: Array(reasons.utf8))) ?? [],
                              details: (try? EventCoding.decode([String: String].self, from: Array(details.utf8))) ?? [:], timeline: [],
                              receivedAt: receivedAt, updatedAt: updatedAt)
-        if let stored = try? EventCoding.decode(Order.self, from: Array(body.utf8)), let order = try? runtime.database.vault.open(stored) {
+        // A rejected order stores its draft, not an Order: no details to show. An order whose
+        // personal data does not open (key gone from the ring) is shown without them, and logged.
+        let stored = try? EventCoding.decode(Order.self, from: Array(body.utf8))
+        var opened: Order?
+        if let stored {
+            do { opened = try runtime.database.vault.open(stored) } catch {
+                runtime.logger.error("stored order body does not open under the key ring; shown without customer details", metadata: ["orderId": "\(id)"])
+            }
+        }
+        if let order = opened {
             view.customerName = PIIMask.name(order.customer.name)
             view.customerPhone = PIIMask.phone(order.customer.phone)
             view.deliveryRegion = order.deliveryAddress.map { "\($0.province) \($0.city)" }
