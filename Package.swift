@@ -167,7 +167,7 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "OpsTests",
-        dependencies: ["OMSOps", "OMSDemo", "OMSDomain", "IntakeService", "FulfillmentService", "LogisticsService"],
+        dependencies: ["OMSOps", "OMSDemo", "OMSDomain", "OMSPlatform", "IntakeService", "FulfillmentService", "LogisticsService"],
         path: "Tests/OpsTests"
     ),
     .testTarget(

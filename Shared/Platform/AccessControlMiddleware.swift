@@ -4,16 +4,16 @@ import Logging
 
 /// Authenticates every request by its bearer token and enforces the service's `AccessPolicy`
 /// before any route runs: 401 without a valid token, 403 when the token's role (or channel) may
-/// not make the request. The acting user recorded by routes (`X-User-Id`) is replaced by the
-/// authenticated principal's name, so audit trails name who really acted. Every change made by
+/// not make the request. The authenticated principal is put in the request context, where routes
+/// read who acted (`OMSRequestContext.actingUser`); no header can claim it. Every change made by
 /// staff (any role but a channel's system) is written to the service's `access_audit` table.
-struct AccessControlMiddleware<Context: RequestContext>: RouterMiddleware {
+struct AccessControlMiddleware: RouterMiddleware {
+    typealias Context = OMSRequestContext
+
     let policy: AccessPolicy
     let credentials: APICredentials
     let audit: AccessAudit
     let logger: Logger
-
-    static var userHeader: HTTPField.Name { HTTPField.Name("X-User-Id")! }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let principal = Self.bearerToken(request).flatMap(credentials.principal(forToken:))
@@ -25,9 +25,8 @@ struct AccessControlMiddleware<Context: RequestContext>: RouterMiddleware {
             ])
             throw refusal.error
         }
-        var head = request.head
-        head.headerFields[Self.userHeader] = principal?.name
-        let request = Request(head: head, body: request.body)
+        var context = context
+        context.principal = principal
         guard let principal else { return try await next(request, context) }
         guard principal.role != .channel, Set<HTTPRequest.Method>.writes.contains(request.method) else {
             return try await next(request, context)

@@ -1,21 +1,21 @@
 import HTTPTypes
 
-/// The access rules of one service, first match wins, plus the platform's own routes. Invariant:
-/// a request no rule covers is refused (403 `no_access_rule`), so a route added without a rule is
-/// closed rather than open.
+/// The access rules of one service, first match wins. Invariant: a request no rule covers is
+/// refused (403 `no_access_rule`), so a route added without a rule is closed rather than open.
 public struct AccessPolicy: Sendable {
     public let rules: [AccessRule]
 
-    /// The platform routes every service serves: health and metrics are open (probes and scrapers
-    /// sit inside the cluster); the audit trail is for ops.
-    public static let platformRules: [AccessRule] = [
-        .open(.reads, "/health/**"),
-        .open(.reads, "/metrics"),
-        .allow([.ops], .reads, "/v1/audit"),
-    ]
-
+    /// Rules as given, tried in order.
     public init(rules: [AccessRule]) {
-        self.rules = Self.platformRules + rules
+        self.rules = rules
+    }
+
+    /// The rules of these routes, most specific first (a literal segment before a `:parameter` in
+    /// the same place), which is how the router chooses between them too.
+    public init(routes: [RouteSpec]) {
+        rules = routes.map(\.accessRule).enumerated()
+            .sorted { $0.element.isMoreSpecific(than: $1.element) || !$1.element.isMoreSpecific(than: $0.element) && $0.offset < $1.offset }
+            .map(\.element)
     }
 
     /// What a request needs: the first rule covering it and its path parameters, or nil.

@@ -5,11 +5,16 @@ import HTTPTypes
 /// the rest. Invariant: a rule with `channelParameter` admits a channel principal only when that
 /// path segment is the principal's own channel.
 public struct AccessRule: Sendable {
-    public enum Access: Sendable, Equatable {
+    public enum Access: Sendable, Hashable, ExpressibleByArrayLiteral {
         /// No token needed (health, metrics, the dashboard shell, HMAC-signed carrier webhooks).
         case open
         /// One of these roles.
         case roles(Set<AccessRole>)
+
+        /// `[.ops, .warehouse]` reads as `.roles([.ops, .warehouse])`.
+        public init(arrayLiteral elements: AccessRole...) {
+            self = .roles(Set(elements))
+        }
     }
 
     public var methods: Set<HTTPRequest.Method>?
@@ -35,6 +40,16 @@ public struct AccessRule: Sendable {
     /// Anyone may call `methods` on `pattern`.
     public static func open(_ methods: Set<HTTPRequest.Method>, _ pattern: String) -> AccessRule {
         AccessRule(methods == .any ? nil : methods, pattern, .open)
+    }
+
+    /// Whether this rule should be tried before `other`: at the first segment where they differ, a
+    /// literal beats a `:parameter`, which beats `**`; then the longer pattern; else declaration order.
+    func isMoreSpecific(than other: AccessRule) -> Bool {
+        func rank(_ segment: Substring) -> Int { segment == "**" ? 2 : segment.hasPrefix(":") ? 1 : 0 }
+        for (mine, theirs) in zip(segments, other.segments) where rank(mine) != rank(theirs) {
+            return rank(mine) < rank(theirs)
+        }
+        return segments.count > other.segments.count
     }
 
     /// The path parameters if the rule covers this request, else nil.

@@ -14,11 +14,12 @@ public protocol OMSService: Sendable {
     var handlers: [any EventHandler] { get }
     /// Consumer groups this process runs, each with its topics and handlers.
     func pipelines(runtime: ServiceRuntime) -> [PipelineSpec]
-    /// Who may call each of the service's routes (see `AccessPolicy`); a route without a rule is
-    /// refused to everyone.
-    static var accessRules: [AccessRule] { get }
-    /// Adds the service's routes to the router.
-    func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime)
+    /// Every route group the service declares. Its access policy (a request no route covers is
+    /// refused), `/openapi.json` and docs/api.md derive from these.
+    static var routeGroups: [RouteGroupType] { get }
+    /// The route groups this process serves, bound to the runtime: some of `routeGroups` (an intake
+    /// worker serves no channel edge), never one not declared there.
+    func routes(runtime: ServiceRuntime) -> [any RouteGroup]
     /// Updates gauges that are read from the database (queue depths, SLA breaches) just before
     /// `/metrics` is scraped. Errors are logged, never fail the scrape.
     func refreshMetrics(runtime: ServiceRuntime) async throws
@@ -34,7 +35,12 @@ extension OMSService {
         handlers.isEmpty ? [] : [PipelineSpec(groupSuffix: "events", topics: TopicCatalogue.topicsConsumed(by: name), handlers: handlers)]
     }
 
-    public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {}
+    public static var routeGroups: [RouteGroupType] { [] }
+
+    public func routes(runtime: ServiceRuntime) -> [any RouteGroup] { [] }
+
+    /// The platform's routes and the service's own: what the access policy and API document list.
+    public static var allRoutes: [RouteSpec] { PlatformRoutes.routes + routeGroups.flatMap(\.routes) }
 
     public func refreshMetrics(runtime: ServiceRuntime) async throws {}
 

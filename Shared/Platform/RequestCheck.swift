@@ -36,12 +36,6 @@ public struct RequestCheck {
     public func check() throws {
         if !problems.isEmpty { throw APIError.validation(problems) }
     }
-
-    /// The acting user, for audit trails: the authenticated principal's name, which the access
-    /// control middleware writes into `X-User-Id` (replacing whatever the client sent).
-    public static func user(_ request: Request) -> String {
-        String((request.headers[HTTPField.Name("X-User-Id")!] ?? "unknown").prefix(100))
-    }
 }
 
 extension ServiceRuntime {

@@ -60,7 +60,7 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
       }
     }
 
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: OMSRequestContext.self)
     router.middlewares.add(HTTPMetricsMiddleware(metrics: metrics))
     let audit = AccessAudit(client: client, logger: logger)
     if configuration.apiCredentials.isEmpty {
@@ -69,9 +69,18 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
     if !configuration.piiKeysConfigured {
         logger.warning("no PII key ring configured (\(PIIVault.variable)): personal data is sealed with the public development key")
     }
-    router.middlewares.add(AccessControlMiddleware(policy: AccessPolicy(rules: type(of: service).accessRules), credentials: configuration.apiCredentials, audit: audit, logger: logger))
-    addPlatformRoutes(to: router, runtime: runtime, audit: audit, refresh: { try await service.refreshMetrics(runtime: $0) })
-    service.addRoutes(to: router, runtime: runtime)
+    let serviceType = type(of: service)
+    let routes = serviceType.allRoutes
+    router.middlewares.add(AccessControlMiddleware(policy: AccessPolicy(routes: routes), credentials: configuration.apiCredentials, audit: audit, logger: logger))
+    let platform = PlatformRoutes(runtime: runtime, audit: audit, apiDocument: try OpenAPIDocument.json(service: service.name.rawValue, routes: routes),
+                                  refresh: { try await service.refreshMetrics(runtime: $0) })
+    platform.register(on: router)
+    for group in service.routes(runtime: runtime) {
+        guard serviceType.routeGroups.contains(where: { $0.describes(group) }) else {
+            throw ServiceDefinitionError.undeclaredRouteGroup(String(describing: type(of: group)))
+        }
+        group.register(on: router)
+    }
 
     // A connection idle for 30 s is closed (slow or stalled clients cannot hold connections open);
     // request bodies are read up to the request context's limit (2 MiB), larger ones get 413.
@@ -103,64 +112,25 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
     return app
 }
 
+/// A mistake in a service's own definition, found when the process is built.
+public enum ServiceDefinitionError: Error, CustomStringConvertible {
+    /// A route group served but missing from the service's `routeGroups`, so that neither the
+    /// access policy nor the API document would know its routes.
+    case undeclaredRouteGroup(String)
+
+    public var description: String {
+        switch self {
+        case .undeclaredRouteGroup(let name): "route group \(name) is served but not declared in routeGroups"
+        }
+    }
+}
+
 /// Closes the admin client when the process shuts down.
 struct AdminCloser: Service {
     let admin: KafkaAdmin
     func run() async throws {
         try? await gracefulShutdown()
         await admin.close()
-    }
-}
-
-/// `GET /v1/audit` (ops), `GET /health/live`, `GET /health/ready` (database and broker reachable, migrations done) and
-/// `GET /metrics` (Prometheus text format).
-func addPlatformRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime, audit: AccessAudit, refresh: @escaping @Sendable (ServiceRuntime) async throws -> Void = { _ in }) {
-    // The audit trail, oldest first, paged by `after` (the last id seen); `principal` filters.
-    router.get("/v1/audit") { request, _ -> Response in
-        let query = request.queryDictionary
-        var check = RequestCheck()
-        let after = Int64(query["after"] ?? "0") ?? -1
-        if after < 0 { check.fail("after", "must be a non-negative integer") }
-        let limit = Int(query["limit"] ?? "100") ?? 0
-        if !(1...1_000).contains(limit) { check.fail("limit", "must be 1-1000") }
-        let principal = query["principal"]
-        if let principal, principal.count > 64 { check.fail("principal", "at most 64 characters") }
-        try check.check()
-        return try Response.json(["entries": try await audit.entries(principal: principal, afterID: after, limit: limit)])
-    }
-    router.get("/health/live") { _, _ in
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"live"}"#)))
-    }
-    router.get("/health/ready") { _, _ -> Response in
-        var checks: [String: String] = [:]
-        do {
-            try await runtime.database.client.query("SELECT 1", logger: runtime.logger)
-            checks["database"] = "ok"
-        } catch {
-            checks["database"] = "unreachable"
-        }
-        do {
-            _ = try await runtime.admin.partitionCounts(topics: [runtime.configuration.topics.physical(TopicCatalogue.orders)], timeout: .seconds(2))
-            checks["broker"] = "ok"
-        } catch {
-            checks["broker"] = "unreachable"
-        }
-        let ready = checks.values.allSatisfy { $0 == "ok" }
-        checks["status"] = ready ? "ready" : "not_ready"
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let body = try encoder.encode(checks)
-        return Response(status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
-    }
-    router.get("/metrics") { _, _ -> Response in
-        do {
-            try await refresh(runtime)
-        } catch {
-            runtime.logger.warning("metrics refresh failed", metadata: ["error": "\(PIIMask.scrub(String(describing: error)))"])
-        }
-        var buffer: [UInt8] = []
-        runtime.metrics.registry.emit(into: &buffer)
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
     }
 }
 

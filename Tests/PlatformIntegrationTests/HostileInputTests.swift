@@ -12,36 +12,28 @@ import Testing
 /// the broker: malformed, truncated, wrongly typed, huge, deeply nested, invalid UTF-8, overflowing
 /// and injection-laden bodies, path segments and query strings. Every answer must be a 2xx-4xx
 /// (never a 5xx or a dropped connection) and every service must still be ready afterwards. The
-/// endpoints are read from the services' route files, so a new route is fuzzed without editing this.
+/// endpoints are the services' declared routes (`SuiteAccess.routesByService`), so a new route is
+/// fuzzed without editing this.
 @Suite("Hostile input: every endpoint answers garbage with a 4xx, never a 500, and stays up", .serialized)
 struct HostileInputTests {
     struct Endpoint: Hashable, CustomStringConvertible {
-        var service: String
+        var service: ServiceName
         var method: String
         var path: String
+        /// A POST whose meaning is all in its path (an action on the entity there): for an entity
+        /// that does not exist it answers 404 whatever body is sent.
+        var bodyless = false
         var description: String { "\(method.uppercased()) \(path)" }
     }
 
-    /// Every `router.<method>("<path>"` in Services/<Name>/Sources, by service directory.
-    static func endpoints() throws -> [Endpoint] {
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let pattern = try NSRegularExpression(pattern: #"router\.(get|post|put|delete|patch)\("([^"]+)""#)
-        var found: Set<Endpoint> = []
-        for service in ["Intake", "Risk", "Inventory", "Fulfillment", "Logistics", "AfterSales", "Insights"] {
-            let sources = repo.appendingPathComponent("Services/\(service)/Sources")
-            for file in try FileManager.default.contentsOfDirectory(atPath: sources.path) where file.hasSuffix(".swift") {
-                let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
-                for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-                    let method = String(text[Range(match.range(at: 1), in: text)!])
-                    let path = String(text[Range(match.range(at: 2), in: text)!])
-                    // An interpolated segment (transfer steps) stands for each of its values.
-                    for expanded in path.contains("\\(") ? ["ship", "receive", "cancel"].map { path.replacingOccurrences(of: #"\(step)"#, with: $0) } : [path] {
-                        found.insert(Endpoint(service: service, method: method, path: expanded))
-                    }
-                }
+    /// Every route the seven services declare (as their `/openapi.json` lists them), but the
+    /// platform's own probes and metrics, which every service serves alike.
+    static func endpoints() -> [Endpoint] {
+        SuiteAccess.routesByService.flatMap { service, routes in
+            routes.filter { !PlatformRoutes.routes.contains($0) || $0.path == "/v1/audit" && service == .intake }.map {
+                Endpoint(service: service, method: $0.method.rawValue.lowercased(), path: $0.path, bodyless: $0.method != .get && $0.body == .none)
             }
-        }
-        return found.sorted { ($0.service, $0.path, $0.method) < ($1.service, $1.path, $1.method) }
+        }.sorted { ($0.service.rawValue, $0.path, $0.method) < ($1.service.rawValue, $1.path, $1.method) }
     }
 
     /// Bodies no client should send.
@@ -67,13 +59,6 @@ struct HostileInputTests {
         list.append(("3 MiB body", Array(#"{"note":""#.utf8) + [UInt8](repeating: 0x61, count: 3 << 20) + Array(#""}"#.utf8)))
         return list
     }()
-
-    /// Routes that take no body (an action on the entity in the path): for an entity that does not
-    /// exist they answer 404 whatever is sent.
-    static let bodylessActions: Set<String> = [
-        "/v1/aftersales/exchanges/:id/refund", "/v1/aftersales/returns/:id/refund", "/v1/fulfillment/warehouses/:code/waves",
-        "/v1/inventory/orders/:id/announce", "/v1/inventory/transfers/:id/cancel", "/v1/inventory/transfers/:id/receive", "/v1/inventory/transfers/:id/ship",
-    ]
 
     /// Path segment values: one plausible (so bodies reach their checks), the rest hostile.
     static let plausible: [String: String] = ["id": "O-FUZZ-1", "sku": "CLO-TEE-BLK-M", "code": "SH1", "channel": "web", "po": "PO-1", "tracking": "SF0000000001",
@@ -148,25 +133,31 @@ struct HostileInputTests {
 
     @Test("every route of the seven services, fed malformed, huge, nested, invalid UTF-8 and injection input: no 5xx, no dropped connection, all still ready")
     func fuzzEveryEndpoint() async throws {
-        let endpoints = try Self.endpoints()
-        #expect(endpoints.count >= 80, "found only \(endpoints.count) routes")
+        let endpoints = Self.endpoints()
+        #expect(endpoints.count >= 85, "found only \(endpoints.count) routes")
         try await withIntakeWorld { world in
             var (intakeService, intakeConfig) = try world.configuration(role: .all)
             intakeService.httpPort = TestPorts.block()
             let intake = try buildApplication(service: IntakeService(configuration: intakeConfig, hasher: intakeService.piiHasher), configuration: intakeService, logger: world.logger)
             let riskPort = intakeService.httpPort + 1
             let insightsPort = TestPorts.block()
-            let clients = ["Intake": EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: EdgeClient.wide),
-                           "Insights": EdgeClient(base: "http://127.0.0.1:\(insightsPort)", http: EdgeClient.wide)]
+            let clients: [ServiceName: EdgeClient] = [.intake: EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: EdgeClient.wide),
+                                                      .insights: EdgeClient(base: "http://127.0.0.1:\(insightsPort)", http: EdgeClient.wide)]
             try await world.running([intake, try world.riskApplication(port: riskPort), try world.insightsApplication(port: insightsPort)],
                                     readyAt: Array(clients.values)) {
                 try await world.withStages(inventory: true, fulfillment: [:], logistics: LogisticsFlowTests.signingEnvironment, afterSales: [:]) { stages in
                     var byService = clients
-                    byService["Risk"] = EdgeClient(base: "http://127.0.0.1:\(riskPort)", http: EdgeClient.wide)
-                    byService["Inventory"] = stages.inventory
-                    byService["Fulfillment"] = stages.fulfillment
-                    byService["Logistics"] = stages.logistics
-                    byService["AfterSales"] = stages.afterSales
+                    byService[.risk] = EdgeClient(base: "http://127.0.0.1:\(riskPort)", http: EdgeClient.wide)
+                    byService[.inventory] = stages.inventory
+                    byService[.fulfillment] = stages.fulfillment
+                    byService[.logistics] = stages.logistics
+                    byService[.aftersales] = stages.afterSales
+                    // Each service serves the API document of exactly the routes declared for it.
+                    for (service, routes) in SuiteAccess.routesByService {
+                        let document = try await byService[service]!.send(.GET, "/openapi.json", anonymous: true)
+                        let served = (document.json["paths"] as? [String: [String: Any]] ?? [:]).flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } }
+                        #expect(Set(served) == Set(routes.map { "\($0.method.rawValue) \(OpenAPIDocument.templated($0.path))" }), "\(service.rawValue): \(document.status)")
+                    }
                     var tried = 0
                     var failures: [String] = []
                     var statuses: [Int: Int] = [:]
@@ -198,18 +189,18 @@ struct HostileInputTests {
                         }
                     }
                     // An unknown channel and an unknown route are 404s, not crashes.
-                    await attempt(Endpoint(service: "Intake", method: "post", path: "/v1/channels/teleport/orders"), "/v1/channels/teleport/orders", Array("{}".utf8), "unknown channel")
-                    await attempt(Endpoint(service: "Intake", method: "get", path: "/v1/nowhere"), "/v1/nowhere", nil, "unknown route")
+                    await attempt(Endpoint(service: .intake, method: "post", path: "/v1/channels/teleport/orders"), "/v1/channels/teleport/orders", Array("{}".utf8), "unknown channel")
+                    await attempt(Endpoint(service: .intake, method: "get", path: "/v1/nowhere"), "/v1/nowhere", nil, "unknown route")
                     print("hostile input: \(tried) requests against \(endpoints.count) routes of 7 services, \(failures.count) answered 5xx or dropped; statuses \(statuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))")
                     #expect(failures.isEmpty, "\(failures.count) of \(tried) inputs failed:\n\(failures.prefix(40).joined(separator: "\n"))")
                     // Garbage must have reached each route's own parsing and checks: a route that
                     // answered every body with 401/403/404/405 was never tested by them.
                     let unreached = bodyAnswers.filter { endpoint, answers in
-                        answers.isDisjoint(with: [400, 413, 422]) && !Self.bodylessActions.contains(endpoint.path)
+                        answers.isDisjoint(with: [400, 413, 422]) && !endpoint.bodyless
                     }.map { "\($0.key) answered only \($0.value.sorted())" }.sorted()
                     #expect(unreached.isEmpty, "routes the hostile bodies never reached:\n\(unreached.joined(separator: "\n"))")
                     for (service, client) in byService {
-                        #expect(try await client.send(.GET, "/health/ready").status == 200, "\(service) is no longer ready")
+                        #expect(try await client.send(.GET, "/health/ready").status == 200, "\(service.rawValue) is no longer ready")
                     }
                     // A carrier whose per-kg rate is near Int64.max would overflow every quote.
                     var carrier = try #require((try await stages.logistics!.send(.GET, "/v1/logistics/carriers").json["carriers"] as? [[String: Any]])?.first)

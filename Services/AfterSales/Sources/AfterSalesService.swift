@@ -21,13 +21,15 @@ public struct AfterSalesService: OMSService {
 
     var desk: ComplaintDesk { ComplaintDesk(router: ComplaintRouter(slaSeconds: configuration.complaintSLASeconds)) }
 
-    public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {
+    public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
         let returns = ReturnRoutes(runtime: runtime, policy: ReturnPolicy(configuration: configuration))
-        returns.add(to: router)
-        ExchangeRoutes(runtime: runtime, configuration: configuration, returns: returns).add(to: router)
-        ComplaintRoutes(runtime: runtime, desk: desk).add(to: router)
-        OrderAfterSalesRoutes(runtime: runtime, desk: desk).add(to: router)
-        ComplaintReportRoutes(runtime: runtime).add(to: router)
+        return [
+            returns,
+            ExchangeRoutes(runtime: runtime, configuration: configuration, returns: returns),
+            ComplaintRoutes(runtime: runtime, desk: desk),
+            OrderAfterSalesRoutes(runtime: runtime, desk: desk),
+            ComplaintReportRoutes(runtime: runtime),
+        ]
     }
 
     public func backgroundServices(runtime: ServiceRuntime) -> [any Service] {

@@ -6,7 +6,7 @@ import OMSPlatform
 /// `GET /v1/aftersales/reports/complaints?by=category|carrier|warehouse|sku[&category=...][&format=csv]`:
 /// complaints counted per group (total, unresolved, escalated, resolved within SLA), largest first,
 /// so a team sees e.g. that delivery-delay complaints cluster on one carrier. JSON or CSV.
-struct ComplaintReportRoutes: Sendable {
+struct ComplaintReportRoutes: RouteGroup {
     let runtime: ServiceRuntime
 
     struct Row: Codable, Sendable {
@@ -24,34 +24,36 @@ struct ComplaintReportRoutes: Sendable {
 
     static let groupings: Set<String> = ["category", "carrier", "warehouse", "sku", "team"]
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.get("/v1/aftersales/reports/complaints") { request, _ -> Response in
-            let query = request.queryDictionary
-            let by = query["by"] ?? "category"
-            var check = RequestCheck()
-            if !Self.groupings.contains(by) { check.fail("by", "one of \(Self.groupings.sorted().joined(separator: ", "))") }
-            if let category = query["category"], Complaint.Category(rawValue: category) == nil {
-                check.fail("category", "one of \(Complaint.Category.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            if let format = query["format"], !["json", "csv"].contains(format) { check.fail("format", "json or csv") }
-            try check.check()
-            let rows = try await runtime.database.client.query("""
-                SELECT coalesce(CASE \(by) WHEN 'category' THEN category WHEN 'carrier' THEN carrier WHEN 'warehouse' THEN warehouse_code
-                                             WHEN 'sku' THEN sku ELSE team END, '(unknown)'),
-                       count(*)::int8, count(*) FILTER (WHERE status <> 'resolved')::int8,
-                       count(*) FILTER (WHERE escalation_level > 0)::int8, count(*) FILTER (WHERE resolved_within_sla)::int8
-                FROM complaints WHERE (\(query["category"])::text IS NULL OR category = \(query["category"])) GROUP BY 1 ORDER BY 2 DESC, 1
-                """, logger: runtime.logger)
-            var report: [Row] = []
-            for try await (key, total, unresolved, escalated, within) in rows.decode((String, Int, Int, Int, Int).self) {
-                report.append(Row(key: key, complaints: total, unresolved: unresolved, escalated: escalated, resolvedWithinSLA: within))
-            }
-            if query["format"] == "csv" {
-                var csv = "\(by),complaints,unresolved,escalated,resolved_within_sla\n"
-                for row in report { csv += "\(CSVField.text(row.key)),\(row.complaints),\(row.unresolved),\(row.escalated),\(row.resolvedWithinSLA)\n" }
-                return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: csv)))
-            }
-            return try Response.json(Report(by: by, rows: report))
+    static let endpoints: [Endpoint<Self>] = [
+        .get("/v1/aftersales/reports/complaints", [.customerService, .ops], "Complaint report by category, carrier, warehouse, SKU or team (?by, format)", use: complaintReport),
+    ]
+
+    func complaintReport(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let query = request.queryDictionary
+        let by = query["by"] ?? "category"
+        var check = RequestCheck()
+        if !Self.groupings.contains(by) { check.fail("by", "one of \(Self.groupings.sorted().joined(separator: ", "))") }
+        if let category = query["category"], Complaint.Category(rawValue: category) == nil {
+            check.fail("category", "one of \(Complaint.Category.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        if let format = query["format"], !["json", "csv"].contains(format) { check.fail("format", "json or csv") }
+        try check.check()
+        let rows = try await runtime.database.client.query("""
+            SELECT coalesce(CASE \(by) WHEN 'category' THEN category WHEN 'carrier' THEN carrier WHEN 'warehouse' THEN warehouse_code
+                                         WHEN 'sku' THEN sku ELSE team END, '(unknown)'),
+                   count(*)::int8, count(*) FILTER (WHERE status <> 'resolved')::int8,
+                   count(*) FILTER (WHERE escalation_level > 0)::int8, count(*) FILTER (WHERE resolved_within_sla)::int8
+            FROM complaints WHERE (\(query["category"])::text IS NULL OR category = \(query["category"])) GROUP BY 1 ORDER BY 2 DESC, 1
+            """, logger: runtime.logger)
+        var report: [Row] = []
+        for try await (key, total, unresolved, escalated, within) in rows.decode((String, Int, Int, Int, Int).self) {
+            report.append(Row(key: key, complaints: total, unresolved: unresolved, escalated: escalated, resolvedWithinSLA: within))
+        }
+        if query["format"] == "csv" {
+            var csv = "\(by),complaints,unresolved,escalated,resolved_within_sla\n"
+            for row in report { csv += "\(CSVField.text(row.key)),\(row.complaints),\(row.unresolved),\(row.escalated),\(row.resolvedWithinSLA)\n" }
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: csv)))
+        }
+        return try Response.json(Report(by: by, rows: report))
     }
 }

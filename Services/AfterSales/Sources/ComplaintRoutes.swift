@@ -12,7 +12,7 @@ import PostgresNIO
 ///   resolving records whether it was within the SLA;
 /// - `GET /v1/aftersales/complaints/{id}` (with its history), `GET /v1/aftersales/complaints?team=&status=`.
 /// Overdue complaints are escalated by `ComplaintEscalator`.
-struct ComplaintRoutes: Sendable {
+struct ComplaintRoutes: RouteGroup {
     let runtime: ServiceRuntime
     let desk: ComplaintDesk
 
@@ -62,90 +62,98 @@ struct ComplaintRoutes: Sendable {
         var history: [HistoryEntry]?
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.post("/v1/aftersales/complaints") { request, context -> Response in
-            let body = try await request.decodeJSON(as: ComplaintRequest.self, context: context)
-            var check = RequestCheck()
-            check.text(body.orderId, "orderId", max: 64)
-            check.text(body.description, "description", max: 2_000)
-            if let sku = body.sku { check.sku(sku, "sku") }
-            if let key = body.requestId { check.text(key, "requestId", max: 64) }
-            try check.check()
-            let user = RequestCheck.user(request)
-            let (view, replayed) = try await runtime.retryingTransaction { tx in
-                guard let record = try await AfterSalesRecord.load(body.orderId, lock: false, connection: tx.connection, logger: tx.logger, vault: runtime.database.vault) else { throw APIError.notFound("order") }
-                if let sku = body.sku, !record.order.lines.contains(where: { $0.sku == sku }) {
-                    throw APIError.validation([.init(field: "sku", reason: "not a SKU of order \(body.orderId)")])
-                }
-                let (id, existed) = try await desk.open(.init(orderID: body.orderId, category: body.category, severity: body.severity, description: body.description,
-                                                              sku: body.sku, requestID: body.requestId, actor: user), record: record, tx: tx)
-                return (try await Self.load(id, history: true, connection: tx.connection, logger: tx.logger)!, existed)
+    static let endpoints: [Endpoint<Self>] = [
+        .post("/v1/aftersales/complaints", [.customerService], "Record a complaint (routed to a team with a due time)", use: openComplaint),
+        .get("/v1/aftersales/complaints/:id", [.customerService], "One complaint with its history", use: showComplaint),
+        .get("/v1/aftersales/complaints", [.customerService], "Complaints, filtered and paged", use: listComplaints),
+        .post("/v1/aftersales/complaints/:id/progress", [.customerService], "Record progress on a complaint (escalate, resolve, close)", use: progressComplaint),
+    ]
+
+    func openComplaint(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: ComplaintRequest.self, context: context)
+        var check = RequestCheck()
+        check.text(body.orderId, "orderId", max: 64)
+        check.text(body.description, "description", max: 2_000)
+        if let sku = body.sku { check.sku(sku, "sku") }
+        if let key = body.requestId { check.text(key, "requestId", max: 64) }
+        try check.check()
+        let user = context.actingUser
+        let (view, replayed) = try await runtime.retryingTransaction { tx in
+            guard let record = try await AfterSalesRecord.load(body.orderId, lock: false, connection: tx.connection, logger: tx.logger, vault: runtime.database.vault) else { throw APIError.notFound("order") }
+            if let sku = body.sku, !record.order.lines.contains(where: { $0.sku == sku }) {
+                throw APIError.validation([.init(field: "sku", reason: "not a SKU of order \(body.orderId)")])
             }
-            return replayed ? try Response.replayed(view) : try Response.json(view, status: .created)
+            let (id, existed) = try await desk.open(.init(orderID: body.orderId, category: body.category, severity: body.severity, description: body.description,
+                                                          sku: body.sku, requestID: body.requestId, actor: user), record: record, tx: tx)
+            return (try await Self.load(id, history: true, connection: tx.connection, logger: tx.logger)!, existed)
         }
-        router.get("/v1/aftersales/complaints/:id") { _, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            let view = try await runtime.database.client.withConnection { try await Self.load(id, history: true, connection: $0, logger: runtime.logger) }
-            guard let view else { throw APIError.notFound("complaint") }
-            return try Response.json(view)
+        return replayed ? try Response.replayed(view) : try Response.json(view, status: .created)
+    }
+
+    func showComplaint(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let view = try await runtime.database.client.withConnection { try await Self.load(id, history: true, connection: $0, logger: runtime.logger) }
+        guard let view else { throw APIError.notFound("complaint") }
+        return try Response.json(view)
+    }
+
+    func listComplaints(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let query = request.queryDictionary
+        var check = RequestCheck()
+        if let team = query["team"], Complaint.Team(rawValue: team) == nil { check.fail("team", "one of \(Complaint.Team.allCases.map(\.rawValue).joined(separator: ", "))") }
+        if let status = query["status"], !["open", "inProgress", "resolved", "unresolved"].contains(status) { check.fail("status", "open, inProgress, resolved or unresolved") }
+        try check.check()
+        let ids = try await runtime.database.client.withConnection { connection in
+            let rows = try await connection.query("""
+                SELECT complaint_id FROM complaints
+                WHERE (\(query["team"])::text IS NULL OR team = \(query["team"]))
+                  AND (\(query["status"])::text IS NULL OR status = \(query["status"]) OR (\(query["status"]) = 'unresolved' AND status <> 'resolved'))
+                ORDER BY due_at LIMIT 200
+                """, logger: runtime.logger)
+            var ids: [String] = []
+            for try await id in rows.decode(String.self) { ids.append(id) }
+            return ids
         }
-        router.get("/v1/aftersales/complaints") { request, _ -> Response in
-            let query = request.queryDictionary
-            var check = RequestCheck()
-            if let team = query["team"], Complaint.Team(rawValue: team) == nil { check.fail("team", "one of \(Complaint.Team.allCases.map(\.rawValue).joined(separator: ", "))") }
-            if let status = query["status"], !["open", "inProgress", "resolved", "unresolved"].contains(status) { check.fail("status", "open, inProgress, resolved or unresolved") }
-            try check.check()
-            let ids = try await runtime.database.client.withConnection { connection in
-                let rows = try await connection.query("""
-                    SELECT complaint_id FROM complaints
-                    WHERE (\(query["team"])::text IS NULL OR team = \(query["team"]))
-                      AND (\(query["status"])::text IS NULL OR status = \(query["status"]) OR (\(query["status"]) = 'unresolved' AND status <> 'resolved'))
-                    ORDER BY due_at LIMIT 200
-                    """, logger: runtime.logger)
-                var ids: [String] = []
-                for try await id in rows.decode(String.self) { ids.append(id) }
-                return ids
+        var views: [ComplaintView] = []
+        for id in ids {
+            if let view = try await runtime.database.client.withConnection({ try await Self.load(id, history: false, connection: $0, logger: runtime.logger) }) { views.append(view) }
+        }
+        return try Response.json(["complaints": views])
+    }
+
+    func progressComplaint(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let body = try await request.decodeJSON(as: ProgressRequest.self, context: context)
+        var check = RequestCheck()
+        check.text(body.note, "note", max: 2_000)
+        try check.check()
+        let user = context.actingUser
+        let view = try await runtime.retryingTransaction { tx in
+            let rows = try await tx.connection.query("SELECT status FROM complaints WHERE complaint_id = \(id) FOR UPDATE", logger: tx.logger)
+            var status: String?
+            for try await value in rows.decode(String.self) { status = value }
+            guard let status else { throw APIError.notFound("complaint") }
+            guard status != "resolved" else { throw APIError.conflict("already_resolved", "complaint \(id) is resolved") }
+            let now = Date()
+            if body.status == .resolved {
+                try await tx.connection.query("""
+                    UPDATE complaints SET status = 'resolved', resolution = \(body.note), resolved_by = \(user), resolved_at = \(now), resolved_within_sla = (due_at >= \(now) AND NOT EXISTS (SELECT 1 FROM complaint_history h WHERE h.complaint_id = complaints.complaint_id AND h.action = 'escalated'))
+                    WHERE complaint_id = \(id)
+                    """, logger: tx.logger)
+            } else {
+                try await tx.connection.query("UPDATE complaints SET status = 'inProgress' WHERE complaint_id = \(id)", logger: tx.logger)
             }
-            var views: [ComplaintView] = []
-            for id in ids {
-                if let view = try await runtime.database.client.withConnection({ try await Self.load(id, history: false, connection: $0, logger: runtime.logger) }) { views.append(view) }
+            let view = try await Self.load(id, history: false, connection: tx.connection, logger: tx.logger)!
+            try await desk.history(id, body.status.rawValue, level: view.escalationLevel, actor: user, note: body.note, at: now, tx: tx)
+            if body.status == .resolved {
+                let changed = ComplaintChanged(complaintId: id, orderID: view.orderId, category: Complaint.Category(rawValue: view.category) ?? .service,
+                                               severity: Complaint.Severity(rawValue: view.severity) ?? .medium, team: Complaint.Team(rawValue: view.team) ?? .customerService,
+                                               escalationLevel: view.escalationLevel, carrier: view.carrier, warehouseId: view.warehouseId, sku: view.sku, dueAt: view.dueAt, at: now)
+                try tx.emit(ComplaintResolved(complaint: changed, withinSLA: view.resolvedWithinSLA ?? false), orderID: view.orderId, topic: TopicCatalogue.afterSalesEvents)
             }
-            return try Response.json(["complaints": views])
+            return try await Self.load(id, history: true, connection: tx.connection, logger: tx.logger)!
         }
-        router.post("/v1/aftersales/complaints/:id/progress") { request, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            let body = try await request.decodeJSON(as: ProgressRequest.self, context: context)
-            var check = RequestCheck()
-            check.text(body.note, "note", max: 2_000)
-            try check.check()
-            let user = RequestCheck.user(request)
-            let view = try await runtime.retryingTransaction { tx in
-                let rows = try await tx.connection.query("SELECT status FROM complaints WHERE complaint_id = \(id) FOR UPDATE", logger: tx.logger)
-                var status: String?
-                for try await value in rows.decode(String.self) { status = value }
-                guard let status else { throw APIError.notFound("complaint") }
-                guard status != "resolved" else { throw APIError.conflict("already_resolved", "complaint \(id) is resolved") }
-                let now = Date()
-                if body.status == .resolved {
-                    try await tx.connection.query("""
-                        UPDATE complaints SET status = 'resolved', resolution = \(body.note), resolved_by = \(user), resolved_at = \(now), resolved_within_sla = (due_at >= \(now) AND NOT EXISTS (SELECT 1 FROM complaint_history h WHERE h.complaint_id = complaints.complaint_id AND h.action = 'escalated'))
-                        WHERE complaint_id = \(id)
-                        """, logger: tx.logger)
-                } else {
-                    try await tx.connection.query("UPDATE complaints SET status = 'inProgress' WHERE complaint_id = \(id)", logger: tx.logger)
-                }
-                let view = try await Self.load(id, history: false, connection: tx.connection, logger: tx.logger)!
-                try await desk.history(id, body.status.rawValue, level: view.escalationLevel, actor: user, note: body.note, at: now, tx: tx)
-                if body.status == .resolved {
-                    let changed = ComplaintChanged(complaintId: id, orderID: view.orderId, category: Complaint.Category(rawValue: view.category) ?? .service,
-                                                   severity: Complaint.Severity(rawValue: view.severity) ?? .medium, team: Complaint.Team(rawValue: view.team) ?? .customerService,
-                                                   escalationLevel: view.escalationLevel, carrier: view.carrier, warehouseId: view.warehouseId, sku: view.sku, dueAt: view.dueAt, at: now)
-                    try tx.emit(ComplaintResolved(complaint: changed, withinSLA: view.resolvedWithinSLA ?? false), orderID: view.orderId, topic: TopicCatalogue.afterSalesEvents)
-                }
-                return try await Self.load(id, history: true, connection: tx.connection, logger: tx.logger)!
-            }
-            return try Response.json(view)
-        }
+        return try Response.json(view)
     }
 
     static func load(_ id: String, history: Bool, connection: PostgresConnection, logger: Logger) async throws -> ComplaintView? {

@@ -15,7 +15,7 @@ import PostgresNIO
 /// - `POST /v1/aftersales/exchanges/{id}/refund` turns an exchange whose replacement is out of stock
 ///   into an approved return of the original, refunded on receipt;
 /// - `GET /v1/aftersales/exchanges/{id}`.
-struct ExchangeRoutes: Sendable {
+struct ExchangeRoutes: RouteGroup {
     let runtime: ServiceRuntime
     let configuration: AfterSalesConfiguration
     let returns: ReturnRoutes
@@ -54,72 +54,80 @@ struct ExchangeRoutes: Sendable {
         var offer: String?
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.post("/v1/aftersales/exchanges") { request, context -> Response in
-            let body = try await request.decodeJSON(as: ExchangeRequest.self, context: context)
-            var check = RequestCheck()
-            check.text(body.orderId, "orderId", max: 64)
-            if body.lineNumber < 1 || body.lineNumber > 1000 { check.fail("lineNumber", "a line of the original order (1-1000)") }
-            check.units(body.quantity, "quantity")
-            check.sku(body.replacementSku, "replacementSku")
-            if let key = body.requestId { check.text(key, "requestId", max: 64) }
-            try check.check()
-            let user = RequestCheck.user(request)
-            let (view, replayed) = try await runtime.retryingTransaction { tx in try await open(body, by: user, tx: tx) }
-            return replayed ? try Response.replayed(view) : try Response.json(view, status: .created)
-        }
-        router.get("/v1/aftersales/exchanges/:id") { _, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            let view = try await runtime.database.client.withConnection { try await load(id, connection: $0) }
-            guard let view else { throw APIError.notFound("exchange") }
-            return try Response.json(view)
-        }
-        router.post("/v1/aftersales/exchanges/:id/receipt") { request, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            let body = try await request.decodeJSON(as: OriginalReceipt.self, context: context)
-            var check = RequestCheck()
-            check.code(body.warehouseId, "warehouseId")
-            try check.check()
-            let view = try await runtime.retryingTransaction { tx in
-                let current = try await locked(id, tx: tx)
-                guard current.originalReceivedAt == nil else { throw APIError.conflict("already_received", "the original of exchange \(id) is already back") }
-                guard ["requested", "replacementReserved", "replacementShipped"].contains(current.status) else {
-                    throw APIError.conflict("exchange_not_open", "exchange \(id) is \(current.status); its original is received through its return \(current.returnId ?? "")")
-                }
-                let now = Date()
-                try await tx.connection.query("""
-                    UPDATE exchanges SET original_received_at = \(now), original_condition = \(body.condition.rawValue),
-                           status = CASE WHEN status = 'replacementShipped' THEN 'closed' ELSE status END,
-                           closed_at = CASE WHEN status = 'replacementShipped' THEN \(now) ELSE NULL END
-                    WHERE exchange_id = \(id)
-                    """, logger: tx.logger)
-                let item = InspectedItem(lineNumber: current.originalLineNumber, sku: current.originalSku, quantity: current.quantity, condition: body.condition)
-                try tx.emit(ReturnReceived(returnId: id, orderID: current.orderId, warehouseId: body.warehouseId, items: [item], receivedAt: now),
-                            orderID: current.orderId, topic: TopicCatalogue.afterSalesEvents)
-                return try await load(id, connection: tx.connection)!
+    static let endpoints: [Endpoint<Self>] = [
+        .post("/v1/aftersales/exchanges", [.customerService], "Open an exchange of delivered lines", use: openExchange),
+        .get("/v1/aftersales/exchanges/:id", [.customerService], "One exchange", use: showExchange),
+        .post("/v1/aftersales/exchanges/:id/receipt", [.customerService, .warehouse], "Record the returned goods of an exchange at the warehouse", use: receiveExchange),
+        .post("/v1/aftersales/exchanges/:id/refund", [.customerService], "Refund the price difference of an exchange", body: .none, use: refundExchange),
+    ]
+
+    func openExchange(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: ExchangeRequest.self, context: context)
+        var check = RequestCheck()
+        check.text(body.orderId, "orderId", max: 64)
+        if body.lineNumber < 1 || body.lineNumber > 1000 { check.fail("lineNumber", "a line of the original order (1-1000)") }
+        check.units(body.quantity, "quantity")
+        check.sku(body.replacementSku, "replacementSku")
+        if let key = body.requestId { check.text(key, "requestId", max: 64) }
+        try check.check()
+        let user = context.actingUser
+        let (view, replayed) = try await runtime.retryingTransaction { tx in try await open(body, by: user, tx: tx) }
+        return replayed ? try Response.replayed(view) : try Response.json(view, status: .created)
+    }
+
+    func showExchange(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let view = try await runtime.database.client.withConnection { try await load(id, connection: $0) }
+        guard let view else { throw APIError.notFound("exchange") }
+        return try Response.json(view)
+    }
+
+    func receiveExchange(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let body = try await request.decodeJSON(as: OriginalReceipt.self, context: context)
+        var check = RequestCheck()
+        check.code(body.warehouseId, "warehouseId")
+        try check.check()
+        let view = try await runtime.retryingTransaction { tx in
+            let current = try await locked(id, tx: tx)
+            guard current.originalReceivedAt == nil else { throw APIError.conflict("already_received", "the original of exchange \(id) is already back") }
+            guard ["requested", "replacementReserved", "replacementShipped"].contains(current.status) else {
+                throw APIError.conflict("exchange_not_open", "exchange \(id) is \(current.status); its original is received through its return \(current.returnId ?? "")")
             }
-            return try Response.json(view)
+            let now = Date()
+            try await tx.connection.query("""
+                UPDATE exchanges SET original_received_at = \(now), original_condition = \(body.condition.rawValue),
+                       status = CASE WHEN status = 'replacementShipped' THEN 'closed' ELSE status END,
+                       closed_at = CASE WHEN status = 'replacementShipped' THEN \(now) ELSE NULL END
+                WHERE exchange_id = \(id)
+                """, logger: tx.logger)
+            let item = InspectedItem(lineNumber: current.originalLineNumber, sku: current.originalSku, quantity: current.quantity, condition: body.condition)
+            try tx.emit(ReturnReceived(returnId: id, orderID: current.orderId, warehouseId: body.warehouseId, items: [item], receivedAt: now),
+                        orderID: current.orderId, topic: TopicCatalogue.afterSalesEvents)
+            return try await load(id, connection: tx.connection)!
         }
-        router.post("/v1/aftersales/exchanges/:id/refund") { request, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            let user = RequestCheck.user(request)
-            let view = try await runtime.retryingTransaction { tx in
-                let current = try await locked(id, tx: tx)
-                if current.status == "convertedToRefund", let returnID = current.returnId {
-                    return try await ReturnView.load(returnID, connection: tx.connection, logger: tx.logger)!
-                }
-                guard current.status == "replacementUnavailable" else {
-                    throw APIError.conflict("replacement_available", "exchange \(id) is \(current.status); a refund is offered only when the replacement is out of stock")
-                }
-                try await tx.connection.query("UPDATE exchanges SET status = 'convertedToRefund' WHERE exchange_id = \(id)", logger: tx.logger)
-                let request = ReturnRoutes.ReturnRequest(orderId: current.orderId, reason: .sizeOrFit, lines: [.init(lineNumber: current.originalLineNumber, quantity: current.quantity)],
-                                                         note: "exchange \(id): replacement \(current.replacementSku) out of stock", requestId: "exchange:\(id)")
-                let (opened, _) = try await returns.open(request, by: user, bypassWindow: true, exchangeID: id, tx: tx)
-                try await tx.connection.query("UPDATE exchanges SET return_id = \(opened.returnId) WHERE exchange_id = \(id)", logger: tx.logger)
-                return opened
+        return try Response.json(view)
+    }
+
+    func refundExchange(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let user = context.actingUser
+        let view = try await runtime.retryingTransaction { tx in
+            let current = try await locked(id, tx: tx)
+            if current.status == "convertedToRefund", let returnID = current.returnId {
+                return try await ReturnView.load(returnID, connection: tx.connection, logger: tx.logger)!
             }
-            return try Response.json(view, status: .created)
+            guard current.status == "replacementUnavailable" else {
+                throw APIError.conflict("replacement_available", "exchange \(id) is \(current.status); a refund is offered only when the replacement is out of stock")
+            }
+            try await tx.connection.query("UPDATE exchanges SET status = 'convertedToRefund' WHERE exchange_id = \(id)", logger: tx.logger)
+            let request = ReturnRoutes.ReturnRequest(orderId: current.orderId, reason: .sizeOrFit, lines: [.init(lineNumber: current.originalLineNumber, quantity: current.quantity)],
+                                                     note: "exchange \(id): replacement \(current.replacementSku) out of stock", requestId: "exchange:\(id)")
+            let (opened, _) = try await returns.open(request, by: user, bypassWindow: true, exchangeID: id, tx: tx)
+            try await tx.connection.query("UPDATE exchanges SET return_id = \(opened.returnId) WHERE exchange_id = \(id)", logger: tx.logger)
+            return opened
         }
+        return try Response.json(view, status: .created)
     }
 
     private func open(_ body: ExchangeRequest, by user: String, tx: TransactionContext) async throws -> (ExchangeView, Bool) {

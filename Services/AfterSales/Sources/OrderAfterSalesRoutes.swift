@@ -10,7 +10,7 @@ import PostgresNIO
 ///   exchanges, complaints, feedback;
 /// - `POST /v1/aftersales/orders/{id}/feedback` (`rating` 1-5, optional `comment`): one per order;
 ///   a rating of 2 or less opens a low-severity service complaint so customer service follows up.
-struct OrderAfterSalesRoutes: Sendable {
+struct OrderAfterSalesRoutes: RouteGroup {
     let runtime: ServiceRuntime
     let desk: ComplaintDesk
 
@@ -46,42 +46,46 @@ struct OrderAfterSalesRoutes: Sendable {
         var feedback: Feedback?
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.get("/v1/aftersales/orders/:id") { _, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            let view = try await runtime.database.client.withConnection { connection -> OrderView? in try await self.load(id, connection: connection) }
-            guard let view else { throw APIError.notFound("order") }
-            return try Response.json(view)
-        }
-        router.post("/v1/aftersales/orders/:id/feedback") { request, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            let body = try await request.decodeJSON(as: FeedbackRequest.self, context: context)
-            var check = RequestCheck()
-            if !(1...5).contains(body.rating) { check.fail("rating", "1-5") }
-            if let comment = body.comment, comment.count > 1_000 { check.fail("comment", "at most 1000 characters") }
-            try check.check()
-            let user = RequestCheck.user(request)
-            let (recorded, replayed) = try await runtime.retryingTransaction { tx -> (Feedback, Bool) in
-                guard let record = try await AfterSalesRecord.load(id, lock: true, connection: tx.connection, logger: tx.logger, vault: runtime.database.vault) else { throw APIError.notFound("order") }
-                if let existing = try await self.feedback(id, connection: tx.connection) {
-                    guard existing.rating == body.rating, existing.comment == body.comment else {
-                        throw APIError.conflict("feedback_exists", "order \(id) already has feedback; it is recorded once")
-                    }
-                    return (existing, true)
+    static let endpoints: [Endpoint<Self>] = [
+        .get("/v1/aftersales/orders/:id", [.customerService], "An order's after-sales record: returns, exchanges, complaints, feedback", use: showOrder),
+        .post("/v1/aftersales/orders/:id/feedback", [.customerService], "Record the customer's rating and feedback on an order", use: recordFeedback),
+    ]
+
+    func showOrder(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let view = try await runtime.database.client.withConnection { connection -> OrderView? in try await self.load(id, connection: connection) }
+        guard let view else { throw APIError.notFound("order") }
+        return try Response.json(view)
+    }
+
+    func recordFeedback(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let body = try await request.decodeJSON(as: FeedbackRequest.self, context: context)
+        var check = RequestCheck()
+        if !(1...5).contains(body.rating) { check.fail("rating", "1-5") }
+        if let comment = body.comment, comment.count > 1_000 { check.fail("comment", "at most 1000 characters") }
+        try check.check()
+        let user = context.actingUser
+        let (recorded, replayed) = try await runtime.retryingTransaction { tx -> (Feedback, Bool) in
+            guard let record = try await AfterSalesRecord.load(id, lock: true, connection: tx.connection, logger: tx.logger, vault: runtime.database.vault) else { throw APIError.notFound("order") }
+            if let existing = try await self.feedback(id, connection: tx.connection) {
+                guard existing.rating == body.rating, existing.comment == body.comment else {
+                    throw APIError.conflict("feedback_exists", "order \(id) already has feedback; it is recorded once")
                 }
-                let now = Date()
-                try await tx.connection.query("""
-                    INSERT INTO feedback (order_id, rating, comment, created_by, created_at) VALUES (\(id), \(body.rating), \(body.comment), \(user), \(now))
-                    """, logger: tx.logger)
-                try tx.emit(FeedbackRecorded(orderID: id, rating: body.rating, recordedAt: now), orderID: id, topic: TopicCatalogue.afterSalesEvents)
-                if body.rating <= 2 {
-                    _ = try await desk.open(.init(orderID: id, category: .service, severity: .low, description: "follow-up of a \(body.rating)-star rating: \(body.comment ?? "no comment")",
-                                                  sku: nil, requestID: "feedback", actor: "feedback"), record: record, tx: tx)
-                }
-                return (try await self.feedback(id, connection: tx.connection)!, false)
+                return (existing, true)
             }
-            return replayed ? try Response.replayed(recorded) : try Response.json(recorded, status: .created)
+            let now = Date()
+            try await tx.connection.query("""
+                INSERT INTO feedback (order_id, rating, comment, created_by, created_at) VALUES (\(id), \(body.rating), \(body.comment), \(user), \(now))
+                """, logger: tx.logger)
+            try tx.emit(FeedbackRecorded(orderID: id, rating: body.rating, recordedAt: now), orderID: id, topic: TopicCatalogue.afterSalesEvents)
+            if body.rating <= 2 {
+                _ = try await desk.open(.init(orderID: id, category: .service, severity: .low, description: "follow-up of a \(body.rating)-star rating: \(body.comment ?? "no comment")",
+                                              sku: nil, requestID: "feedback", actor: "feedback"), record: record, tx: tx)
+            }
+            return (try await self.feedback(id, connection: tx.connection)!, false)
         }
+        return replayed ? try Response.replayed(recorded) : try Response.json(recorded, status: .created)
     }
 
     private func feedback(_ orderID: String, connection: PostgresConnection) async throws -> Feedback? {

@@ -15,7 +15,7 @@ import PostgresNIO
 /// - `POST /v1/aftersales/returns/{id}/refund` is the retry-safe refund request: an already
 ///   refunded return answers with its refund, never a second one;
 /// - `GET /v1/aftersales/returns/{id}`.
-struct ReturnRoutes: Sendable {
+struct ReturnRoutes: RouteGroup {
     let runtime: ServiceRuntime
     let policy: ReturnPolicy
 
@@ -56,100 +56,112 @@ struct ReturnRoutes: Sendable {
         var items: [Inspection]
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.post("/v1/aftersales/returns") { request, context -> Response in
-            let body = try await request.decodeJSON(as: ReturnRequest.self, context: context)
-            var check = RequestCheck()
-            check.text(body.orderId, "orderId", max: 64)
-            if body.lines.isEmpty || body.lines.count > 100 { check.fail("lines", "1-100 lines") }
-            for (index, line) in body.lines.enumerated() {
-                if line.lineNumber < 1 { check.fail("lines[\(index)].lineNumber", "a positive line number") }
-                check.units(line.quantity, "lines[\(index)].quantity")
-            }
-            if let note = body.note, note.count > 500 { check.fail("note", "at most 500 characters") }
-            if let key = body.requestId { check.text(key, "requestId", max: 64) }
-            try check.check()
-            let user = RequestCheck.user(request)
-            let (view, replayed) = try await runtime.retryingTransaction { tx in
-                try await open(body, by: user, bypassWindow: false, exchangeID: nil, tx: tx)
-            }
-            return replayed ? try Response.replayed(view) : try Response.json(view, status: .created)
+    static let endpoints: [Endpoint<Self>] = [
+        .post("/v1/aftersales/returns", [.customerService], "Request a return of delivered lines", use: openReturn),
+        .get("/v1/aftersales/returns/:id", [.customerService], "One return authorization", use: showReturn),
+        .post("/v1/aftersales/returns/:id/decision", [.customerService], "Approve or reject a requested return", use: decideReturn),
+        .post("/v1/aftersales/returns/:id/shipment", [.customerService], "Record the customer's return shipment (carrier, tracking number)", use: recordReturnShipment),
+        .post("/v1/aftersales/returns/:id/receipt", [.customerService, .warehouse], "Record the returned goods and their inspection at the warehouse", use: receiveReturn),
+        .post("/v1/aftersales/returns/:id/refund", [.customerService], "Refund a received return", body: .none, use: refundReturn),
+    ]
+
+    func openReturn(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: ReturnRequest.self, context: context)
+        var check = RequestCheck()
+        check.text(body.orderId, "orderId", max: 64)
+        if body.lines.isEmpty || body.lines.count > 100 { check.fail("lines", "1-100 lines") }
+        for (index, line) in body.lines.enumerated() {
+            if line.lineNumber < 1 { check.fail("lines[\(index)].lineNumber", "a positive line number") }
+            check.units(line.quantity, "lines[\(index)].quantity")
         }
-        router.get("/v1/aftersales/returns/:id") { _, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            let view = try await runtime.database.client.withConnection { try await ReturnView.load(id, connection: $0, logger: runtime.logger) }
-            guard let view else { throw APIError.notFound("return") }
-            return try Response.json(view)
+        if let note = body.note, note.count > 500 { check.fail("note", "at most 500 characters") }
+        if let key = body.requestId { check.text(key, "requestId", max: 64) }
+        try check.check()
+        let user = context.actingUser
+        let (view, replayed) = try await runtime.retryingTransaction { tx in
+            try await open(body, by: user, bypassWindow: false, exchangeID: nil, tx: tx)
         }
-        router.post("/v1/aftersales/returns/:id/decision") { request, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            let body = try await request.decodeJSON(as: DecisionRequest.self, context: context)
-            var check = RequestCheck()
-            check.text(body.note, "note", max: 500)
-            try check.check()
-            let user = RequestCheck.user(request)
-            let (view, replayed) = try await runtime.retryingTransaction { tx in
-                let current = try await locked(id, tx: tx)
-                let wanted: ReturnAuthorization.Status = body.approve ? .approved : .rejected
-                if current.status != .requested {
-                    if current.decidedBy != nil, current.status == wanted { return (current, true) }
-                    throw APIError.conflict("already_decided", "return \(id) is \(current.status.rawValue); only a requested return can be decided")
-                }
-                let now = Date()
-                try await tx.connection.query("""
-                    UPDATE returns SET status = \(wanted.rawValue), decided_by = \(user), decision_note = \(body.note), decided_at = \(now) WHERE return_id = \(id)
-                    """, logger: tx.logger)
-                try tx.emit(ReturnDecided(returnId: id, orderID: current.orderId, approved: body.approve, decidedBy: user, note: body.note, decidedAt: now),
-                            orderID: current.orderId, topic: TopicCatalogue.afterSalesEvents)
-                return (try await ReturnView.load(id, connection: tx.connection, logger: tx.logger)!, false)
+        return replayed ? try Response.replayed(view) : try Response.json(view, status: .created)
+    }
+
+    func showReturn(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let view = try await runtime.database.client.withConnection { try await ReturnView.load(id, connection: $0, logger: runtime.logger) }
+        guard let view else { throw APIError.notFound("return") }
+        return try Response.json(view)
+    }
+
+    func decideReturn(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let body = try await request.decodeJSON(as: DecisionRequest.self, context: context)
+        var check = RequestCheck()
+        check.text(body.note, "note", max: 500)
+        try check.check()
+        let user = context.actingUser
+        let (view, replayed) = try await runtime.retryingTransaction { tx in
+            let current = try await locked(id, tx: tx)
+            let wanted: ReturnAuthorization.Status = body.approve ? .approved : .rejected
+            if current.status != .requested {
+                if current.decidedBy != nil, current.status == wanted { return (current, true) }
+                throw APIError.conflict("already_decided", "return \(id) is \(current.status.rawValue); only a requested return can be decided")
             }
-            return replayed ? try Response.replayed(view) : try Response.json(view)
+            let now = Date()
+            try await tx.connection.query("""
+                UPDATE returns SET status = \(wanted.rawValue), decided_by = \(user), decision_note = \(body.note), decided_at = \(now) WHERE return_id = \(id)
+                """, logger: tx.logger)
+            try tx.emit(ReturnDecided(returnId: id, orderID: current.orderId, approved: body.approve, decidedBy: user, note: body.note, decidedAt: now),
+                        orderID: current.orderId, topic: TopicCatalogue.afterSalesEvents)
+            return (try await ReturnView.load(id, connection: tx.connection, logger: tx.logger)!, false)
         }
-        router.post("/v1/aftersales/returns/:id/shipment") { request, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            let body = try await request.decodeJSON(as: ShipmentRequest.self, context: context)
-            var check = RequestCheck()
-            check.code(body.carrier, "carrier")
-            check.code(body.trackingNumber, "trackingNumber")
-            try check.check()
-            let view = try await runtime.retryingTransaction { tx in
-                let current = try await locked(id, tx: tx)
-                guard current.status == .approved || current.status == .inTransit else {
-                    throw APIError.conflict("not_approved", "return \(id) is \(current.status.rawValue); a return parcel is expected only once it is approved")
-                }
-                try await tx.connection.query("""
-                    UPDATE returns SET status = 'inTransit', return_carrier = \(body.carrier), return_tracking = \(body.trackingNumber) WHERE return_id = \(id)
-                    """, logger: tx.logger)
-                return try await ReturnView.load(id, connection: tx.connection, logger: tx.logger)!
+        return replayed ? try Response.replayed(view) : try Response.json(view)
+    }
+
+    func recordReturnShipment(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let body = try await request.decodeJSON(as: ShipmentRequest.self, context: context)
+        var check = RequestCheck()
+        check.code(body.carrier, "carrier")
+        check.code(body.trackingNumber, "trackingNumber")
+        try check.check()
+        let view = try await runtime.retryingTransaction { tx in
+            let current = try await locked(id, tx: tx)
+            guard current.status == .approved || current.status == .inTransit else {
+                throw APIError.conflict("not_approved", "return \(id) is \(current.status.rawValue); a return parcel is expected only once it is approved")
             }
-            return try Response.json(view)
+            try await tx.connection.query("""
+                UPDATE returns SET status = 'inTransit', return_carrier = \(body.carrier), return_tracking = \(body.trackingNumber) WHERE return_id = \(id)
+                """, logger: tx.logger)
+            return try await ReturnView.load(id, connection: tx.connection, logger: tx.logger)!
         }
-        router.post("/v1/aftersales/returns/:id/receipt") { request, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            let body = try await request.decodeJSON(as: ReceiptRequest.self, context: context)
-            var check = RequestCheck()
-            check.code(body.warehouseId, "warehouseId")
-            if body.items.isEmpty || body.items.count > 200 { check.fail("items", "1-200 items") }
-            for (index, item) in body.items.enumerated() {
-                check.units(item.quantity, "items[\(index)].quantity")
-                if let note = item.note, note.count > 500 { check.fail("items[\(index)].note", "at most 500 characters") }
-            }
-            try check.check()
-            let view = try await runtime.retryingTransaction { tx in
-                try await receive(id, body, tx: tx)
-            }
-            return try Response.json(view)
+        return try Response.json(view)
+    }
+
+    func receiveReturn(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let body = try await request.decodeJSON(as: ReceiptRequest.self, context: context)
+        var check = RequestCheck()
+        check.code(body.warehouseId, "warehouseId")
+        if body.items.isEmpty || body.items.count > 200 { check.fail("items", "1-200 items") }
+        for (index, item) in body.items.enumerated() {
+            check.units(item.quantity, "items[\(index)].quantity")
+            if let note = item.note, note.count > 500 { check.fail("items[\(index)].note", "at most 500 characters") }
         }
-        router.post("/v1/aftersales/returns/:id/refund") { _, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            let view = try await runtime.database.client.withConnection { try await ReturnView.load(id, connection: $0, logger: runtime.logger) }
-            guard let view else { throw APIError.notFound("return") }
-            if let refund = view.refund { return try Response.replayed(refund) }
-            if view.status == .received {
-                throw APIError.conflict("nothing_to_refund", "return \(id) was received but none of its units are refundable (\(view.withheldUnits ?? 0) withheld)")
-            }
-            throw APIError.conflict("not_received", "return \(id) is \(view.status.rawValue); it is refunded when the warehouse receives and inspects it")
+        try check.check()
+        let view = try await runtime.retryingTransaction { tx in
+            try await receive(id, body, tx: tx)
         }
+        return try Response.json(view)
+    }
+
+    func refundReturn(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let view = try await runtime.database.client.withConnection { try await ReturnView.load(id, connection: $0, logger: runtime.logger) }
+        guard let view else { throw APIError.notFound("return") }
+        if let refund = view.refund { return try Response.replayed(refund) }
+        if view.status == .received {
+            throw APIError.conflict("nothing_to_refund", "return \(id) was received but none of its units are refundable (\(view.withheldUnits ?? 0) withheld)")
+        }
+        throw APIError.conflict("not_received", "return \(id) is \(view.status.rawValue); it is refunded when the warehouse receives and inspects it")
     }
 
     private func locked(_ id: String, tx: TransactionContext) async throws -> ReturnView {

@@ -20,10 +20,12 @@ public struct FulfillmentService: OMSService {
     /// Group `oms.fulfillment.events` over orders, inventory, shipments and after-sales.
     public var handlers: [any EventHandler] { [FulfillmentOrderHandler(configuration: configuration)] }
 
-    public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {
-        FulfillmentSetupRoutes(runtime: runtime, configuration: configuration).add(to: router)
-        PickingRoutes(runtime: runtime, configuration: configuration).add(to: router)
-        PackingRoutes(runtime: runtime, configuration: configuration).add(to: router)
+    public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
+        [
+            FulfillmentSetupRoutes(runtime: runtime, configuration: configuration),
+            PickingRoutes(runtime: runtime, configuration: configuration),
+            PackingRoutes(runtime: runtime, configuration: configuration),
+        ]
     }
 
     public func backgroundServices(runtime: ServiceRuntime) -> [any Service] {

@@ -7,7 +7,7 @@ import PostgresNIO
 /// Warehouse set-up for operations staff: how a warehouse works and packs
 /// (`PUT|GET /v1/fulfillment/warehouses/{code}`), the item master (`PUT|GET /v1/fulfillment/items/{sku}`)
 /// and where SKUs are slotted (`PUT /v1/fulfillment/warehouses/{code}/locations`).
-struct FulfillmentSetupRoutes: Sendable {
+struct FulfillmentSetupRoutes: RouteGroup {
     let runtime: ServiceRuntime
     let configuration: FulfillmentConfiguration
 
@@ -38,114 +38,124 @@ struct FulfillmentSetupRoutes: Sendable {
         var locations: [Slot]
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.put("/v1/fulfillment/warehouses/:code") { request, context -> Response in
-            let code = context.parameters.get("code") ?? ""
-            let body = try await request.decodeJSON(as: WarehouseRequest.self, context: context)
-            var check = RequestCheck()
-            check.code(code, "code")
-            let maxOrders = body.waveMaxOrders ?? configuration.waveMaxOrders
-            let window = body.waveWindowSeconds ?? configuration.waveWindowSeconds
-            if !(1...500).contains(maxOrders) { check.fail("waveMaxOrders", "1-500") }
-            if !(1...86_400).contains(window) { check.fail("waveWindowSeconds", "1-86400") }
-            if let card = body.promotionCardMinimumFen, card < 0 || card > 100_000_000 { check.fail("promotionCardMinimumFen", "0-100000000 fen") }
-            let cartons = body.cartons ?? []
-            if cartons.count > 50 { check.fail("cartons", "at most 50") }
-            for (index, carton) in cartons.enumerated() {
-                check.code(carton.code, "cartons[\(index)].code")
-                for (field, value) in [("lengthMm", carton.lengthMm), ("widthMm", carton.widthMm), ("heightMm", carton.heightMm)] where !(1...3_000).contains(value) {
-                    check.fail("cartons[\(index)].\(field)", "1-3000 mm")
+    static let endpoints: [Endpoint<Self>] = [
+        .put("/v1/fulfillment/warehouses/:code", [.ops], "Set a warehouse's wave settings and capacity", use: putWarehouse),
+        .get("/v1/fulfillment/warehouses/:code", [.warehouse, .ops], "One warehouse's wave settings and capacity", use: showWarehouse),
+        .put("/v1/fulfillment/items/:sku", [.ops], "Set an item's handling attributes", use: putItem),
+        .get("/v1/fulfillment/items/:sku", [.warehouse, .ops], "One item's handling attributes and locations", use: showItem),
+        .put("/v1/fulfillment/warehouses/:code/locations", [.ops], "Set the bin locations of a warehouse's items", use: putLocations),
+    ]
+
+    func putWarehouse(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let code = context.parameters.get("code") ?? ""
+        let body = try await request.decodeJSON(as: WarehouseRequest.self, context: context)
+        var check = RequestCheck()
+        check.code(code, "code")
+        let maxOrders = body.waveMaxOrders ?? configuration.waveMaxOrders
+        let window = body.waveWindowSeconds ?? configuration.waveWindowSeconds
+        if !(1...500).contains(maxOrders) { check.fail("waveMaxOrders", "1-500") }
+        if !(1...86_400).contains(window) { check.fail("waveWindowSeconds", "1-86400") }
+        if let card = body.promotionCardMinimumFen, card < 0 || card > 100_000_000 { check.fail("promotionCardMinimumFen", "0-100000000 fen") }
+        let cartons = body.cartons ?? []
+        if cartons.count > 50 { check.fail("cartons", "at most 50") }
+        for (index, carton) in cartons.enumerated() {
+            check.code(carton.code, "cartons[\(index)].code")
+            for (field, value) in [("lengthMm", carton.lengthMm), ("widthMm", carton.widthMm), ("heightMm", carton.heightMm)] where !(1...3_000).contains(value) {
+                check.fail("cartons[\(index)].\(field)", "1-3000 mm")
+            }
+            if !(1...100_000).contains(carton.maxWeightGrams) { check.fail("cartons[\(index)].maxWeightGrams", "1-100000 g") }
+            if carton.tareGrams < 0 || carton.tareGrams >= carton.maxWeightGrams { check.fail("cartons[\(index)].tareGrams", "0 up to below maxWeightGrams") }
+        }
+        if Set(cartons.map(\.code)).count != cartons.count { check.fail("cartons", "one carton per code") }
+        try check.check()
+        try await runtime.database.transaction(logger: runtime.logger) { tx in
+            try await tx.connection.query("""
+                INSERT INTO warehouse_settings (code, automatic, wave_max_orders, wave_window_seconds, promotion_card_minimum_fen)
+                VALUES (\(code), \(body.automatic), \(maxOrders), \(window), \(body.promotionCardMinimumFen ?? configuration.promotionCardMinimumFen))
+                ON CONFLICT (code) DO UPDATE SET automatic = excluded.automatic, wave_max_orders = excluded.wave_max_orders,
+                    wave_window_seconds = excluded.wave_window_seconds, promotion_card_minimum_fen = excluded.promotion_card_minimum_fen, updated_at = now()
+                """, logger: tx.logger)
+            if body.cartons != nil {
+                try await tx.connection.query("DELETE FROM cartons WHERE warehouse_code = \(code)", logger: tx.logger)
+                for carton in cartons {
+                    try await tx.connection.query("""
+                        INSERT INTO cartons (warehouse_code, code, length_mm, width_mm, height_mm, max_weight_grams, tare_grams)
+                        VALUES (\(code), \(carton.code), \(carton.lengthMm), \(carton.widthMm), \(carton.heightMm), \(carton.maxWeightGrams), \(carton.tareGrams))
+                        """, logger: tx.logger)
                 }
-                if !(1...100_000).contains(carton.maxWeightGrams) { check.fail("cartons[\(index)].maxWeightGrams", "1-100000 g") }
-                if carton.tareGrams < 0 || carton.tareGrams >= carton.maxWeightGrams { check.fail("cartons[\(index)].tareGrams", "0 up to below maxWeightGrams") }
             }
-            if Set(cartons.map(\.code)).count != cartons.count { check.fail("cartons", "one carton per code") }
-            try check.check()
-            try await runtime.database.transaction(logger: runtime.logger) { tx in
-                try await tx.connection.query("""
-                    INSERT INTO warehouse_settings (code, automatic, wave_max_orders, wave_window_seconds, promotion_card_minimum_fen)
-                    VALUES (\(code), \(body.automatic), \(maxOrders), \(window), \(body.promotionCardMinimumFen ?? configuration.promotionCardMinimumFen))
-                    ON CONFLICT (code) DO UPDATE SET automatic = excluded.automatic, wave_max_orders = excluded.wave_max_orders,
-                        wave_window_seconds = excluded.wave_window_seconds, promotion_card_minimum_fen = excluded.promotion_card_minimum_fen, updated_at = now()
-                    """, logger: tx.logger)
-                if body.cartons != nil {
-                    try await tx.connection.query("DELETE FROM cartons WHERE warehouse_code = \(code)", logger: tx.logger)
-                    for carton in cartons {
-                        try await tx.connection.query("""
-                            INSERT INTO cartons (warehouse_code, code, length_mm, width_mm, height_mm, max_weight_grams, tare_grams)
-                            VALUES (\(code), \(carton.code), \(carton.lengthMm), \(carton.widthMm), \(carton.heightMm), \(carton.maxWeightGrams), \(carton.tareGrams))
-                            """, logger: tx.logger)
-                    }
-                }
-            }
-            return try Response.json(try await settings(code))
         }
-        router.get("/v1/fulfillment/warehouses/:code") { _, context -> Response in
-            try Response.json(try await settings(context.parameters.get("code") ?? ""))
+        return try Response.json(try await settings(code))
+    }
+
+    func showWarehouse(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try Response.json(try await settings(context.parameters.get("code") ?? ""))
+    }
+
+    func putItem(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let sku = context.parameters.get("sku") ?? ""
+        let body = try await request.decodeJSON(as: ItemRequest.self, context: context)
+        var check = RequestCheck()
+        check.sku(sku, "sku")
+        check.text(body.name, "name", max: 200)
+        if body.barcodes.isEmpty || body.barcodes.count > 10 { check.fail("barcodes", "1-10 barcodes") }
+        for (index, code) in body.barcodes.enumerated() where !Product.isValidEAN13(code) { check.fail("barcodes[\(index)]", "not a valid EAN-13 (13 digits, check digit)") }
+        if !(1...1_000_000).contains(body.weightGrams) { check.fail("weightGrams", "1-1000000 g") }
+        if !(1...10_000_000).contains(body.volumeCm3) { check.fail("volumeCm3", "1-10000000 cm3") }
+        try check.check()
+        let handling = body.handling ?? HandlingAttributes()
+        let taken = try await runtime.database.transaction(logger: runtime.logger) { tx -> [String] in
+            let owners = try await tx.connection.query("SELECT barcode FROM item_barcodes WHERE barcode = ANY(\(body.barcodes)::text[]) AND sku <> \(sku)", logger: tx.logger)
+            var taken: [String] = []
+            for try await code in owners.decode(String.self) { taken.append(code) }
+            guard taken.isEmpty else { return taken }
+            try await tx.connection.query("""
+                INSERT INTO items (sku, name, weight_grams, volume_cm3, fragile, liquid, valuable, perishable)
+                VALUES (\(sku), \(body.name), \(body.weightGrams), \(body.volumeCm3), \(handling.fragile), \(handling.liquid), \(handling.valuable), \(handling.perishable))
+                ON CONFLICT (sku) DO UPDATE SET name = excluded.name, weight_grams = excluded.weight_grams, volume_cm3 = excluded.volume_cm3,
+                    fragile = excluded.fragile, liquid = excluded.liquid, valuable = excluded.valuable, perishable = excluded.perishable, updated_at = now()
+                """, logger: tx.logger)
+            try await tx.connection.query("DELETE FROM item_barcodes WHERE sku = \(sku)", logger: tx.logger)
+            try await tx.connection.query("""
+                INSERT INTO item_barcodes (barcode, sku) SELECT DISTINCT b, \(sku) FROM unnest(\(body.barcodes)::text[]) AS u(b)
+                """, logger: tx.logger)
+            return []
         }
-        router.put("/v1/fulfillment/items/:sku") { request, context -> Response in
-            let sku = context.parameters.get("sku") ?? ""
-            let body = try await request.decodeJSON(as: ItemRequest.self, context: context)
-            var check = RequestCheck()
-            check.sku(sku, "sku")
-            check.text(body.name, "name", max: 200)
-            if body.barcodes.isEmpty || body.barcodes.count > 10 { check.fail("barcodes", "1-10 barcodes") }
-            for (index, code) in body.barcodes.enumerated() where !Product.isValidEAN13(code) { check.fail("barcodes[\(index)]", "not a valid EAN-13 (13 digits, check digit)") }
-            if !(1...1_000_000).contains(body.weightGrams) { check.fail("weightGrams", "1-1000000 g") }
-            if !(1...10_000_000).contains(body.volumeCm3) { check.fail("volumeCm3", "1-10000000 cm3") }
-            try check.check()
-            let handling = body.handling ?? HandlingAttributes()
-            let taken = try await runtime.database.transaction(logger: runtime.logger) { tx -> [String] in
-                let owners = try await tx.connection.query("SELECT barcode FROM item_barcodes WHERE barcode = ANY(\(body.barcodes)::text[]) AND sku <> \(sku)", logger: tx.logger)
-                var taken: [String] = []
-                for try await code in owners.decode(String.self) { taken.append(code) }
-                guard taken.isEmpty else { return taken }
-                try await tx.connection.query("""
-                    INSERT INTO items (sku, name, weight_grams, volume_cm3, fragile, liquid, valuable, perishable)
-                    VALUES (\(sku), \(body.name), \(body.weightGrams), \(body.volumeCm3), \(handling.fragile), \(handling.liquid), \(handling.valuable), \(handling.perishable))
-                    ON CONFLICT (sku) DO UPDATE SET name = excluded.name, weight_grams = excluded.weight_grams, volume_cm3 = excluded.volume_cm3,
-                        fragile = excluded.fragile, liquid = excluded.liquid, valuable = excluded.valuable, perishable = excluded.perishable, updated_at = now()
-                    """, logger: tx.logger)
-                try await tx.connection.query("DELETE FROM item_barcodes WHERE sku = \(sku)", logger: tx.logger)
-                try await tx.connection.query("""
-                    INSERT INTO item_barcodes (barcode, sku) SELECT DISTINCT b, \(sku) FROM unnest(\(body.barcodes)::text[]) AS u(b)
-                    """, logger: tx.logger)
-                return []
-            }
-            guard taken.isEmpty else {
-                throw APIError(.conflict, code: "barcode_taken", message: "a barcode already belongs to another SKU",
-                               fields: taken.map { .init(field: "barcodes", reason: "\($0) belongs to another SKU") })
-            }
-            return try Response.json(ItemRecord(sku: sku, name: body.name, barcodes: body.barcodes, weightGrams: body.weightGrams, volumeCm3: body.volumeCm3, handling: handling))
+        guard taken.isEmpty else {
+            throw APIError(.conflict, code: "barcode_taken", message: "a barcode already belongs to another SKU",
+                           fields: taken.map { .init(field: "barcodes", reason: "\($0) belongs to another SKU") })
         }
-        router.get("/v1/fulfillment/items/:sku") { _, context -> Response in
-            let sku = context.parameters.get("sku") ?? ""
-            let items = try await runtime.database.client.withConnection { try await ItemRecord.load([sku], connection: $0, logger: runtime.logger) }
-            guard let item = items[sku] else { throw APIError.notFound("item") }
-            return try Response.json(item)
+        return try Response.json(ItemRecord(sku: sku, name: body.name, barcodes: body.barcodes, weightGrams: body.weightGrams, volumeCm3: body.volumeCm3, handling: handling))
+    }
+
+    func showItem(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let sku = context.parameters.get("sku") ?? ""
+        let items = try await runtime.database.client.withConnection { try await ItemRecord.load([sku], connection: $0, logger: runtime.logger) }
+        guard let item = items[sku] else { throw APIError.notFound("item") }
+        return try Response.json(item)
+    }
+
+    func putLocations(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let code = context.parameters.get("code") ?? ""
+        let body = try await request.decodeJSON(as: SlotRequest.self, context: context)
+        var check = RequestCheck()
+        check.code(code, "code")
+        if body.locations.isEmpty || body.locations.count > 5_000 { check.fail("locations", "1-5000 locations") }
+        for (index, slot) in body.locations.enumerated() {
+            check.sku(slot.sku, "locations[\(index)].sku")
+            check.code(slot.zone, "locations[\(index)].zone")
+            if !(1...999).contains(slot.aisle) { check.fail("locations[\(index)].aisle", "1-999") }
+            if !(1...9_999).contains(slot.bin) { check.fail("locations[\(index)].bin", "1-9999") }
         }
-        router.put("/v1/fulfillment/warehouses/:code/locations") { request, context -> Response in
-            let code = context.parameters.get("code") ?? ""
-            let body = try await request.decodeJSON(as: SlotRequest.self, context: context)
-            var check = RequestCheck()
-            check.code(code, "code")
-            if body.locations.isEmpty || body.locations.count > 5_000 { check.fail("locations", "1-5000 locations") }
-            for (index, slot) in body.locations.enumerated() {
-                check.sku(slot.sku, "locations[\(index)].sku")
-                check.code(slot.zone, "locations[\(index)].zone")
-                if !(1...999).contains(slot.aisle) { check.fail("locations[\(index)].aisle", "1-999") }
-                if !(1...9_999).contains(slot.bin) { check.fail("locations[\(index)].bin", "1-9999") }
-            }
-            if Set(body.locations.map(\.sku)).count != body.locations.count { check.fail("locations", "one location per SKU") }
-            try check.check()
-            let slots = body.locations
-            try await runtime.database.client.query("""
-                INSERT INTO bin_locations (warehouse_code, sku, zone, aisle, bin)
-                SELECT \(code), s, z, a, b FROM unnest(\(slots.map(\.sku))::text[], \(slots.map(\.zone))::text[], \(slots.map { Int32($0.aisle) })::int4[], \(slots.map { Int32($0.bin) })::int4[]) AS u(s, z, a, b)
-                ON CONFLICT (warehouse_code, sku) DO UPDATE SET zone = excluded.zone, aisle = excluded.aisle, bin = excluded.bin
-                """, logger: runtime.logger)
-            return try Response.json(["warehouseId": code, "saved": "\(slots.count)"])
-        }
+        if Set(body.locations.map(\.sku)).count != body.locations.count { check.fail("locations", "one location per SKU") }
+        try check.check()
+        let slots = body.locations
+        try await runtime.database.client.query("""
+            INSERT INTO bin_locations (warehouse_code, sku, zone, aisle, bin)
+            SELECT \(code), s, z, a, b FROM unnest(\(slots.map(\.sku))::text[], \(slots.map(\.zone))::text[], \(slots.map { Int32($0.aisle) })::int4[], \(slots.map { Int32($0.bin) })::int4[]) AS u(s, z, a, b)
+            ON CONFLICT (warehouse_code, sku) DO UPDATE SET zone = excluded.zone, aisle = excluded.aisle, bin = excluded.bin
+            """, logger: runtime.logger)
+        return try Response.json(["warehouseId": code, "saved": "\(slots.count)"])
     }
 
     private func settings(_ code: String) async throws -> WarehouseSettings {

@@ -11,7 +11,7 @@ import PostgresNIO
 /// `POST /v1/fulfillment/pick-tasks/{id}/scans` (barcode + quantity) and
 /// `POST /v1/fulfillment/pick-tasks/{id}/short` (the rest of the task is not on the shelf).
 /// A wrong barcode or too many units are refused (422) and recorded; nothing is picked.
-struct PickingRoutes: Sendable {
+struct PickingRoutes: RouteGroup {
     let runtime: ServiceRuntime
     let configuration: FulfillmentConfiguration
 
@@ -57,55 +57,65 @@ struct PickingRoutes: Sendable {
         var tasks: [Task]?
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.post("/v1/fulfillment/warehouses/:code/waves") { _, context -> Response in
-            let code = context.parameters.get("code") ?? ""
-            var check = RequestCheck()
-            check.code(code, "code")
-            try check.check()
-            let wave = try await runtime.retryingTransaction { tx -> PickWave? in
-                let settings = try await WarehouseSettings.load([code], defaults: configuration, connection: tx.connection, logger: tx.logger)[code]!
-                return try await PickWave.release(warehouse: code, releasedBy: "manual", maxOrders: settings.waveMaxOrders, connection: tx.connection, logger: tx.logger)
-            }
-            guard let wave else { throw APIError.conflict("nothing_to_wave", "no open fulfillment orders wait in this warehouse") }
-            return try Response.json(wave, status: .created)
+    static let endpoints: [Endpoint<Self>] = [
+        .post("/v1/fulfillment/warehouses/:code/waves", [.warehouse, .ops], "Release a pick wave now", body: .none, use: releaseWave),
+        .get("/v1/fulfillment/warehouses/:code/waves", [.warehouse, .ops], "A warehouse's pick waves", use: listWaves),
+        .get("/v1/fulfillment/waves/:id", [.warehouse, .ops], "One pick wave with its tasks in walking order", use: showWave),
+        .post("/v1/fulfillment/pick-tasks/:id/scans", [.warehouse], "Record a picker's scan on a pick task", use: scan),
+        .post("/v1/fulfillment/pick-tasks/:id/short", [.warehouse], "Report a pick task short (stock not on the shelf)", use: reportShort),
+    ]
+
+    func releaseWave(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let code = context.parameters.get("code") ?? ""
+        var check = RequestCheck()
+        check.code(code, "code")
+        try check.check()
+        let wave = try await runtime.retryingTransaction { tx -> PickWave? in
+            let settings = try await WarehouseSettings.load([code], defaults: configuration, connection: tx.connection, logger: tx.logger)[code]!
+            return try await PickWave.release(warehouse: code, releasedBy: "manual", maxOrders: settings.waveMaxOrders, connection: tx.connection, logger: tx.logger)
         }
-        router.get("/v1/fulfillment/warehouses/:code/waves") { request, context -> Response in
-            let code = context.parameters.get("code") ?? ""
-            let status = request.queryDictionary["status"] ?? "picking"
-            guard status == "picking" || status == "completed" else { throw APIError.validation([.init(field: "status", reason: "picking or completed")]) }
-            let waves = try await runtime.database.client.withConnection { connection in
-                try await progress(.warehouse(code, status: status), connection: connection)
-            }
-            return try Response.json(["waves": waves])
+        guard let wave else { throw APIError.conflict("nothing_to_wave", "no open fulfillment orders wait in this warehouse") }
+        return try Response.json(wave, status: .created)
+    }
+
+    func listWaves(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let code = context.parameters.get("code") ?? ""
+        let status = request.queryDictionary["status"] ?? "picking"
+        guard status == "picking" || status == "completed" else { throw APIError.validation([.init(field: "status", reason: "picking or completed")]) }
+        let waves = try await runtime.database.client.withConnection { connection in
+            try await progress(.warehouse(code, status: status), connection: connection)
         }
-        router.get("/v1/fulfillment/waves/:id") { _, context -> Response in
-            guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError.notFound("wave") }
-            let waves = try await runtime.database.client.withConnection { connection in
-                try await progress(.wave(id), connection: connection)
-            }
-            guard let wave = waves.first else { throw APIError.notFound("wave") }
-            return try Response.json(wave)
+        return try Response.json(["waves": waves])
+    }
+
+    func showWave(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError.notFound("wave") }
+        let waves = try await runtime.database.client.withConnection { connection in
+            try await progress(.wave(id), connection: connection)
         }
-        router.post("/v1/fulfillment/pick-tasks/:id/scans") { request, context -> Response in
-            guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError.notFound("pick task") }
-            let body = try await request.decodeJSON(as: ScanRequest.self, context: context)
-            var check = RequestCheck()
-            if body.barcode.isEmpty || body.barcode.count > 64 { check.fail("barcode", "required, at most 64 characters") }
-            check.units(body.quantity, "quantity")
-            check.text(body.picker, "picker")
-            try check.check()
-            return try await scan(id, body)
-        }
-        router.post("/v1/fulfillment/pick-tasks/:id/short") { request, context -> Response in
-            guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError.notFound("pick task") }
-            let body = try await request.decodeJSON(as: ShortRequest.self, context: context)
-            var check = RequestCheck()
-            check.text(body.picker, "picker")
-            if let note = body.note, note.count > 500 { check.fail("note", "at most 500 characters") }
-            try check.check()
-            return try await short(id, body)
-        }
+        guard let wave = waves.first else { throw APIError.notFound("wave") }
+        return try Response.json(wave)
+    }
+
+    func scan(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError.notFound("pick task") }
+        let body = try await request.decodeJSON(as: ScanRequest.self, context: context)
+        var check = RequestCheck()
+        if body.barcode.isEmpty || body.barcode.count > 64 { check.fail("barcode", "required, at most 64 characters") }
+        check.units(body.quantity, "quantity")
+        check.text(body.picker, "picker")
+        try check.check()
+        return try await scan(id, body)
+    }
+
+    func reportShort(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id").flatMap(Int64.init) else { throw APIError.notFound("pick task") }
+        let body = try await request.decodeJSON(as: ShortRequest.self, context: context)
+        var check = RequestCheck()
+        check.text(body.picker, "picker")
+        if let note = body.note, note.count > 500 { check.fail("note", "at most 500 characters") }
+        try check.check()
+        return try await short(id, body)
     }
 
     private enum ScanOutcome: Sendable {

@@ -1,71 +1,100 @@
 import Foundation
 import Hummingbird
 import OMSDomain
+import Logging
 import OMSPlatform
+import PostgresNIO
 
 /// The read-only reporting API (JSON, or CSV with `format=csv`) and the dashboard page.
 /// Invariant: every query value is checked and a bad one answered with a 422 naming it; reports
 /// only read the insights schema.
-struct InsightsRoutes: Sendable {
+struct InsightsRoutes: RouteGroup {
     let runtime: ServiceRuntime
     let segmentation: CustomerSegmentation
 
-    func add(to router: Router<BasicRequestContext>) {
-        let client = runtime.database.client, logger = runtime.logger
-        router.get("/v1/insights/summary") { _, _ -> Response in
-            try Response.json(try await InsightsSummary.load(client: client, logger: logger))
-        }
-        report("/v1/insights/sales", default: SalesReport.Grouping.day, windowed: true, to: router) {
+    static let endpoints: [Endpoint<Self>] = [
+        .get("/v1/insights/summary", [.ops, .analyst], "Today's headline figures", use: summary),
+        .get("/v1/insights/sales", [.ops, .analyst], "Sales by day, week, month, channel, province, city or category (?by, from, to, format)", use: sales),
+        .get("/v1/insights/fulfillment", [.ops, .analyst], "Fulfillment figures by carrier or warehouse (?by, from, to, format)", use: fulfillment),
+        .get("/v1/insights/returns", [.ops, .analyst], "Return rates by category or SKU (?by, format)", use: returns),
+        .get("/v1/insights/complaints", [.ops, .analyst], "Complaints by carrier, warehouse, SKU or category (?by, format)", use: complaints),
+        .get("/v1/insights/customers/segments", [.ops, .analyst], "Customer segments (RFM) and their sizes", use: segments),
+        .get("/v1/insights/customers/segments/:segment", [.ops, .analyst], "The customers of one segment", use: segmentMembers),
+        .get("/v1/insights/dashboard", .open, "The operations dashboard page", use: dashboard),
+        .get("/v1/insights/dashboard.js", .open, "The dashboard page's script", use: dashboardScript),
+    ]
+
+    var client: PostgresClient { runtime.database.client }
+    var logger: Logger { runtime.logger }
+
+    func summary(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try Response.json(try await InsightsSummary.load(client: client, logger: logger))
+    }
+
+    func sales(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try await report(request, default: SalesReport.Grouping.day, windowed: true) { [client, logger] in
             try await SalesReport(grouping: $0, window: $1).table(client: client, logger: logger)
         }
-        report("/v1/insights/fulfillment", default: FulfillmentReport.Grouping.carrier, windowed: true, to: router) {
+    }
+
+    func fulfillment(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try await report(request, default: FulfillmentReport.Grouping.carrier, windowed: true) { [client, logger] in
             try await FulfillmentReport(grouping: $0, window: $1).table(client: client, logger: logger)
         }
-        report("/v1/insights/returns", default: ReturnsReport.Grouping.category, windowed: false, to: router) { grouping, _ in
+    }
+
+    func returns(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try await report(request, default: ReturnsReport.Grouping.category, windowed: false) { [client, logger] grouping, _ in
             try await ReturnsReport(grouping: grouping).table(client: client, logger: logger)
         }
-        report("/v1/insights/complaints", default: ComplaintsReport.Grouping.carrier, windowed: false, to: router) { grouping, _ in
+    }
+
+    func complaints(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try await report(request, default: ComplaintsReport.Grouping.carrier, windowed: false) { [client, logger] grouping, _ in
             try await ComplaintsReport(grouping: grouping).table(client: client, logger: logger)
         }
-        router.get("/v1/insights/customers/segments") { request, _ -> Response in
-            let query = request.queryDictionary
-            var check = RequestCheck()
-            let asOf = Self.asOf(query, &check)
-            Self.format(query, &check)
-            try check.check()
-            return try await CustomerSegmentReport(asOf: asOf!, segmentation: segmentation).summary(client: client, logger: logger).response(format: query["format"])
-        }
-        router.get("/v1/insights/customers/segments/:segment") { request, context -> Response in
-            let query = request.queryDictionary
-            var check = RequestCheck()
-            let segment = Self.choice(CustomerSegmentation.Segment.self, context.parameters.get("segment"), default: nil, &check, field: "segment")
-            let asOf = Self.asOf(query, &check)
-            Self.format(query, &check)
-            try check.check()
-            return try await CustomerSegmentReport(asOf: asOf!, segmentation: segmentation).members(of: segment!, client: client, logger: logger).response(format: query["format"])
-        }
-        router.get("/v1/insights/dashboard") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .init("Content-Security-Policy")!: DashboardPage.contentSecurityPolicy],
-                     body: .init(byteBuffer: ByteBuffer(string: DashboardPage.html)))
-        }
-        router.get("/v1/insights/dashboard.js") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: DashboardPage.script)))
-        }
+    }
+
+    func segments(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let query = request.queryDictionary
+        var check = RequestCheck()
+        let asOf = Self.asOf(query, &check)
+        Self.format(query, &check)
+        try check.check()
+        return try await CustomerSegmentReport(asOf: asOf!, segmentation: segmentation).summary(client: client, logger: logger).response(format: query["format"])
+    }
+
+    func segmentMembers(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let query = request.queryDictionary
+        var check = RequestCheck()
+        let segment = Self.choice(CustomerSegmentation.Segment.self, context.parameters.get("segment"), default: nil, &check, field: "segment")
+        let asOf = Self.asOf(query, &check)
+        Self.format(query, &check)
+        try check.check()
+        return try await CustomerSegmentReport(asOf: asOf!, segmentation: segmentation).members(of: segment!, client: client, logger: logger).response(format: query["format"])
+    }
+
+    func dashboard(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .init("Content-Security-Policy")!: DashboardPage.contentSecurityPolicy],
+                 body: .init(byteBuffer: ByteBuffer(string: DashboardPage.html)))
+    }
+
+    func dashboardScript(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: DashboardPage.script)))
     }
 
     /// A grouped report: `by` (one of the grouping's values), `from`/`to` days when `windowed`,
     /// `format`; a bad value is a 422 naming it.
-    private func report<G: RawRepresentable & CaseIterable & Sendable>(_ path: RouterPath, default fallback: G, windowed: Bool, to router: Router<BasicRequestContext>,
-                                                                      _ make: @escaping @Sendable (G, ReportWindow) async throws -> ReportTable) where G.RawValue == String {
-        router.get(path) { request, _ -> Response in
-            let query = request.queryDictionary
-            var check = RequestCheck()
-            let grouping = Self.choice(G.self, query["by"], default: fallback, &check)
-            let window = windowed ? Self.window(query, &check) : .everything
-            Self.format(query, &check)
-            try check.check()
-            return try await make(grouping!, window!).response(format: query["format"])
-        }
+    private func report<G: RawRepresentable & CaseIterable & Sendable>(_ request: Request, default fallback: G, windowed: Bool,
+                                                                      _ make: @Sendable (G, ReportWindow) async throws -> ReportTable) async throws -> Response
+        where G.RawValue == String {
+        let query = request.queryDictionary
+        var check = RequestCheck()
+        let grouping = Self.choice(G.self, query["by"], default: fallback, &check)
+        let window = windowed ? Self.window(query, &check) : .everything
+        Self.format(query, &check)
+        try check.check()
+        return try await make(grouping!, window!).response(format: query["format"])
     }
 
     /// One of an enumeration's raw values (`default` when absent), or a problem naming the choices.

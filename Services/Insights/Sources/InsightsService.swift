@@ -22,7 +22,7 @@ public struct InsightsService: OMSService {
         [PipelineSpec(groupSuffix: configuration.groupSuffix, topics: TopicCatalogue.topicsConsumed(by: name), handlers: handlers)]
     }
 
-    public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {
-        InsightsRoutes(runtime: runtime, segmentation: CustomerSegmentation(policy: configuration.segmentation)).add(to: router)
+    public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
+        [InsightsRoutes(runtime: runtime, segmentation: CustomerSegmentation(policy: configuration.segmentation))]
     }
 }

@@ -8,7 +8,7 @@ import PostgresNIO
 /// Catalog administration: `PUT /v1/admin/products/{sku}`, `GET /v1/admin/products/{sku}`,
 /// `PUT /v1/admin/promotions/{id}` and `POST /v1/admin/coupons` (bulk issue). Upserts are
 /// idempotent; amounts are integer fen.
-struct CatalogAdminRoutes: Sendable {
+struct CatalogAdminRoutes: RouteGroup {
     /// The largest price, threshold or coupon value accepted: the largest amount a channel may send.
     static let maxFen = IntakeLimits().maxAmount.minorUnits
     let runtime: ServiceRuntime
@@ -59,27 +59,35 @@ struct CatalogAdminRoutes: Sendable {
         var expiresAt: Date?
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.put("/v1/admin/products/:sku") { request, context -> Response in
-            let sku = context.parameters.get("sku") ?? ""
-            let body = try await request.decodeJSON(as: ProductUpsert.self, context: context)
-            try await upsert(sku: sku, body)
-            return try Response.json(["sku": sku, "status": "saved"])
-        }
-        router.get("/v1/admin/products/:sku") { _, context -> Response in
-            try Response.json(try await product(context.parameters.get("sku") ?? ""))
-        }
-        router.put("/v1/admin/promotions/:id") { request, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            let body = try await request.decodeJSON(as: PromotionUpsert.self, context: context)
-            try await upsert(promotionID: id, body)
-            return try Response.json(["id": id, "status": "saved"])
-        }
-        router.post("/v1/admin/coupons") { request, context -> Response in
-            let body = try await request.decodeJSON(as: CouponIssue.self, context: context)
-            let issued = try await issue(body)
-            return try Response.json(["requested": body.codes.count, "issued": issued], status: .created)
-        }
+    static let endpoints: [Endpoint<Self>] = [
+        .put("/v1/admin/products/:sku", [.ops], "Create or replace a catalogue product", use: putProduct),
+        .get("/v1/admin/products/:sku", [.ops], "One catalogue product", use: showProduct),
+        .put("/v1/admin/promotions/:id", [.ops], "Create or replace a promotion", use: putPromotion),
+        .post("/v1/admin/coupons", [.ops], "Issue coupon codes", use: issueCoupons),
+    ]
+
+    func putProduct(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let sku = context.parameters.get("sku") ?? ""
+        let body = try await request.decodeJSON(as: ProductUpsert.self, context: context)
+        try await upsert(sku: sku, body)
+        return try Response.json(["sku": sku, "status": "saved"])
+    }
+
+    func showProduct(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try Response.json(try await product(context.parameters.get("sku") ?? ""))
+    }
+
+    func putPromotion(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let body = try await request.decodeJSON(as: PromotionUpsert.self, context: context)
+        try await upsert(promotionID: id, body)
+        return try Response.json(["id": id, "status": "saved"])
+    }
+
+    func issueCoupons(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: CouponIssue.self, context: context)
+        let issued = try await issue(body)
+        return try Response.json(["requested": body.codes.count, "issued": issued], status: .created)
     }
 
     func upsert(sku: String, _ p: ProductUpsert) async throws {

@@ -13,7 +13,7 @@ import PostgresNIO
 /// Idempotency: the same (channel, channel order id) or the same `Idempotency-Key` returns the same
 /// order id (202 with `Idempotent-Replayed: true`); the same key or channel order id with a
 /// different payload is a 409.
-struct IntakeEdgeRoutes: Sendable {
+struct IntakeEdgeRoutes: RouteGroup {
     let runtime: ServiceRuntime
     let configuration: IntakeConfiguration
     let hasher: PIIHasher
@@ -33,21 +33,23 @@ struct IntakeEdgeRoutes: Sendable {
         case conflict(APIError)
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.post("/v1/channels/:channel/orders") { request, context -> Response in
-            let name = context.parameters.get("channel") ?? ""
-            guard let channel = OMSDomain.Channel(rawValue: name) else {
-                throw APIError(.notFound, code: "unknown_channel", message: "unknown channel; expected one of \(OMSDomain.Channel.allCases.map(\.rawValue).joined(separator: ", "))",
-                               fields: [.init(field: "channel", reason: "unknown channel")])
-            }
-            let key = try Self.idempotencyKey(request)
-            return switch channel {
-            case .pos: try await accept(PosSalePayload.self, request, context, key)
-            case .web: try await accept(WebOrderPayload.self, request, context, key)
-            case .marketplace: try await accept(MarketplaceOrderPayload.self, request, context, key)
-            case .miniprogram: try await accept(MiniProgramOrderPayload.self, request, context, key)
-            case .phone: try await accept(PhoneOrderPayload.self, request, context, key)
-            }
+    static let endpoints: [Endpoint<Self>] = [
+        .post("/v1/channels/:channel/orders", [.channel], "Submit an order from a sales channel (idempotent per channel order id)", channelParameter: "channel", use: submitOrder),
+    ]
+
+    func submitOrder(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let name = context.parameters.get("channel") ?? ""
+        guard let channel = OMSDomain.Channel(rawValue: name) else {
+            throw APIError(.notFound, code: "unknown_channel", message: "unknown channel; expected one of \(OMSDomain.Channel.allCases.map(\.rawValue).joined(separator: ", "))",
+                           fields: [.init(field: "channel", reason: "unknown channel")])
+        }
+        let key = try Self.idempotencyKey(request)
+        return switch channel {
+        case .pos: try await accept(PosSalePayload.self, request, context, key)
+        case .web: try await accept(WebOrderPayload.self, request, context, key)
+        case .marketplace: try await accept(MarketplaceOrderPayload.self, request, context, key)
+        case .miniprogram: try await accept(MiniProgramOrderPayload.self, request, context, key)
+        case .phone: try await accept(PhoneOrderPayload.self, request, context, key)
         }
     }
 
@@ -60,7 +62,7 @@ struct IntakeEdgeRoutes: Sendable {
         return key
     }
 
-    private func accept<P: ChannelPayload>(_ type: P.Type, _ request: Request, _ context: BasicRequestContext, _ key: String?) async throws -> Response {
+    private func accept<P: ChannelPayload>(_ type: P.Type, _ request: Request, _ context: OMSRequestContext, _ key: String?) async throws -> Response {
         var mark = ContinuousClock.now
         func stage(_ name: String) {
             let now = ContinuousClock.now

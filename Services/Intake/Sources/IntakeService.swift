@@ -39,11 +39,9 @@ public struct IntakeService: OMSService {
         ]
     }
 
-    public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {
-        if configuration.role != .worker {
-            IntakeEdgeRoutes(runtime: runtime, configuration: configuration, hasher: hasher).add(to: router)
-        }
-        OrderRoutes(runtime: runtime, hasher: hasher).add(to: router)
-        CatalogAdminRoutes(runtime: runtime).add(to: router)
+    public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
+        let shared: [any RouteGroup] = [OrderRoutes(runtime: runtime, hasher: hasher), CatalogAdminRoutes(runtime: runtime)]
+        // A worker process takes no channel traffic (its edge routes answer 404).
+        return configuration.role == .worker ? shared : [IntakeEdgeRoutes(runtime: runtime, configuration: configuration, hasher: hasher)] + shared
     }
 }

@@ -8,7 +8,7 @@ import PostgresNIO
 /// Order status for customers and customer service: `GET /v1/orders/{id}`, lookup by channel order
 /// id or by phone (`GET /v1/orders?channel=&channelOrderId=` / `?phone=`), and
 /// `POST /v1/orders/{id}/cancel`. Personal data leaves only masked.
-struct OrderRoutes: Sendable {
+struct OrderRoutes: RouteGroup {
     let runtime: ServiceRuntime
     let hasher: PIIHasher
 
@@ -70,19 +70,25 @@ struct OrderRoutes: Sendable {
         var requestedBy: String?
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.get("/v1/orders/:id") { _, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            return try Response.json(try await view(id))
-        }
-        router.get("/v1/orders") { request, _ -> Response in
-            try Response.json(["orders": try await lookup(request.queryDictionary)])
-        }
-        router.post("/v1/orders/:id/cancel") { request, context -> Response in
-            let id = context.parameters.get("id") ?? ""
-            let body = try await request.decodeJSON(as: CancelRequest.self, context: context)
-            return try await cancel(id, body)
-        }
+    static let endpoints: [Endpoint<Self>] = [
+        .get("/v1/orders/:id", [.customerService, .risk, .ops], "One order with its status timeline", use: showOrder),
+        .get("/v1/orders", [.customerService, .risk, .ops], "Orders, filtered and paged", use: listOrders),
+        .post("/v1/orders/:id/cancel", [.customerService, .ops], "Cancel an order before it ships", use: cancelOrder),
+    ]
+
+    func showOrder(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        return try Response.json(try await view(id))
+    }
+
+    func listOrders(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try Response.json(["orders": try await lookup(request.queryDictionary)])
+    }
+
+    func cancelOrder(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let body = try await request.decodeJSON(as: CancelRequest.self, context: context)
+        return try await cancel(id, body)
     }
 
     func view(_ id: String) async throws -> OrderView {

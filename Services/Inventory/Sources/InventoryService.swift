@@ -18,11 +18,8 @@ public struct InventoryService: OMSService {
     /// after-sales topics.
     public var handlers: [any EventHandler] { [OrderAllocationHandler(), ShipmentStockHandler(), ReturnRestockHandler()] }
 
-    public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {
-        InventorySetupRoutes(runtime: runtime).add(to: router)
-        StockRoutes(runtime: runtime).add(to: router)
-        PurchasingRoutes(runtime: runtime).add(to: router)
-        TransferRoutes(runtime: runtime).add(to: router)
+    public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
+        [InventorySetupRoutes(runtime: runtime), StockRoutes(runtime: runtime), PurchasingRoutes(runtime: runtime), TransferRoutes(runtime: runtime)]
     }
 
     /// `oms_inventory_open_backorder_units`, `oms_inventory_open_replenishment_requests` and

@@ -6,7 +6,7 @@ import OMSPlatform
 /// Set-up for operations staff: warehouses and stores (`PUT|GET /v1/inventory/warehouses`),
 /// which channels may ship partially (`PUT|GET /v1/inventory/channel-policies`) and the split
 /// policy (`GET|PUT /v1/inventory/sourcing-policy`).
-struct InventorySetupRoutes: Sendable {
+struct InventorySetupRoutes: RouteGroup {
     let runtime: ServiceRuntime
 
     struct WarehouseRequest: Codable, Sendable {
@@ -28,59 +28,71 @@ struct InventorySetupRoutes: Sendable {
         var shipsPartially: Bool
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.put("/v1/inventory/warehouses/:code") { request, context -> Response in
-            let code = context.parameters.get("code") ?? ""
-            let body = try await request.decodeJSON(as: WarehouseRequest.self, context: context)
-            var check = RequestCheck()
-            check.code(code, "code")
-            check.text(body.name, "name")
-            check.text(body.province, "province", max: 50)
-            check.text(body.city, "city", max: 50)
-            if body.costPerParcelFen < 0 || body.costPerParcelFen > 1_000_000 { check.fail("costPerParcelFen", "0-1000000 fen") }
-            if let kind = body.kind, kind != "warehouse", kind != "store" { check.fail("kind", "warehouse or store") }
-            try check.check()
-            let record = WarehouseRecord(code: code, name: body.name, province: body.province, city: body.city, costPerParcelFen: body.costPerParcelFen,
-                                         automatic: body.automatic ?? false, kind: body.kind ?? "warehouse", active: body.active ?? true)
-            try await runtime.database.client.query("""
-                INSERT INTO warehouses (code, name, province, city, cost_per_parcel_fen, automatic, kind, active)
-                VALUES (\(record.code), \(record.name), \(record.province), \(record.city), \(record.costPerParcelFen), \(record.automatic), \(record.kind), \(record.active))
-                ON CONFLICT (code) DO UPDATE SET name = excluded.name, province = excluded.province, city = excluded.city,
-                    cost_per_parcel_fen = excluded.cost_per_parcel_fen, automatic = excluded.automatic, kind = excluded.kind,
-                    active = excluded.active, updated_at = now()
-                """, logger: runtime.logger)
-            return try Response.json(record)
-        }
-        router.get("/v1/inventory/warehouses") { _, _ -> Response in
-            let all = try await runtime.database.client.withConnection { try await WarehouseRecord.all(on: $0, logger: runtime.logger) }
-            return try Response.json(["warehouses": all])
-        }
-        router.put("/v1/inventory/channel-policies/:channel") { request, context -> Response in
-            let channel = context.parameters.get("channel") ?? ""
-            guard OMSDomain.Channel(rawValue: channel) != nil else { throw APIError.validation([.init(field: "channel", reason: "unknown channel")]) }
-            let body = try await request.decodeJSON(as: ChannelPolicyRequest.self, context: context)
-            try await runtime.database.client.query("""
-                INSERT INTO channel_policies (channel, ships_partially) VALUES (\(channel), \(body.shipsPartially))
-                ON CONFLICT (channel) DO UPDATE SET ships_partially = excluded.ships_partially, updated_at = now()
-                """, logger: runtime.logger)
-            return try Response.json(ChannelPolicy(channel: channel, shipsPartially: body.shipsPartially))
-        }
-        router.get("/v1/inventory/channel-policies") { _, _ -> Response in
-            let rows = try await runtime.database.client.query("SELECT channel, ships_partially FROM channel_policies ORDER BY channel", logger: runtime.logger)
-            var policies: [ChannelPolicy] = []
-            for try await (channel, partial) in rows.decode((String, Bool).self) { policies.append(ChannelPolicy(channel: channel, shipsPartially: partial)) }
-            return try Response.json(["channels": policies])
-        }
-        router.get("/v1/inventory/sourcing-policy") { _, _ -> Response in
-            try Response.json(try await runtime.database.client.withConnection { try await SourcingPolicyStore.current(on: $0, logger: runtime.logger) })
-        }
-        router.put("/v1/inventory/sourcing-policy") { request, context -> Response in
-            let policy = try await request.decodeJSON(as: SourcingPolicy.self, context: context)
-            let problems = policy.problems
-            guard problems.isEmpty else { throw APIError.validation(problems.map { .init(field: $0.field, reason: $0.reason) }) }
-            let user = RequestCheck.user(request)
-            try await runtime.database.client.withConnection { try await SourcingPolicyStore.save(policy, by: user, on: $0, logger: runtime.logger) }
-            return try Response.json(policy)
-        }
+    static let endpoints: [Endpoint<Self>] = [
+        .put("/v1/inventory/warehouses/:code", [.ops], "Create or replace a warehouse", use: putWarehouse),
+        .get("/v1/inventory/warehouses", [.warehouse, .ops], "Every warehouse", use: listWarehouses),
+        .put("/v1/inventory/channel-policies/:channel", [.ops], "Set a channel's stock share policy", use: putChannelPolicy),
+        .get("/v1/inventory/channel-policies", [.ops], "Every channel's stock share policy", use: listChannelPolicies),
+        .get("/v1/inventory/sourcing-policy", [.ops], "The sourcing policy (how a warehouse is chosen)", use: showSourcingPolicy),
+        .put("/v1/inventory/sourcing-policy", [.ops], "Set the sourcing policy", use: putSourcingPolicy),
+    ]
+
+    func putWarehouse(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let code = context.parameters.get("code") ?? ""
+        let body = try await request.decodeJSON(as: WarehouseRequest.self, context: context)
+        var check = RequestCheck()
+        check.code(code, "code")
+        check.text(body.name, "name")
+        check.text(body.province, "province", max: 50)
+        check.text(body.city, "city", max: 50)
+        if body.costPerParcelFen < 0 || body.costPerParcelFen > 1_000_000 { check.fail("costPerParcelFen", "0-1000000 fen") }
+        if let kind = body.kind, kind != "warehouse", kind != "store" { check.fail("kind", "warehouse or store") }
+        try check.check()
+        let record = WarehouseRecord(code: code, name: body.name, province: body.province, city: body.city, costPerParcelFen: body.costPerParcelFen,
+                                     automatic: body.automatic ?? false, kind: body.kind ?? "warehouse", active: body.active ?? true)
+        try await runtime.database.client.query("""
+            INSERT INTO warehouses (code, name, province, city, cost_per_parcel_fen, automatic, kind, active)
+            VALUES (\(record.code), \(record.name), \(record.province), \(record.city), \(record.costPerParcelFen), \(record.automatic), \(record.kind), \(record.active))
+            ON CONFLICT (code) DO UPDATE SET name = excluded.name, province = excluded.province, city = excluded.city,
+                cost_per_parcel_fen = excluded.cost_per_parcel_fen, automatic = excluded.automatic, kind = excluded.kind,
+                active = excluded.active, updated_at = now()
+            """, logger: runtime.logger)
+        return try Response.json(record)
+    }
+
+    func listWarehouses(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let all = try await runtime.database.client.withConnection { try await WarehouseRecord.all(on: $0, logger: runtime.logger) }
+        return try Response.json(["warehouses": all])
+    }
+
+    func putChannelPolicy(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let channel = context.parameters.get("channel") ?? ""
+        guard OMSDomain.Channel(rawValue: channel) != nil else { throw APIError.validation([.init(field: "channel", reason: "unknown channel")]) }
+        let body = try await request.decodeJSON(as: ChannelPolicyRequest.self, context: context)
+        try await runtime.database.client.query("""
+            INSERT INTO channel_policies (channel, ships_partially) VALUES (\(channel), \(body.shipsPartially))
+            ON CONFLICT (channel) DO UPDATE SET ships_partially = excluded.ships_partially, updated_at = now()
+            """, logger: runtime.logger)
+        return try Response.json(ChannelPolicy(channel: channel, shipsPartially: body.shipsPartially))
+    }
+
+    func listChannelPolicies(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let rows = try await runtime.database.client.query("SELECT channel, ships_partially FROM channel_policies ORDER BY channel", logger: runtime.logger)
+        var policies: [ChannelPolicy] = []
+        for try await (channel, partial) in rows.decode((String, Bool).self) { policies.append(ChannelPolicy(channel: channel, shipsPartially: partial)) }
+        return try Response.json(["channels": policies])
+    }
+
+    func showSourcingPolicy(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try Response.json(try await runtime.database.client.withConnection { try await SourcingPolicyStore.current(on: $0, logger: runtime.logger) })
+    }
+
+    func putSourcingPolicy(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let policy = try await request.decodeJSON(as: SourcingPolicy.self, context: context)
+        let problems = policy.problems
+        guard problems.isEmpty else { throw APIError.validation(problems.map { .init(field: $0.field, reason: $0.reason) }) }
+        let user = context.actingUser
+        try await runtime.database.client.withConnection { try await SourcingPolicyStore.save(policy, by: user, on: $0, logger: runtime.logger) }
+        return try Response.json(policy)
     }
 }

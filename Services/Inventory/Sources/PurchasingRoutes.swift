@@ -10,7 +10,7 @@ import PostgresNIO
 /// `POST /v1/inventory/receipts` (raises on-hand, against a purchase order or free, then fills
 /// backorders first in, first out). Invariant: a receipt id or PO number posted twice with the
 /// same content is a replay; with other content it is refused (409).
-struct PurchasingRoutes: Sendable {
+struct PurchasingRoutes: RouteGroup {
     let runtime: ServiceRuntime
 
     struct PurchaseOrderRequest: Codable, Hashable, Sendable {
@@ -64,33 +64,41 @@ struct PurchasingRoutes: Sendable {
         var requestedAt: Date
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.get("/v1/inventory/replenishment-requests") { request, _ -> Response in
-            let status = request.queryDictionary["status"] ?? "open"
-            guard ["open", "ordered", "dismissed"].contains(status) else { throw APIError.validation([.init(field: "status", reason: "open, ordered or dismissed")]) }
-            let rows = try await runtime.database.client.query("""
-                SELECT id, sku, warehouse_code, available_to_sell, reorder_point, suggested_quantity, status, purchase_order, requested_at
-                FROM replenishment_requests WHERE status = \(status) ORDER BY id LIMIT 1000
-                """, logger: runtime.logger)
-            var found: [ReplenishmentView] = []
-            for try await (id, sku, warehouse, ats, rp, suggested, status, po, at) in rows.decode((Int64, String, String, Int, Int, Int, String, String?, Date).self) {
-                found.append(ReplenishmentView(requestId: id, sku: sku, warehouseId: warehouse, availableToSell: ats, reorderPoint: rp, suggestedQuantity: suggested,
-                                               status: status, purchaseOrder: po, requestedAt: at))
-            }
-            return try Response.json(["requests": found])
+    static let endpoints: [Endpoint<Self>] = [
+        .get("/v1/inventory/replenishment-requests", [.warehouse, .ops], "Open replenishment requests", use: listReplenishmentRequests),
+        .post("/v1/inventory/purchase-orders", [.ops], "Create a purchase order", use: createPurchaseOrder),
+        .get("/v1/inventory/purchase-orders/:po", [.ops], "One purchase order and what has been received", use: showPurchaseOrder),
+        .post("/v1/inventory/receipts", [.warehouse, .ops], "Receive goods into a warehouse (against a purchase order or not)", use: receive),
+    ]
+
+    func listReplenishmentRequests(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let status = request.queryDictionary["status"] ?? "open"
+        guard ["open", "ordered", "dismissed"].contains(status) else { throw APIError.validation([.init(field: "status", reason: "open, ordered or dismissed")]) }
+        let rows = try await runtime.database.client.query("""
+            SELECT id, sku, warehouse_code, available_to_sell, reorder_point, suggested_quantity, status, purchase_order, requested_at
+            FROM replenishment_requests WHERE status = \(status) ORDER BY id LIMIT 1000
+            """, logger: runtime.logger)
+        var found: [ReplenishmentView] = []
+        for try await (id, sku, warehouse, ats, rp, suggested, status, po, at) in rows.decode((Int64, String, String, Int, Int, Int, String, String?, Date).self) {
+            found.append(ReplenishmentView(requestId: id, sku: sku, warehouseId: warehouse, availableToSell: ats, reorderPoint: rp, suggestedQuantity: suggested,
+                                           status: status, purchaseOrder: po, requestedAt: at))
         }
-        router.post("/v1/inventory/purchase-orders") { request, context -> Response in
-            let body = try await request.decodeJSON(as: PurchaseOrderRequest.self, context: context)
-            return try await createPurchaseOrder(body, user: RequestCheck.user(request))
-        }
-        router.get("/v1/inventory/purchase-orders/:po") { _, context -> Response in
-            guard let view = try await purchaseOrder(context.parameters.get("po") ?? "") else { throw APIError.notFound("purchase order") }
-            return try Response.json(view)
-        }
-        router.post("/v1/inventory/receipts") { request, context -> Response in
-            let body = try await request.decodeJSON(as: ReceiptRequest.self, context: context)
-            return try await receive(body, user: RequestCheck.user(request))
-        }
+        return try Response.json(["requests": found])
+    }
+
+    func createPurchaseOrder(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: PurchaseOrderRequest.self, context: context)
+        return try await createPurchaseOrder(body, user: context.actingUser)
+    }
+
+    func showPurchaseOrder(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        guard let view = try await purchaseOrder(context.parameters.get("po") ?? "") else { throw APIError.notFound("purchase order") }
+        return try Response.json(view)
+    }
+
+    func receive(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: ReceiptRequest.self, context: context)
+        return try await receive(body, user: context.actingUser)
     }
 
     func createPurchaseOrder(_ body: PurchaseOrderRequest, user: String) async throws -> Response {

@@ -11,7 +11,7 @@ import PostgresNIO
 /// reorder point, lead time), `POST /v1/inventory/adjustments` (cycle counts and write-offs with a
 /// reason code), `GET /v1/inventory/orders/{id}` (its reservations and backorders), `POST /v1/inventory/orders/{id}/announce` (ops: re-announce an order set aside as unreadable) and
 /// `GET /v1/inventory/backorders`.
-struct StockRoutes: Sendable {
+struct StockRoutes: RouteGroup {
     let runtime: ServiceRuntime
 
     struct WarehouseStock: Codable, Sendable {
@@ -104,48 +104,64 @@ struct StockRoutes: Sendable {
         var backorders: [BackorderView]
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.get("/v1/inventory/stock/:sku") { _, context -> Response in
-            let sku = context.parameters.get("sku") ?? ""
-            guard let view = try await stock(sku) else { throw APIError.notFound("stock for this SKU") }
-            return try Response.json(view)
+    static let endpoints: [Endpoint<Self>] = [
+        .get("/v1/inventory/stock/:sku", [.customerService, .warehouse, .ops], "A SKU's stock per warehouse", use: showStock),
+        .get("/v1/inventory/stock/:sku/movements", [.customerService, .warehouse, .ops], "A SKU's stock movements, newest first", use: listMovements),
+        .get("/v1/inventory/availability", [.customerService, .warehouse, .ops], "Sellable units of SKUs per channel (?skus)", use: availability),
+        .put("/v1/inventory/stock/:sku/warehouses/:code", [.warehouse, .ops], "Set a SKU's safety stock and reorder point in a warehouse", use: putStockSettings),
+        .post("/v1/inventory/adjustments", [.warehouse, .ops], "Adjust on-hand stock (count, damage, loss) with a reason", use: adjust),
+        .get("/v1/inventory/orders/:id", [.customerService, .warehouse, .ops], "An order's reservations and backorders", use: showOrder),
+        .post("/v1/inventory/orders/:id/announce", [.ops], "Re-announce an order set aside because its stored body did not open", body: .none, use: announce),
+        .get("/v1/inventory/backorders", [.warehouse, .ops], "Open backorders, oldest first", use: listBackorders),
+    ]
+
+    func showStock(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let sku = context.parameters.get("sku") ?? ""
+        guard let view = try await stock(sku) else { throw APIError.notFound("stock for this SKU") }
+        return try Response.json(view)
+    }
+
+    func listMovements(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try Response.json(["movements": try await movements(context.parameters.get("sku") ?? "", request.queryDictionary)])
+    }
+
+    func availability(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let skus = (request.queryDictionary["skus"] ?? "").split(separator: ",").map(String.init).filter { !$0.isEmpty }
+        guard !skus.isEmpty, skus.count <= 200 else { throw APIError.validation([.init(field: "skus", reason: "1-200 comma-separated SKUs")]) }
+        return try Response.json(["skus": try await availability(skus)])
+    }
+
+    func putStockSettings(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: PlanningRequest.self, context: context)
+        return try Response.json(try await plan(sku: context.parameters.get("sku") ?? "", warehouse: context.parameters.get("code") ?? "", body))
+    }
+
+    func adjust(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: AdjustmentRequest.self, context: context)
+        return try await adjust(body, user: context.actingUser)
+    }
+
+    func showOrder(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try Response.json(try await order(context.parameters.get("id") ?? ""))
+    }
+
+    func announce(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try Response.json(try await reannounce(context.parameters.get("id") ?? ""))
+    }
+
+    func listBackorders(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let query = request.queryDictionary
+        let status = query["status"] ?? "open"
+        guard ["open", "filled", "cancelled"].contains(status) else { throw APIError.validation([.init(field: "status", reason: "open, filled or cancelled")]) }
+        let rows = try await runtime.database.client.query("""
+            SELECT order_id, line_number, sku, quantity, open_quantity, status, expected_date::text, created_at FROM backorders
+            WHERE status = \(status) AND (\(query["sku"])::text IS NULL OR sku = \(query["sku"])) ORDER BY id LIMIT 1000
+            """, logger: runtime.logger)
+        var found: [BackorderView] = []
+        for try await (order, line, sku, quantity, open, status, expected, created) in rows.decode((String, Int, String, Int, Int, String, String?, Date).self) {
+            found.append(BackorderView(orderId: order, lineNumber: line, sku: sku, quantity: quantity, openQuantity: open, status: status, expectedDate: expected, createdAt: created))
         }
-        router.get("/v1/inventory/stock/:sku/movements") { request, context -> Response in
-            try Response.json(["movements": try await movements(context.parameters.get("sku") ?? "", request.queryDictionary)])
-        }
-        router.get("/v1/inventory/availability") { request, _ -> Response in
-            let skus = (request.queryDictionary["skus"] ?? "").split(separator: ",").map(String.init).filter { !$0.isEmpty }
-            guard !skus.isEmpty, skus.count <= 200 else { throw APIError.validation([.init(field: "skus", reason: "1-200 comma-separated SKUs")]) }
-            return try Response.json(["skus": try await availability(skus)])
-        }
-        router.put("/v1/inventory/stock/:sku/warehouses/:code") { request, context -> Response in
-            let body = try await request.decodeJSON(as: PlanningRequest.self, context: context)
-            return try Response.json(try await plan(sku: context.parameters.get("sku") ?? "", warehouse: context.parameters.get("code") ?? "", body))
-        }
-        router.post("/v1/inventory/adjustments") { request, context -> Response in
-            let body = try await request.decodeJSON(as: AdjustmentRequest.self, context: context)
-            return try await adjust(body, user: RequestCheck.user(request))
-        }
-        router.get("/v1/inventory/orders/:id") { _, context -> Response in
-            try Response.json(try await order(context.parameters.get("id") ?? ""))
-        }
-        router.post("/v1/inventory/orders/:id/announce") { _, context -> Response in
-            try Response.json(try await reannounce(context.parameters.get("id") ?? ""))
-        }
-        router.get("/v1/inventory/backorders") { request, _ -> Response in
-            let query = request.queryDictionary
-            let status = query["status"] ?? "open"
-            guard ["open", "filled", "cancelled"].contains(status) else { throw APIError.validation([.init(field: "status", reason: "open, filled or cancelled")]) }
-            let rows = try await runtime.database.client.query("""
-                SELECT order_id, line_number, sku, quantity, open_quantity, status, expected_date::text, created_at FROM backorders
-                WHERE status = \(status) AND (\(query["sku"])::text IS NULL OR sku = \(query["sku"])) ORDER BY id LIMIT 1000
-                """, logger: runtime.logger)
-            var found: [BackorderView] = []
-            for try await (order, line, sku, quantity, open, status, expected, created) in rows.decode((String, Int, String, Int, Int, String, String?, Date).self) {
-                found.append(BackorderView(orderId: order, lineNumber: line, sku: sku, quantity: quantity, openQuantity: open, status: status, expectedDate: expected, createdAt: created))
-            }
-            return try Response.json(["backorders": found])
-        }
+        return try Response.json(["backorders": found])
     }
 
     func stock(_ sku: String) async throws -> StockView? {

@@ -9,7 +9,7 @@ import PostgresNIO
 /// from available-to-sell, so a transfer never takes reserved stock), `.../receive` (destination
 /// in-transit down, on-hand up, backorders filled), `.../cancel` (only before shipping) and
 /// `GET /v1/inventory/transfers/{id}`. Invariant: each step happens once; repeating it is a replay.
-struct TransferRoutes: Sendable {
+struct TransferRoutes: RouteGroup {
     let runtime: ServiceRuntime
 
     struct TransferRequest: Codable, Sendable {
@@ -29,22 +29,36 @@ struct TransferRoutes: Sendable {
         var expectedAt: Date?
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.post("/v1/inventory/transfers") { request, context -> Response in
-            let body = try await request.decodeJSON(as: TransferRequest.self, context: context)
-            return try await create(body, user: RequestCheck.user(request))
+    static let endpoints: [Endpoint<Self>] = [
+        .post("/v1/inventory/transfers", [.warehouse, .ops], "Create a stock transfer between warehouses", use: createTransfer),
+        .get("/v1/inventory/transfers/:id", [.warehouse, .ops], "One stock transfer between warehouses", use: showTransfer),
+        .post("/v1/inventory/transfers/:id/ship", [.warehouse, .ops], "Ship a transfer from its origin", body: .none, use: shipTransfer),
+        .post("/v1/inventory/transfers/:id/receive", [.warehouse, .ops], "Receive a shipped transfer at its destination", body: .none, use: receiveTransfer),
+        .post("/v1/inventory/transfers/:id/cancel", [.warehouse, .ops], "Cancel a transfer before it ships", body: .none, use: cancelTransfer),
+    ]
+
+    func createTransfer(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: TransferRequest.self, context: context)
+        return try await create(body, user: context.actingUser)
+    }
+
+    func showTransfer(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        guard let view = try await runtime.database.client.withConnection({ try await transfer(context.parameters.get("id") ?? "", on: $0, lock: false) }) else {
+            throw APIError.notFound("transfer")
         }
-        router.get("/v1/inventory/transfers/:id") { _, context -> Response in
-            guard let view = try await runtime.database.client.withConnection({ try await transfer(context.parameters.get("id") ?? "", on: $0, lock: false) }) else {
-                throw APIError.notFound("transfer")
-            }
-            return try Response.json(view)
-        }
-        for step in ["ship", "receive", "cancel"] {
-            router.post("/v1/inventory/transfers/:id/\(step)") { request, context -> Response in
-                try await advance(context.parameters.get("id") ?? "", step: step, user: RequestCheck.user(request))
-            }
-        }
+        return try Response.json(view)
+    }
+
+    func shipTransfer(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try await advance(context.parameters.get("id") ?? "", step: "ship", user: context.actingUser)
+    }
+
+    func receiveTransfer(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try await advance(context.parameters.get("id") ?? "", step: "receive", user: context.actingUser)
+    }
+
+    func cancelTransfer(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try await advance(context.parameters.get("id") ?? "", step: "cancel", user: context.actingUser)
     }
 
     func transfer(_ id: String, on connection: PostgresConnection, lock: Bool) async throws -> TransferView? {

@@ -20,10 +20,8 @@ public struct LogisticsService: OMSService {
     /// Group `oms.logistics.events` over orders, fulfillment and after-sales.
     public var handlers: [any EventHandler] { [ParcelDispatchHandler()] }
 
-    public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {
-        LogisticsSetupRoutes(runtime: runtime).add(to: router)
-        ShipmentRoutes(runtime: runtime).add(to: router)
-        TrackingWebhookRoutes(runtime: runtime, configuration: configuration).add(to: router)
+    public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
+        [LogisticsSetupRoutes(runtime: runtime), ShipmentRoutes(runtime: runtime), TrackingWebhookRoutes(runtime: runtime, configuration: configuration)]
     }
 
     public func backgroundServices(runtime: ServiceRuntime) -> [any Service] {

@@ -7,7 +7,7 @@ import PostgresNIO
 /// For customers and customer service: `GET /v1/logistics/shipments/{trackingNumber}` (status, carrier,
 /// ETA, delay, delivery proof, scan history), `GET /v1/logistics/shipments?orderId=` and, for the
 /// dispatch desk, `GET /v1/logistics/shipments/{trackingNumber}/waybill` (recipient phone masked).
-struct ShipmentRoutes: Sendable {
+struct ShipmentRoutes: RouteGroup {
     let runtime: ServiceRuntime
 
     struct Scan: Codable, Sendable {
@@ -44,28 +44,34 @@ struct ShipmentRoutes: Sendable {
         var scans: [Scan]?
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.get("/v1/logistics/shipments") { request, _ -> Response in
-            guard let orderID = request.queryDictionary["orderId"], !orderID.isEmpty, orderID.count <= 64 else {
-                throw APIError.validation([.init(field: "orderId", reason: "required, at most 64 characters")])
-            }
-            let views = try await runtime.database.client.withConnection { try await load(orderID: orderID, connection: $0) }
-            return try Response.json(["shipments": views])
+    static let endpoints: [Endpoint<Self>] = [
+        .get("/v1/logistics/shipments", [.customerService, .warehouse, .ops], "Shipments of an order (?orderId)", use: listShipments),
+        .get("/v1/logistics/shipments/:tracking", [.customerService, .warehouse, .ops], "One shipment with its scan history", use: showShipment),
+        .get("/v1/logistics/shipments/:tracking/waybill", [.warehouse], "A shipment's waybill for printing (recipient phone masked)", use: waybill),
+    ]
+
+    func listShipments(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        guard let orderID = request.queryDictionary["orderId"], !orderID.isEmpty, orderID.count <= 64 else {
+            throw APIError.validation([.init(field: "orderId", reason: "required, at most 64 characters")])
         }
-        router.get("/v1/logistics/shipments/:tracking") { _, context -> Response in
-            let tracking = context.parameters.get("tracking") ?? ""
-            let views = try await runtime.database.client.withConnection { try await load(tracking: tracking, connection: $0) }
-            guard let view = views.first else { throw APIError.notFound("shipment") }
-            return try Response.json(view)
+        let views = try await runtime.database.client.withConnection { try await load(orderID: orderID, connection: $0) }
+        return try Response.json(["shipments": views])
+    }
+
+    func showShipment(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let tracking = context.parameters.get("tracking") ?? ""
+        let views = try await runtime.database.client.withConnection { try await load(tracking: tracking, connection: $0) }
+        guard let view = views.first else { throw APIError.notFound("shipment") }
+        return try Response.json(view)
+    }
+
+    func waybill(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let tracking = context.parameters.get("tracking") ?? ""
+        let rows = try await runtime.database.client.query("SELECT waybill::text FROM shipments WHERE tracking_number = \(tracking)", logger: runtime.logger)
+        for try await text in rows.decode(String.self) {
+            return try Response.json(try EventCoding.decode(Waybill.self, from: Array(text.utf8)).opened(by: runtime.database.vault))
         }
-        router.get("/v1/logistics/shipments/:tracking/waybill") { _, context -> Response in
-            let tracking = context.parameters.get("tracking") ?? ""
-            let rows = try await runtime.database.client.query("SELECT waybill::text FROM shipments WHERE tracking_number = \(tracking)", logger: runtime.logger)
-            for try await text in rows.decode(String.self) {
-                return try Response.json(try EventCoding.decode(Waybill.self, from: Array(text.utf8)).opened(by: runtime.database.vault))
-            }
-            throw APIError.notFound("shipment")
-        }
+        throw APIError.notFound("shipment")
     }
 
     private func load(tracking: String? = nil, orderID: String? = nil, connection: PostgresConnection) async throws -> [ShipmentView] {

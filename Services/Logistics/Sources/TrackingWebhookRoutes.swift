@@ -11,7 +11,7 @@ import PostgresNIO
 /// only moves a shipment forward (`ShipmentStatus.canAdvance`); late ones are kept in the history.
 /// Events: picked_up, in_transit, arrived, out_for_delivery, delivered (with signedBy and
 /// proofReference), delay, damage, address_problem, lost, destroyed.
-struct TrackingWebhookRoutes: Sendable {
+struct TrackingWebhookRoutes: RouteGroup {
     let runtime: ServiceRuntime
     let configuration: LogisticsConfiguration
 
@@ -39,35 +39,37 @@ struct TrackingWebhookRoutes: Sendable {
         "lost": .lost, "destroyed": .lost, "delay": nil, "damage": nil, "address_problem": nil,
     ]
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.post("/v1/logistics/carriers/:code/tracking-events") { request, context -> Response in
-            let carrier = context.parameters.get("code") ?? ""
-            let body = try await request.body.collect(upTo: 64 * 1024)
-            let bytes = Array(buffer: body)
-            guard let secret = configuration.carrierSecrets[carrier] else {
-                throw APIError(.unauthorized, code: "carrier_not_configured", message: "no webhook secret is configured for this carrier")
-            }
-            let signature = request.headers[HTTPField.Name("X-Carrier-Signature")!] ?? ""
-            guard CarrierSignature.verify(signature, body: bytes, secret: secret) else {
-                runtime.logger.warning("tracking webhook with a bad signature refused", metadata: ["carrier": "\(carrier)"])
-                throw APIError(.unauthorized, code: "bad_signature", message: "X-Carrier-Signature does not match the body")
-            }
-            let event: TrackingEvent
-            do { event = try EventCoding.decode(TrackingEvent.self, from: bytes) } catch let error as DecodingError {
-                throw APIError(.badRequest, code: "malformed_body", message: "tracking event does not match the expected shape", fields: [.init(field: "(body)", reason: EventCoding.describe(error))])
-            } catch {
-                throw APIError(.badRequest, code: "malformed_body", message: "not valid JSON")
-            }
-            var check = RequestCheck()
-            if event.eventId.isEmpty || event.eventId.count > 100 { check.fail("eventId", "required, at most 100 characters") }
-            if event.trackingNumber.isEmpty || event.trackingNumber.count > 40 { check.fail("trackingNumber", "required, at most 40 characters") }
-            if Self.types[event.type] == nil { check.fail("type", "one of \(Self.types.keys.sorted().joined(separator: ", "))") }
-            for (field, value) in [("location", event.location), ("signedBy", event.signedBy), ("proofReference", event.proofReference), ("note", event.note)] {
-                if let value, value.count > 200 { check.fail(field, "at most 200 characters") }
-            }
-            try check.check()
-            return try Response.json(try await apply(event, carrier: carrier))
+    static let endpoints: [Endpoint<Self>] = [
+        .post("/v1/logistics/carriers/:code/tracking-events", .open, "A carrier's tracking events (signed: X-Carrier-Signature)", use: trackingEvents),
+    ]
+
+    func trackingEvents(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let carrier = context.parameters.get("code") ?? ""
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        let bytes = Array(buffer: body)
+        guard let secret = configuration.carrierSecrets[carrier] else {
+            throw APIError(.unauthorized, code: "carrier_not_configured", message: "no webhook secret is configured for this carrier")
         }
+        let signature = request.headers[HTTPField.Name("X-Carrier-Signature")!] ?? ""
+        guard CarrierSignature.verify(signature, body: bytes, secret: secret) else {
+            runtime.logger.warning("tracking webhook with a bad signature refused", metadata: ["carrier": "\(carrier)"])
+            throw APIError(.unauthorized, code: "bad_signature", message: "X-Carrier-Signature does not match the body")
+        }
+        let event: TrackingEvent
+        do { event = try EventCoding.decode(TrackingEvent.self, from: bytes) } catch let error as DecodingError {
+            throw APIError(.badRequest, code: "malformed_body", message: "tracking event does not match the expected shape", fields: [.init(field: "(body)", reason: EventCoding.describe(error))])
+        } catch {
+            throw APIError(.badRequest, code: "malformed_body", message: "not valid JSON")
+        }
+        var check = RequestCheck()
+        if event.eventId.isEmpty || event.eventId.count > 100 { check.fail("eventId", "required, at most 100 characters") }
+        if event.trackingNumber.isEmpty || event.trackingNumber.count > 40 { check.fail("trackingNumber", "required, at most 40 characters") }
+        if Self.types[event.type] == nil { check.fail("type", "one of \(Self.types.keys.sorted().joined(separator: ", "))") }
+        for (field, value) in [("location", event.location), ("signedBy", event.signedBy), ("proofReference", event.proofReference), ("note", event.note)] {
+            if let value, value.count > 200 { check.fail(field, "at most 200 characters") }
+        }
+        try check.check()
+        return try Response.json(try await apply(event, carrier: carrier))
     }
 
     private func apply(_ event: TrackingEvent, carrier: String) async throws -> Outcome {

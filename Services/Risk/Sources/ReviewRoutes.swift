@@ -15,7 +15,7 @@ import PostgresNIO
 /// is the authenticated caller; a `reviewerId` in the body is ignored (kept for old clients).
 /// Also the policy (`GET|PUT /v1/risk/policy`) and deny lists (`POST /v1/risk/deny-list`, stored
 /// as keyed hashes only).
-struct ReviewRoutes: Sendable {
+struct ReviewRoutes: RouteGroup {
     let runtime: ServiceRuntime
     let hasher: PIIHasher
     /// Held longer than this is overdue (`OMS_REVIEW_SLA_MINUTES`).
@@ -76,55 +76,71 @@ struct ReviewRoutes: Sendable {
         var reason: String
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.get("/v1/risk/policy") { _, _ -> Response in
-            let policy = try await runtime.database.client.withConnection { try await RiskPolicyStore.current(on: $0, logger: runtime.logger) }
-            return try Response.json(policy)
+    static let endpoints: [Endpoint<Self>] = [
+        .get("/v1/risk/policy", [.risk, .ops], "The risk scoring policy", use: showPolicy),
+        .put("/v1/risk/policy", [.risk], "Set the risk scoring policy", use: putPolicy),
+        .post("/v1/risk/deny-list", [.risk], "Add phones, addresses or devices to the deny list", use: addToDenyList),
+        .get("/v1/review/queue", [.risk], "Orders held for manual review, oldest first", use: queue),
+        .get("/v1/review/orders/:id", [.risk], "One held order with its findings", use: showReview),
+        .post("/v1/review/orders/:id/approve", [.risk], "Approve a held order", use: approve),
+        .post("/v1/review/orders/:id/reject", [.risk], "Reject a held order", use: reject),
+        .post("/v1/review/orders/:id/contacts", [.risk], "Record a call to the customer about a held order", use: recordContact),
+    ]
+
+    func showPolicy(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let policy = try await runtime.database.client.withConnection { try await RiskPolicyStore.current(on: $0, logger: runtime.logger) }
+        return try Response.json(policy)
+    }
+
+    func putPolicy(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let policy = try await request.decodeJSON(as: RiskPolicy.self, context: context)
+        guard policy.holdScore > 0, policy.rejectScore > policy.holdScore else {
+            throw APIError.validation([.init(field: "rejectScore", reason: "must be above holdScore, which must be positive")])
         }
-        router.put("/v1/risk/policy") { request, context -> Response in
-            let policy = try await request.decodeJSON(as: RiskPolicy.self, context: context)
-            guard policy.holdScore > 0, policy.rejectScore > policy.holdScore else {
-                throw APIError.validation([.init(field: "rejectScore", reason: "must be above holdScore, which must be positive")])
-            }
-            let user = RequestCheck.user(request)
-            try await runtime.database.client.withConnection { try await RiskPolicyStore.save(policy, by: user, on: $0, logger: runtime.logger) }
-            return try Response.json(policy)
+        let user = context.actingUser
+        try await runtime.database.client.withConnection { try await RiskPolicyStore.save(policy, by: user, on: $0, logger: runtime.logger) }
+        return try Response.json(policy)
+    }
+
+    func addToDenyList(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: DenyRequest.self, context: context)
+        let hash: String
+        switch (body.kind, body.phone, body.address) {
+        case ("phone", let phone?, nil) where Customer.isMainlandMobile(phone): hash = hasher.phone(phone)
+        case ("address", nil, let address?) where !address.street.isEmpty: hash = hasher.address(address)
+        default: throw APIError.validation([.init(field: "kind", reason: "phone with a mainland mobile number, or address with an address")])
         }
-        router.post("/v1/risk/deny-list") { request, context -> Response in
-            let body = try await request.decodeJSON(as: DenyRequest.self, context: context)
-            let hash: String
-            switch (body.kind, body.phone, body.address) {
-            case ("phone", let phone?, nil) where Customer.isMainlandMobile(phone): hash = hasher.phone(phone)
-            case ("address", nil, let address?) where !address.street.isEmpty: hash = hasher.address(address)
-            default: throw APIError.validation([.init(field: "kind", reason: "phone with a mainland mobile number, or address with an address")])
-            }
-            guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty, body.reason.count <= 500 else {
-                throw APIError.validation([.init(field: "reason", reason: "required, at most 500 characters")])
-            }
-            try await runtime.database.client.query("""
-                INSERT INTO deny_list (kind, value_hash, reason) VALUES (\(body.kind), \(hash), \(body.reason))
-                ON CONFLICT (kind, value_hash) DO UPDATE SET reason = excluded.reason
-                """, logger: runtime.logger)
-            return try Response.json(["kind": body.kind, "status": "denied"], status: .created)
+        guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty, body.reason.count <= 500 else {
+            throw APIError.validation([.init(field: "reason", reason: "required, at most 500 characters")])
         }
-        router.get("/v1/review/queue") { request, _ -> Response in
-            try Response.json(["orders": try await queue(request.queryDictionary)])
-        }
-        router.get("/v1/review/orders/:id") { _, context -> Response in
-            try Response.json(try await view(context.parameters.get("id") ?? ""))
-        }
-        router.post("/v1/review/orders/:id/approve") { request, context -> Response in
-            let body = try await request.decodeJSON(as: DecisionRequest.self, context: context)
-            return try Response.json(try await decide(context.parameters.get("id") ?? "", approve: true, body, reviewer: RequestCheck.user(request)))
-        }
-        router.post("/v1/review/orders/:id/reject") { request, context -> Response in
-            let body = try await request.decodeJSON(as: DecisionRequest.self, context: context)
-            return try Response.json(try await decide(context.parameters.get("id") ?? "", approve: false, body, reviewer: RequestCheck.user(request)))
-        }
-        router.post("/v1/review/orders/:id/contacts") { request, context -> Response in
-            let body = try await request.decodeJSON(as: ContactRequest.self, context: context)
-            return try Response.json(try await contact(context.parameters.get("id") ?? "", body, reviewer: RequestCheck.user(request)), status: .created)
-        }
+        try await runtime.database.client.query("""
+            INSERT INTO deny_list (kind, value_hash, reason) VALUES (\(body.kind), \(hash), \(body.reason))
+            ON CONFLICT (kind, value_hash) DO UPDATE SET reason = excluded.reason
+            """, logger: runtime.logger)
+        return try Response.json(["kind": body.kind, "status": "denied"], status: .created)
+    }
+
+    func queue(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try Response.json(["orders": try await queue(request.queryDictionary)])
+    }
+
+    func showReview(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try Response.json(try await view(context.parameters.get("id") ?? ""))
+    }
+
+    func approve(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: DecisionRequest.self, context: context)
+        return try Response.json(try await decide(context.parameters.get("id") ?? "", approve: true, body, reviewer: context.actingUser))
+    }
+
+    func reject(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: DecisionRequest.self, context: context)
+        return try Response.json(try await decide(context.parameters.get("id") ?? "", approve: false, body, reviewer: context.actingUser))
+    }
+
+    func recordContact(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: ContactRequest.self, context: context)
+        return try Response.json(try await contact(context.parameters.get("id") ?? "", body, reviewer: context.actingUser), status: .created)
     }
 
     func queue(_ query: [String: String]) async throws -> [QueueEntry] {

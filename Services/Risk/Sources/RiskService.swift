@@ -36,7 +36,7 @@ public struct RiskService: OMSService {
         }
     }
 
-    public func addRoutes(to router: Router<BasicRequestContext>, runtime: ServiceRuntime) {
-        ReviewRoutes(runtime: runtime, hasher: hasher, slaMinutes: reviewSLAMinutes).add(to: router)
+    public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
+        [ReviewRoutes(runtime: runtime, hasher: hasher, slaMinutes: reviewSLAMinutes)]
     }
 }
