@@ -18,7 +18,7 @@ public struct APICredentials: Sendable {
     public static let variable = "OMS_API_TOKENS"
     public static let minimumTokenLength = 32
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public init(environment: [String: String]) throws {
         try self.init(parsing: environment[Self.variable] ?? "")
     }
 

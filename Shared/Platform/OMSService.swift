@@ -7,12 +7,15 @@ import ServiceLifecycle
 /// pipelines and its HTTP routes. Everything else (database pool, producer, outbox relay,
 /// health, metrics, graceful shutdown) is the same for every service.
 public protocol OMSService: Sendable {
-    var name: ServiceName { get }
+    static var serviceName: ServiceName { get }
     /// The service's own migrations, versions >= 100 (1-99 belong to the platform).
     var migrations: [Migration] { get }
     /// Event handlers of the service's main consumer group.
     var handlers: [any EventHandler] { get }
-    /// Consumer groups this process runs, each with its topics and handlers.
+    /// The consumer groups the service declares (suffix and topics). Ops tools (`omsctl status`,
+    /// `replay`) list groups from these.
+    static var consumerGroups: [ConsumerGroupSpec] { get }
+    /// Consumer groups this process runs, each with its topics and handlers: declared ones only.
     func pipelines(runtime: ServiceRuntime) -> [PipelineSpec]
     /// Every route group the service declares. Its access policy (a request no route covers is
     /// refused), `/openapi.json` and docs/api.md derive from these.
@@ -28,11 +31,18 @@ public protocol OMSService: Sendable {
 }
 
 extension OMSService {
+    public var name: ServiceName { Self.serviceName }
+
     /// One group, `oms.<service>.events`, over the topics the catalogue says the service consumes.
-    /// A service without handlers runs no group, so that a later release reads its topics from the
-    /// beginning instead of from behind events an empty consumer would have skipped.
+    public static var consumerGroups: [ConsumerGroupSpec] {
+        [ConsumerGroupSpec(suffix: "events", topics: TopicCatalogue.topicsConsumed(by: serviceName))]
+    }
+
+    /// The declared groups, each with the service's `handlers`. A service without handlers runs no
+    /// group, so that a later release reads its topics from the beginning instead of from behind
+    /// events an empty consumer would have skipped.
     public func pipelines(runtime: ServiceRuntime) -> [PipelineSpec] {
-        handlers.isEmpty ? [] : [PipelineSpec(groupSuffix: "events", topics: TopicCatalogue.topicsConsumed(by: name), handlers: handlers)]
+        handlers.isEmpty ? [] : Self.consumerGroups.map { PipelineSpec($0, handlers: handlers) }
     }
 
     public static var routeGroups: [RouteGroupType] { [] }
@@ -59,5 +69,10 @@ public struct PipelineSpec: Sendable {
         self.groupSuffix = groupSuffix
         self.topics = topics
         self.handlers = handlers
+    }
+
+    /// The declared `group` run with `handlers`; `suffix` names a later generation of it.
+    public init(_ group: ConsumerGroupSpec, suffix: String? = nil, handlers: [any EventHandler]) {
+        self.init(groupSuffix: suffix ?? group.suffix, topics: group.topics, handlers: handlers)
     }
 }

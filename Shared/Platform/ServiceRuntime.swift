@@ -46,6 +46,9 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
 
     var pipelines: [ConsumerPipeline] = []
     for spec in service.pipelines(runtime: runtime) {
+      guard type(of: service).consumerGroups.contains(where: { $0.admits(spec) }) else {
+          throw ServiceDefinitionError.undeclaredConsumerGroup(spec.groupSuffix)
+      }
       for member in 0..<configuration.consumersPerGroup {
         var consumerConfiguration = KafkaConsumerConfiguration(client: configuration.kafka, groupID: configuration.topics.physical("oms.\(service.name.rawValue).\(spec.groupSuffix)"))
         consumerConfiguration.sessionTimeoutMilliseconds = configuration.sessionTimeoutMilliseconds
@@ -117,10 +120,14 @@ public enum ServiceDefinitionError: Error, CustomStringConvertible {
     /// A route group served but missing from the service's `routeGroups`, so that neither the
     /// access policy nor the API document would know its routes.
     case undeclaredRouteGroup(String)
+    /// A consumer group run but not among the service's `consumerGroups` (suffix and topics), so
+    /// that ops tools would not see it.
+    case undeclaredConsumerGroup(String)
 
     public var description: String {
         switch self {
         case .undeclaredRouteGroup(let name): "route group \(name) is served but not declared in routeGroups"
+        case .undeclaredConsumerGroup(let suffix): "consumer group \(suffix) runs but is not declared (with these topics) in consumerGroups"
         }
     }
 }

@@ -7,5 +7,5 @@ import AfterSalesService
 let configuration = try ServiceConfiguration(service: .aftersales)
 JSONLogHandler.bootstrap(level: configuration.logLevel)
 let logger = Logger(label: "oms.aftersales")
-let app = try buildApplication(service: AfterSalesService(configuration: try AfterSalesConfiguration()), configuration: configuration, logger: logger)
+let app = try buildApplication(service: AfterSalesService(configuration: try AfterSalesConfiguration(environment: configuration.environment.values)), configuration: configuration, logger: logger)
 try await app.runService()

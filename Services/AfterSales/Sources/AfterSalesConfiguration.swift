@@ -19,7 +19,7 @@ public struct AfterSalesConfiguration: Sendable {
     /// `OMS_ESCALATION_CHECK_SECONDS` (default 60): how often overdue complaints are looked for.
     public var escalationCheckSeconds: Int
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public init(environment: [String: String]) throws {
         func pairs(_ key: String) throws -> [(String, Int)] {
             try (environment[key] ?? "").split(separator: ",").map { pair in
                 let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }

@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// state only inside `ServiceDatabase.transaction` or an event handler, so every change and the
 /// events it causes commit together.
 public struct AfterSalesService: OMSService {
-    public let name = ServiceName.aftersales
+    public static let serviceName = ServiceName.aftersales
     public let configuration: AfterSalesConfiguration
 
     public init(configuration: AfterSalesConfiguration) {

@@ -20,7 +20,7 @@ public struct FulfillmentConfiguration: Sendable {
     /// `OMS_SEED_DEMO_CATALOG` (default true): load the demo catalog's items into the item master.
     public var seedDemoItems: Bool
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public init(environment: [String: String]) throws {
         let env = EnvironmentReader(environment)
         switch environment["OMS_FULFILLMENT_DEFAULT_MODE"] ?? "manual" {
         case "manual": defaultAutomatic = false

@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// Owns the `fulfillment` schema. Invariant: it changes state only inside `ServiceDatabase.transaction`
 /// or an event handler, so every change and the events it causes commit together.
 public struct FulfillmentService: OMSService {
-    public let name = ServiceName.fulfillment
+    public static let serviceName = ServiceName.fulfillment
     public let configuration: FulfillmentConfiguration
 
     public init(configuration: FulfillmentConfiguration) {

@@ -7,5 +7,5 @@ import InsightsService
 let configuration = try ServiceConfiguration(service: .insights)
 JSONLogHandler.bootstrap(level: configuration.logLevel)
 let logger = Logger(label: "oms.insights")
-let app = try buildApplication(service: InsightsService(configuration: try InsightsConfiguration()), configuration: configuration, logger: logger)
+let app = try buildApplication(service: InsightsService(configuration: try InsightsConfiguration(environment: configuration.environment.values)), configuration: configuration, logger: logger)
 try await app.runService()

@@ -11,7 +11,7 @@ public struct InsightsConfiguration: Sendable {
     /// `OMS_RFM_NEW_DAYS` (30), `OMS_RFM_FREQUENT_ORDERS` (3), `OMS_RFM_SILENCE_DAYS` (90).
     var segmentation: CustomerSegmentation.Policy
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public init(environment: [String: String]) throws {
         func positive(_ key: String, _ fallback: Int) throws -> Int {
             guard let text = environment[key] else { return fallback }
             guard let value = Int(text), value >= 1, value <= 100_000 else { throw ConfigurationError(key: key, reason: "must be an integer 1-100000") }

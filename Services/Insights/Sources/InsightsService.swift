@@ -7,7 +7,7 @@ import OMSPlatform
 /// in its own `insights` schema and serves reports (JSON/CSV) and a dashboard. Invariant: it never
 /// emits events or writes another service's data; its facts are rebuilt by replaying the topics.
 public struct InsightsService: OMSService {
-    public let name = ServiceName.insights
+    public static let serviceName = ServiceName.insights
     public let configuration: InsightsConfiguration
 
     public init(configuration: InsightsConfiguration) {
@@ -18,8 +18,11 @@ public struct InsightsService: OMSService {
 
     public var handlers: [any EventHandler] { [OrderFactsHandler(), ShipmentFactsHandler(), AfterSalesFactsHandler()] }
 
+    /// One group over every business topic; a rebuild runs generation N as `events-g<N>`.
+    public static let consumerGroups = [ConsumerGroupSpec(suffix: "events", topics: TopicCatalogue.topicsConsumed(by: .insights), generational: true)]
+
     public func pipelines(runtime: ServiceRuntime) -> [PipelineSpec] {
-        [PipelineSpec(groupSuffix: configuration.groupSuffix, topics: TopicCatalogue.topicsConsumed(by: name), handlers: handlers)]
+        [PipelineSpec(Self.consumerGroups[0], suffix: configuration.groupSuffix, handlers: handlers)]
     }
 
     public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {

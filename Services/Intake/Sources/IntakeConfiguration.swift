@@ -26,7 +26,7 @@ public struct IntakeConfiguration: Sendable {
     public var maxBodyBytes = 1 << 20
 
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public init(environment: [String: String]) throws {
         let roleText = environment["OMS_INTAKE_ROLE"] ?? "all"
         guard let role = Role(rawValue: roleText) else {
             throw ConfigurationError(key: "OMS_INTAKE_ROLE", reason: "must be edge, worker or all")

@@ -8,7 +8,7 @@ import OMSPlatform
 /// `ServiceDatabase.transaction` or an event handler, so every change and the events it causes
 /// commit together.
 public struct IntakeService: OMSService {
-    public let name = ServiceName.intake
+    public static let serviceName = ServiceName.intake
     public let configuration: IntakeConfiguration
     let hasher: PIIHasher
 
@@ -29,13 +29,18 @@ public struct IntakeService: OMSService {
     /// `oms.intake.status` on the downstream topics (the status projection and inventory's
     /// sold-out reports), so a burst of raw
     /// orders never delays status updates.
+    /// `workers` turn raw channel payloads into orders; `status` projects every downstream event
+    /// onto the order's status and the SKUs' availability.
+    public static let consumerGroups = [
+        ConsumerGroupSpec(suffix: "workers", topics: [TopicCatalogue.intakeRaw]),
+        ConsumerGroupSpec(suffix: "status", topics: TopicCatalogue.topicsConsumed(by: .intake).filter { $0 != TopicCatalogue.intakeRaw }),
+    ]
+
     public func pipelines(runtime: ServiceRuntime) -> [PipelineSpec] {
         guard configuration.role != .edge else { return [] }
-        let downstream = TopicCatalogue.topicsConsumed(by: .intake).filter { $0 != TopicCatalogue.intakeRaw }
         return [
-            PipelineSpec(groupSuffix: "workers", topics: [TopicCatalogue.intakeRaw],
-                         handlers: [RawOrderHandler(assembler: OrderAssembler(shipping: configuration.shipping), hasher: hasher)]),
-            PipelineSpec(groupSuffix: "status", topics: downstream, handlers: [OrderStatusProjection(hasher: hasher), SkuAvailabilityProjection()]),
+            PipelineSpec(Self.consumerGroups[0], handlers: [RawOrderHandler(assembler: OrderAssembler(shipping: configuration.shipping), hasher: hasher)]),
+            PipelineSpec(Self.consumerGroups[1], handlers: [OrderStatusProjection(hasher: hasher), SkuAvailabilityProjection()]),
         ]
     }
 

@@ -8,7 +8,7 @@ import OMSPlatform
 /// or an event handler, so every change and the events it causes commit together; every stock
 /// change is a movement in the ledger.
 public struct InventoryService: OMSService {
-    public let name = ServiceName.inventory
+    public static let serviceName = ServiceName.inventory
 
     public init() {}
 

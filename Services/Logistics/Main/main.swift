@@ -5,7 +5,7 @@ import LogisticsService
 // Reads configuration from the environment (see README "Configuration") and runs the service
 // until SIGTERM/SIGINT, then shuts down gracefully.
 let configuration = try ServiceConfiguration(service: .logistics)
-let logistics = try LogisticsConfiguration()
+let logistics = try LogisticsConfiguration(environment: configuration.environment.values)
 JSONLogHandler.bootstrap(level: configuration.logLevel)
 let logger = Logger(label: "oms.logistics")
 if logistics.carrierSecrets.isEmpty {

@@ -14,7 +14,7 @@ public struct LogisticsConfiguration: Sendable {
     /// `OMS_SEED_DEMO_CATALOG` (default true): load the demo carriers (SF, JD, YTO, ZTO, Dada).
     public var seedDemoCarriers: Bool
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public init(environment: [String: String]) throws {
         var secrets: [String: String] = [:]
         for pair in (environment["OMS_CARRIER_SECRETS"] ?? "").split(separator: ",") {
             let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }

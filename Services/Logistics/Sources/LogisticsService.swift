@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// Owns the `logistics` schema. Invariant: it changes state only inside `ServiceDatabase.transaction`
 /// or an event handler, so every change and the events it causes commit together.
 public struct LogisticsService: OMSService {
-    public let name = ServiceName.logistics
+    public static let serviceName = ServiceName.logistics
     public let configuration: LogisticsConfiguration
 
     public init(configuration: LogisticsConfiguration) {

@@ -55,7 +55,7 @@ public struct LoadRun: Sendable {
             self.brokers = brokers
             self.namespace = namespace
             self.settle = settle
-            self.credentials = credentials ?? ((try? APICredentials()) ?? APICredentials.none)
+            self.credentials = credentials ?? ((try? APICredentials(environment: ProcessInfo.processInfo.environment)) ?? APICredentials.none)
         }
     }
 

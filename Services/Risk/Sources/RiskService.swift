@@ -7,7 +7,7 @@ import OMSPlatform
 /// Owns the `risk` schema. Invariant: it changes state only inside `ServiceDatabase.transaction`
 /// or an event handler, so every change and the events it causes commit together.
 public struct RiskService: OMSService {
-    public let name = ServiceName.risk
+    public static let serviceName = ServiceName.risk
     let hasher: PIIHasher
     /// Held orders older than this are overdue (`OMS_REVIEW_SLA_MINUTES`, default 120).
     let reviewSLAMinutes: Int
