@@ -3,9 +3,14 @@ import Foundation
 /// How an order is paid.
 public enum PaymentMethod: String, Codable, Sendable {
     case card, wallet, wechatPay, alipay, cashAtTill, cashOnDelivery, marketplace
+
+    /// Whether the tender leaves a provider's transaction id (a card authorisation, a wallet or
+    /// marketplace payment): cash, at a till or on delivery, does not.
+    public var carriesReference: Bool { self != .cashAtTill && self != .cashOnDelivery }
 }
 
-/// Payment as the channel reported it. Invariant: `reference` is present unless cash on delivery.
+/// Payment as the channel reported it. Invariant: `reference` is present when the method
+/// `carriesReference` (risk rejects a paid order without one); cash carries none.
 public struct Payment: Codable, Hashable, Sendable {
     public var method: PaymentMethod
     public var reference: String?

@@ -54,6 +54,24 @@ struct LoadGeneratorTests {
                     let endToEnd = try #require(summary.endToEnd)
                     #expect(endToEnd.p50 > 0 && endToEnd.p50 <= endToEnd.p99 && endToEnd.p99 <= endToEnd.max)
                     #expect((summary.timeline ?? []).reduce(0) { $0 + $1.dispatched } == summary.dispatched)
+                    // A cash sale at the till carries no payment reference and is a sale all the same:
+                    // verified, the store's on-hand goes down, and it counts (none of the tills' sales is rejected).
+                    let cash = try DemoOrderFactory().order(channel: .pos, run: "CASH\(world.id.prefix(4))", number: 2)
+                    #expect(String(decoding: cash.body, as: UTF8.self).contains(#""method":"cash""#))
+                    let sku = try #require(DemoCatalog.products.first { product in String(decoding: cash.body, as: UTF8.self).contains(product.barcodes[0]) }?.sku)
+                    func storeOnHand() async throws -> Int {
+                        let stock = try await inventory.send(.GET, "/v1/inventory/stock/\(sku)").json["warehouses"] as? [[String: Any]] ?? []
+                        return (stock.first { $0["warehouseId"] as? String == "SH-0021" }?["onHand"] as? NSNumber)?.intValue ?? -1
+                    }
+                    let before = try await storeOnHand()
+                    #expect(try await edge.send(.POST, cash.path, body: cash.body).status == 202)
+                    #expect(try await world.eventually {
+                        try await world.count("SELECT count(*) FROM \(world.inventorySchema).orders WHERE status = 'sold_at_till' AND order_id IN (SELECT order_id FROM \(world.schema).orders WHERE channel_order_id LIKE 'SH-0021:%:\(cash.channelOrderID)')") == 1
+                    }, "the cash sale never reached the store's stock")
+                    #expect(try await storeOnHand() < before, "store on-hand \(before) did not go down")
+                    #expect(try await world.count("SELECT count(*) FROM \(world.schema).orders WHERE channel = 'pos' AND status = 'rejected'") == 0)
+                    #expect(try await world.count("SELECT count(*) FROM \(world.riskSchema).decisions WHERE channel = 'pos' AND status = 'verified'") == tills + 1)
+
                     // The generated hold share: phone cash on delivery over the limit, held by risk.
                     #expect(try await world.eventually {
                         try await world.count("SELECT count(*) FROM \(world.schema).orders WHERE status = 'held' AND channel_order_id LIKE 'CS-%-H%'") == 3

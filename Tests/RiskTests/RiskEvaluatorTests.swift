@@ -56,6 +56,29 @@ struct RiskEvaluatorTests {
         }) == ["cod_over_limit"])
     }
 
+    /// A walk-in sale at a store till: no address, no customer details, paid in cash.
+    func tillSale(totalFen: Int64, method: PaymentMethod = .cashAtTill, reference: String? = nil) -> Order {
+        order {
+            $0.channel = .pos; $0.deliveryAddress = nil; $0.customer = Customer(customerKey: "", name: "", phone: "")
+            $0.lines = [OrderLine(lineNumber: 1, sku: "A", quantity: 1, unitPrice: .fen(totalFen))]
+            $0.payment = Payment(method: method, reference: reference, paidAmount: .fen(totalFen), paidAt: Date())
+        }
+    }
+
+    @Test("a cash sale at the till is a paid tender without a reference: verified; large cash (at the reporting threshold) is held; card at the till still needs its reference")
+    func cashAtTheTill() {
+        let sale = evaluator.evaluate(tillSale(totalFen: 34_510), couponCode: nil, signals: RiskSignals())
+        #expect(sale.outcome == .verified && sale.findings.isEmpty, "\(sale.findings.map(\.rule))")
+        // The goods left with the customer: a big card sale at the till is not held as "high value".
+        #expect(rules(tillSale(totalFen: 800_000, method: .card, reference: "auth-1")) == [])
+        #expect(rules(tillSale(totalFen: 800_000, method: .card)) == ["missing_payment_reference"])
+        let policy = RiskPolicy()
+        #expect(rules(tillSale(totalFen: policy.tillCashMaxFen - 1)) == [])
+        #expect(rules(tillSale(totalFen: policy.tillCashMaxFen)) == ["till_cash_over_limit"])
+        #expect(evaluator.evaluate(tillSale(totalFen: policy.tillCashMaxFen), couponCode: nil, signals: RiskSignals()).outcome == .held)
+        #expect(rules(order { $0.payment.method = .cashAtTill; $0.payment.reference = nil }) == [], "cash needs no reference on any channel that takes it")
+    }
+
     @Test("high value at the threshold exactly, not one fen below; unusual quantities")
     func limits() {
         func priced(_ fen: Int64) -> Order { order { $0.lines = [OrderLine(lineNumber: 1, sku: "A", quantity: 1, unitPrice: .fen(fen))]; $0.payment.paidAmount = .fen(fen) } }

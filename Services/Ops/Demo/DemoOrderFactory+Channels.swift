@@ -107,7 +107,8 @@ extension DemoOrderFactory {
             id = "POS-\(run)-\(n)"
             object = ["storeId": "SH-0021", "tillId": "T\(n % 8)", "cashierId": "C\(n % 30)", "receiptNo": id, "soldAt": "2026-11-11T10:15:00+08:00",
                       "items": zip(picked, quantities).map { ["barcode": $0.barcodes[0], "quantity": $1] },
-                      "tender": ["method": "card", "reference": "AUTH-\(run)-\(n)", "amountFen": 0]]
+                      // Every other sale is paid in cash, which leaves no payment reference.
+                      "tender": n % 2 == 0 ? ["method": "cash", "amountFen": 0] : ["method": "card", "reference": "AUTH-\(run)-\(n)", "amountFen": 0]]
         }
         let total: Money
         switch sendChannel {

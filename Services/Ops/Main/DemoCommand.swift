@@ -27,7 +27,7 @@ struct Demo: AsyncParsableCommand {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
             if parts.count == 2 { secrets[parts[0]] = parts[1] }
         }
-        let demo = DemoRun(endpoints: .init(host: host), examples: URL(fileURLWithPath: examples), carrierSecrets: secrets, credentials: try APICredentials(), timeout: .seconds(timeout)) { Swift.print($0) }
+        let demo = DemoRun(endpoints: .init(host: host), examples: URL(fileURLWithPath: examples), carrierSecrets: secrets, credentials: try APICredentials(environment: environment), timeout: .seconds(timeout)) { Swift.print($0) }
         if setupOnly { try await demo.setUpOnly(topUp: topUp) } else { try await demo.run() }
     }
 }

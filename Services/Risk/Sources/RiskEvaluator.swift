@@ -70,12 +70,20 @@ public struct RiskEvaluator: Sendable {
                 fire("cod_over_limit", policy.codOverLimitScore, "cash on delivery above \(Money.fen(policy.codMaxFen))")
             }
         } else {
-            if (order.payment.reference ?? "").isEmpty { fire("missing_payment_reference", policy.rejectScore, "paid order without a payment reference") }
+            if order.payment.method.carriesReference, (order.payment.reference ?? "").isEmpty {
+                fire("missing_payment_reference", policy.rejectScore, "paid order without a payment reference")
+            }
             if order.payment.paidAmount != order.total { fire("payment_mismatch", policy.rejectScore, "paid \(order.payment.paidAmount) but the order totals \(order.total)") }
+            if order.payment.method == .cashAtTill, order.total.minorUnits >= policy.tillCashMaxFen {
+                fire("till_cash_over_limit", policy.tillCashOverLimitScore, "cash at the till at or above \(Money.fen(policy.tillCashMaxFen))")
+            }
         }
 
-        // Amount and quantity limits.
-        if order.total.minorUnits >= policy.highValueFen { fire("high_value", policy.highValueScore, "order total at or above \(Money.fen(policy.highValueFen))") }
+        // Amount and quantity limits. A carry-out sale at a till was seen by the cashier and its
+        // goods have left: it is not held for its value (large cash is, above).
+        if order.channel != .pos, order.total.minorUnits >= policy.highValueFen {
+            fire("high_value", policy.highValueScore, "order total at or above \(Money.fen(policy.highValueFen))")
+        }
         let units = order.lines.reduce(0) { $0 + $1.quantity }
         if order.lines.contains(where: { $0.quantity > policy.maxLineQuantity }) || units > policy.maxOrderUnits {
             fire("unusual_quantity", policy.unusualQuantityScore, "more than \(policy.maxLineQuantity) of one item or \(policy.maxOrderUnits) units in all")

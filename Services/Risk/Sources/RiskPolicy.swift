@@ -27,6 +27,11 @@ public struct RiskPolicy: Codable, Hashable, Sendable {
     public var codMaxFen: Int64 = 200_000
     public var codOverLimitScore = 40
 
+    /// Cash taken at a store till at or above this total (the 50,000 yuan large-cash reporting
+    /// threshold) goes to a person; smaller cash sales need no payment reference.
+    public var tillCashMaxFen: Int64 = 5_000_000
+    public var tillCashOverLimitScore = 40
+
     /// Velocity (brushing / 刷单): more orders than this within the window from one phone, to one
     /// address, or from one customer account (this order included).
     public var velocityWindowMinutes = 60
