@@ -99,4 +99,55 @@ struct IntakeStatusTests {
             }
         }
     }
+
+    @Test("a cancelled order gives its single-use coupon back; when the warehouse refuses the cancellation (packed, ships) the order takes it back, or, if another order redeemed it meanwhile, is marked couponUsedTwice")
+    func refusedCancellationTakesTheCouponBack() async throws {
+        try await withIntakeWorld { world in
+            let app = try world.application(role: .all)
+            try await app.test(.live) { client in
+                let edge = EdgeClient(base: "http://127.0.0.1:\(client.port!)", http: HTTPClient.shared)
+                let codes = ["KEEP-\(world.id.prefix(6))", "LOSE-\(world.id.prefix(6))"]
+                #expect(try await edge.send(.POST, "/v1/admin/coupons", body: Array(#"{"codes":["\#(codes[0])","\#(codes[1])"],"amountOffFen":500}"#.utf8)).status == 201)
+                let factory = DemoOrderFactory()
+                /// Submits a web order (the first number from `n` that prices above the coupon) and waits for it.
+                func submit(_ code: String, from n: Int) async throws -> String {
+                    let coupon = IssuedCoupon(coupon: Coupon(code: code, value: .amountOff(.fen(500))), expiresAt: nil)
+                    var n = n
+                    while true {
+                        if let order = try? factory.webOrder(run: world.id, number: n, coupon: coupon) {
+                            let reply = try await edge.send(.POST, "/v1/channels/web/orders", body: order.body)
+                            #expect(reply.status == 202, "\(reply.text)")
+                            let id = reply.json["orderId"] as? String ?? ""
+                            #expect(try await world.eventually { try await world.count("SELECT count(*) FROM \(world.schema).orders WHERE order_id = '\(id)' AND status = 'received'") == 1 })
+                            return id
+                        }
+                        n += 1
+                    }
+                }
+                func owner(_ code: String) async throws -> String? { try await world.strings("SELECT order_id FROM \(world.schema).coupon_redemptions WHERE code = '\(code)'").first?.first }
+                let keeper = try await submit(codes[0], from: 0), loser = try await submit(codes[1], from: 100)
+                #expect(try await owner(codes[0]) == keeper)
+                #expect(try await owner(codes[1]) == loser)
+                for id in [keeper, loser] {
+                    #expect(try await edge.send(.POST, "/v1/orders/\(id)/cancel", body: Array(#"{"reason":"changed my mind"}"#.utf8)).status == 200)
+                }
+                #expect(try await owner(codes[0]) == nil, "a cancelled order gives its coupon back")
+                #expect(try await owner(codes[1]) == nil)
+                // Another customer redeems the second code before the warehouse answers.
+                let other = try await submit(codes[1], from: 200)
+                #expect(try await owner(codes[1]) == other)
+
+                try await world.publish([(try stage("fulfillment.cancel-refused", keeper), TopicCatalogue.fulfillmentEvents),
+                                         (try stage("fulfillment.cancel-refused", loser), TopicCatalogue.fulfillmentEvents)])
+                #expect(try await world.eventually {
+                    try await world.count("SELECT count(*) FROM \(world.schema).orders WHERE order_id IN ('\(keeper)', '\(loser)') AND status = 'packed'") == 2
+                })
+                #expect(try await owner(codes[0]) == keeper, "the order that ships after all holds its coupon again")
+                #expect(try await owner(codes[1]) == other, "the code another order redeemed stays with it")
+                let view = try await edge.send(.GET, "/v1/orders/\(loser)")
+                #expect((view.json["details"] as? [String: String])?["couponUsedTwice"] == codes[1], "\(view.text.prefix(400))")
+                #expect(try await world.count("SELECT count(*) FROM \(world.schema).coupon_releases WHERE outcome IS NULL") == 0)
+            }
+        }
+    }
 }

@@ -116,6 +116,37 @@ public enum CatalogStore {
         for try await (code, order) in rows.decode((String, String).self) { owners[code] = order }
         return Set(redemptions.filter { owners[$0.code] == $0.orderID }.map(\.orderID))
     }
+
+    /// A cancelled order gives its coupon back: the redemption is removed (the code can be
+    /// redeemed again) and remembered as a release.
+    public static func releaseCoupons(of orderID: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            WITH released AS (DELETE FROM coupon_redemptions WHERE order_id = \(orderID) RETURNING order_id, code)
+            INSERT INTO coupon_releases (order_id, code) SELECT order_id, code FROM released ON CONFLICT DO NOTHING
+            """, logger: logger)
+    }
+
+    /// The cancellation of these orders was undone (they ship after all): each takes its released
+    /// coupon back. Returns the codes another order redeemed in between, by order id; those were
+    /// used twice. Settling is idempotent: a release is settled once.
+    public static func restoreCoupons(of orderIDs: [String], on connection: PostgresConnection, logger: Logger) async throws -> [String: String] {
+        guard !orderIDs.isEmpty else { return [:] }
+        try await connection.query("""
+            INSERT INTO coupon_redemptions (code, order_id)
+            SELECT code, order_id FROM coupon_releases WHERE order_id = ANY(\(orderIDs)::text[]) AND outcome IS NULL
+            ON CONFLICT (code) DO NOTHING
+            """, logger: logger)
+        let rows = try await connection.query("""
+            UPDATE coupon_releases r
+            SET outcome = CASE WHEN EXISTS (SELECT 1 FROM coupon_redemptions c WHERE c.code = r.code AND c.order_id = r.order_id) THEN 'restored' ELSE 'taken' END,
+                settled_at = now()
+            WHERE r.order_id = ANY(\(orderIDs)::text[]) AND r.outcome IS NULL
+            RETURNING r.order_id, r.code, r.outcome
+            """, logger: logger)
+        var taken: [String: String] = [:]
+        for try await (order, code, outcome) in rows.decode((String, String, String).self) where outcome == "taken" { taken[order] = code }
+        return taken
+    }
 }
 
 /// How a draft line names a product, as a catalog lookup key.

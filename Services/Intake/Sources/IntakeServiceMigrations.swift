@@ -108,6 +108,19 @@ public enum IntakeServiceMigrations {
             ALTER TABLE submissions DROP CONSTRAINT IF EXISTS submissions_idempotency_key_key;
             CREATE UNIQUE INDEX submissions_channel_idempotency_key ON submissions (channel, idempotency_key);
             """),
+        Migration(version: 105, name: "coupon releases", sql: """
+            -- The coupons cancelled orders gave back. A cancellation the warehouse refuses (the
+            -- parcel was packed and ships) takes its coupon back: 'restored', or 'taken' when another
+            -- order redeemed the code in between (the code was then used twice; finance sees it).
+            CREATE TABLE coupon_releases (
+                order_id text NOT NULL,
+                code text NOT NULL,
+                released_at timestamptz NOT NULL DEFAULT now(),
+                outcome text CHECK (outcome IN ('restored', 'taken')),
+                settled_at timestamptz,
+                PRIMARY KEY (order_id, code)
+            );
+            """),
     ]
 
     /// The schema plus, when asked, the demo catalog (a few hundred SKUs and two promotions).

@@ -213,8 +213,8 @@ struct OrderRoutes: RouteGroup {
                 INSERT INTO order_timeline (order_id, event_id, event_type, status, status_changed, occurred_at, detail)
                 VALUES (\(id), \(envelope.eventID), \(OrderCancelled.eventType), \(OrderStatus.cancelled.rawValue), true, \(envelope.occurredAt), \(#"{"requestedBy":""# + requestedBy + #""}"#)::jsonb)
                 """, logger: tx.logger)
-            // A cancelled order gives its coupon back.
-            try await tx.connection.query("DELETE FROM coupon_redemptions WHERE order_id = \(id)", logger: tx.logger)
+            // A cancelled order gives its coupon back (taken back if the cancellation is refused).
+            try await CatalogStore.releaseCoupons(of: id, on: tx.connection, logger: tx.logger)
             return .cancelled
         }
         switch outcome {

@@ -55,10 +55,12 @@ public struct OrderStatusProjection: EventHandler {
         var timeline = (orders: [String](), eventIDs: [UUID](), types: [String](), statuses: [String](), changed: [Bool](), at: [Date](), details: [String]())
         var details: [String: [String: String]] = [:]
         var touched = Set<String>()
+        var uncancelled: [String] = []
         for event in events {
             let target = Self.statusByEventType[event.type] ?? nil
             var changed = false
             if let target, let status = current[event.orderID], status.canAdvance(to: target) || Self.undoesCancellation(event.type, status) {
+                if Self.undoesCancellation(event.type, status) { uncancelled.append(event.orderID) }
                 current[event.orderID] = target
                 touched.insert(event.orderID)
                 changed = true
@@ -83,6 +85,12 @@ public struct OrderStatusProjection: EventHandler {
                         \(timeline.changed)::bool[], \(timeline.at)::timestamptz[], \(timeline.details)::text[]) AS u(o, e, t, s, c, at, d)
             ON CONFLICT (event_id) DO NOTHING
             """, logger: logger)
+        // An order that ships after all takes back the coupon its cancellation gave back.
+        for (order, code) in try await CatalogStore.restoreCoupons(of: uncancelled, on: connection, logger: logger) {
+            logger.warning("coupon used twice: a refused cancellation could not take back its coupon", metadata: ["orderId": "\(order)", "coupon": "\(code)"])
+            details[order, default: [:]]["couponUsedTwice"] = code
+            touched.insert(order)
+        }
         for event in events where event.type == OrderAmended.eventType {
             try await applyAmendment(event, connection: connection, logger: logger, vault: context.vault)
         }
