@@ -1,8 +1,9 @@
 /// The customer-facing lifecycle of an order. Invariant: `rank` only increases along the happy
 /// path, so a late or duplicated event never moves an order's status backwards; terminal
-/// states (`rejected`, `cancelled`, `refunded`) are never left.
+/// states (`rejected`, `cancelled`, `refunded`) are never left. `partiallyRefunded`: some of what
+/// was paid went back, the rest (other lines or parcels) stands; `refunded`: everything paid went back.
 public enum OrderStatus: String, Codable, Sendable, CaseIterable {
-    case received, verified, held, rejected, allocated, backordered, packed, shipped, inTransit, delayed, delivered, returnRequested, refunded, cancelled
+    case received, verified, held, rejected, allocated, backordered, packed, shipped, inTransit, delayed, delivered, returnRequested, partiallyRefunded, refunded, cancelled
 
     /// Position on the lifecycle; a transition to a lower rank is ignored.
     public var rank: Int {
@@ -17,7 +18,8 @@ public enum OrderStatus: String, Codable, Sendable, CaseIterable {
         case .inTransit, .delayed: 7
         case .delivered: 8
         case .returnRequested: 9
-        case .refunded: 10
+        case .partiallyRefunded: 10
+        case .refunded: 11
         case .rejected, .cancelled: 100
         }
     }

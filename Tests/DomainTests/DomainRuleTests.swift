@@ -29,6 +29,9 @@ struct DomainRuleTests {
         #expect(!OrderStatus.cancelled.canAdvance(to: .verified))
         #expect(!OrderStatus.packed.canAdvance(to: .packed))
         #expect(OrderStatus.inTransit.canAdvance(to: .delayed))
+        #expect(OrderStatus.delivered.canAdvance(to: .partiallyRefunded) && OrderStatus.returnRequested.canAdvance(to: .partiallyRefunded))
+        #expect(OrderStatus.partiallyRefunded.canAdvance(to: .refunded) && !OrderStatus.partiallyRefunded.isTerminal)
+        #expect(!OrderStatus.partiallyRefunded.canAdvance(to: .delivered) && !OrderStatus.refunded.canAdvance(to: .partiallyRefunded))
     }
 
     @Test("order totals: goods - allocated discounts + shipping")

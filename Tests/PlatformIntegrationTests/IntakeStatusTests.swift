@@ -29,6 +29,8 @@ struct IntakeStatusTests {
         case FulfillmentCancelRefused.eventType:
             return try EventEnvelope.make(FulfillmentCancelRefused(fulfillmentOrderId: "FO-\(orderID)", orderID: orderID, warehouseId: warehouse ?? "WH-SH",
                                                                    reasonCode: "already_packed", refusedAt: now), orderID: orderID, producer: .fulfillment)
+        case RefundIssued.eventType:
+            throw InventoryFixtures.Failure("use refund(_:amountFen:) for refunds")
         default:
             throw InventoryFixtures.Failure("no fixture for \(type)")
         }
@@ -147,6 +149,38 @@ struct IntakeStatusTests {
                 let view = try await edge.send(.GET, "/v1/orders/\(loser)")
                 #expect((view.json["details"] as? [String: String])?["couponUsedTwice"] == codes[1], "\(view.text.prefix(400))")
                 #expect(try await world.count("SELECT count(*) FROM \(world.schema).coupon_releases WHERE outcome IS NULL") == 0)
+            }
+        }
+    }
+
+    /// A refund of `amountFen` for one line of `orderID`, as after-sales emits it.
+    func refund(_ orderID: String, amountFen: Int64, number: Int) throws -> EventEnvelope {
+        try EventEnvelope.make(RefundIssued(refundId: "RF-\(orderID)-\(number)", returnId: "RA-\(orderID)-\(number)", orderID: orderID, amount: .fen(amountFen),
+                                            lines: [RefundLine(lineNumber: 1, sku: "CLO-TEE-BLK-M", quantity: 1, amount: .fen(amountFen))], clawbacks: [],
+                                            shippingFeeRefunded: .zero, withheldUnits: 0, paymentMethod: .card, issuedAt: Date()), orderID: orderID, producer: .aftersales)
+    }
+
+    @Test("a refund of part of what the order cost makes it partiallyRefunded; it is refunded only when everything paid has gone back; a redelivered refund counts once")
+    func partialRefunds() async throws {
+        try await withIntakeWorld { world in
+            let app = try world.application(role: .all)
+            try await app.test(.live) { client in
+                let edge = EdgeClient(base: "http://127.0.0.1:\(client.port!)", http: HTTPClient.shared)
+                let reply = try await edge.send(.POST, "/v1/channels/web/orders", body: try DemoOrderFactory().webOrder(run: world.id, number: 7).body)
+                #expect(reply.status == 202)
+                let id = reply.json["orderId"] as? String ?? ""
+                #expect(try await world.eventually { try await world.count("SELECT count(*) FROM \(world.schema).orders WHERE order_id = '\(id)' AND status = 'received'") == 1 })
+                let total = Int64(try await world.count("SELECT total_fen FROM \(world.schema).orders WHERE order_id = '\(id)'"))
+                try #require(total > 2)
+                func status() async throws -> String? { try await edge.send(.GET, "/v1/orders/\(id)").json["status"] as? String }
+
+                let first = try refund(id, amountFen: total / 2, number: 1)
+                try await world.publish([(first, TopicCatalogue.afterSalesEvents), (first, TopicCatalogue.afterSalesEvents)])
+                #expect(try await world.eventually { try await status() == "partiallyRefunded" })
+                #expect(try await world.count("SELECT refunded_fen FROM \(world.schema).orders WHERE order_id = '\(id)'") == Int(total / 2), "the redelivered refund counted twice")
+                try await world.publish([(try refund(id, amountFen: total - total / 2, number: 2), TopicCatalogue.afterSalesEvents)])
+                #expect(try await world.eventually { try await status() == "refunded" })
+                #expect(try await world.count("SELECT refunded_fen FROM \(world.schema).orders WHERE order_id = '\(id)'") == Int(total))
             }
         }
     }

@@ -19,7 +19,7 @@ public struct OrderStatusProjection: EventHandler {
         (FulfillmentPacked.self, .packed), (FulfillmentShortPicked.self, nil), (FulfillmentCancelled.self, nil), (FulfillmentCancelRefused.self, .packed),
         (ShipmentDispatched.self, .shipped), (ShipmentInTransit.self, .inTransit), (ShipmentDelayed.self, .delayed),
         (ShipmentDelivered.self, .delivered), (ShipmentLost.self, nil), (ShipmentException.self, nil),
-        (ReturnRequested.self, .returnRequested), (RefundIssued.self, .refunded),
+        (ReturnRequested.self, .returnRequested), (RefundIssued.self, .refunded), // or partiallyRefunded: `refundStatus`
         (ReturnDecided.self, nil), (ReturnReceived.self, nil), (ExchangeRequested.self, nil), (ExchangeUnavailable.self, nil),
         (ComplaintRecorded.self, nil), (ComplaintEscalated.self, nil), (ComplaintResolved.self, nil), (FeedbackRecorded.self, nil),
     ]
@@ -48,16 +48,30 @@ public struct OrderStatusProjection: EventHandler {
         }
         let connection = context.connection, logger = context.logger
         let orderIDs = Array(Set(events.map(\.orderID)))
-        let rows = try await connection.query("SELECT order_id, status FROM orders WHERE order_id = ANY(\(orderIDs)::text[]) ORDER BY order_id FOR UPDATE", logger: logger)
+        let rows = try await connection.query("""
+            SELECT order_id, status, total_fen, refunded_fen FROM orders WHERE order_id = ANY(\(orderIDs)::text[]) ORDER BY order_id FOR UPDATE
+            """, logger: logger)
         var current: [String: OrderStatus] = [:]
-        for try await (order, status) in rows.decode((String, String).self) { current[order] = OrderStatus(rawValue: status) }
+        var totals: [String: Int64?] = [:], refunded: [String: Int64] = [:]
+        for try await (order, status, total, refundedFen) in rows.decode((String, String, Int64?, Int64).self) {
+            current[order] = OrderStatus(rawValue: status)
+            totals[order] = total
+            refunded[order] = refundedFen
+        }
 
         var timeline = (orders: [String](), eventIDs: [UUID](), types: [String](), statuses: [String](), changed: [Bool](), at: [Date](), details: [String]())
         var details: [String: [String: String]] = [:]
         var touched = Set<String>()
         var uncancelled: [String] = []
         for event in events {
-            let target = Self.statusByEventType[event.type] ?? nil
+            var target = Self.statusByEventType[event.type] ?? nil
+            if event.type == RefundIssued.eventType, current[event.orderID] != nil {
+                guard let refund = try? event.decode(RefundIssued.self) else { throw HandlerRejection("undecodable \(event.type)") }
+                let sum = (refunded[event.orderID] ?? 0) + refund.amount.minorUnits
+                refunded[event.orderID] = sum
+                target = Self.refundStatus(refundedFen: sum, totalFen: totals[event.orderID] ?? nil)
+                touched.insert(event.orderID)
+            }
             var changed = false
             if let target, let status = current[event.orderID], status.canAdvance(to: target) || Self.undoesCancellation(event.type, status) {
                 if Self.undoesCancellation(event.type, status) { uncancelled.append(event.orderID) }
@@ -99,11 +113,19 @@ public struct OrderStatusProjection: EventHandler {
         let statuses = updated.map { current[$0]!.rawValue }
         let ranks = updated.map { Int32(current[$0]!.rank) }
         let merged = updated.map { String(decoding: (try? EventCoding.encode(details[$0] ?? [:])) ?? Array("{}".utf8), as: UTF8.self) }
+        let refundedFen = updated.map { refunded[$0] ?? 0 }
         try await connection.query("""
-            UPDATE orders SET status = u.s, status_rank = u.r, details = orders.details || u.d::jsonb, updated_at = now()
-            FROM unnest(\(updated)::text[], \(statuses)::text[], \(ranks)::int4[], \(merged)::text[]) AS u(o, s, r, d)
+            UPDATE orders SET status = u.s, status_rank = u.r, details = orders.details || u.d::jsonb, refunded_fen = u.f, updated_at = now()
+            FROM unnest(\(updated)::text[], \(statuses)::text[], \(ranks)::int4[], \(merged)::text[], \(refundedFen)::int8[]) AS u(o, s, r, d, f)
             WHERE orders.order_id = u.o
             """, logger: logger)
+    }
+
+    /// After a refund: `refunded` once everything the order cost has gone back (or when its total
+    /// is unknown), `partiallyRefunded` while some of it stands (other lines, other parcels).
+    static func refundStatus(refundedFen: Int64, totalFen: Int64?) -> OrderStatus {
+        guard let totalFen, refundedFen < totalFen else { return .refunded }
+        return .partiallyRefunded
     }
 
     /// The one way out of `cancelled`: the cancellation reached a warehouse that had already packed

@@ -81,7 +81,7 @@ public struct DemoRun: Sendable {
             payload["lines"] = [["sku": "ELE-PHONE-1", "quantity": 1]]
         })
         print("\nJourneys (intake's status, as each order moves):")
-        let settled: Set<String> = ["shipped", "inTransit", "delivered", "held", "rejected", "cancelled", "refunded"]
+        let settled: Set<String> = ["shipped", "inTransit", "delivered", "held", "rejected", "cancelled", "partiallyRefunded", "refunded"]
         // A till sale is complete once verified: the customer carried it out.
         try await follow(&orders, started: started) { tracked in settled.contains(tracked.status) || (tracked.channel == "pos" && tracked.status == "verified") }
 
@@ -89,7 +89,7 @@ public struct DemoRun: Sendable {
             print("\nThe web order is delivered, one line is returned for size and refunded:")
             try await deliverReturnAndRefund(web.orderID)
             var webOnly = [web]
-            try await follow(&webOnly, started: started) { $0.status == "refunded" }
+            try await follow(&webOnly, started: started) { ["partiallyRefunded", "refunded"].contains($0.status) }
             if let index = orders.firstIndex(where: { $0.orderID == web.orderID }) { orders[index] = webOnly[0] }
         }
         for index in orders.indices {
