@@ -161,4 +161,52 @@ struct LogisticsFlowTests {
             }
         }
     }
+
+    @Test("cash on delivery per parcel: a split order's waybills add up to the order total once (shipping on the first); a lost parcel's re-shipment collects its share again; a second parcel of delivered units collects nothing")
+    func cashOnDeliveryPerParcel() async throws {
+        try await withIntakeWorld { world in
+            try await world.withStages(logistics: Self.environment) { clients in
+                let logistics = try #require(clients.logistics)
+                try await Self.setUpOrigins(logistics)
+                var order = F.order("O-COD-SPLIT", province: "北京市", city: "北京市", [("ELE-CHARGER-1", 1), ("ELE-CABLE-1", 3)])
+                order.shippingFee = .fen(1_000)
+                order.payment = Payment(method: .cashOnDelivery, reference: nil, paidAmount: .zero, paidAt: nil)
+                /// `fulfillment.packed` of one parcel `parcelID` holding `lines` (line number, quantity) from `warehouse`.
+                func packed(_ parcelID: String, from warehouse: String, _ lines: [(Int, Int)]) throws -> (EventEnvelope, String) {
+                    let parcelLines = lines.map { line in ParcelLine(lineNumber: line.0, sku: order.lines.first { $0.lineNumber == line.0 }!.sku, quantity: line.1) }
+                    let parcel = PackedParcel(parcelId: parcelID, cartonCode: "S", lengthMm: 250, widthMm: 200, heightMm: 100, weightGrams: 600, lines: parcelLines,
+                                              fragile: false, liquid: false, perishable: false, valuable: false, insured: false, declaredValue: .zero, packaging: [], inserts: [])
+                    return (try EventEnvelope.make(FulfillmentPacked(fulfillmentOrderId: "FO-\(parcelID)", orderID: order.orderID, warehouseId: warehouse, parcels: [parcel],
+                                                                     packedBy: "automation", packedAt: Date(), order: order), orderID: order.orderID, producer: .fulfillment),
+                            TopicCatalogue.fulfillmentEvents)
+                }
+                func collects(_ parcelID: String) async throws -> Int64? {
+                    let rows = try await world.strings("SELECT coalesce(waybill->>'cashOnDeliveryFen', 'none') FROM \(world.logisticsSchema).shipments WHERE parcel_id = '\(parcelID)'")
+                    return rows.first.flatMap { Int64($0[0]) }
+                }
+                func dispatched(_ count: Int) async throws -> Bool {
+                    try await world.eventually { try await world.count("SELECT count(*) FROM \(world.logisticsSchema).shipments WHERE order_id = 'O-COD-SPLIT'") == count }
+                }
+                // Charger from Shanghai; cables from Guangzhou in two parcels (the packed event of the first parcel arrives twice).
+                let first = try packed("P-CHARGER", from: "SH1", [(1, 1)])
+                try await world.publish([first, first, try packed("P-CABLE-A", from: "GZ1", [(2, 2)]), try packed("P-CABLE-B", from: "GZ1", [(2, 1)])])
+                #expect(try await dispatched(3))
+                let shares = [try await collects("P-CHARGER"), try await collects("P-CABLE-A"), try await collects("P-CABLE-B")]
+                let cable = order.lines[1].paidAmount.minorUnits
+                #expect(shares == [order.lines[0].paidAmount.minorUnits + 1_000, cable * 2 / 3, cable - cable * 2 / 3], "\(shares)")
+                #expect(shares.compactMap { $0 }.reduce(0, +) == order.total.minorUnits, "the parcels must collect the order total once, not once each")
+
+                // The charger parcel is lost: its re-shipment collects what it owed (shipping included).
+                let tracking = try #require(try await world.strings("SELECT tracking_number, carrier_code FROM \(world.logisticsSchema).shipments WHERE parcel_id = 'P-CHARGER'").first)
+                #expect(try await Self.track(logistics, carrier: tracking[1], Self.scan("COD-L-1", tracking[0], "lost", at: Date())).json["status"] as? String == "lost")
+                try await world.publish([try packed("P-CHARGER-RESHIP", from: "SH1", [(1, 1)])])
+                #expect(try await dispatched(4))
+                #expect(try await collects("P-CHARGER-RESHIP") == shares[0])
+                // An exchange replacement of a cable that was paid for collects nothing.
+                try await world.publish([try packed("P-CABLE-EXCHANGE", from: "GZ1", [(2, 1)])])
+                #expect(try await dispatched(5))
+                #expect(try await collects("P-CABLE-EXCHANGE") == nil)
+            }
+        }
+    }
 }

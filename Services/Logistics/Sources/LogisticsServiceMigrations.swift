@@ -76,5 +76,15 @@ enum LogisticsServiceMigrations {
             );
             CREATE INDEX tracking_events_number ON tracking_events (tracking_number, occurred_at);
             """),
+        Migration(version: 102, name: "cash on delivery per parcel", sql: """
+            -- What a cash-on-delivery order's parcels have been asked to collect so far
+            -- (CashOnDeliveryLedger), and each parcel's share; a lost parcel's share is credited back.
+            CREATE TABLE cod_ledgers (
+                order_id text PRIMARY KEY,
+                ledger jsonb NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            ALTER TABLE shipments ADD COLUMN cod_share jsonb;
+            """),
     ]
 }

@@ -47,9 +47,17 @@ public struct ParcelDispatchHandler: EventHandler {
         let counts = Dictionary(grouping: planned, by: \.decision.carrier.carrierCode).mapValues(\.count)
         var sequences = try await CarrierStore.reserveSequences(counts, connection: connection, logger: logger).mapValues { Array($0) }
 
+        // Cash on delivery: each new parcel collects its own share (a replayed parcel is not assigned again).
+        let known = try await connection.query("SELECT parcel_id FROM shipments WHERE parcel_id = ANY(\(planned.map(\.parcel.parcelId))::text[])", logger: logger)
+        var dispatched = Set<String>()
+        for try await id in known.decode(String.self) { dispatched.insert(id) }
+        let shares = try await CashOnDeliveryStore.assign(planned.filter { !dispatched.contains($0.parcel.parcelId) }.map { ($0.parcel.parcelId, $0.parcel.lines, $0.packed.order) },
+                                                          connection: connection, logger: logger)
+
         let now = Date()
         var rows = (ids: [String](), parcels: [String](), orders: [String](), fos: [String](), warehouses: [String](), carriers: [String](), companies: [String](),
-                    tracking: [String](), zones: [String](), fees: [Int64](), weights: [Int32](), reasons: [String](), lines: [String](), waybills: [String](), etas: [Date]())
+                    tracking: [String](), zones: [String](), fees: [Int64](), weights: [Int32](), reasons: [String](), lines: [String](), waybills: [String](), etas: [Date](),
+                    codShares: [String]())
         var outgoing: [String: (ShipmentDispatched, EventEnvelope)] = [:]
         for item in planned {
             let carrier = item.decision.carrier
@@ -62,7 +70,7 @@ public struct ParcelDispatchHandler: EventHandler {
                                   city: item.origin.city, address: item.origin.address), recipient: .init(order: item.packed.order),
                                   weightGrams: item.parcel.weightGrams, insured: item.decision.carrier.insured && item.parcel.insured,
                                   declaredValueFen: item.parcel.insured ? item.parcel.declaredValue.minorUnits : nil,
-                                  cashOnDeliveryFen: item.packed.order.payment.method == .cashOnDelivery ? item.packed.order.total.minorUnits : nil,
+                                  cashOnDeliveryFen: shares[item.parcel.parcelId].flatMap { $0.totalFen > 0 ? $0.totalFen : nil },
                                   handling: item.parcel.packaging)
             rows.ids.append(id); rows.parcels.append(item.parcel.parcelId); rows.orders.append(item.packed.orderID); rows.fos.append(item.packed.fulfillmentOrderId)
             rows.warehouses.append(item.packed.warehouseId); rows.carriers.append(carrier.code); rows.companies.append(carrier.carrierCode)
@@ -70,6 +78,7 @@ public struct ParcelDispatchHandler: EventHandler {
             rows.weights.append(Int32(item.parcel.weightGrams)); rows.reasons.append(item.decision.reasons.joined(separator: ","))
             rows.lines.append(String(decoding: try EventCoding.encode(item.parcel.lines), as: UTF8.self))
             rows.waybills.append(String(decoding: try EventCoding.encode(waybill.sealed(by: context.vault)), as: UTF8.self)); rows.etas.append(eta)
+            rows.codShares.append(try shares[item.parcel.parcelId].map { String(decoding: try EventCoding.encode($0), as: UTF8.self) } ?? "")
             outgoing[id] = (ShipmentDispatched(shipmentId: id, orderID: item.packed.orderID, warehouseId: item.packed.warehouseId, carrier: carrier.carrierCode,
                                                trackingNumber: tracking, lines: item.parcel.lines, dispatchedAt: now, parcelId: item.parcel.parcelId,
                                                service: carrier.code, weightGrams: item.parcel.weightGrams, estimatedDelivery: eta,
@@ -77,11 +86,11 @@ public struct ParcelDispatchHandler: EventHandler {
         }
         let inserted = try await connection.query("""
             INSERT INTO shipments (id, parcel_id, order_id, fulfillment_order_id, warehouse_code, carrier, carrier_code, tracking_number, status, zone, fee_fen,
-                                   weight_grams, selection_reasons, lines, waybill, eta, dispatched_at, last_scan_at)
-            SELECT i, p, o, f, w, c, cc, t, 'dispatched', z, fee, g, string_to_array(r, ','), l::jsonb, wb::jsonb, e, \(now), \(now)
+                                   weight_grams, selection_reasons, lines, waybill, eta, dispatched_at, last_scan_at, cod_share)
+            SELECT i, p, o, f, w, c, cc, t, 'dispatched', z, fee, g, string_to_array(r, ','), l::jsonb, wb::jsonb, e, \(now), \(now), NULLIF(cs, '')::jsonb
             FROM unnest(\(rows.ids)::text[], \(rows.parcels)::text[], \(rows.orders)::text[], \(rows.fos)::text[], \(rows.warehouses)::text[], \(rows.carriers)::text[],
                         \(rows.companies)::text[], \(rows.tracking)::text[], \(rows.zones)::text[], \(rows.fees)::int8[], \(rows.weights)::int4[], \(rows.reasons)::text[],
-                        \(rows.lines)::text[], \(rows.waybills)::text[], \(rows.etas)::timestamptz[]) AS u(i, p, o, f, w, c, cc, t, z, fee, g, r, l, wb, e)
+                        \(rows.lines)::text[], \(rows.waybills)::text[], \(rows.etas)::timestamptz[], \(rows.codShares)::text[]) AS u(i, p, o, f, w, c, cc, t, z, fee, g, r, l, wb, e, cs)
             ON CONFLICT (parcel_id) DO NOTHING
             RETURNING id
             """, logger: logger)

@@ -116,6 +116,8 @@ struct TrackingWebhookRoutes: RouteGroup {
                                 orderID: shipment.order, topic: TopicCatalogue.shipments)
                 case .lost:
                     try await connection.query("UPDATE shipments SET status = 'lost', lost_at = \(event.occurredAt) WHERE id = \(shipment.id)", logger: logger)
+                    // Nobody paid for a lost parcel: its re-shipment collects its cash-on-delivery share.
+                    try await CashOnDeliveryStore.creditBack(shipmentID: shipment.id, orderID: shipment.order, connection: connection, logger: logger)
                     try tx.emit(ShipmentLost(shipmentId: shipment.id, orderID: shipment.order, warehouseId: shipment.warehouse, trackingNumber: event.trackingNumber,
                                              lines: shipment.lines, reasonCode: event.type, reportedAt: event.occurredAt),
                                 orderID: shipment.order, topic: TopicCatalogue.shipments)
