@@ -162,7 +162,7 @@ struct LogisticsFlowTests {
         }
     }
 
-    @Test("cash on delivery per parcel: a split order's waybills add up to the order total once (shipping on the first); a lost parcel's re-shipment collects its share again; a second parcel of delivered units collects nothing")
+    @Test("cash on delivery per parcel: a split order's waybills add up to the order total once (shipping on the first); a lost parcel's re-shipment collects its share again; a second parcel of delivered units collects nothing; couriers' reported amounts reconcile per carrier and day, a short one flagged")
     func cashOnDeliveryPerParcel() async throws {
         try await withIntakeWorld { world in
             try await world.withStages(logistics: Self.environment) { clients in
@@ -206,6 +206,29 @@ struct LogisticsFlowTests {
                 try await world.publish([try packed("P-CABLE-EXCHANGE", from: "GZ1", [(2, 1)])])
                 #expect(try await dispatched(5))
                 #expect(try await collects("P-CABLE-EXCHANGE") == nil)
+
+                // Couriers report what they collected: right, short by one yuan, and not at all.
+                func deliver(_ parcelID: String, collected: Int64?) async throws -> EdgeClient.Reply {
+                    let row = try #require(try await world.strings("SELECT tracking_number, carrier_code FROM \(world.logisticsSchema).shipments WHERE parcel_id = '\(parcelID)'").first)
+                    return try await Self.track(logistics, carrier: row[1], Self.scan("COD-D-\(parcelID)", row[0], "delivered", at: Date(),
+                                                                                     extra: #","signedBy":"本人""# + (collected.map { #","collectedFen":\#($0)"# } ?? "")))
+                }
+                #expect(try await deliver("P-CABLE-A", collected: shares[1]).json["codMismatch"] as? Bool == false)
+                #expect(try await deliver("P-CABLE-B", collected: shares[2]! - 100).json["codMismatch"] as? Bool == true)
+                #expect(try await deliver("P-CHARGER-RESHIP", collected: nil).json["codMismatch"] == nil)
+                let formatter = DateFormatter()
+                formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+                formatter.dateFormat = "yyyy-MM-dd"
+                let today = formatter.string(from: Date())
+                let report = try await logistics.send(.GET, "/v1/logistics/cod-reconciliation?from=\(today)&to=\(today)")
+                let rows = report.json["rows"] as? [[String: Any]] ?? []
+                func sum(_ key: String) -> Int64 { rows.reduce(0) { $0 + (($1[key] as? NSNumber)?.int64Value ?? 0) } }
+                #expect(report.status == 200 && sum("parcels") == 4, "\(report.text.prefix(500))")
+                #expect(sum("expectedFen") == order.total.minorUnits + shares[0]!, "the lost parcel's share is expected twice: once lost, once re-shipped")
+                #expect(sum("lostFen") == shares[0]! && sum("mismatchedParcels") == 1 && sum("differenceFen") == -100 && sum("unreportedParcels") == 1)
+                #expect(sum("collectedFen") == shares[1]! + shares[2]! - 100 && sum("openFen") == 0)
+                let bad = try await logistics.send(.GET, "/v1/logistics/cod-reconciliation?from=2026-02-30&to=\(today)")
+                #expect(bad.status == 422 && bad.text.contains("\"from\""), "\(bad.text)")
             }
         }
     }

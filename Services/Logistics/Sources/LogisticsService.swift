@@ -21,7 +21,8 @@ public struct LogisticsService: OMSService {
     public var handlers: [any EventHandler] { [ParcelDispatchHandler()] }
 
     public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
-        [LogisticsSetupRoutes(runtime: runtime), ShipmentRoutes(runtime: runtime), TrackingWebhookRoutes(runtime: runtime, configuration: configuration)]
+        [LogisticsSetupRoutes(runtime: runtime), ShipmentRoutes(runtime: runtime), TrackingWebhookRoutes(runtime: runtime, configuration: configuration),
+         CashOnDeliveryRoutes(runtime: runtime)]
     }
 
     public func backgroundServices(runtime: ServiceRuntime) -> [any Service] {

@@ -85,6 +85,10 @@ enum LogisticsServiceMigrations {
                 updated_at timestamptz NOT NULL DEFAULT now()
             );
             ALTER TABLE shipments ADD COLUMN cod_share jsonb;
+            -- What the courier is to collect (NULL: nothing), and what it reported collecting on delivery.
+            ALTER TABLE shipments ADD COLUMN cod_expected_fen bigint;
+            ALTER TABLE shipments ADD COLUMN cod_collected_fen bigint;
+            ALTER TABLE shipments ADD COLUMN cod_mismatch boolean NOT NULL DEFAULT false;
             """),
     ]
 }

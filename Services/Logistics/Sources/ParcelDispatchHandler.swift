@@ -57,7 +57,7 @@ public struct ParcelDispatchHandler: EventHandler {
         let now = Date()
         var rows = (ids: [String](), parcels: [String](), orders: [String](), fos: [String](), warehouses: [String](), carriers: [String](), companies: [String](),
                     tracking: [String](), zones: [String](), fees: [Int64](), weights: [Int32](), reasons: [String](), lines: [String](), waybills: [String](), etas: [Date](),
-                    codShares: [String]())
+                    codShares: [String](), codExpected: [Int64]())
         var outgoing: [String: (ShipmentDispatched, EventEnvelope)] = [:]
         for item in planned {
             let carrier = item.decision.carrier
@@ -79,6 +79,7 @@ public struct ParcelDispatchHandler: EventHandler {
             rows.lines.append(String(decoding: try EventCoding.encode(item.parcel.lines), as: UTF8.self))
             rows.waybills.append(String(decoding: try EventCoding.encode(waybill.sealed(by: context.vault)), as: UTF8.self)); rows.etas.append(eta)
             rows.codShares.append(try shares[item.parcel.parcelId].map { String(decoding: try EventCoding.encode($0), as: UTF8.self) } ?? "")
+            rows.codExpected.append(waybill.cashOnDeliveryFen ?? -1)
             outgoing[id] = (ShipmentDispatched(shipmentId: id, orderID: item.packed.orderID, warehouseId: item.packed.warehouseId, carrier: carrier.carrierCode,
                                                trackingNumber: tracking, lines: item.parcel.lines, dispatchedAt: now, parcelId: item.parcel.parcelId,
                                                service: carrier.code, weightGrams: item.parcel.weightGrams, estimatedDelivery: eta,
@@ -86,11 +87,12 @@ public struct ParcelDispatchHandler: EventHandler {
         }
         let inserted = try await connection.query("""
             INSERT INTO shipments (id, parcel_id, order_id, fulfillment_order_id, warehouse_code, carrier, carrier_code, tracking_number, status, zone, fee_fen,
-                                   weight_grams, selection_reasons, lines, waybill, eta, dispatched_at, last_scan_at, cod_share)
-            SELECT i, p, o, f, w, c, cc, t, 'dispatched', z, fee, g, string_to_array(r, ','), l::jsonb, wb::jsonb, e, \(now), \(now), NULLIF(cs, '')::jsonb
+                                   weight_grams, selection_reasons, lines, waybill, eta, dispatched_at, last_scan_at, cod_share, cod_expected_fen)
+            SELECT i, p, o, f, w, c, cc, t, 'dispatched', z, fee, g, string_to_array(r, ','), l::jsonb, wb::jsonb, e, \(now), \(now), NULLIF(cs, '')::jsonb, NULLIF(ce, -1)
             FROM unnest(\(rows.ids)::text[], \(rows.parcels)::text[], \(rows.orders)::text[], \(rows.fos)::text[], \(rows.warehouses)::text[], \(rows.carriers)::text[],
                         \(rows.companies)::text[], \(rows.tracking)::text[], \(rows.zones)::text[], \(rows.fees)::int8[], \(rows.weights)::int4[], \(rows.reasons)::text[],
-                        \(rows.lines)::text[], \(rows.waybills)::text[], \(rows.etas)::timestamptz[], \(rows.codShares)::text[]) AS u(i, p, o, f, w, c, cc, t, z, fee, g, r, l, wb, e, cs)
+                        \(rows.lines)::text[], \(rows.waybills)::text[], \(rows.etas)::timestamptz[], \(rows.codShares)::text[], \(rows.codExpected)::int8[])
+                        AS u(i, p, o, f, w, c, cc, t, z, fee, g, r, l, wb, e, cs, ce)
             ON CONFLICT (parcel_id) DO NOTHING
             RETURNING id
             """, logger: logger)

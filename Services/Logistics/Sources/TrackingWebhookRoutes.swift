@@ -24,6 +24,8 @@ struct TrackingWebhookRoutes: RouteGroup {
         var signedBy: String?
         var proofReference: String?
         var note: String?
+        /// On `delivered` of a cash-on-delivery parcel: what the courier collected, in fen.
+        var collectedFen: Int64?
     }
 
     struct Outcome: Codable, Sendable {
@@ -32,6 +34,8 @@ struct TrackingWebhookRoutes: RouteGroup {
         var duplicate: Bool
         var applied: Bool
         var status: String
+        /// Set when the courier reported collecting other than the waybill's amount.
+        var codMismatch: Bool?
     }
 
     static let types: [String: ShipmentStatus?] = [
@@ -68,6 +72,8 @@ struct TrackingWebhookRoutes: RouteGroup {
         for (field, value) in [("location", event.location), ("signedBy", event.signedBy), ("proofReference", event.proofReference), ("note", event.note)] {
             if let value, value.count > 200 { check.fail(field, "at most 200 characters") }
         }
+        if let collected = event.collectedFen, !(0...1_000_000_000).contains(collected) { check.fail("collectedFen", "0-1000000000 fen") }
+        if event.collectedFen != nil, event.type != "delivered" { check.fail("collectedFen", "only on a delivered event") }
         try check.check()
         return try Response.json(try await apply(event, carrier: carrier))
     }
@@ -97,11 +103,12 @@ struct TrackingWebhookRoutes: RouteGroup {
             var inserted = false
             for try await _ in isNew.decode(Int.self) { inserted = true }
             guard inserted else {
-                return Outcome(eventId: event.eventId, trackingNumber: event.trackingNumber, duplicate: true, applied: false, status: shipment.status.rawValue)
+                return Outcome(eventId: event.eventId, trackingNumber: event.trackingNumber, duplicate: true, applied: false, status: shipment.status.rawValue, codMismatch: nil)
             }
             try await connection.query("UPDATE shipments SET last_scan_at = GREATEST(last_scan_at, \(event.occurredAt)) WHERE id = \(shipment.id)", logger: logger)
             var status = shipment.status
             var applied = false
+            var mismatch: Bool?
             if let target, advances {
                 status = target
                 applied = true
@@ -111,6 +118,10 @@ struct TrackingWebhookRoutes: RouteGroup {
                     try await connection.query("""
                         UPDATE shipments SET status = 'delivered', delivered_at = \(event.occurredAt), proof = \(proof)::jsonb WHERE id = \(shipment.id)
                         """, logger: logger)
+                    mismatch = try await CashOnDeliveryStore.recordCollection(shipmentID: shipment.id, collectedFen: event.collectedFen, connection: connection, logger: logger)
+                    if mismatch == true {
+                        logger.warning("cash on delivery: the courier reported collecting other than the waybill's amount", metadata: ["shipmentId": "\(shipment.id)", "carrier": "\(carrier)"])
+                    }
                     try tx.emit(ShipmentDelivered(shipmentId: shipment.id, orderID: shipment.order, trackingNumber: event.trackingNumber, deliveredAt: event.occurredAt,
                                                   location: event.location, signedBy: event.signedBy, proofReference: event.proofReference, lines: shipment.lines),
                                 orderID: shipment.order, topic: TopicCatalogue.shipments)
@@ -142,7 +153,7 @@ struct TrackingWebhookRoutes: RouteGroup {
                                 orderID: shipment.order, topic: TopicCatalogue.shipments)
                 }
             }
-            return Outcome(eventId: event.eventId, trackingNumber: event.trackingNumber, duplicate: false, applied: applied, status: status.rawValue)
+            return Outcome(eventId: event.eventId, trackingNumber: event.trackingNumber, duplicate: false, applied: applied, status: status.rawValue, codMismatch: mismatch)
         }
     }
 }
