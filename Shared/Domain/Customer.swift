@@ -1,16 +1,22 @@
-/// The buyer and recipient of an order. `customerKey` is a stable pseudonymous key (used for
-/// analytics and segmentation); name and phone are personal data and never logged unmasked.
+/// The buyer and recipient of an order. `customerKey` is a stable pseudonymous key of the channel
+/// account (risk counts orders per account with it); `personKey` names the person across channels
+/// (insights segments people with it); name and phone are personal data and never logged unmasked.
 public struct Customer: Codable, Hashable, Sendable {
-    /// Stable, non-PII identifier (e.g. a keyed hash of channel + account id).
+    /// Stable, non-PII identifier of the channel account (a keyed hash of channel + account id);
+    /// `anonymous` for a walk-in sale at a till.
     public var customerKey: String
+    /// The same for one person on every channel: a keyed hash of the mainland mobile number, else
+    /// of the loyalty member number; nil when neither is known (a walk-in without a card).
+    public var personKey: String?
     public var name: String
     /// Mainland mobile number, 11 digits.
     public var phone: String
     public var email: String?
     public var isMember: Bool
 
-    public init(customerKey: String, name: String, phone: String, email: String? = nil, isMember: Bool = false) {
+    public init(customerKey: String, name: String, phone: String, email: String? = nil, isMember: Bool = false, personKey: String? = nil) {
         self.customerKey = customerKey
+        self.personKey = personKey
         self.name = name
         self.phone = phone
         self.email = email

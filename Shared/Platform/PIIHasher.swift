@@ -46,6 +46,14 @@ public struct PIIHasher: Sendable {
         "c_" + hash("\(channel):\(account)", purpose: "customer").prefix(24)
     }
 
+    /// One person across channels: the keyed hash of a mainland mobile number (the same on a web
+    /// order, a marketplace order and a phone order), else of a loyalty member number, else nil.
+    public func personKey(phone: String?, memberNumber: String?) -> String? {
+        if let phone, Customer.isMainlandMobile(phone) { return "p_" + hash("phone:\(phone)", purpose: "person").prefix(24) }
+        if let memberNumber, !memberNumber.isEmpty { return "p_" + hash("member:\(memberNumber)", purpose: "person").prefix(24) }
+        return nil
+    }
+
     /// A fingerprint of a canonical payload, for idempotency comparisons.
     public static func fingerprint(_ bytes: [UInt8]) -> String {
         hex(Array(SHA256.hash(data: bytes)))

@@ -21,6 +21,22 @@ struct ChannelPayloadTests {
         #expect(Timestamps.format(draft.placedAt) == "2026-11-11T02:15:00.000Z")
     }
 
+    @Test("one person is one person key on every channel (same mobile, or member number without one); a walk-in without a card has none; channel accounts stay distinct")
+    func personKeyAcrossChannels() throws {
+        let web = try ChannelExamples.payload(WebOrderPayload.self) { $0.customer.phone = "13912345678" }.normalize(limits: limits, hasher: hasher).get()
+        let phone = try ChannelExamples.payload(PhoneOrderPayload.self) { $0.customer.phone = "13912345678" }.normalize(limits: limits, hasher: hasher).get()
+        let market = try ChannelExamples.payload(MarketplaceOrderPayload.self) { $0.receiver_mobile = "13912345678" }.normalize(limits: limits, hasher: hasher).get()
+        #expect(web.customer.personKey != nil && web.customer.personKey == phone.customer.personKey && phone.customer.personKey == market.customer.personKey)
+        #expect(Set([web.customer.customerKey, phone.customer.customerKey, market.customer.customerKey]).count == 3, "risk counts per channel account")
+        let other = try ChannelExamples.payload(WebOrderPayload.self) { $0.customer.phone = "13912345679" }.normalize(limits: limits, hasher: hasher).get()
+        #expect(other.customer.personKey != web.customer.personKey)
+        let member = try ChannelExamples.payload(PosSalePayload.self).normalize(limits: limits, hasher: hasher).get()
+        #expect(member.customer.personKey == hasher.personKey(phone: nil, memberNumber: "8800123456") && member.customer.personKey?.hasPrefix("p_") == true)
+        let walkIn = try ChannelExamples.payload(PosSalePayload.self) { $0.memberCard = nil }.normalize(limits: limits, hasher: hasher).get()
+        #expect(walkIn.customer.personKey == nil && walkIn.customer.customerKey == "anonymous")
+        #expect(PIIHasher(secret: "other").personKey(phone: "13912345678", memberNumber: nil) != web.customer.personKey, "keyed: another secret, another key")
+    }
+
     @Test("POS: a wrong check digit, a zero quantity and a card tender without reference are all reported")
     func posErrors() throws {
         let result = try ChannelExamples.payload(PosSalePayload.self) {

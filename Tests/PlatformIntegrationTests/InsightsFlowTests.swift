@@ -126,8 +126,15 @@ struct InsightsFlowTests {
                     // (A phone pattern search is no test here: 24 hex digits can hold 11 decimal ones.)
                     for line in newcomers.split(separator: "\n").dropFirst() {
                         let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-                        #expect(fields.first.map { $0.range(of: #"^(c_[0-9a-f]{24}|anonymous)$"#, options: .regularExpression) != nil } == true
+                        #expect(fields.first.map { $0.range(of: #"^[cp]_[0-9a-f]{24}$"#, options: .regularExpression) != nil } == true
                                 && fields.dropFirst().allSatisfy { Double($0) != nil }, "\(line)")
+                    }
+
+                    // Walk-in till sales without a member card are in sales but are no customer.
+                    #expect(try await world.count("SELECT count(*) FROM \(world.schema).orders WHERE channel = 'pos' AND customer_key = 'anonymous'") > 0)
+                    for segment in ["new", "atRisk", "highValue", "lapsed", "regular"] {
+                        let list = try await insights.send(.GET, "/v1/insights/customers/segments/\(segment)?asOf=\(asOf)&format=csv")
+                        #expect(list.status == 200 && !list.text.contains("anonymous"), "\(segment) lists the walk-in sales as one customer")
                     }
 
                     // Rebuild: a second generation reads every topic from the start into its own schema and serves identical reports.

@@ -4,8 +4,10 @@ import PostgresNIO
 
 /// Customer segments for marketing: per segment how many customers and what they spent, and the
 /// list of one segment's customers with their RFM measures. Customers are named by their
-/// pseudonymous customer key only; no name, phone or address is ever read here.
-/// Invariant: spend is net of refunds, over accepted orders placed before `asOf`.
+/// pseudonymous key only (the person key across channels, else the channel account's); no name,
+/// phone or address is ever read here. Invariant: spend is net of refunds, over accepted orders
+/// placed before `asOf`; walk-in sales without a member card (`anonymous`) are no customer and
+/// stay out (they still count in sales).
 struct CustomerSegmentReport: Sendable {
     let asOf: Date
     let segmentation: CustomerSegmentation
@@ -14,7 +16,7 @@ struct CustomerSegmentReport: Sendable {
         let rows = try await client.query("""
             SELECT o.customer_key, max(o.placed_at), count(*)::int8, (sum(o.total_fen) - coalesce(sum(r.refunded), 0))::int8
             FROM order_facts o LEFT JOIN (SELECT order_id, sum(amount_fen) AS refunded FROM refund_facts GROUP BY 1) r ON r.order_id = o.order_id
-            WHERE o.customer_key IS NOT NULL AND o.received_at IS NOT NULL AND o.rejected_at IS NULL AND o.cancelled_at IS NULL AND o.placed_at < \(asOf)
+            WHERE o.customer_key IS NOT NULL AND o.customer_key <> 'anonymous' AND o.received_at IS NOT NULL AND o.rejected_at IS NULL AND o.cancelled_at IS NULL AND o.placed_at < \(asOf)
             GROUP BY 1
             """, logger: logger)
         var activities: [CustomerSegmentation.Activity] = []

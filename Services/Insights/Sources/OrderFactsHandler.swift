@@ -80,7 +80,7 @@ public struct OrderFactsHandler: EventHandler {
         try await connection.query("""
             INSERT INTO order_facts (order_id, channel, customer_key, province, city, placed_at, received_at, goods_fen, discount_fen, shipping_fen, total_fen, units)
             SELECT o, c, k, nullif(p, ''), nullif(ci, ''), pl, r, g, d, s, t, u
-            FROM unnest(\(orders.map(\.orderID))::text[], \(orders.map(\.channel.rawValue))::text[], \(orders.map(\.customer.customerKey))::text[],
+            FROM unnest(\(orders.map(\.orderID))::text[], \(orders.map(\.channel.rawValue))::text[], \(orders.map { $0.customer.personKey ?? $0.customer.customerKey })::text[],
                                  \(orders.map { $0.deliveryAddress?.province ?? "" })::text[], \(orders.map { $0.deliveryAddress?.city ?? "" })::text[],
                                  \(orders.map(\.placedAt))::timestamptz[], \(received.map(\.receivedAt))::timestamptz[], \(orders.map(\.goodsTotal.minorUnits))::int8[],
                                  \(orders.map(\.discountTotal.minorUnits))::int8[], \(orders.map(\.shippingFee.minorUnits))::int8[], \(orders.map(\.total.minorUnits))::int8[],

@@ -77,7 +77,8 @@ public struct MarketplaceOrderPayload: ChannelPayload {
         }
         return check.result {
             guard let platform, let tid, let nick, let name, let mobile, let paid, let shipping, let paidAt, let placedAt else { return nil }
-            let customer = Customer(customerKey: hasher.customerKey(channel: "marketplace:\(platform)", account: nick), name: name, phone: mobile)
+            let customer = Customer(customerKey: hasher.customerKey(channel: "marketplace:\(platform)", account: nick), name: name, phone: mobile,
+                                    personKey: hasher.personKey(phone: mobile, memberNumber: nil))
             return OrderDraft(
                 channel: .marketplace, channelOrderID: "\(platform):\(tid)", customer: customer, deliveryAddress: address, lines: lines,
                 pricing: .channel, payment: Payment(method: .marketplace, reference: alipay_no ?? "\(platform):\(tid)", paidAmount: paid, paidAt: paidAt),

@@ -75,7 +75,8 @@ public struct MiniProgramOrderPayload: ChannelPayload {
             guard let app, let trade, let open, let created, let name, let phone, let address, let transaction, let fee, let paidAt else { return nil }
             // The unionid identifies one person across the retailer's apps; prefer it when present.
             let account = union.map { "union:\($0)" } ?? "open:\(app):\(open)"
-            let customer = Customer(customerKey: hasher.customerKey(channel: "wechat", account: account), name: name, phone: phone, isMember: member ?? false)
+            let customer = Customer(customerKey: hasher.customerKey(channel: "wechat", account: account), name: name, phone: phone, isMember: member ?? false,
+                                    personKey: hasher.personKey(phone: phone, memberNumber: nil))
             return OrderDraft(
                 channel: .miniprogram, channelOrderID: "\(app):\(trade)", customer: customer, deliveryAddress: address, lines: lines,
                 pricing: .oms, couponCode: coupon, payment: Payment(method: .wechatPay, reference: transaction, paidAmount: fee, paidAt: paidAt),

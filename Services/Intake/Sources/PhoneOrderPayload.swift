@@ -63,7 +63,8 @@ public struct PhoneOrderPayload: ChannelPayload {
             // Phone customers are recognised by their number (keyed hash), the one identity they give.
             let key = hasher.customerKey(channel: "phone", account: member.map { "member:\($0)" } ?? phone)
             return OrderDraft(
-                channel: .phone, channelOrderID: ticket, customer: Customer(customerKey: key, name: name, phone: phone, isMember: member != nil),
+                channel: .phone, channelOrderID: ticket, customer: Customer(customerKey: key, name: name, phone: phone, isMember: member != nil,
+                                   personKey: hasher.personKey(phone: phone, memberNumber: member)),
                 deliveryAddress: delivery, lines: draftLines, pricing: .oms, couponCode: coupon,
                 payment: Payment(method: method, reference: reference, paidAmount: amount ?? .zero, paidAt: method == .card ? taken : nil),
                 claimedTotal: amount, placedAt: taken, source: ["agentId": agent]

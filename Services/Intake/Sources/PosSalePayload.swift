@@ -70,7 +70,7 @@ public struct PosSalePayload: ChannelPayload {
             let key = card.map { hasher.customerKey(channel: "pos-member", account: $0) } ?? "anonymous"
             return OrderDraft(
                 channel: .pos, channelOrderID: "\(store):\(till):\(receipt)",
-                customer: Customer(customerKey: key, name: "", phone: "", isMember: card != nil), deliveryAddress: nil, lines: lines,
+                customer: Customer(customerKey: key, name: "", phone: "", isMember: card != nil, personKey: hasher.personKey(phone: nil, memberNumber: card)), deliveryAddress: nil, lines: lines,
                 pricing: .oms, couponCode: coupon, payment: Payment(method: method, reference: reference, paidAmount: amount, paidAt: soldAt),
                 claimedTotal: amount, placedAt: soldAt, source: ["storeId": store, "tillId": till, "cashierId": cashier]
             )

@@ -65,7 +65,8 @@ public struct WebOrderPayload: ChannelPayload {
         return check.result {
             guard let number, let placed, let account, let name, let phone, let address, let method, let reference, let amount, let paidAt else { return nil }
             let buyer = OMSDomain.Customer(customerKey: hasher.customerKey(channel: "web", account: account), name: name, phone: phone,
-                                           email: email, isMember: customer.member ?? false)
+                                           email: email, isMember: customer.member ?? false,
+                                           personKey: hasher.personKey(phone: phone, memberNumber: nil))
             return OrderDraft(
                 channel: .web, channelOrderID: number, customer: buyer, deliveryAddress: address, lines: draftLines, pricing: .oms,
                 couponCode: coupon, payment: Payment(method: method, reference: reference, paidAmount: amount, paidAt: paidAt),
