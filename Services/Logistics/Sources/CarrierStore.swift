@@ -2,8 +2,33 @@ import Logging
 import OMSDomain
 import PostgresNIO
 
-/// Reads carriers and dispatch origins, and hands out tracking numbers.
+/// Carriers and dispatch origins (read and set up), and tracking number sequences.
 enum CarrierStore {
+    /// Every carrier, active or not, by code.
+    static func all(connection: PostgresConnection, logger: Logger) async throws -> [Carrier] {
+        let rows = try await connection.query("SELECT definition::text FROM carriers ORDER BY code", logger: logger)
+        var carriers: [Carrier] = []
+        for try await text in rows.decode(String.self) { carriers.append(try EventCoding.decode(Carrier.self, from: Array(text.utf8))) }
+        return carriers
+    }
+
+    /// Creates or replaces a carrier (its code is the row's key).
+    static func save(_ carrier: Carrier, connection: PostgresConnection, logger: Logger) async throws {
+        let definition = String(decoding: try EventCoding.encode(carrier), as: UTF8.self)
+        try await connection.query("""
+            INSERT INTO carriers (code, carrier_code, active, definition) VALUES (\(carrier.code), \(carrier.carrierCode), \(carrier.active), \(definition)::jsonb)
+            ON CONFLICT (code) DO UPDATE SET carrier_code = excluded.carrier_code, active = excluded.active, definition = excluded.definition, updated_at = now()
+            """, logger: logger)
+    }
+
+    /// Creates or replaces a warehouse's dispatch origin.
+    static func save(_ origin: Origin, connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO warehouses (code, name, province, city, address) VALUES (\(origin.code), \(origin.name), \(origin.province), \(origin.city), \(origin.address))
+            ON CONFLICT (code) DO UPDATE SET name = excluded.name, province = excluded.province, city = excluded.city, address = excluded.address, updated_at = now()
+            """, logger: logger)
+    }
+
     static func active(connection: PostgresConnection, logger: Logger) async throws -> [Carrier] {
         let rows = try await connection.query("SELECT definition::text FROM carriers WHERE active ORDER BY code", logger: logger)
         var carriers: [Carrier] = []

@@ -32,11 +32,9 @@ struct LogisticsSetupRoutes: RouteGroup {
         check.text(body.city, "city", max: 50)
         check.text(body.address, "address", max: 200)
         try check.check()
-        try await runtime.database.client.query("""
-            INSERT INTO warehouses (code, name, province, city, address) VALUES (\(code), \(body.name), \(body.province), \(body.city), \(body.address))
-            ON CONFLICT (code) DO UPDATE SET name = excluded.name, province = excluded.province, city = excluded.city, address = excluded.address, updated_at = now()
-            """, logger: runtime.logger)
-        return try Response.json(CarrierStore.Origin(code: code, name: body.name, province: body.province, city: body.city, address: body.address))
+        let origin = CarrierStore.Origin(code: code, name: body.name, province: body.province, city: body.city, address: body.address)
+        try await runtime.database.client.withConnection { try await CarrierStore.save(origin, connection: $0, logger: runtime.logger) }
+        return try Response.json(origin)
     }
 
     func showOrigin(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
@@ -67,18 +65,12 @@ struct LogisticsSetupRoutes: RouteGroup {
         if carrier.trackingPrefix.isEmpty || carrier.trackingPrefix.count > 4 || !carrier.trackingPrefix.allSatisfy({ $0.isASCII && $0.isUppercase }) { check.fail("trackingPrefix", "1-4 capital letters") }
         if !(8...20).contains(carrier.trackingDigits) { check.fail("trackingDigits", "8-20") }
         try check.check()
-        let definition = String(decoding: try EventCoding.encode(carrier), as: UTF8.self)
-        try await runtime.database.client.query("""
-            INSERT INTO carriers (code, carrier_code, active, definition) VALUES (\(code), \(carrier.carrierCode), \(carrier.active), \(definition)::jsonb)
-            ON CONFLICT (code) DO UPDATE SET carrier_code = excluded.carrier_code, active = excluded.active, definition = excluded.definition, updated_at = now()
-            """, logger: runtime.logger)
+        try await runtime.database.client.withConnection { try await CarrierStore.save(carrier, connection: $0, logger: runtime.logger) }
         return try Response.json(carrier)
     }
 
     func listCarriers(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
-        let rows = try await runtime.database.client.query("SELECT definition::text FROM carriers ORDER BY code", logger: runtime.logger)
-        var carriers: [Carrier] = []
-        for try await text in rows.decode(String.self) { carriers.append(try EventCoding.decode(Carrier.self, from: Array(text.utf8))) }
+        let carriers = try await runtime.database.client.withConnection { try await CarrierStore.all(connection: $0, logger: runtime.logger) }
         return try Response.json(["carriers": carriers])
     }
 }

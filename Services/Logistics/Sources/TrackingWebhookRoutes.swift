@@ -81,31 +81,17 @@ struct TrackingWebhookRoutes: RouteGroup {
     private func apply(_ event: TrackingEvent, carrier: String) async throws -> Outcome {
         try await runtime.retryingTransaction { tx in
             let connection = tx.connection, logger = tx.logger
-            let rows = try await connection.query("""
-                SELECT id, order_id, warehouse_code, status, lines::text, eta, delayed_at FROM shipments
-                WHERE tracking_number = \(event.trackingNumber) AND carrier_code = \(carrier) FOR UPDATE
-                """, logger: logger)
-            var found: (id: String, order: String, warehouse: String, status: ShipmentStatus, lines: [ParcelLine], eta: Date, delayed: Date?)?
-            for try await (id, order, warehouse, status, lines, eta, delayed) in rows.decode((String, String, String, String, String, Date, Date?).self) {
-                found = (id, order, warehouse, ShipmentStatus(rawValue: status) ?? .dispatched, try EventCoding.decode([ParcelLine].self, from: Array(lines.utf8)), eta, delayed)
-            }
-            guard let shipment = found else { throw APIError.notFound("shipment with this tracking number for this carrier") }
+            guard let shipment = try await ShipmentStore.locked(tracking: event.trackingNumber, carrier: carrier, connection: connection, logger: logger) else { throw APIError.notFound("shipment with this tracking number for this carrier") }
             let detail = String(decoding: try EventCoding.encode(["signedBy": event.signedBy, "proofReference": event.proofReference, "note": event.note]), as: UTF8.self)
             let target = Self.types[event.type] ?? nil
             let advances = target.map { shipment.status.canAdvance(to: $0) } ?? false
             // Exceptions (delay, damage, address) apply to open shipments; scans only when they advance.
             let applies = target == nil ? !shipment.status.isFinal : advances
-            let isNew = try await connection.query("""
-                INSERT INTO tracking_events (carrier_code, event_id, tracking_number, type, occurred_at, location, detail, applied)
-                VALUES (\(carrier), \(event.eventId), \(event.trackingNumber), \(event.type), \(event.occurredAt), \(event.location), \(detail)::jsonb, \(applies))
-                ON CONFLICT DO NOTHING RETURNING 1
-                """, logger: logger)
-            var inserted = false
-            for try await _ in isNew.decode(Int.self) { inserted = true }
-            guard inserted else {
+            let scan = ShipmentStore.Scan(carrier: carrier, eventID: event.eventId, trackingNumber: event.trackingNumber, type: event.type,
+                                          occurredAt: event.occurredAt, location: event.location, detail: detail, applied: applies)
+            guard try await ShipmentStore.recordScan(scan, of: shipment.id, connection: connection, logger: logger) else {
                 return Outcome(eventId: event.eventId, trackingNumber: event.trackingNumber, duplicate: true, applied: false, status: shipment.status.rawValue, codMismatch: nil)
             }
-            try await connection.query("UPDATE shipments SET last_scan_at = GREATEST(last_scan_at, \(event.occurredAt)) WHERE id = \(shipment.id)", logger: logger)
             var status = shipment.status
             var applied = false
             var mismatch: Bool?
@@ -115,9 +101,7 @@ struct TrackingWebhookRoutes: RouteGroup {
                 switch target {
                 case .delivered:
                     let proof = String(decoding: try EventCoding.encode(["signedBy": event.signedBy, "proofReference": event.proofReference, "location": event.location]), as: UTF8.self)
-                    try await connection.query("""
-                        UPDATE shipments SET status = 'delivered', delivered_at = \(event.occurredAt), proof = \(proof)::jsonb WHERE id = \(shipment.id)
-                        """, logger: logger)
+                    try await ShipmentStore.markDelivered(shipment.id, at: event.occurredAt, proof: proof, connection: connection, logger: logger)
                     mismatch = try await CashOnDeliveryStore.recordCollection(shipmentID: shipment.id, collectedFen: event.collectedFen, connection: connection, logger: logger)
                     if mismatch == true {
                         logger.warning("cash on delivery: the courier reported collecting other than the waybill's amount", metadata: ["shipmentId": "\(shipment.id)", "carrier": "\(carrier)"])
@@ -126,14 +110,14 @@ struct TrackingWebhookRoutes: RouteGroup {
                                                   location: event.location, signedBy: event.signedBy, proofReference: event.proofReference, lines: shipment.lines),
                                 orderID: shipment.order, topic: TopicCatalogue.shipments)
                 case .lost:
-                    try await connection.query("UPDATE shipments SET status = 'lost', lost_at = \(event.occurredAt) WHERE id = \(shipment.id)", logger: logger)
+                    try await ShipmentStore.markLost(shipment.id, at: event.occurredAt, connection: connection, logger: logger)
                     // Nobody paid for a lost parcel: its re-shipment collects its cash-on-delivery share.
                     try await CashOnDeliveryStore.creditBack(shipmentID: shipment.id, orderID: shipment.order, connection: connection, logger: logger)
                     try tx.emit(ShipmentLost(shipmentId: shipment.id, orderID: shipment.order, warehouseId: shipment.warehouse, trackingNumber: event.trackingNumber,
                                              lines: shipment.lines, reasonCode: event.type, reportedAt: event.occurredAt),
                                 orderID: shipment.order, topic: TopicCatalogue.shipments)
                 default:
-                    try await connection.query("UPDATE shipments SET status = \(target.rawValue) WHERE id = \(shipment.id)", logger: logger)
+                    try await ShipmentStore.setStatus(shipment.id, target, connection: connection, logger: logger)
                     try tx.emit(ShipmentInTransit(shipmentId: shipment.id, orderID: shipment.order, trackingNumber: event.trackingNumber, status: target.rawValue,
                                                   location: event.location, occurredAt: event.occurredAt),
                                 orderID: shipment.order, topic: TopicCatalogue.shipments)
@@ -142,7 +126,7 @@ struct TrackingWebhookRoutes: RouteGroup {
                 applied = true
                 if event.type == "delay" {
                     if shipment.delayed == nil {
-                        try await connection.query("UPDATE shipments SET delayed_at = now(), delay_reason = 'carrier_reported' WHERE id = \(shipment.id)", logger: logger)
+                        try await ShipmentStore.markDelayed(shipment.id, reason: "carrier_reported", connection: connection, logger: logger)
                         try tx.emit(ShipmentDelayed(shipmentId: shipment.id, orderID: shipment.order, trackingNumber: event.trackingNumber, reasonCode: "carrier_reported",
                                                     estimatedDelivery: shipment.eta, detectedAt: event.occurredAt),
                                     orderID: shipment.order, topic: TopicCatalogue.shipments)
