@@ -113,10 +113,9 @@ struct ReviewRoutes: RouteGroup {
         guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty, body.reason.count <= 500 else {
             throw APIError.validation([.init(field: "reason", reason: "required, at most 500 characters")])
         }
-        try await runtime.database.client.query("""
-            INSERT INTO deny_list (kind, value_hash, reason) VALUES (\(body.kind), \(hash), \(body.reason))
-            ON CONFLICT (kind, value_hash) DO UPDATE SET reason = excluded.reason
-            """, logger: runtime.logger)
+        try await runtime.database.client.withConnection {
+            try await ReviewStore.deny(kind: body.kind, valueHash: hash, reason: body.reason, connection: $0, logger: runtime.logger)
+        }
         return try Response.json(["kind": body.kind, "status": "denied"], status: .created)
     }
 
@@ -152,42 +151,29 @@ struct ReviewRoutes: RouteGroup {
         guard issues.isEmpty else { throw APIError.validation(issues) }
         var minimumAge = (olderThan ?? 0) ?? 0
         if query["overdue"] == "true" { minimumAge = max(minimumAge, slaMinutes) }
-        let rows = try await runtime.database.client.query("""
-            SELECT order_id, channel, score, findings::text, held_at FROM decisions
-            WHERE status = 'held' AND (\(channel)::text IS NULL OR channel = \(channel))
-              AND held_at <= now() - make_interval(mins => \(Int32(clamping: minimumAge)))
-              AND (\(query["rule"])::text IS NULL OR findings @> jsonb_build_array(jsonb_build_object('rule', \(query["rule"])::text)))
-            ORDER BY held_at LIMIT 500
-            """, logger: runtime.logger)
-        let now = Date()
-        var entries: [QueueEntry] = []
-        for try await (id, channel, score, findings, heldAt) in rows.decode((String, String, Int, String, Date).self) {
-            let age = Int(now.timeIntervalSince(heldAt) / 60)
-            let rules = ((try? EventCoding.decode([RiskFinding].self, from: Array(findings.utf8))) ?? []).map(\.rule)
-            entries.append(QueueEntry(orderId: id, channel: channel, score: score, rules: rules, heldAt: heldAt, ageMinutes: age, overdue: age >= slaMinutes))
+        let held = try await runtime.database.client.withConnection {
+            try await ReviewStore.queue(channel: channel, rule: query["rule"], minimumAgeMinutes: minimumAge, connection: $0, logger: runtime.logger)
         }
-        return entries
+        let now = Date()
+        return held.map { row in
+            let age = Int(now.timeIntervalSince(row.heldAt) / 60)
+            return QueueEntry(orderId: row.orderID, channel: row.channel, score: row.score, rules: row.findings.map(\.rule), heldAt: row.heldAt,
+                              ageMinutes: age, overdue: age >= slaMinutes)
+        }
     }
 
     func view(_ id: String) async throws -> DecisionView {
         let logger = runtime.logger
-        let rows = try await runtime.database.client.query("""
-            SELECT channel, status, score, findings::text, decided_by, held_at, decided_at, reviewer_note, order_body::text FROM decisions WHERE order_id = \(id)
-            """, logger: logger)
-        for try await (channel, status, score, findings, decidedBy, heldAt, decidedAt, note, body) in rows.decode((String, String, Int, String, String?, Date?, Date?, String?, String).self) {
-            let order = try runtime.database.vault.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
-            var view = DecisionView(orderId: id, channel: channel, status: status, score: score,
-                                    findings: (try? EventCoding.decode([RiskFinding].self, from: Array(findings.utf8))) ?? [],
-                                    decidedBy: decidedBy, heldAt: heldAt, decidedAt: decidedAt, note: note,
-                                    recipientName: PIIMask.name(order.customer.name), recipientPhone: PIIMask.phone(order.customer.phone),
-                                    deliveryRegion: order.deliveryAddress.map { "\($0.province) \($0.city)" }, totalFen: order.total.minorUnits, contacts: [])
-            let contacts = try await runtime.database.client.query("SELECT reviewer, note, amended, contacted_at FROM review_contacts WHERE order_id = \(id) ORDER BY id", logger: logger)
-            for try await (reviewer, note, amended, at) in contacts.decode((String, String, Bool, Date).self) {
-                view.contacts.append(Contact(reviewer: reviewer, note: note, amended: amended, at: at))
-            }
-            return view
+        let (found, contacts) = try await runtime.database.client.withConnection { connection in
+            (try await ReviewStore.decision(id, connection: connection, logger: logger), try await ReviewStore.contacts(id, connection: connection, logger: logger))
         }
-        throw APIError.notFound("review decision")
+        guard let decision = found else { throw APIError.notFound("review decision") }
+        let order = try runtime.database.vault.open(decision.sealedOrder)
+        return DecisionView(orderId: id, channel: decision.channel, status: decision.status, score: decision.score, findings: decision.findings,
+                            decidedBy: decision.decidedBy, heldAt: decision.heldAt, decidedAt: decision.decidedAt, note: decision.note,
+                            recipientName: PIIMask.name(order.customer.name), recipientPhone: PIIMask.phone(order.customer.phone),
+                            deliveryRegion: order.deliveryAddress.map { "\($0.province) \($0.city)" }, totalFen: order.total.minorUnits,
+                            contacts: contacts.map { Contact(reviewer: $0.reviewer, note: $0.note, amended: $0.amended, at: $0.at) })
     }
 
     private enum Outcome: Sendable {
@@ -200,18 +186,13 @@ struct ReviewRoutes: RouteGroup {
         if let note = request.note, note.count > 1_000 { throw APIError.validation([.init(field: "note", reason: "at most 1000 characters")]) }
         let target = approve ? "verified" : "rejected"
         let outcome = try await runtime.database.transaction(logger: runtime.logger) { tx -> Outcome in
-            let rows = try await tx.connection.query("SELECT status, score, findings::text, order_body::text FROM decisions WHERE order_id = \(id) FOR UPDATE", logger: tx.logger)
-            var found: (String, Int, String, String)?
-            for try await row in rows.decode((String, Int, String, String).self) { found = row }
-            guard let (status, score, findingsText, body) = found else { return .notFound }
-            if status == target { return .alreadyThat }
-            guard status == "held" else { return .conflict(status) }
-            let findings = (try? EventCoding.decode([RiskFinding].self, from: Array(findingsText.utf8))) ?? []
-            let order = try runtime.database.vault.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
+            guard let decision = try await ReviewStore.locked(id, connection: tx.connection, logger: tx.logger) else { return .notFound }
+            if decision.status == target { return .alreadyThat }
+            guard decision.status == "held" else { return .conflict(decision.status) }
+            let (score, findings) = (decision.score, decision.findings)
+            let order = try runtime.database.vault.open(decision.sealedOrder)
             let now = Date()
-            try await tx.connection.query("""
-                UPDATE decisions SET status = \(target), decided_by = \(reviewer), decided_at = \(now), reviewer_note = \(request.note) WHERE order_id = \(id)
-                """, logger: tx.logger)
+            try await ReviewStore.recordDecision(id, status: target, by: reviewer, at: now, note: request.note, connection: tx.connection, logger: tx.logger)
             if approve {
                 try tx.emit(OrderVerified(orderID: id, score: score, findings: findings, decidedBy: reviewer, verifiedAt: now, order: order),
                             orderID: id, topic: TopicCatalogue.riskDecisions)
@@ -253,21 +234,15 @@ struct ReviewRoutes: RouteGroup {
         guard issues.isEmpty else { throw APIError.validation(issues) }
         let amends = request.recipientName != nil || request.recipientPhone != nil || request.deliveryAddress != nil
         let outcome = try await runtime.database.transaction(logger: runtime.logger) { tx -> Outcome in
-            let rows = try await tx.connection.query("SELECT status, order_body::text FROM decisions WHERE order_id = \(id) FOR UPDATE", logger: tx.logger)
-            var found: (String, String)?
-            for try await row in rows.decode((String, String).self) { found = row }
-            guard let (status, body) = found else { return .notFound }
-            if amends && (status == "rejected" || status == "cancelled") { return .conflict(status) }
-            try await tx.connection.query("""
-                INSERT INTO review_contacts (order_id, reviewer, note, amended) VALUES (\(id), \(reviewer), \(request.note), \(amends))
-                """, logger: tx.logger)
+            guard let decision = try await ReviewStore.locked(id, connection: tx.connection, logger: tx.logger) else { return .notFound }
+            if amends && (decision.status == "rejected" || decision.status == "cancelled") { return .conflict(decision.status) }
+            try await ReviewStore.addContact(id, reviewer: reviewer, note: request.note, amended: amends, connection: tx.connection, logger: tx.logger)
             guard amends else { return .decided }
-            var order = try runtime.database.vault.open(EventCoding.decode(Order.self, from: Array(body.utf8)))
+            var order = try runtime.database.vault.open(decision.sealedOrder)
             if let name = request.recipientName { order.customer.name = name }
             if let phone = request.recipientPhone { order.customer.phone = phone }
             if let address = request.deliveryAddress { order.deliveryAddress = address }
-            let updated = String(decoding: try EventCoding.encode(runtime.database.vault.seal(order)), as: UTF8.self)
-            try await tx.connection.query("UPDATE decisions SET order_body = \(updated)::jsonb WHERE order_id = \(id)", logger: tx.logger)
+            try await ReviewStore.replaceOrder(id, with: runtime.database.vault.seal(order), connection: tx.connection, logger: tx.logger)
             try tx.emit(OrderAmended(orderID: id, recipientName: request.recipientName, recipientPhone: request.recipientPhone,
                                      deliveryAddress: request.deliveryAddress, amendedBy: reviewer, amendedAt: Date()),
                         orderID: id, topic: TopicCatalogue.riskDecisions)
