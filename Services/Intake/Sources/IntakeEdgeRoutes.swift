@@ -84,14 +84,8 @@ struct IntakeEdgeRoutes: RouteGroup {
         let eventID = UUID()
         let logger = runtime.logger
         let recorded = try await runtime.database.transaction(logger: logger) { tx -> Recorded in
-            let inserted = try await tx.connection.query("""
-                INSERT INTO submissions (channel, channel_order_id, order_id, idempotency_key, fingerprint, event_id)
-                VALUES (\(draft.channel.rawValue), \(draft.channelOrderID), \(orderID), \(key), \(fingerprint), \(eventID))
-                ON CONFLICT DO NOTHING RETURNING order_id
-                """, logger: logger)
-            var isNew = false
-            for try await _ in inserted.decode(String.self) { isNew = true }
-            if isNew {
+            if try await OrderStore.recordSubmission(channel: draft.channel, channelOrderID: draft.channelOrderID, orderID: orderID, idempotencyKey: key,
+                                                     fingerprint: fingerprint, eventID: eventID, connection: tx.connection, logger: logger) {
                 let raw = RawOrderSubmitted(orderID: orderID, draft: draft, acceptedAt: Date())
                 let envelope = try EventEnvelope.make(raw, orderID: orderID, producer: .intake, eventID: eventID)
                 return .new(tx.enqueueForDirectPublish(envelope, topic: TopicCatalogue.intakeRaw))
@@ -126,12 +120,7 @@ struct IntakeEdgeRoutes: RouteGroup {
     /// The submission already recorded under this channel order id or idempotency key (keys are
     /// scoped to their channel).
     private static func resolveDuplicate(channel: OMSDomain.Channel, channelOrderID: String, key: String?, fingerprint: String, tx: TransactionContext) async throws -> Recorded {
-        let rows = try await tx.connection.query("""
-            SELECT order_id, channel, channel_order_id, fingerprint FROM submissions
-            WHERE channel = \(channel.rawValue) AND (channel_order_id = \(channelOrderID) OR idempotency_key = \(key))
-            """, logger: tx.logger)
-        var matches: [(order: String, channel: String, channelOrderID: String, fingerprint: String)] = []
-        for try await row in rows.decode((String, String, String, String).self) { matches.append(row) }
+        let matches = try await OrderStore.submissions(channel: channel, channelOrderID: channelOrderID, idempotencyKey: key, connection: tx.connection, logger: tx.logger)
         guard let first = matches.first else {
             // The conflicting row is not visible (deleted concurrently): ask the client to retry.
             return .conflict(APIError(.conflict, code: "submission_in_flight", message: "a submission with this key is being recorded; retry"))
@@ -142,8 +131,8 @@ struct IntakeEdgeRoutes: RouteGroup {
         }
         guard first.fingerprint == fingerprint else {
             return .conflict(APIError(.conflict, code: "duplicate_with_different_payload",
-                                      message: "order \(first.order) was already submitted with this channel order id and different content"))
+                                      message: "order \(first.orderID) was already submitted with this channel order id and different content"))
         }
-        return .replay(orderID: first.order)
+        return .replay(orderID: first.orderID)
     }
 }

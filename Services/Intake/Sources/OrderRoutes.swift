@@ -93,27 +93,24 @@ struct OrderRoutes: RouteGroup {
 
     func view(_ id: String) async throws -> OrderView {
         let logger = runtime.logger
-        let client = runtime.database.client
-        let rows = try await client.query("""
-            SELECT channel, channel_order_id, status, customer_key, body::text, applied_promotions::text, reasons::text, details::text, received_at, updated_at
-            FROM orders WHERE order_id = \(id)
-            """, logger: logger)
-        var found: (String, String, String, String, String, String, String, String, Date, Date)?
-        for try await row in rows.decode((String, String, String, String, String, String, String, String, Date, Date).self) { found = row }
-        guard let (channel, channelOrderID, status, customerKey, body, applied, reasons, details, receivedAt, updatedAt) = found else {
+        let (found, pending, timeline) = try await runtime.database.client.withConnection { connection in
+            (try await OrderStore.order(id, connection: connection, logger: logger), try await OrderStore.pendingSubmission(id, connection: connection, logger: logger),
+             try await OrderStore.timeline(id, connection: connection, logger: logger))
+        }
+        guard let row = found else {
             // Accepted at the edge but not yet worked: the submission is the only record so far.
-            let pending = try await client.query("SELECT channel, channel_order_id FROM submissions WHERE order_id = \(id)", logger: logger)
-            for try await (channel, channelOrderID) in pending.decode((String, String).self) {
-                return OrderView(orderId: id, channel: channel, channelOrderId: channelOrderID, status: "accepted", lines: [], appliedPromotions: [],
+            if let pending {
+                return OrderView(orderId: id, channel: pending.channel, channelOrderId: pending.channelOrderID, status: "accepted", lines: [], appliedPromotions: [],
                                  reasons: [], details: [:], timeline: [])
             }
             throw APIError.notFound("order")
         }
-        var view = OrderView(orderId: id, channel: channel, channelOrderId: channelOrderID, status: status, customerKey: customerKey, lines: [],
-                             appliedPromotions: (try? EventCoding.decode([AppliedPromotion].self, from: Array(applied.utf8))) ?? [],
-                             reasons: (try? EventCoding.decode([RejectionReason].self, from: Array(reasons.utf8))) ?? [],
-                             details: (try? EventCoding.decode([String: String].self, from: Array(details.utf8))) ?? [:], timeline: [],
-                             receivedAt: receivedAt, updatedAt: updatedAt)
+        let body = row.body
+        var view = OrderView(orderId: id, channel: row.channel, channelOrderId: row.channelOrderID, status: row.status, customerKey: row.customerKey, lines: [],
+                             appliedPromotions: (try? EventCoding.decode([AppliedPromotion].self, from: Array(row.appliedPromotions.utf8))) ?? [],
+                             reasons: (try? EventCoding.decode([RejectionReason].self, from: Array(row.reasons.utf8))) ?? [],
+                             details: (try? EventCoding.decode([String: String].self, from: Array(row.details.utf8))) ?? [:], timeline: [],
+                             receivedAt: row.receivedAt, updatedAt: row.updatedAt)
         // A rejected order stores its draft, not an Order: no details to show. An order whose
         // personal data does not open (key gone from the ring) is shown without them, and logged.
         let stored = try? EventCoding.decode(Order.self, from: Array(body.utf8))
@@ -135,43 +132,31 @@ struct OrderRoutes: RouteGroup {
             view.totals = OrderView.Totals(goodsFen: order.goodsTotal.minorUnits, discountFen: order.discountTotal.minorUnits,
                                            shippingFen: order.shippingFee.minorUnits, totalFen: order.total.minorUnits)
         }
-        let timeline = try await client.query("""
-            SELECT event_type, status, status_changed, occurred_at, detail::text FROM order_timeline WHERE order_id = \(id) ORDER BY occurred_at, id
-            """, logger: logger)
-        for try await (type, status, changed, at, detail) in timeline.decode((String, String?, Bool, Date, String).self) {
-            view.timeline.append(OrderView.TimelineEntry(eventType: type, status: status, statusChanged: changed, at: at,
-                                                         detail: (try? EventCoding.decode([String: String].self, from: Array(detail.utf8))) ?? [:]))
+        view.timeline = timeline.map {
+            OrderView.TimelineEntry(eventType: $0.eventType, status: $0.status, statusChanged: $0.statusChanged, at: $0.at,
+                                    detail: (try? EventCoding.decode([String: String].self, from: Array($0.detail.utf8))) ?? [:])
         }
         return view
     }
 
     func lookup(_ query: [String: String]) async throws -> [Summary] {
         let logger = runtime.logger
-        let rows: PostgresRowSequence
+        let rows: [OrderStore.SummaryRow]
         if let phone = query["phone"] {
             guard Customer.isMainlandMobile(phone) else {
                 throw APIError.validation([.init(field: "phone", reason: "must be an 11-digit mainland mobile number starting 13-19")])
             }
-            rows = try await runtime.database.client.query("""
-                SELECT order_id, channel, channel_order_id, status, total_fen, received_at FROM orders
-                WHERE phone_hash = \(hasher.phone(phone)) ORDER BY received_at DESC LIMIT 50
-                """, logger: logger)
+            let phoneHash = hasher.phone(phone)
+            rows = try await runtime.database.client.withConnection { try await OrderStore.orders(phoneHash: phoneHash, connection: $0, logger: logger) }
         } else if let channelOrderID = query["channelOrderId"] {
             guard let channel = query["channel"].flatMap(OMSDomain.Channel.init(rawValue:)) else {
                 throw APIError.validation([.init(field: "channel", reason: "required with channelOrderId; one of \(OMSDomain.Channel.allCases.map(\.rawValue).joined(separator: ", "))")])
             }
-            rows = try await runtime.database.client.query("""
-                SELECT order_id, channel, channel_order_id, status, total_fen, received_at FROM orders
-                WHERE channel = \(channel.rawValue) AND channel_order_id = \(channelOrderID)
-                """, logger: logger)
+            rows = try await runtime.database.client.withConnection { try await OrderStore.orders(channel: channel, channelOrderID: channelOrderID, connection: $0, logger: logger) }
         } else {
             throw APIError.validation([.init(field: "phone", reason: "give phone, or channel and channelOrderId")])
         }
-        var result: [Summary] = []
-        for try await (id, channel, channelOrderID, status, total, at) in rows.decode((String, String, String, String, Int64?, Date).self) {
-            result.append(Summary(orderId: id, channel: channel, channelOrderId: channelOrderID, status: status, totalFen: total, receivedAt: at))
-        }
-        return result
+        return rows.map { Summary(orderId: $0.orderID, channel: $0.channel, channelOrderId: $0.channelOrderID, status: $0.status, totalFen: $0.totalFen, receivedAt: $0.receivedAt) }
     }
 
     private enum CancelOutcome: Sendable {
@@ -188,13 +173,8 @@ struct OrderRoutes: RouteGroup {
         guard issues.isEmpty else { throw APIError.validation(issues) }
 
         let outcome = try await runtime.database.transaction(logger: runtime.logger) { tx -> CancelOutcome in
-            let rows = try await tx.connection.query("SELECT status FROM orders WHERE order_id = \(id) FOR UPDATE", logger: tx.logger)
-            var status: OrderStatus?
-            for try await text in rows.decode(String.self) { status = OrderStatus(rawValue: text) }
-            guard let status else {
-                let pending = try await tx.connection.query("SELECT 1 FROM submissions WHERE order_id = \(id)", logger: tx.logger)
-                for try await _ in pending.decode(Int.self) { return .pending }
-                return .notFound
+            guard let status = try await OrderStore.lockedStatus(of: id, connection: tx.connection, logger: tx.logger) else {
+                return try await OrderStore.pendingSubmission(id, connection: tx.connection, logger: tx.logger) == nil ? .notFound : .pending
             }
             if status == .cancelled { return .alreadyCancelled }
             if status == .rejected { return .refused(.conflict("order_rejected", "the order was rejected; there is nothing to cancel")) }
@@ -206,13 +186,7 @@ struct OrderRoutes: RouteGroup {
             }
             let event = OrderCancelled(orderID: id, requestedBy: requestedBy, reason: reason, previousStatus: status, cancelledAt: Date())
             let envelope = try tx.emit(event, orderID: id, topic: TopicCatalogue.orders)
-            try await tx.connection.query("""
-                UPDATE orders SET status = \(OrderStatus.cancelled.rawValue), status_rank = \(OrderStatus.cancelled.rank), updated_at = now() WHERE order_id = \(id)
-                """, logger: tx.logger)
-            try await tx.connection.query("""
-                INSERT INTO order_timeline (order_id, event_id, event_type, status, status_changed, occurred_at, detail)
-                VALUES (\(id), \(envelope.eventID), \(OrderCancelled.eventType), \(OrderStatus.cancelled.rawValue), true, \(envelope.occurredAt), \(#"{"requestedBy":""# + requestedBy + #""}"#)::jsonb)
-                """, logger: tx.logger)
+            try await OrderStore.markCancelled(id, by: envelope, requestedBy: requestedBy, connection: tx.connection, logger: tx.logger)
             // A cancelled order gives its coupon back (taken back if the cancellation is refused).
             try await CatalogStore.releaseCoupons(of: id, on: tx.connection, logger: tx.logger)
             return .cancelled

@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import OMSDomain
+import PostgresNIO
+
+/// Intake's orders as stored: submissions taken at the edge, the canonical order rows with their
+/// status and timeline, lookups for customer service, and cancellation's writes. Invariant: a
+/// status change runs on a row `lockedStatus(of:)` locked in the caller's transaction, the same
+/// one that appends its timeline entry and emits its event.
+enum OrderStore {
+    /// A submission already recorded under a channel order id or idempotency key.
+    struct Submission: Sendable {
+        var orderID: String
+        var channel: String
+        var channelOrderID: String
+        var fingerprint: String
+    }
+
+    /// An order row; `body` is the stored (sealed) order, or a rejected draft.
+    struct Row: Sendable {
+        var channel: String
+        var channelOrderID: String
+        var status: String
+        var customerKey: String
+        var body: String
+        var appliedPromotions: String
+        var reasons: String
+        var details: String
+        var receivedAt: Date
+        var updatedAt: Date
+    }
+
+    /// One timeline entry as stored.
+    struct TimelineRow: Sendable {
+        var eventType: String
+        var status: String?
+        var statusChanged: Bool
+        var at: Date
+        var detail: String
+    }
+
+    /// One order in a lookup's result.
+    struct SummaryRow: Sendable {
+        var orderID: String
+        var channel: String
+        var channelOrderID: String
+        var status: String
+        var totalFen: Int64?
+        var receivedAt: Date
+    }
+
+    /// Records a new submission; false when one with this channel order id or key exists.
+    static func recordSubmission(channel: OMSDomain.Channel, channelOrderID: String, orderID: String, idempotencyKey: String?, fingerprint: String, eventID: UUID,
+                                 connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let inserted = try await connection.query("""
+            INSERT INTO submissions (channel, channel_order_id, order_id, idempotency_key, fingerprint, event_id)
+            VALUES (\(channel.rawValue), \(channelOrderID), \(orderID), \(idempotencyKey), \(fingerprint), \(eventID))
+            ON CONFLICT DO NOTHING RETURNING order_id
+            """, logger: logger)
+        for try await _ in inserted.decode(String.self) { return true }
+        return false
+    }
+
+    /// The submissions of `channel` recorded under this channel order id or idempotency key.
+    static func submissions(channel: OMSDomain.Channel, channelOrderID: String, idempotencyKey: String?, connection: PostgresConnection, logger: Logger) async throws -> [Submission] {
+        let rows = try await connection.query("""
+            SELECT order_id, channel, channel_order_id, fingerprint FROM submissions
+            WHERE channel = \(channel.rawValue) AND (channel_order_id = \(channelOrderID) OR idempotency_key = \(idempotencyKey))
+            """, logger: logger)
+        var matches: [Submission] = []
+        for try await (order, channel, channelOrderID, fingerprint) in rows.decode((String, String, String, String).self) {
+            matches.append(Submission(orderID: order, channel: channel, channelOrderID: channelOrderID, fingerprint: fingerprint))
+        }
+        return matches
+    }
+
+    /// The channel and channel order id of a submission not yet worked, or nil.
+    static func pendingSubmission(_ orderID: String, connection: PostgresConnection, logger: Logger) async throws -> (channel: String, channelOrderID: String)? {
+        let rows = try await connection.query("SELECT channel, channel_order_id FROM submissions WHERE order_id = \(orderID)", logger: logger)
+        for try await (channel, channelOrderID) in rows.decode((String, String).self) { return (channel, channelOrderID) }
+        return nil
+    }
+
+    static func order(_ orderID: String, connection: PostgresConnection, logger: Logger) async throws -> Row? {
+        let rows = try await connection.query("""
+            SELECT channel, channel_order_id, status, customer_key, body::text, applied_promotions::text, reasons::text, details::text, received_at, updated_at
+            FROM orders WHERE order_id = \(orderID)
+            """, logger: logger)
+        for try await r in rows.decode((String, String, String, String, String, String, String, String, Date, Date).self) {
+            return Row(channel: r.0, channelOrderID: r.1, status: r.2, customerKey: r.3, body: r.4, appliedPromotions: r.5, reasons: r.6, details: r.7,
+                       receivedAt: r.8, updatedAt: r.9)
+        }
+        return nil
+    }
+
+    static func timeline(_ orderID: String, connection: PostgresConnection, logger: Logger) async throws -> [TimelineRow] {
+        let rows = try await connection.query("""
+            SELECT event_type, status, status_changed, occurred_at, detail::text FROM order_timeline WHERE order_id = \(orderID) ORDER BY occurred_at, id
+            """, logger: logger)
+        var entries: [TimelineRow] = []
+        for try await (type, status, changed, at, detail) in rows.decode((String, String?, Bool, Date, String).self) {
+            entries.append(TimelineRow(eventType: type, status: status, statusChanged: changed, at: at, detail: detail))
+        }
+        return entries
+    }
+
+    /// The 50 latest orders whose buyer's phone hashes to `phoneHash`.
+    static func orders(phoneHash: String, connection: PostgresConnection, logger: Logger) async throws -> [SummaryRow] {
+        try await summaries(connection.query("""
+            SELECT order_id, channel, channel_order_id, status, total_fen, received_at FROM orders
+            WHERE phone_hash = \(phoneHash) ORDER BY received_at DESC LIMIT 50
+            """, logger: logger))
+    }
+
+    static func orders(channel: OMSDomain.Channel, channelOrderID: String, connection: PostgresConnection, logger: Logger) async throws -> [SummaryRow] {
+        try await summaries(connection.query("""
+            SELECT order_id, channel, channel_order_id, status, total_fen, received_at FROM orders
+            WHERE channel = \(channel.rawValue) AND channel_order_id = \(channelOrderID)
+            """, logger: logger))
+    }
+
+    /// The order's status, its row locked until the caller's transaction ends; nil if there is no order row.
+    static func lockedStatus(of orderID: String, connection: PostgresConnection, logger: Logger) async throws -> OrderStatus? {
+        let rows = try await connection.query("SELECT status FROM orders WHERE order_id = \(orderID) FOR UPDATE", logger: logger)
+        for try await text in rows.decode(String.self) { return OrderStatus(rawValue: text) }
+        return nil
+    }
+
+    /// Sets a cancelled order's status and appends the cancellation to its timeline.
+    static func markCancelled(_ orderID: String, by envelope: EventEnvelope, requestedBy: String, connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE orders SET status = \(OrderStatus.cancelled.rawValue), status_rank = \(OrderStatus.cancelled.rank), updated_at = now() WHERE order_id = \(orderID)
+            """, logger: logger)
+        let detail = String(decoding: try EventCoding.encode(["requestedBy": requestedBy]), as: UTF8.self)
+        try await connection.query("""
+            INSERT INTO order_timeline (order_id, event_id, event_type, status, status_changed, occurred_at, detail)
+            VALUES (\(orderID), \(envelope.eventID), \(OrderCancelled.eventType), \(OrderStatus.cancelled.rawValue), true, \(envelope.occurredAt), \(detail)::jsonb)
+            """, logger: logger)
+    }
+
+    private static func summaries(_ rows: PostgresRowSequence) async throws -> [SummaryRow] {
+        var result: [SummaryRow] = []
+        for try await (id, channel, channelOrderID, status, total, at) in rows.decode((String, String, String, String, Int64?, Date).self) {
+            result.append(SummaryRow(orderID: id, channel: channel, channelOrderID: channelOrderID, status: status, totalFen: total, receivedAt: at))
+        }
+        return result
+    }
+}
