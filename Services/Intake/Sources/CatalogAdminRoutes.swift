@@ -113,46 +113,13 @@ struct CatalogAdminRoutes: RouteGroup {
         let h = p.handling ?? HandlingAttributes()
         let codes = (p.barcodes ?? []).map { ("barcode", $0) } + (p.outerIds ?? [:]).sorted { $0.key < $1.key }.map { ("outer:\($0.key)", $0.value) }
         try await runtime.database.transaction(logger: runtime.logger) { tx in
-            try await tx.connection.query("""
-                INSERT INTO products (sku, name, category, list_price_fen, member_price_fen, weight_grams, volume_cm3, fragile, liquid, valuable, perishable, active, updated_at)
-                VALUES (\(sku), \(p.name), \(p.category), \(p.listPriceFen), \(p.memberPriceFen), \(p.weightGrams), \(p.volumeCm3),
-                        \(h.fragile), \(h.liquid), \(h.valuable), \(h.perishable), \(p.active ?? true), now())
-                ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category = excluded.category, list_price_fen = excluded.list_price_fen,
-                    member_price_fen = excluded.member_price_fen, weight_grams = excluded.weight_grams, volume_cm3 = excluded.volume_cm3,
-                    fragile = excluded.fragile, liquid = excluded.liquid, valuable = excluded.valuable, perishable = excluded.perishable,
-                    active = excluded.active, updated_at = now()
-                """, logger: tx.logger)
-            // A barcode or outer id belongs to one SKU: refuse to steal it from another.
-            let taken = try await tx.connection.query("""
-                SELECT c.kind FROM unnest(\(codes.map(\.0))::text[], \(codes.map(\.1))::text[]) AS n(kind, code)
-                JOIN product_codes c ON c.kind = n.kind AND c.code = n.code WHERE c.sku <> \(sku) LIMIT 1
-                """, logger: tx.logger)
-            for try await kind in taken.decode(String.self) {
-                // Thrown inside the transaction, so the product row rolls back with it.
-                throw APIError(.conflict, code: "code_in_use", message: "a \(kind == "barcode" ? "barcode" : "channel SKU id") is already assigned to another SKU")
-            }
-            try await tx.connection.query("DELETE FROM product_codes WHERE sku = \(sku)", logger: tx.logger)
-            try await tx.connection.query("""
-                INSERT INTO product_codes (kind, code, sku) SELECT k, c, \(sku) FROM unnest(\(codes.map(\.0))::text[], \(codes.map(\.1))::text[]) AS n(k, c)
-                """, logger: tx.logger)
+            try await CatalogStore.saveProduct(sku: sku, p, codes: codes, connection: tx.connection, logger: tx.logger)
         }
     }
 
     func product(_ sku: String) async throws -> ProductUpsert {
-        let rows = try await runtime.database.client.query("""
-            SELECT name, category, list_price_fen, member_price_fen, weight_grams, volume_cm3, fragile, liquid, valuable, perishable, active
-            FROM products WHERE sku = \(sku)
-            """, logger: runtime.logger)
-        var found: ProductUpsert?
-        for try await (name, category, list, member, grams, volume, fragile, liquid, valuable, perishable, active) in rows.decode((String, String, Int64, Int64?, Int, Int, Bool, Bool, Bool, Bool, Bool).self) {
-            found = ProductUpsert(name: name, category: category, barcodes: [], outerIds: [:], listPriceFen: list, memberPriceFen: member, weightGrams: grams,
-                                  volumeCm3: volume, handling: HandlingAttributes(fragile: fragile, liquid: liquid, valuable: valuable, perishable: perishable), active: active)
-        }
-        guard var product = found else { throw APIError.notFound("product") }
-        let codes = try await runtime.database.client.query("SELECT kind, code FROM product_codes WHERE sku = \(sku) ORDER BY kind, code", logger: runtime.logger)
-        for try await (kind, code) in codes.decode((String, String).self) {
-            if kind == "barcode" { product.barcodes?.append(code) } else { product.outerIds?[String(kind.dropFirst("outer:".count))] = code }
-        }
+        let found = try await runtime.database.client.withConnection { try await CatalogStore.product(sku: sku, connection: $0, logger: runtime.logger) }
+        guard let product = found else { throw APIError.notFound("product") }
         return product
     }
 
@@ -179,12 +146,9 @@ struct CatalogAdminRoutes: RouteGroup {
         if let starts = p.startsAt, let ends = p.endsAt, ends <= starts { issues.append(.init(field: "endsAt", reason: "must be after startsAt")) }
         guard issues.isEmpty, let kind else { throw APIError.validation(issues) }
         let promotion = Promotion(id: id, name: p.name, kind: kind, exclusive: p.exclusive ?? false, priority: p.priority ?? 100, channels: p.channels ?? [])
-        let json = String(decoding: try EventCoding.encode(promotion), as: UTF8.self)
-        try await runtime.database.client.query("""
-            INSERT INTO promotions (id, definition, active, starts_at, ends_at, updated_at) VALUES (\(id), \(json)::jsonb, \(p.active ?? true), \(p.startsAt), \(p.endsAt), now())
-            ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, active = excluded.active, starts_at = excluded.starts_at,
-                ends_at = excluded.ends_at, updated_at = now()
-            """, logger: runtime.logger)
+        try await runtime.database.client.withConnection {
+            try await CatalogStore.savePromotion(promotion, active: p.active ?? true, startsAt: p.startsAt, endsAt: p.endsAt, connection: $0, logger: runtime.logger)
+        }
     }
 
     /// Issues coupons; codes that already exist are left as they are. Returns how many were new.
@@ -205,13 +169,8 @@ struct CatalogAdminRoutes: RouteGroup {
         let definitions = try c.codes.map { code in
             String(decoding: try EventCoding.encode(Coupon(code: code, value: value, minimumSpend: .fen(c.minimumSpendFen ?? 0), stackable: c.stackable ?? true)), as: UTF8.self)
         }
-        let rows = try await runtime.database.client.query("""
-            INSERT INTO coupons (code, definition, expires_at)
-            SELECT code, d::jsonb, \(c.expiresAt) FROM unnest(\(c.codes)::text[], \(definitions)::text[]) AS u(code, d)
-            ON CONFLICT (code) DO NOTHING RETURNING code
-            """, logger: runtime.logger)
-        var count = 0
-        for try await _ in rows.decode(String.self) { count += 1 }
-        return count
+        return try await runtime.database.client.withConnection {
+            try await CatalogStore.issueCoupons(c.codes, definitions: definitions, expiresAt: c.expiresAt, connection: $0, logger: runtime.logger)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OMSDomain
+import OMSPlatform
 import PostgresNIO
 
 /// A catalog entry as pricing needs it.
@@ -146,6 +147,77 @@ public enum CatalogStore {
         var taken: [String: String] = [:]
         for try await (order, code, outcome) in rows.decode((String, String, String).self) where outcome == "taken" { taken[order] = code }
         return taken
+    }
+
+    /// Creates or replaces a product and its barcodes and channel ids, in the caller's
+    /// transaction. A code another SKU holds is refused (409 `code_in_use`); the caller's
+    /// transaction then rolls the product row back with it.
+    static func saveProduct(sku: String, _ p: CatalogAdminRoutes.ProductUpsert, codes: [(kind: String, code: String)], connection: PostgresConnection, logger: Logger) async throws {
+        let h = p.handling ?? HandlingAttributes()
+        try await connection.query("""
+            INSERT INTO products (sku, name, category, list_price_fen, member_price_fen, weight_grams, volume_cm3, fragile, liquid, valuable, perishable, active, updated_at)
+            VALUES (\(sku), \(p.name), \(p.category), \(p.listPriceFen), \(p.memberPriceFen), \(p.weightGrams), \(p.volumeCm3),
+                    \(h.fragile), \(h.liquid), \(h.valuable), \(h.perishable), \(p.active ?? true), now())
+            ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category = excluded.category, list_price_fen = excluded.list_price_fen,
+                member_price_fen = excluded.member_price_fen, weight_grams = excluded.weight_grams, volume_cm3 = excluded.volume_cm3,
+                fragile = excluded.fragile, liquid = excluded.liquid, valuable = excluded.valuable, perishable = excluded.perishable,
+                active = excluded.active, updated_at = now()
+            """, logger: logger)
+        // A barcode or outer id belongs to one SKU: refuse to steal it from another.
+        let taken = try await connection.query("""
+            SELECT c.kind FROM unnest(\(codes.map(\.kind))::text[], \(codes.map(\.code))::text[]) AS n(kind, code)
+            JOIN product_codes c ON c.kind = n.kind AND c.code = n.code WHERE c.sku <> \(sku) LIMIT 1
+            """, logger: logger)
+        for try await kind in taken.decode(String.self) {
+            throw APIError(.conflict, code: "code_in_use", message: "a \(kind == "barcode" ? "barcode" : "channel SKU id") is already assigned to another SKU")
+        }
+        try await connection.query("DELETE FROM product_codes WHERE sku = \(sku)", logger: logger)
+        try await connection.query("""
+            INSERT INTO product_codes (kind, code, sku) SELECT k, c, \(sku) FROM unnest(\(codes.map(\.kind))::text[], \(codes.map(\.code))::text[]) AS n(k, c)
+            """, logger: logger)
+    }
+
+    /// A product as the admin API shows it (with its codes), or nil.
+    static func product(sku: String, connection: PostgresConnection, logger: Logger) async throws -> CatalogAdminRoutes.ProductUpsert? {
+        let rows = try await connection.query("""
+            SELECT name, category, list_price_fen, member_price_fen, weight_grams, volume_cm3, fragile, liquid, valuable, perishable, active
+            FROM products WHERE sku = \(sku)
+            """, logger: logger)
+        var found: CatalogAdminRoutes.ProductUpsert?
+        for try await (name, category, list, member, grams, volume, fragile, liquid, valuable, perishable, active) in rows.decode((String, String, Int64, Int64?, Int, Int, Bool, Bool, Bool, Bool, Bool).self) {
+            found = CatalogAdminRoutes.ProductUpsert(name: name, category: category, barcodes: [], outerIds: [:], listPriceFen: list, memberPriceFen: member, weightGrams: grams,
+                                                     volumeCm3: volume, handling: HandlingAttributes(fragile: fragile, liquid: liquid, valuable: valuable, perishable: perishable),
+                                                     active: active)
+        }
+        guard var product = found else { return nil }
+        let codes = try await connection.query("SELECT kind, code FROM product_codes WHERE sku = \(sku) ORDER BY kind, code", logger: logger)
+        for try await (kind, code) in codes.decode((String, String).self) {
+            if kind == "barcode" { product.barcodes?.append(code) } else { product.outerIds?[String(kind.dropFirst("outer:".count))] = code }
+        }
+        return product
+    }
+
+    /// Creates or replaces a promotion.
+    static func savePromotion(_ promotion: Promotion, active: Bool, startsAt: Date?, endsAt: Date?, connection: PostgresConnection, logger: Logger) async throws {
+        let json = String(decoding: try EventCoding.encode(promotion), as: UTF8.self)
+        try await connection.query("""
+            INSERT INTO promotions (id, definition, active, starts_at, ends_at, updated_at) VALUES (\(promotion.id), \(json)::jsonb, \(active), \(startsAt), \(endsAt), now())
+            ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, active = excluded.active, starts_at = excluded.starts_at,
+                ends_at = excluded.ends_at, updated_at = now()
+            """, logger: logger)
+    }
+
+    /// Issues coupons (`definitions` are their JSON, by position); existing codes are left as they
+    /// are. Returns how many were new.
+    static func issueCoupons(_ codes: [String], definitions: [String], expiresAt: Date?, connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await connection.query("""
+            INSERT INTO coupons (code, definition, expires_at)
+            SELECT code, d::jsonb, \(expiresAt) FROM unnest(\(codes)::text[], \(definitions)::text[]) AS u(code, d)
+            ON CONFLICT (code) DO NOTHING RETURNING code
+            """, logger: logger)
+        var count = 0
+        for try await _ in rows.decode(String.self) { count += 1 }
+        return count
     }
 }
 
