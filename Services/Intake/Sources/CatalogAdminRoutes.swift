@@ -110,7 +110,6 @@ struct CatalogAdminRoutes: RouteGroup {
         if p.weightGrams <= 0 { issues.append(.init(field: "weightGrams", reason: "must be > 0")) }
         if p.volumeCm3 <= 0 { issues.append(.init(field: "volumeCm3", reason: "must be > 0")) }
         guard issues.isEmpty else { throw APIError.validation(issues) }
-        let h = p.handling ?? HandlingAttributes()
         let codes = (p.barcodes ?? []).map { ("barcode", $0) } + (p.outerIds ?? [:]).sorted { $0.key < $1.key }.map { ("outer:\($0.key)", $0.value) }
         try await runtime.database.transaction(logger: runtime.logger) { tx in
             try await CatalogStore.saveProduct(sku: sku, p, codes: codes, connection: tx.connection, logger: tx.logger)
