@@ -93,10 +93,10 @@ struct OrderRoutes: RouteGroup {
 
     func view(_ id: String) async throws -> OrderView {
         let logger = runtime.logger
-        let (found, pending, timeline) = try await runtime.database.client.withConnection { connection in
-            (try await OrderStore.order(id, connection: connection, logger: logger), try await OrderStore.pendingSubmission(id, connection: connection, logger: logger),
-             try await OrderStore.timeline(id, connection: connection, logger: logger))
-        }
+        let client = runtime.database.client
+        let found = try await client.withConnection { try await OrderStore.order(id, connection: $0, logger: logger) }
+        let pending = found != nil ? nil : try await client.withConnection { try await OrderStore.pendingSubmission(id, connection: $0, logger: logger) }
+        let timeline = found == nil ? [] : try await client.withConnection { try await OrderStore.timeline(id, connection: $0, logger: logger) }
         guard let row = found else {
             // Accepted at the edge but not yet worked: the submission is the only record so far.
             if let pending {

@@ -8,11 +8,17 @@ import PostgresNIO
 /// that creates (or loses) the shipments, so a replayed dispatch or a concurrent one never
 /// assigns a unit twice.
 enum CashOnDeliveryStore {
-    /// The share each new parcel collects, by parcel id; `parcels` of orders not paid on delivery
-    /// are skipped. Parcels are assigned in the order given.
+    /// The share each new parcel collects, by parcel id; parcels of orders not paid on delivery
+    /// cost nothing here, and parcels already dispatched (a replayed event) are not assigned again.
+    /// Parcels are assigned in the order given.
     static func assign(_ parcels: [(parcelID: String, lines: [ParcelLine], order: Order)], connection: PostgresConnection,
                        logger: Logger) async throws -> [String: CashOnDeliveryLedger.ParcelShare] {
-        let cod = parcels.filter { $0.order.payment.method == .cashOnDelivery }
+        var cod = parcels.filter { $0.order.payment.method == .cashOnDelivery }
+        guard !cod.isEmpty else { return [:] }
+        let known = try await connection.query("SELECT parcel_id FROM shipments WHERE parcel_id = ANY(\(cod.map(\.parcelID))::text[])", logger: logger)
+        var dispatched = Set<String>()
+        for try await id in known.decode(String.self) { dispatched.insert(id) }
+        cod.removeAll { dispatched.contains($0.parcelID) }
         guard !cod.isEmpty else { return [:] }
         var ledgers = try await load(Set(cod.map(\.order.orderID)), connection: connection, logger: logger)
         var shares: [String: CashOnDeliveryLedger.ParcelShare] = [:]

@@ -48,11 +48,7 @@ public struct ParcelDispatchHandler: EventHandler {
         var sequences = try await CarrierStore.reserveSequences(counts, connection: connection, logger: logger).mapValues { Array($0) }
 
         // Cash on delivery: each new parcel collects its own share (a replayed parcel is not assigned again).
-        let known = try await connection.query("SELECT parcel_id FROM shipments WHERE parcel_id = ANY(\(planned.map(\.parcel.parcelId))::text[])", logger: logger)
-        var dispatched = Set<String>()
-        for try await id in known.decode(String.self) { dispatched.insert(id) }
-        let shares = try await CashOnDeliveryStore.assign(planned.filter { !dispatched.contains($0.parcel.parcelId) }.map { ($0.parcel.parcelId, $0.parcel.lines, $0.packed.order) },
-                                                          connection: connection, logger: logger)
+        let shares = try await CashOnDeliveryStore.assign(planned.map { ($0.parcel.parcelId, $0.parcel.lines, $0.packed.order) }, connection: connection, logger: logger)
 
         let now = Date()
         var rows = (ids: [String](), parcels: [String](), orders: [String](), fos: [String](), warehouses: [String](), carriers: [String](), companies: [String](),
