@@ -177,7 +177,9 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "AfterSalesTests",
-        dependencies: ["AfterSalesService", "OMSDomain", "OMSPlatform"],
+        dependencies: ["AfterSalesService", "OMSDomain", "OMSPlatform",
+                       .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
+                       .product(name: "NIOHTTP1", package: "swift-nio")],
         path: "Tests/AfterSalesTests"
     ),
     .testTarget(
@@ -189,6 +191,8 @@ var targets: [Target] = [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
         ],
         path: "Tests/PlatformIntegrationTests"
     ),
@@ -197,6 +201,12 @@ var targets: [Target] = [
 /// Extra dependencies of individual services.
 let serviceDeps: [String: [Target.Dependency]] = [
     "LogisticsService": [.product(name: "Crypto", package: "swift-crypto")],
+    "AfterSalesService": [
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "CryptoExtras", package: "swift-crypto"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+    ],
 ]
 
 for service in services {

@@ -117,16 +117,23 @@ public struct PromotionClawback: Codable, Hashable, Sendable {
     }
 }
 
-/// `aftersales.refund-issued`: money goes back to the customer's original payment.
-/// Invariant: `refundId` is derived from the return (one refund per return, whatever retries);
-/// `amount = sum(lines) - sum(clawbacks) + shippingFeeRefunded >= 0`, and all refunds of an order
-/// never exceed what was paid.
+/// Why money goes back: a received return, a cancellation before shipment, or a risk rejection.
+public enum RefundCause: String, Codable, Sendable, CaseIterable {
+    case `return`, cancellation, rejection
+}
+
+/// `aftersales.refund-issued`: a refund was decided and is owed to the customer's original payment;
+/// `aftersales.refund-settled` says later whether the provider paid it.
+/// Invariant: `refundId` is derived from its cause (one refund per return, one per cancelled or
+/// rejected order, whatever retries); `amount = sum(lines) - sum(clawbacks) + shippingFeeRefunded >= 0`
+/// for returns; all refunds of an order never exceed what was paid.
 public struct RefundIssued: DomainEvent {
     public static let eventType = "aftersales.refund-issued"
     public static let schemaVersion = 1
 
     public var refundId: String
-    public var returnId: String
+    /// The return refunded; nil for a cancellation or a rejection.
+    public var returnId: String?
     public var orderID: String
     public var amount: Money
     public var lines: [RefundLine]
@@ -136,9 +143,11 @@ public struct RefundIssued: DomainEvent {
     public var withheldUnits: Int
     public var paymentMethod: PaymentMethod
     public var issuedAt: Date
+    /// Absent in events written before cancellations were refunded: those are returns.
+    public var cause: RefundCause?
 
-    public init(refundId: String, returnId: String, orderID: String, amount: Money, lines: [RefundLine], clawbacks: [PromotionClawback],
-                shippingFeeRefunded: Money, withheldUnits: Int, paymentMethod: PaymentMethod, issuedAt: Date) {
+    public init(refundId: String, returnId: String?, orderID: String, amount: Money, lines: [RefundLine], clawbacks: [PromotionClawback],
+                shippingFeeRefunded: Money, withheldUnits: Int, paymentMethod: PaymentMethod, issuedAt: Date, cause: RefundCause = .return) {
         self.refundId = refundId
         self.returnId = returnId
         self.orderID = orderID
@@ -149,6 +158,47 @@ public struct RefundIssued: DomainEvent {
         self.withheldUnits = withheldUnits
         self.paymentMethod = paymentMethod
         self.issuedAt = issuedAt
+        self.cause = cause
+    }
+}
+
+/// How a refund ended: paid back by the provider, failed for good (finance and customer service
+/// act), owed in cash at the till or by the courier (no provider can pay it), or voided because the
+/// cancellation it paid for was refused before any money moved.
+public enum RefundOutcome: String, Codable, Sendable, CaseIterable {
+    case succeeded, failed, owed, voided
+}
+
+/// `aftersales.refund-settled`: the end of one refund's payment. Invariant: at most one per
+/// `refundId` (the settlement is the refund's move to a final state, made once in one transaction).
+public struct RefundSettled: DomainEvent {
+    public static let eventType = "aftersales.refund-settled"
+    public static let schemaVersion = 1
+
+    public var refundId: String
+    public var orderID: String
+    public var amount: Money
+    public var refundOutcome: RefundOutcome
+    /// `wechatpay`, `alipay` or `offline`.
+    public var provider: String
+    /// The provider's own id for the refund, when it paid.
+    public var providerRefundId: String?
+    /// The provider's error code of a final failure, or why a refund is owed or voided.
+    public var reasonCode: String?
+    public var attempts: Int
+    public var settledAt: Date
+
+    public init(refundId: String, orderID: String, amount: Money, refundOutcome: RefundOutcome, provider: String, providerRefundId: String?,
+                reasonCode: String?, attempts: Int, settledAt: Date) {
+        self.refundId = refundId
+        self.orderID = orderID
+        self.amount = amount
+        self.refundOutcome = refundOutcome
+        self.provider = provider
+        self.providerRefundId = providerRefundId
+        self.reasonCode = reasonCode
+        self.attempts = attempts
+        self.settledAt = settledAt
     }
 }
 

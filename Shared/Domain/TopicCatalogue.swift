@@ -44,7 +44,7 @@ public enum TopicCatalogue {
                   purpose: "canonical orders: received, rejected at intake, cancelled",
                   events: [OrderReceived.self, OrderRejected.self, OrderCancelled.self]),
         TopicSpec(name: riskDecisions, partitions: defaultPartitions, producers: [.risk],
-                  consumers: [.intake, .inventory, .insights],
+                  consumers: [.intake, .inventory, .aftersales, .insights],
                   purpose: "verification outcomes and customer-contact amendments",
                   events: [OrderVerified.self, OrderHeld.self, OrderRejected.self, OrderAmended.self]),
         TopicSpec(name: inventoryEvents, partitions: defaultPartitions, producers: [.inventory],
@@ -53,7 +53,7 @@ public enum TopicCatalogue {
                   events: [InventoryReserved.self, InventoryBackordered.self, InventoryReleased.self, ReplenishmentRequested.self, AvailabilityChanged.self,
                            ExchangeUnavailable.self]),
         TopicSpec(name: fulfillmentEvents, partitions: defaultPartitions, producers: [.fulfillment],
-                  consumers: [.intake, .inventory, .logistics, .insights],
+                  consumers: [.intake, .inventory, .logistics, .aftersales, .insights],
                   purpose: "picking and packing outcomes",
                   events: [FulfillmentPacked.self, FulfillmentShortPicked.self, FulfillmentCancelled.self, FulfillmentCancelRefused.self]),
         TopicSpec(name: shipments, partitions: defaultPartitions, producers: [.logistics],
@@ -63,7 +63,7 @@ public enum TopicCatalogue {
         TopicSpec(name: afterSalesEvents, partitions: defaultPartitions, producers: [.aftersales],
                   consumers: [.intake, .inventory, .fulfillment, .logistics, .insights],
                   purpose: "returns, refunds, exchanges, complaints, feedback",
-                  events: [ReturnRequested.self, ReturnDecided.self, ReturnReceived.self, RefundIssued.self, ExchangeRequested.self,
+                  events: [ReturnRequested.self, ReturnDecided.self, ReturnReceived.self, RefundIssued.self, RefundSettled.self, ExchangeRequested.self,
                            ComplaintRecorded.self, ComplaintEscalated.self, ComplaintResolved.self, FeedbackRecorded.self]),
     ]
 

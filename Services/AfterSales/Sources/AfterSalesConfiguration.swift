@@ -18,6 +18,18 @@ public struct AfterSalesConfiguration: Sendable {
     public var complaintSLASeconds: [Complaint.Severity: Int]
     /// `OMS_ESCALATION_CHECK_SECONDS` (default 60): how often overdue complaints are looked for.
     public var escalationCheckSeconds: Int
+    /// `OMS_REFUND_CHECK_SECONDS` (default 5): how often due refunds are submitted to their providers.
+    public var refundCheckSeconds: Int
+    /// `OMS_CANCELLATION_REFUND_HOLD_SECONDS` (default 30): how long a cancellation's refund waits
+    /// for a warehouse to refuse the cancellation (already packed) before it is paid.
+    public var cancellationRefundHoldSeconds: Int
+    /// `OMS_REFUND_MAX_FAILURES` (8), `OMS_REFUND_RETRY_BASE_SECONDS` (30, doubling, at most an hour),
+    /// `OMS_REFUND_RECHECK_SECONDS` (300: a refund under way is asked about again).
+    var refundPolicy: RefundRetryPolicy
+    /// `OMS_WECHATPAY_*`, `OMS_ALIPAY_*`: the payment providers that pay refunds back; unset, their
+    /// refunds are recorded as owed (paid by hand).
+    var wechatPay: WeChatPayRefunds.Configuration?
+    var alipay: AlipayRefunds.Configuration?
 
     public init(environment: [String: String]) throws {
         func pairs(_ key: String) throws -> [(String, Int)] {
@@ -56,5 +68,12 @@ public struct AfterSalesConfiguration: Sendable {
         let env = EnvironmentReader(environment)
         exchangeWindowDays = try env.integer("OMS_EXCHANGE_WINDOW_DAYS", 15, 0...365)
         escalationCheckSeconds = try env.integer("OMS_ESCALATION_CHECK_SECONDS", 60, 1...3_600)
+        refundCheckSeconds = try env.integer("OMS_REFUND_CHECK_SECONDS", 5, 1...3_600)
+        cancellationRefundHoldSeconds = try env.integer("OMS_CANCELLATION_REFUND_HOLD_SECONDS", 30, 0...86_400)
+        refundPolicy = RefundRetryPolicy(maxFailures: try env.integer("OMS_REFUND_MAX_FAILURES", 8, 1...100),
+                                         baseDelaySeconds: try env.integer("OMS_REFUND_RETRY_BASE_SECONDS", 30, 1...86_400),
+                                         maxDelaySeconds: 3_600, recheckSeconds: try env.integer("OMS_REFUND_RECHECK_SECONDS", 300, 1...86_400))
+        wechatPay = try WeChatPayRefunds.Configuration.from(environment)
+        alipay = try AlipayRefunds.Configuration.from(environment)
     }
 }

@@ -9,5 +9,6 @@ extension AfterSalesService {
         RouteGroupType(ComplaintRoutes.self),
         RouteGroupType(OrderAfterSalesRoutes.self),
         RouteGroupType(ComplaintReportRoutes.self),
+        RouteGroupType(RefundRoutes.self),
     ]
 }

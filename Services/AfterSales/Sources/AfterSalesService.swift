@@ -3,7 +3,8 @@ import OMSDomain
 import OMSPlatform
 import ServiceLifecycle
 
-/// The after-sales service: returns and refunds, exchanges, complaints with SLA escalation,
+/// The after-sales service: returns and refunds (paid through WeChat Pay, Alipay or recorded as
+/// owed), refunds of cancelled and rejected orders, exchanges, complaints with SLA escalation,
 /// feedback and complaint reports (issue 8). Owns the `aftersales` schema. Invariant: it changes
 /// state only inside `ServiceDatabase.transaction` or an event handler, so every change and the
 /// events it causes commit together.
@@ -17,7 +18,17 @@ public struct AfterSalesService: OMSService {
 
     public var migrations: [Migration] { AfterSalesServiceMigrations.all }
 
-    public var handlers: [any EventHandler] { [OrderHistoryHandler()] }
+    public var handlers: [any EventHandler] {
+        [OrderHistoryHandler(), OrderClosureHandler(holdSeconds: configuration.cancellationRefundHoldSeconds)]
+    }
+
+    var payer: (ServiceRuntime) -> RefundPayer {
+        { runtime in
+            RefundPayer(runtime: runtime, providers: PaymentProviders(wechatPay: configuration.wechatPay.map(WeChatPayRefunds.init),
+                                                                      alipay: configuration.alipay.map(AlipayRefunds.init)),
+                        policy: configuration.refundPolicy, interval: configuration.refundCheckSeconds)
+        }
+    }
 
     var desk: ComplaintDesk { ComplaintDesk(router: ComplaintRouter(slaSeconds: configuration.complaintSLASeconds)) }
 
@@ -29,11 +40,12 @@ public struct AfterSalesService: OMSService {
             ComplaintRoutes(runtime: runtime, desk: desk),
             OrderAfterSalesRoutes(runtime: runtime, desk: desk),
             ComplaintReportRoutes(runtime: runtime),
+            RefundRoutes(runtime: runtime, wechatPay: configuration.wechatPay),
         ]
     }
 
     public func backgroundServices(runtime: ServiceRuntime) -> [any Service] {
-        [ComplaintEscalator(runtime: runtime, desk: desk, interval: configuration.escalationCheckSeconds).job()]
+        [ComplaintEscalator(runtime: runtime, desk: desk, interval: configuration.escalationCheckSeconds).job(), payer(runtime).job()]
     }
 
     /// `oms_aftersales_open_returns`, `oms_aftersales_unresolved_complaints`, `oms_aftersales_overdue_complaints`.

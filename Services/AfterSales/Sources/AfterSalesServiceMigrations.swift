@@ -131,5 +131,54 @@ enum AfterSalesServiceMigrations {
                 created_at timestamptz NOT NULL
             );
             """),
+        Migration(version: 103, name: "refunds are paid: provider state, cancellation and rejection refunds", sql: """
+            -- Each refund's payment: held (a cancellation waiting for the warehouses' answer) -> requested
+            -- -> submitted -> succeeded | failed | owed (cash: paid back at the till or by the courier);
+            -- a held refund is voided when the cancellation is refused. Refunds issued before this
+            -- release were records only: they are owed, to be settled by hand.
+            ALTER TABLE refunds ALTER COLUMN return_id DROP NOT NULL,
+                ADD COLUMN cause text NOT NULL DEFAULT 'return' CHECK (cause IN ('return', 'cancellation', 'rejection')),
+                ADD COLUMN status text NOT NULL DEFAULT 'owed'
+                    CHECK (status IN ('held', 'requested', 'submitted', 'succeeded', 'failed', 'owed', 'voided')),
+                ADD COLUMN payment_method text,
+                ADD COLUMN provider text NOT NULL DEFAULT 'offline',
+                ADD COLUMN transaction_id text,
+                ADD COLUMN paid_total_fen bigint NOT NULL DEFAULT 0,
+                ADD COLUMN attempts integer NOT NULL DEFAULT 0,
+                ADD COLUMN failures integer NOT NULL DEFAULT 0,
+                ADD COLUMN next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                ADD COLUMN submitted_at timestamptz,
+                ADD COLUMN settled_at timestamptz,
+                ADD COLUMN provider_refund_id text,
+                ADD COLUMN last_error text,
+                ADD COLUMN recovery_due boolean NOT NULL DEFAULT false;
+            UPDATE refunds SET payment_method = detail->>'paymentMethod', settled_at = issued_at,
+                               last_error = 'issued before the OMS paid refunds: settle by hand';
+            ALTER TABLE refunds ALTER COLUMN status DROP DEFAULT, ALTER COLUMN payment_method SET NOT NULL;
+            CREATE INDEX refunds_due ON refunds (next_attempt_at) WHERE status IN ('held', 'requested', 'submitted');
+            -- What after-sales learnt about an order ending early, from whichever topic came first.
+            -- cause is null while only a warehouse's answer has arrived; resolution says what came of it
+            -- (refunded, nothing_paid, paid_on_marketplace, cancellation_refused, before_auto_refunds).
+            CREATE TABLE order_closures (
+                order_id text PRIMARY KEY,
+                cause text CHECK (cause IN ('cancellation', 'rejection')),
+                previous_status text,
+                awaits_fulfillment boolean NOT NULL DEFAULT false,
+                closed_at timestamptz,
+                release_at timestamptz,
+                fulfillment_cancelled boolean NOT NULL DEFAULT false,
+                fulfillment_refused boolean NOT NULL DEFAULT false,
+                resolution text,
+                refund_id text
+            );
+            CREATE INDEX order_closures_open ON order_closures (order_id) WHERE resolution IS NULL AND cause IS NOT NULL;
+            -- Cancellations and rejections before this instant were refunded by hand: replaying or
+            -- first reading those topics never pays them again.
+            CREATE TABLE refund_settings (
+                singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+                auto_refunds_since timestamptz NOT NULL
+            );
+            INSERT INTO refund_settings (auto_refunds_since) VALUES (now());
+            """),
     ]
 }

@@ -55,6 +55,8 @@ public struct OrderHistoryHandler: EventHandler {
                             \(orders.paid)::int8[], \(orders.placed)::timestamptz[], \(orders.received)::timestamptz[]) AS u(o, c, k, b, p, f, pl, r)
                 ON CONFLICT (order_id) DO NOTHING
                 """, logger: logger)
+            // A rejection read before its order (another topic) waited for this record.
+            try await RefundStore.openClosureRefunds(orderIDs: orders.ids, context: context)
         }
         if !parcels.ids.isEmpty {
             try await connection.query("""

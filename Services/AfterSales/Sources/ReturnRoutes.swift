@@ -245,12 +245,8 @@ struct ReturnRoutes: RouteGroup {
         if !refund.lines.isEmpty || refund.shippingFeeRefunded.minorUnits > 0 {
             let issued = RefundIssued(refundId: "RF-\(id)", returnId: id, orderID: current.orderId, amount: refund.amount, lines: refund.lines, clawbacks: refund.clawbacks,
                                       shippingFeeRefunded: refund.shippingFeeRefunded, withheldUnits: refund.withheldUnits, paymentMethod: record.order.payment.method, issuedAt: now)
-            try await connection.query("""
-                INSERT INTO refunds (refund_id, return_id, order_id, amount_fen, detail, issued_at)
-                VALUES (\(issued.refundId), \(id), \(current.orderId), \(issued.amount.minorUnits), \(String(decoding: try EventCoding.encode(issued), as: UTF8.self))::jsonb, \(now))
-                """, logger: logger)
+            try await RefundStore.recordRefund(issued, order: record.order, held: nil, context: tx)
             try await connection.query("UPDATE returns SET status = 'refunded' WHERE return_id = \(id)", logger: logger)
-            try tx.emit(issued, orderID: current.orderId, topic: TopicCatalogue.afterSalesEvents)
         }
         return try await ReturnView.load(id, connection: connection, logger: logger)!
     }

@@ -7,7 +7,7 @@ import PostgresNIO
 /// (category, the carrier, warehouse and SKU they concern, escalation, resolution) and feedback.
 /// Invariant: commutative upserts; a complaint's escalation level only grows.
 public struct AfterSalesFactsHandler: EventHandler {
-    public let eventTypes: Set<String> = [ReturnRequested.eventType, ReturnDecided.eventType, ReturnReceived.eventType, RefundIssued.eventType,
+    public let eventTypes: Set<String> = [ReturnRequested.eventType, ReturnDecided.eventType, ReturnReceived.eventType, RefundIssued.eventType, RefundSettled.eventType,
                                           ComplaintRecorded.eventType, ComplaintEscalated.eventType, ComplaintResolved.eventType, FeedbackRecorded.eventType]
 
     public init() {}
@@ -50,9 +50,15 @@ public struct AfterSalesFactsHandler: EventHandler {
         case RefundIssued.eventType:
             let refund = try InsightsEvent.decode(RefundIssued.self, event)
             try await connection.query("""
-                INSERT INTO refund_facts (refund_id, return_id, order_id, amount_fen, issued_at)
-                VALUES (\(refund.refundId), \(refund.returnId), \(refund.orderID), \(refund.amount.minorUnits), \(refund.issuedAt))
+                INSERT INTO refund_facts (refund_id, return_id, order_id, amount_fen, issued_at, cause)
+                VALUES (\(refund.refundId), \(refund.returnId), \(refund.orderID), \(refund.amount.minorUnits), \(refund.issuedAt), \((refund.cause ?? .return).rawValue))
                 ON CONFLICT (refund_id) DO NOTHING
+                """, logger: logger)
+        case RefundSettled.eventType:
+            // Both events of a refund are keyed by its order on one topic, so the refund is read first.
+            let settled = try InsightsEvent.decode(RefundSettled.self, event)
+            try await connection.query("""
+                UPDATE refund_facts SET outcome = \(settled.refundOutcome.rawValue), settled_at = \(settled.settledAt) WHERE refund_id = \(settled.refundId)
                 """, logger: logger)
         case ComplaintRecorded.eventType:
             try await complaint(try InsightsEvent.decode(ComplaintRecorded.self, event).complaint, recorded: true, resolvedWithinSLA: nil, connection, logger)

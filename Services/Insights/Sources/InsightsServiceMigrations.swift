@@ -106,5 +106,11 @@ enum InsightsServiceMigrations {
                 recorded_at timestamptz NOT NULL
             );
             """),
+        Migration(version: 101, name: "refunds for cancellations and their settlement", sql: """
+            ALTER TABLE refund_facts ALTER COLUMN return_id DROP NOT NULL,
+                ADD COLUMN cause text NOT NULL DEFAULT 'return',
+                ADD COLUMN outcome text,
+                ADD COLUMN settled_at timestamptz;
+            """),
     ]
 }

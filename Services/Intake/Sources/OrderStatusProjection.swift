@@ -20,6 +20,7 @@ public struct OrderStatusProjection: EventHandler {
         (ShipmentDispatched.self, .shipped), (ShipmentInTransit.self, .inTransit), (ShipmentDelayed.self, .delayed),
         (ShipmentDelivered.self, .delivered), (ShipmentLost.self, nil), (ShipmentException.self, nil),
         (ReturnRequested.self, .returnRequested), (RefundIssued.self, .refunded), // or partiallyRefunded: `refundStatus`
+        (RefundSettled.self, nil),
         (ReturnDecided.self, nil), (ReturnReceived.self, nil), (ExchangeRequested.self, nil), (ExchangeUnavailable.self, nil),
         (ComplaintRecorded.self, nil), (ComplaintEscalated.self, nil), (ComplaintResolved.self, nil), (FeedbackRecorded.self, nil),
     ]
@@ -30,7 +31,7 @@ public struct OrderStatusProjection: EventHandler {
     /// Payload fields copied into the timeline and the order's details (never personal data).
     static let detailKeys: Set<String> = [
         "warehouseId", "warehouseID", "carrier", "carrierCode", "trackingNumber", "eta", "estimatedDelivery", "location",
-        "reasonCode", "refundId", "refundID", "returnId", "returnID", "parcelCount", "signedBy",
+        "reasonCode", "refundOutcome", "refundId", "refundID", "returnId", "returnID", "parcelCount", "signedBy",
     ]
 
     public let eventTypes = Set(statusByEventType.keys)
@@ -62,7 +63,7 @@ public struct OrderStatusProjection: EventHandler {
         var timeline = (orders: [String](), eventIDs: [UUID](), types: [String](), statuses: [String](), changed: [Bool](), at: [Date](), details: [String]())
         var details: [String: [String: String]] = [:]
         var touched = Set<String>()
-        var uncancelled: [String] = []
+        var uncancelled: [String] = [], rejected: [String] = []
         for event in events {
             var target = Self.statusByEventType[event.type] ?? nil
             if event.type == RefundIssued.eventType, current[event.orderID] != nil {
@@ -75,6 +76,7 @@ public struct OrderStatusProjection: EventHandler {
             var changed = false
             if let target, let status = current[event.orderID], status.canAdvance(to: target) || Self.undoesCancellation(event.type, status) {
                 if Self.undoesCancellation(event.type, status) { uncancelled.append(event.orderID) }
+                if target == .rejected { rejected.append(event.orderID) }
                 current[event.orderID] = target
                 touched.insert(event.orderID)
                 changed = true
@@ -104,6 +106,10 @@ public struct OrderStatusProjection: EventHandler {
             logger.warning("coupon used twice: a refused cancellation could not take back its coupon", metadata: ["orderId": "\(order)", "coupon": "\(code)"])
             details[order, default: [:]]["couponUsedTwice"] = code
             touched.insert(order)
+        }
+        // A rejected order gives its coupon back, as a cancelled one does (its refund is after-sales').
+        for order in rejected {
+            try await CatalogStore.releaseCoupons(of: order, on: connection, logger: logger)
         }
         for event in events where event.type == OrderAmended.eventType {
             try await applyAmendment(event, connection: connection, logger: logger, vault: context.vault)
