@@ -56,7 +56,12 @@ extension IntakeWorld {
             for index in 0..<logisticsProcesses { apps.append(try logisticsApplication(port: base + 2 + index, environment: logistics)) }
             clients.logistics = client(base + 2)
         }
-        if let afterSales { apps.append(try afterSalesApplication(port: base + 9, environment: afterSales)); clients.afterSales = client(base + 9) }
+        if let afterSales {
+            // A provider's notification address names after-sales' own port, known only here.
+            let environment = afterSales.mapValues { $0.replacingOccurrences(of: "{aftersales-port}", with: "\(base + 9)") }
+            apps.append(try afterSalesApplication(port: base + 9, environment: environment))
+            clients.afterSales = client(base + 9)
+        }
         let all = [clients.inventory, clients.fulfillment, clients.logistics, clients.afterSales].compactMap { $0 }
         let ready = clients
         return try await running(apps, readyAt: all) { try await body(ready) }

@@ -62,7 +62,8 @@ struct RefundRoutes: RouteGroup {
     }
 
     func wechatPayNotification(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
-        guard let wechatPay else { return Self.wechatFailure(.notFound, "WeChat Pay is not configured") }
+        // Without the keys nothing can be authenticated (as a carrier webhook without its secret).
+        guard let wechatPay else { return Self.wechatFailure(.unauthorized, "WeChat Pay is not configured: no key to verify the signature") }
         let body = String(buffer: try await request.body.collect(upTo: 64 * 1024))
         var headers = HTTPHeaders()
         for field in request.headers { headers.add(name: field.name.rawName, value: field.value) }
