@@ -62,9 +62,9 @@ struct RefundRoutes: RouteGroup {
     }
 
     func wechatPayNotification(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let body = String(buffer: try await request.body.collect(upTo: 64 * 1024))
         // Without the keys nothing can be authenticated (as a carrier webhook without its secret).
         guard let wechatPay else { return Self.wechatFailure(.unauthorized, "WeChat Pay is not configured: no key to verify the signature") }
-        let body = String(buffer: try await request.body.collect(upTo: 64 * 1024))
         var headers = HTTPHeaders()
         for field in request.headers { headers.add(name: field.name.rawName, value: field.value) }
         let notification: WeChatPayNotification
