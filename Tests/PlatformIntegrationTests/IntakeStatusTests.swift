@@ -29,6 +29,10 @@ struct IntakeStatusTests {
         case FulfillmentCancelRefused.eventType:
             return try EventEnvelope.make(FulfillmentCancelRefused(fulfillmentOrderId: "FO-\(orderID)", orderID: orderID, warehouseId: warehouse ?? "WH-SH",
                                                                    reasonCode: "already_packed", refusedAt: now), orderID: orderID, producer: .fulfillment)
+        case OrderRejected.eventType:
+            return try EventEnvelope.make(OrderRejected(orderID: orderID, channel: .web, channelOrderID: "CH-\(orderID)",
+                                                        reasons: [RejectionReason(code: "deny_listed", message: "on the deny list")], rejectedAt: now),
+                                          orderID: orderID, producer: .risk)
         case RefundIssued.eventType:
             throw InventoryFixtures.Failure("use refund(_:amountFen:) for refunds")
         default:
@@ -102,14 +106,14 @@ struct IntakeStatusTests {
         }
     }
 
-    @Test("a cancelled order gives its single-use coupon back; when the warehouse refuses the cancellation (packed, ships) the order takes it back, or, if another order redeemed it meanwhile, is marked couponUsedTwice")
+    @Test("a cancelled or risk-rejected order gives its single-use coupon back; when the warehouse refuses the cancellation (packed, ships) the order takes it back, or, if another order redeemed it meanwhile, is marked couponUsedTwice")
     func refusedCancellationTakesTheCouponBack() async throws {
         try await withIntakeWorld { world in
             let app = try world.application(role: .all)
             try await app.test(.live) { client in
                 let edge = EdgeClient(base: "http://127.0.0.1:\(client.port!)", http: HTTPClient.shared)
-                let codes = ["KEEP-\(world.id.prefix(6))", "LOSE-\(world.id.prefix(6))"]
-                #expect(try await edge.send(.POST, "/v1/admin/coupons", body: Array(#"{"codes":["\#(codes[0])","\#(codes[1])"],"amountOffFen":500}"#.utf8)).status == 201)
+                let codes = ["KEEP-\(world.id.prefix(6))", "LOSE-\(world.id.prefix(6))", "RJCT-\(world.id.prefix(6))"]
+                #expect(try await edge.send(.POST, "/v1/admin/coupons", body: Array(#"{"codes":["\#(codes[0])","\#(codes[1])","\#(codes[2])"],"amountOffFen":500}"#.utf8)).status == 201)
                 let factory = DemoOrderFactory()
                 /// Submits a web order (the first number from `n` that prices above the coupon) and waits for it.
                 func submit(_ code: String, from n: Int) async throws -> String {
@@ -149,6 +153,12 @@ struct IntakeStatusTests {
                 let view = try await edge.send(.GET, "/v1/orders/\(loser)")
                 #expect((view.json["details"] as? [String: String])?["couponUsedTwice"] == codes[1], "\(view.text.prefix(400))")
                 #expect(try await world.count("SELECT count(*) FROM \(world.schema).coupon_releases WHERE outcome IS NULL") == 0)
+
+                // Risk rejects an order: its coupon is free again (after-sales refunds its payment).
+                let rejected = try await submit(codes[2], from: 300)
+                #expect(try await owner(codes[2]) == rejected)
+                try await world.publish([(try stage(OrderRejected.eventType, rejected), TopicCatalogue.riskDecisions)])
+                #expect(try await world.eventually { try await owner(codes[2]) == nil }, "a rejected order gives its coupon back")
             }
         }
     }
