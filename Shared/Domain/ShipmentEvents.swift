@@ -86,8 +86,12 @@ public struct ShipmentDelivered: DomainEvent {
     /// The carrier's reference to a signature image or door photo.
     public var proofReference: String?
     public var lines: [ParcelLine]
+    /// Cash on delivery the courier reported collecting for this parcel; nil when none was
+    /// reported (a prepaid parcel, or a carrier that does not report it).
+    public var cashCollected: Money?
 
-    public init(shipmentId: String, orderID: String, trackingNumber: String, deliveredAt: Date, location: String?, signedBy: String?, proofReference: String?, lines: [ParcelLine]) {
+    public init(shipmentId: String, orderID: String, trackingNumber: String, deliveredAt: Date, location: String?, signedBy: String?, proofReference: String?, lines: [ParcelLine],
+                cashCollected: Money? = nil) {
         self.shipmentId = shipmentId
         self.orderID = orderID
         self.trackingNumber = trackingNumber
@@ -96,6 +100,7 @@ public struct ShipmentDelivered: DomainEvent {
         self.signedBy = signedBy
         self.proofReference = proofReference
         self.lines = lines
+        self.cashCollected = cashCollected
     }
 }
 

@@ -53,18 +53,21 @@ struct InsightsFlowTests {
                         #expect(total > 0 && sealed == total, "\(table) \(pii): \(sealed) of \(total) sealed")
                     }
                     // ...and opens again where staff need it: the risk queue view and the order view.
-                    let anyOrder = try await world.strings("SELECT order_id FROM \(world.schema).orders WHERE status <> 'rejected' LIMIT 1")
+                    // (An order with a phone: a walk-in till sale has none.)
+                    let anyOrder = try await world.strings("SELECT order_id FROM \(world.schema).orders WHERE status <> 'rejected' AND coalesce(body->'customer'->>'phone', '') <> '' LIMIT 1")
                     let view = try await edge.send(.GET, "/v1/orders/\(anyOrder.first?.first ?? "")")
                     #expect((view.json["customerPhone"] as? String)?.contains("****") == true && !(view.json["customerPhone"] as? String ?? "pii:").hasPrefix("pii:"), "\(view.text.prefix(300))")
 
                     // Three single-parcel orders are delivered; one comes back for a refund, one is complained about, one rated.
                     let parcels = try await world.strings("""
-                        SELECT order_id, carrier_code, tracking_number, warehouse_code FROM \(world.logisticsSchema).shipments
+                        SELECT order_id, carrier_code, tracking_number, warehouse_code, coalesce(cod_expected_fen, 0)::text FROM \(world.logisticsSchema).shipments
                         WHERE carrier_code IN ('SF', 'ZTO', 'DADA') AND order_id IN (SELECT order_id FROM \(world.logisticsSchema).shipments GROUP BY 1 HAVING count(*) = 1) ORDER BY order_id LIMIT 3
                         """)
                     try #require(parcels.count == 3)
                     for (index, parcel) in parcels.enumerated() {
-                        let delivered = LogisticsFlowTests.scan("INS-\(world.id)-\(index)", parcel[2], "delivered", at: Date(), extra: #","signedBy":"本人""#)
+                        // A cash-on-delivery parcel's courier reports what it collected.
+                        let cash = parcel[4] == "0" ? "" : #","collectedFen":\#(parcel[4])"#
+                        let delivered = LogisticsFlowTests.scan("INS-\(world.id)-\(index)", parcel[2], "delivered", at: Date(), extra: #","signedBy":"本人""# + cash)
                         #expect(try await LogisticsFlowTests.track(logistics, carrier: parcel[1], delivered).status == 200)
                     }
                     let returned = parcels[0][0]
@@ -98,6 +101,37 @@ struct InsightsFlowTests {
                     }
                     #expect(reconciled, "insights \(figures) vs sources \(source)")
                     #expect(source[0] == 40 && source[2] >= Int64(summary.dispatched ?? 0) && source[4] > 0)
+
+                    // Finance: per day and channel, every figure adds up to the sources' own: what the
+                    // received orders paid (after-sales' record), cash on delivery expected (intake's
+                    // live orders) and collected (logistics), refunds issued and how they ended (after-sales).
+                    let money = try await world.strings("""
+                        SELECT (SELECT coalesce(sum((a.body->'payment'->'paidAmount'->>'minorUnits')::int8), 0) FROM \(world.afterSalesSchema).orders a
+                                WHERE a.body->'payment'->>'method' <> 'cashOnDelivery')::text,
+                               (SELECT coalesce(sum(i.total_fen), 0) FROM \(world.afterSalesSchema).orders a JOIN \(world.schema).orders i USING (order_id)
+                                WHERE a.body->'payment'->>'method' = 'cashOnDelivery' AND i.status NOT IN ('rejected', 'cancelled'))::text,
+                               (SELECT coalesce(sum(cod_collected_fen), 0) FROM \(world.logisticsSchema).shipments)::text,
+                               (SELECT coalesce(sum(amount_fen), 0) FROM \(world.afterSalesSchema).refunds WHERE status NOT IN ('held', 'voided'))::text,
+                               (SELECT coalesce(sum(amount_fen), 0) FROM \(world.afterSalesSchema).refunds WHERE status = 'succeeded')::text,
+                               (SELECT coalesce(sum(amount_fen), 0) FROM \(world.afterSalesSchema).refunds WHERE status = 'owed')::text,
+                               (SELECT count(*) FROM \(world.afterSalesSchema).orders)::text
+                        """)[0].map { Int64($0) ?? -1 }
+                    var finance: [String: Int64] = [:]
+                    let financeReconciled = try await world.eventually(timeout: .seconds(60)) {
+                        let rows = try await insights.send(.GET, "/v1/insights/finance").json["rows"] as? [[String: Any]] ?? []
+                        finance = [:]
+                        for row in rows {
+                            for (key, value) in row { if let number = value as? NSNumber { finance[key, default: 0] += number.int64Value } }
+                        }
+                        return [finance["paidFen"], finance["codExpectedFen"], finance["codCollectedFen"], finance["refundsRequestedFen"], finance["refundsPaidFen"],
+                                finance["refundsOwedFen"], finance["orders"]].map { $0 ?? -1 } == money
+                    }
+                    #expect(financeReconciled, "finance \(finance) vs sources \(money)")
+                    #expect(money[0] > 0 && money[3] > 0 && money[6] >= 40)
+                    #expect(finance["refundsRequestedFen"] == ["refundsPaidFen", "refundsOwedFen", "refundsFailedFen", "refundsPendingFen"].compactMap { finance[$0] }.reduce(0, +))
+                    #expect(finance["netFen"] == money[0] + money[2] - money[4] - money[5])
+                    let financeCSV = try await insights.send(.GET, "/v1/insights/finance?by=day&format=csv")
+                    #expect(financeCSV.text.hasPrefix("day,orders,paidFen,codExpectedFen"), "\(financeCSV.text.prefix(200))")
 
                     // Every grouping adds up to the same revenue; CSV carries the same rows.
                     for by in ["day", "week", "month", "channel", "province", "city"] {

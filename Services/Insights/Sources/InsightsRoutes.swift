@@ -15,6 +15,7 @@ struct InsightsRoutes: RouteGroup {
     static let endpoints: [Endpoint<Self>] = [
         .get("/v1/insights/summary", [.ops, .analyst], "Today's headline figures", use: summary),
         .get("/v1/insights/sales", [.ops, .analyst], "Sales by day, week, month, channel, province, city or category (?by, from, to, format)", use: sales),
+        .get("/v1/insights/finance", [.ops, .analyst], "Money per day and channel: paid, cash on delivery, refunds and what is outstanding (?by, from, to, format)", use: finance),
         .get("/v1/insights/fulfillment", [.ops, .analyst], "Fulfillment figures by carrier or warehouse (?by, from, to, format)", use: fulfillment),
         .get("/v1/insights/returns", [.ops, .analyst], "Return rates by category or SKU (?by, format)", use: returns),
         .get("/v1/insights/complaints", [.ops, .analyst], "Complaints by carrier, warehouse, SKU or category (?by, format)", use: complaints),
@@ -34,6 +35,12 @@ struct InsightsRoutes: RouteGroup {
     func sales(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
         try await report(request, default: SalesReport.Grouping.day, windowed: true) { [client, logger] in
             try await SalesReport(grouping: $0, window: $1).table(client: client, logger: logger)
+        }
+    }
+
+    func finance(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try await report(request, default: FinanceReport.Grouping.dayAndChannel, windowed: true) { [client, logger] in
+            try await FinanceReport(grouping: $0, window: $1).table(client: client, logger: logger)
         }
     }
 

@@ -106,11 +106,14 @@ enum InsightsServiceMigrations {
                 recorded_at timestamptz NOT NULL
             );
             """),
-        Migration(version: 101, name: "refunds for cancellations and their settlement", sql: """
+        Migration(version: 101, name: "refunds for cancellations and their settlement; payments and cash collected for the finance view", sql: """
             ALTER TABLE refund_facts ALTER COLUMN return_id DROP NOT NULL,
                 ADD COLUMN cause text NOT NULL DEFAULT 'return',
                 ADD COLUMN outcome text,
                 ADD COLUMN settled_at timestamptz;
+            -- The finance view: what each order's payment was, what couriers collected.
+            ALTER TABLE order_facts ADD COLUMN payment_method text, ADD COLUMN paid_fen bigint;
+            ALTER TABLE shipment_facts ADD COLUMN cod_collected_fen bigint;
             """),
     ]
 }

@@ -78,17 +78,19 @@ public struct OrderFactsHandler: EventHandler {
     private func write(received: [OrderReceived], _ connection: PostgresConnection, _ logger: Logger) async throws {
         let orders = received.map(\.order)
         try await connection.query("""
-            INSERT INTO order_facts (order_id, channel, customer_key, province, city, placed_at, received_at, goods_fen, discount_fen, shipping_fen, total_fen, units)
-            SELECT o, c, k, nullif(p, ''), nullif(ci, ''), pl, r, g, d, s, t, u
+            INSERT INTO order_facts (order_id, channel, customer_key, province, city, placed_at, received_at, goods_fen, discount_fen, shipping_fen, total_fen, units,
+                                     payment_method, paid_fen)
+            SELECT o, c, k, nullif(p, ''), nullif(ci, ''), pl, r, g, d, s, t, u, pm, pf
             FROM unnest(\(orders.map(\.orderID))::text[], \(orders.map(\.channel.rawValue))::text[], \(orders.map { $0.customer.personKey ?? $0.customer.customerKey })::text[],
                                  \(orders.map { $0.deliveryAddress?.province ?? "" })::text[], \(orders.map { $0.deliveryAddress?.city ?? "" })::text[],
                                  \(orders.map(\.placedAt))::timestamptz[], \(received.map(\.receivedAt))::timestamptz[], \(orders.map(\.goodsTotal.minorUnits))::int8[],
                                  \(orders.map(\.discountTotal.minorUnits))::int8[], \(orders.map(\.shippingFee.minorUnits))::int8[], \(orders.map(\.total.minorUnits))::int8[],
-                                 \(orders.map { $0.lines.reduce(0) { $0 + $1.quantity } })::int8[]) AS x(o, c, k, p, ci, pl, r, g, d, s, t, u)
+                                 \(orders.map { $0.lines.reduce(0) { $0 + $1.quantity } })::int8[], \(orders.map(\.payment.method.rawValue))::text[],
+                                 \(orders.map(\.payment.paidAmount.minorUnits))::int8[]) AS x(o, c, k, p, ci, pl, r, g, d, s, t, u, pm, pf)
             ON CONFLICT (order_id) DO UPDATE SET channel = EXCLUDED.channel, customer_key = EXCLUDED.customer_key, province = EXCLUDED.province,
                 city = EXCLUDED.city, placed_at = EXCLUDED.placed_at, received_at = least(order_facts.received_at, EXCLUDED.received_at),
                 goods_fen = EXCLUDED.goods_fen, discount_fen = EXCLUDED.discount_fen, shipping_fen = EXCLUDED.shipping_fen,
-                total_fen = EXCLUDED.total_fen, units = EXCLUDED.units
+                total_fen = EXCLUDED.total_fen, units = EXCLUDED.units, payment_method = EXCLUDED.payment_method, paid_fen = EXCLUDED.paid_fen
             """, logger: logger)
         let lines = orders.flatMap { order in order.lines.map { (order.orderID, $0) } }
         try await connection.query("""

@@ -50,8 +50,10 @@ public struct ShipmentFactsHandler: EventHandler {
         case ShipmentDelivered.eventType:
             let delivered = try InsightsEvent.decode(ShipmentDelivered.self, event)
             try await connection.query("""
-                INSERT INTO shipment_facts (shipment_id, order_id, delivered_at) VALUES (\(delivered.shipmentId), \(delivered.orderID), \(delivered.deliveredAt))
-                ON CONFLICT (shipment_id) DO UPDATE SET delivered_at = least(shipment_facts.delivered_at, EXCLUDED.delivered_at)
+                INSERT INTO shipment_facts (shipment_id, order_id, delivered_at, cod_collected_fen)
+                VALUES (\(delivered.shipmentId), \(delivered.orderID), \(delivered.deliveredAt), \(delivered.cashCollected?.minorUnits))
+                ON CONFLICT (shipment_id) DO UPDATE SET delivered_at = least(shipment_facts.delivered_at, EXCLUDED.delivered_at),
+                    cod_collected_fen = coalesce(EXCLUDED.cod_collected_fen, shipment_facts.cod_collected_fen)
                 """, logger: logger)
         case ShipmentDelayed.eventType:
             let delayed = try InsightsEvent.decode(ShipmentDelayed.self, event)

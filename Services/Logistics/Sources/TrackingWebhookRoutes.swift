@@ -107,7 +107,8 @@ struct TrackingWebhookRoutes: RouteGroup {
                         logger.warning("cash on delivery: the courier reported collecting other than the waybill's amount", metadata: ["shipmentId": "\(shipment.id)", "carrier": "\(carrier)"])
                     }
                     try tx.emit(ShipmentDelivered(shipmentId: shipment.id, orderID: shipment.order, trackingNumber: event.trackingNumber, deliveredAt: event.occurredAt,
-                                                  location: event.location, signedBy: event.signedBy, proofReference: event.proofReference, lines: shipment.lines),
+                                                  location: event.location, signedBy: event.signedBy, proofReference: event.proofReference, lines: shipment.lines,
+                                                  cashCollected: event.collectedFen.map(Money.fen)),
                                 orderID: shipment.order, topic: TopicCatalogue.shipments)
                 case .lost:
                     try await ShipmentStore.markLost(shipment.id, at: event.occurredAt, connection: connection, logger: logger)
