@@ -9,20 +9,34 @@ public enum PaymentMethod: String, Codable, Sendable {
     public var carriesReference: Bool { self != .cashAtTill && self != .cashOnDelivery }
 }
 
+/// Whether the channel's payment has gone through. Channels that send an order at checkout,
+/// before the payment callback (web shop, mini-program), say `pending`, or `failed` when the
+/// first attempt failed; the OMS then waits for `POST /v1/channels/{channel}/orders/{id}/payment`.
+public enum PaymentStatus: String, Codable, Sendable, CaseIterable {
+    case paid, pending, failed
+}
+
 /// Payment as the channel reported it. Invariant: `reference` is present when the method
-/// `carriesReference` (risk rejects a paid order without one); cash carries none.
+/// `carriesReference` and the payment went through (risk rejects a paid order without one); cash
+/// carries none; an order awaiting payment has paid nothing yet (`paidAmount` zero).
 public struct Payment: Codable, Hashable, Sendable {
     public var method: PaymentMethod
     public var reference: String?
     public var paidAmount: Money
     public var paidAt: Date?
+    /// Absent (older events, channels that send paid orders only) means paid.
+    public var status: PaymentStatus?
 
-    public init(method: PaymentMethod, reference: String?, paidAmount: Money, paidAt: Date?) {
+    public init(method: PaymentMethod, reference: String?, paidAmount: Money, paidAt: Date?, status: PaymentStatus? = nil) {
         self.method = method
         self.reference = reference
         self.paidAmount = paidAmount
         self.paidAt = paidAt
+        self.status = status
     }
+
+    /// The order waits for its payment (pending, or a failed attempt to be retried).
+    public var isAwaiting: Bool { status == .pending || status == .failed }
 }
 
 /// The canonical order every channel's payload is normalized into.

@@ -93,6 +93,51 @@ public struct OrderRejected: DomainEvent {
     }
 }
 
+/// `order.awaiting-payment` on `oms.orders`: the order waits for its payment until `dueAt` (the
+/// channel sent it before paying, or a payment attempt failed); the customer is asked to pay
+/// again or change the payment method. Invariant: emitted for an order still awaiting payment.
+public struct OrderAwaitingPayment: DomainEvent {
+    public static let eventType = "order.awaiting-payment"
+    public static let schemaVersion = 1
+
+    public var orderID: String
+    public var channel: Channel
+    public var channelOrderID: String
+    public var amountDue: Money
+    /// Why: "sent_before_payment" or "payment_failed".
+    public var reasonCode: String
+    public var dueAt: Date
+    public var at: Date
+
+    public init(orderID: String, channel: Channel, channelOrderID: String, amountDue: Money, reasonCode: String, dueAt: Date, at: Date) {
+        self.orderID = orderID
+        self.channel = channel
+        self.channelOrderID = channelOrderID
+        self.amountDue = amountDue
+        self.reasonCode = reasonCode
+        self.dueAt = dueAt
+        self.at = at
+    }
+}
+
+/// `order.paid` on `oms.orders`: the payment of an order that awaited it went through; the
+/// warehouse may pick it, and refunds go back to this payment. Invariant: at most one per order,
+/// never after its cancellation.
+public struct OrderPaid: DomainEvent {
+    public static let eventType = "order.paid"
+    public static let schemaVersion = 1
+
+    public var orderID: String
+    public var payment: Payment
+    public var paidAt: Date
+
+    public init(orderID: String, payment: Payment, paidAt: Date) {
+        self.orderID = orderID
+        self.payment = payment
+        self.paidAt = paidAt
+    }
+}
+
 /// `order.cancelled` on `oms.orders`: cancelled before shipment; downstream releases stock and
 /// stops work. Invariant: never emitted for an order that has shipped.
 public struct OrderCancelled: DomainEvent {

@@ -2,13 +2,15 @@
 /// path, so a late or duplicated event never moves an order's status backwards; terminal
 /// states (`rejected`, `cancelled`, `refunded`) are never left. `partiallyRefunded`: some of what
 /// was paid went back, the rest (other lines or parcels) stands; `refunded`: everything paid went back.
+/// `awaitingPayment`: the channel sent the order before its payment succeeded; it holds its stock
+/// and waits (verification and allocation go on, picking does not) until paid, or is cancelled.
 public enum OrderStatus: String, Codable, Sendable, CaseIterable {
-    case received, verified, held, rejected, allocated, backordered, packed, shipped, inTransit, delayed, delivered, returnRequested, partiallyRefunded, refunded, cancelled
+    case received, awaitingPayment, verified, held, rejected, allocated, backordered, packed, shipped, inTransit, delayed, delivered, returnRequested, partiallyRefunded, refunded, cancelled
 
     /// Position on the lifecycle; a transition to a lower rank is ignored.
     public var rank: Int {
         switch self {
-        case .received: 0
+        case .received, .awaitingPayment: 0
         case .held: 1
         case .verified: 2
         case .backordered: 3

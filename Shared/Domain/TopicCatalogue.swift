@@ -42,7 +42,7 @@ public enum TopicCatalogue {
         TopicSpec(name: orders, partitions: defaultPartitions, producers: [.intake],
                   consumers: [.risk, .inventory, .fulfillment, .logistics, .aftersales, .insights],
                   purpose: "canonical orders: received, rejected at intake, cancelled",
-                  events: [OrderReceived.self, OrderRejected.self, OrderCancelled.self]),
+                  events: [OrderReceived.self, OrderRejected.self, OrderCancelled.self, OrderAwaitingPayment.self, OrderPaid.self]),
         TopicSpec(name: riskDecisions, partitions: defaultPartitions, producers: [.risk],
                   consumers: [.intake, .inventory, .aftersales, .insights],
                   purpose: "verification outcomes and customer-contact amendments",

@@ -97,6 +97,31 @@ struct ChannelPayloadTests {
         #expect(try other.normalize(limits: limits, hasher: hasher).get().customer.customerKey == draft.customer.customerKey)
     }
 
+    @Test("web and mini-program orders sent before their payment: pending or failed, nothing paid yet, no reference needed; a paid one still needs its reference and time")
+    func sentBeforePayment() throws {
+        let pending = try ChannelExamples.payload(WebOrderPayload.self) {
+            $0.payment.status = "pending"; $0.payment.reference = nil; $0.payment.paidAt = nil
+        }.normalize(limits: limits, hasher: hasher).get()
+        #expect(pending.payment.status == .pending && pending.payment.isAwaiting && pending.payment.paidAmount == .zero && pending.payment.reference == nil)
+        #expect((pending.claimedTotal?.minorUnits ?? 0) > 0, "the amount due is still checked against OMS pricing")
+        let unpaid = try ChannelExamples.payload(WebOrderPayload.self) { $0.payment.reference = nil; $0.payment.paidAt = nil }.normalize(limits: limits, hasher: hasher)
+        guard case .failure(let rejected) = unpaid else { Issue.record("a paid order without reference must fail"); return }
+        #expect(Set(rejected.issues.map(\.field)) == ["payment.reference", "payment.paidAt"])
+        let odd = try ChannelExamples.payload(WebOrderPayload.self) { $0.payment.status = "later" }.normalize(limits: limits, hasher: hasher)
+        guard case .failure(let oddRejected) = odd else { Issue.record("an unknown payment status must fail"); return }
+        #expect(oddRejected.issues.map(\.field) == ["payment.status"])
+
+        let notPaid = try ChannelExamples.payload(MiniProgramOrderPayload.self) {
+            $0.wechatPay.trade_state = "NOTPAY"; $0.wechatPay.transaction_id = nil; $0.wechatPay.time_end = nil
+        }.normalize(limits: limits, hasher: hasher).get()
+        #expect(notPaid.payment.status == .pending && notPaid.payment.paidAmount == .zero && notPaid.payment.reference == nil)
+        let payError = try ChannelExamples.payload(MiniProgramOrderPayload.self) { $0.wechatPay.trade_state = "PAYERROR" }.normalize(limits: limits, hasher: hasher).get()
+        #expect(payError.payment.status == .failed && payError.payment.reference == nil)
+        let unknown = try ChannelExamples.payload(MiniProgramOrderPayload.self) { $0.wechatPay.trade_state = "REFUND" }.normalize(limits: limits, hasher: hasher)
+        guard case .failure(let state) = unknown else { Issue.record("an unknown trade_state must fail"); return }
+        #expect(state.issues.map(\.field) == ["wechatPay.trade_state"])
+    }
+
     @Test("phone: cash on delivery needs no amount and refuses one")
     func phone() throws {
         let draft = try ChannelExamples.payload(PhoneOrderPayload.self).normalize(limits: limits, hasher: hasher).get()

@@ -46,7 +46,7 @@ final class IntakeWorld: Sendable {
         _ = try await admin.createTopics(TopicCatalogue.all.map { (topic($0.name), $0.partitions) })
     }
 
-    func configuration(role: IntakeConfiguration.Role, batchSize: Int = 500) throws -> (ServiceConfiguration, IntakeConfiguration) {
+    func configuration(role: IntakeConfiguration.Role, batchSize: Int = 500, intake extra: [String: String] = [:]) throws -> (ServiceConfiguration, IntakeConfiguration) {
         var service = try ServiceConfiguration(service: .intake, environment: [
             "OMS_DATABASE_URL": environment.databaseURL, "OMS_KAFKA_BROKERS": environment.brokers, "OMS_TOPIC_PREFIX": prefix,
             "OMS_KAFKA_SESSION_TIMEOUT_MS": "6000", "OMS_BATCH_SIZE": String(batchSize), "OMS_RELAY_IDLE_MS": "5",
@@ -57,15 +57,15 @@ final class IntakeWorld: Sendable {
         service.database = try DatabaseConfiguration(url: environment.databaseURL, schema: schema)
         service.database.maximumConnections = 16
         service.httpPort = 0
-        return (service, try IntakeConfiguration(environment: ["OMS_INTAKE_ROLE": role.rawValue]))
+        return (service, try IntakeConfiguration(environment: extra.merging(["OMS_INTAKE_ROLE": role.rawValue]) { _, role in role }))
     }
 
     /// Intake's own key ring in these tests (key id `t1`), unlike the process environment's: stored
     /// rows show which ring sealed them.
     static let intakeKeyRing = "t1:" + Data(repeating: 7, count: 32).base64EncodedString()
 
-    func application(role: IntakeConfiguration.Role) throws -> some ApplicationProtocol {
-        let (service, intake) = try configuration(role: role)
+    func application(role: IntakeConfiguration.Role, intake extra: [String: String] = [:]) throws -> some ApplicationProtocol {
+        let (service, intake) = try configuration(role: role, intake: extra)
         return try buildApplication(service: IntakeService(configuration: intake, hasher: service.piiHasher), configuration: service, logger: logger)
     }
 

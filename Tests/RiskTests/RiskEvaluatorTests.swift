@@ -56,6 +56,15 @@ struct RiskEvaluatorTests {
         }) == ["cod_over_limit"])
     }
 
+    @Test("an order sent before its payment (pending or failed) has neither reference nor amount yet: no payment finding; a paid one still needs both")
+    func awaitingPayment() {
+        for status in [PaymentStatus.pending, .failed] {
+            let waiting = order { $0.payment = Payment(method: .wechatPay, reference: nil, paidAmount: .zero, paidAt: nil, status: status) }
+            #expect(rules(waiting) == [], "\(status)")
+        }
+        #expect(rules(order { $0.payment = Payment(method: .wechatPay, reference: nil, paidAmount: .zero, paidAt: nil, status: .paid) }) == ["missing_payment_reference", "payment_mismatch"])
+    }
+
     /// A walk-in sale at a store till: no address, no customer details, paid in cash.
     func tillSale(totalFen: Int64, method: PaymentMethod = .cashAtTill, reference: String? = nil) -> Order {
         order {

@@ -3,7 +3,8 @@ import OMSDomain
 import OMSPlatform
 import PostgresNIO
 
-/// Keeps after-sales' record of each order: what was bought and paid (`order.received`), which
+/// Keeps after-sales' record of each order: what was bought and paid (`order.received`, and
+/// `order.paid` for an order sent before its payment), which
 /// units left in which parcel and when each was delivered, delayed, damaged or lost
 /// (`shipment.*`), and the progress of exchange replacements (`inventory.reserved` with cause
 /// "exchange", `inventory.exchange-unavailable`, the replacement's `shipment.dispatched`).
@@ -12,7 +13,8 @@ import PostgresNIO
 /// orders and dispatches, the hot path at peak.
 public struct OrderHistoryHandler: EventHandler {
     public let eventTypes: Set<String> = [OrderReceived.eventType, ShipmentDispatched.eventType, ShipmentDelivered.eventType, ShipmentDelayed.eventType,
-                                          ShipmentException.eventType, ShipmentLost.eventType, InventoryReserved.eventType, ExchangeUnavailable.eventType]
+                                          ShipmentException.eventType, ShipmentLost.eventType, InventoryReserved.eventType, ExchangeUnavailable.eventType,
+                                          OrderPaid.eventType]
 
     public init() {}
 
@@ -104,6 +106,14 @@ public struct OrderHistoryHandler: EventHandler {
                     WHERE order_id = \(reserved.orderID) AND replacement_line = \(allocation.lineNumber) AND status = 'requested'
                     """, logger: logger)
             }
+        case OrderPaid.eventType:
+            // An order sent before its payment is paid now: refunds go back to this payment.
+            let paid = try decode(OrderPaid.self, event)
+            let payment = String(decoding: try EventCoding.encode(paid.payment), as: UTF8.self)
+            try await connection.query("""
+                UPDATE orders SET body = jsonb_set(body, '{payment}', \(payment)::jsonb), paid_fen = greatest(paid_fen, \(paid.payment.paidAmount.minorUnits))
+                WHERE order_id = \(paid.orderID)
+                """, logger: logger)
         case ExchangeUnavailable.eventType:
             let unavailable = try decode(ExchangeUnavailable.self, event)
             try await connection.query("""

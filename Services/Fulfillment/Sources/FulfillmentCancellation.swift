@@ -28,7 +28,7 @@ enum FulfillmentCancellation {
         var waves = Set<Int64>()
         for try await (id, orderID, warehouse, status, wave) in rows.decode((String, String, String, String, Int64?).self) {
             switch status {
-            case "open", "picking", "picked": stopping.append((id, orderID, warehouse)); if let wave { waves.insert(wave) }
+            case "awaiting_payment", "open", "picking", "picked": stopping.append((id, orderID, warehouse)); if let wave { waves.insert(wave) }
             case "packed": refusing.append((id, orderID, warehouse))
             default: continue
             }

@@ -6,13 +6,14 @@ import PostgresNIO
 
 /// Turns `inventory.reserved` into fulfillment orders (one per order and warehouse of the
 /// reservation, so a split order becomes separate parcels) and `order.cancelled` into stopped work.
-/// Automatic warehouses pick and pack at once; manual ones collect orders into pick waves.
+/// Automatic warehouses pick and pack at once; manual ones collect orders into pick waves. An
+/// order sent before its payment waits in `awaiting_payment` until `order.paid` (read before or after).
 /// Whole batches take a constant number of statements.
 /// Invariant: one fulfillment order per (reservation event, warehouse); a reservation for an order
 /// already cancelled starts no work but is handed straight back to inventory (`fulfillment.cancelled`);
 /// events are applied as if one by one, in order.
 public struct FulfillmentOrderHandler: EventHandler {
-    public let eventTypes: Set<String> = [InventoryReserved.eventType, OrderCancelled.eventType]
+    public let eventTypes: Set<String> = [InventoryReserved.eventType, OrderCancelled.eventType, OrderPaid.eventType]
     let configuration: FulfillmentConfiguration
 
     public init(configuration: FulfillmentConfiguration) {
@@ -22,6 +23,7 @@ public struct FulfillmentOrderHandler: EventHandler {
     public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
         var reserved: [(body: InventoryReserved, event: EventEnvelope, index: Int)] = []
         var cancellations: [(orderID: String, event: EventEnvelope, index: Int)] = []
+        var paid: [(orderID: String, at: Date)] = []
         for (index, event) in events.enumerated() {
             switch event.type {
             case InventoryReserved.eventType:
@@ -31,13 +33,25 @@ public struct FulfillmentOrderHandler: EventHandler {
             case OrderCancelled.eventType:
                 guard let body = try? event.decode(OrderCancelled.self) else { throw HandlerRejection("undecodable order.cancelled") }
                 cancellations.append((body.orderID, event, index))
+            case OrderPaid.eventType:
+                guard let body = try? event.decode(OrderPaid.self) else { throw HandlerRejection("undecodable order.paid") }
+                paid.append((body.orderID, body.paidAt))
             default:
                 continue
             }
         }
         let now = Date()
+        if !paid.isEmpty {
+            try await context.connection.query("""
+                INSERT INTO paid_orders (order_id, paid_at) SELECT * FROM unnest(\(paid.map(\.orderID))::text[], \(paid.map(\.at))::timestamptz[])
+                ON CONFLICT (order_id) DO NOTHING
+                """, logger: context.logger)
+        }
         if !reserved.isEmpty {
             try await createOrders(reserved, cancelledInBatch: cancellations, now: now, context: context)
+        }
+        if !paid.isEmpty {
+            try await releasePaid(paid.map(\.orderID), now: now, context: context)
         }
         if !cancellations.isEmpty {
             try await FulfillmentCancellation.cancel(cancellations.map { ($0.orderID, $0.event) }, now: now, context: context)
@@ -56,6 +70,9 @@ public struct FulfillmentOrderHandler: EventHandler {
         let tombstones = try await connection.query("SELECT order_id FROM order_cancellations WHERE order_id = ANY(\(orderIDs)::text[])", logger: logger)
         var cancelledBefore = Set<String>()
         for try await id in tombstones.decode(String.self) { cancelledBefore.insert(id) }
+        let payments = try await connection.query("SELECT order_id FROM paid_orders WHERE order_id = ANY(\(orderIDs)::text[])", logger: logger)
+        var paidOrders = Set<String>()
+        for try await id in payments.decode(String.self) { paidOrders.insert(id) }
         let warehouses = Array(Set(reserved.flatMap { $0.body.allocations.map(\.warehouseId) }))
         let settings = try await WarehouseSettings.load(warehouses, defaults: configuration, connection: connection, logger: logger)
 
@@ -71,13 +88,14 @@ public struct FulfillmentOrderHandler: EventHandler {
                 let id = Self.fulfillmentOrderID(orderID: orderID, warehouse: warehouse, reservation: item.event)
                 let automatic = settings[warehouse]?.automatic ?? configuration.defaultAutomatic
                 fo.ids.append(id); fo.orders.append(orderID); fo.warehouses.append(warehouse); fo.events.append(item.event.eventID)
-                fo.statuses.append(cancelled ? "cancelled" : automatic ? "picked" : "open"); fo.automatic.append(automatic); fo.bodies.append(body)
+                let unpaid = item.body.order.payment.isAwaiting && !paidOrders.contains(orderID)
+                fo.statuses.append(cancelled ? "cancelled" : unpaid ? "awaiting_payment" : automatic ? "picked" : "open"); fo.automatic.append(automatic); fo.bodies.append(body)
                 // One line per order line: an allocation may come in several pieces.
                 var units: [Int: (sku: String, quantity: Int)] = [:]
                 for allocation in allocations { units[allocation.lineNumber, default: (allocation.sku, 0)].quantity += allocation.quantity }
                 for number in units.keys.sorted() {
                     lines.fos.append(id); lines.numbers.append(Int32(number)); lines.skus.append(units[number]!.sku)
-                    lines.quantities.append(Int32(units[number]!.quantity)); lines.picked.append(automatic && !cancelled ? Int32(units[number]!.quantity) : 0)
+                    lines.quantities.append(Int32(units[number]!.quantity)); lines.picked.append(automatic && fo.statuses.last == "picked" ? Int32(units[number]!.quantity) : 0)
                     lines.prices.append(prices[number] ?? 0)
                 }
                 if cancelled {
@@ -118,6 +136,31 @@ public struct FulfillmentOrderHandler: EventHandler {
             for wave in waves {
                 logger.info("pick wave released", metadata: ["waveId": "\(wave.waveId)", "warehouse": "\(warehouse)", "orders": "\(wave.orderCount)", "trigger": "size"])
             }
+        }
+    }
+
+    /// Orders now paid: their waiting fulfillment orders go to picking (automatic warehouses pick
+    /// and pack at once, manual ones join the next wave).
+    private func releasePaid(_ orderIDs: [String], now: Date, context: TransactionContext) async throws {
+        let connection = context.connection, logger = context.logger
+        let rows = try await connection.query("""
+            UPDATE fulfillment_orders SET status = CASE WHEN automatic THEN 'picked' ELSE 'open' END,
+                                          picked_at = CASE WHEN automatic THEN \(now)::timestamptz END
+            WHERE order_id = ANY(\(orderIDs)::text[]) AND status = 'awaiting_payment'
+            RETURNING id, warehouse_code, automatic
+            """, logger: logger)
+        var released: [(id: String, warehouse: String, automatic: Bool)] = []
+        for try await row in rows.decode((String, String, Bool).self) { released.append(row) }
+        guard !released.isEmpty else { return }
+        let automaticIDs = released.filter(\.automatic).map(\.id)
+        if !automaticIDs.isEmpty {
+            try await connection.query("UPDATE fulfillment_lines SET picked = quantity WHERE fulfillment_order_id = ANY(\(automaticIDs)::text[])", logger: logger)
+            let settings = try await WarehouseSettings.load(Array(Set(released.map(\.warehouse))), defaults: configuration, connection: connection, logger: logger)
+            _ = try await ParcelPacking(configuration: configuration).pack(automaticIDs, packedBy: "automation", now: now, settings: settings, context: context)
+        }
+        for warehouse in Set(released.filter { !$0.automatic }.map(\.warehouse)).sorted() {
+            let settings = try await WarehouseSettings.load([warehouse], defaults: configuration, connection: connection, logger: logger)
+            _ = try await PickWave.releaseFull(warehouse: warehouse, maxOrders: settings[warehouse]?.waveMaxOrders ?? configuration.waveMaxOrders, connection: connection, logger: logger)
         }
     }
 }

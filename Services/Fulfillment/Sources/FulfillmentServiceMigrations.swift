@@ -155,5 +155,16 @@ enum FulfillmentServiceMigrations {
                 refused_at timestamptz NOT NULL
             );
             """),
+        Migration(version: 102, name: "orders awaiting payment wait before picking", sql: """
+            -- A fulfillment order of an order sent before its payment waits in awaiting_payment (no
+            -- wave takes it) until order.paid; paid_orders remembers payments read before the reservation.
+            ALTER TABLE fulfillment_orders DROP CONSTRAINT fulfillment_orders_status_check,
+                ADD CONSTRAINT fulfillment_orders_status_check
+                    CHECK (status IN ('awaiting_payment', 'open', 'picking', 'picked', 'packed', 'short_closed', 'cancelled'));
+            CREATE TABLE paid_orders (
+                order_id text PRIMARY KEY,
+                paid_at timestamptz NOT NULL
+            );
+            """),
     ]
 }

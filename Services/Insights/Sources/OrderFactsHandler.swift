@@ -4,13 +4,13 @@ import OMSPlatform
 import PostgresNIO
 
 /// Keeps `order_facts` and `order_line_facts` from the order's life: received (what was bought,
-/// paid and where it goes), verified, held, rejected (at intake or by risk), cancelled, reserved
+/// paid and where it goes), paid (an order sent before its payment), verified, held, rejected (at intake or by risk), cancelled, reserved
 /// and backordered. Invariant: commutative upserts (first times take `least`), so the facts do not
 /// depend on the order in which events of different topics arrive; a batch costs at most one
 /// statement per kind of fact, whatever its size.
 public struct OrderFactsHandler: EventHandler {
     public let eventTypes: Set<String> = [OrderReceived.eventType, OrderRejected.eventType, OrderCancelled.eventType, OrderVerified.eventType,
-                                          OrderHeld.eventType, InventoryReserved.eventType, InventoryBackordered.eventType]
+                                          OrderHeld.eventType, InventoryReserved.eventType, InventoryBackordered.eventType, OrderPaid.eventType]
 
     public init() {}
 
@@ -23,6 +23,7 @@ public struct OrderFactsHandler: EventHandler {
         var received: [String: OrderReceived] = [:]
         var rejected: [String: (channel: String, at: Date, by: String)] = [:]
         var milestones: [Milestone: [String: Date]] = [:]
+        var paid: [String: Int64] = [:]
         func stamp(_ milestone: Milestone, _ orderID: String, _ at: Date) {
             milestones[milestone, default: [:]][orderID] = min(at, milestones[milestone]?[orderID] ?? at)
         }
@@ -52,6 +53,9 @@ public struct OrderFactsHandler: EventHandler {
             case InventoryBackordered.eventType:
                 let body = try InsightsEvent.decode(InventoryBackordered.self, event)
                 stamp(.backordered, body.orderID, body.backorderedAt)
+            case OrderPaid.eventType:
+                let body = try InsightsEvent.decode(OrderPaid.self, event)
+                paid[body.orderID] = body.payment.paidAmount.minorUnits
             default:
                 continue
             }
@@ -72,6 +76,13 @@ public struct OrderFactsHandler: EventHandler {
         for milestone in Milestone.allCases {
             guard let times = milestones[milestone] else { continue }
             try await write(milestone, Array(times.keys), times, connection, logger)
+        }
+        if !paid.isEmpty {
+            // An order sent before its payment: paid now (its order.received came first, on the same partition).
+            let ids = Array(paid.keys)
+            try await connection.query("""
+                UPDATE order_facts o SET paid_fen = u.f FROM unnest(\(ids)::text[], \(ids.map { paid[$0]! })::int8[]) AS u(id, f) WHERE o.order_id = u.id
+                """, logger: logger)
         }
     }
 

@@ -22,6 +22,11 @@ public struct IntakeConfiguration: Sendable {
     /// `OMS_SEED_DEMO_CATALOG` (default true): load the demo catalog and promotions on first start.
     public var seedDemoCatalog: Bool
     public var limits = IntakeLimits()
+    /// `OMS_PAYMENT_WINDOW_SECONDS` (default 1800): how long an order sent before its payment
+    /// holds its stock waiting for it before it is cancelled.
+    public var paymentWindowSeconds: Int
+    /// `OMS_PAYMENT_CHECK_SECONDS` (default 15): how often overdue payments are looked for.
+    public var paymentCheckSeconds: Int
     /// Largest request body the edge reads (1 MiB).
     public var maxBodyBytes = 1 << 20
 
@@ -36,5 +41,7 @@ public struct IntakeConfiguration: Sendable {
         let freeOver = try env.fen("OMS_FREE_SHIPPING_OVER_FEN", 9_900)
         shipping = ShippingRule(fee: .fen(try env.fen("OMS_SHIPPING_FEE_FEN", 1_000)), freeOver: freeOver == 0 ? nil : .fen(freeOver))
         seedDemoCatalog = try env.bool("OMS_SEED_DEMO_CATALOG", true)
+        paymentWindowSeconds = try env.integer("OMS_PAYMENT_WINDOW_SECONDS", 1_800, 5...259_200)
+        paymentCheckSeconds = try env.integer("OMS_PAYMENT_CHECK_SECONDS", 15, 1...3_600)
     }
 }

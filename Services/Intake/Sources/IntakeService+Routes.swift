@@ -5,6 +5,7 @@ extension IntakeService {
     /// ops maintains the catalog, promotions and coupons.
     public static let routeGroups: [RouteGroupType] = [
         RouteGroupType(IntakeEdgeRoutes.self),
+        RouteGroupType(OrderPaymentRoutes.self),
         RouteGroupType(OrderRoutes.self),
         RouteGroupType(CatalogAdminRoutes.self),
     ]

@@ -1,4 +1,5 @@
 import Hummingbird
+import ServiceLifecycle
 import OMSDomain
 import OMSPlatform
 
@@ -22,7 +23,7 @@ public struct IntakeService: OMSService {
     public var migrations: [Migration] { IntakeServiceMigrations.all(seedDemoCatalog: configuration.seedDemoCatalog) }
 
     public var handlers: [any EventHandler] {
-        [RawOrderHandler(assembler: OrderAssembler(shipping: configuration.shipping), hasher: hasher), OrderStatusProjection(hasher: hasher), SkuAvailabilityProjection()]
+        [RawOrderHandler(assembler: OrderAssembler(shipping: configuration.shipping), hasher: hasher, paymentWindowSeconds: configuration.paymentWindowSeconds), OrderStatusProjection(hasher: hasher), SkuAvailabilityProjection()]
     }
 
     /// Two groups: `oms.intake.workers` on the raw topic (the scalable intake workers) and
@@ -39,7 +40,7 @@ public struct IntakeService: OMSService {
     public func pipelines(runtime: ServiceRuntime) -> [PipelineSpec] {
         guard configuration.role != .edge else { return [] }
         return [
-            PipelineSpec(Self.consumerGroups[0], handlers: [RawOrderHandler(assembler: OrderAssembler(shipping: configuration.shipping), hasher: hasher)]),
+            PipelineSpec(Self.consumerGroups[0], handlers: [RawOrderHandler(assembler: OrderAssembler(shipping: configuration.shipping), hasher: hasher, paymentWindowSeconds: configuration.paymentWindowSeconds)]),
             PipelineSpec(Self.consumerGroups[1], handlers: [OrderStatusProjection(hasher: hasher), SkuAvailabilityProjection()]),
         ]
     }
@@ -47,6 +48,11 @@ public struct IntakeService: OMSService {
     public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
         let shared: [any RouteGroup] = [OrderRoutes(runtime: runtime, hasher: hasher), CatalogAdminRoutes(runtime: runtime)]
         // A worker process takes no channel traffic (its edge routes answer 404).
-        return configuration.role == .worker ? shared : [IntakeEdgeRoutes(runtime: runtime, configuration: configuration, hasher: hasher)] + shared
+        return configuration.role == .worker ? shared : [IntakeEdgeRoutes(runtime: runtime, configuration: configuration, hasher: hasher), OrderPaymentRoutes(runtime: runtime)] + shared
+    }
+
+    /// Workers cancel orders whose payment never came.
+    public func backgroundServices(runtime: ServiceRuntime) -> [any Service] {
+        configuration.role == .edge ? [] : [PaymentDeadline(runtime: runtime, interval: configuration.paymentCheckSeconds).job()]
     }
 }

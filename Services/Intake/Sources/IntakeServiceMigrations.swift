@@ -127,6 +127,12 @@ public enum IntakeServiceMigrations {
             ALTER TABLE orders ADD COLUMN refunded_fen bigint NOT NULL DEFAULT 0;
             UPDATE orders SET status_rank = 11 WHERE status = 'refunded';
             """),
+        Migration(version: 107, name: "orders awaiting payment", sql: """
+            -- Set while the order awaits its payment (sent before it, or a failed attempt): the
+            -- deadline after which it is cancelled. Cleared when paid.
+            ALTER TABLE orders ADD COLUMN payment_due_at timestamptz;
+            CREATE INDEX orders_payment_due ON orders (payment_due_at) WHERE payment_due_at IS NOT NULL;
+            """),
     ]
 
     /// The schema plus, when asked, the demo catalog (a few hundred SKUs and two promotions).

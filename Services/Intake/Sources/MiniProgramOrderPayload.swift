@@ -23,9 +23,14 @@ public struct MiniProgramOrderPayload: ChannelPayload {
     }
 
     public struct WeChatPay: Codable, Sendable {
-        public var transaction_id: String
+        /// Required when paid.
+        public var transaction_id: String?
         public var total_fee: Int64
-        public var time_end: String
+        /// Required when paid.
+        public var time_end: String?
+        /// WeChat Pay's `trade_state`: SUCCESS (default), NOTPAY / USERPAYING (the order is sent
+        /// before the payment: it awaits it), PAYERROR (the attempt failed: the customer is asked again).
+        public var trade_state: String?
     }
 
     public static let channel = Channel.miniprogram
@@ -67,19 +72,28 @@ public struct MiniProgramOrderPayload: ChannelPayload {
         }
         let coupon = check.text(couponCode, "couponCode", required: false)
         let device = check.text(deviceId, "deviceId", required: false)
-        let transaction = check.text(wechatPay.transaction_id, "wechatPay.transaction_id")
+        let state: PaymentStatus? = switch wechatPay.trade_state ?? "SUCCESS" {
+        case "SUCCESS": .paid
+        case "NOTPAY", "USERPAYING": .pending
+        case "PAYERROR": .failed
+        default: nil
+        }
+        if state == nil { check.add("wechatPay.trade_state", "must be one of SUCCESS, NOTPAY, USERPAYING, PAYERROR") }
+        let awaiting = state != nil && state != .paid
+        let transaction = awaiting ? nil : check.text(wechatPay.transaction_id ?? "", "wechatPay.transaction_id")
         let fee = check.fen(wechatPay.total_fee, "wechatPay.total_fee")
-        let paidAt = ShanghaiTime.parseCompact(wechatPay.time_end)
-        if paidAt == nil { check.add("wechatPay.time_end", "must be yyyyMMddHHmmss (Asia/Shanghai)") }
+        let paidAt = awaiting ? nil : ShanghaiTime.parseCompact(wechatPay.time_end ?? "")
+        if !awaiting, paidAt == nil { check.add("wechatPay.time_end", "must be yyyyMMddHHmmss (Asia/Shanghai)") }
         return check.result {
-            guard let app, let trade, let open, let created, let name, let phone, let address, let transaction, let fee, let paidAt else { return nil }
+            guard let app, let trade, let open, let created, let name, let phone, let address, let fee, let state, awaiting || (transaction != nil && paidAt != nil) else { return nil }
             // The unionid identifies one person across the retailer's apps; prefer it when present.
             let account = union.map { "union:\($0)" } ?? "open:\(app):\(open)"
             let customer = Customer(customerKey: hasher.customerKey(channel: "wechat", account: account), name: name, phone: phone, isMember: member ?? false,
                                     personKey: hasher.personKey(phone: phone, memberNumber: nil))
             return OrderDraft(
                 channel: .miniprogram, channelOrderID: "\(app):\(trade)", customer: customer, deliveryAddress: address, lines: lines,
-                pricing: .oms, couponCode: coupon, payment: Payment(method: .wechatPay, reference: transaction, paidAmount: fee, paidAt: paidAt),
+                pricing: .oms, couponCode: coupon,
+                payment: Payment(method: .wechatPay, reference: transaction, paidAmount: awaiting ? .zero : fee, paidAt: paidAt, status: awaiting ? state : nil),
                 claimedTotal: fee, placedAt: created,
                 source: ["appid": app].merging(device.map { ["deviceKey": hasher.hash($0, purpose: "device")] } ?? [:]) { first, _ in first }
             )

@@ -8,7 +8,8 @@ import PostgresNIO
 /// (risk, inventory, fulfillment, logistics, after-sales). Every event is added to the timeline;
 /// the status moves only forward (`OrderStatus.canAdvance`), so late, reordered or replayed events
 /// never move an order backwards and terminal states are never left, except that a cancellation a
-/// warehouse refused (already packed) puts the order back to `packed`.
+/// warehouse refused (already packed) puts the order back to `packed`. An order awaiting payment
+/// keeps that status (the timeline still records each event) until paid, rejected or cancelled.
 public struct OrderStatusProjection: EventHandler {
     /// The status each event moves an order to; events mapped to nil only add a timeline entry.
     /// Every order-keyed event type on the topics the status group reads is listed here
@@ -74,6 +75,10 @@ public struct OrderStatusProjection: EventHandler {
                 touched.insert(event.orderID)
             }
             var changed = false
+            // An order awaiting payment shows that until paid (verification and allocation go on
+            // underneath; the timeline keeps them and the payment restores the furthest).
+            let recorded = target
+            if let held = target, current[event.orderID] == .awaitingPayment, !held.isTerminal { target = nil }
             if let target, let status = current[event.orderID], status.canAdvance(to: target) || Self.undoesCancellation(event.type, status) {
                 if Self.undoesCancellation(event.type, status) { uncancelled.append(event.orderID) }
                 if target == .rejected { rejected.append(event.orderID) }
@@ -89,7 +94,7 @@ public struct OrderStatusProjection: EventHandler {
             timeline.orders.append(event.orderID)
             timeline.eventIDs.append(event.eventID)
             timeline.types.append(event.type)
-            timeline.statuses.append(target?.rawValue ?? "")
+            timeline.statuses.append(recorded?.rawValue ?? "")
             timeline.changed.append(changed)
             timeline.at.append(event.occurredAt)
             timeline.details.append(String(decoding: (try? EventCoding.encode(extracted)) ?? Array("{}".utf8), as: UTF8.self))

@@ -138,6 +138,68 @@ enum OrderStore {
             """, logger: logger)
     }
 
+    /// An order awaiting its payment as its channel knows it, locked for the payment's outcome.
+    struct AwaitingPayment: Sendable {
+        var orderID: String
+        var status: OrderStatus
+        var totalFen: Int64?
+        var dueAt: Date?
+        var payment: Payment?
+    }
+
+    static func lockedForPayment(channel: OMSDomain.Channel, channelOrderID: String, connection: PostgresConnection, logger: Logger) async throws -> AwaitingPayment? {
+        let rows = try await connection.query("""
+            SELECT order_id, status, total_fen, payment_due_at, (body->'payment')::text FROM orders
+            WHERE channel = \(channel.rawValue) AND channel_order_id = \(channelOrderID) FOR UPDATE
+            """, logger: logger)
+        for try await (order, status, total, due, payment) in rows.decode((String, String, Int64?, Date?, String?).self) {
+            return AwaitingPayment(orderID: order, status: OrderStatus(rawValue: status) ?? .received, totalFen: total, dueAt: due,
+                                   payment: payment.flatMap { try? EventCoding.decode(Payment.self, from: Array($0.utf8)) })
+        }
+        return nil
+    }
+
+    /// The furthest status the order reached while it awaited payment (from its timeline).
+    static func furthestStatus(of orderID: String, connection: PostgresConnection, logger: Logger) async throws -> OrderStatus {
+        let rows = try await connection.query("SELECT status FROM order_timeline WHERE order_id = \(orderID) AND status IS NOT NULL ORDER BY id", logger: logger)
+        var furthest = OrderStatus.received
+        for try await text in rows.decode(String.self) {
+            if let status = OrderStatus(rawValue: text), !status.isTerminal, furthest.canAdvance(to: status) { furthest = status }
+        }
+        return furthest
+    }
+
+    /// The payment went through: the order takes its payment and the status it reached meanwhile.
+    static func markPaid(_ orderID: String, payment: Payment, status: OrderStatus, by envelope: EventEnvelope, connection: PostgresConnection, logger: Logger) async throws {
+        let json = String(decoding: try EventCoding.encode(payment), as: UTF8.self)
+        try await connection.query("""
+            UPDATE orders SET body = jsonb_set(body, '{payment}', \(json)::jsonb), payment_due_at = NULL, status = \(status.rawValue),
+                              status_rank = \(status.rank), updated_at = now()
+            WHERE order_id = \(orderID)
+            """, logger: logger)
+        try await appendTimeline(orderID, envelope, status: status, detail: ["paymentStatus": "paid"], connection: connection, logger: logger)
+    }
+
+    /// Appends an event of intake's own to the order's timeline.
+    static func appendTimeline(_ orderID: String, _ envelope: EventEnvelope, status: OrderStatus?, detail: [String: String], connection: PostgresConnection, logger: Logger) async throws {
+        let text = String(decoding: try EventCoding.encode(detail), as: UTF8.self)
+        try await connection.query("""
+            INSERT INTO order_timeline (order_id, event_id, event_type, status, status_changed, occurred_at, detail)
+            VALUES (\(orderID), \(envelope.eventID), \(envelope.type), \(status?.rawValue), \(status != nil), \(envelope.occurredAt), \(text)::jsonb)
+            """, logger: logger)
+    }
+
+    /// Orders whose payment deadline passed, locked (skipping those another replica holds).
+    static func overduePayments(now: Date, limit: Int, connection: PostgresConnection, logger: Logger) async throws -> [String] {
+        let rows = try await connection.query("""
+            SELECT order_id FROM orders WHERE payment_due_at <= \(now) AND status = \(OrderStatus.awaitingPayment.rawValue)
+            ORDER BY payment_due_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            """, logger: logger)
+        var ids: [String] = []
+        for try await id in rows.decode(String.self) { ids.append(id) }
+        return ids
+    }
+
     private static func summaries(_ rows: PostgresRowSequence) async throws -> [SummaryRow] {
         var result: [SummaryRow] = []
         for try await (id, channel, channelOrderID, status, total, at) in rows.decode((String, String, String, String, Int64?, Date).self) {

@@ -15,10 +15,13 @@ public struct RawOrderHandler: EventHandler {
     public let eventTypes: Set<String> = [RawOrderSubmitted.eventType]
     let assembler: OrderAssembler
     let hasher: PIIHasher
+    /// How long an order sent before its payment waits for it.
+    let paymentWindowSeconds: Int
 
-    public init(assembler: OrderAssembler, hasher: PIIHasher) {
+    public init(assembler: OrderAssembler, hasher: PIIHasher, paymentWindowSeconds: Int = 1_800) {
         self.assembler = assembler
         self.hasher = hasher
+        self.paymentWindowSeconds = paymentWindowSeconds
     }
 
     public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
@@ -79,8 +82,18 @@ public struct RawOrderHandler: EventHandler {
             case .accepted(let order, let applied, let coupon):
                 let received = OrderReceived(order: order, appliedPromotions: applied, couponCode: coupon, receivedAt: now)
                 let envelope = try context.emit(received, orderID: order.orderID, topic: TopicCatalogue.orders, causedBy: submission.event)
-                try rows.append(orderID: order.orderID, draft: draft, status: .received, total: order.total, body: EventCoding.encode(context.vault.seal(order)),
-                                applied: EventCoding.encode(applied), reasons: Array("[]".utf8), hasher: hasher, eventID: envelope.eventID, at: now)
+                // Sent before its payment: it waits (holding its stock) and the customer is asked to pay.
+                var dueAt: Date?
+                if order.payment.isAwaiting {
+                    let due = now.addingTimeInterval(TimeInterval(paymentWindowSeconds))
+                    dueAt = due
+                    try context.emit(OrderAwaitingPayment(orderID: order.orderID, channel: order.channel, channelOrderID: order.channelOrderID, amountDue: order.total,
+                                                          reasonCode: order.payment.status == .failed ? "payment_failed" : "sent_before_payment", dueAt: due, at: now),
+                                     orderID: order.orderID, topic: TopicCatalogue.orders, causedBy: submission.event)
+                }
+                try rows.append(orderID: order.orderID, draft: draft, status: dueAt == nil ? .received : .awaitingPayment, total: order.total,
+                                body: EventCoding.encode(context.vault.seal(order)), applied: EventCoding.encode(applied), reasons: Array("[]".utf8), hasher: hasher,
+                                eventID: envelope.eventID, at: now, paymentDueAt: dueAt)
             case .rejected(let reasons):
                 let rejected = OrderRejected(orderID: body.orderID, channel: draft.channel, channelOrderID: draft.channelOrderID, reasons: reasons, rejectedAt: now)
                 let envelope = try context.emit(rejected, orderID: body.orderID, topic: TopicCatalogue.orders, causedBy: submission.event)
@@ -118,9 +131,10 @@ struct OrderRows {
     var orderIDs: [String] = [], channels: [String] = [], channelOrderIDs: [String] = [], statuses: [String] = [], ranks: [Int32] = []
     var customerKeys: [String] = [], phoneHashes: [String] = [], totals: [Int64] = [], bodies: [String] = [], applied: [String] = []
     var reasons: [String] = [], eventIDs: [UUID] = [], eventTypes: [String] = [], at: [Date] = []
+    var awaiting: [Bool] = [], dueAt: [Date] = []
 
     mutating func append(orderID: String, draft: OrderDraft, status: OrderStatus, total: Money?, body: [UInt8], applied: [UInt8], reasons: [UInt8],
-                         hasher: PIIHasher, eventID: UUID, at instant: Date) throws {
+                         hasher: PIIHasher, eventID: UUID, at instant: Date, paymentDueAt: Date? = nil) throws {
         orderIDs.append(orderID)
         channels.append(draft.channel.rawValue)
         channelOrderIDs.append(draft.channelOrderID)
@@ -134,19 +148,21 @@ struct OrderRows {
         self.applied.append(String(decoding: applied, as: UTF8.self))
         self.reasons.append(String(decoding: reasons, as: UTF8.self))
         eventIDs.append(eventID)
-        eventTypes.append(status == .received ? OrderReceived.eventType : OrderRejected.eventType)
+        eventTypes.append(status == .rejected ? OrderRejected.eventType : OrderReceived.eventType)
         at.append(instant)
+        awaiting.append(paymentDueAt != nil)
+        dueAt.append(paymentDueAt ?? instant)
     }
 
     func insert(on connection: PostgresConnection, logger: Logger) async throws {
         guard !orderIDs.isEmpty else { return }
         try await connection.query("""
             INSERT INTO orders (order_id, channel, channel_order_id, status, status_rank, customer_key, phone_hash, total_fen, body,
-                                applied_promotions, reasons, received_at, updated_at)
-            SELECT o, c, co, s, r, ck, NULLIF(ph, ''), NULLIF(t, -1), b::jsonb, a::jsonb, rs::jsonb, at, at
+                                applied_promotions, reasons, received_at, updated_at, payment_due_at)
+            SELECT o, c, co, s, r, ck, NULLIF(ph, ''), NULLIF(t, -1), b::jsonb, a::jsonb, rs::jsonb, at, at, CASE WHEN w THEN d END
             FROM unnest(\(orderIDs)::text[], \(channels)::text[], \(channelOrderIDs)::text[], \(statuses)::text[], \(ranks)::int4[],
                         \(customerKeys)::text[], \(phoneHashes)::text[], \(totals)::int8[], \(bodies)::text[], \(applied)::text[],
-                        \(reasons)::text[], \(at)::timestamptz[]) AS u(o, c, co, s, r, ck, ph, t, b, a, rs, at)
+                        \(reasons)::text[], \(at)::timestamptz[], \(awaiting)::bool[], \(dueAt)::timestamptz[]) AS u(o, c, co, s, r, ck, ph, t, b, a, rs, at, w, d)
             """, logger: logger)
         try await connection.query("""
             INSERT INTO order_timeline (order_id, event_id, event_type, status, status_changed, occurred_at)

@@ -17,10 +17,15 @@ public struct WebOrderPayload: ChannelPayload {
     public struct PaymentInfo: Codable, Sendable {
         /// card | wallet | alipay | wechatPay
         public var method: String
-        public var reference: String
+        /// Required when paid.
+        public var reference: String?
+        /// What the order costs (and, when paid, what was paid).
         public var amountFen: Int64
-        /// ISO 8601 with an offset.
-        public var paidAt: String
+        /// ISO 8601 with an offset; required when paid.
+        public var paidAt: String?
+        /// paid (default) | pending (sent at checkout, before the payment callback) | failed (the
+        /// first attempt failed): the order then awaits `POST .../orders/{orderNumber}/payment`.
+        public var status: String?
     }
 
     public static let channel = Channel.web
@@ -59,17 +64,20 @@ public struct WebOrderPayload: ChannelPayload {
         default: nil
         }
         if method == nil { check.add("payment.method", "must be one of card, wallet, alipay, wechatPay") }
-        let reference = check.text(payment.reference, "payment.reference")
+        let status = payment.status.flatMap { check.oneOf($0, PaymentStatus.allCases.map(\.rawValue), "payment.status") }.flatMap(PaymentStatus.init) ?? .paid
+        let awaiting = status != .paid
+        let reference = awaiting ? check.text(payment.reference, "payment.reference", required: false) : check.text(payment.reference ?? "", "payment.reference")
         let amount = check.fen(payment.amountFen, "payment.amountFen")
-        let paidAt = check.instant(payment.paidAt, "payment.paidAt")
+        let paidAt: Date? = awaiting ? nil : check.instant(payment.paidAt ?? "", "payment.paidAt")
         return check.result {
-            guard let number, let placed, let account, let name, let phone, let address, let method, let reference, let amount, let paidAt else { return nil }
+            guard let number, let placed, let account, let name, let phone, let address, let method, let amount, awaiting || (reference != nil && paidAt != nil) else { return nil }
             let buyer = OMSDomain.Customer(customerKey: hasher.customerKey(channel: "web", account: account), name: name, phone: phone,
                                            email: email, isMember: customer.member ?? false,
                                            personKey: hasher.personKey(phone: phone, memberNumber: nil))
             return OrderDraft(
                 channel: .web, channelOrderID: number, customer: buyer, deliveryAddress: address, lines: draftLines, pricing: .oms,
-                couponCode: coupon, payment: Payment(method: method, reference: reference, paidAmount: amount, paidAt: paidAt),
+                couponCode: coupon,
+                payment: Payment(method: method, reference: awaiting ? nil : reference, paidAmount: awaiting ? .zero : amount, paidAt: paidAt, status: awaiting ? status : nil),
                 claimedTotal: amount, requestedService: service == "express" ? "express" : nil, placedAt: placed,
                 source: device.map { ["deviceKey": hasher.hash($0, purpose: "device")] } ?? [:]
             )

@@ -69,6 +69,9 @@ public struct RiskEvaluator: Sendable {
             } else if order.total.minorUnits > policy.codMaxFen {
                 fire("cod_over_limit", policy.codOverLimitScore, "cash on delivery above \(Money.fen(policy.codMaxFen))")
             }
+        } else if order.payment.isAwaiting {
+            // Sent before its payment: nothing is paid yet. Intake takes the payment only for the
+            // order's exact total, with its reference, and the warehouse picks nothing until then.
         } else {
             if order.payment.method.carriesReference, (order.payment.reference ?? "").isEmpty {
                 fire("missing_payment_reference", policy.rejectScore, "paid order without a payment reference")
