@@ -31,13 +31,16 @@ DEPLOYMENTS = [
 
 # Variables that differ per service; everything else comes from the oms-config ConfigMap.
 SERVICE_CONFIG = {
-    "intake": ["OMS_SEED_DEMO_CATALOG", "OMS_SHIPPING_FEE_FEN", "OMS_FREE_SHIPPING_OVER_FEN"],
+    "intake": ["OMS_SEED_DEMO_CATALOG", "OMS_SHIPPING_FEE_FEN", "OMS_FREE_SHIPPING_OVER_FEN", "OMS_PAYMENT_WINDOW_SECONDS", "OMS_PAYMENT_CHECK_SECONDS"],
     "risk": ["OMS_REVIEW_SLA_MINUTES"],
     "fulfillment": ["OMS_FULFILLMENT_DEFAULT_MODE", "OMS_WAVE_MAX_ORDERS", "OMS_WAVE_WINDOW_SECONDS",
                     "OMS_WAVE_CHECK_SECONDS", "OMS_PROMOTION_CARD_MINIMUM_FEN", "OMS_SEED_DEMO_CATALOG"],
     "logistics": ["OMS_DELAY_NO_SCAN_SECONDS", "OMS_DELAY_CHECK_SECONDS", "OMS_SEED_DEMO_CATALOG"],
     "aftersales": ["OMS_RETURN_WINDOW_DAYS", "OMS_RETURN_AUTO_APPROVE", "OMS_EXCHANGE_WINDOW_DAYS",
-                   "OMS_COMPLAINT_SLA_SECONDS", "OMS_ESCALATION_CHECK_SECONDS"],
+                   "OMS_COMPLAINT_SLA_SECONDS", "OMS_ESCALATION_CHECK_SECONDS", "OMS_REFUND_CHECK_SECONDS",
+                   "OMS_REFUND_RETRY_BASE_SECONDS", "OMS_REFUND_MAX_FAILURES", "OMS_REFUND_RECHECK_SECONDS",
+                   "OMS_CANCELLATION_REFUND_HOLD_SECONDS", "OMS_PAYMENT_TIMEOUT_SECONDS", "OMS_WECHATPAY_BASE_URL",
+                   "OMS_WECHATPAY_MCHID", "OMS_WECHATPAY_SERIAL_NO", "OMS_WECHATPAY_NOTIFY_URL", "OMS_ALIPAY_GATEWAY_URL", "OMS_ALIPAY_APP_ID"],
     "insights": ["OMS_INSIGHTS_GENERATION", "OMS_RFM_NEW_DAYS", "OMS_RFM_FREQUENT_ORDERS", "OMS_RFM_SILENCE_DAYS"],
 }
 CONFIG = {
@@ -52,11 +55,21 @@ CONFIG = {
     "OMS_DELAY_NO_SCAN_SECONDS": "86400", "OMS_DELAY_CHECK_SECONDS": "60", "OMS_RETURN_WINDOW_DAYS": "",
     "OMS_RETURN_AUTO_APPROVE": "noReasonWithin7Days,sizeOrFit", "OMS_EXCHANGE_WINDOW_DAYS": "15",
     "OMS_COMPLAINT_SLA_SECONDS": "", "OMS_ESCALATION_CHECK_SECONDS": "60",
+    "OMS_PAYMENT_WINDOW_SECONDS": "1800", "OMS_PAYMENT_CHECK_SECONDS": "15",
+    "OMS_REFUND_CHECK_SECONDS": "5", "OMS_REFUND_RETRY_BASE_SECONDS": "30", "OMS_REFUND_MAX_FAILURES": "8", "OMS_REFUND_RECHECK_SECONDS": "300",
+    "OMS_CANCELLATION_REFUND_HOLD_SECONDS": "30", "OMS_PAYMENT_TIMEOUT_SECONDS": "10",
+    "OMS_WECHATPAY_BASE_URL": "https://api.mch.weixin.qq.com", "OMS_WECHATPAY_MCHID": "", "OMS_WECHATPAY_SERIAL_NO": "",
+    "OMS_WECHATPAY_NOTIFY_URL": "", "OMS_ALIPAY_GATEWAY_URL": "https://openapi.alipay.com/gateway.do", "OMS_ALIPAY_APP_ID": "",
     "OMS_INSIGHTS_GENERATION": "1", "OMS_RFM_NEW_DAYS": "30", "OMS_RFM_FREQUENT_ORDERS": "3", "OMS_RFM_SILENCE_DAYS": "90",
 }
 COMMON = [k for k in CONFIG if not any(k in v for v in SERVICE_CONFIG.values())]
 # Secret keys (kubectl create secret generic oms-secrets ...; never committed).
-SECRETS = {"intake": ["OMS_PII_HASH_KEY"], "risk": ["OMS_PII_HASH_KEY"], "logistics": ["OMS_CARRIER_SECRETS"]}
+SECRETS = {"intake": ["OMS_PII_HASH_KEY"], "risk": ["OMS_PII_HASH_KEY"], "logistics": ["OMS_CARRIER_SECRETS"],
+           "aftersales": ["OMS_WECHATPAY_PRIVATE_KEY", "OMS_WECHATPAY_PLATFORM_PUBLIC_KEY", "OMS_WECHATPAY_APIV3_KEY",
+                          "OMS_ALIPAY_PRIVATE_KEY", "OMS_ALIPAY_PUBLIC_KEY"]}
+# Payment-provider keys are needed only once a provider is enabled: the pods start without them.
+OPTIONAL_SECRETS = {"OMS_WECHATPAY_PRIVATE_KEY", "OMS_WECHATPAY_PLATFORM_PUBLIC_KEY", "OMS_WECHATPAY_APIV3_KEY",
+                    "OMS_ALIPAY_PRIVATE_KEY", "OMS_ALIPAY_PUBLIC_KEY"}
 # Every service authenticates its HTTP callers with the API tokens (see README "Access control").
 for _service in ["intake", "risk", "inventory", "fulfillment", "logistics", "aftersales", "insights"]:
     SECRETS.setdefault(_service, []).append("OMS_API_TOKENS")
@@ -93,7 +106,8 @@ def documents(deployment, topics):
            for k in COMMON + SERVICE_CONFIG.get(service, [])]
     env += [{"name": k, "value": v} for k, v in deployment.get("env", {}).items()]
     env.append({"name": "OMS_DATABASE_URL", "valueFrom": {"secretKeyRef": {"name": "oms-secrets", "key": f"database-url-{service}"}}})
-    env += [{"name": k, "valueFrom": {"secretKeyRef": {"name": "oms-secrets", "key": k.lower().replace("_", "-")}}}
+    env += [{"name": k, "valueFrom": {"secretKeyRef": {"name": "oms-secrets", "key": k.lower().replace("_", "-"),
+                                                       **({"optional": True} if k in OPTIONAL_SECRETS else {})}}}
             for k in SECRETS.get(service, [])]
     env.append({"name": "OMS_INSTANCE_ID", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}})
     probe = lambda path, delay: {"httpGet": {"path": path, "port": "http"}, "initialDelaySeconds": delay,
