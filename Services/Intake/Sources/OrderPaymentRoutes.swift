@@ -47,7 +47,9 @@ struct OrderPaymentRoutes: RouteGroup {
         if body.status == "paid" {
             if (body.reference ?? "").isEmpty || (body.reference ?? "").count > 64 { check.fail("reference", "required when paid, at most 64 characters") }
             if body.amountFen.map({ (1...1_000_000_000).contains($0) }) != true { check.fail("amountFen", "required when paid, 1-1000000000 fen") }
-            paidTime = body.paidAt.flatMap { try? Date($0, strategy: .iso8601) }
+            let text = body.paidAt ?? ""
+            let hasZone = text.hasSuffix("Z") || text.range(of: #"[+-]\d{2}:?\d{2}$"#, options: .regularExpression) != nil
+            paidTime = hasZone && text.count <= 40 ? Timestamps.parse(text) : nil
             if paidTime == nil { check.fail("paidAt", "required when paid: ISO 8601 with an offset") }
         }
         if let reason = body.reason, reason.count > 200 { check.fail("reason", "at most 200 characters") }

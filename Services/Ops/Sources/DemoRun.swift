@@ -11,8 +11,9 @@ import OMSPlatform
 /// `omsctl demo`: what a newcomer sees first. Against a running suite it sets up three warehouses
 /// with stock, submits the documented example order of every channel (the phone order's two SKUs sit
 /// in different warehouses, so it ships as two parcels) plus a cash-on-delivery phone order over
-/// the limit (risk holds it), and prints each order's journey as it progresses; then the web order
-/// is delivered (a signed carrier scan), returned and refunded.
+/// the limit (risk holds it) and a mini-program order sent before its payment (it awaits it until
+/// the demo plays the payment callback), and prints each order's journey as it progresses; then
+/// the web order is delivered (a signed carrier scan), returned and refunded.
 /// Invariant: re-running is harmless: set-up uses idempotent ids, orders get a fresh run suffix.
 public struct DemoRun: Sendable {
     public struct Endpoints: Sendable {
@@ -80,6 +81,26 @@ public struct DemoRun: Sendable {
         orders.append(try await submit("phone", label: "phone COD 3999 (risk)", runID: runID + "H") { payload in
             payload["lines"] = [["sku": "ELE-PHONE-1", "quantity": 1]]
         })
+        // A mini-program order sent at checkout, before its payment: it awaits it, then the
+        // channel's payment callback lets it go on.
+        var checkout = ""
+        var unpaid = try await submit("miniprogram", label: "mini-program, pays later", runID: runID + "P") { payload in
+            var pay = payload["wechatPay"] as? [String: Any] ?? [:]
+            pay["trade_state"] = "NOTPAY"
+            pay.removeValue(forKey: "transaction_id")
+            pay.removeValue(forKey: "time_end")
+            payload["wechatPay"] = pay
+            checkout = "\(payload["appid"] ?? ""):\(payload["outTradeNo"] ?? "")"
+        }
+        var waiting = [unpaid]
+        try await follow(&waiting, started: started) { $0.status == "awaitingPayment" }
+        let view = try? await send(.GET, .intake, "/v1/orders/\(unpaid.orderID)", nil)
+        let due = (view?["totals"] as? [String: Any])?["totalFen"] as? Int ?? 0
+        print("  the customer pays \(unpaid.orderID) (WeChat Pay callback, \(Money.fen(Int64(due))))")
+        _ = try await send(.POST, .intake, "/v1/channels/miniprogram/orders/\(checkout)/payment",
+                           ["status": "paid", "reference": "42000\(runID)\(runID)", "amountFen": due, "paidAt": Timestamps.format(Date())])
+        unpaid.status = waiting[0].status
+        orders.append(unpaid)
         print("\nJourneys (intake's status, as each order moves):")
         let settled: Set<String> = ["shipped", "inTransit", "delivered", "held", "rejected", "cancelled", "partiallyRefunded", "refunded"]
         // A till sale is complete once verified: the customer carried it out.
