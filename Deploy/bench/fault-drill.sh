@@ -157,7 +157,7 @@ DLQ_ORDERS="$("${OMSCTL[@]}" dlq list --json 2>/dev/null | python3 -c "$DLQ_PY")
 # (risk review) and backordered (no stock) wait with a reason and are reported, not failed.
 STUCK="$("${PSQL[@]}" -c "SELECT count(*) FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%' AND status IN ('received', 'verified', 'allocated', 'packed') AND order_id NOT IN ($DLQ_ORDERS)")"
 [ "$STUCK" = 0 ] || stall "$STUCK orders stuck between stages and not in a dead letter"
-UNKNOWN_STATUS="$("${PSQL[@]}" -c "SELECT count(*) FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%' AND status NOT IN ('received', 'verified', 'held', 'rejected', 'allocated', 'backordered', 'packed', 'shipped', 'inTransit', 'delayed', 'delivered', 'returnRequested', 'partiallyRefunded', 'refunded', 'cancelled')")"
+UNKNOWN_STATUS="$("${PSQL[@]}" -c "SELECT count(*) FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%' AND status NOT IN ('received', 'awaitingPayment', 'verified', 'held', 'rejected', 'allocated', 'backordered', 'packed', 'shipped', 'inTransit', 'delayed', 'delivered', 'returnRequested', 'partiallyRefunded', 'refunded', 'cancelled')")"
 [ "$UNKNOWN_STATUS" = 0 ] || fail "$UNKNOWN_STATUS orders in a status OrderStatus does not know"
 HELD="$("${PSQL[@]}" -c "SELECT count(*) FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%' AND status = 'held'")"
 BACKORDERED="$("${PSQL[@]}" -c "SELECT count(*) FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%' AND status = 'backordered'")"

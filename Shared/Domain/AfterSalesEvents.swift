@@ -164,13 +164,15 @@ public struct RefundIssued: DomainEvent {
 
 /// How a refund ended: paid back by the provider, failed for good (finance and customer service
 /// act), owed in cash at the till or by the courier (no provider can pay it), or voided because the
-/// cancellation it paid for was refused before any money moved.
+/// cancellation it paid for was refused before any money moved (recorded on the refund; a voided
+/// refund was never issued, so no event settles it).
 public enum RefundOutcome: String, Codable, Sendable, CaseIterable {
     case succeeded, failed, owed, voided
 }
 
-/// `aftersales.refund-settled`: the end of one refund's payment. Invariant: at most one per
-/// `refundId` (the settlement is the refund's move to a final state, made once in one transaction).
+/// `aftersales.refund-settled`: the end of one refund's payment. Invariant: one per move of the
+/// refund to a final state, made once in one transaction; only a `failed` refund that finance
+/// queues again (`POST /v1/aftersales/refunds/{id}/retry`) can settle a second time.
 public struct RefundSettled: DomainEvent {
     public static let eventType = "aftersales.refund-settled"
     public static let schemaVersion = 1

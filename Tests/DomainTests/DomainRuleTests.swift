@@ -32,6 +32,11 @@ struct DomainRuleTests {
         #expect(OrderStatus.delivered.canAdvance(to: .partiallyRefunded) && OrderStatus.returnRequested.canAdvance(to: .partiallyRefunded))
         #expect(OrderStatus.partiallyRefunded.canAdvance(to: .refunded) && !OrderStatus.partiallyRefunded.isTerminal)
         #expect(!OrderStatus.partiallyRefunded.canAdvance(to: .delivered) && !OrderStatus.refunded.canAdvance(to: .partiallyRefunded))
+        // Awaiting payment is where an order starts, never where one goes back to; it can be cancelled or rejected.
+        #expect(!OrderStatus.received.canAdvance(to: .awaitingPayment) && !OrderStatus.verified.canAdvance(to: .awaitingPayment))
+        #expect(OrderStatus.awaitingPayment.canAdvance(to: .cancelled) && OrderStatus.awaitingPayment.canAdvance(to: .rejected) && !OrderStatus.awaitingPayment.isTerminal)
+        #expect(Payment(method: .wechatPay, reference: nil, paidAmount: .zero, paidAt: nil, status: .failed).isAwaiting
+                && !Payment(method: .wechatPay, reference: "4200", paidAmount: .fen(1), paidAt: nil).isAwaiting)
     }
 
     @Test("order totals: goods - allocated discounts + shipping")
