@@ -163,11 +163,10 @@ public struct RefundIssued: DomainEvent {
 }
 
 /// How a refund ended: paid back by the provider, failed for good (finance and customer service
-/// act), owed in cash at the till or by the courier (no provider can pay it), or voided because the
-/// cancellation it paid for was refused before any money moved (recorded on the refund; a voided
-/// refund was never issued, so no event settles it).
+/// act), or owed in cash at the till or by the courier (no provider can pay it). (A held
+/// cancellation refund voided by a refused cancellation was never issued: no event settles it.)
 public enum RefundOutcome: String, Codable, Sendable, CaseIterable {
-    case succeeded, failed, owed, voided
+    case succeeded, failed, owed
 }
 
 /// `aftersales.refund-settled`: the end of one refund's payment. Invariant: one per move of the
