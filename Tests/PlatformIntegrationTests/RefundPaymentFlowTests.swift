@@ -114,8 +114,13 @@ struct RefundPaymentFlowTests {
                     #expect(try await Self.refund(http, "RF-R-O-PAY-E")["attempts"] as? Int ?? 0 >= 2)
                     #expect(simulator.snapshot.notificationStatuses == [204])
 
-                    // C: held, then voided by the refusal; never submitted. F: nothing paid, no refund.
-                    #expect(try await world.eventually { try await Self.refund(http, "RF-C-O-PAY-C")["status"] as? String == "voided" })
+                    // C: held, then voided by the refusal, or (the refusal read first, from its own topic)
+                    // never opened; never submitted either way. F: nothing paid, no refund.
+                    #expect(try await world.eventually {
+                        let voided = try await Self.refund(http, "RF-C-O-PAY-C")["status"] as? String == "voided"
+                        let refusedFirst = try await world.count("SELECT count(*) FROM \(world.afterSalesSchema).order_closures WHERE order_id = 'O-PAY-C' AND resolution = 'cancellation_refused'") == 1
+                        return voided || refusedFirst
+                    })
                     #expect((try await http.send(.GET, "/v1/aftersales/refunds?orderId=O-PAY-F").json["refunds"] as? [Any])?.isEmpty == true)
                     #expect(try await world.count("SELECT count(*) FROM \(world.afterSalesSchema).order_closures WHERE order_id = 'O-PAY-F' AND resolution = 'nothing_paid'") == 1)
 
