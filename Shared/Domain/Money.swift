@@ -52,13 +52,17 @@ public struct Money: Codable, Hashable, Sendable, Comparable, CustomStringConver
         self.init(minorUnits: negative ? -fen : fen, currency: currency)
     }
 
-    /// "¥12.34"-style text for display, e.g. on waybills and in reports.
-    public var description: String {
+    /// The amount as a decimal yuan string with two fraction digits ("12.34", "-0.05"): the
+    /// inverse of `init(yuanString:)`, as payment providers (Alipay) and marketplaces write it.
+    public var yuanString: String {
         let sign = minorUnits < 0 ? "-" : ""
         let magnitude = minorUnits.magnitude
         let fraction = magnitude % 100
-        return "\(sign)\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction) \(currency)"
+        return "\(sign)\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
+
+    /// "¥12.34"-style text for display, e.g. on waybills and in reports.
+    public var description: String { "\(yuanString) \(currency)" }
 
     /// Splits `self` over `weights` in proportion, largest remainder first, so the parts always sum
     /// exactly to `self` (used to allocate an order-level discount back to its lines).

@@ -59,7 +59,8 @@ struct RefundPaymentTests {
 
     @Test("Alipay: amounts in yuan, RSA2 over sorted non-empty parameters, the signed object read byte for byte")
     func alipayShapes() throws {
-        #expect(AlipayRefunds.yuan(.fen(12_345)) == "123.45" && AlipayRefunds.yuan(.fen(5)) == "0.05" && AlipayRefunds.yuan(.fen(100)) == "1.00")
+        #expect(Money.fen(12_345).yuanString == "123.45" && Money.fen(5).yuanString == "0.05" && Money.fen(100).yuanString == "1.00")
+        #expect(Money(yuanString: Money.fen(-1_205).yuanString) == .fen(-1_205))
         #expect(AlipayRefunds.signingContent(["b": "2", "a": "1", "sign": "x", "c": ""]) == "a=1&b=2")
         let answer = #"{"alipay_trade_refund_response":{"code":"10000","msg":"Success","buyer_logon_id":"a}b\"c","fund_change":"Y"},"sign":"abc"}"#
         #expect(AlipayRefunds.rawObject(named: "alipay_trade_refund_response", in: answer) == #"{"code":"10000","msg":"Success","buyer_logon_id":"a}b\"c","fund_change":"Y"}"#)

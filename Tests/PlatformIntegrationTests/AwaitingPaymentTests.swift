@@ -48,6 +48,9 @@ struct AwaitingPaymentTests {
                 #expect(failed.status == 200 && failed.json["paymentStatus"] as? String == "failed", "\(failed.text)")
                 let short = try await edge.send(.POST, path, body: Array(#"{"status":"paid","reference":"WX-1","amountFen":\#(payer.amount - 1),"paidAt":"2026-12-03T20:00:00+08:00"}"#.utf8))
                 #expect(short.status == 422 && short.text.contains("amountFen"), "\(short.text)")
+                // The payloads' rule for instants: an offset and a plausible year (a five-digit one could not be carried on).
+                let farFuture = try await edge.send(.POST, path, body: Array(#"{"status":"paid","reference":"WX-1","amountFen":\#(payer.amount),"paidAt":"20266-12-03T20:00:00+08:00"}"#.utf8))
+                #expect(farFuture.status == 422 && farFuture.text.contains("paidAt"), "\(farFuture.text)")
                 let garbage = try await edge.send(.POST, path, body: Array(#"{"status":"maybe"}"#.utf8))
                 #expect(garbage.status == 422 && garbage.text.contains("\"status\""))
                 let paidBody = Array(#"{"status":"paid","reference":"WX-4200001","amountFen":\#(payer.amount),"paidAt":"2026-12-03T20:00:00+08:00"}"#.utf8)

@@ -196,9 +196,9 @@ final class PaymentProviderSimulator: Sendable {
             guard let record = state.withLockedValue({ $0.records[requestNo] }) else {
                 return try alipayAnswer(key, #"{"code":"10000","msg":"Success","trade_no":"\#(trade)","out_request_no":"\#(requestNo)"}"#)
             }
-            return try alipayAnswer(key, #"{"code":"10000","msg":"Success","trade_no":"\#(trade)","out_request_no":"\#(requestNo)","refund_amount":"\#(AlipayRefunds.yuan(.fen(record.amount)))","refund_status":"REFUND_SUCCESS"}"#)
+            return try alipayAnswer(key, #"{"code":"10000","msg":"Success","trade_no":"\#(trade)","out_request_no":"\#(requestNo)","refund_amount":"\#(Money.fen(record.amount).yuanString)","refund_status":"REFUND_SUCCESS"}"#)
         }
-        guard method == "alipay.trade.refund", let yuan = biz["refund_amount"] as? String, let amount = Self.fen(yuan) else {
+        guard method == "alipay.trade.refund", let yuan = biz["refund_amount"] as? String, let amount = Money(yuanString: yuan)?.minorUnits else {
             return try alipayAnswer(key, #"{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-parameter","sub_msg":"参数无效"}"#)
         }
         let behavior = next(requestNo)
@@ -216,12 +216,6 @@ final class PaymentProviderSimulator: Sendable {
     private func alipayAnswer(_ key: String, _ object: String) throws -> Response {
         let body = #"{"\#(key)":\#(object),"sign":"\#(try ProviderSignature.sign(object, with: alipayKey))"}"#
         return Response(status: .ok, headers: [.contentType: "application/json;charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
-    }
-
-    static func fen(_ yuan: String) -> Int64? {
-        let parts = yuan.split(separator: ".")
-        guard parts.count == 2, parts[1].count == 2, let whole = Int64(parts[0]), let cents = Int64(parts[1]) else { return nil }
-        return whole * 100 + cents
     }
 
     // MARK: The provider's ledger

@@ -42,7 +42,7 @@ struct AlipayRefunds: PaymentProvider {
         guard let trade = submission.transactionId, !trade.isEmpty else {
             return .rejected(code: "NO_TRADE_NO", message: "the order's payment carries no Alipay trade_no")
         }
-        let biz: [String: String] = ["trade_no": trade, "out_request_no": submission.refundId, "refund_amount": Self.yuan(submission.amount),
+        let biz: [String: String] = ["trade_no": trade, "out_request_no": submission.refundId, "refund_amount": submission.amount.yuanString,
                                      "refund_reason": String(submission.reason.prefix(80))]
         let refunded = await call("alipay.trade.refund", biz: biz)
         guard case .answered(let answer) = refunded else { return refunded.providerAnswer }
@@ -112,12 +112,6 @@ struct AlipayRefunds: PaymentProvider {
         return encoder
     }()
 
-    /// Fen as Alipay's yuan string: 12345 -> "123.45".
-    static func yuan(_ money: Money) -> String {
-        let fen = money.minorUnits
-        let cents = fen % 100
-        return "\(fen / 100).\(cents < 10 ? "0" : "")\(cents)"
-    }
 
     /// `yyyy-MM-dd HH:mm:ss` in Asia/Shanghai, as the gateway expects.
     static func shanghaiTimestamp(_ date: Date) -> String {

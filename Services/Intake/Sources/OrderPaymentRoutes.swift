@@ -47,10 +47,10 @@ struct OrderPaymentRoutes: RouteGroup {
         if body.status == "paid" {
             if (body.reference ?? "").isEmpty || (body.reference ?? "").count > 64 { check.fail("reference", "required when paid, at most 64 characters") }
             if body.amountFen.map({ (1...1_000_000_000).contains($0) }) != true { check.fail("amountFen", "required when paid, 1-1000000000 fen") }
-            let text = body.paidAt ?? ""
-            let hasZone = text.hasSuffix("Z") || text.range(of: #"[+-]\d{2}:?\d{2}$"#, options: .regularExpression) != nil
-            paidTime = hasZone && text.count <= 40 ? Timestamps.parse(text) : nil
-            if paidTime == nil { check.fail("paidAt", "required when paid: ISO 8601 with an offset") }
+            // The channel payloads' own rule for instants (an offset, a plausible year).
+            var fields = FieldChecker(limits: IntakeLimits())
+            paidTime = fields.instant(body.paidAt, "paidAt")
+            for issue in fields.issues { check.fail(issue.field, issue.reason) }
         }
         if let reason = body.reason, reason.count > 200 { check.fail("reason", "at most 200 characters") }
         try check.check()
