@@ -106,4 +106,48 @@ struct AccessControlTests {
             }
         }
     }
+
+    @Test("a channel's token reads its own orders (the 202's statusUrl), an accepted but unprocessed one included; another channel's, or by phone: 403")
+    func channelReadsItsOwnOrders() async throws {
+        try await withIntakeWorld { world in
+            var web = try JSONSerialization.jsonObject(with: Data(try IntakeEndToEndTests.example("web"))) as! [String: Any]
+            web["orderNumber"] = "W-ACL-READ-1"
+            let order = Array(try JSONSerialization.data(withJSONObject: web))
+            let webToken = TestCredentials.token(.channel, channel: "web")
+            let posToken = TestCredentials.token(.channel, channel: "pos")
+            // The edge alone: no worker processes the order, so it stays `accepted`.
+            let app = try world.application(role: .edge)
+            try await app.test(.live) { client in
+                let edge = EdgeClient(base: "http://127.0.0.1:\(client.port!)", http: HTTPClient.shared)
+                let accepted = try await edge.send(.POST, "/v1/channels/web/orders", body: order, headers: Self.bearer(webToken))
+                #expect(accepted.status == 202, "\(accepted.text)")
+                let statusURL = accepted.json["statusUrl"] as? String ?? "/v1/orders/none"
+                let orderID = accepted.json["orderId"] as? String ?? ""
+
+                let own = try await edge.send(.GET, statusURL, headers: Self.bearer(webToken))
+                #expect(own.status == 200 && own.json["status"] as? String == "accepted" && own.json["orderId"] as? String == orderID, "\(own.text)")
+                let lookup = "/v1/orders?channel=web&channelOrderId=W-ACL-READ-1"
+                let found = try await edge.send(.GET, lookup, headers: Self.bearer(webToken))
+                let rows = found.json["orders"] as? [[String: Any]] ?? []
+                #expect(found.status == 200 && rows.count == 1, "\(found.text)")
+                #expect(rows.first?["orderId"] as? String == orderID && rows.first?["status"] as? String == "accepted")
+
+                for (path, token) in [(statusURL, posToken), ("/v1/orders?channel=web&channelOrderId=W-ACL-READ-1", posToken),
+                                      ("/v1/orders?channel=pos&channelOrderId=W-ACL-READ-1", webToken), ("/v1/orders?phone=13800138000", webToken)] {
+                    let refused = try await edge.send(.GET, path, headers: Self.bearer(token))
+                    #expect(refused.status == 403 && (refused.json["error"] as? [String: Any])?["code"] as? String == "channel_not_permitted", "\(path): \(refused.text)")
+                }
+                // Staff still read it; once a worker has processed it, the channel reads it received, listed once.
+                #expect(try await edge.send(.GET, statusURL).status == 200)
+                let processed = try await world.withWorkers(1) {
+                    try await world.eventually {
+                        try await edge.send(.GET, statusURL, headers: Self.bearer(webToken)).json["status"] as? String == "received"
+                    }
+                }
+                #expect(processed)
+                let after = try await edge.send(.GET, lookup, headers: Self.bearer(webToken))
+                #expect((after.json["orders"] as? [[String: Any]])?.map { $0["status"] as? String } == ["received"], "\(after.text)")
+            }
+        }
+    }
 }

@@ -7,7 +7,8 @@ import PostgresNIO
 
 /// Order status for customers and customer service: `GET /v1/orders/{id}`, lookup by channel order
 /// id or by phone (`GET /v1/orders?channel=&channelOrderId=` / `?phone=`), and
-/// `POST /v1/orders/{id}/cancel`. Personal data leaves only masked.
+/// `POST /v1/orders/{id}/cancel`. Personal data leaves only masked. A channel's token reads the
+/// orders of its own channel only (the `statusUrl` of intake's 202), by id or channel order id.
 struct OrderRoutes: RouteGroup {
     let runtime: ServiceRuntime
     let hasher: PIIHasher
@@ -71,19 +72,32 @@ struct OrderRoutes: RouteGroup {
     }
 
     static let endpoints: [Endpoint<Self>] = [
-        .get("/v1/orders/:id", [.customerService, .risk, .ops], "One order with its status timeline", use: showOrder),
-        .get("/v1/orders", [.customerService, .risk, .ops], "Orders, filtered and paged", use: listOrders),
+        .get("/v1/orders/:id", [.customerService, .risk, .ops, .channel], "One order with its status timeline (a channel: its own orders)", use: showOrder),
+        .get("/v1/orders", [.customerService, .risk, .ops, .channel], "Orders by phone, or by channel and channel order id (a channel: its own)", use: listOrders),
         .post("/v1/orders/:id/cancel", [.customerService, .ops], "Cancel an order before it ships", use: cancelOrder),
     ]
 
     func showOrder(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
-        return try Response.json(try await view(id))
+        let order = try await view(id)
+        if let principal = context.principal, principal.role == .channel, principal.channel != order.channel {
+            throw Self.otherChannel
+        }
+        return try Response.json(order)
     }
 
     func listOrders(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
-        try Response.json(["orders": try await lookup(request.queryDictionary)])
+        let query = request.queryDictionary
+        if let principal = context.principal, principal.role == .channel,
+           query["phone"] != nil || query["channel"].map({ $0 != principal.channel }) == true {
+            throw Self.otherChannel
+        }
+        return try Response.json(["orders": try await lookup(query)])
     }
+
+    /// A channel asking for another channel's order, or for orders by phone (which spans channels).
+    static let otherChannel = APIError(.forbidden, code: "channel_not_permitted", message: "a channel token reads its own channel's orders only, by id or channel order id",
+                                       fields: [.init(field: "channel", reason: "not this token's channel")])
 
     func cancelOrder(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""

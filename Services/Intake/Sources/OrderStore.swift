@@ -112,10 +112,16 @@ enum OrderStore {
             """, logger: logger))
     }
 
+    /// The order a channel submitted under this channel order id: its order row, or, while intake
+    /// workers have not processed it yet, its submission (status `accepted`).
     static func orders(channel: OMSDomain.Channel, channelOrderID: String, connection: PostgresConnection, logger: Logger) async throws -> [SummaryRow] {
         try await summaries(connection.query("""
             SELECT order_id, channel, channel_order_id, status, total_fen, received_at FROM orders
             WHERE channel = \(channel.rawValue) AND channel_order_id = \(channelOrderID)
+            UNION ALL
+            SELECT s.order_id, s.channel, s.channel_order_id, 'accepted', NULL::bigint, s.accepted_at FROM submissions s
+            WHERE s.channel = \(channel.rawValue) AND s.channel_order_id = \(channelOrderID)
+              AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.order_id = s.order_id)
             """, logger: logger))
     }
 
