@@ -12,6 +12,7 @@ let services: [(name: String, folder: String, executable: String)] = [
     ("LogisticsService", "Logistics", "oms-logistics"),
     ("AfterSalesService", "AfterSales", "oms-aftersales"),
     ("InsightsService", "Insights", "oms-insights"),
+    ("IntegrationsService", "Integrations", "oms-integrations"),
 ]
 
 let platformDeps: [Target.Dependency] = [
@@ -84,7 +85,7 @@ var targets: [Target] = [
         name: "OMSOps",
         dependencies: [
             "OMSDomain", "OMSKafka", "OMSPlatform", "OMSDemo", "IntakeService", "RiskService", "InventoryService",
-            "FulfillmentService", "LogisticsService", "AfterSalesService", "InsightsService",
+            "FulfillmentService", "LogisticsService", "AfterSalesService", "InsightsService", "IntegrationsService",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -176,6 +177,11 @@ var targets: [Target] = [
         path: "Tests/InsightsTests"
     ),
     .testTarget(
+        name: "IntegrationsTests",
+        dependencies: ["IntegrationsService", "OMSDomain", "OMSPlatform", .product(name: "Crypto", package: "swift-crypto")],
+        path: "Tests/IntegrationsTests"
+    ),
+    .testTarget(
         name: "AfterSalesTests",
         dependencies: ["AfterSalesService", "OMSDomain", "OMSPlatform",
                        .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -206,6 +212,11 @@ let serviceDeps: [String: [Target.Dependency]] = [
         .product(name: "CryptoExtras", package: "swift-crypto"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
+    ],
+    "IntegrationsService": [
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
     ],
 ]
 

@@ -1,6 +1,6 @@
 /// The OMS services. Each owns the PostgreSQL schema of the same name and a dead-letter topic.
 public enum ServiceName: String, Codable, Sendable, CaseIterable {
-    case intake, risk, inventory, fulfillment, logistics, aftersales, insights
+    case intake, risk, inventory, fulfillment, logistics, aftersales, insights, integrations
 
     /// The PostgreSQL schema this service owns (and only it writes).
     public var schema: String { rawValue }

@@ -207,6 +207,7 @@ final class IntakeWorld: Sendable {
         _ = try? await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: logger)
         _ = try? await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(riskSchema) CASCADE"), logger: logger)
         _ = try? await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(inventorySchema) CASCADE"), logger: logger)
+        _ = try? await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS t_\(id)_integrations CASCADE"), logger: logger)
     }
 }
 

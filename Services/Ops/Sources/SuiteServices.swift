@@ -1,6 +1,7 @@
 import AfterSalesService
 import FulfillmentService
 import InsightsService
+import IntegrationsService
 import IntakeService
 import InventoryService
 import LogisticsService
@@ -8,12 +9,12 @@ import OMSDomain
 import OMSPlatform
 import RiskService
 
-/// The seven services' types, for what omsctl and the tests read from their declarations (routes,
+/// The eight services' types, for what omsctl and the tests read from their declarations (routes,
 /// consumer groups) without running them. Invariant: one type per `ServiceName`, in pipeline order.
 public enum SuiteServices {
     public static let all: [any OMSService.Type] = [
         IntakeService.self, RiskService.self, InventoryService.self, FulfillmentService.self,
-        LogisticsService.self, AfterSalesService.self, InsightsService.self,
+        LogisticsService.self, AfterSalesService.self, InsightsService.self, IntegrationsService.self,
     ]
 
     public static func type(of service: ServiceName) -> any OMSService.Type {

@@ -1,0 +1,31 @@
+import Foundation
+import OMSPlatform
+
+/// Integrations' own settings, read from the environment (README "Configuration").
+/// Invariant: every value is in its range; with the defaults a delivery is tried 8 times over
+/// more than 4 hours before it fails.
+public struct IntegrationsConfiguration: Sendable {
+    /// `OMS_WEBHOOK_MAX_ATTEMPTS` (8), `OMS_WEBHOOK_RETRY_BASE_MILLISECONDS` (120000: the first
+    /// wait; each later one doubles, plus up to 25 % jitter), `OMS_WEBHOOK_SUSPEND_AFTER` (5
+    /// deliveries in a row failed suspend a subscription).
+    public var retry: WebhookRetryPolicy
+    /// `OMS_WEBHOOK_TIMEOUT_SECONDS` (5): one attempt's limit (connect, and each read).
+    public var timeoutSeconds: Int
+    /// `OMS_WEBHOOK_CONCURRENCY` (8): deliveries in flight per subscription (different orders).
+    public var concurrency: Int
+    /// `OMS_WEBHOOK_POLL_MILLISECONDS` (200): how often the dispatcher looks for due deliveries.
+    public var pollMilliseconds: Int
+    /// `OMS_WEBHOOK_RETENTION_DAYS` (30): finished deliveries are kept this long.
+    public var retentionDays: Int
+
+    public init(environment: [String: String]) throws {
+        let reader = EnvironmentReader(environment)
+        retry = WebhookRetryPolicy(maxAttempts: try reader.integer("OMS_WEBHOOK_MAX_ATTEMPTS", 8, 1...50),
+                                   baseMilliseconds: try reader.integer("OMS_WEBHOOK_RETRY_BASE_MILLISECONDS", 120_000, 10...86_400_000),
+                                   suspendAfterFailedDeliveries: try reader.integer("OMS_WEBHOOK_SUSPEND_AFTER", 5, 1...100_000))
+        timeoutSeconds = try reader.integer("OMS_WEBHOOK_TIMEOUT_SECONDS", 5, 1...60)
+        concurrency = try reader.integer("OMS_WEBHOOK_CONCURRENCY", 8, 1...64)
+        pollMilliseconds = try reader.integer("OMS_WEBHOOK_POLL_MILLISECONDS", 200, 10...60_000)
+        retentionDays = try reader.integer("OMS_WEBHOOK_RETENTION_DAYS", 30, 1...3_650)
+    }
+}

@@ -1,0 +1,55 @@
+import Hummingbird
+import OMSDomain
+import OMSPlatform
+import ServiceLifecycle
+
+/// The integrations service (issue 25): tells the outside world what happened to orders. It
+/// consumes every business topic, records what each webhook subscription wants in its own
+/// `integrations` schema and delivers it (signed, at least once, one order's events in order).
+/// Invariant: it never changes another service's state and emits no business events; everything
+/// it sends is derived from events, so a replay re-creates nothing twice (the inbox and the
+/// (subscription, event) key dedup).
+public struct IntegrationsService: OMSService {
+    public static let serviceName = ServiceName.integrations
+    public let configuration: IntegrationsConfiguration
+
+    public init(configuration: IntegrationsConfiguration) {
+        self.configuration = configuration
+    }
+
+    public var migrations: [Migration] { IntegrationsServiceMigrations.all }
+
+    public var handlers: [any EventHandler] { [WebhookFanoutHandler()] }
+
+    public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
+        [WebhookRoutes(runtime: runtime)]
+    }
+
+    public func backgroundServices(runtime: ServiceRuntime) -> [any Service] {
+        let retention = configuration.retentionDays
+        return [
+            WebhookDispatcher(runtime: runtime, settings: configuration),
+            PeriodicJob(name: "webhook-retention", every: .seconds(3_600), runtime: runtime) {
+                let deleted = try await runtime.retryingTransaction { tx in try await DeliveryStore.prune(olderThanDays: retention, connection: tx.connection, logger: tx.logger) }
+                if deleted > 0 { runtime.logger.info("old webhook deliveries deleted", metadata: ["count": "\(deleted)", "retentionDays": "\(retention)"]) }
+            },
+        ]
+    }
+
+    /// `oms_integrations_webhook_backlog{subscription}` (pending deliveries),
+    /// `oms_integrations_webhook_oldest_pending_seconds{subscription}`, and
+    /// `oms_integrations_webhook_subscriptions{status}`.
+    public func refreshMetrics(runtime: ServiceRuntime) async throws {
+        let logger = runtime.logger
+        let (backlog, subscriptions) = try await runtime.database.client.withConnection { connection in
+            (try await DeliveryStore.backlog(connection: connection, logger: logger), try await SubscriptionStore.all(connection: connection, logger: logger))
+        }
+        for entry in backlog {
+            runtime.metrics.set("oms_integrations_webhook_backlog", [("subscription", entry.subscriptionId)], to: Double(entry.pending))
+            runtime.metrics.set("oms_integrations_webhook_oldest_pending_seconds", [("subscription", entry.subscriptionId)], to: Double(entry.oldestPendingSeconds))
+        }
+        for status in WebhookSubscription.Status.allCases {
+            runtime.metrics.set("oms_integrations_webhook_subscriptions", [("status", status.rawValue)], to: Double(subscriptions.filter { $0.status == status }.count))
+        }
+    }
+}

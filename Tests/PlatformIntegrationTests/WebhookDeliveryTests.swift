@@ -1,0 +1,196 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import IntegrationsService
+import NIOCore
+import OMSDomain
+import OMSPlatform
+import Testing
+
+/// The integrations service on an `IntakeWorld`'s topics, in `t_<id>_integrations`.
+extension IntakeWorld {
+    var integrationsSchema: String { "t_\(id)_integrations" }
+
+    func integrationsApplication(port: Int, environment: [String: String]) throws -> some ApplicationProtocol {
+        try serviceApplication(IntegrationsService(configuration: try IntegrationsConfiguration(environment: environment)), schema: integrationsSchema,
+                               batchSize: 200, poolSize: 8, port: port)
+    }
+}
+
+/// Webhook subscriptions delivered by a real integrations process, from events on real topics, to
+/// real local receivers that verify every signature.
+@Suite("Webhooks: signed, at least once, in order per order, retried, suspended and redelivered", .serialized)
+struct WebhookDeliveryTests {
+    static func event(_ type: String, order: String, _ json: String) -> EventEnvelope {
+        EventEnvelope(type: type, schemaVersion: 1, orderID: order, correlationID: UUID(), causationID: nil, producer: .intake, payload: Array(json.utf8))
+    }
+
+    static func received(_ order: String, channel: String) -> EventEnvelope {
+        event(OrderReceived.eventType, order: order, #"{"order":{"orderID":"\#(order)","channel":"\#(channel)","customer":{"customerKey":"ck-\#(order)","name":"张三丰","phone":"13812345678"},"lines":[{"sku":"CLO-TEE","quantity":1}]}}"#)
+    }
+
+    static func subscribe(_ client: EdgeClient, _ receiver: WebhookReceiver, _ name: String, types: [String], channel: String? = nil, personal: Bool = false) async throws -> String {
+        var body: [String: Any] = ["name": name, "url": receiver.url(name), "eventTypes": types, "includePersonalData": personal]
+        if let channel { body["channel"] = channel }
+        let reply = try await client.send(.POST, "/v1/integrations/webhooks", body: Array(try JSONSerialization.data(withJSONObject: body)))
+        #expect(reply.status == 201, "\(reply.text)")
+        let secret = reply.json["secret"] as? String ?? ""
+        #expect(secret.hasPrefix("whsec_"))
+        receiver.secret(name, secret)
+        return (reply.json["subscription"] as? [String: Any])?["subscriptionId"] as? String ?? ""
+    }
+
+    @Test("every event reaches its subscribers signed, once per event id, each order's events in order through a receiver outage; personal data only where granted; a replay sends nothing new")
+    func deliveredInOrderThroughAnOutage() async throws {
+        try await withIntakeWorld { world in
+            let receiver = WebhookReceiver(port: TestPorts.block())
+            let port = TestPorts.block()
+            let client = EdgeClient(base: "http://127.0.0.1:\(port)", http: EdgeClient.wide)
+            let environment = ["OMS_WEBHOOK_RETRY_BASE_MILLISECONDS": "200", "OMS_WEBHOOK_MAX_ATTEMPTS": "12", "OMS_WEBHOOK_POLL_MILLISECONDS": "50"]
+            try await world.running([receiver.application(), try world.integrationsApplication(port: port, environment: environment)], readyAt: [client]) {
+                let types = [OrderReceived.eventType, OrderVerified.eventType, ShipmentDispatched.eventType]
+                let erp = try await Self.subscribe(client, receiver, "erp", types: types)
+                _ = try await Self.subscribe(client, receiver, "store", types: types, channel: "pos", personal: true)
+                receiver.behave("erp", .status(503))
+
+                let orders = (0..<6).map { "O-WH-WEB-\($0)" } + (0..<2).map { "O-WH-POS-\($0)" }
+                let rounds: [[(EventEnvelope, String)]] = [
+                    orders.map { (Self.received($0, channel: $0.contains("POS") ? "pos" : "web"), TopicCatalogue.orders) },
+                    orders.map { (Self.event(OrderVerified.eventType, order: $0, #"{"orderID":"\#($0)"}"#), TopicCatalogue.riskDecisions) },
+                    orders.map { (Self.event(ShipmentDispatched.eventType, order: $0, #"{"orderID":"\#($0)","trackingNumber":"SF\#($0.hashValue & 0xffff)"}"#), TopicCatalogue.shipments) },
+                ]
+                // Each round is recorded before the next is published, so every order's events are
+                // queued in their business order while the ERP is down.
+                for (index, round) in rounds.enumerated() {
+                    try await world.publish(round)
+                    #expect(try await world.eventually { try await world.count("SELECT count(*) FROM \(world.integrationsSchema).webhook_events") == orders.count * (index + 1) })
+                }
+                #expect(try await world.eventually { receiver.arrivals("erp").filter { $0.answered == 503 }.count >= 12 })
+                receiver.behave("erp", .accept)
+                #expect(try await world.eventually { Set(receiver.accepted("erp").map(\.eventID)).count == orders.count * 3 })
+                #expect(try await world.eventually { Set(receiver.accepted("store").map(\.eventID)).count == 2 * 3 })
+
+                let erpArrivals = receiver.arrivals("erp")
+                #expect(erpArrivals.allSatisfy { $0.signatureValid })
+                #expect(erpArrivals.contains { $0.attempt > 1 }, "the outage should have forced retries")
+                for order in orders {
+                    // In order per order: the first acceptance of each event follows the business order,
+                    // and no later event of the order was even tried before the earlier one was accepted.
+                    let tried = erpArrivals.filter { $0.orderID == order }
+                    var firstTried: [String] = []
+                    for arrival in tried where !firstTried.contains(arrival.eventType) { firstTried.append(arrival.eventType) }
+                    #expect(firstTried == types, "\(order): \(firstTried)")
+                }
+                // Masked for the ERP; the store system, granted personal data, gets it, for pos orders only.
+                #expect(erpArrivals.allSatisfy { !$0.text.contains("13812345678") && !$0.text.contains("张三丰") })
+                #expect(erpArrivals.contains { $0.text.contains("138****5678") })
+                let store = receiver.accepted("store")
+                #expect(Set(store.map(\.orderID)) == ["O-WH-POS-0", "O-WH-POS-1"])
+                #expect(store.contains { $0.text.contains("13812345678") })
+
+                // The delivery log: all delivered, attempts counted.
+                let log = try await client.send(.GET, "/v1/integrations/webhooks/\(erp)/deliveries?status=delivered&limit=1000")
+                let rows = log.json["deliveries"] as? [[String: Any]] ?? []
+                #expect(rows.count == orders.count * 3, "\(log.text.prefix(300))")
+                #expect(rows.contains { ($0["attempts"] as? Int ?? 0) > 1 })
+                let one = try await client.send(.GET, "/v1/integrations/deliveries/\(rows.first?["deliveryId"] as? Int ?? 0)")
+                #expect(one.status == 200 && one.json["status"] as? String == "delivered" && one.json["lastStatusCode"] as? Int == 200)
+
+                // A forged delivery (wrong secret) is refused by the receiver.
+                var forged = HTTPClientRequest(url: receiver.url("erp"))
+                forged.method = .POST
+                let body = Array(#"{"id":"forged"}"#.utf8)
+                let now = Int64(Date().timeIntervalSince1970)
+                forged.headers.add(name: "OMS-Webhook-Timestamp", value: "\(now)")
+                forged.headers.add(name: "OMS-Webhook-Signature", value: WebhookSignature.sign(body: body, timestamp: now, secret: "whsec_guessed"))
+                forged.body = .bytes(ByteBuffer(bytes: body))
+                #expect(try await HTTPClient.shared.execute(forged, timeout: .seconds(5)).status.code == 401)
+
+                // A replay of every event (same ids) queues nothing new and sends nothing twice.
+                let deliveriesBefore = try await world.count("SELECT count(*) FROM \(world.integrationsSchema).webhook_deliveries")
+                let acceptedBefore = receiver.accepted("erp").count
+                try await world.publish(rounds.flatMap { $0 } + [(Self.received("O-WH-LAST", channel: "web"), TopicCatalogue.orders)])
+                #expect(try await world.eventually { receiver.accepted("erp").contains { $0.orderID == "O-WH-LAST" } })
+                #expect(try await world.count("SELECT count(*) FROM \(world.integrationsSchema).webhook_deliveries") == deliveriesBefore + 1)
+                #expect(receiver.accepted("erp").count == acceptedBefore + 1)
+            }
+        }
+    }
+
+    @Test("a slow, a dead and a gone receiver hold only themselves: the healthy one gets everything first; 410 disables, failures suspend, ops re-enable and redeliver, nothing lost")
+    func failingReceiversHoldOnlyThemselves() async throws {
+        try await withIntakeWorld { world in
+            let receiver = WebhookReceiver(port: TestPorts.block())
+            let port = TestPorts.block()
+            let client = EdgeClient(base: "http://127.0.0.1:\(port)", http: EdgeClient.wide)
+            let environment = ["OMS_WEBHOOK_RETRY_BASE_MILLISECONDS": "100", "OMS_WEBHOOK_MAX_ATTEMPTS": "2", "OMS_WEBHOOK_SUSPEND_AFTER": "2",
+                               "OMS_WEBHOOK_TIMEOUT_SECONDS": "5", "OMS_WEBHOOK_POLL_MILLISECONDS": "50"]
+            let started = Date()
+            try await world.running([receiver.application(), try world.integrationsApplication(port: port, environment: environment)], readyAt: [client]) {
+                let types = [OrderReceived.eventType]
+                let healthy = try await Self.subscribe(client, receiver, "healthy", types: types)
+                let slow = try await Self.subscribe(client, receiver, "slow", types: types)
+                let dead = try await Self.subscribe(client, receiver, "dead", types: types)
+                let gone = try await Self.subscribe(client, receiver, "gone", types: types)
+                receiver.behave("slow", .delay(.seconds(8)))
+                receiver.behave("dead", .status(500))
+                receiver.behave("gone", .status(410))
+                let orders = (0..<12).map { "O-WH-FAIL-\($0)" }
+                try await world.publish(orders.map { (Self.received($0, channel: "web"), TopicCatalogue.orders) })
+
+                #expect(try await world.eventually(timeout: .seconds(30)) { Set(receiver.accepted("healthy").map(\.orderID)).count == orders.count })
+                // The healthy receiver had everything while the slow one's first attempts were still
+                // in flight (none had timed out yet): it never waited for the slow one.
+                let slowRows = "FROM \(world.integrationsSchema).webhook_deliveries WHERE subscription_id = '\(slow)'"
+                #expect(try await world.count("SELECT count(*) \(slowRows) AND attempts >= 1") > 0)
+                #expect(try await world.count("SELECT count(*) \(slowRows) AND (last_error IS NOT NULL OR status <> 'pending')") == 0)
+
+                func status(_ id: String) async throws -> [String: Any] {
+                    (try await client.send(.GET, "/v1/integrations/webhooks/\(id)").json["subscription"] as? [String: Any]) ?? [:]
+                }
+                #expect(try await world.eventually { try await status(gone)["status"] as? String == "disabled" })
+                #expect((try await status(gone)["statusReason"] as? String ?? "").contains("410"))
+                #expect(try await world.eventually { try await status(dead)["status"] as? String == "suspended" })
+                #expect(try await status(healthy)["status"] as? String == "active")
+                let metrics = try await client.send(.GET, "/metrics", anonymous: true).text
+                #expect(metrics.contains("oms_integrations_webhook_subscriptions_suspended_total"))
+
+                // The receiver is fixed; ops enable the subscription and redeliver what failed: every event arrives.
+                receiver.behave("dead", .accept)
+                #expect(try await client.send(.POST, "/v1/integrations/webhooks/\(dead)/enable").status == 200)
+                let since = Timestamps.format(started.addingTimeInterval(-60))
+                let again = try await client.send(.POST, "/v1/integrations/webhooks/\(dead)/redeliver?failedSince=\(since)")
+                #expect(again.status == 202, "\(again.text)")
+                #expect(try await world.eventually(timeout: .seconds(30)) { Set(receiver.accepted("dead").map(\.orderID)).count == orders.count })
+                #expect(receiver.arrivals("dead").allSatisfy { $0.signatureValid })
+                // Nothing was queued for the gone subscription after it was disabled, and its first delivery shows why.
+                let goneLog = try await client.send(.GET, "/v1/integrations/webhooks/\(gone)/deliveries?status=gone").json["deliveries"] as? [[String: Any]] ?? []
+                #expect(goneLog.first?["lastStatusCode"] as? Int == 410)
+            }
+        }
+    }
+
+    @Test("a subscription naming a non-http(s), link-local, metadata or plain-http remote URL, an unknown event type or channel is refused 422 naming the field")
+    func refusesBadSubscriptions() async throws {
+        try await withIntakeWorld { world in
+            let port = TestPorts.block()
+            let client = EdgeClient(base: "http://127.0.0.1:\(port)", http: EdgeClient.wide)
+            try await world.running([try world.integrationsApplication(port: port, environment: [:])], readyAt: [client]) {
+                let cases: [([String: Any], String)] = [
+                    (["url": "https://169.254.169.254/latest/meta-data/"], "url"), (["url": "gopher://example.com"], "url"),
+                    (["url": "http://erp.example.com/hook"], "url"), (["url": "https://[fe80::1]/x"], "url"),
+                    (["eventTypes": ["order.teleported"]], "eventTypes[0]"), (["eventTypes": [String]()], "eventTypes"), (["channel": "fax"], "channel"),
+                ]
+                for (override, field) in cases {
+                    let body = ["name": "ERP", "url": "https://erp.example.com/hook", "eventTypes": ["order.received"]].merging(override) { _, new in new }
+                    let reply = try await client.send(.POST, "/v1/integrations/webhooks", body: Array(try JSONSerialization.data(withJSONObject: body)))
+                    let fields = ((reply.json["error"] as? [String: Any])?["fields"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+                    #expect(reply.status == 422 && fields.contains(field), "\(override): \(reply.text)")
+                }
+                #expect(try await world.count("SELECT count(*) FROM \(world.integrationsSchema).webhook_subscriptions") == 0)
+                #expect(try await client.send(.GET, "/v1/integrations/webhooks/wh_nothing").status == 404)
+                #expect(try await client.send(.POST, "/v1/integrations/deliveries/abc/redeliver").status == 422)
+            }
+        }
+    }
+}
