@@ -26,7 +26,7 @@ struct HostileInputTests {
         var description: String { "\(method.uppercased()) \(path)" }
     }
 
-    /// Every route the seven services declare (as their `/openapi.json` lists them), but the
+    /// Every route the eight services declare (as their `/openapi.json` lists them), but the
     /// platform's own probes and metrics, which every service serves alike.
     static func endpoints() -> [Endpoint] {
         SuiteAccess.routesByService.flatMap { service, routes in
@@ -131,7 +131,7 @@ struct HostileInputTests {
         }.joined(separator: "/")
     }
 
-    @Test("every route of the seven services, fed malformed, huge, nested, invalid UTF-8 and injection input: no 5xx, no dropped connection, all still ready")
+    @Test("every route of the eight services, fed malformed, huge, nested, invalid UTF-8 and injection input: no 5xx, no dropped connection, all still ready")
     func fuzzEveryEndpoint() async throws {
         let endpoints = Self.endpoints()
         #expect(endpoints.count >= 85, "found only \(endpoints.count) routes")
@@ -141,9 +141,12 @@ struct HostileInputTests {
             let intake = try buildApplication(service: IntakeService(configuration: intakeConfig, hasher: intakeService.piiHasher), configuration: intakeService, logger: world.logger)
             let riskPort = intakeService.httpPort + 1
             let insightsPort = TestPorts.block()
+            let integrationsPort = TestPorts.block()
             let clients: [ServiceName: EdgeClient] = [.intake: EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: EdgeClient.wide),
-                                                      .insights: EdgeClient(base: "http://127.0.0.1:\(insightsPort)", http: EdgeClient.wide)]
-            try await world.running([intake, try world.riskApplication(port: riskPort), try world.insightsApplication(port: insightsPort)],
+                                                      .insights: EdgeClient(base: "http://127.0.0.1:\(insightsPort)", http: EdgeClient.wide),
+                                                      .integrations: EdgeClient(base: "http://127.0.0.1:\(integrationsPort)", http: EdgeClient.wide)]
+            try await world.running([intake, try world.riskApplication(port: riskPort), try world.insightsApplication(port: insightsPort),
+                                     try world.integrationsApplication(port: integrationsPort, environment: [:])],
                                     readyAt: Array(clients.values)) {
                 try await world.withStages(inventory: true, fulfillment: [:], logistics: LogisticsFlowTests.signingEnvironment, afterSales: [:]) { stages in
                     var byService = clients
@@ -191,7 +194,7 @@ struct HostileInputTests {
                     // An unknown channel and an unknown route are 404s, not crashes.
                     await attempt(Endpoint(service: .intake, method: "post", path: "/v1/channels/teleport/orders"), "/v1/channels/teleport/orders", Array("{}".utf8), "unknown channel")
                     await attempt(Endpoint(service: .intake, method: "get", path: "/v1/nowhere"), "/v1/nowhere", nil, "unknown route")
-                    print("hostile input: \(tried) requests against \(endpoints.count) routes of 7 services, \(failures.count) answered 5xx or dropped; statuses \(statuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))")
+                    print("hostile input: \(tried) requests against \(endpoints.count) routes of 8 services, \(failures.count) answered 5xx or dropped; statuses \(statuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))")
                     #expect(failures.isEmpty, "\(failures.count) of \(tried) inputs failed:\n\(failures.prefix(40).joined(separator: "\n"))")
                     // Garbage must have reached each route's own parsing and checks: a route that
                     // answered every body with 401/403/404/405 was never tested by them.

@@ -18,7 +18,7 @@ struct Status: AsyncParsableCommand {
     @Option(name: .customLong("schema-template"), help: "Schema name per service, {service} replaced (default: {service}).")
     var schemaTemplate: String = "{service}"
 
-    @Option(name: .customLong("health-url-template"), help: "Readiness URL per service; {port} is 8081..8087 (default: http://127.0.0.1:{port}/health/ready).")
+    @Option(name: .customLong("health-url-template"), help: "Readiness URL per service; {port} is 8081..8088 (default: http://127.0.0.1:{port}/health/ready).")
     var healthTemplate: String = "http://127.0.0.1:{port}/health/ready"
 
     @Flag(help: "Print JSON instead of a table.") var json = false

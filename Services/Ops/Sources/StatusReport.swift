@@ -38,6 +38,19 @@ public struct StatusReport: Sendable, Codable {
     }
 
     public var services: [ServiceStatus]
+    /// Webhook subscriptions and their backlog, from the integrations schema (nil when unreadable).
+    public var webhooks: [WebhookBacklog]? = nil
+
+    /// One webhook subscription's delivery backlog. Not part of `isDrained`: a receiver that is
+    /// down is the receiver's outage, not the pipeline's.
+    public struct WebhookBacklog: Sendable, Codable {
+        public var subscription: String
+        public var name: String
+        public var status: String
+        public var pending: Int
+        public var oldestPendingSeconds: Int
+        public var failed: Int
+    }
 
     /// Zero lag, no open or quarantined dead letters, empty outboxes, no quarantined outbox rows.
     public var isDrained: Bool {
@@ -63,6 +76,14 @@ public struct StatusReport: Sendable, Codable {
                         lines.append("      \(partition.topic)[\(partition.partition)] committed \(partition.committed.map(String.init) ?? "-") high \(partition.high) lag \(partition.lag)")
                     }
                 }
+            }
+        }
+        if let webhooks, !webhooks.isEmpty {
+            lines.append("")
+            lines.append("WEBHOOK SUBSCRIPTION        NAME                 STATUS      PENDING  OLDEST(s)  FAILED")
+            for hook in webhooks {
+                lines.append("\(hook.subscription.padding(toLength: 27, withPad: " ", startingAt: 0)) \(String(hook.name.prefix(20)).padding(toLength: 20, withPad: " ", startingAt: 0)) "
+                             + "\(hook.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(hook.pending).leftPadded(8)) \(String(hook.oldestPendingSeconds).leftPadded(10)) \(String(hook.failed).leftPadded(7))")
             }
         }
         return lines.joined(separator: "\n")
@@ -94,7 +115,36 @@ public struct StatusReport: Sendable, Codable {
                 report[index].quarantinedDeadLetters = mine.filter { $0.state == .quarantined }.count
             }
         }
-        return StatusReport(services: report)
+        var status = StatusReport(services: report)
+        if services.contains(.integrations) { status.webhooks = await webhookBacklog(database, schema: schema(.integrations), logger: logger) }
+        return status
+    }
+
+    /// Per webhook subscription: status, pending deliveries, the oldest pending's age, failed ones.
+    static func webhookBacklog(_ client: PostgresClient?, schema: String, logger: Logger) async -> [WebhookBacklog]? {
+        guard let client else { return nil }
+        do {
+            let exists = try await client.query("SELECT to_regclass(\(schema + ".webhook_deliveries"))::text", logger: logger)
+            var found = false
+            for try await name in exists.decode(String?.self) { found = name != nil }
+            guard found else { return nil }
+            let quoted = "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            let rows = try await client.query(PostgresQuery(unsafeSQL: """
+                SELECT s.subscription_id, s.name, s.status,
+                       count(d.*) FILTER (WHERE d.status = 'pending')::int8,
+                       coalesce(extract(epoch FROM now() - min(d.created_at) FILTER (WHERE d.status = 'pending')), 0)::int8,
+                       count(d.*) FILTER (WHERE d.status = 'failed')::int8
+                FROM \(quoted).webhook_subscriptions s LEFT JOIN \(quoted).webhook_deliveries d ON d.subscription_id = s.subscription_id
+                GROUP BY s.subscription_id, s.name, s.status ORDER BY s.subscription_id
+                """), logger: logger)
+            var result: [WebhookBacklog] = []
+            for try await r in rows.decode((String, String, String, Int, Int, Int).self) {
+                result.append(WebhookBacklog(subscription: r.0, name: r.1, status: r.2, pending: r.3, oldestPendingSeconds: r.4, failed: r.5))
+            }
+            return result
+        } catch {
+            return nil
+        }
     }
 
     static func health(_ url: String) async -> String {
