@@ -27,6 +27,7 @@ DEPLOYMENTS = [
     {"name": "logistics", "service": "logistics", "command": "oms-logistics", "groups": ["oms.logistics.events"], "http": True},
     {"name": "aftersales", "service": "aftersales", "command": "oms-aftersales", "groups": ["oms.aftersales.events"], "http": True},
     {"name": "insights", "service": "insights", "command": "oms-insights", "groups": [], "http": True},
+    {"name": "integrations", "service": "integrations", "command": "oms-integrations", "groups": ["oms.integrations.events"], "http": True},
 ]
 
 # Variables that differ per service; everything else comes from the oms-config ConfigMap.
@@ -42,6 +43,8 @@ SERVICE_CONFIG = {
                    "OMS_CANCELLATION_REFUND_HOLD_SECONDS", "OMS_PAYMENT_TIMEOUT_SECONDS", "OMS_WECHATPAY_BASE_URL",
                    "OMS_WECHATPAY_MCHID", "OMS_WECHATPAY_SERIAL_NO", "OMS_WECHATPAY_NOTIFY_URL", "OMS_ALIPAY_GATEWAY_URL", "OMS_ALIPAY_APP_ID"],
     "insights": ["OMS_INSIGHTS_GENERATION", "OMS_RFM_NEW_DAYS", "OMS_RFM_FREQUENT_ORDERS", "OMS_RFM_SILENCE_DAYS"],
+    "integrations": ["OMS_WEBHOOK_MAX_ATTEMPTS", "OMS_WEBHOOK_RETRY_BASE_MILLISECONDS", "OMS_WEBHOOK_SUSPEND_AFTER", "OMS_WEBHOOK_TIMEOUT_SECONDS",
+                     "OMS_WEBHOOK_CONCURRENCY", "OMS_WEBHOOK_POLL_MILLISECONDS", "OMS_WEBHOOK_SETTLE_MILLISECONDS", "OMS_WEBHOOK_RETENTION_DAYS"],
 }
 CONFIG = {
     "OMS_KAFKA_BROKERS": BOOTSTRAP, "OMS_KAFKA_SESSION_TIMEOUT_MS": "10000", "OMS_TOPIC_PREFIX": "",
@@ -61,6 +64,8 @@ CONFIG = {
     "OMS_WECHATPAY_BASE_URL": "https://api.mch.weixin.qq.com", "OMS_WECHATPAY_MCHID": "", "OMS_WECHATPAY_SERIAL_NO": "",
     "OMS_WECHATPAY_NOTIFY_URL": "", "OMS_ALIPAY_GATEWAY_URL": "https://openapi.alipay.com/gateway.do", "OMS_ALIPAY_APP_ID": "",
     "OMS_INSIGHTS_GENERATION": "1", "OMS_RFM_NEW_DAYS": "30", "OMS_RFM_FREQUENT_ORDERS": "3", "OMS_RFM_SILENCE_DAYS": "90",
+    "OMS_WEBHOOK_MAX_ATTEMPTS": "8", "OMS_WEBHOOK_RETRY_BASE_MILLISECONDS": "120000", "OMS_WEBHOOK_SUSPEND_AFTER": "5", "OMS_WEBHOOK_TIMEOUT_SECONDS": "5",
+    "OMS_WEBHOOK_CONCURRENCY": "8", "OMS_WEBHOOK_POLL_MILLISECONDS": "200", "OMS_WEBHOOK_SETTLE_MILLISECONDS": "1000", "OMS_WEBHOOK_RETENTION_DAYS": "30",
 }
 COMMON = [k for k in CONFIG if not any(k in v for v in SERVICE_CONFIG.values())]
 # Secret keys (kubectl create secret generic oms-secrets ...; never committed).
@@ -71,10 +76,11 @@ SECRETS = {"intake": ["OMS_PII_HASH_KEY"], "risk": ["OMS_PII_HASH_KEY"], "logist
 OPTIONAL_SECRETS = {"OMS_WECHATPAY_PRIVATE_KEY", "OMS_WECHATPAY_PLATFORM_PUBLIC_KEY", "OMS_WECHATPAY_APIV3_KEY",
                     "OMS_ALIPAY_PRIVATE_KEY", "OMS_ALIPAY_PUBLIC_KEY"}
 # Every service authenticates its HTTP callers with the API tokens (see README "Access control").
-for _service in ["intake", "risk", "inventory", "fulfillment", "logistics", "aftersales", "insights"]:
+for _service in ["intake", "risk", "inventory", "fulfillment", "logistics", "aftersales", "insights", "integrations"]:
     SECRETS.setdefault(_service, []).append("OMS_API_TOKENS")
-# The key ring sealing personal data (insights keeps none, but every service checks the variable).
-for _service in ["intake", "risk", "inventory", "fulfillment", "logistics", "aftersales", "insights"]:
+# The key ring sealing personal data (insights keeps none, but every service checks the variable;
+# integrations seals webhook secrets and granted event bodies with it).
+for _service in ["intake", "risk", "inventory", "fulfillment", "logistics", "aftersales", "insights", "integrations"]:
     SECRETS[_service].append("OMS_PII_KEYS")
 
 

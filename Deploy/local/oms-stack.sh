@@ -12,7 +12,7 @@
 #   Deploy/local/oms-stack.sh start            start every stopped service again (no build)
 #
 # Configuration (environment): OMS_STACK_DIR (default <repo>/.oms), OMS_PG_PORT (54329),
-# OMS_KAFKA_PORT (9092), OMS_HTTP_BASE_PORT (8081; services take 8081..8087),
+# OMS_KAFKA_PORT (9092), OMS_HTTP_BASE_PORT (8081; services take 8081..8088),
 # OMS_FULFILLMENT_DEFAULT_MODE (automatic here, so demo orders flow without scanners),
 # OMS_CARRIER_SECRETS (default: generated once into $OMS_STACK_DIR/carrier-secrets), OMS_API_TOKENS
 # (default: generated once into $OMS_STACK_DIR/api-tokens; `env` prints them for omsctl and curl),
@@ -24,7 +24,7 @@ STATE="${OMS_STACK_DIR:-$REPO/.oms}"
 PG_PORT="${OMS_PG_PORT:-54329}"
 KAFKA_PORT="${OMS_KAFKA_PORT:-9092}"
 HTTP_BASE_PORT="${OMS_HTTP_BASE_PORT:-8081}"
-SERVICES=(intake risk inventory fulfillment logistics aftersales insights)
+SERVICES=(intake risk inventory fulfillment logistics aftersales insights integrations)
 CALFKIT_VERSION="0.1.2"        # ships the Tansu broker binary
 CONFLUENT_KAFKA_VERSION="2.16.1" # ships librdkafka 2.16 (Debian's 2.0.2 cannot talk to Tansu)
 
@@ -252,6 +252,25 @@ print_endpoints() {
   echo "  see it work: Deploy/local/oms-stack.sh demo      stop with: Deploy/local/oms-stack.sh down"
 }
 
+# The demo's webhook subscriber: a receiver on 127.0.0.1:8099 (verifying every signature) and one
+# subscription of the integrations service for the web shop's order journey, created once per stack.
+start_webhook_receiver() {
+  local pidfile="$STATE/pids/webhook-receiver.pid" secret_file="$STATE/webhook-demo.secret"
+  if ! { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }; then
+    touch "$secret_file"; chmod 600 "$secret_file"
+    nohup python3 "$REPO/Deploy/local/webhook-receiver.py" 8099 "$secret_file" "$STATE/logs/webhook-receiver.log" >>"$STATE/logs/webhook-receiver.err" 2>&1 &
+    echo $! >"$pidfile"
+  fi
+  [ -s "$secret_file" ] && return 0
+  local token; token="$(printf '%s' "$OMS_API_TOKENS" | tr ',' '\n' | sed -n 's/^[^:]*:ops=//p' | head -n 1)"
+  local answer
+  answer="$(curl -fsS -X POST "http://127.0.0.1:$((HTTP_BASE_PORT + 7))/v1/integrations/webhooks" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"name":"web shop order journey (demo)","url":"http://127.0.0.1:8099/hooks/web","channel":"web","eventTypes":["order.received","order.verified","order.held","order.cancelled","inventory.reserved","fulfillment.packed","shipment.dispatched","shipment.in-transit","shipment.delivered","return.requested","return.decided","return.received","aftersales.refund-issued","aftersales.refund-settled"]}')" \
+    || die "could not subscribe the demo webhook receiver (is the integrations service up?)"
+  printf '%s' "$answer" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])' >"$secret_file"
+  log "subscribed the demo webhook receiver (http://127.0.0.1:8099) to the web shop's order journey"
+}
+
 stop_pidfile() {
   local name="$1" pidfile="$STATE/pids/$1.pid"
   [ -f "$pidfile" ] || return 0
@@ -278,6 +297,7 @@ case "$cmd" in
     build_suite "$config"; start_services; print_endpoints ;;
   down)
     for service in "${SERVICES[@]}"; do stop_pidfile "$service"; done
+    stop_pidfile webhook-receiver
     for pidfile in "$STATE"/pids/intake-worker-*.pid; do if [ -f "$pidfile" ]; then stop_pidfile "$(basename "$pidfile" .pid)"; fi; done
     stop_pidfile broker
     if [ -f "$STATE/pgdata/PG_VERSION" ]; then
@@ -337,6 +357,11 @@ case "$cmd" in
     eval "$(print_env)"
     BIN="$(bin_dir)"
     [ -x "$BIN/omsctl" ] || die "omsctl is not built; run: Deploy/local/oms-stack.sh up"
-    cd "$REPO" && OMS_CARRIER_SECRETS="${OMS_CARRIER_SECRETS:-$(carrier_secrets)}" LD_LIBRARY_PATH="$STATE/lib" "$BIN/omsctl" demo "$@" ;;
+    start_webhook_receiver
+    cd "$REPO" && OMS_CARRIER_SECRETS="${OMS_CARRIER_SECRETS:-$(carrier_secrets)}" LD_LIBRARY_PATH="$STATE/lib" "$BIN/omsctl" demo "$@"
+    sleep 2
+    echo
+    echo "The web shop's webhook receiver (Deploy/local/webhook-receiver.py, signatures checked) heard:"
+    tail -n 40 "$STATE/logs/webhook-receiver.log" ;;
   *) die "unknown command $cmd (up | infra | down | status | env | demo | scale-intake N | restart-broker | restart-postgres | kill|stop|start SERVICE)" ;;
 esac

@@ -46,7 +46,8 @@ struct WebhookDeliveryTests {
             let receiver = WebhookReceiver(port: TestPorts.block())
             let port = TestPorts.block()
             let client = EdgeClient(base: "http://127.0.0.1:\(port)", http: EdgeClient.wide)
-            let environment = ["OMS_WEBHOOK_RETRY_BASE_MILLISECONDS": "200", "OMS_WEBHOOK_MAX_ATTEMPTS": "12", "OMS_WEBHOOK_POLL_MILLISECONDS": "50"]
+            let environment = ["OMS_WEBHOOK_RETRY_BASE_MILLISECONDS": "200", "OMS_WEBHOOK_MAX_ATTEMPTS": "12", "OMS_WEBHOOK_POLL_MILLISECONDS": "50",
+                               "OMS_WEBHOOK_SETTLE_MILLISECONDS": "3000"]
             try await world.running([receiver.application(), try world.integrationsApplication(port: port, environment: environment)], readyAt: [client]) {
                 let types = [OrderReceived.eventType, OrderVerified.eventType, ShipmentDispatched.eventType]
                 let erp = try await Self.subscribe(client, receiver, "erp", types: types)
@@ -113,6 +114,21 @@ struct WebhookDeliveryTests {
                 #expect(try await world.eventually { receiver.accepted("erp").contains { $0.orderID == "O-WH-LAST" } })
                 #expect(try await world.count("SELECT count(*) FROM \(world.integrationsSchema).webhook_deliveries") == deliveriesBefore + 1)
                 #expect(receiver.accepted("erp").count == acceptedBefore + 1)
+
+                // One order's events published moments apart on two topics, the later one first (as
+                // risk's verification can overtake intake's receipt): sent in the order they happened.
+                var receipt = Self.received("O-WH-XTOPIC", channel: "web")
+                receipt.occurredAt = Date().addingTimeInterval(-0.2)
+                let verification = Self.event(OrderVerified.eventType, order: "O-WH-XTOPIC", #"{"orderID":"O-WH-XTOPIC"}"#)
+                let published = ContinuousClock.now
+                try await world.publish([(verification, TopicCatalogue.riskDecisions)])
+                #expect(try await world.eventually {
+                    try await world.count("SELECT count(*) FROM \(world.integrationsSchema).webhook_events WHERE event_id = '\(verification.eventID)'") == 1
+                })
+                try await world.publish([(receipt, TopicCatalogue.orders)])
+                print("cross-topic pair recorded \(ContinuousClock.now - published) apart at most")
+                #expect(try await world.eventually { receiver.accepted("erp").filter { $0.orderID == "O-WH-XTOPIC" }.count == 2 })
+                #expect(receiver.arrivals("erp").filter { $0.orderID == "O-WH-XTOPIC" }.map(\.eventType) == [OrderReceived.eventType, OrderVerified.eventType])
             }
         }
     }

@@ -6,9 +6,11 @@ import PostgresNIO
 
 /// SQL of the delivery log: the events subscriptions want, one delivery per (subscription,
 /// event), claims with a lease, results, redelivery and retention. Invariant: a delivery is
-/// claimed only when no earlier pending delivery of the same order and subscription exists, so a
-/// receiver gets one order's events in order; a claim holds a lease (the delivery's next attempt
-/// time), so a process killed mid-delivery leaves it to be claimed again, never lost.
+/// claimed only when no pending delivery of the same order and subscription happened earlier
+/// (`occurredAt`, then recording order), and only once it has been recorded for the settle time
+/// (events of one order produced moments apart on different topics are recorded first, then sent
+/// in the order they happened); a claim holds a lease (the delivery's next attempt time), so a
+/// process killed mid-delivery leaves it to be claimed again, never lost.
 enum DeliveryStore {
     /// One delivery as ops see it in the log.
     struct View: Codable, Sendable {
@@ -52,8 +54,8 @@ enum DeliveryStore {
             ON CONFLICT (event_id) DO UPDATE SET sealed_body = coalesce(webhook_events.sealed_body, excluded.sealed_body)
             """, logger: logger)
         try await connection.query("""
-            INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, order_key, channel)
-            SELECT s, \(event.eventID), \(event.type), \(event.orderID), nullif(c, '')
+            INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, order_key, occurred_at, channel)
+            SELECT s, \(event.eventID), \(event.type), \(event.orderID), \(event.occurredAt), nullif(c, '')
             FROM unnest(\(deliveries.map(\.subscriptionID))::text[], \(deliveries.map { $0.channel ?? "" })::text[]) AS t(s, c)
             ON CONFLICT (subscription_id, event_id) DO NOTHING
             """, logger: logger)
@@ -94,18 +96,21 @@ enum DeliveryStore {
         return ids
     }
 
-    /// Claims up to `limit` due deliveries of `subscription`, at most one per order (the earliest
-    /// pending), counting the attempt and leasing each for `leaseSeconds`.
-    static func claim(_ subscription: WebhookSubscription, limit: Int, leaseSeconds: Int, connection: PostgresConnection, logger: Logger) async throws -> [Claim] {
+    /// Claims up to `limit` due deliveries of `subscription` recorded at least `settleMilliseconds`
+    /// ago, at most one per order (the earliest pending), counting the attempt and leasing each for
+    /// `leaseSeconds`.
+    static func claim(_ subscription: WebhookSubscription, limit: Int, leaseSeconds: Int, settleMilliseconds: Int,
+                      connection: PostgresConnection, logger: Logger) async throws -> [Claim] {
         let filtered = subscription.channel != nil
         let rows = try await connection.query("""
             WITH due AS (
                 SELECT d.delivery_id FROM webhook_deliveries d
                 WHERE d.subscription_id = \(subscription.subscriptionId) AND d.status = 'pending' AND d.next_attempt_at <= now()
+                  AND d.created_at <= now() - make_interval(secs => \(Double(settleMilliseconds) / 1000))
                   AND (NOT \(filtered) OR d.channel IS NOT NULL)
                   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.subscription_id = d.subscription_id AND e.order_key = d.order_key
-                                  AND e.status = 'pending' AND e.delivery_id < d.delivery_id)
-                ORDER BY d.delivery_id LIMIT \(limit) FOR UPDATE OF d SKIP LOCKED)
+                                  AND e.status = 'pending' AND (e.occurred_at, e.delivery_id) < (d.occurred_at, d.delivery_id))
+                ORDER BY d.occurred_at, d.delivery_id LIMIT \(limit) FOR UPDATE OF d SKIP LOCKED)
             UPDATE webhook_deliveries d SET attempts = d.attempts + 1, last_attempt_at = now(), next_attempt_at = now() + make_interval(secs => \(Double(leaseSeconds)))
             FROM due, webhook_events ev WHERE d.delivery_id = due.delivery_id AND ev.event_id = d.event_id
             RETURNING d.delivery_id, d.event_id, d.event_type, d.attempts, ev.masked_body, ev.sealed_body

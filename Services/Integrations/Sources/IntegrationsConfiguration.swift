@@ -15,6 +15,10 @@ public struct IntegrationsConfiguration: Sendable {
     public var concurrency: Int
     /// `OMS_WEBHOOK_POLL_MILLISECONDS` (200): how often the dispatcher looks for due deliveries.
     public var pollMilliseconds: Int
+    /// `OMS_WEBHOOK_SETTLE_MILLISECONDS` (1000): a delivery waits this long after it is recorded,
+    /// so that an order's events produced moments apart on different topics (risk's verification
+    /// and intake's receipt) are all recorded and go out in the order they happened.
+    public var settleMilliseconds: Int
     /// `OMS_WEBHOOK_RETENTION_DAYS` (30): finished deliveries are kept this long.
     public var retentionDays: Int
 
@@ -26,6 +30,7 @@ public struct IntegrationsConfiguration: Sendable {
         timeoutSeconds = try reader.integer("OMS_WEBHOOK_TIMEOUT_SECONDS", 5, 1...60)
         concurrency = try reader.integer("OMS_WEBHOOK_CONCURRENCY", 8, 1...64)
         pollMilliseconds = try reader.integer("OMS_WEBHOOK_POLL_MILLISECONDS", 200, 10...60_000)
+        settleMilliseconds = try reader.integer("OMS_WEBHOOK_SETTLE_MILLISECONDS", 1_000, 0...60_000)
         retentionDays = try reader.integer("OMS_WEBHOOK_RETENTION_DAYS", 30, 1...3_650)
     }
 }

@@ -39,14 +39,16 @@ enum IntegrationsServiceMigrations {
 
             -- One row per (subscription, event). status: pending, delivered, failed (attempts used up),
             -- gone (the receiver answered 410), skipped (the order turned out to be another channel's).
-            -- A pending delivery waits while an earlier pending one of the same order and subscription
-            -- exists (per-order ordering); `channel` is null until the order's channel is known.
+            -- A pending delivery waits while a pending one of the same order and subscription that
+            -- happened earlier (occurred_at, then delivery_id) exists: per-order ordering; `channel` is
+            -- null until the order's channel is known.
             CREATE TABLE webhook_deliveries (
                 delivery_id bigserial PRIMARY KEY,
                 subscription_id text NOT NULL REFERENCES webhook_subscriptions (subscription_id),
                 event_id uuid NOT NULL REFERENCES webhook_events (event_id),
                 event_type text NOT NULL,
                 order_key text NOT NULL,
+                occurred_at timestamptz NOT NULL,
                 channel text,
                 status text NOT NULL DEFAULT 'pending',
                 attempts int NOT NULL DEFAULT 0,
@@ -59,7 +61,7 @@ enum IntegrationsServiceMigrations {
                 UNIQUE (subscription_id, event_id)
             );
             CREATE INDEX webhook_deliveries_due ON webhook_deliveries (subscription_id, next_attempt_at) WHERE status = 'pending';
-            CREATE INDEX webhook_deliveries_order ON webhook_deliveries (subscription_id, order_key, delivery_id) WHERE status = 'pending';
+            CREATE INDEX webhook_deliveries_order ON webhook_deliveries (subscription_id, order_key, occurred_at, delivery_id) WHERE status = 'pending';
             CREATE INDEX webhook_deliveries_unresolved ON webhook_deliveries (order_key) WHERE channel IS NULL AND status = 'pending';
             CREATE INDEX webhook_deliveries_log ON webhook_deliveries (subscription_id, delivery_id DESC);
 

@@ -63,7 +63,8 @@ struct WebhookDispatcher: Service {
                 let secret = try runtime.database.vault.open(sealed, context: WebhookSubscription.secretContext(subscriptionID))
                 let lease = settings.timeoutSeconds * 2 + 30
                 let claims = try await runtime.retryingTransaction { tx in
-                    try await DeliveryStore.claim(subscription, limit: settings.concurrency, leaseSeconds: lease, connection: tx.connection, logger: tx.logger)
+                    try await DeliveryStore.claim(subscription, limit: settings.concurrency, leaseSeconds: lease, settleMilliseconds: settings.settleMilliseconds,
+                                                  connection: tx.connection, logger: tx.logger)
                 }
                 if claims.isEmpty { return }
                 await withDiscardingTaskGroup { group in
