@@ -358,10 +358,11 @@ case "$cmd" in
     BIN="$(bin_dir)"
     [ -x "$BIN/omsctl" ] || die "omsctl is not built; run: Deploy/local/oms-stack.sh up"
     start_webhook_receiver
+    heard_before="$(cat "$STATE/logs/webhook-receiver.log" 2>/dev/null | wc -l)"
     cd "$REPO" && OMS_CARRIER_SECRETS="${OMS_CARRIER_SECRETS:-$(carrier_secrets)}" LD_LIBRARY_PATH="$STATE/lib" "$BIN/omsctl" demo "$@"
-    sleep 2
+    sleep 3
     echo
     echo "The web shop's webhook receiver (Deploy/local/webhook-receiver.py, signatures checked) heard:"
-    tail -n 40 "$STATE/logs/webhook-receiver.log" ;;
+    tail -n +$((heard_before + 1)) "$STATE/logs/webhook-receiver.log" ;;
   *) die "unknown command $cmd (up | infra | down | status | env | demo | scale-intake N | restart-broker | restart-postgres | kill|stop|start SERVICE)" ;;
 esac
