@@ -24,7 +24,7 @@ let platformDeps: [Target.Dependency] = [
 ]
 
 /// A benchmark executable that runs one service in-process and drives it over HTTP and Kafka.
-func serviceBenchmark(_ name: String, service: String, path: String) -> Target {
+func serviceBenchmark(_ name: String, service: String, path: String, extra: [Target.Dependency] = []) -> Target {
     .executableTarget(
         name: name,
         dependencies: [
@@ -32,7 +32,7 @@ func serviceBenchmark(_ name: String, service: String, path: String) -> Target {
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ],
+        ] + extra,
         path: path
     )
 }
@@ -124,6 +124,7 @@ var targets: [Target] = [
     serviceBenchmark("oms-inventory-bench", service: "InventoryService", path: "Tests/Benchmarks/InventoryBench"),
     serviceBenchmark("oms-fulfillment-bench", service: "FulfillmentService", path: "Tests/Benchmarks/FulfillmentBench"),
     serviceBenchmark("oms-logistics-bench", service: "LogisticsService", path: "Tests/Benchmarks/LogisticsBench"),
+    serviceBenchmark("oms-webhook-bench", service: "IntegrationsService", path: "Tests/Benchmarks/WebhookBench", extra: [.product(name: "Hummingbird", package: "hummingbird")]),
     .testTarget(
         name: "DomainTests",
         dependencies: ["OMSDomain", "OMSPlatform"],

@@ -8,7 +8,8 @@ import ServiceLifecycle
 
 /// Delivers due webhook deliveries: every poll it finds the active subscriptions with a delivery
 /// due and gives each its own worker, which claims a batch (one per order, see `DeliveryStore`),
-/// POSTs them concurrently, applies each result, and goes on until nothing is due. Invariant: a
+/// POSTs it with `concurrency` calls in flight, records the results in one transaction, and goes
+/// on until nothing is due. Invariant: a
 /// subscription has at most one worker in this process, and a slow or dead receiver holds only its
 /// own worker, never another subscription's deliveries; no call is made inside a transaction; a
 /// redirect is never followed (a receiver cannot send the service to another address).
@@ -61,17 +62,32 @@ struct WebhookDispatcher: Service {
                 }
                 guard let subscription = loaded.0, subscription.status == .active, let sealed = loaded.1 else { return }
                 let secret = try runtime.database.vault.open(sealed, context: WebhookSubscription.secretContext(subscriptionID))
-                let lease = settings.timeoutSeconds * 2 + 30
+                // A batch of up to four windows, at most `concurrency` calls in flight; the lease
+                // covers every window timing out.
+                let batch = settings.concurrency * 4
+                let lease = settings.timeoutSeconds * 4 + 30
                 let claims = try await runtime.retryingTransaction { tx in
-                    try await DeliveryStore.claim(subscription, limit: settings.concurrency, leaseSeconds: lease, settleMilliseconds: settings.settleMilliseconds,
+                    try await DeliveryStore.relaxDurability(connection: tx.connection, logger: tx.logger)
+                    return try await DeliveryStore.claim(subscription, limit: batch, leaseSeconds: lease, settleMilliseconds: settings.settleMilliseconds,
                                                   connection: tx.connection, logger: tx.logger)
                 }
                 if claims.isEmpty { return }
-                await withDiscardingTaskGroup { group in
-                    for claim in claims {
-                        group.addTask { await deliver(claim, to: subscription, secret: secret, http: http) }
+                let results = await withTaskGroup(of: (DeliveryStore.Claim, WebhookRetryPolicy.Result).self) { group in
+                    var waiting = claims.makeIterator()
+                    for _ in 0..<settings.concurrency {
+                        guard let claim = waiting.next() else { break }
+                        group.addTask { (claim, await attempt(claim, to: subscription, secret: secret, http: http)) }
                     }
+                    var results: [(DeliveryStore.Claim, WebhookRetryPolicy.Result)] = []
+                    while let result = await group.next() {
+                        results.append(result)
+                        if let claim = waiting.next() {
+                            group.addTask { (claim, await attempt(claim, to: subscription, secret: secret, http: http)) }
+                        }
+                    }
+                    return results
                 }
+                await record(results, of: subscription)
             } catch {
                 logger.error("webhook worker failed; the next poll resumes", metadata: ["subscriptionId": "\(subscriptionID)", "error": "\(String(describing: error).prefix(300))"])
                 return
@@ -79,62 +95,72 @@ struct WebhookDispatcher: Service {
         }
     }
 
-    /// One attempt of one delivery, and its result recorded.
-    func deliver(_ claim: DeliveryStore.Claim, to subscription: WebhookSubscription, secret: String, http: HTTPClient) async {
-        let logger = runtime.logger
-        let result: WebhookRetryPolicy.Result
+    /// One attempt of one delivery: the body the subscription may see, signed and sent.
+    func attempt(_ claim: DeliveryStore.Claim, to subscription: WebhookSubscription, secret: String, http: HTTPClient) async -> WebhookRetryPolicy.Result {
         var body = claim.maskedBody
-        var unopened = false
         if subscription.includePersonalData, let sealed = claim.sealedBody {
-            do { body = try runtime.database.vault.open(sealed, context: "webhook-event:\(claim.eventId.uuidString.lowercased())") } catch { unopened = true }
+            do { body = try runtime.database.vault.open(sealed, context: "webhook-event:\(claim.eventId.uuidString.lowercased())") } catch {
+                return .unreachable("the event's personal data does not open under the key ring")
+            }
         }
-        if unopened {
-            result = .unreachable("the event's personal data does not open under the key ring")
-        } else {
-            result = await post(Array(body.utf8), claim: claim, subscription: subscription, secret: secret, http: http)
-        }
-        let step = settings.retry.step(after: result, attempt: claim.attempt)
-        let statusCode: Int?
-        let reason: String?
-        switch result {
-        case .answered(let code): statusCode = code; reason = (200..<300).contains(code) ? nil : "HTTP \(code)"
-        case .unreachable(let why): statusCode = nil; reason = why
+        return await post(Array(body.utf8), claim: claim, subscription: subscription, secret: secret, http: http)
+    }
+
+    /// Records a batch's results in one transaction: each delivery's next step, and the
+    /// subscription's failure run, 410 or suspension. Results of a delivery no longer at its
+    /// claimed attempt are ignored. If the commit fails, the leases run out and the deliveries are
+    /// tried again (the receivers dedup by event id).
+    func record(_ results: [(DeliveryStore.Claim, WebhookRetryPolicy.Result)], of subscription: WebhookSubscription) async {
+        let logger = runtime.logger
+        let id = subscription.subscriptionId
+        let outcomes = results.map { claim, result -> DeliveryStore.Outcome in
+            let step = settings.retry.step(after: result, attempt: claim.attempt)
+            switch result {
+            case .answered(let code): return .init(claim: claim, step: step, statusCode: code, error: (200..<300).contains(code) ? nil : "HTTP \(code)")
+            case .unreachable(let why): return .init(claim: claim, step: step, statusCode: nil, error: why)
+            }
         }
         do {
-            let suspended = try await runtime.retryingTransaction { tx -> Bool? in
-                guard try await DeliveryStore.apply(step, to: claim, statusCode: statusCode, error: reason, connection: tx.connection, logger: tx.logger) else { return nil }
-                switch step {
-                case .delivered:
-                    try await SubscriptionStore.recordSuccess(subscription.subscriptionId, connection: tx.connection, logger: tx.logger)
-                case .gone:
-                    _ = try await SubscriptionStore.setStatus(subscription.subscriptionId, .disabled, reason: "the receiver answered 410 Gone", connection: tx.connection, logger: tx.logger)
-                case .failed:
-                    return try await SubscriptionStore.recordFailedDelivery(subscription.subscriptionId, threshold: settings.retry.suspendAfterFailedDeliveries,
-                                                                            connection: tx.connection, logger: tx.logger)
-                case .retry:
-                    break
+            let (applied, suspended) = try await runtime.retryingTransaction { tx -> ([WebhookRetryPolicy.Step], Bool) in
+                try await DeliveryStore.relaxDurability(connection: tx.connection, logger: tx.logger)
+                let ids = try await DeliveryStore.apply(outcomes, connection: tx.connection, logger: tx.logger)
+                let applied = outcomes.filter { ids.contains($0.claim.deliveryId) }.map(\.step)
+                // A delivered attempt ends the run of failures; then each delivery that used up its
+                // attempts extends it (and may suspend the subscription); a 410 disables it.
+                if applied.contains(.delivered) {
+                    try await SubscriptionStore.recordSuccess(id, connection: tx.connection, logger: tx.logger)
                 }
-                return false
+                var suspended = false
+                for step in applied where step == .failed {
+                    if try await SubscriptionStore.recordFailedDelivery(id, threshold: settings.retry.suspendAfterFailedDeliveries, connection: tx.connection, logger: tx.logger) {
+                        suspended = true
+                    }
+                }
+                if applied.contains(.gone) {
+                    _ = try await SubscriptionStore.setStatus(id, .disabled, reason: "the receiver answered 410 Gone", connection: tx.connection, logger: tx.logger)
+                }
+                return (applied, suspended)
             }
-            guard let suspended else { return }
-            let outcome: String = switch step {
-            case .delivered: "delivered"
-            case .gone: "gone"
-            case .failed: "failed"
-            case .retry: "retry"
+            for step in applied {
+                let outcome: String = switch step {
+                case .delivered: "delivered"
+                case .gone: "gone"
+                case .failed: "failed"
+                case .retry: "retry"
+                }
+                runtime.metrics.count("oms_integrations_webhook_attempts_total", [("outcome", outcome)])
             }
-            runtime.metrics.count("oms_integrations_webhook_attempts_total", [("outcome", outcome)])
-            if step == .gone {
-                logger.warning("webhook subscription disabled: the receiver answered 410 Gone", metadata: ["subscriptionId": "\(subscription.subscriptionId)"])
+            if applied.contains(.gone) {
+                logger.warning("webhook subscription disabled: the receiver answered 410 Gone", metadata: ["subscriptionId": "\(id)"])
             }
             if suspended {
                 runtime.metrics.count("oms_integrations_webhook_subscriptions_suspended_total")
                 logger.error("webhook subscription suspended: deliveries failed in a row; ops enable it again once the receiver is back",
-                             metadata: ["subscriptionId": "\(subscription.subscriptionId)", "failedInARow": "\(settings.retry.suspendAfterFailedDeliveries)"])
+                             metadata: ["subscriptionId": "\(id)", "failedInARow": "\(settings.retry.suspendAfterFailedDeliveries)"])
             }
         } catch {
-            logger.error("webhook result not recorded; the lease runs out and the delivery is tried again",
-                         metadata: ["deliveryId": "\(claim.deliveryId)", "error": "\(String(describing: error).prefix(300))"])
+            logger.error("webhook results not recorded; the leases run out and the deliveries are tried again",
+                         metadata: ["subscriptionId": "\(id)", "deliveries": "\(results.count)", "error": "\(String(describing: error).prefix(300))"])
         }
     }
 

@@ -14,16 +14,15 @@ struct WebhookFanoutHandler: EventHandler {
         let connection = context.connection
         let logger = context.logger
         var named: [String: String] = [:]
-        for event in events where !event.orderID.hasPrefix("sku:") {
-            if let channel = WebhookPayload.channel(of: event), named[event.orderID] == nil {
-                named[event.orderID] = channel
-                try await DeliveryStore.learnChannel(channel, of: event.orderID, connection: connection, logger: logger)
-            }
+        for event in events where !event.orderID.hasPrefix("sku:") && named[event.orderID] == nil {
+            if let channel = WebhookPayload.channel(of: event) { named[event.orderID] = channel }
         }
+        try await DeliveryStore.learnChannels(named, connection: connection, logger: logger)
         let subscriptions = try await SubscriptionStore.receiving(connection: connection, logger: logger)
         guard !subscriptions.isEmpty else { return }
         let known = try await DeliveryStore.channels(of: Array(Set(events.map(\.orderID)).subtracting(named.keys)), connection: connection, logger: logger)
             .merging(named) { _, new in new }
+        var recordings: [DeliveryStore.Recording] = []
         for event in events {
             let channel = known[event.orderID]
             var deliveries: [(subscriptionID: String, channel: String?)] = []
@@ -46,7 +45,8 @@ struct WebhookFanoutHandler: EventHandler {
                 throw HandlerRejection("payload of \(event.type) is not JSON")
             }
             let sealed = personal ? context.vault.seal(bodies.full, context: "webhook-event:\(event.eventID.uuidString.lowercased())") : nil
-            try await DeliveryStore.record(event, masked: bodies.masked, sealedFull: sealed, deliveries: deliveries, connection: connection, logger: logger)
+            recordings.append(DeliveryStore.Recording(event: event, masked: bodies.masked, sealedFull: sealed, deliveries: deliveries))
         }
+        try await DeliveryStore.record(recordings, connection: connection, logger: logger)
     }
 }
