@@ -65,7 +65,7 @@ struct WebhookDispatcher: Service {
                 // A batch of up to four windows, at most `concurrency` calls in flight; the lease
                 // covers every window timing out.
                 let batch = settings.concurrency * 4
-                let lease = settings.timeoutSeconds * 4 + 30
+                let lease = settings.timeoutSeconds * 4 + 10
                 let claims = try await runtime.retryingTransaction { tx in
                     try await DeliveryStore.relaxDurability(connection: tx.connection, logger: tx.logger)
                     return try await DeliveryStore.claim(subscription, limit: batch, leaseSeconds: lease, settleMilliseconds: settings.settleMilliseconds,
