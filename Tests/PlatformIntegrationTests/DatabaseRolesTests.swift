@@ -2,6 +2,7 @@ import AfterSalesService
 import Foundation
 import FulfillmentService
 import InsightsService
+import IntegrationsService
 import IntakeService
 import InventoryService
 import Logging
@@ -25,6 +26,7 @@ struct DatabaseRolesTests {
         LogisticsService(configuration: try! LogisticsConfiguration(environment: [:])),
         AfterSalesService(configuration: try! AfterSalesConfiguration(environment: [:])),
         InsightsService(configuration: try! InsightsConfiguration(environment: [:])),
+        IntegrationsService(configuration: try! IntegrationsConfiguration(environment: [:])),
     ]
 
     @Test("each service migrates its own schema as its own role; cross-schema reads and new schemas are refused; ops only reads")

@@ -40,15 +40,23 @@ struct WebhookDeliveryTests {
         return (reply.json["subscription"] as? [String: Any])?["subscriptionId"] as? String ?? ""
     }
 
+    /// An integrations process (in-process, through `buildApplication`) and a receiver, both
+    /// running for `body`, which gets a client of the service once it is ready.
+    static func withIntegrations(_ world: IntakeWorld, environment: [String: String], _ body: @Sendable (EdgeClient, WebhookReceiver) async throws -> Void) async throws {
+        let receiver = WebhookReceiver(port: TestPorts.block())
+        let port = TestPorts.block()
+        let client = EdgeClient(base: "http://127.0.0.1:\(port)", http: EdgeClient.wide)
+        try await world.running([receiver.application(), try world.integrationsApplication(port: port, environment: environment)], readyAt: [client]) {
+            try await body(client, receiver)
+        }
+    }
+
     @Test("every event reaches its subscribers signed, once per event id, each order's events in order through a receiver outage; personal data only where granted; a replay sends nothing new")
     func deliveredInOrderThroughAnOutage() async throws {
         try await withIntakeWorld { world in
-            let receiver = WebhookReceiver(port: TestPorts.block())
-            let port = TestPorts.block()
-            let client = EdgeClient(base: "http://127.0.0.1:\(port)", http: EdgeClient.wide)
             let environment = ["OMS_WEBHOOK_RETRY_BASE_MILLISECONDS": "200", "OMS_WEBHOOK_MAX_ATTEMPTS": "12", "OMS_WEBHOOK_POLL_MILLISECONDS": "50",
                                "OMS_WEBHOOK_SETTLE_MILLISECONDS": "3000"]
-            try await world.running([receiver.application(), try world.integrationsApplication(port: port, environment: environment)], readyAt: [client]) {
+            try await Self.withIntegrations(world, environment: environment) { client, receiver in
                 let types = [OrderReceived.eventType, OrderVerified.eventType, ShipmentDispatched.eventType]
                 let erp = try await Self.subscribe(client, receiver, "erp", types: types)
                 _ = try await Self.subscribe(client, receiver, "store", types: types, channel: "pos", personal: true)
@@ -136,13 +144,10 @@ struct WebhookDeliveryTests {
     @Test("a slow, a dead and a gone receiver hold only themselves: the healthy one gets everything first; 410 disables, failures suspend, ops re-enable and redeliver, nothing lost")
     func failingReceiversHoldOnlyThemselves() async throws {
         try await withIntakeWorld { world in
-            let receiver = WebhookReceiver(port: TestPorts.block())
-            let port = TestPorts.block()
-            let client = EdgeClient(base: "http://127.0.0.1:\(port)", http: EdgeClient.wide)
             let environment = ["OMS_WEBHOOK_RETRY_BASE_MILLISECONDS": "100", "OMS_WEBHOOK_MAX_ATTEMPTS": "2", "OMS_WEBHOOK_SUSPEND_AFTER": "2",
                                "OMS_WEBHOOK_TIMEOUT_SECONDS": "5", "OMS_WEBHOOK_POLL_MILLISECONDS": "50"]
             let started = Date()
-            try await world.running([receiver.application(), try world.integrationsApplication(port: port, environment: environment)], readyAt: [client]) {
+            try await Self.withIntegrations(world, environment: environment) { client, receiver in
                 let types = [OrderReceived.eventType]
                 let healthy = try await Self.subscribe(client, receiver, "healthy", types: types)
                 let slow = try await Self.subscribe(client, receiver, "slow", types: types)
@@ -189,9 +194,7 @@ struct WebhookDeliveryTests {
     @Test("a subscription naming a non-http(s), link-local, metadata or plain-http remote URL, an unknown event type or channel is refused 422 naming the field")
     func refusesBadSubscriptions() async throws {
         try await withIntakeWorld { world in
-            let port = TestPorts.block()
-            let client = EdgeClient(base: "http://127.0.0.1:\(port)", http: EdgeClient.wide)
-            try await world.running([try world.integrationsApplication(port: port, environment: [:])], readyAt: [client]) {
+            try await Self.withIntegrations(world, environment: [:]) { client, _ in
                 let cases: [([String: Any], String)] = [
                     (["url": "https://169.254.169.254/latest/meta-data/"], "url"), (["url": "gopher://example.com"], "url"),
                     (["url": "http://erp.example.com/hook"], "url"), (["url": "https://[fe80::1]/x"], "url"),

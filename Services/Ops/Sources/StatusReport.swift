@@ -120,15 +120,20 @@ public struct StatusReport: Sendable, Codable {
         return status
     }
 
+    /// `schema` quoted as an SQL identifier when its `table` exists, else nil. The name is checked
+    /// to hold that table first and then quoted: identifiers cannot be bound as values.
+    static func quotedSchema(_ schema: String, having table: String, _ client: PostgresClient, logger: Logger) async throws -> String? {
+        let exists = try await client.query("SELECT to_regclass(\(schema + "." + table))::text", logger: logger)
+        var found = false
+        for try await name in exists.decode(String?.self) { found = name != nil }
+        return found ? "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : nil
+    }
+
     /// Per webhook subscription: status, pending deliveries, the oldest pending's age, failed ones.
     static func webhookBacklog(_ client: PostgresClient?, schema: String, logger: Logger) async -> [WebhookBacklog]? {
         guard let client else { return nil }
         do {
-            let exists = try await client.query("SELECT to_regclass(\(schema + ".webhook_deliveries"))::text", logger: logger)
-            var found = false
-            for try await name in exists.decode(String?.self) { found = name != nil }
-            guard found else { return nil }
-            let quoted = "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            guard let quoted = try await quotedSchema(schema, having: "webhook_deliveries", client, logger: logger) else { return nil }
             let rows = try await client.query(PostgresQuery(unsafeSQL: """
                 SELECT s.subscription_id, s.name, s.status,
                        count(d.*) FILTER (WHERE d.status = 'pending')::int8,
@@ -159,12 +164,7 @@ public struct StatusReport: Sendable, Codable {
     static func backlog(_ client: PostgresClient?, schema: String, logger: Logger) async -> (pending: Int, quarantined: Int)? {
         guard let client else { return nil }
         do {
-            let exists = try await client.query("SELECT to_regclass(\(schema + ".outbox"))::text", logger: logger)
-            var found = false
-            for try await name in exists.decode(String?.self) { found = name != nil }
-            guard found else { return nil }
-            // The schema name is checked to be a table above and quoted here; values cannot be bound as identifiers.
-            let quoted = "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            guard let quoted = try await quotedSchema(schema, having: "outbox", client, logger: logger) else { return nil }
             let rows = try await client.query(PostgresQuery(unsafeSQL: """
                 SELECT count(*) FILTER (WHERE quarantined_at IS NULL)::int8, count(*) FILTER (WHERE quarantined_at IS NOT NULL)::int8
                 FROM \(quoted).outbox WHERE sent_at IS NULL
