@@ -360,7 +360,7 @@ case "$cmd" in
     start_webhook_receiver
     heard_before="$(cat "$STATE/logs/webhook-receiver.log" 2>/dev/null | wc -l)"
     cd "$REPO" && OMS_CARRIER_SECRETS="${OMS_CARRIER_SECRETS:-$(carrier_secrets)}" LD_LIBRARY_PATH="$STATE/lib" "$BIN/omsctl" demo "$@"
-    sleep 3
+    sleep 6   # the refund's settlement comes from the refund payer's next round, then the settle time
     echo
     echo "The web shop's webhook receiver (Deploy/local/webhook-receiver.py, signatures checked) heard:"
     tail -n +$((heard_before + 1)) "$STATE/logs/webhook-receiver.log" ;;
