@@ -51,7 +51,7 @@ struct WebhookDeliveryTests {
         }
     }
 
-    @Test("every event reaches its subscribers signed, once per event id, each order's events in order through a receiver outage; personal data only where granted; a replay sends nothing new")
+    @Test("every event reaches its subscribers signed, once per event id, each order's events in order through a receiver outage; personal data only where granted; a replay sends nothing new; a rotated secret")
     func deliveredInOrderThroughAnOutage() async throws {
         try await withIntakeWorld { world in
             let environment = ["OMS_WEBHOOK_RETRY_BASE_MILLISECONDS": "200", "OMS_WEBHOOK_MAX_ATTEMPTS": "12", "OMS_WEBHOOK_POLL_MILLISECONDS": "50",
@@ -137,6 +137,31 @@ struct WebhookDeliveryTests {
                 print("cross-topic pair recorded \(ContinuousClock.now - published) apart at most")
                 #expect(try await world.eventually { receiver.accepted("erp").filter { $0.orderID == "O-WH-XTOPIC" }.count == 2 })
                 #expect(receiver.arrivals("erp").filter { $0.orderID == "O-WH-XTOPIC" }.map(\.eventType) == [OrderReceived.eventType, OrderVerified.eventType])
+
+                // A rotated secret: during the grace period both sign, so the receiver verifies with
+                // either; rotated without grace, a receiver still on the old one refuses (401, retried)
+                // until it takes the new one.
+                func rotate(grace: Int) async throws -> String {
+                    let reply = try await client.send(.POST, "/v1/integrations/webhooks/\(erp)/rotate-secret?graceHours=\(grace)")
+                    #expect(reply.status == 200, "\(reply.text)")
+                    return reply.json["secret"] as? String ?? ""
+                }
+                func delivered(_ order: String) async throws -> Bool {
+                    try await world.publish([(Self.received(order, channel: "web"), TopicCatalogue.orders)])
+                    return try await world.eventually { receiver.accepted("erp").contains { $0.orderID == order } }
+                }
+                let second = try await rotate(grace: 1)
+                #expect(try await delivered("O-WH-ROT-1"), "the old secret still verifies during the grace period")
+                receiver.secret("erp", second)
+                #expect(try await delivered("O-WH-ROT-2"), "the new secret verifies")
+                let third = try await rotate(grace: 0)
+                #expect(third.hasPrefix("whsec_") && third != second)
+                try await world.publish([(Self.received("O-WH-ROT-3", channel: "web"), TopicCatalogue.orders)])
+                #expect(try await world.eventually { receiver.arrivals("erp").contains { $0.orderID == "O-WH-ROT-3" && $0.answered == 401 } })
+                #expect(!receiver.accepted("erp").contains { $0.orderID == "O-WH-ROT-3" })
+                receiver.secret("erp", third)
+                #expect(try await world.eventually { receiver.accepted("erp").contains { $0.orderID == "O-WH-ROT-3" } })
+                #expect(try await client.send(.POST, "/v1/integrations/webhooks/\(erp)/rotate-secret?graceHours=999").status == 422)
             }
         }
     }

@@ -15,8 +15,11 @@ enum IntegrationsServiceMigrations {
                 event_types text[] NOT NULL,
                 channel text,
                 include_personal_data boolean NOT NULL DEFAULT false,
-                -- The signing secret, sealed with the service's key ring (the service must sign with it).
+                -- The signing secret, sealed with the service's key ring (the service must sign with it);
+                -- after a rotation the previous one also signs until previous_secret_until.
                 secret_sealed text NOT NULL,
+                previous_secret_sealed text,
+                previous_secret_until timestamptz,
                 status text NOT NULL DEFAULT 'active',
                 status_reason text,
                 consecutive_failures int NOT NULL DEFAULT 0,

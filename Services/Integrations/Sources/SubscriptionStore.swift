@@ -39,10 +39,27 @@ enum SubscriptionStore {
         try await decode(connection.query("SELECT \(unescaped: columns) FROM webhook_subscriptions WHERE subscription_id = \(id)", logger: logger)).first
     }
 
-    static func sealedSecret(_ id: String, connection: PostgresConnection, logger: Logger) async throws -> String? {
-        let rows = try await connection.query("SELECT secret_sealed FROM webhook_subscriptions WHERE subscription_id = \(id)", logger: logger)
-        for try await secret in rows.decode(String.self) { return secret }
+    /// The sealed secrets that sign now: the current one, and the previous one while its grace
+    /// period after a rotation lasts.
+    static func sealedSecrets(_ id: String, connection: PostgresConnection, logger: Logger) async throws -> (current: String, previous: String?)? {
+        let rows = try await connection.query("""
+            SELECT secret_sealed, CASE WHEN previous_secret_until > now() THEN previous_secret_sealed END
+            FROM webhook_subscriptions WHERE subscription_id = \(id)
+            """, logger: logger)
+        for try await (current, previous) in rows.decode((String, String?).self) { return (current, previous) }
         return nil
+    }
+
+    /// Replaces the secret; the one replaced keeps signing for `graceSeconds` (0: not at all).
+    /// False when there is no such subscription.
+    static func rotateSecret(_ id: String, newSealed: String, graceSeconds: Int, connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("""
+            UPDATE webhook_subscriptions SET previous_secret_sealed = secret_sealed, secret_sealed = \(newSealed),
+                   previous_secret_until = now() + make_interval(secs => \(Double(graceSeconds))), updated_at = now()
+            WHERE subscription_id = \(id) RETURNING subscription_id
+            """, logger: logger)
+        for try await _ in rows.decode(String.self) { return true }
+        return false
     }
 
     /// Replaces what ops may change; false when there is no such subscription.

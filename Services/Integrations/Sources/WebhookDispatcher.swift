@@ -58,10 +58,11 @@ struct WebhookDispatcher: Service {
             do {
                 let loaded = try await runtime.database.client.withConnection { connection in
                     (try await SubscriptionStore.find(subscriptionID, connection: connection, logger: logger),
-                     try await SubscriptionStore.sealedSecret(subscriptionID, connection: connection, logger: logger))
+                     try await SubscriptionStore.sealedSecrets(subscriptionID, connection: connection, logger: logger))
                 }
                 guard let subscription = loaded.0, subscription.status == .active, let sealed = loaded.1 else { return }
-                let secret = try runtime.database.vault.open(sealed, context: WebhookSubscription.secretContext(subscriptionID))
+                let context = WebhookSubscription.secretContext(subscriptionID)
+                let secrets = [try runtime.database.vault.open(sealed.current, context: context)] + (try sealed.previous.map { [try runtime.database.vault.open($0, context: context)] } ?? [])
                 // A batch of up to four windows, at most `concurrency` calls in flight; the lease
                 // covers every window timing out.
                 let batch = settings.concurrency * 4
@@ -76,13 +77,13 @@ struct WebhookDispatcher: Service {
                     var waiting = claims.makeIterator()
                     for _ in 0..<settings.concurrency {
                         guard let claim = waiting.next() else { break }
-                        group.addTask { (claim, await attempt(claim, to: subscription, secret: secret, http: http)) }
+                        group.addTask { (claim, await attempt(claim, to: subscription, secrets: secrets, http: http)) }
                     }
                     var results: [(DeliveryStore.Claim, WebhookRetryPolicy.Result)] = []
                     while let result = await group.next() {
                         results.append(result)
                         if let claim = waiting.next() {
-                            group.addTask { (claim, await attempt(claim, to: subscription, secret: secret, http: http)) }
+                            group.addTask { (claim, await attempt(claim, to: subscription, secrets: secrets, http: http)) }
                         }
                     }
                     return results
@@ -96,14 +97,14 @@ struct WebhookDispatcher: Service {
     }
 
     /// One attempt of one delivery: the body the subscription may see, signed and sent.
-    func attempt(_ claim: DeliveryStore.Claim, to subscription: WebhookSubscription, secret: String, http: HTTPClient) async -> WebhookRetryPolicy.Result {
+    func attempt(_ claim: DeliveryStore.Claim, to subscription: WebhookSubscription, secrets: [String], http: HTTPClient) async -> WebhookRetryPolicy.Result {
         var body = claim.maskedBody
         if subscription.includePersonalData, let sealed = claim.sealedBody {
             do { body = try runtime.database.vault.open(sealed, context: "webhook-event:\(claim.eventId.uuidString.lowercased())") } catch {
                 return .unreachable("the event's personal data does not open under the key ring")
             }
         }
-        return await post(Array(body.utf8), claim: claim, subscription: subscription, secret: secret, http: http)
+        return await post(Array(body.utf8), claim: claim, subscription: subscription, secrets: secrets, http: http)
     }
 
     /// Records a batch's results in one transaction: each delivery's next step, and the
@@ -164,8 +165,9 @@ struct WebhookDispatcher: Service {
         }
     }
 
-    /// POSTs `body` signed for this attempt; never throws.
-    func post(_ body: [UInt8], claim: DeliveryStore.Claim, subscription: WebhookSubscription, secret: String, http: HTTPClient) async -> WebhookRetryPolicy.Result {
+    /// POSTs `body` signed for this attempt with each secret (the current one first: during a
+    /// rotation's grace period the header carries both signatures); never throws.
+    func post(_ body: [UInt8], claim: DeliveryStore.Claim, subscription: WebhookSubscription, secrets: [String], http: HTTPClient) async -> WebhookRetryPolicy.Result {
         let timestamp = Int64(Date().timeIntervalSince1970)
         var request = HTTPClientRequest(url: subscription.url)
         request.method = .POST
@@ -176,7 +178,7 @@ struct WebhookDispatcher: Service {
         request.headers.add(name: WebhookSignature.attemptHeader, value: "\(claim.attempt)")
         request.headers.add(name: WebhookSignature.subscriptionHeader, value: subscription.subscriptionId)
         request.headers.add(name: WebhookSignature.timestampHeader, value: "\(timestamp)")
-        request.headers.add(name: WebhookSignature.signatureHeader, value: WebhookSignature.sign(body: body, timestamp: timestamp, secret: secret))
+        request.headers.add(name: WebhookSignature.signatureHeader, value: secrets.map { WebhookSignature.sign(body: body, timestamp: timestamp, secret: $0) }.joined(separator: ","))
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await http.execute(request, timeout: .seconds(Int64(settings.timeoutSeconds)))

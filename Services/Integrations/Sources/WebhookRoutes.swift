@@ -8,7 +8,8 @@ import OMSPlatform
 ///   the only time it is shown;
 /// - `GET /v1/integrations/webhooks[/{id}]`, `PUT /v1/integrations/webhooks/{id}` (name, url,
 ///   event types, channel, personal data), `POST …/{id}/disable`, `POST …/{id}/enable` (also
-///   resumes a suspended one);
+///   resumes a suspended one), `POST …/{id}/rotate-secret?graceHours=` (the new secret, once; the
+///   old one keeps signing beside it for the grace period);
 /// - `GET …/{id}/deliveries?status=&orderId=&before=&limit=`, `GET /v1/integrations/deliveries/{id}`,
 ///   `POST /v1/integrations/deliveries/{id}/redeliver`, `POST …/{id}/redeliver?failedSince=`.
 struct WebhookRoutes: RouteGroup {
@@ -21,6 +22,7 @@ struct WebhookRoutes: RouteGroup {
         .put("/v1/integrations/webhooks/:id", [.ops], "Change a subscription's name, URL, event types, channel, personal data", use: update),
         .post("/v1/integrations/webhooks/:id/disable", [.ops], "Stop a subscription (nothing more is queued for it)", body: .none, use: disable),
         .post("/v1/integrations/webhooks/:id/enable", [.ops], "Start a disabled or suspended subscription again", body: .none, use: enable),
+        .post("/v1/integrations/webhooks/:id/rotate-secret", [.ops], "A new signing secret (answered once); the old one signs too for ?graceHours (24)", body: .none, use: rotateSecret),
         .get("/v1/integrations/webhooks/:id/deliveries", [.ops], "A subscription's delivery log (?status, orderId, before, limit)", use: deliveries),
         .post("/v1/integrations/webhooks/:id/redeliver", [.ops], "Queue again every failed delivery since ?failedSince", body: .none, use: redeliverFailed),
         .get("/v1/integrations/deliveries/:id", [.ops], "One delivery: status, attempts, last answer, next attempt", use: showDelivery),
@@ -95,6 +97,24 @@ struct WebhookRoutes: RouteGroup {
 
     func enable(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
         try await setStatus(.active, reason: nil, context)
+    }
+
+    func rotateSecret(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = try Self.subscriptionID(context)
+        let graceHours = request.queryDictionary["graceHours"].map { Int($0) } ?? 24
+        guard let graceHours, (0...168).contains(graceHours) else {
+            throw APIError.validation([.init(field: "graceHours", reason: "0-168 hours the old secret still signs")])
+        }
+        let secret = WebhookSignature.newSecret()
+        let sealed = runtime.database.vault.seal(secret, context: WebhookSubscription.secretContext(id))
+        let found = try await runtime.retryingTransaction { tx in
+            try await SubscriptionStore.rotateSecret(id, newSealed: sealed, graceSeconds: graceHours * 3_600, connection: tx.connection, logger: tx.logger)
+        }
+        guard found else { throw Self.notFound }
+        runtime.logger.notice("webhook secret rotated", metadata: ["subscriptionId": "\(id)", "graceHours": "\(graceHours)", "by": "\(context.actingUser)"])
+        var view = try await self.view(id)
+        view.secret = secret
+        return try Response.json(view)
     }
 
     func deliveries(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
