@@ -38,17 +38,7 @@ struct ComplaintReportRoutes: RouteGroup {
         }
         if let format = query["format"], !["json", "csv"].contains(format) { check.fail("format", "json or csv") }
         try check.check()
-        let rows = try await runtime.database.client.query("""
-            SELECT coalesce(CASE \(by) WHEN 'category' THEN category WHEN 'carrier' THEN carrier WHEN 'warehouse' THEN warehouse_code
-                                         WHEN 'sku' THEN sku ELSE team END, '(unknown)'),
-                   count(*)::int8, count(*) FILTER (WHERE status <> 'resolved')::int8,
-                   count(*) FILTER (WHERE escalation_level > 0)::int8, count(*) FILTER (WHERE resolved_within_sla)::int8
-            FROM complaints WHERE (\(query["category"])::text IS NULL OR category = \(query["category"])) GROUP BY 1 ORDER BY 2 DESC, 1
-            """, logger: runtime.logger)
-        var report: [Row] = []
-        for try await (key, total, unresolved, escalated, within) in rows.decode((String, Int, Int, Int, Int).self) {
-            report.append(Row(key: key, complaints: total, unresolved: unresolved, escalated: escalated, resolvedWithinSLA: within))
-        }
+        let report = try await ComplaintReportStore.rows(by: by, category: query["category"], client: runtime.database.client, logger: runtime.logger)
         if query["format"] == "csv" {
             var csv = "\(by),complaints,unresolved,escalated,resolved_within_sla\n"
             for row in report { csv += "\(CSVField.text(row.key)),\(row.complaints),\(row.unresolved),\(row.escalated),\(row.resolvedWithinSLA)\n" }

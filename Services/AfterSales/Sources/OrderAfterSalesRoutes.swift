@@ -68,35 +68,23 @@ struct OrderAfterSalesRoutes: RouteGroup {
         let user = context.actingUser
         let (recorded, replayed) = try await runtime.retryingTransaction { tx -> (Feedback, Bool) in
             guard let record = try await AfterSalesRecord.load(id, lock: true, connection: tx.connection, logger: tx.logger, vault: runtime.database.vault) else { throw APIError.notFound("order") }
-            if let existing = try await self.feedback(id, connection: tx.connection) {
+            if let existing = try await OrderCaseStore.feedback(of: id, connection: tx.connection, logger: tx.logger) {
                 guard existing.rating == body.rating, existing.comment == body.comment else {
                     throw APIError.conflict("feedback_exists", "order \(id) already has feedback; it is recorded once")
                 }
                 return (existing, true)
             }
             let now = Date()
-            try await tx.connection.query("""
-                INSERT INTO feedback (order_id, rating, comment, created_by, created_at) VALUES (\(id), \(body.rating), \(body.comment), \(user), \(now))
-                """, logger: tx.logger)
+            try await OrderCaseStore.recordFeedback(of: id, rating: body.rating, comment: body.comment, by: user, at: now, connection: tx.connection, logger: tx.logger)
             try tx.emit(FeedbackRecorded(orderID: id, rating: body.rating, recordedAt: now), orderID: id, topic: TopicCatalogue.afterSalesEvents)
             if body.rating <= 2 {
                 _ = try await desk.open(.init(orderID: id, category: .service, severity: .low, description: "follow-up of a \(body.rating)-star rating: \(body.comment ?? "no comment")",
                                               sku: nil, requestID: "feedback", actor: "feedback"), record: record, tx: tx)
             }
-            return (try await self.feedback(id, connection: tx.connection)!, false)
+            guard let recorded = try await OrderCaseStore.feedback(of: id, connection: tx.connection, logger: tx.logger) else { throw APIError.notFound("feedback") }
+            return (recorded, false)
         }
         return replayed ? try Response.replayed(recorded) : try Response.json(recorded, status: .created)
-    }
-
-    private func feedback(_ orderID: String, connection: PostgresConnection) async throws -> Feedback? {
-        let rows = try await connection.query("""
-            SELECT f.rating, f.comment, f.created_at, (SELECT complaint_id FROM complaints c WHERE c.order_id = f.order_id AND c.request_id = 'feedback')
-            FROM feedback f WHERE f.order_id = \(orderID)
-            """, logger: runtime.logger)
-        for try await (rating, comment, at, complaint) in rows.decode((Int, String?, Date, String?).self) {
-            return Feedback(rating: rating, comment: comment, createdAt: at, followUpComplaintId: complaint)
-        }
-        return nil
     }
 
     private func load(_ orderID: String, connection: PostgresConnection) async throws -> OrderView? {
@@ -104,19 +92,13 @@ struct OrderAfterSalesRoutes: RouteGroup {
         guard let record = try await AfterSalesRecord.load(orderID, lock: false, connection: connection, logger: logger, vault: runtime.database.vault) else { return nil }
         let states = try await record.lineStates(connection: connection, logger: logger)
         let history = try await record.refundHistory(connection: connection, logger: logger)
-        func ids(_ sql: PostgresQuery) async throws -> [String] {
-            var found: [String] = []
-            for try await id in try await connection.query(sql, logger: logger).decode(String.self) { found.append(id) }
-            return found
-        }
+        let cases = try await OrderCaseStore.caseIDs(of: orderID, connection: connection, logger: logger)
         let lines = record.order.lines.map { line in
             LineView(lineNumber: line.lineNumber, sku: line.sku, ordered: line.quantity, delivered: states[line.lineNumber]?.delivered ?? 0,
                      returned: states[line.lineNumber]?.returned ?? 0, paid: line.paidAmount)
         }
         return OrderView(orderId: orderID, paid: record.paid, refunded: history.refundedTotal, lines: lines,
-                         returns: try await ids("SELECT return_id FROM returns WHERE order_id = \(orderID) ORDER BY requested_at"),
-                         exchanges: try await ids("SELECT exchange_id FROM exchanges WHERE order_id = \(orderID) ORDER BY requested_at"),
-                         complaints: try await ids("SELECT complaint_id FROM complaints WHERE order_id = \(orderID) ORDER BY created_at"),
-                         feedback: try await feedback(orderID, connection: connection))
+                         returns: cases.returns, exchanges: cases.exchanges, complaints: cases.complaints,
+                         feedback: try await OrderCaseStore.feedback(of: orderID, connection: connection, logger: logger))
     }
 }

@@ -50,13 +50,7 @@ struct InventorySetupRoutes: RouteGroup {
         try check.check()
         let record = WarehouseRecord(code: code, name: body.name, province: body.province, city: body.city, costPerParcelFen: body.costPerParcelFen,
                                      automatic: body.automatic ?? false, kind: body.kind ?? "warehouse", active: body.active ?? true)
-        try await runtime.database.client.query("""
-            INSERT INTO warehouses (code, name, province, city, cost_per_parcel_fen, automatic, kind, active)
-            VALUES (\(record.code), \(record.name), \(record.province), \(record.city), \(record.costPerParcelFen), \(record.automatic), \(record.kind), \(record.active))
-            ON CONFLICT (code) DO UPDATE SET name = excluded.name, province = excluded.province, city = excluded.city,
-                cost_per_parcel_fen = excluded.cost_per_parcel_fen, automatic = excluded.automatic, kind = excluded.kind,
-                active = excluded.active, updated_at = now()
-            """, logger: runtime.logger)
+        try await record.save(on: runtime.database.client, logger: runtime.logger)
         return try Response.json(record)
     }
 
@@ -69,18 +63,12 @@ struct InventorySetupRoutes: RouteGroup {
         let channel = context.parameters.get("channel") ?? ""
         guard OMSDomain.Channel(rawValue: channel) != nil else { throw APIError.validation([.init(field: "channel", reason: "unknown channel")]) }
         let body = try await request.decodeJSON(as: ChannelPolicyRequest.self, context: context)
-        try await runtime.database.client.query("""
-            INSERT INTO channel_policies (channel, ships_partially) VALUES (\(channel), \(body.shipsPartially))
-            ON CONFLICT (channel) DO UPDATE SET ships_partially = excluded.ships_partially, updated_at = now()
-            """, logger: runtime.logger)
+        try await ChannelPolicyStore.save(ChannelPolicy(channel: channel, shipsPartially: body.shipsPartially), client: runtime.database.client, logger: runtime.logger)
         return try Response.json(ChannelPolicy(channel: channel, shipsPartially: body.shipsPartially))
     }
 
     func listChannelPolicies(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
-        let rows = try await runtime.database.client.query("SELECT channel, ships_partially FROM channel_policies ORDER BY channel", logger: runtime.logger)
-        var policies: [ChannelPolicy] = []
-        for try await (channel, partial) in rows.decode((String, Bool).self) { policies.append(ChannelPolicy(channel: channel, shipsPartially: partial)) }
-        return try Response.json(["channels": policies])
+        try Response.json(["channels": try await ChannelPolicyStore.all(client: runtime.database.client, logger: runtime.logger)])
     }
 
     func showSourcingPolicy(_ request: Request, _ context: OMSRequestContext) async throws -> Response {

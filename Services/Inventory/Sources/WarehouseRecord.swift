@@ -33,6 +33,17 @@ public struct WarehouseRecord: Codable, Hashable, Sendable {
         SourcingPlanner.Candidate(code: code, proximity: DeliveryProximity.tier(warehouseProvince: province, city: city, to: address), costPerParcelFen: costPerParcelFen)
     }
 
+    /// Creates or replaces the warehouse's settings (its stock rows are untouched).
+    func save(on client: PostgresClient, logger: Logger) async throws {
+        try await client.query("""
+            INSERT INTO warehouses (code, name, province, city, cost_per_parcel_fen, automatic, kind, active)
+            VALUES (\(code), \(name), \(province), \(city), \(costPerParcelFen), \(automatic), \(kind), \(active))
+            ON CONFLICT (code) DO UPDATE SET name = excluded.name, province = excluded.province, city = excluded.city,
+                cost_per_parcel_fen = excluded.cost_per_parcel_fen, automatic = excluded.automatic, kind = excluded.kind,
+                active = excluded.active, updated_at = now()
+            """, logger: logger)
+    }
+
     static func all(on connection: PostgresConnection, logger: Logger) async throws -> [WarehouseRecord] {
         let rows = try await connection.query("""
             SELECT code, name, province, city, cost_per_parcel_fen, automatic, kind, active FROM warehouses ORDER BY code
