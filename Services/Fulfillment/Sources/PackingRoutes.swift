@@ -97,37 +97,6 @@ struct PackingRoutes: RouteGroup {
     }
 
     private func load(id: String? = nil, orderID: String? = nil, connection: PostgresConnection) async throws -> [FulfillmentOrderView] {
-        let logger = runtime.logger
-        let rows = if let id {
-            try await connection.query("""
-                SELECT id, order_id, warehouse_code, status, automatic, wave_id, blocked_reason, created_at, picked_at, packed_at, packed_by, cancelled_at
-                FROM fulfillment_orders WHERE id = \(id)
-                """, logger: logger)
-        } else {
-            try await connection.query("""
-                SELECT id, order_id, warehouse_code, status, automatic, wave_id, blocked_reason, created_at, picked_at, packed_at, packed_by, cancelled_at
-                FROM fulfillment_orders WHERE order_id = \(orderID ?? "") ORDER BY created_at, id
-                """, logger: logger)
-        }
-        var views: [FulfillmentOrderView] = []
-        for try await (fo, order, warehouse, status, automatic, wave, blocked, created, picked, packed, packer, cancelled)
-            in rows.decode((String, String, String, String, Bool, Int64?, String?, Date, Date?, Date?, String?, Date?).self) {
-            views.append(FulfillmentOrderView(fulfillmentOrderId: fo, orderId: order, warehouseId: warehouse, status: status, automatic: automatic, waveId: wave,
-                                              blockedReason: blocked, createdAt: created, pickedAt: picked, packedAt: packed, packedBy: packer,
-                                              cancelledAt: cancelled, lines: [], parcels: []))
-        }
-        guard !views.isEmpty else { return [] }
-        let ids = views.map(\.fulfillmentOrderId)
-        let lines = try await connection.query("""
-            SELECT fulfillment_order_id, line_number, sku, quantity, picked, short FROM fulfillment_lines WHERE fulfillment_order_id = ANY(\(ids)::text[]) ORDER BY line_number
-            """, logger: logger)
-        for try await (fo, line, sku, quantity, picked, short) in lines.decode((String, Int, String, Int, Int, Int).self) {
-            views[ids.firstIndex(of: fo)!].lines.append(Line(lineNumber: line, sku: sku, quantity: quantity, picked: picked, short: short))
-        }
-        let parcels = try await connection.query("SELECT fulfillment_order_id, body::text FROM parcels WHERE fulfillment_order_id = ANY(\(ids)::text[]) ORDER BY id", logger: logger)
-        for try await (fo, body) in parcels.decode((String, String).self) {
-            views[ids.firstIndex(of: fo)!].parcels.append(try EventCoding.decode(PackedParcel.self, from: Array(body.utf8)))
-        }
-        return views
+        try await FulfillmentOrderStore.views(id: id, orderID: orderID, connection: connection, logger: runtime.logger)
     }
 }
