@@ -11,7 +11,6 @@ struct RoutesHoldNoSQLTests {
         "Fulfillment/Sources/PickingRoutes.swift": 12, "Inventory/Sources/PurchasingRoutes.swift": 10,
         "AfterSales/Sources/ReturnRoutes.swift": 8, "Inventory/Sources/StockRoutes.swift": 8,
         "Fulfillment/Sources/FulfillmentSetupRoutes.swift": 8, "AfterSales/Sources/ExchangeRoutes.swift": 8, "AfterSales/Sources/ComplaintRoutes.swift": 6,
-        "Inventory/Sources/TransferRoutes.swift": 5,
     ]
 
     @Test("no route file runs a query but the listed ones, and those no more than listed")

@@ -62,14 +62,7 @@ struct TransferRoutes: RouteGroup {
     }
 
     func transfer(_ id: String, on connection: PostgresConnection, lock: Bool) async throws -> TransferView? {
-        let rows = try await connection.query(lock
-            ? "SELECT from_warehouse, to_warehouse, status, lines::text, expected_at FROM transfers WHERE transfer_id = \(id) FOR UPDATE"
-            : "SELECT from_warehouse, to_warehouse, status, lines::text, expected_at FROM transfers WHERE transfer_id = \(id)", logger: runtime.logger)
-        for try await (from, to, status, lines, expected) in rows.decode((String, String, String, String, Date?).self) {
-            return TransferView(transferId: id, fromWarehouse: from, toWarehouse: to, status: status,
-                                lines: try EventCoding.decode([QuantityLine].self, from: Array(lines.utf8)), expectedAt: expected)
-        }
-        return nil
+        try await TransferStore.find(id, lock: lock, connection: connection, logger: runtime.logger)
     }
 
     func create(_ body: TransferRequest, user: String) async throws -> Response {
@@ -90,12 +83,10 @@ struct TransferRoutes: RouteGroup {
             }
             try await StockRoutes.requireWarehouse(body.fromWarehouse, field: "fromWarehouse", tx: tx)
             try await StockRoutes.requireWarehouse(body.toWarehouse, field: "toWarehouse", tx: tx)
-            try await tx.connection.query("""
-                INSERT INTO transfers (transfer_id, from_warehouse, to_warehouse, status, lines, expected_at, requested_by)
-                VALUES (\(body.transferId), \(body.fromWarehouse), \(body.toWarehouse), 'requested',
-                        \(String(decoding: try EventCoding.encode(lines), as: UTF8.self))::jsonb, \(body.expectedAt), \(user))
-                """, logger: tx.logger)
-            return (TransferView(transferId: body.transferId, fromWarehouse: body.fromWarehouse, toWarehouse: body.toWarehouse, status: "requested", lines: lines, expectedAt: body.expectedAt), true)
+            let requested = TransferView(transferId: body.transferId, fromWarehouse: body.fromWarehouse, toWarehouse: body.toWarehouse, status: "requested", lines: lines,
+                                         expectedAt: body.expectedAt)
+            try await TransferStore.create(requested, requestedBy: user, connection: tx.connection, logger: tx.logger)
+            return (requested, true)
         }
         return created ? try Response.json(view, status: .created) : try Response.replayed(view)
     }
@@ -128,15 +119,15 @@ struct TransferRoutes: RouteGroup {
                     try allocator.ledger.record(.transferOut, StockKey(sku: line.sku, warehouse: transfer.fromWarehouse), onHand: -line.quantity, cause: cause, actor: user)
                     try allocator.ledger.record(.transferOut, StockKey(sku: line.sku, warehouse: transfer.toWarehouse), inTransit: line.quantity, cause: cause, actor: user)
                 }
-                try await tx.connection.query("UPDATE transfers SET status = 'in_transit', shipped_at = \(now) WHERE transfer_id = \(id)", logger: tx.logger)
+                try await TransferStore.markShipped(id, at: now, connection: tx.connection, logger: tx.logger)
             case "receive":
                 for line in transfer.lines {
                     try allocator.ledger.record(.transferIn, StockKey(sku: line.sku, warehouse: transfer.toWarehouse), onHand: line.quantity, inTransit: -line.quantity, cause: cause, actor: user)
                 }
-                try await tx.connection.query("UPDATE transfers SET status = 'received', received_at = \(now) WHERE transfer_id = \(id)", logger: tx.logger)
+                try await TransferStore.markReceived(id, at: now, connection: tx.connection, logger: tx.logger)
                 _ = try await allocator.fillBackorders(skus: Set(transfer.lines.map(\.sku)), causedBy: nil, now: now)
             default:
-                try await tx.connection.query("UPDATE transfers SET status = 'cancelled' WHERE transfer_id = \(id)", logger: tx.logger)
+                try await TransferStore.markCancelled(id, connection: tx.connection, logger: tx.logger)
             }
             try await allocator.ledger.flush(now: now)
             transfer.status = target
