@@ -85,14 +85,14 @@ struct ComplaintRoutes: RouteGroup {
             }
             let (id, existed) = try await desk.open(.init(orderID: body.orderId, category: body.category, severity: body.severity, description: body.description,
                                                           sku: body.sku, requestID: body.requestId, actor: user), record: record, tx: tx)
-            return (try await Self.load(id, history: true, connection: tx.connection, logger: tx.logger)!, existed)
+            return (try await ComplaintStore.view(id, history: true, connection: tx.connection, logger: tx.logger)!, existed)
         }
         return replayed ? try Response.replayed(view) : try Response.json(view, status: .created)
     }
 
     func showComplaint(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
-        let view = try await runtime.database.client.withConnection { try await Self.load(id, history: true, connection: $0, logger: runtime.logger) }
+        let view = try await runtime.database.client.withConnection { try await ComplaintStore.view(id, history: true, connection: $0, logger: runtime.logger) }
         guard let view else { throw APIError.notFound("complaint") }
         return try Response.json(view)
     }
@@ -104,19 +104,11 @@ struct ComplaintRoutes: RouteGroup {
         if let status = query["status"], !["open", "inProgress", "resolved", "unresolved"].contains(status) { check.fail("status", "open, inProgress, resolved or unresolved") }
         try check.check()
         let ids = try await runtime.database.client.withConnection { connection in
-            let rows = try await connection.query("""
-                SELECT complaint_id FROM complaints
-                WHERE (\(query["team"])::text IS NULL OR team = \(query["team"]))
-                  AND (\(query["status"])::text IS NULL OR status = \(query["status"]) OR (\(query["status"]) = 'unresolved' AND status <> 'resolved'))
-                ORDER BY due_at LIMIT 200
-                """, logger: runtime.logger)
-            var ids: [String] = []
-            for try await id in rows.decode(String.self) { ids.append(id) }
-            return ids
+            try await ComplaintStore.ids(team: query["team"], status: query["status"], connection: connection, logger: runtime.logger)
         }
         var views: [ComplaintView] = []
         for id in ids {
-            if let view = try await runtime.database.client.withConnection({ try await Self.load(id, history: false, connection: $0, logger: runtime.logger) }) { views.append(view) }
+            if let view = try await runtime.database.client.withConnection({ try await ComplaintStore.view(id, history: false, connection: $0, logger: runtime.logger) }) { views.append(view) }
         }
         return try Response.json(["complaints": views])
     }
@@ -129,21 +121,15 @@ struct ComplaintRoutes: RouteGroup {
         try check.check()
         let user = context.actingUser
         let view = try await runtime.retryingTransaction { tx in
-            let rows = try await tx.connection.query("SELECT status FROM complaints WHERE complaint_id = \(id) FOR UPDATE", logger: tx.logger)
-            var status: String?
-            for try await value in rows.decode(String.self) { status = value }
-            guard let status else { throw APIError.notFound("complaint") }
+            guard let status = try await ComplaintStore.lockedStatus(of: id, connection: tx.connection, logger: tx.logger) else { throw APIError.notFound("complaint") }
             guard status != "resolved" else { throw APIError.conflict("already_resolved", "complaint \(id) is resolved") }
             let now = Date()
             if body.status == .resolved {
-                try await tx.connection.query("""
-                    UPDATE complaints SET status = 'resolved', resolution = \(body.note), resolved_by = \(user), resolved_at = \(now), resolved_within_sla = (due_at >= \(now) AND NOT EXISTS (SELECT 1 FROM complaint_history h WHERE h.complaint_id = complaints.complaint_id AND h.action = 'escalated'))
-                    WHERE complaint_id = \(id)
-                    """, logger: tx.logger)
+                try await ComplaintStore.markResolved(id, resolution: body.note, by: user, at: now, connection: tx.connection, logger: tx.logger)
             } else {
-                try await tx.connection.query("UPDATE complaints SET status = 'inProgress' WHERE complaint_id = \(id)", logger: tx.logger)
+                try await ComplaintStore.markInProgress(id, connection: tx.connection, logger: tx.logger)
             }
-            let view = try await Self.load(id, history: false, connection: tx.connection, logger: tx.logger)!
+            let view = try await ComplaintStore.view(id, history: false, connection: tx.connection, logger: tx.logger)!
             try await desk.history(id, body.status.rawValue, level: view.escalationLevel, actor: user, note: body.note, at: now, tx: tx)
             if body.status == .resolved {
                 let changed = ComplaintChanged(complaintId: id, orderID: view.orderId, category: Complaint.Category(rawValue: view.category) ?? .service,
@@ -151,36 +137,8 @@ struct ComplaintRoutes: RouteGroup {
                                                escalationLevel: view.escalationLevel, carrier: view.carrier, warehouseId: view.warehouseId, sku: view.sku, dueAt: view.dueAt, at: now)
                 try tx.emit(ComplaintResolved(complaint: changed, withinSLA: view.resolvedWithinSLA ?? false), orderID: view.orderId, topic: TopicCatalogue.afterSalesEvents)
             }
-            return try await Self.load(id, history: true, connection: tx.connection, logger: tx.logger)!
+            return try await ComplaintStore.view(id, history: true, connection: tx.connection, logger: tx.logger)!
         }
         return try Response.json(view)
-    }
-
-    static func load(_ id: String, history: Bool, connection: PostgresConnection, logger: Logger) async throws -> ComplaintView? {
-        let rows = try await connection.query("""
-            SELECT order_id, category, severity, team, status, description, sku, carrier, warehouse_code, escalation_level, rule, due_at, created_at,
-                   resolution, resolved_at, resolved_within_sla
-            FROM complaints WHERE complaint_id = \(id)
-            """, logger: logger)
-        var view: ComplaintView?
-        for try await row in rows {
-            let c = row.makeRandomAccess()
-            let level = try c[9].decode(Int.self), due = try c[11].decode(Date.self), status = try c[4].decode(String.self)
-            view = ComplaintView(complaintId: id, orderId: try c[0].decode(String.self), category: try c[1].decode(String.self), severity: try c[2].decode(String.self),
-                                 team: try c[3].decode(String.self), status: status, description: try c[5].decode(String.self), sku: try c[6].decode(String?.self),
-                                 carrier: try c[7].decode(String?.self), warehouseId: try c[8].decode(String?.self), escalationLevel: level,
-                                 heldBy: ComplaintRouter.levels[min(level, ComplaintRouter.levels.count - 1)], rule: try c[10].decode(String.self), dueAt: due,
-                                 overdue: status != "resolved" && due < Date(), createdAt: try c[12].decode(Date.self), resolution: try c[13].decode(String?.self),
-                                 resolvedAt: try c[14].decode(Date?.self), resolvedWithinSLA: try c[15].decode(Bool?.self))
-        }
-        guard var found = view, history else { return view }
-        let entries = try await connection.query("""
-            SELECT action, escalation_level, actor, note, at FROM complaint_history WHERE complaint_id = \(id) ORDER BY id
-            """, logger: logger)
-        found.history = []
-        for try await (action, level, actor, note, at) in entries.decode((String, Int, String, String?, Date).self) {
-            found.history?.append(HistoryEntry(action: action, escalationLevel: level, actor: actor, note: note, at: at))
-        }
-        return found
     }
 }
