@@ -14,7 +14,7 @@ struct Replay: AsyncParsableCommand {
 
     @OptionGroup var broker: BrokerOptions
 
-    @Option(help: "The service whose consumer group moves (intake, risk, inventory, fulfillment, logistics, aftersales, insights).")
+    @Option(help: "The service whose consumer group moves (intake, risk, inventory, fulfillment, logistics, aftersales, insights, integrations).")
     var service: String
 
     @Option(help: "The group's suffix when the service has several (intake: workers or status).")
