@@ -65,7 +65,9 @@ struct WebhookRulesTests {
     func masking() throws {
         let payload = #"{"order":{"orderID":"O-1","channel":"web","customer":{"customerKey":"ck","name":"张三丰","phone":"13812345678","email":"z@example.com"},"deliveryAddress":{"province":"浙江省","city":"杭州市","district":"西湖区","street":"文三路 90 号"},"lines":[{"sku":"CLO-TEE","name":"纯棉T恤","unitPrice":{"minorUnits":9900}}]},"recipientPhone":"13900001111"}"#
         let event = EventEnvelope(type: "order.received", schemaVersion: 1, orderID: "O-1", correlationID: UUID(), causationID: nil, producer: .intake, payload: Array(payload.utf8))
-        let (masked, full) = try WebhookPayload.bodies(of: event)
+        let (masked, fullOrNil) = try WebhookPayload.bodies(of: event, full: true)
+        let full = fullOrNil ?? ""
+        #expect(try WebhookPayload.bodies(of: event, full: false).full == nil)
         for secret in ["张三丰", "13812345678", "z@example.com", "文三路", "13900001111"] {
             #expect(!masked.contains(secret), "\(secret) leaked")
             #expect(full.contains(secret))
@@ -74,6 +76,9 @@ struct WebhookRulesTests {
             #expect(masked.contains(kept), "\(kept) missing from \(masked)")
         }
         #expect(WebhookPayload.channel(of: event) == "web")
+        var shipped = event
+        shipped.type = "shipment.dispatched"
+        #expect(WebhookPayload.channel(of: shipped) == nil, "only order.received and order.rejected name the channel")
     }
 
     @Test("a subscription wants its event types, of its channel; with the channel unknown a filtering subscription cannot tell yet")

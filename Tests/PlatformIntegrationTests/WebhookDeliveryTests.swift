@@ -1,10 +1,11 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
-import IntegrationsService
+@testable import IntegrationsService
 import NIOCore
 import OMSDomain
 import OMSPlatform
+import PostgresNIO
 import Testing
 
 /// The integrations service on an `IntakeWorld`'s topics, in `t_<id>_integrations`.
@@ -166,7 +167,7 @@ struct WebhookDeliveryTests {
         }
     }
 
-    @Test("a slow, a dead and a gone receiver hold only themselves: the healthy one gets everything first; 410 disables, failures suspend, ops re-enable and redeliver, nothing lost")
+    @Test("a slow, a dead and a gone receiver hold only themselves: the healthy one gets everything first; 410 disables, failures suspend, ops re-enable and redeliver, nothing lost; retention")
     func failingReceiversHoldOnlyThemselves() async throws {
         try await withIntakeWorld { world in
             let environment = ["OMS_WEBHOOK_RETRY_BASE_MILLISECONDS": "100", "OMS_WEBHOOK_MAX_ATTEMPTS": "2", "OMS_WEBHOOK_SUSPEND_AFTER": "2",
@@ -212,6 +213,23 @@ struct WebhookDeliveryTests {
                 // Nothing was queued for the gone subscription after it was disabled, and its first delivery shows why.
                 let goneLog = try await client.send(.GET, "/v1/integrations/webhooks/\(gone)/deliveries?status=gone").json["deliveries"] as? [[String: Any]] ?? []
                 #expect(goneLog.first?["lastStatusCode"] as? Int == 410)
+
+                // Retention: the healthy subscription's deliveries made 40 days old go; pending ones and
+                // events other deliveries still refer to stay.
+                let schema = world.integrationsSchema
+                _ = try await world.client.query(PostgresQuery(unsafeSQL: "UPDATE \(schema).webhook_deliveries SET created_at = now() - interval '40 days' WHERE subscription_id IN ('\(healthy)', '\(slow)')"), logger: world.logger)
+                _ = try await world.client.query(PostgresQuery(unsafeSQL: "UPDATE \(schema).webhook_events SET recorded_at = now() - interval '40 days'"), logger: world.logger)
+                let pending = try await world.count("SELECT count(*) FROM \(schema).webhook_deliveries WHERE status = 'pending'")
+                let deleted = try await world.client.withConnection { connection in
+                    try await connection.query(PostgresQuery(unsafeSQL: "SET search_path TO \(schema)"), logger: world.logger)
+                    let deleted = try await DeliveryStore.prune(olderThanDays: 30, connection: connection, logger: world.logger)
+                    try await connection.query(PostgresQuery(unsafeSQL: "SET search_path TO \(world.schema)"), logger: world.logger)
+                    return deleted
+                }
+                #expect(deleted == orders.count, "the healthy subscription's \(orders.count) delivered ones, not the slow one's pending ones")
+                #expect(try await world.count("SELECT count(*) FROM \(schema).webhook_deliveries WHERE subscription_id = '\(healthy)'") == 0)
+                #expect(try await world.count("SELECT count(*) FROM \(schema).webhook_deliveries WHERE status = 'pending'") == pending)
+                #expect(try await world.count("SELECT count(*) FROM \(schema).webhook_events") == orders.count)
             }
         }
     }

@@ -255,14 +255,15 @@ enum DeliveryStore {
         var failed: Int
     }
 
-    static func backlog(connection: PostgresConnection, logger: Logger) async throws -> [Backlog] {
+    /// Every subscription's backlog, or only `subscription`'s.
+    static func backlog(of subscription: String? = nil, connection: PostgresConnection, logger: Logger) async throws -> [Backlog] {
         let rows = try await connection.query("""
             SELECT s.subscription_id,
                    (SELECT count(*) FROM webhook_deliveries d WHERE d.subscription_id = s.subscription_id AND d.status = 'pending')::int8,
                    coalesce((SELECT extract(epoch FROM now() - min(d.created_at)) FROM webhook_deliveries d
                              WHERE d.subscription_id = s.subscription_id AND d.status = 'pending'), 0)::int8,
                    (SELECT count(*) FROM webhook_deliveries d WHERE d.subscription_id = s.subscription_id AND d.status = 'failed')::int8
-            FROM webhook_subscriptions s ORDER BY s.subscription_id
+            FROM webhook_subscriptions s WHERE \(subscription)::text IS NULL OR s.subscription_id = \(subscription) ORDER BY s.subscription_id
             """, logger: logger)
         var result: [Backlog] = []
         for try await r in rows.decode((String, Int64, Int64, Int64).self) {

@@ -47,7 +47,9 @@ struct WebhookDispatcher: Service {
                 }
             }
         }
-        try? await http.shutdown()
+        do { try await http.shutdown() } catch {
+            logger.warning("webhook HTTP client did not shut down cleanly", metadata: ["error": "\(String(describing: error).prefix(200))"])
+        }
     }
 
     /// Delivers `subscriptionID`'s due deliveries until none is due, it is no longer active, or
@@ -182,6 +184,8 @@ struct WebhookDispatcher: Service {
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await http.execute(request, timeout: .seconds(Int64(settings.timeoutSeconds)))
+            // The status decides the outcome; the body is read only to free the connection, so a
+            // body over 16 KiB or one cut off after the status changes nothing.
             _ = try? await response.body.collect(upTo: 16 * 1024)
             return .answered(Int(response.status.code))
         } catch {

@@ -40,11 +40,11 @@ struct WebhookFanoutHandler: EventHandler {
                 }
             }
             guard !deliveries.isEmpty else { continue }
-            let bodies: (masked: String, full: String)
-            do { bodies = try WebhookPayload.bodies(of: event) } catch {
+            let bodies: (masked: String, full: String?)
+            do { bodies = try WebhookPayload.bodies(of: event, full: personal) } catch {
                 throw HandlerRejection("payload of \(event.type) is not JSON")
             }
-            let sealed = personal ? context.vault.seal(bodies.full, context: "webhook-event:\(event.eventID.uuidString.lowercased())") : nil
+            let sealed = bodies.full.map { context.vault.seal($0, context: "webhook-event:\(event.eventID.uuidString.lowercased())") }
             recordings.append(DeliveryStore.Recording(event: event, masked: bodies.masked, sealedFull: sealed, deliveries: deliveries))
         }
         try await DeliveryStore.record(recordings, connection: connection, logger: logger)

@@ -9,10 +9,11 @@ import OMSDomain
 public enum WebhookPayload {
     public static let specVersion = 1
 
-    /// The masked and the full body of `event`.
-    public static func bodies(of event: EventEnvelope) throws -> (masked: String, full: String) {
+    /// The masked body of `event`, and the full one when `full` (only a subscription granted
+    /// personal data needs it). Throws when the payload is not JSON.
+    public static func bodies(of event: EventEnvelope, full: Bool) throws -> (masked: String, full: String?) {
         let data = try JSONSerialization.jsonObject(with: Data(event.payload), options: [.fragmentsAllowed])
-        return (try render(event, data: mask(data)), try render(event, data: data))
+        return (try render(event, data: mask(data)), full ? try render(event, data: data) : nil)
     }
 
     static func render(_ event: EventEnvelope, data: Any) throws -> String {
@@ -52,9 +53,15 @@ public enum WebhookPayload {
         return result
     }
 
-    /// The sales channel an event names, when it carries one (`order.channel` or `channel`).
+    /// Event types whose payload names the order's sales channel.
+    static let channelNamingTypes: Set<String> = [OrderReceived.eventType, OrderRejected.eventType]
+
+    /// The sales channel an event names (`order.channel` of `order.received`, `channel` of
+    /// `order.rejected`); nil for other types and for a payload that is not a JSON object (the
+    /// channel is then learnt from another event of the order; such a payload is dead-lettered
+    /// when a subscription wants it, by `bodies`).
     static func channel(of event: EventEnvelope) -> String? {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(event.payload))) as? [String: Any] else { return nil }
+        guard channelNamingTypes.contains(event.type), let object = (try? JSONSerialization.jsonObject(with: Data(event.payload))) as? [String: Any] else { return nil }
         if let order = object["order"] as? [String: Any], let channel = order["channel"] as? String { return channel }
         return object["channel"] as? String
     }

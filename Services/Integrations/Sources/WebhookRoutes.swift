@@ -175,10 +175,10 @@ struct WebhookRoutes: RouteGroup {
     private func view(_ id: String) async throws -> SubscriptionView {
         let logger = runtime.logger
         let (found, backlog) = try await runtime.database.client.withConnection { connection in
-            (try await SubscriptionStore.find(id, connection: connection, logger: logger), try await DeliveryStore.backlog(connection: connection, logger: logger))
+            (try await SubscriptionStore.find(id, connection: connection, logger: logger), try await DeliveryStore.backlog(of: id, connection: connection, logger: logger))
         }
         guard let found else { throw Self.notFound }
-        return SubscriptionView(subscription: found, backlog: backlog.first { $0.subscriptionId == id })
+        return SubscriptionView(subscription: found, backlog: backlog.first)
     }
 
     private func delivery(_ id: Int64) async throws -> DeliveryStore.View {
