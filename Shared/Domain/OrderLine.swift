@@ -12,8 +12,12 @@ public struct OrderLine: Codable, Hashable, Sendable {
     /// The catalog category at the time of the order ("gift" for gift lines); nil in events written
     /// before intake recorded it. Reports group sales and returns by it.
     public var category: String?
+    /// The channel's own id of this line where it has one (a Taobao/Tmall sub-order `oid`): a
+    /// marketplace told of a split shipment names the parcel's lines by it. Nil elsewhere.
+    public var channelLineID: String?
 
-    public init(lineNumber: Int, sku: String, quantity: Int, unitPrice: Money, allocatedDiscount: Money = .zero, isGift: Bool = false, category: String? = nil) {
+    public init(lineNumber: Int, sku: String, quantity: Int, unitPrice: Money, allocatedDiscount: Money = .zero, isGift: Bool = false, category: String? = nil,
+                channelLineID: String? = nil) {
         self.lineNumber = lineNumber
         self.sku = sku
         self.quantity = quantity
@@ -21,6 +25,7 @@ public struct OrderLine: Codable, Hashable, Sendable {
         self.allocatedDiscount = allocatedDiscount
         self.isGift = isGift
         self.category = category
+        self.channelLineID = channelLineID
     }
 
     public var lineTotal: Money { unitPrice * quantity }

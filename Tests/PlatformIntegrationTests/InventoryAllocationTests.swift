@@ -221,10 +221,15 @@ struct InventoryAllocationTests {
                 #expect(try await world.inventoryCount("SELECT sum(open_quantity)::int8 FROM inv.backorders WHERE status = 'open'") == 150)
                 #expect(try await world.inventoryCount("SELECT count(*) FROM inv.stock WHERE sku = 'SKU-HOT' AND on_hand - reserved <> 0") == 0)
                 #expect(try await world.ledgerDiscrepancies() == 0)
-                // Sold out everywhere exactly once.
+                // Every change of the SKU's availability is told, stamped so that the later change
+                // carries the later time whichever worker made it: in time order the quantity rises
+                // with the receipts to 50, then only falls, and it is sold out exactly once, last.
                 let availability = try await world.inventoryEvents(about: AvailabilityChanged.key(sku: "SKU-HOT")) { $0.contains { (try? $0.decode(AvailabilityChanged.self))?.soldOut == true } }
-                    .map { try $0.decode(AvailabilityChanged.self) }
-                #expect(availability.map(\.soldOut) == [false, true])
+                    .map { try $0.decode(AvailabilityChanged.self) }.sorted { $0.changedAt < $1.changedAt }
+                #expect(availability.filter(\.soldOut).count == 1)
+                #expect(availability.last?.soldOut == true && availability.last?.availableToSell == 0)
+                let afterPeak = availability.drop { $0.availableToSell < 50 }.map(\.availableToSell)
+                #expect(afterPeak.first == 50 && zip(afterPeak, afterPeak.dropFirst()).allSatisfy { $0 > $1 }, "\(availability.map(\.availableToSell))")
             }
         }
     }

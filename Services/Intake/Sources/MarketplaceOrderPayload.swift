@@ -14,6 +14,8 @@ public struct MarketplaceOrderPayload: ChannelPayload {
         public var price: String
         /// Platform-funded discount on this line, decimal yuan.
         public var discount_fee: String?
+        /// The platform's sub-order id of this line (Taobao/Tmall `oid`), used to report split shipments.
+        public var oid: String?
     }
 
     public static let channel = Channel.marketplace
@@ -57,6 +59,7 @@ public struct MarketplaceOrderPayload: ChannelPayload {
             let quantityOK = check.quantity(item.num, "\(path).num")
             let price = check.yuan(item.price, "\(path).price")
             let discount = check.yuan(item.discount_fee ?? "0", "\(path).discount_fee")
+            let oid = item.oid.flatMap { check.text($0, "\(path).oid") }
             guard let sku, quantityOK, let price, let discount else { continue }
             let lineTotal = price.minorUnits * Int64(item.num)
             if discount.minorUnits > lineTotal {
@@ -64,7 +67,7 @@ public struct MarketplaceOrderPayload: ChannelPayload {
                 continue
             }
             expected += lineTotal - discount.minorUnits
-            lines.append(OrderDraft.Line(reference: .outerID(sku), quantity: item.num, channelUnitPrice: price, channelDiscount: discount))
+            lines.append(OrderDraft.Line(reference: .outerID(sku), quantity: item.num, channelUnitPrice: price, channelDiscount: discount, channelLineID: oid))
         }
         let paid = check.yuan(payment, "payment")
         let shipping = check.yuan(post_fee ?? "0", "post_fee")

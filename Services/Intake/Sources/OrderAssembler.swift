@@ -49,7 +49,7 @@ public struct OrderAssembler: Sendable {
             // The marketplace priced and collected: record its prices and discounts as sent.
             let lines = zip(draft.lines, entries).enumerated().map { index, pair in
                 OrderLine(lineNumber: index + 1, sku: pair.1.sku, quantity: pair.0.quantity, unitPrice: pair.0.channelUnitPrice ?? pair.1.listPrice,
-                          allocatedDiscount: pair.0.channelDiscount, category: pair.1.category)
+                          allocatedDiscount: pair.0.channelDiscount, category: pair.1.category, channelLineID: pair.0.channelLineID)
             }
             let discounted = lines.enumerated().filter { $0.element.allocatedDiscount.minorUnits > 0 }
             let applied = discounted.isEmpty ? [] : [AppliedPromotion(

@@ -28,12 +28,15 @@ public struct OrderDraft: Codable, Hashable, Sendable {
         /// Unit price and line discount as the channel charged them (`pricing == .channel` only).
         public var channelUnitPrice: Money?
         public var channelDiscount: Money
+        /// The channel's id of the line (a marketplace sub-order id), carried onto the order line.
+        public var channelLineID: String?
 
-        public init(reference: SKUReference, quantity: Int, channelUnitPrice: Money? = nil, channelDiscount: Money = .zero) {
+        public init(reference: SKUReference, quantity: Int, channelUnitPrice: Money? = nil, channelDiscount: Money = .zero, channelLineID: String? = nil) {
             self.reference = reference
             self.quantity = quantity
             self.channelUnitPrice = channelUnitPrice
             self.channelDiscount = channelDiscount
+            self.channelLineID = channelLineID
         }
     }
 

@@ -21,6 +21,19 @@ public struct IntegrationsConfiguration: Sendable {
     public var settleMilliseconds: Int
     /// `OMS_WEBHOOK_RETENTION_DAYS` (30): finished deliveries are kept this long.
     public var retentionDays: Int
+    /// `OMS_MARKETPLACE_MAX_ATTEMPTS` (8) and `OMS_MARKETPLACE_RETRY_BASE_MILLISECONDS` (60000):
+    /// how ship-backs and stock pushes a platform refused for a transient reason are retried.
+    public var marketplaceRetry: WebhookRetryPolicy
+    /// `OMS_MARKETPLACE_POLL_MILLISECONDS` (500): how often ship-backs and stock pushes are looked for.
+    public var marketplacePollMilliseconds: Int
+    /// `OMS_STOCK_FEED_INTERVAL_MILLISECONDS` (5000): a SKU's quantity goes to a platform at most
+    /// once per this interval (the latest value then).
+    public var stockFeedIntervalMilliseconds: Int
+    /// `OMS_STOCK_FULL_SYNC_SECONDS` (3600): every listed SKU's latest known quantity is sent
+    /// again this often, whether it changed or not (a platform's count drifts by its own sales).
+    public var stockFullSyncSeconds: Int
+    /// The platforms' open-API settings (`OMS_TAOBAO_*`, `OMS_JD_*`, `OMS_MARKETPLACE_TIMEOUT_SECONDS`).
+    var platforms: MarketplaceGateways.Configuration
 
     public init(environment: [String: String]) throws {
         let reader = EnvironmentReader(environment)
@@ -32,5 +45,11 @@ public struct IntegrationsConfiguration: Sendable {
         pollMilliseconds = try reader.integer("OMS_WEBHOOK_POLL_MILLISECONDS", 200, 10...60_000)
         settleMilliseconds = try reader.integer("OMS_WEBHOOK_SETTLE_MILLISECONDS", 1_000, 0...60_000)
         retentionDays = try reader.integer("OMS_WEBHOOK_RETENTION_DAYS", 30, 1...3_650)
+        marketplaceRetry = WebhookRetryPolicy(maxAttempts: try reader.integer("OMS_MARKETPLACE_MAX_ATTEMPTS", 8, 1...50),
+                                              baseMilliseconds: try reader.integer("OMS_MARKETPLACE_RETRY_BASE_MILLISECONDS", 60_000, 10...86_400_000))
+        marketplacePollMilliseconds = try reader.integer("OMS_MARKETPLACE_POLL_MILLISECONDS", 500, 10...60_000)
+        stockFeedIntervalMilliseconds = try reader.integer("OMS_STOCK_FEED_INTERVAL_MILLISECONDS", 5_000, 10...3_600_000)
+        stockFullSyncSeconds = try reader.integer("OMS_STOCK_FULL_SYNC_SECONDS", 3_600, 10...604_800)
+        platforms = try MarketplaceGateways.Configuration(environment: environment)
     }
 }

@@ -19,16 +19,24 @@ public struct IntegrationsService: OMSService {
 
     public var migrations: [Migration] { IntegrationsServiceMigrations.all }
 
-    public var handlers: [any EventHandler] { [WebhookFanoutHandler()] }
+    public var handlers: [any EventHandler] { [IntegrationsEventHandler(parts: [WebhookFanoutHandler(), MarketplaceEventHandler()])] }
 
     public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
-        [WebhookRoutes(runtime: runtime)]
+        [WebhookRoutes(runtime: runtime), MarketplaceRoutes(runtime: runtime)]
     }
 
     public func backgroundServices(runtime: ServiceRuntime) -> [any Service] {
-        let retention = configuration.retentionDays
+        let retention = configuration.retentionDays, settings = configuration
+        let gateways = MarketplaceGateways(configuration: configuration.platforms)
         return [
             WebhookDispatcher(runtime: runtime, settings: configuration),
+            ShipBackSender(runtime: runtime, gateways: gateways, policy: settings.marketplaceRetry, pollMilliseconds: settings.marketplacePollMilliseconds).job(),
+            StockFeedSender(runtime: runtime, gateways: gateways, policy: settings.marketplaceRetry, pollMilliseconds: settings.marketplacePollMilliseconds,
+                            intervalMilliseconds: settings.stockFeedIntervalMilliseconds).job(),
+            PeriodicJob(name: "stock-feed-full-sync", every: .seconds(settings.stockFullSyncSeconds), runtime: runtime) {
+                let count = try await runtime.retryingTransaction { tx in try await StockFeedStore.forceAll(connection: tx.connection, logger: tx.logger) }
+                if count > 0 { runtime.logger.info("stock feed full sync", metadata: ["listings": "\(count)"]) }
+            },
             PeriodicJob(name: "webhook-retention", every: .seconds(3_600), runtime: runtime) {
                 let deleted = try await runtime.retryingTransaction { tx in try await DeliveryStore.prune(olderThanDays: retention, connection: tx.connection, logger: tx.logger) }
                 if deleted > 0 { runtime.logger.info("old webhook deliveries deleted", metadata: ["count": "\(deleted)", "retentionDays": "\(retention)"]) }
@@ -38,7 +46,8 @@ public struct IntegrationsService: OMSService {
 
     /// `oms_integrations_webhook_backlog{subscription}` (pending deliveries),
     /// `oms_integrations_webhook_oldest_pending_seconds{subscription}`, and
-    /// `oms_integrations_webhook_subscriptions{status}`.
+    /// `oms_integrations_webhook_subscriptions{status}`, `oms_integrations_shipbacks{status}` and
+    /// `oms_integrations_stock_listings{status}`.
     public func refreshMetrics(runtime: ServiceRuntime) async throws {
         let logger = runtime.logger
         let (backlog, subscriptions) = try await runtime.database.client.withConnection { connection in
@@ -47,6 +56,15 @@ public struct IntegrationsService: OMSService {
         for entry in backlog {
             runtime.metrics.set("oms_integrations_webhook_backlog", [("subscription", entry.subscriptionId)], to: Double(entry.pending))
             runtime.metrics.set("oms_integrations_webhook_oldest_pending_seconds", [("subscription", entry.subscriptionId)], to: Double(entry.oldestPendingSeconds))
+        }
+        let (shipBacks, pushes) = try await runtime.database.client.withConnection { connection in
+            (try await ShipBackStore.counts(connection: connection, logger: logger), try await StockFeedStore.counts(connection: connection, logger: logger))
+        }
+        for status in ShipBackStore.statuses {
+            runtime.metrics.set("oms_integrations_shipbacks", [("status", status)], to: Double(shipBacks[status] ?? 0))
+        }
+        for status in ["ok", "failed"] {
+            runtime.metrics.set("oms_integrations_stock_listings", [("status", status)], to: Double(pushes[status] ?? 0))
         }
         for status in WebhookSubscription.Status.allCases {
             runtime.metrics.set("oms_integrations_webhook_subscriptions", [("status", status.rawValue)], to: Double(subscriptions.filter { $0.status == status }.count))

@@ -75,5 +75,91 @@ enum IntegrationsServiceMigrations {
                 recorded_at timestamptz NOT NULL DEFAULT now()
             );
             """),
+        Migration(version: 101, name: "marketplace ship-back and stock feed", sql: """
+            -- Every marketplace order seen (from order.received): its platform, the platform's order
+            -- id and its lines with the platform's sub-order ids, for reporting its parcels.
+            CREATE TABLE marketplace_orders (
+                order_id text PRIMARY KEY,
+                platform text NOT NULL,
+                platform_order_id text NOT NULL,
+                lines jsonb NOT NULL,
+                recorded_at timestamptz NOT NULL DEFAULT now()
+            );
+
+            -- One row per dispatched parcel of a marketplace order (keyed by shipment id: a repeated
+            -- event records nothing). status: waiting_order (the parcel's order is not known yet),
+            -- pending (to send; a later parcel of the order waits while an earlier one is pending),
+            -- sent, failed (refused, or attempts used up: last_error_code is the platform's code),
+            -- skipped (cannot be reported: skip_reason says why).
+            CREATE TABLE marketplace_shipbacks (
+                shipment_id text PRIMARY KEY,
+                order_id text NOT NULL,
+                platform text,
+                platform_order_id text,
+                operation text,
+                carrier text NOT NULL,
+                tracking_number text NOT NULL,
+                parcel_lines jsonb NOT NULL,
+                replaces_shipment_id text,
+                sub_order_ids text[] NOT NULL DEFAULT '{}',
+                is_split boolean NOT NULL DEFAULT false,
+                dispatched_at timestamptz NOT NULL,
+                status text NOT NULL,
+                skip_reason text,
+                attempts int NOT NULL DEFAULT 0,
+                next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                last_error_code text,
+                last_error text,
+                sent_at timestamptz,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX marketplace_shipbacks_due ON marketplace_shipbacks (next_attempt_at) WHERE status = 'pending';
+            CREATE INDEX marketplace_shipbacks_order ON marketplace_shipbacks (order_id, dispatched_at);
+
+            -- Which SKUs are sold on which platform, under which listing (ops maintain it).
+            CREATE TABLE stock_listings (
+                platform text NOT NULL,
+                sku text NOT NULL,
+                item_id text NOT NULL,
+                platform_sku_id text,
+                created_by text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (platform, sku)
+            );
+
+            -- The latest available-to-sell of every SKU (from inventory.availability-changed; an
+            -- older change arriving after a newer one is ignored); version counts the changes kept.
+            CREATE TABLE stock_levels (
+                sku text PRIMARY KEY,
+                available int8 NOT NULL,
+                changed_at timestamptz NOT NULL,
+                version int8 NOT NULL DEFAULT 1
+            );
+
+            -- What each listing was last told. A push is due when the level's version is newer than
+            -- the one sent (or a full sync forced it) and due_at has come: due_at is set one feed
+            -- interval after each push (coalescing), after a failure by the backoff, and while a push
+            -- is in flight by its lease. status: ok, failed (refused: sent again on the next change
+            -- or full sync).
+            CREATE TABLE stock_pushes (
+                platform text NOT NULL,
+                sku text NOT NULL,
+                sent_quantity int8,
+                sent_version int8 NOT NULL DEFAULT 0,
+                sent_at timestamptz,
+                pushes int8 NOT NULL DEFAULT 0,
+                forced boolean NOT NULL DEFAULT true,
+                due_at timestamptz NOT NULL DEFAULT now(),
+                attempts int NOT NULL DEFAULT 0,
+                status text NOT NULL DEFAULT 'ok',
+                last_error_code text,
+                last_error text,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (platform, sku),
+                FOREIGN KEY (platform, sku) REFERENCES stock_listings (platform, sku) ON DELETE CASCADE
+            );
+            CREATE INDEX stock_pushes_due ON stock_pushes (due_at);
+            """),
     ]
 }

@@ -145,10 +145,16 @@ final class StockLedger {
                 ORDER BY n
                 """, logger: logger)
         }
+        // Every change of a SKU's available-to-sell (summed over warehouses), once per transaction:
+        // intake refuses sold-out SKUs by it and integrations feeds marketplaces the quantity.
+        // Stamped now, while this transaction holds every stock row of the SKU, so that of two
+        // changes of one SKU the later one always carries the later time (events of two inventory
+        // processes may reach the topic in either order; consumers keep the latest by this time).
+        let stamped = Date()
         for sku in Set(keys.map(\.sku)).sorted() {
             let was = Self.sellable(sku, in: before), now_ = Self.sellable(sku, in: levels)
-            if (was > 0) != (now_ > 0) {
-                try context.emit(AvailabilityChanged(sku: sku, availableToSell: now_, soldOut: now_ <= 0, changedAt: now),
+            if was != now_ {
+                try context.emit(AvailabilityChanged(sku: sku, availableToSell: now_, soldOut: now_ <= 0, changedAt: stamped),
                                  orderID: AvailabilityChanged.key(sku: sku), topic: TopicCatalogue.inventoryEvents)
             }
         }
