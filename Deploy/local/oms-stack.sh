@@ -202,6 +202,28 @@ carrier_secrets() {
   cat "$file"
 }
 
+# The demo marketplace's app secret (Deploy/local/marketplace-endpoint.py checks every request's
+# signature with it), generated once per stack and kept in the state directory.
+marketplace_secret() {
+  local file="$STATE/marketplace-demo.secret"
+  if [ ! -s "$file" ]; then
+    head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$file"
+    chmod 600 "$file"
+  fi
+  cat "$file"
+}
+
+# What the integrations service needs to reach the marketplaces: the operator's OMS_TAOBAO_* /
+# OMS_JD_* when set, else the local demo gateway on 127.0.0.1:8098.
+marketplace_env() {
+  if [ -z "${OMS_TAOBAO_APP_KEY:-}" ]; then
+    local secret; secret="$(marketplace_secret)"
+    echo "OMS_TAOBAO_APP_KEY=demo-app OMS_TAOBAO_APP_SECRET=$secret OMS_TAOBAO_SESSION=demo-session OMS_TAOBAO_GATEWAY_URL=http://127.0.0.1:8098/router/rest"
+    [ -z "${OMS_JD_APP_KEY:-}" ] && echo "OMS_JD_APP_KEY=demo-app OMS_JD_APP_SECRET=$secret OMS_JD_ACCESS_TOKEN=demo-token OMS_JD_GATEWAY_URL=http://127.0.0.1:8098/routerjson"
+  fi
+  echo "OMS_MARKETPLACE_RETRY_BASE_MILLISECONDS=${OMS_MARKETPLACE_RETRY_BASE_MILLISECONDS:-5000}"
+}
+
 start_services() {
   eval "$(print_env)"
   local secrets="${OMS_CARRIER_SECRETS:-$(carrier_secrets)}"
@@ -214,7 +236,9 @@ start_services() {
     if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
       log "$service already running (pid $(cat "$pidfile"))"; continue
     fi
-    OMS_HTTP_PORT=$port OMS_KAFKA_SESSION_TIMEOUT_MS="${OMS_KAFKA_SESSION_TIMEOUT_MS:-6000}" \
+    local extra=()
+    [ "$service" = integrations ] && read -r -a extra <<<"$(marketplace_env | tr '\n' ' ')"
+    env "${extra[@]}" OMS_HTTP_PORT=$port OMS_KAFKA_SESSION_TIMEOUT_MS="${OMS_KAFKA_SESSION_TIMEOUT_MS:-6000}" \
       OMS_FULFILLMENT_DEFAULT_MODE="${OMS_FULFILLMENT_DEFAULT_MODE:-automatic}" OMS_CARRIER_SECRETS="$secrets" \
       nohup "$BIN/oms-$service" >>"$STATE/logs/$service.log" 2>&1 &
     echo $! >"$pidfile"
@@ -271,6 +295,23 @@ start_webhook_receiver() {
   log "subscribed the demo webhook receiver (http://127.0.0.1:8099) to the web shop's order journey"
 }
 
+# The demo marketplace: a local TOP/JOS gateway on 127.0.0.1:8098 (checking every signature) that
+# hears the marketplace order's tracking number, and the example's first SKU listed on Tmall so
+# its stock is fed there too.
+start_marketplace_endpoint() {
+  local pidfile="$STATE/pids/marketplace-endpoint.pid"
+  marketplace_secret >/dev/null
+  if ! { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }; then
+    nohup python3 "$REPO/Deploy/local/marketplace-endpoint.py" 8098 "$STATE/marketplace-demo.secret" "$STATE/logs/marketplace-endpoint.log" \
+      >>"$STATE/logs/marketplace-endpoint.err" 2>&1 &
+    echo $! >"$pidfile"
+  fi
+  local token; token="$(printf '%s' "$OMS_API_TOKENS" | tr ',' '\n' | sed -n 's/^[^:]*:ops=//p' | head -n 1)"
+  curl -fsS -X PUT "http://127.0.0.1:$((HTTP_BASE_PORT + 7))/v1/integrations/stock-listings/tmall/CLO-TEE-BLK-M" -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' -d '{"itemId":"600100200300","platformSkuId":"4200001"}' >/dev/null \
+    || die "could not list the demo SKU on the demo marketplace (is the integrations service up?)"
+}
+
 stop_pidfile() {
   local name="$1" pidfile="$STATE/pids/$1.pid"
   [ -f "$pidfile" ] || return 0
@@ -298,6 +339,7 @@ case "$cmd" in
   down)
     for service in "${SERVICES[@]}"; do stop_pidfile "$service"; done
     stop_pidfile webhook-receiver
+    stop_pidfile marketplace-endpoint
     for pidfile in "$STATE"/pids/intake-worker-*.pid; do if [ -f "$pidfile" ]; then stop_pidfile "$(basename "$pidfile" .pid)"; fi; done
     stop_pidfile broker
     if [ -f "$STATE/pgdata/PG_VERSION" ]; then
@@ -358,11 +400,17 @@ case "$cmd" in
     BIN="$(bin_dir)"
     [ -x "$BIN/omsctl" ] || die "omsctl is not built; run: Deploy/local/oms-stack.sh up"
     start_webhook_receiver
-    heard_before="$(cat "$STATE/logs/webhook-receiver.log" 2>/dev/null | wc -l)"
+    start_marketplace_endpoint
+    touch "$STATE/logs/webhook-receiver.log" "$STATE/logs/marketplace-endpoint.log"
+    heard_before="$(wc -l <"$STATE/logs/webhook-receiver.log")"
+    told_before="$(wc -l <"$STATE/logs/marketplace-endpoint.log")"
     cd "$REPO" && OMS_CARRIER_SECRETS="${OMS_CARRIER_SECRETS:-$(carrier_secrets)}" LD_LIBRARY_PATH="$STATE/lib" "$BIN/omsctl" demo "$@"
     sleep 6   # the refund's settlement comes from the refund payer's next round, then the settle time
     echo
     echo "The web shop's webhook receiver (Deploy/local/webhook-receiver.py, signatures checked) heard:"
-    tail -n +$((heard_before + 1)) "$STATE/logs/webhook-receiver.log" ;;
+    tail -n +$((heard_before + 1)) "$STATE/logs/webhook-receiver.log"
+    echo
+    echo "The demo marketplace (Deploy/local/marketplace-endpoint.py, Taobao TOP / JD JOS signatures checked) was told:"
+    tail -n +$((told_before + 1)) "$STATE/logs/marketplace-endpoint.log" ;;
   *) die "unknown command $cmd (up | infra | down | status | env | demo | scale-intake N | restart-broker | restart-postgres | kill|stop|start SERVICE)" ;;
 esac

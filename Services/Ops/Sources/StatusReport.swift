@@ -41,6 +41,17 @@ public struct StatusReport: Sendable, Codable {
     /// Webhook subscriptions and their backlog, from the integrations schema (nil when unreadable).
     public var webhooks: [WebhookBacklog]? = nil
 
+    /// Marketplace ship-backs by status and stock listings by push status, from the integrations
+    /// schema (nil when unreadable). Not part of `isDrained` either: a platform's outage is its own.
+    public var marketplace: MarketplaceBacklog? = nil
+
+    /// What the marketplaces were (and are still to be) told.
+    public struct MarketplaceBacklog: Sendable, Codable {
+        public var shipBacks: [String: Int]
+        public var oldestPendingShipBackSeconds: Int
+        public var listings: [String: Int]
+    }
+
     /// One webhook subscription's delivery backlog. Not part of `isDrained`: a receiver that is
     /// down is the receiver's outage, not the pipeline's.
     public struct WebhookBacklog: Sendable, Codable {
@@ -86,6 +97,12 @@ public struct StatusReport: Sendable, Codable {
                              + "\(hook.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(String(hook.pending).leftPadded(8)) \(String(hook.oldestPendingSeconds).leftPadded(10)) \(String(hook.failed).leftPadded(7))")
             }
         }
+        if let marketplace, marketplace.shipBacks.values.reduce(0, +) + marketplace.listings.values.reduce(0, +) > 0 {
+            let shipBacks = ["waiting_order", "pending", "sent", "failed", "skipped"].map { "\($0) \(marketplace.shipBacks[$0] ?? 0)" }.joined(separator: ", ")
+            lines.append("")
+            lines.append("MARKETPLACE SHIP-BACKS  \(shipBacks); oldest pending \(marketplace.oldestPendingShipBackSeconds) s")
+            lines.append("MARKETPLACE LISTINGS    ok \(marketplace.listings["ok"] ?? 0), failed \(marketplace.listings["failed"] ?? 0)")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -116,7 +133,10 @@ public struct StatusReport: Sendable, Codable {
             }
         }
         var status = StatusReport(services: report)
-        if services.contains(.integrations) { status.webhooks = await webhookBacklog(database, schema: schema(.integrations), logger: logger) }
+        if services.contains(.integrations) {
+            status.webhooks = await webhookBacklog(database, schema: schema(.integrations), logger: logger)
+            status.marketplace = await marketplaceBacklog(database, schema: schema(.integrations), logger: logger)
+        }
         return status
     }
 
@@ -147,6 +167,27 @@ public struct StatusReport: Sendable, Codable {
                 result.append(WebhookBacklog(subscription: r.0, name: r.1, status: r.2, pending: r.3, oldestPendingSeconds: r.4, failed: r.5))
             }
             return result
+        } catch {
+            return nil
+        }
+    }
+
+    /// Ship-backs by status with the oldest pending one's age, and stock listings by push status.
+    static func marketplaceBacklog(_ client: PostgresClient?, schema: String, logger: Logger) async -> MarketplaceBacklog? {
+        guard let client else { return nil }
+        do {
+            guard let quoted = try await quotedSchema(schema, having: "marketplace_shipbacks", client, logger: logger) else { return nil }
+            var backlog = MarketplaceBacklog(shipBacks: [:], oldestPendingShipBackSeconds: 0, listings: [:])
+            let shipBacks = try await client.query(PostgresQuery(unsafeSQL: """
+                SELECT status, count(*)::int8, coalesce(extract(epoch FROM now() - min(dispatched_at)), 0)::int8 FROM \(quoted).marketplace_shipbacks GROUP BY status
+                """), logger: logger)
+            for try await (status, count, oldest) in shipBacks.decode((String, Int, Int).self) {
+                backlog.shipBacks[status] = count
+                if status == "pending" { backlog.oldestPendingShipBackSeconds = oldest }
+            }
+            let listings = try await client.query(PostgresQuery(unsafeSQL: "SELECT status, count(*)::int8 FROM \(quoted).stock_pushes GROUP BY status"), logger: logger)
+            for try await (status, count) in listings.decode((String, Int).self) { backlog.listings[status] = count }
+            return backlog
         } catch {
             return nil
         }
