@@ -207,7 +207,7 @@ var targets: [Target] = [
 
 /// Extra dependencies of individual services.
 let serviceDeps: [String: [Target.Dependency]] = [
-    "LogisticsService": [.product(name: "Crypto", package: "swift-crypto")],
+    "LogisticsService": [.product(name: "Crypto", package: "swift-crypto"), .product(name: "AsyncHTTPClient", package: "async-http-client")],
     "AfterSalesService": [
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "CryptoExtras", package: "swift-crypto"),

@@ -33,10 +33,19 @@ extension MarketplaceGateway {
         }
     }
 
+    /// Every byte but ASCII letters, digits and `-_.*` percent-encoded (UTF-8), as form bodies carry it.
     static func formEncode(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._*")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+        var encoded = ""
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "*"):
+                encoded.unicodeScalars.append(UnicodeScalar(byte))
+            default:
+                encoded += String(format: "%%%02X", byte)
+            }
+        }
+        return encoded
     }
 }
 

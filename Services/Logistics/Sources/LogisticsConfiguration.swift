@@ -13,6 +13,23 @@ public struct LogisticsConfiguration: Sendable {
     public var delayCheckSeconds: Int
     /// `OMS_SEED_DEMO_CATALOG` (default true): load the demo carriers (SF, JD, YTO, ZTO, Dada).
     public var seedDemoCarriers: Bool
+    /// SF Express's e-waybill account (`OMS_SF_PARTNER_ID`, `OMS_SF_CHECKWORD`, `OMS_SF_MONTHLY_CARD`,
+    /// `OMS_SF_GATEWAY_URL`): set, SF's waybill numbers come from its API; unset, from the local counter.
+    var sfExpress: SFExpressWaybills.Configuration?
+    /// `OMS_EWAYBILL_MAX_ATTEMPTS` (10), `OMS_EWAYBILL_RETRY_BASE_MILLISECONDS` (2000, doubling),
+    /// `OMS_EWAYBILL_POLL_MILLISECONDS` (200): how bookings are retried and looked for.
+    public var waybillMaxAttempts: Int
+    public var waybillRetryBaseMilliseconds: Int
+    public var waybillPollMilliseconds: Int
+    /// `OMS_EWAYBILL_TIMEOUT_SECONDS` (10): one call to a carrier's e-waybill API.
+    public var waybillTimeoutSeconds: Int
+
+    /// The e-waybill adapters by carrier company: the carriers whose numbers come from their API.
+    var waybillCarriers: [String: any EWaybillCarrier] {
+        var carriers: [String: any EWaybillCarrier] = [:]
+        if let sfExpress { carriers["SF"] = SFExpressWaybills(configuration: sfExpress) }
+        return carriers
+    }
 
     public init(environment: [String: String]) throws {
         var secrets: [String: String] = [:]
@@ -28,5 +45,10 @@ public struct LogisticsConfiguration: Sendable {
         noScanSeconds = try env.integer("OMS_DELAY_NO_SCAN_SECONDS", 86_400, 1...2_592_000)
         delayCheckSeconds = try env.integer("OMS_DELAY_CHECK_SECONDS", 60, 1...3_600)
         seedDemoCarriers = try env.bool("OMS_SEED_DEMO_CATALOG", true)
+        sfExpress = try SFExpressWaybills.Configuration.from(environment)
+        waybillMaxAttempts = try env.integer("OMS_EWAYBILL_MAX_ATTEMPTS", 10, 1...50)
+        waybillRetryBaseMilliseconds = try env.integer("OMS_EWAYBILL_RETRY_BASE_MILLISECONDS", 2_000, 10...3_600_000)
+        waybillPollMilliseconds = try env.integer("OMS_EWAYBILL_POLL_MILLISECONDS", 200, 10...60_000)
+        waybillTimeoutSeconds = try env.integer("OMS_EWAYBILL_TIMEOUT_SECONDS", 10, 1...120)
     }
 }

@@ -18,19 +18,22 @@ public struct LogisticsService: OMSService {
     public var migrations: [Migration] { LogisticsServiceMigrations.all(seedDemoCarriers: configuration.seedDemoCarriers) }
 
     /// Group `oms.logistics.events` over orders, fulfillment and after-sales.
-    public var handlers: [any EventHandler] { [ParcelDispatchHandler()] }
+    public var handlers: [any EventHandler] { [ParcelDispatchHandler(apiCarriers: Set(configuration.waybillCarriers.keys))] }
 
     public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
         [LogisticsSetupRoutes(runtime: runtime), ShipmentRoutes(runtime: runtime), TrackingWebhookRoutes(runtime: runtime, configuration: configuration),
-         CashOnDeliveryRoutes(runtime: runtime)]
+         CashOnDeliveryRoutes(runtime: runtime), WaybillBookingRoutes(runtime: runtime)]
     }
 
     public func backgroundServices(runtime: ServiceRuntime) -> [any Service] {
-        [DelayDetector(runtime: runtime, configuration: configuration).job()]
+        [DelayDetector(runtime: runtime, configuration: configuration).job(),
+         WaybillBooker(runtime: runtime, carriers: configuration.waybillCarriers, maxAttempts: configuration.waybillMaxAttempts,
+                       retryBaseMilliseconds: configuration.waybillRetryBaseMilliseconds, pollMilliseconds: configuration.waybillPollMilliseconds,
+                       leaseSeconds: 3 * configuration.waybillTimeoutSeconds + 10).job()]
     }
 
-    /// `oms_logistics_open_shipments`, `oms_logistics_delayed_shipments` (open and delayed) and
-    /// `oms_logistics_lost_shipments`.
+    /// `oms_logistics_open_shipments`, `oms_logistics_delayed_shipments` (open and delayed),
+    /// `oms_logistics_lost_shipments` and `oms_logistics_waybill_bookings{status}`.
     public func refreshMetrics(runtime: ServiceRuntime) async throws {
         let rows = try await runtime.database.client.query("""
             SELECT count(*) FILTER (WHERE status NOT IN ('delivered', 'lost'))::int8,
@@ -42,6 +45,11 @@ public struct LogisticsService: OMSService {
             runtime.metrics.set("oms_logistics_open_shipments", to: Double(open))
             runtime.metrics.set("oms_logistics_delayed_shipments", to: Double(delayed))
             runtime.metrics.set("oms_logistics_lost_shipments", to: Double(lost))
+        }
+        let logger = runtime.logger
+        let bookings = try await runtime.database.client.withConnection { try await WaybillBookingStore.counts(connection: $0, logger: logger) }
+        for status in WaybillBookingStore.statuses {
+            runtime.metrics.set("oms_logistics_waybill_bookings", [("status", status)], to: Double(bookings[status] ?? 0))
         }
     }
 }

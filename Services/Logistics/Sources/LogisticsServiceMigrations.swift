@@ -90,5 +90,34 @@ enum LogisticsServiceMigrations {
             ALTER TABLE shipments ADD COLUMN cod_collected_fen bigint;
             ALTER TABLE shipments ADD COLUMN cod_mismatch boolean NOT NULL DEFAULT false;
             """),
+        Migration(version: 103, name: "e-waybill bookings", sql: """
+            -- Parcels whose carrier gives the waybill number through its e-waybill API (电子面单): the
+            -- planned shipment waits here until the carrier answers, then becomes a dispatched
+            -- shipment in the same transaction as its shipment.dispatched. One per parcel; the
+            -- carrier is asked with the shipment id as its order id, so a retried booking never makes
+            -- a second waybill. status: pending (to book; next_attempt_at is the lease or the retry
+            -- time), booked, failed (refused or attempts used up: last_error_code is the carrier's).
+            -- The waybill and the recipient (in clear for the carrier) are sealed with the key ring.
+            CREATE TABLE waybill_bookings (
+                parcel_id text PRIMARY KEY,
+                shipment_id text NOT NULL,
+                order_id text NOT NULL,
+                carrier_code text NOT NULL,
+                planned jsonb NOT NULL,
+                waybill_sealed text NOT NULL,
+                recipient_sealed text NOT NULL,
+                status text NOT NULL DEFAULT 'pending',
+                attempts int NOT NULL DEFAULT 0,
+                next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                waybill_number text,
+                last_error_code text,
+                last_error text,
+                booked_at timestamptz,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX waybill_bookings_due ON waybill_bookings (next_attempt_at) WHERE status = 'pending';
+            CREATE INDEX waybill_bookings_order ON waybill_bookings (order_id);
+            """),
     ]
 }

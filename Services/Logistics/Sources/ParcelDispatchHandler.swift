@@ -5,17 +5,24 @@ import OMSPlatform
 import PostgresNIO
 
 /// `fulfillment.packed` → one shipment per parcel: the carrier service chosen by `CarrierSelector`
-/// (decision and reasons stored), a unique tracking number in the carrier's format, the waybill
-/// (sender, recipient with the phone masked, order number, carrier, weight, insurance), an ETA, and
-/// `shipment.dispatched`. Whole batches take a constant number of statements.
+/// (decision and reasons stored), a tracking number, the waybill (sender, recipient with the phone
+/// masked, order number, carrier, weight, insurance, where its number came from), an ETA, and
+/// `shipment.dispatched`. A carrier with an e-waybill API gives the number: the parcel is recorded
+/// as a waybill booking and `WaybillBooker` dispatches it once the carrier answers; other carriers'
+/// numbers come from the local counter, in the carrier's format, at once. Whole batches take a
+/// constant number of statements.
 /// Invariant: one shipment per parcel id, however often the event is delivered; a parcel whose
 /// warehouse logistics does not know, or that no carrier may take, is dead-lettered with the reason
 /// (set the warehouse or carrier up, then redrive).
 public struct ParcelDispatchHandler: EventHandler {
     public let eventTypes: Set<String> = [FulfillmentPacked.eventType]
     let selector = CarrierSelector()
+    /// Carrier companies whose waybill numbers come from their e-waybill API (`WaybillBooker`).
+    let apiCarriers: Set<String>
 
-    public init() {}
+    init(apiCarriers: Set<String> = []) {
+        self.apiCarriers = apiCarriers
+    }
 
     public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
         let connection = context.connection, logger = context.logger
@@ -44,59 +51,58 @@ public struct ParcelDispatchHandler: EventHandler {
                 planned.append((body, parcel, decision, zone, origin, event))
             }
         }
-        let counts = Dictionary(grouping: planned, by: \.decision.carrier.carrierCode).mapValues(\.count)
+        // Carriers booked through their e-waybill API get their number from the carrier (the
+        // booking job); the others from the local counter, now.
+        let local = planned.filter { !apiCarriers.contains($0.decision.carrier.carrierCode) }
+        let counts = Dictionary(grouping: local, by: \.decision.carrier.carrierCode).mapValues(\.count)
         var sequences = try await CarrierStore.reserveSequences(counts, connection: connection, logger: logger).mapValues { Array($0) }
 
         // Cash on delivery: each new parcel collects its own share (a replayed parcel is not assigned again).
         let shares = try await CashOnDeliveryStore.assign(planned.map { ($0.parcel.parcelId, $0.parcel.lines, $0.packed.order) }, connection: connection, logger: logger)
 
         let now = Date()
-        var rows = (ids: [String](), parcels: [String](), orders: [String](), fos: [String](), warehouses: [String](), carriers: [String](), companies: [String](),
-                    tracking: [String](), zones: [String](), fees: [Int64](), weights: [Int32](), reasons: [String](), lines: [String](), waybills: [String](), etas: [Date](),
-                    codShares: [String](), codExpected: [Int64]())
-        var outgoing: [String: (ShipmentDispatched, EventEnvelope)] = [:]
+        var numbered: [(PlannedShipment, String)] = []
+        var bookings: [WaybillBookingStore.Recording] = []
         for item in planned {
             let carrier = item.decision.carrier
-            let sequence = sequences[carrier.carrierCode]!.removeFirst()
-            let tracking = TrackingNumber.make(prefix: carrier.trackingPrefix, digits: carrier.trackingDigits, sequence: sequence)
             let id = "SHP-\(item.parcel.parcelId)"
             let eta = DeliveryEstimate.eta(dispatchedAt: now, transitDays: item.decision.transitDays)
+            let byAPI = apiCarriers.contains(carrier.carrierCode)
+            let tracking = byAPI ? "" : TrackingNumber.make(prefix: carrier.trackingPrefix, digits: carrier.trackingDigits, sequence: sequences[carrier.carrierCode]!.removeFirst())
             let waybill = Waybill(trackingNumber: tracking, carrier: carrier.code, carrierName: carrier.name, orderId: item.packed.orderID,
                                   channelOrderId: item.packed.order.channelOrderID, sender: .init(name: item.origin.name, province: item.origin.province,
                                   city: item.origin.city, address: item.origin.address), recipient: .init(order: item.packed.order),
                                   weightGrams: item.parcel.weightGrams, insured: item.decision.carrier.insured && item.parcel.insured,
                                   declaredValueFen: item.parcel.insured ? item.parcel.declaredValue.minorUnits : nil,
                                   cashOnDeliveryFen: shares[item.parcel.parcelId].flatMap { $0.totalFen > 0 ? $0.totalFen : nil },
-                                  handling: item.parcel.packaging)
-            rows.ids.append(id); rows.parcels.append(item.parcel.parcelId); rows.orders.append(item.packed.orderID); rows.fos.append(item.packed.fulfillmentOrderId)
-            rows.warehouses.append(item.packed.warehouseId); rows.carriers.append(carrier.code); rows.companies.append(carrier.carrierCode)
-            rows.tracking.append(tracking); rows.zones.append(item.zone.rawValue); rows.fees.append(item.decision.fee.minorUnits)
-            rows.weights.append(Int32(item.parcel.weightGrams)); rows.reasons.append(item.decision.reasons.joined(separator: ","))
-            rows.lines.append(String(decoding: try EventCoding.encode(item.parcel.lines), as: UTF8.self))
-            rows.waybills.append(String(decoding: try EventCoding.encode(waybill.sealed(by: context.vault)), as: UTF8.self)); rows.etas.append(eta)
-            rows.codShares.append(try shares[item.parcel.parcelId].map { String(decoding: try EventCoding.encode($0), as: UTF8.self) } ?? "")
-            rows.codExpected.append(waybill.cashOnDeliveryFen ?? -1)
-            outgoing[id] = (ShipmentDispatched(shipmentId: id, orderID: item.packed.orderID, warehouseId: item.packed.warehouseId, carrier: carrier.carrierCode,
+                                  handling: item.parcel.packaging, numberSource: byAPI ? .carrierAPI : .localCounter)
+            let shipment = PlannedShipment(
+                id: id, parcelId: item.parcel.parcelId, orderId: item.packed.orderID, fulfillmentOrderId: item.packed.fulfillmentOrderId,
+                warehouseId: item.packed.warehouseId, service: carrier.code, company: carrier.carrierCode, zone: item.zone.rawValue,
+                feeFen: item.decision.fee.minorUnits, weightGrams: item.parcel.weightGrams, reasons: item.decision.reasons, lines: item.parcel.lines, eta: eta,
+                codShare: try shares[item.parcel.parcelId].map { String(decoding: try EventCoding.encode($0), as: UTF8.self) } ?? "",
+                codExpectedFen: waybill.cashOnDeliveryFen ?? -1,
+                dispatched: ShipmentDispatched(shipmentId: id, orderID: item.packed.orderID, warehouseId: item.packed.warehouseId, carrier: carrier.carrierCode,
                                                trackingNumber: tracking, lines: item.parcel.lines, dispatchedAt: now, parcelId: item.parcel.parcelId,
                                                service: carrier.code, weightGrams: item.parcel.weightGrams, estimatedDelivery: eta,
-                                               selectionReasons: item.decision.reasons), item.cause)
+                                               selectionReasons: item.decision.reasons),
+                causeEventId: item.cause.eventID, correlationId: item.cause.correlationID)
+            if byAPI {
+                let address = item.packed.order.deliveryAddress
+                let recipient = WaybillRequest.Contact(name: item.packed.order.customer.name, phone: item.packed.order.customer.phone, province: address?.province ?? "",
+                                                       city: address?.city ?? "", district: address?.district, address: address?.street ?? "")
+                bookings.append(WaybillBookingStore.Recording(shipment: shipment,
+                                                              sealedWaybill: context.vault.seal(String(decoding: try EventCoding.encode(waybill), as: UTF8.self),
+                                                                                                context: WaybillBookingStore.sealContext(item.parcel.parcelId, "waybill")),
+                                                              sealedRecipient: context.vault.seal(String(decoding: try EventCoding.encode(recipient), as: UTF8.self),
+                                                                                                  context: WaybillBookingStore.sealContext(item.parcel.parcelId, "recipient"))))
+            } else {
+                numbered.append((shipment, String(decoding: try EventCoding.encode(waybill.sealed(by: context.vault)), as: UTF8.self)))
+            }
         }
-        let inserted = try await connection.query("""
-            INSERT INTO shipments (id, parcel_id, order_id, fulfillment_order_id, warehouse_code, carrier, carrier_code, tracking_number, status, zone, fee_fen,
-                                   weight_grams, selection_reasons, lines, waybill, eta, dispatched_at, last_scan_at, cod_share, cod_expected_fen)
-            SELECT i, p, o, f, w, c, cc, t, 'dispatched', z, fee, g, string_to_array(r, ','), l::jsonb, wb::jsonb, e, \(now), \(now), NULLIF(cs, '')::jsonb, NULLIF(ce, -1)
-            FROM unnest(\(rows.ids)::text[], \(rows.parcels)::text[], \(rows.orders)::text[], \(rows.fos)::text[], \(rows.warehouses)::text[], \(rows.carriers)::text[],
-                        \(rows.companies)::text[], \(rows.tracking)::text[], \(rows.zones)::text[], \(rows.fees)::int8[], \(rows.weights)::int4[], \(rows.reasons)::text[],
-                        \(rows.lines)::text[], \(rows.waybills)::text[], \(rows.etas)::timestamptz[], \(rows.codShares)::text[], \(rows.codExpected)::int8[])
-                        AS u(i, p, o, f, w, c, cc, t, z, fee, g, r, l, wb, e, cs, ce)
-            ON CONFLICT (parcel_id) DO NOTHING
-            RETURNING id
-            """, logger: logger)
-        var created: [String] = []
-        for try await id in inserted.decode(String.self) { created.append(id) }
-        for id in rows.ids where created.contains(id) {
-            let (dispatched, cause) = outgoing[id]!
-            try context.emit(dispatched, orderID: dispatched.orderID, topic: TopicCatalogue.shipments, causedBy: cause)
+        try await WaybillBookingStore.record(bookings, connection: connection, logger: logger)
+        for planned in try await ShipmentStore.insertDispatched(numbered, now: now, connection: connection, logger: logger) {
+            context.emit(try planned.event(at: now), topic: TopicCatalogue.shipments)
         }
     }
 }

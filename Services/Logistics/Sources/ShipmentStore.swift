@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OMSDomain
+import OMSPlatform
 import PostgresNIO
 
 /// Shipments: the views customer service reads, the stored waybill, and the state changes a
@@ -28,6 +29,29 @@ enum ShipmentStore {
         var location: String?
         var detail: String
         var applied: Bool
+    }
+
+    /// Inserts numbered shipments as dispatched (`waybill` sealed); returns the ones new, in order:
+    /// a parcel already shipped stays as it is and is not returned.
+    static func insertDispatched(_ shipments: [(PlannedShipment, waybill: String)], now: Date, connection: PostgresConnection, logger: Logger) async throws -> [PlannedShipment] {
+        guard !shipments.isEmpty else { return [] }
+        let p = shipments.map(\.0)
+        let lines = try p.map { String(decoding: try EventCoding.encode($0.lines), as: UTF8.self) }
+        let inserted = try await connection.query("""
+            INSERT INTO shipments (id, parcel_id, order_id, fulfillment_order_id, warehouse_code, carrier, carrier_code, tracking_number, status, zone, fee_fen,
+                                   weight_grams, selection_reasons, lines, waybill, eta, dispatched_at, last_scan_at, cod_share, cod_expected_fen)
+            SELECT i, p, o, f, w, c, cc, t, 'dispatched', z, fee, g, string_to_array(r, ','), l::jsonb, wb::jsonb, e, \(now), \(now), NULLIF(cs, '')::jsonb, NULLIF(ce, -1)
+            FROM unnest(\(p.map(\.id))::text[], \(p.map(\.parcelId))::text[], \(p.map(\.orderId))::text[], \(p.map(\.fulfillmentOrderId))::text[],
+                        \(p.map(\.warehouseId))::text[], \(p.map(\.service))::text[], \(p.map(\.company))::text[], \(p.map(\.dispatched.trackingNumber))::text[],
+                        \(p.map(\.zone))::text[], \(p.map(\.feeFen))::int8[], \(p.map { Int32($0.weightGrams) })::int4[], \(p.map { $0.reasons.joined(separator: ",") })::text[],
+                        \(lines)::text[], \(shipments.map(\.waybill))::text[], \(p.map(\.eta))::timestamptz[], \(p.map(\.codShare))::text[], \(p.map(\.codExpectedFen))::int8[])
+                        AS u(i, p, o, f, w, c, cc, t, z, fee, g, r, l, wb, e, cs, ce)
+            ON CONFLICT (parcel_id) DO NOTHING
+            RETURNING id
+            """, logger: logger)
+        var created: Set<String> = []
+        for try await id in inserted.decode(String.self) { created.insert(id) }
+        return p.filter { created.contains($0.id) }
     }
 
     /// The shipment with this tracking number of this carrier company, locked, or nil.

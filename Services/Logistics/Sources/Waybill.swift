@@ -40,4 +40,36 @@ public struct Waybill: Codable, Hashable, Sendable {
     public var cashOnDeliveryFen: Int64?
     /// Packaging marks for handlers (protective_wrap, insulated_liner, ...).
     public var handling: [String]
+    /// Where the number came from (nil on waybills stored before e-waybills).
+    public var numberSource: NumberSource?
+    /// The routing data the carrier returned for the label (e.g. SF's `destRouteLabel`,
+    /// `twoDimensionCode`), printed as the carrier requires; nil for local numbers.
+    public var routeLabel: [String: String]?
+
+    /// Who issued the tracking number.
+    public enum NumberSource: String, Codable, Hashable, Sendable {
+        /// The carrier's e-waybill API (电子面单): the number the carrier will scan.
+        case carrierAPI = "carrier_api"
+        /// The local counter in the carrier's format, for carriers without an API here.
+        case localCounter = "local_counter"
+    }
+
+    public init(trackingNumber: String, carrier: String, carrierName: String, orderId: String, channelOrderId: String, sender: Party, recipient: Party,
+                weightGrams: Int, insured: Bool, declaredValueFen: Int64?, cashOnDeliveryFen: Int64?, handling: [String], numberSource: NumberSource? = nil,
+                routeLabel: [String: String]? = nil) {
+        self.trackingNumber = trackingNumber
+        self.carrier = carrier
+        self.carrierName = carrierName
+        self.orderId = orderId
+        self.channelOrderId = channelOrderId
+        self.sender = sender
+        self.recipient = recipient
+        self.weightGrams = weightGrams
+        self.insured = insured
+        self.declaredValueFen = declaredValueFen
+        self.cashOnDeliveryFen = cashOnDeliveryFen
+        self.handling = handling
+        self.numberSource = numberSource
+        self.routeLabel = routeLabel
+    }
 }
