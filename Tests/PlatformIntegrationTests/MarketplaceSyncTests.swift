@@ -2,6 +2,7 @@ import Foundation
 import OMSDomain
 @testable import IntegrationsService
 import OMSPlatform
+import PostgresNIO
 import Testing
 
 /// Marketplace ship-back and the stock feed, by a real integrations process, from events on real
@@ -125,6 +126,20 @@ struct MarketplaceSyncTests {
                 let shipBacks = try await client.send(.GET, "/v1/integrations/ship-backs?limit=100")
                 #expect((shipBacks.json["shipBacks"] as? [[String: Any]])?.count == 10)
                 #expect(try await client.send(.GET, "/v1/integrations/ship-backs?status=lost").status == 422)
+
+                // A parcel whose order never arrives is forgotten after the retention period, nothing else.
+                let schema = world.integrationsSchema
+                try await world.publish([(try Self.dispatched("O-MP-NEVER", shipment: "S-NEVER", tracking: "SF1000000000012", lines: [("CLO-TEE", 1)]), TopicCatalogue.shipments)])
+                #expect(try await world.eventually { try await world.count("SELECT count(*) FROM \(schema).marketplace_shipbacks WHERE shipment_id = 'S-NEVER'") == 1 })
+                _ = try await world.count("WITH u AS (UPDATE \(schema).marketplace_shipbacks SET created_at = now() - interval '31 days' WHERE shipment_id = 'S-NEVER' RETURNING 1) SELECT count(*) FROM u")
+                let forgotten = try await world.client.withConnection { connection in
+                    try await connection.query(PostgresQuery(unsafeSQL: "SET search_path TO \(schema)"), logger: world.logger)
+                    let forgotten = try await ShipBackStore.pruneWaiting(olderThanDays: 30, connection: connection, logger: world.logger)
+                    try await connection.query(PostgresQuery(unsafeSQL: "SET search_path TO \(world.schema)"), logger: world.logger)
+                    return forgotten
+                }
+                #expect(forgotten == 1)
+                #expect(try await world.count("SELECT count(*) FROM \(schema).marketplace_shipbacks") == 10)
             }
         }
     }

@@ -38,8 +38,12 @@ public struct IntegrationsService: OMSService {
                 if count > 0 { runtime.logger.info("stock feed full sync", metadata: ["listings": "\(count)"]) }
             },
             PeriodicJob(name: "webhook-retention", every: .seconds(3_600), runtime: runtime) {
-                let deleted = try await runtime.retryingTransaction { tx in try await DeliveryStore.prune(olderThanDays: retention, connection: tx.connection, logger: tx.logger) }
+                let (deleted, forgotten) = try await runtime.retryingTransaction { tx in
+                    (try await DeliveryStore.prune(olderThanDays: retention, connection: tx.connection, logger: tx.logger),
+                     try await ShipBackStore.pruneWaiting(olderThanDays: retention, connection: tx.connection, logger: tx.logger))
+                }
                 if deleted > 0 { runtime.logger.info("old webhook deliveries deleted", metadata: ["count": "\(deleted)", "retentionDays": "\(retention)"]) }
+                if forgotten > 0 { runtime.logger.warning("parcels whose marketplace order never arrived forgotten", metadata: ["count": "\(forgotten)", "retentionDays": "\(retention)"]) }
             },
         ]
     }

@@ -267,6 +267,17 @@ enum ShipBackStore {
         return false
     }
 
+    /// Forgets parcels whose order never arrived (integrations started after it was received, or
+    /// its channel record was pruned) after `days`; returns how many.
+    static func pruneWaiting(olderThanDays days: Int, connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await connection.query("""
+            DELETE FROM marketplace_shipbacks WHERE status = 'waiting_order' AND created_at < now() - make_interval(days => \(days)::int) RETURNING shipment_id
+            """, logger: logger)
+        var count = 0
+        for try await _ in rows.decode(String.self) { count += 1 }
+        return count
+    }
+
     /// Counts by status, for metrics and `omsctl status`.
     static func counts(connection: PostgresConnection, logger: Logger) async throws -> [String: Int] {
         var counts: [String: Int] = [:]
