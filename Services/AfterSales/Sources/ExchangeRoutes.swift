@@ -95,12 +95,7 @@ struct ExchangeRoutes: RouteGroup {
                 throw APIError.conflict("exchange_not_open", "exchange \(id) is \(current.status); its original is received through its return \(current.returnId ?? "")")
             }
             let now = Date()
-            try await tx.connection.query("""
-                UPDATE exchanges SET original_received_at = \(now), original_condition = \(body.condition.rawValue),
-                       status = CASE WHEN status = 'replacementShipped' THEN 'closed' ELSE status END,
-                       closed_at = CASE WHEN status = 'replacementShipped' THEN \(now) ELSE NULL END
-                WHERE exchange_id = \(id)
-                """, logger: tx.logger)
+            try await ExchangeStore.recordOriginalReceipt(id, condition: body.condition, at: now, connection: tx.connection, logger: tx.logger)
             let item = InspectedItem(lineNumber: current.originalLineNumber, sku: current.originalSku, quantity: current.quantity, condition: body.condition)
             try tx.emit(ReturnReceived(returnId: id, orderID: current.orderId, warehouseId: body.warehouseId, items: [item], receivedAt: now),
                         orderID: current.orderId, topic: TopicCatalogue.afterSalesEvents)
@@ -120,11 +115,11 @@ struct ExchangeRoutes: RouteGroup {
             guard current.status == "replacementUnavailable" else {
                 throw APIError.conflict("replacement_available", "exchange \(id) is \(current.status); a refund is offered only when the replacement is out of stock")
             }
-            try await tx.connection.query("UPDATE exchanges SET status = 'convertedToRefund' WHERE exchange_id = \(id)", logger: tx.logger)
+            try await ExchangeStore.markConvertedToRefund(id, connection: tx.connection, logger: tx.logger)
             let request = ReturnRoutes.ReturnRequest(orderId: current.orderId, reason: .sizeOrFit, lines: [.init(lineNumber: current.originalLineNumber, quantity: current.quantity)],
                                                      note: "exchange \(id): replacement \(current.replacementSku) out of stock", requestId: "exchange:\(id)")
             let (opened, _) = try await returns.open(request, by: user, bypassWindow: true, exchangeID: id, tx: tx)
-            try await tx.connection.query("UPDATE exchanges SET return_id = \(opened.returnId) WHERE exchange_id = \(id)", logger: tx.logger)
+            try await ExchangeStore.link(id, toReturn: opened.returnId, connection: tx.connection, logger: tx.logger)
             return opened
         }
         return try Response.json(view, status: .created)
@@ -134,8 +129,9 @@ struct ExchangeRoutes: RouteGroup {
         let connection = tx.connection, logger = tx.logger
         guard let record = try await AfterSalesRecord.load(body.orderId, lock: true, connection: connection, logger: logger, vault: runtime.database.vault) else { throw APIError.notFound("order") }
         if let key = body.requestId {
-            let rows = try await connection.query("SELECT exchange_id FROM exchanges WHERE order_id = \(body.orderId) AND request_id = \(key)", logger: logger)
-            for try await id in rows.decode(String.self) { return (try await load(id, connection: connection)!, true) }
+            if let id = try await ExchangeStore.opened(order: body.orderId, requestID: key, connection: connection, logger: logger) {
+                return (try await load(id, connection: connection)!, true)
+            }
         }
         guard record.order.deliveryAddress != nil else {
             throw APIError(.unprocessableContent, code: "not_shippable", message: "order \(body.orderId) was sold at a till; exchange it in the store",
@@ -160,49 +156,25 @@ struct ExchangeRoutes: RouteGroup {
             }
             throw error
         }
-        let count = try await connection.query("SELECT count(*)::int8 FROM exchanges WHERE order_id = \(body.orderId)", logger: logger)
-        var sequence = 1
-        for try await existing in count.decode(Int.self) { sequence = existing + 1 }
+        let sequence = try await ExchangeStore.nextSequence(order: body.orderId, connection: connection, logger: logger)
         let id = "EXC-\(body.orderId)-\(sequence)"
         // The replacement keeps what the customer paid per unit of the original.
         let replacement = OrderLine(lineNumber: 1000 + sequence, sku: body.replacementSku, quantity: body.quantity, unitPrice: original.unitPrice,
                                     allocatedDiscount: RefundCalculator.share(of: original.allocatedDiscount, units: body.quantity, of: original.quantity))
         let now = Date()
-        try await connection.query("""
-            INSERT INTO exchanges (exchange_id, order_id, request_id, original_line, original_sku, quantity, replacement_line, replacement_sku, status, requested_by, requested_at)
-            VALUES (\(id), \(body.orderId), \(body.requestId), \(body.lineNumber), \(original.sku), \(body.quantity), \(replacement.lineNumber), \(body.replacementSku),
-                    'requested', \(user), \(now))
-            """, logger: logger)
+        try await ExchangeStore.open(id: id, order: body.orderId, requestID: body.requestId, originalLine: body.lineNumber, originalSKU: original.sku, quantity: body.quantity,
+                                     replacementLine: replacement.lineNumber, replacementSKU: body.replacementSku, by: user, at: now, connection: connection, logger: logger)
         try tx.emit(ExchangeRequested(exchangeId: id, orderID: body.orderId, originalLineNumber: body.lineNumber, originalSku: original.sku, replacement: replacement, requestedAt: now),
                     orderID: body.orderId, topic: TopicCatalogue.afterSalesEvents)
         return (try await load(id, connection: connection)!, false)
     }
 
     private func locked(_ id: String, tx: TransactionContext) async throws -> ExchangeView {
-        let rows = try await tx.connection.query("SELECT 1 FROM exchanges WHERE exchange_id = \(id) FOR UPDATE", logger: tx.logger)
-        var exists = false
-        for try await _ in rows.decode(Int.self) { exists = true }
-        guard exists, let view = try await load(id, connection: tx.connection) else { throw APIError.notFound("exchange") }
+        guard let view = try await ExchangeStore.locked(id, connection: tx.connection, logger: tx.logger) else { throw APIError.notFound("exchange") }
         return view
     }
 
     private func load(_ id: String, connection: PostgresConnection) async throws -> ExchangeView? {
-        let rows = try await connection.query("""
-            SELECT order_id, original_line, original_sku, quantity, replacement_line, replacement_sku, status, requested_by, requested_at,
-                   replacement_warehouse, replacement_tracking, original_received_at, original_condition, return_id, closed_at
-            FROM exchanges WHERE exchange_id = \(id)
-            """, logger: runtime.logger)
-        for try await row in rows {
-            let (order, line, sku, quantity, replacementLine, replacementSku, status, by, at) =
-                try row.decode((String, Int, String, Int, Int, String, String, String, Date).self, context: .default)
-            let columns = row.makeRandomAccess()
-            return ExchangeView(exchangeId: id, orderId: order, originalLineNumber: line, originalSku: sku, quantity: quantity, replacementLineNumber: replacementLine,
-                                replacementSku: replacementSku, status: status, requestedBy: by, requestedAt: at,
-                                replacementWarehouse: try columns[9].decode(String?.self), replacementTracking: try columns[10].decode(String?.self),
-                                originalReceivedAt: try columns[11].decode(Date?.self), originalCondition: try columns[12].decode(String?.self),
-                                returnId: try columns[13].decode(String?.self), closedAt: try columns[14].decode(Date?.self),
-                                offer: status == "replacementUnavailable" ? "refund: POST /v1/aftersales/exchanges/\(id)/refund" : nil)
-        }
-        return nil
+        try await ExchangeStore.find(id, connection: connection, logger: runtime.logger)
     }
 }

@@ -106,9 +106,7 @@ struct ReturnRoutes: RouteGroup {
                 throw APIError.conflict("already_decided", "return \(id) is \(current.status.rawValue); only a requested return can be decided")
             }
             let now = Date()
-            try await tx.connection.query("""
-                UPDATE returns SET status = \(wanted.rawValue), decided_by = \(user), decision_note = \(body.note), decided_at = \(now) WHERE return_id = \(id)
-                """, logger: tx.logger)
+            try await ReturnStore.decide(id, wanted, by: user, note: body.note, at: now, connection: tx.connection, logger: tx.logger)
             try tx.emit(ReturnDecided(returnId: id, orderID: current.orderId, approved: body.approve, decidedBy: user, note: body.note, decidedAt: now),
                         orderID: current.orderId, topic: TopicCatalogue.afterSalesEvents)
             return (try await ReturnView.load(id, connection: tx.connection, logger: tx.logger)!, false)
@@ -128,9 +126,7 @@ struct ReturnRoutes: RouteGroup {
             guard current.status == .approved || current.status == .inTransit else {
                 throw APIError.conflict("not_approved", "return \(id) is \(current.status.rawValue); a return parcel is expected only once it is approved")
             }
-            try await tx.connection.query("""
-                UPDATE returns SET status = 'inTransit', return_carrier = \(body.carrier), return_tracking = \(body.trackingNumber) WHERE return_id = \(id)
-                """, logger: tx.logger)
+            try await ReturnStore.recordShipment(id, carrier: body.carrier, trackingNumber: body.trackingNumber, connection: tx.connection, logger: tx.logger)
             return try await ReturnView.load(id, connection: tx.connection, logger: tx.logger)!
         }
         return try Response.json(view)
@@ -165,10 +161,7 @@ struct ReturnRoutes: RouteGroup {
     }
 
     private func locked(_ id: String, tx: TransactionContext) async throws -> ReturnView {
-        let rows = try await tx.connection.query("SELECT 1 FROM returns WHERE return_id = \(id) FOR UPDATE", logger: tx.logger)
-        var exists = false
-        for try await _ in rows.decode(Int.self) { exists = true }
-        guard exists, let view = try await ReturnView.load(id, connection: tx.connection, logger: tx.logger) else { throw APIError.notFound("return") }
+        guard let view = try await ReturnStore.locked(id, connection: tx.connection, logger: tx.logger) else { throw APIError.notFound("return") }
         return view
     }
 
@@ -179,8 +172,7 @@ struct ReturnRoutes: RouteGroup {
         let connection = tx.connection, logger = tx.logger
         guard let record = try await AfterSalesRecord.load(body.orderId, lock: true, connection: connection, logger: logger, vault: runtime.database.vault) else { throw APIError.notFound("order") }
         if let key = body.requestId {
-            let rows = try await connection.query("SELECT return_id FROM returns WHERE order_id = \(body.orderId) AND request_id = \(key)", logger: logger)
-            for try await id in rows.decode(String.self) {
+            if let id = try await ReturnStore.opened(order: body.orderId, requestID: key, connection: connection, logger: logger) {
                 return (try await ReturnView.load(id, connection: connection, logger: logger)!, true)
             }
         }
@@ -192,18 +184,11 @@ struct ReturnRoutes: RouteGroup {
         case .success(let accepted): lines = accepted
         case .failure(let refusal): throw refusal.apiError
         }
-        let count = try await connection.query("SELECT count(*)::int8 FROM returns WHERE order_id = \(body.orderId)", logger: logger)
-        var sequence = 1
-        for try await existing in count.decode(Int.self) { sequence = existing + 1 }
-        let id = "RMA-\(body.orderId)-\(sequence)"
+        let id = try await ReturnStore.nextID(order: body.orderId, connection: connection, logger: logger)
         let approved = exchangeID != nil || policy.approvesAutomatically(body.reason)
         let now = Date()
-        let encoded = String(decoding: try EventCoding.encode(lines), as: UTF8.self)
-        try await connection.query("""
-            INSERT INTO returns (return_id, order_id, request_id, reason, status, lines, requested_by, note, requested_at, decided_by, decided_at, exchange_id)
-            VALUES (\(id), \(body.orderId), \(body.requestId), \(body.reason.rawValue), \(approved ? "approved" : "requested"), \(encoded)::jsonb, \(user), \(body.note),
-                    \(now), \(approved ? "automatic" : nil), \(approved ? now : nil), \(exchangeID))
-            """, logger: logger)
+        try await ReturnStore.open(.init(id: id, orderID: body.orderId, requestID: body.requestId, reason: body.reason, approved: approved, lines: lines,
+                                         requestedBy: user, note: body.note, at: now, exchangeID: exchangeID), connection: connection, logger: logger)
         try tx.emit(ReturnRequested(returnId: id, orderID: body.orderId, reason: body.reason, lines: lines, approved: approved, requestedBy: user, requestedAt: now),
                     orderID: body.orderId, topic: TopicCatalogue.afterSalesEvents)
         return (try await ReturnView.load(id, connection: connection, logger: logger)!, false)
@@ -233,10 +218,8 @@ struct ReturnRoutes: RouteGroup {
         let items = body.items.map { item in
             InspectedItem(lineNumber: item.lineNumber, sku: current.lines.first { $0.lineNumber == item.lineNumber }!.sku, quantity: item.quantity, condition: item.condition)
         }
-        try await connection.query("""
-            UPDATE returns SET status = 'received', warehouse_code = \(body.warehouseId), inspected = \(String(decoding: try EventCoding.encode(body.items), as: UTF8.self))::jsonb,
-                   received_at = \(now) WHERE return_id = \(id)
-            """, logger: logger)
+        try await ReturnStore.markReceived(id, warehouse: body.warehouseId, inspected: String(decoding: try EventCoding.encode(body.items), as: UTF8.self), at: now,
+                                           connection: connection, logger: logger)
         try tx.emit(ReturnReceived(returnId: id, orderID: current.orderId, warehouseId: body.warehouseId, items: items, receivedAt: now),
                     orderID: current.orderId, topic: TopicCatalogue.afterSalesEvents)
 
@@ -246,7 +229,7 @@ struct ReturnRoutes: RouteGroup {
             let issued = RefundIssued(refundId: "RF-\(id)", returnId: id, orderID: current.orderId, amount: refund.amount, lines: refund.lines, clawbacks: refund.clawbacks,
                                       shippingFeeRefunded: refund.shippingFeeRefunded, withheldUnits: refund.withheldUnits, paymentMethod: record.order.payment.method, issuedAt: now)
             try await RefundStore.recordRefund(issued, order: record.order, held: nil, context: tx)
-            try await connection.query("UPDATE returns SET status = 'refunded' WHERE return_id = \(id)", logger: logger)
+            try await ReturnStore.markRefunded(id, connection: connection, logger: logger)
         }
         return try await ReturnView.load(id, connection: connection, logger: logger)!
     }

@@ -69,21 +69,9 @@ struct FulfillmentSetupRoutes: RouteGroup {
         if Set(cartons.map(\.code)).count != cartons.count { check.fail("cartons", "one carton per code") }
         try check.check()
         try await runtime.database.transaction(logger: runtime.logger) { tx in
-            try await tx.connection.query("""
-                INSERT INTO warehouse_settings (code, automatic, wave_max_orders, wave_window_seconds, promotion_card_minimum_fen)
-                VALUES (\(code), \(body.automatic), \(maxOrders), \(window), \(body.promotionCardMinimumFen ?? configuration.promotionCardMinimumFen))
-                ON CONFLICT (code) DO UPDATE SET automatic = excluded.automatic, wave_max_orders = excluded.wave_max_orders,
-                    wave_window_seconds = excluded.wave_window_seconds, promotion_card_minimum_fen = excluded.promotion_card_minimum_fen, updated_at = now()
-                """, logger: tx.logger)
-            if body.cartons != nil {
-                try await tx.connection.query("DELETE FROM cartons WHERE warehouse_code = \(code)", logger: tx.logger)
-                for carton in cartons {
-                    try await tx.connection.query("""
-                        INSERT INTO cartons (warehouse_code, code, length_mm, width_mm, height_mm, max_weight_grams, tare_grams)
-                        VALUES (\(code), \(carton.code), \(carton.lengthMm), \(carton.widthMm), \(carton.heightMm), \(carton.maxWeightGrams), \(carton.tareGrams))
-                        """, logger: tx.logger)
-                }
-            }
+            try await FulfillmentSetupStore.saveWarehouse(code, automatic: body.automatic, waveMaxOrders: maxOrders, waveWindowSeconds: window,
+                                                          promotionCardMinimumFen: body.promotionCardMinimumFen ?? configuration.promotionCardMinimumFen,
+                                                          cartons: body.cartons, connection: tx.connection, logger: tx.logger)
         }
         return try Response.json(try await settings(code))
     }
@@ -105,20 +93,10 @@ struct FulfillmentSetupRoutes: RouteGroup {
         try check.check()
         let handling = body.handling ?? HandlingAttributes()
         let taken = try await runtime.database.transaction(logger: runtime.logger) { tx -> [String] in
-            let owners = try await tx.connection.query("SELECT barcode FROM item_barcodes WHERE barcode = ANY(\(body.barcodes)::text[]) AND sku <> \(sku)", logger: tx.logger)
-            var taken: [String] = []
-            for try await code in owners.decode(String.self) { taken.append(code) }
+            let taken = try await FulfillmentSetupStore.barcodesOfOtherItems(body.barcodes, than: sku, connection: tx.connection, logger: tx.logger)
             guard taken.isEmpty else { return taken }
-            try await tx.connection.query("""
-                INSERT INTO items (sku, name, weight_grams, volume_cm3, fragile, liquid, valuable, perishable)
-                VALUES (\(sku), \(body.name), \(body.weightGrams), \(body.volumeCm3), \(handling.fragile), \(handling.liquid), \(handling.valuable), \(handling.perishable))
-                ON CONFLICT (sku) DO UPDATE SET name = excluded.name, weight_grams = excluded.weight_grams, volume_cm3 = excluded.volume_cm3,
-                    fragile = excluded.fragile, liquid = excluded.liquid, valuable = excluded.valuable, perishable = excluded.perishable, updated_at = now()
-                """, logger: tx.logger)
-            try await tx.connection.query("DELETE FROM item_barcodes WHERE sku = \(sku)", logger: tx.logger)
-            try await tx.connection.query("""
-                INSERT INTO item_barcodes (barcode, sku) SELECT DISTINCT b, \(sku) FROM unnest(\(body.barcodes)::text[]) AS u(b)
-                """, logger: tx.logger)
+            try await FulfillmentSetupStore.saveItem(ItemRecord(sku: sku, name: body.name, barcodes: body.barcodes, weightGrams: body.weightGrams, volumeCm3: body.volumeCm3,
+                                                                handling: handling), connection: tx.connection, logger: tx.logger)
             return []
         }
         guard taken.isEmpty else {
@@ -150,11 +128,7 @@ struct FulfillmentSetupRoutes: RouteGroup {
         if Set(body.locations.map(\.sku)).count != body.locations.count { check.fail("locations", "one location per SKU") }
         try check.check()
         let slots = body.locations
-        try await runtime.database.client.query("""
-            INSERT INTO bin_locations (warehouse_code, sku, zone, aisle, bin)
-            SELECT \(code), s, z, a, b FROM unnest(\(slots.map(\.sku))::text[], \(slots.map(\.zone))::text[], \(slots.map { Int32($0.aisle) })::int4[], \(slots.map { Int32($0.bin) })::int4[]) AS u(s, z, a, b)
-            ON CONFLICT (warehouse_code, sku) DO UPDATE SET zone = excluded.zone, aisle = excluded.aisle, bin = excluded.bin
-            """, logger: runtime.logger)
+        try await FulfillmentSetupStore.saveLocations(code, slots, client: runtime.database.client, logger: runtime.logger)
         return try Response.json(["warehouseId": code, "saved": "\(slots.count)"])
     }
 

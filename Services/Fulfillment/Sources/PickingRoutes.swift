@@ -129,9 +129,7 @@ struct PickingRoutes: RouteGroup {
             let locked = try await lockTask(id, tx: tx)
             let task = locked.task
             guard task.status == "open" else { throw APIError.conflict("task_closed", "the pick task is \(task.status)") }
-            let owners = try await connection.query("SELECT sku FROM item_barcodes WHERE barcode = \(body.barcode)", logger: logger)
-            var scannedSKU: String?
-            for try await sku in owners.decode(String.self) { scannedSKU = sku }
+            let scannedSKU = try await PickTaskStore.sku(ofBarcode: body.barcode, connection: connection, logger: logger)
             guard scannedSKU == task.sku else {
                 let reason = scannedSKU.map { "barcode belongs to \($0), the task is for \(task.sku)" } ?? "unknown barcode; the task is for \(task.sku)"
                 return .refused(APIError(.unprocessableContent, code: "wrong_barcode", message: "wrong item scanned: put it back",
@@ -144,15 +142,7 @@ struct PickingRoutes: RouteGroup {
             }
             let done = body.quantity == remaining
             let now = Date()
-            try await connection.query("""
-                UPDATE pick_tasks SET picked = picked + \(body.quantity), status = \(done ? "done" : "open"), updated_at = \(now) WHERE id = \(id)
-                """, logger: logger)
-            try await connection.query("""
-                UPDATE fulfillment_lines SET picked = picked + \(body.quantity) WHERE fulfillment_order_id = \(task.fulfillmentOrderId) AND line_number = \(task.lineNumber)
-                """, logger: logger)
-            try await connection.query("""
-                INSERT INTO pick_scans (task_id, barcode, quantity, picker, outcome, scanned_at) VALUES (\(id), \(body.barcode), \(body.quantity), \(body.picker), 'accepted', \(now))
-                """, logger: logger)
+            try await PickTaskStore.recordPick(task, quantity: body.quantity, done: done, barcode: body.barcode, picker: body.picker, at: now, connection: connection, logger: logger)
             if done { try await PickWave.settle(orders: [task.fulfillmentOrderId], waves: [locked.waveId], now: now, connection: connection, logger: logger) }
             var updated = task
             updated.picked += body.quantity
@@ -164,9 +154,8 @@ struct PickingRoutes: RouteGroup {
             return try Response.json(task)
         case .refused(let error, let result):
             // The refusal is part of the audit trail even though nothing was picked.
-            try await runtime.database.client.query("""
-                INSERT INTO pick_scans (task_id, barcode, quantity, picker, outcome) VALUES (\(id), \(String(body.barcode.prefix(64))), \(body.quantity), \(body.picker), \(result))
-                """, logger: runtime.logger)
+            try await PickTaskStore.recordRefusedScan(id, barcode: String(body.barcode.prefix(64)), quantity: body.quantity, picker: body.picker, outcome: result,
+                                                      client: runtime.database.client, logger: runtime.logger)
             runtime.logger.notice("pick scan refused", metadata: ["taskId": "\(id)", "reason": "\(result)", "picker": "\(body.picker)"])
             throw error
         }
@@ -180,13 +169,7 @@ struct PickingRoutes: RouteGroup {
             guard task.status == "open" else { throw APIError.conflict("task_closed", "the pick task is \(task.status)") }
             let missing = task.quantity - task.picked - task.short
             let now = Date()
-            try await connection.query("UPDATE pick_tasks SET short = short + \(missing), status = 'short', updated_at = \(now) WHERE id = \(id)", logger: logger)
-            try await connection.query("""
-                UPDATE fulfillment_lines SET short = short + \(missing) WHERE fulfillment_order_id = \(task.fulfillmentOrderId) AND line_number = \(task.lineNumber)
-                """, logger: logger)
-            try await connection.query("""
-                INSERT INTO pick_scans (task_id, barcode, quantity, picker, outcome, scanned_at) VALUES (\(id), '', \(missing), \(body.picker), 'short', \(now))
-                """, logger: logger)
+            try await PickTaskStore.recordShort(task, missing: missing, picker: body.picker, at: now, connection: connection, logger: logger)
             try tx.emit(FulfillmentShortPicked(orderID: locked.orderID, warehouseId: locked.warehouse, lines: [ShortPickLine(lineNumber: task.lineNumber, sku: task.sku, missingQuantity: missing)],
                                                reportedBy: body.picker, shortPickedAt: now),
                         orderID: locked.orderID, topic: TopicCatalogue.fulfillmentEvents)
@@ -199,70 +182,12 @@ struct PickingRoutes: RouteGroup {
         return try Response.json(task)
     }
 
-    /// A task locked for update, with what picking needs to know about its order.
-    private struct LockedTask {
-        var task: Task
-        var waveId: Int64
-        var orderID: String
-        var warehouse: String
+    private func lockTask(_ id: Int64, tx: TransactionContext) async throws -> PickTaskStore.LockedTask {
+        guard let locked = try await PickTaskStore.locked(id, connection: tx.connection, logger: tx.logger) else { throw APIError.notFound("pick task") }
+        return locked
     }
 
-    private func lockTask(_ id: Int64, tx: TransactionContext) async throws -> LockedTask {
-        let rows = try await tx.connection.query("""
-            SELECT t.wave_id, t.sequence, t.location, t.sku, t.fulfillment_order_id, t.line_number, t.quantity, t.picked, t.short, t.status, f.order_id, f.warehouse_code
-            FROM pick_tasks t JOIN fulfillment_orders f ON f.id = t.fulfillment_order_id WHERE t.id = \(id) FOR UPDATE OF t, f
-            """, logger: tx.logger)
-        for try await (wave, sequence, location, sku, fo, line, quantity, picked, short, status, orderID, warehouse) in rows.decode((Int64, Int, String?, String, String, Int, Int, Int, Int, String, String, String).self) {
-            let task = Task(taskId: id, sequence: sequence, location: location, sku: sku, itemName: nil, fulfillmentOrderId: fo, lineNumber: line,
-                            quantity: quantity, picked: picked, short: short, status: status)
-            return LockedTask(task: task, waveId: wave, orderID: orderID, warehouse: warehouse)
-        }
-        throw APIError.notFound("pick task")
-    }
-
-    /// Which waves to report: one with its pick list, or a warehouse's in a status (no lists).
-    private enum WaveFilter {
-        case wave(Int64)
-        case warehouse(String, status: String)
-    }
-
-    private func progress(_ filter: WaveFilter, connection: PostgresConnection) async throws -> [WaveProgress] {
-        let rows = switch filter {
-        case .wave(let id):
-            try await connection.query("""
-                SELECT w.id, w.warehouse_code, w.status, w.released_by, w.order_count, w.created_at, w.completed_at,
-                       COALESCE(sum(t.quantity), 0)::int8, COALESCE(sum(t.picked), 0)::int8, COALESCE(sum(t.short), 0)::int8,
-                       COALESCE(sum(t.quantity - t.picked - t.short) FILTER (WHERE t.status = 'open'), 0)::int8, count(*) FILTER (WHERE t.status = 'open')
-                FROM pick_waves w LEFT JOIN pick_tasks t ON t.wave_id = w.id WHERE w.id = \(id) GROUP BY w.id
-                """, logger: runtime.logger)
-        case .warehouse(let code, let status):
-            try await connection.query("""
-                SELECT w.id, w.warehouse_code, w.status, w.released_by, w.order_count, w.created_at, w.completed_at,
-                       COALESCE(sum(t.quantity), 0)::int8, COALESCE(sum(t.picked), 0)::int8, COALESCE(sum(t.short), 0)::int8,
-                       COALESCE(sum(t.quantity - t.picked - t.short) FILTER (WHERE t.status = 'open'), 0)::int8, count(*) FILTER (WHERE t.status = 'open')
-                FROM pick_waves w LEFT JOIN pick_tasks t ON t.wave_id = w.id WHERE w.warehouse_code = \(code) AND w.status = \(status)
-                GROUP BY w.id ORDER BY w.id DESC LIMIT 100
-                """, logger: runtime.logger)
-        }
-        var waves: [WaveProgress] = []
-        for try await (wave, warehouse, state, releasedBy, orders, created, completed, total, picked, short, open, tasksOpen) in rows.decode((Int64, String, String, String, Int, Date, Date?, Int, Int, Int, Int, Int).self) {
-            let closed = total - open
-            waves.append(WaveProgress(waveId: wave, warehouseId: warehouse, status: state, releasedBy: releasedBy, orderCount: orders, createdAt: created,
-                                      completedAt: completed, unitsTotal: total, unitsPicked: picked, unitsShort: short, unitsOpen: open,
-                                      tasksOpen: tasksOpen, percentComplete: total == 0 ? 100 : closed * 100 / total, tasks: nil))
-        }
-        if case .wave = filter, let first = waves.first {
-            let taskRows = try await connection.query("""
-                SELECT t.id, t.sequence, t.location, t.sku, i.name, t.fulfillment_order_id, t.line_number, t.quantity, t.picked, t.short, t.status
-                FROM pick_tasks t LEFT JOIN items i ON i.sku = t.sku WHERE t.wave_id = \(first.waveId) ORDER BY t.sequence
-                """, logger: runtime.logger)
-            var tasks: [Task] = []
-            for try await (task, sequence, location, sku, name, fo, line, quantity, picked, short, state) in taskRows.decode((Int64, Int, String?, String, String?, String, Int, Int, Int, Int, String).self) {
-                tasks.append(Task(taskId: task, sequence: sequence, location: location, sku: sku, itemName: name, fulfillmentOrderId: fo, lineNumber: line,
-                                  quantity: quantity, picked: picked, short: short, status: state))
-            }
-            waves[0].tasks = tasks
-        }
-        return waves
+    private func progress(_ filter: PickTaskStore.WaveFilter, connection: PostgresConnection) async throws -> [WaveProgress] {
+        try await PickTaskStore.progress(filter, connection: connection, logger: runtime.logger)
     }
 }

@@ -74,15 +74,7 @@ struct PurchasingRoutes: RouteGroup {
     func listReplenishmentRequests(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
         let status = request.queryDictionary["status"] ?? "open"
         guard ["open", "ordered", "dismissed"].contains(status) else { throw APIError.validation([.init(field: "status", reason: "open, ordered or dismissed")]) }
-        let rows = try await runtime.database.client.query("""
-            SELECT id, sku, warehouse_code, available_to_sell, reorder_point, suggested_quantity, status, purchase_order, requested_at
-            FROM replenishment_requests WHERE status = \(status) ORDER BY id LIMIT 1000
-            """, logger: runtime.logger)
-        var found: [ReplenishmentView] = []
-        for try await (id, sku, warehouse, ats, rp, suggested, status, po, at) in rows.decode((Int64, String, String, Int, Int, Int, String, String?, Date).self) {
-            found.append(ReplenishmentView(requestId: id, sku: sku, warehouseId: warehouse, availableToSell: ats, reorderPoint: rp, suggestedQuantity: suggested,
-                                           status: status, purchaseOrder: po, requestedAt: at))
-        }
+        let found = try await PurchasingStore.replenishmentRequests(status: status, client: runtime.database.client, logger: runtime.logger)
         return try Response.json(["requests": found])
     }
 
@@ -116,18 +108,7 @@ struct PurchasingRoutes: RouteGroup {
                 return false
             }
             try await StockRoutes.requireWarehouse(body.warehouseId, field: "warehouseId", tx: tx)
-            try await tx.connection.query("""
-                INSERT INTO purchase_orders (po_number, supplier, warehouse_code, status, expected_at, created_by)
-                VALUES (\(body.poNumber), \(body.supplier), \(body.warehouseId), 'open', \(body.expectedAt), \(user))
-                """, logger: tx.logger)
-            try await tx.connection.query("""
-                INSERT INTO purchase_order_lines (po_number, sku, quantity_ordered)
-                SELECT \(body.poNumber), s, q FROM unnest(\(body.lines.map(\.sku))::text[], \(body.lines.map(\.quantity))::int8[]) AS u(s, q)
-                """, logger: tx.logger)
-            try await tx.connection.query("""
-                UPDATE replenishment_requests SET status = 'ordered', purchase_order = \(body.poNumber)
-                WHERE status = 'open' AND warehouse_code = \(body.warehouseId) AND sku = ANY(\(body.lines.map(\.sku))::text[])
-                """, logger: tx.logger)
+            try await PurchasingStore.create(body, by: user, connection: tx.connection, logger: tx.logger)
             return true
         }
         let view = try await purchaseOrder(body.poNumber)!
@@ -139,17 +120,7 @@ struct PurchasingRoutes: RouteGroup {
     }
 
     func purchaseOrder(_ po: String, on connection: PostgresConnection) async throws -> PurchaseOrderView? {
-        let rows = try await connection.query("SELECT supplier, warehouse_code, status, expected_at FROM purchase_orders WHERE po_number = \(po)", logger: runtime.logger)
-        var view: PurchaseOrderView?
-        for try await (supplier, warehouse, status, expected) in rows.decode((String, String, String, Date).self) {
-            view = PurchaseOrderView(poNumber: po, supplier: supplier, warehouseId: warehouse, status: status, expectedAt: expected, lines: [])
-        }
-        guard var view else { return nil }
-        let lines = try await connection.query("SELECT sku, quantity_ordered, quantity_received FROM purchase_order_lines WHERE po_number = \(po) ORDER BY sku", logger: runtime.logger)
-        for try await (sku, ordered, received) in lines.decode((String, Int, Int).self) {
-            view.lines.append(PurchaseOrderLineView(sku: sku, quantityOrdered: ordered, quantityReceived: received))
-        }
-        return view
+        try await PurchasingStore.purchaseOrder(po, connection: connection, logger: runtime.logger)
     }
 
     func receive(_ body: ReceiptRequest, user: String) async throws -> Response {
@@ -163,8 +134,7 @@ struct PurchasingRoutes: RouteGroup {
         let fingerprint = String(decoding: try EventCoding.encode(canonical), as: UTF8.self)
         let (view, replay) = try await runtime.retryingTransaction { tx -> (ReceiptView, Bool) in
             let connection = tx.connection, logger = tx.logger
-            let existing = try await connection.query("SELECT fingerprint FROM receipts WHERE receipt_id = \(body.receiptId)", logger: logger)
-            for try await stored in existing.decode(String.self) {
+            if let stored = try await PurchasingStore.receiptFingerprint(body.receiptId, connection: connection, logger: logger) {
                 guard stored == fingerprint else { throw APIError.conflict("receipt_id_reused", "a different receipt already has this id") }
                 return (ReceiptView(receiptId: body.receiptId, warehouseId: body.warehouseId, purchaseOrder: body.purchaseOrder, lines: canonical.lines, backordersFilledFor: []), true)
             }
@@ -183,15 +153,7 @@ struct PurchasingRoutes: RouteGroup {
                     }
                 }
                 if !problems.isEmpty { throw APIError.validation(problems) }
-                try await connection.query("""
-                    UPDATE purchase_order_lines SET quantity_received = quantity_received + u.q
-                    FROM unnest(\(body.lines.map(\.sku))::text[], \(body.lines.map(\.quantity))::int8[]) AS u(s, q)
-                    WHERE po_number = \(po) AND sku = u.s
-                    """, logger: logger)
-                try await connection.query("""
-                    UPDATE purchase_orders SET status = 'received'
-                    WHERE po_number = \(po) AND NOT EXISTS (SELECT 1 FROM purchase_order_lines WHERE po_number = \(po) AND quantity_received < quantity_ordered)
-                    """, logger: logger)
+                try await PurchasingStore.recordReceived(po: po, lines: body.lines, connection: connection, logger: logger)
             }
             let keys = Set(body.lines.map { StockKey(sku: $0.sku, warehouse: body.warehouseId) })
             let allocator = try await OrderAllocator.begin(skus: Set(keys.map(\.sku)), creating: keys, tx: tx)
@@ -202,10 +164,7 @@ struct PurchasingRoutes: RouteGroup {
             let now = Date()
             let filled = try await allocator.fillBackorders(skus: Set(body.lines.map(\.sku)), causedBy: nil, now: now)
             try await allocator.ledger.flush(now: now)
-            try await connection.query("""
-                INSERT INTO receipts (receipt_id, warehouse_code, po_number, fingerprint, lines, received_by)
-                VALUES (\(body.receiptId), \(body.warehouseId), \(body.purchaseOrder), \(fingerprint), \(String(decoding: try EventCoding.encode(canonical.lines), as: UTF8.self))::jsonb, \(user))
-                """, logger: logger)
+            try await PurchasingStore.recordReceipt(canonical, fingerprint: fingerprint, by: user, connection: connection, logger: logger)
             return (ReceiptView(receiptId: body.receiptId, warehouseId: body.warehouseId, purchaseOrder: body.purchaseOrder, lines: canonical.lines, backordersFilledFor: filled), false)
         }
         return replay ? try Response.replayed(view) : try Response.json(view, status: .created)

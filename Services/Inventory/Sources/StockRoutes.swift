@@ -153,36 +153,12 @@ struct StockRoutes: RouteGroup {
         let query = request.queryDictionary
         let status = query["status"] ?? "open"
         guard ["open", "filled", "cancelled"].contains(status) else { throw APIError.validation([.init(field: "status", reason: "open, filled or cancelled")]) }
-        let rows = try await runtime.database.client.query("""
-            SELECT order_id, line_number, sku, quantity, open_quantity, status, expected_date::text, created_at FROM backorders
-            WHERE status = \(status) AND (\(query["sku"])::text IS NULL OR sku = \(query["sku"])) ORDER BY id LIMIT 1000
-            """, logger: runtime.logger)
-        var found: [BackorderView] = []
-        for try await (order, line, sku, quantity, open, status, expected, created) in rows.decode((String, Int, String, Int, Int, String, String?, Date).self) {
-            found.append(BackorderView(orderId: order, lineNumber: line, sku: sku, quantity: quantity, openQuantity: open, status: status, expectedDate: expected, createdAt: created))
-        }
+        let found = try await StockViewStore.backorders(status: status, sku: query["sku"], client: runtime.database.client, logger: runtime.logger)
         return try Response.json(["backorders": found])
     }
 
     func stock(_ sku: String) async throws -> StockView? {
-        let rows = try await runtime.database.client.query("""
-            SELECT warehouse_code, on_hand, reserved, safety_stock, quarantined, in_transit, reorder_point, lead_time_days,
-                   (SELECT COALESCE(sum(open_quantity), 0) FROM backorders WHERE sku = \(sku) AND status = 'open')::int8
-            FROM stock WHERE sku = \(sku) ORDER BY warehouse_code
-            """, logger: runtime.logger)
-        var view = StockView(sku: sku, onHand: 0, reserved: 0, quarantined: 0, inTransit: 0, availableToSell: 0, openBackorders: 0, warehouses: [])
-        for try await (warehouse, onHand, reserved, safety, quarantined, inTransit, reorderPoint, leadTime, backordered) in rows.decode((String, Int, Int, Int, Int, Int, Int, Int, Int).self) {
-            let level = StockLevel(onHand: onHand, reserved: reserved, quarantined: quarantined, inTransit: inTransit, safetyStock: safety, reorderPoint: reorderPoint)
-            view.warehouses.append(WarehouseStock(warehouseId: warehouse, onHand: onHand, reserved: reserved, safetyStock: safety, quarantined: quarantined,
-                                                  inTransit: inTransit, availableToSell: level.availableToSell, reorderPoint: reorderPoint, leadTimeDays: leadTime))
-            view.onHand += onHand
-            view.reserved += reserved
-            view.quarantined += quarantined
-            view.inTransit += inTransit
-            view.availableToSell += level.reservable
-            view.openBackorders = backordered
-        }
-        return view.warehouses.isEmpty ? nil : view
+        try await StockViewStore.stock(sku, client: runtime.database.client, logger: runtime.logger)
     }
 
     func movements(_ sku: String, _ query: [String: String]) async throws -> [MovementView] {
@@ -190,17 +166,7 @@ struct StockRoutes: RouteGroup {
         guard let limit, (1...1_000).contains(limit) else { throw APIError.validation([.init(field: "limit", reason: "1-1000")]) }
         let before = query["beforeId"].map { Int64($0) } ?? Int64.max
         guard let before else { throw APIError.validation([.init(field: "beforeId", reason: "an integer movement id")]) }
-        let rows = try await runtime.database.client.query("""
-            SELECT id, warehouse_code, kind, on_hand_delta, reserved_delta, quarantined_delta, in_transit_delta, cause_type, cause_id, reason_code, actor, occurred_at
-            FROM stock_movements WHERE sku = \(sku) AND (\(query["warehouse"])::text IS NULL OR warehouse_code = \(query["warehouse"])) AND id < \(before)
-            ORDER BY id DESC LIMIT \(limit)
-            """, logger: runtime.logger)
-        var found: [MovementView] = []
-        for try await (id, warehouse, kind, onHand, reserved, quarantined, inTransit, causeType, causeId, reason, actor, at) in rows.decode((Int64, String, String, Int, Int, Int, Int, String, String, String?, String?, Date).self) {
-            found.append(MovementView(id: id, warehouseId: warehouse, kind: kind, onHandDelta: onHand, reservedDelta: reserved, quarantinedDelta: quarantined,
-                                      inTransitDelta: inTransit, causeType: causeType, causeId: causeId, reasonCode: reason, actor: actor, occurredAt: at))
-        }
-        return found
+        return try await StockViewStore.movements(sku: sku, warehouse: query["warehouse"], before: before, limit: limit, client: runtime.database.client, logger: runtime.logger)
     }
 
     struct Availability: Codable, Sendable {
@@ -212,11 +178,7 @@ struct StockRoutes: RouteGroup {
     }
 
     func availability(_ skus: [String]) async throws -> [Availability] {
-        let rows = try await runtime.database.client.query("""
-            SELECT sku, sum(GREATEST(0, on_hand - reserved - safety_stock))::int8 FROM stock WHERE sku = ANY(\(skus)::text[]) GROUP BY sku
-            """, logger: runtime.logger)
-        var found: [String: Int] = [:]
-        for try await (sku, available) in rows.decode((String, Int).self) { found[sku] = available }
+        let found = try await StockViewStore.available(skus, client: runtime.database.client, logger: runtime.logger)
         return skus.map { sku in
             guard let available = found[sku] else { return Availability(sku: sku, tracked: false, availableToSell: 0, soldOut: false) }
             return Availability(sku: sku, tracked: true, availableToSell: available, soldOut: available <= 0)
@@ -242,9 +204,9 @@ struct StockRoutes: RouteGroup {
     }
 
     static func requireWarehouse(_ code: String, field: String, tx: TransactionContext) async throws {
-        let rows = try await tx.connection.query("SELECT 1 FROM warehouses WHERE code = \(code)", logger: tx.logger)
-        for try await _ in rows.decode(Int.self) { return }
-        throw APIError.validation([.init(field: field, reason: "unknown warehouse")])
+        guard try await StockViewStore.warehouseExists(code, connection: tx.connection, logger: tx.logger) else {
+            throw APIError.validation([.init(field: field, reason: "unknown warehouse")])
+        }
     }
 
     func adjust(_ body: AdjustmentRequest, user: String) async throws -> Response {
@@ -323,25 +285,7 @@ struct StockRoutes: RouteGroup {
     }
 
     func order(_ id: String) async throws -> OrderStockView {
-        let client = runtime.database.client, logger = runtime.logger
-        let rows = try await client.query("SELECT status, ships_partially, blocked_reason FROM orders WHERE order_id = \(id)", logger: logger)
-        var view: OrderStockView?
-        for try await (status, partial, blocked) in rows.decode((String, Bool, String?).self) {
-            view = OrderStockView(orderId: id, status: status, shipsPartially: partial, blockedReason: blocked, reservations: [], backorders: [])
-        }
-        guard var view else { throw APIError.notFound("order") }
-        let reservations = try await client.query("""
-            SELECT line_number, sku, warehouse_code, quantity, status, announced FROM reservations WHERE order_id = \(id) ORDER BY id
-            """, logger: logger)
-        for try await (line, sku, warehouse, quantity, status, announced) in reservations.decode((Int, String, String, Int, String, Bool).self) {
-            view.reservations.append(ReservationView(lineNumber: line, sku: sku, warehouseId: warehouse, quantity: quantity, status: status, announced: announced))
-        }
-        let backorders = try await client.query("""
-            SELECT line_number, sku, quantity, open_quantity, status, expected_date::text, created_at FROM backorders WHERE order_id = \(id) ORDER BY id
-            """, logger: logger)
-        for try await (line, sku, quantity, open, status, expected, created) in backorders.decode((Int, String, Int, Int, String, String?, Date).self) {
-            view.backorders.append(BackorderView(orderId: id, lineNumber: line, sku: sku, quantity: quantity, openQuantity: open, status: status, expectedDate: expected, createdAt: created))
-        }
+        guard let view = try await StockViewStore.order(id, client: runtime.database.client, logger: runtime.logger) else { throw APIError.notFound("order") }
         return view
     }
 }
