@@ -1,14 +1,15 @@
 import Foundation
+import OMSPlatform
 import Testing
 @testable import LogisticsService
 
 /// The pure parts of e-waybills: SF's digest and how its answers are read.
 @Suite("E-waybill rules: SF's digest and answers")
 struct EWaybillRulesTests {
-    @Test("SF's msgDigest: Base64(MD5(Java-URL-encoded msgData + timestamp + checkWord)) (vector computed with Python's urllib and hashlib)")
+    @Test("SF's msgDigest: Base64(MD5(Java-URL-encoded msgData + timestamp + checkWord)); form encoding as Java's URLEncoder (vector computed with Python's urllib and hashlib)")
     func digest() {
         let msgData = #"{"contact":"王小明 ~x","orderId":"SHP-1"}"#
-        #expect(SFExpressWaybills.javaURLEncode(msgData + "1765000000000cw")
+        #expect(FormEncoding.encode(msgData + "1765000000000cw")
                 == "%7B%22contact%22%3A%22%E7%8E%8B%E5%B0%8F%E6%98%8E+%7Ex%22%2C%22orderId%22%3A%22SHP-1%22%7D1765000000000cw")
         #expect(SFExpressWaybills.digest(msgData: msgData, timestamp: "1765000000000", checkWord: "cw") == "2tBDRtSIFGWzo/jC4tgtcA==")
         #expect(SFExpressWaybills.digest(msgData: msgData, timestamp: "1765000000001", checkWord: "cw") != "2tBDRtSIFGWzo/jC4tgtcA==")

@@ -87,23 +87,11 @@ struct EWaybillTests {
             let sf = SFExpressEndpoint(port: TestPorts.block())
             let port = TestPorts.block()
             let client = EdgeClient(base: "http://127.0.0.1:\(port)", http: EdgeClient.wide)
-            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("oms-logistics")
             @Sendable func launch() throws -> Process {
-                let process = Process()
-                process.executableURL = binary
-                process.environment = ProcessInfo.processInfo.environment.merging([
-                    "OMS_DATABASE_URL": world.environment.databaseURL, "OMS_KAFKA_BROKERS": world.environment.brokers, "OMS_TOPIC_PREFIX": world.prefix,
-                    "OMS_DATABASE_SCHEMA": world.logisticsSchema, "OMS_HTTP_PORT": String(port), "OMS_KAFKA_SESSION_TIMEOUT_MS": "6000",
-                    APICredentials.variable: TestCredentials.environmentValue, SecretsRequirement.developmentModeVariable: "true", "OMS_LOG_LEVEL": "warning",
-                ].merging(Self.fast) { $1 }.merging(sf.environment) { $1 }.merging(LogisticsFlowTests.signingEnvironment) { $1 }) { _, new in new }
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try process.run()
-                return process
+                try ChildService.launch("oms-logistics", world: world, schema: world.logisticsSchema, port: port,
+                                        environment: Self.fast.merging(sf.environment) { $1 }.merging(LogisticsFlowTests.signingEnvironment) { $1 })
             }
-            @Sendable func ready() async throws -> Bool {
-                try await world.eventually(timeout: .seconds(60)) { (try? await client.send(.GET, "/health/ready", anonymous: true).status) == 200 }
-            }
+            @Sendable func ready() async throws -> Bool { try await ChildService.ready(client, world: world) }
             try await world.running([sf.application()]) {
                 var process = try launch()
                 #expect(try await ready())

@@ -179,7 +179,8 @@ final class PaymentProviderSimulator: Sendable {
         for pair in form.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { continue }
-            parameters[parts[0]] = parts[1].removingPercentEncoding ?? parts[1]
+            // A form body: `+` is a space, then %XX (as the gateway's servlet container decodes it).
+            parameters[parts[0]] = parts[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? parts[1]
         }
         let method = parameters["method"] ?? ""
         let key = method.replacingOccurrences(of: ".", with: "_") + "_response"

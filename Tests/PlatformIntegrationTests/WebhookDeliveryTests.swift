@@ -262,24 +262,12 @@ struct WebhookDeliveryTests {
             let receiver = WebhookReceiver(port: TestPorts.block())
             let port = TestPorts.block()
             let client = EdgeClient(base: "http://127.0.0.1:\(port)", http: EdgeClient.wide)
-            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("oms-integrations")
             @Sendable func launch() throws -> Process {
-                let process = Process()
-                process.executableURL = binary
-                process.environment = ProcessInfo.processInfo.environment.merging([
-                    "OMS_DATABASE_URL": world.environment.databaseURL, "OMS_KAFKA_BROKERS": world.environment.brokers, "OMS_TOPIC_PREFIX": world.prefix,
-                    "OMS_DATABASE_SCHEMA": world.integrationsSchema, "OMS_HTTP_PORT": String(port), "OMS_KAFKA_SESSION_TIMEOUT_MS": "6000",
-                    APICredentials.variable: TestCredentials.environmentValue, SecretsRequirement.developmentModeVariable: "true", "OMS_LOG_LEVEL": "warning",
+                try ChildService.launch("oms-integrations", world: world, schema: world.integrationsSchema, port: port, environment: [
                     "OMS_WEBHOOK_SETTLE_MILLISECONDS": "0", "OMS_WEBHOOK_RETRY_BASE_MILLISECONDS": "200", "OMS_WEBHOOK_TIMEOUT_SECONDS": "1", "OMS_WEBHOOK_POLL_MILLISECONDS": "50",
-                ]) { _, new in new }
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try process.run()
-                return process
+                ])
             }
-            @Sendable func ready() async throws -> Bool {
-                try await world.eventually(timeout: .seconds(60)) { (try? await client.send(.GET, "/health/ready", anonymous: true).status) == 200 }
-            }
+            @Sendable func ready() async throws -> Bool { try await ChildService.ready(client, world: world) }
             try await world.running([receiver.application()]) {
                 var process = try launch()
                 #expect(try await ready())

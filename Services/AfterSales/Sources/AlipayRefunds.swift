@@ -67,7 +67,7 @@ struct AlipayRefunds: PaymentProvider {
     func call(_ method: String, biz: [String: String], now: Date = Date()) async -> CallResult {
         do {
             let parameters = try signedParameters(method: method, biz: biz, now: now)
-            let form = parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.formEncode($0.value))" }.joined(separator: "&")
+            let form = FormEncoding.body(parameters)
             var http = HTTPClientRequest(url: configuration.gatewayURL)
             http.method = .POST
             http.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded;charset=utf-8")
@@ -122,11 +122,6 @@ struct AlipayRefunds: PaymentProvider {
         return "\(c.year ?? 1970)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)):\(two(c.second))"
     }
 
-    static func formEncode(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._*")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
-    }
 
     /// The exact text of the JSON object under `key`: Alipay signs those bytes, not a re-encoding.
     static func rawObject(named key: String, in text: String) -> String? {

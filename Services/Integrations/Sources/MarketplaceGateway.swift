@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import OMSPlatform
 
 /// The port through which integrations tells a marketplace platform about its orders and stock.
 /// Adapters answer every outcome as a `MarketplaceAnswer` (never throw): no answer is `retry`.
@@ -16,7 +17,7 @@ extension MarketplaceGateway {
     /// POSTs a form to `url`; the answer's body text, or the `retry` to answer when there was none
     /// or the platform's front answered with an error status.
     static func postForm(_ parameters: [String: String], to url: String, timeoutSeconds: Int64) async -> Result<String, MarketplaceAnswerFailure> {
-        let form = parameters.sorted { $0.key < $1.key }.map { "\(formEncode($0.key))=\(formEncode($0.value))" }.joined(separator: "&")
+        let form = FormEncoding.body(parameters)
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded;charset=utf-8")
@@ -31,21 +32,6 @@ extension MarketplaceGateway {
         } catch {
             return .failure(MarketplaceAnswerFailure(answer: .retry(code: "TRANSPORT", message: String(String(describing: error).prefix(200)))))
         }
-    }
-
-    /// Every byte but ASCII letters, digits and `-_.*` percent-encoded (UTF-8), as form bodies carry it.
-    static func formEncode(_ value: String) -> String {
-        var encoded = ""
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "*"):
-                encoded.unicodeScalars.append(UnicodeScalar(byte))
-            default:
-                encoded += String(format: "%%%02X", byte)
-            }
-        }
-        return encoded
     }
 }
 

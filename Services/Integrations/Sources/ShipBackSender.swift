@@ -31,13 +31,7 @@ struct ShipBackSender: Sendable {
             try await ShipBackStore.claimDue(limit: batchSize, leaseSeconds: leaseSeconds, connection: tx.connection, logger: tx.logger)
         }
         guard !claims.isEmpty else { return 0 }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for (index, claim) in claims.enumerated() {
-                if index >= concurrency { try await group.next() }
-                group.addTask { try await settle(claim) }
-            }
-            try await group.waitForAll()
-        }
+        try await forEachConcurrently(claims, limit: concurrency) { try await settle($0) }
         return claims.count
     }
 

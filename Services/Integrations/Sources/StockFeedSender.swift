@@ -29,13 +29,7 @@ struct StockFeedSender: Sendable {
             try await StockFeedStore.claimDue(limit: batchSize, leaseSeconds: leaseSeconds, connection: tx.connection, logger: tx.logger)
         }
         guard !pushes.isEmpty else { return 0 }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for (index, push) in pushes.enumerated() {
-                if index >= concurrency { try await group.next() }
-                group.addTask { try await settle(push) }
-            }
-            try await group.waitForAll()
-        }
+        try await forEachConcurrently(pushes, limit: concurrency) { try await settle($0) }
         return pushes.count
     }
 

@@ -97,7 +97,7 @@ struct SFExpressWaybills: EWaybillCarrier {
         var http = HTTPClientRequest(url: configuration.gatewayURL)
         http.method = .POST
         http.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded;charset=UTF-8")
-        http.body = .bytes(ByteBuffer(string: form.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.formEncode($0.value))" }.joined(separator: "&")))
+        http.body = .bytes(ByteBuffer(string: FormEncoding.body(form)))
         let text: String
         do {
             let response = try await HTTPClient.shared.execute(http, timeout: .seconds(configuration.timeoutSeconds))
@@ -144,28 +144,7 @@ struct SFExpressWaybills: EWaybillCarrier {
     /// Base64(MD5(URL-encoded(msgData + timestamp + checkWord))), URL-encoding as Java's URLEncoder
     /// (space as `+`), which SF's documentation specifies.
     static func digest(msgData: String, timestamp: String, checkWord: String) -> String {
-        Data(Insecure.MD5.hash(data: Array(javaURLEncode(msgData + timestamp + checkWord).utf8))).base64EncodedString()
-    }
-
-    /// Every byte but ASCII letters, digits and `-_.*` percent-encoded, space as `+`.
-    static func javaURLEncode(_ text: String) -> String {
-        var encoded = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "*"):
-                encoded.unicodeScalars.append(UnicodeScalar(byte))
-            case UInt8(ascii: " "):
-                encoded += "+"
-            default:
-                encoded += String(format: "%%%02X", byte)
-            }
-        }
-        return encoded
-    }
-
-    static func formEncode(_ value: String) -> String {
-        javaURLEncode(value)
+        Data(Insecure.MD5.hash(data: Array(FormEncoding.encode(msgData + timestamp + checkWord).utf8))).base64EncodedString()
     }
 
     static func yuan(_ fen: Int64) -> String {
