@@ -23,6 +23,9 @@ final class MarketplaceEndpoint: Sendable {
         case throttle(times: Int)
         /// A business refusal: TOP `isv.` sub-code, JOS `success: false`.
         case refuse
+        /// The first call goes through but its answer comes after this long (longer than the
+        /// caller waits): the platform has shipped the trade, the caller does not know.
+        case answerLate(Duration)
     }
 
     /// One call that arrived.
@@ -37,6 +40,8 @@ final class MarketplaceEndpoint: Sendable {
     }
 
     struct State: Sendable {
+        /// Trades shipped whole (offline.send without sub_tid accepted).
+        var shipped: Set<String> = []
         var behaviors: [String: Behavior] = [:]
         var seen: [String: Int] = [:]
         var calls: [Call] = []
@@ -82,8 +87,21 @@ final class MarketplaceEndpoint: Sendable {
         if !valid {
             answer = ["error_response": ["code": 25, "msg": "Invalid signature", "request_id": "test"]]
             outcome = "bad-signature"
+        } else if method == "taobao.trade.get" {
+            let shipped = state.withLockedValue { $0.shipped.contains(subject) }
+            answer = ["trade_get_response": ["trade": ["tid": subject, "status": shipped ? "WAIT_BUYER_CONFIRM_GOODS" : "WAIT_SELLER_SEND_GOODS"]]]
+            outcome = "status"
+        } else if method == "taobao.logistics.offline.send", parameters["sub_tid"] == nil, state.withLockedValue({ $0.shipped.contains(subject) }) {
+            answer = ["error_response": ["code": 15, "msg": "Remote service error", "sub_code": "isv.logistics-offline-service-error:B27",
+                                         "sub_msg": "订单已发货，不能重复发货", "request_id": "test"]]
+            outcome = "already-shipped"
         } else {
             switch next(subject) {
+            case .answerLate(let delay):
+                state.withLockedValue { _ = $0.shipped.insert(subject) }
+                try? await Task.sleep(for: delay)
+                answer = [method.replacingOccurrences(of: "taobao.", with: "").replacingOccurrences(of: ".", with: "_") + "_response": ["shipping": ["is_success": true]]]
+                outcome = "accepted-late"
             case .throttle:
                 answer = ["error_response": ["code": 7, "msg": "App Call Limited", "sub_code": "accesscontrol.limited-by-app-access-count",
                                              "sub_msg": "This ban will last for 1 more seconds", "request_id": "test"]]
@@ -97,6 +115,7 @@ final class MarketplaceEndpoint: Sendable {
                 answer = method == "taobao.item.quantity.update"
                     ? [stem: ["item": ["num_iid": Int(parameters["num_iid"] ?? "") ?? 0, "num": Int(parameters["quantity"] ?? "") ?? 0, "modified": "2026-12-06 12:00:00"]]]
                     : [stem: ["shipping": ["is_success": true]]]
+                if method == "taobao.logistics.offline.send" && parameters["sub_tid"] == nil { state.withLockedValue { _ = $0.shipped.insert(subject) } }
             }
         }
         record(Call(router: "top", method: method, parameters: parameters, own: parameters, signatureValid: valid, answered: outcome))
@@ -126,7 +145,7 @@ final class MarketplaceEndpoint: Sendable {
             case .refuse:
                 answer = [stem: ["code": "0", "sopjosshipment_result": ["success": false, "errorCode": "10400001", "chineseErrCode": "订单已出库"]]]
                 outcome = "refused"
-            case .accept:
+            case .accept, .answerLate:
                 answer = method == "jingdong.pop.order.shipment"
                     ? [stem: ["code": "0", "sopjosshipment_result": ["success": true, "errorCode": "", "chineseErrCode": "成功"]]]
                     : [stem: ["code": "0", "success": true]]
@@ -143,6 +162,7 @@ final class MarketplaceEndpoint: Sendable {
             let behavior = state.behaviors[subject] ?? .accept
             state.seen[subject, default: 0] += 1
             if case .throttle(let times) = behavior { return state.seen[subject]! <= times ? .throttle(times: times) : .accept }
+            if case .answerLate = behavior { return state.seen[subject]! == 1 ? behavior : .accept }
             return behavior
         }
     }

@@ -144,6 +144,28 @@ struct MarketplaceSyncTests {
         }
     }
 
+    @Test("a ship-back whose answer was lost and which the platform then refuses as already shipped is sent, when the trade shows shipped; a refusal without a lost answer is not")
+    func lostAnswerThenAlreadyShipped() async throws {
+        try await withIntakeWorld { world in
+            try await Self.withMarketplace(world, environment: ["OMS_MARKETPLACE_TIMEOUT_SECONDS": "1"]) { client, endpoint in
+                endpoint.behave("T-LOST-ANSWER", .answerLate(.milliseconds(1_500)))
+                try await world.publish([
+                    (Self.received("O-MP-LOST-ANSWER", platform: "tmall", tid: "T-LOST-ANSWER", lines: [("CLO-TEE", 1, nil)]), TopicCatalogue.orders),
+                    (try Self.dispatched("O-MP-LOST-ANSWER", shipment: "S-LOST-ANSWER", tracking: "SF1000000000020", lines: [("CLO-TEE", 1)]), TopicCatalogue.shipments),
+                ])
+                #expect(try await world.eventually {
+                    try await client.send(.GET, "/v1/integrations/ship-backs/S-LOST-ANSWER").json["status"] as? String == "sent"
+                })
+                // The late answer is recorded when it is finally written, after the caller gave up.
+                #expect(try await world.eventually { endpoint.calls.contains { $0.answered == "accepted-late" } })
+                let calls = endpoint.calls.filter { $0.own["tid"] == "T-LOST-ANSWER" }
+                #expect(calls.map(\.answered).filter { $0 != "accepted-late" } == ["already-shipped", "status"] && calls.count == 3, "\(calls.map(\.answered))")
+                #expect(calls.allSatisfy { $0.signatureValid })
+                #expect(try await world.committedEvents(schema: world.integrationsSchema, key: "O-MP-LOST-ANSWER", type: "integrations.ship-back-failed") == 0)
+            }
+        }
+    }
+
     @Test("10,000 availability changes of one SKU reach each platform as a few pushes, never an older value after a newer one, ending at the final value; a full sync sends it again")
     func stockFeedCoalesces() async throws {
         try await withIntakeWorld { world in

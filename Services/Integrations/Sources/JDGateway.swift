@@ -32,6 +32,9 @@ struct JDGateway: MarketplaceGateway {
         await call("jingdong.stock.write.updateSkuStock", ["skuId": push.platformSkuId ?? push.itemId, "stockNum": String(push.quantity)])
     }
 
+    /// Not asked of JD here (its order query is not wired): a refusal after a lost answer stays failed.
+    func showsShipped(_ shipBack: ShipBack) async -> Bool? { nil }
+
     func call(_ method: String, _ own: [String: String], now: Date = Date()) async -> MarketplaceAnswer {
         let parameters = signed(method: method, own, now: now)
         let text: String

@@ -11,6 +11,9 @@ protocol MarketplaceGateway: Sendable {
     func shipBack(_ shipBack: ShipBack, companyCode: String) async -> MarketplaceAnswer
     /// The platform's quantity update (full, not a delta) for one listed SKU.
     func pushQuantity(_ push: StockPush) async -> MarketplaceAnswer
+    /// Whether the platform shows the parcel's order as shipped already (a call whose answer was
+    /// lost may have gone through): true, false, or nil when the platform cannot tell.
+    func showsShipped(_ shipBack: ShipBack) async -> Bool?
 }
 
 extension MarketplaceGateway {

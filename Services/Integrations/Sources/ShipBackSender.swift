@@ -71,6 +71,13 @@ struct ShipBackSender: Sendable {
         case .accepted:
             return .sent
         case .rejected(let code, let message):
+            // The previous attempt's answer was lost: the platform may refuse this one because that
+            // one shipped the trade. Its status says so.
+            if claim.previousOutcomeUnknown, await gateway.showsShipped(shipBack) == true {
+                runtime.logger.notice("ship-back refused after a lost answer; the platform shows the trade shipped", metadata: [
+                    "shipmentId": "\(shipBack.shipmentId)", "code": "\(code)"])
+                return .sent
+            }
             return .failed(code: code, message: message)
         case .retry(let code, let message):
             guard case .retry(let wait) = policy.step(after: .unreachable(code), attempt: claim.attempt) else {

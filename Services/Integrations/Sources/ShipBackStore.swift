@@ -181,6 +181,15 @@ enum ShipBackStore {
     struct Claim: Sendable {
         var shipBack: ShipBack
         var attempt: Int
+        /// The code the previous attempt ended with (nil on the first attempt).
+        var previousErrorCode: String?
+
+        /// The previous attempt got no answer from the platform (no connection, a timeout, an
+        /// error page), so it may have shipped the trade all the same.
+        var previousOutcomeUnknown: Bool {
+            guard attempt > 1, let code = previousErrorCode else { return false }
+            return code == "TRANSPORT" || code == "MALFORMED_ANSWER" || code.hasPrefix("HTTP_")
+        }
     }
 
     /// Claims up to `limit` due ship-backs, each the earliest unsent parcel of its order.
@@ -199,12 +208,14 @@ enum ShipBackStore {
         let rows = try await connection.query("""
             UPDATE marketplace_shipbacks SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => \(leaseSeconds)::int), updated_at = now()
             WHERE shipment_id = ANY(\(ids)::text[])
-            RETURNING shipment_id, order_id, platform, platform_order_id, operation, carrier, tracking_number, array_to_string(sub_order_ids, ','), is_split, attempts
+            RETURNING shipment_id, order_id, platform, platform_order_id, operation, carrier, tracking_number, array_to_string(sub_order_ids, ','), is_split, attempts,
+                      last_error_code
             """, logger: logger)
-        for try await (id, order, platform, tid, operation, carrier, tracking, sub, split, attempts) in rows.decode((String, String, String, String, String, String, String, String, Bool, Int).self) {
+        for try await (id, order, platform, tid, operation, carrier, tracking, sub, split, attempts, previous)
+            in rows.decode((String, String, String, String, String, String, String, String, Bool, Int, String?).self) {
             claims.append(Claim(shipBack: ShipBack(shipmentId: id, orderId: order, platform: platform, platformOrderId: tid, operation: ShipBack.Operation(rawValue: operation) ?? .ship,
                                                    carrier: carrier, trackingNumber: tracking, subOrderIds: sub.isEmpty ? [] : sub.split(separator: ",").map(String.init), isSplit: split),
-                                attempt: attempts))
+                                attempt: attempts, previousErrorCode: previous))
         }
         return claims
     }

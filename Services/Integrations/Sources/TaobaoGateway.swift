@@ -51,6 +51,23 @@ struct TaobaoGateway: MarketplaceGateway {
         }
     }
 
+    /// `taobao.trade.get` (`fields=tid,status`): a whole-order ship shows as shipped once the trade
+    /// waits for the buyer's confirmation or is past it. Split parcels and resends cannot be told
+    /// apart by the trade's status: nil.
+    func showsShipped(_ shipBack: ShipBack) async -> Bool? {
+        guard shipBack.operation == .ship, !shipBack.isSplit else { return nil }
+        var status: String?
+        let answer = await call("taobao.trade.get", ["tid": shipBack.platformOrderId, "fields": "tid,status"]) { answer in
+            status = (answer["trade"] as? [String: Any])?["status"] as? String
+            return status == nil ? .retry(code: "NO_STATUS", message: "the trade has no status") : .accepted
+        }
+        guard answer == .accepted, let status else { return nil }
+        return Self.shippedStatuses.contains(status)
+    }
+
+    /// Trade statuses after the seller shipped.
+    static let shippedStatuses: Set<String> = ["WAIT_BUYER_CONFIRM_GOODS", "TRADE_BUYER_SIGNED", "TRADE_FINISHED"]
+
     /// One TOP call: the signed form, the answer's `<method without taobao.>_response` object
     /// judged by `judge`, or the `error_response` classified.
     func call(_ method: String, _ own: [String: String], now: Date = Date(), judge: ([String: Any]) -> MarketplaceAnswer) async -> MarketplaceAnswer {
