@@ -42,6 +42,8 @@ final class MarketplaceEndpoint: Sendable {
     struct State: Sendable {
         /// Trades shipped whole (offline.send without sub_tid accepted).
         var shipped: Set<String> = []
+        /// TOP calls as they arrive (method and subject), before any answer.
+        var started: [String] = []
         var behaviors: [String: Behavior] = [:]
         var seen: [String: Int] = [:]
         var calls: [Call] = []
@@ -64,6 +66,8 @@ final class MarketplaceEndpoint: Sendable {
     /// Scripts the answers about `subject` (a platform order id, or a listing id).
     func behave(_ subject: String, _ behavior: Behavior) { state.withLockedValue { $0.behaviors[subject] = behavior } }
     var calls: [Call] { state.withLockedValue { $0.calls } }
+    /// TOP calls that arrived (answered or not), as "method subject".
+    var started: [String] { state.withLockedValue { $0.started } }
     func calls(_ method: String) -> [Call] { calls.filter { $0.method == method } }
 
     func application() -> some ApplicationProtocol {
@@ -82,6 +86,7 @@ final class MarketplaceEndpoint: Sendable {
         let valid = parameters["app_key"] == Self.appKey && parameters["session"] == Self.session && parameters["v"] == "2.0"
             && parameters["sign_method"] == "md5" && parameters["sign"] == Self.md5Sign(parameters) && Self.fresh(parameters["timestamp"])
         let subject = parameters["tid"] ?? parameters["num_iid"] ?? ""
+        state.withLockedValue { $0.started.append("\(method) \(subject)") }
         var answer: [String: Any]
         var outcome = "accepted"
         if !valid {

@@ -166,6 +166,41 @@ struct MarketplaceSyncTests {
         }
     }
 
+    @Test("integrations SIGKILLed during a ship-back call that went through: after the restart the platform refuses the repeat as shipped, the trade says so, the parcel counts as sent once")
+    func killedDuringShipBack() async throws {
+        try await withIntakeWorld { world in
+            let endpoint = MarketplaceEndpoint(port: TestPorts.block())
+            let port = TestPorts.block()
+            let client = EdgeClient(base: "http://127.0.0.1:\(port)", http: EdgeClient.wide)
+            @Sendable func launch() throws -> Process {
+                try ChildService.launch("oms-integrations", world: world, schema: world.integrationsSchema, port: port,
+                                        environment: Self.fast.merging(endpoint.environment) { $1 }.merging(["OMS_MARKETPLACE_TIMEOUT_SECONDS": "5"]) { $1 })
+            }
+            try await world.running([endpoint.application()]) {
+                var process = try launch()
+                #expect(try await ChildService.ready(client, world: world))
+                endpoint.behave("T-KILLED", .answerLate(.seconds(4)))
+                try await world.publish([
+                    (Self.received("O-MP-KILLED", platform: "tmall", tid: "T-KILLED", lines: [("CLO-TEE", 1, nil)]), TopicCatalogue.orders),
+                    (try Self.dispatched("O-MP-KILLED", shipment: "S-KILLED", tracking: "SF1000000000030", lines: [("CLO-TEE", 1)]), TopicCatalogue.shipments),
+                ])
+                #expect(try await world.eventually { endpoint.started.contains("taobao.logistics.offline.send T-KILLED") })
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                process = try launch()
+                #expect(try await ChildService.ready(client, world: world))
+                #expect(try await world.eventually(timeout: .seconds(90)) {
+                    try await client.send(.GET, "/v1/integrations/ship-backs/S-KILLED").json["status"] as? String == "sent"
+                })
+                let tried = endpoint.started.filter { $0.hasSuffix("T-KILLED") }
+                #expect(tried == ["taobao.logistics.offline.send T-KILLED", "taobao.logistics.offline.send T-KILLED", "taobao.trade.get T-KILLED"], "\(tried)")
+                #expect(try await world.committedEvents(schema: world.integrationsSchema, key: "O-MP-KILLED", type: "integrations.ship-back-failed") == 0)
+                process.terminate()
+                process.waitUntilExit()
+            }
+        }
+    }
+
     @Test("10,000 availability changes of one SKU reach each platform as a few pushes, never an older value after a newer one, ending at the final value; a full sync sends it again")
     func stockFeedCoalesces() async throws {
         try await withIntakeWorld { world in

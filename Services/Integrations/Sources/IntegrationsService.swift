@@ -30,7 +30,8 @@ public struct IntegrationsService: OMSService {
         let gateways = MarketplaceGateways(configuration: configuration.platforms)
         return [
             WebhookDispatcher(runtime: runtime, settings: configuration),
-            ShipBackSender(runtime: runtime, gateways: gateways, policy: settings.marketplaceRetry, pollMilliseconds: settings.marketplacePollMilliseconds).job(),
+            ShipBackSender(runtime: runtime, gateways: gateways, policy: settings.marketplaceRetry, pollMilliseconds: settings.marketplacePollMilliseconds,
+                           leaseSeconds: 3 * settings.platforms.timeoutSeconds + 10).job(),
             StockFeedSender(runtime: runtime, gateways: gateways, policy: settings.marketplaceRetry, pollMilliseconds: settings.marketplacePollMilliseconds,
                             intervalMilliseconds: settings.stockFeedIntervalMilliseconds).job(),
             PeriodicJob(name: "stock-feed-full-sync", every: .seconds(settings.stockFullSyncSeconds), runtime: runtime) {

@@ -108,6 +108,9 @@ enum IntegrationsServiceMigrations {
                 skip_reason text,
                 attempts int NOT NULL DEFAULT 0,
                 next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                -- Set when a call starts, cleared when its outcome is recorded: still set at the next
+                -- claim, the previous call's outcome is unknown (the process died during it).
+                call_started_at timestamptz,
                 last_error_code text,
                 last_error text,
                 sent_at timestamptz,

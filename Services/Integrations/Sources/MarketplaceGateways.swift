@@ -13,6 +13,8 @@ struct MarketplaceGateways: Sendable {
         var taobaoCarrierCodes: [String: String]
         /// OMS carrier company → JD `logistics_id` (`OMS_JD_CARRIER_IDS` overrides).
         var jdCarrierIds: [String: String]
+        /// `OMS_MARKETPLACE_TIMEOUT_SECONDS` (10): one call to a platform.
+        var timeoutSeconds: Int = 10
 
         static let defaultTaobaoCarrierCodes = ["SF": "SF", "JD": "JD", "YTO": "YTO", "ZTO": "ZTO", "STO": "STO", "YUNDA": "YUNDA", "EMS": "EMS"]
         /// JD's ids of the common carriers; check them against `jingdong.delivery.logistics.get`
@@ -29,7 +31,8 @@ struct MarketplaceGateways: Sendable {
 
         init(environment: [String: String]) throws {
             let reader = EnvironmentReader(environment)
-            let timeout = Int64(try reader.integer("OMS_MARKETPLACE_TIMEOUT_SECONDS", 10, 1...120))
+            timeoutSeconds = try reader.integer("OMS_MARKETPLACE_TIMEOUT_SECONDS", 10, 1...120)
+            let timeout = Int64(timeoutSeconds)
             func required(_ key: String, _ when: String) throws -> String {
                 guard let value = environment[key], !value.isEmpty else { throw ConfigurationError(key: key, reason: "required when \(when) is set") }
                 return value

@@ -15,8 +15,8 @@ struct ShipBackSender: Sendable {
     let pollMilliseconds: Int
     var batchSize = 32
     var concurrency = 8
-    /// A claim's lease: longer than a call may take.
-    var leaseSeconds = 60
+    /// A claim's lease: longer than a call may take (a ship, a trade read).
+    let leaseSeconds: Int
 
     func job() -> PeriodicJob {
         PeriodicJob(name: "marketplace-ship-back", every: .milliseconds(pollMilliseconds), runtime: runtime) {

@@ -183,11 +183,15 @@ enum ShipBackStore {
         var attempt: Int
         /// The code the previous attempt ended with (nil on the first attempt).
         var previousErrorCode: String?
+        /// The previous call started and its outcome was never recorded (the process died during it).
+        var previousCallUnfinished: Bool
 
         /// The previous attempt got no answer from the platform (no connection, a timeout, an
-        /// error page), so it may have shipped the trade all the same.
+        /// error page, a crash during the call), so it may have shipped the trade all the same.
         var previousOutcomeUnknown: Bool {
-            guard attempt > 1, let code = previousErrorCode else { return false }
+            guard attempt > 1 else { return false }
+            if previousCallUnfinished { return true }
+            guard let code = previousErrorCode else { return false }
             return code == "TRANSPORT" || code == "MALFORMED_ANSWER" || code.hasPrefix("HTTP_")
         }
     }
@@ -195,18 +199,23 @@ enum ShipBackStore {
     /// Claims up to `limit` due ship-backs, each the earliest unsent parcel of its order.
     static func claimDue(limit: Int, leaseSeconds: Int, connection: PostgresConnection, logger: Logger) async throws -> [Claim] {
         var ids: [String] = []
+        var unfinished: Set<String> = []
         let due = try await connection.query("""
-            SELECT s.shipment_id FROM marketplace_shipbacks s
+            SELECT s.shipment_id, s.call_started_at IS NOT NULL FROM marketplace_shipbacks s
             WHERE s.status = 'pending' AND s.next_attempt_at <= now()
               AND NOT EXISTS (SELECT 1 FROM marketplace_shipbacks e WHERE e.order_id = s.order_id AND e.status IN ('pending', 'waiting_order')
                               AND (e.dispatched_at, e.shipment_id) < (s.dispatched_at, s.shipment_id))
             ORDER BY s.next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
             """, logger: logger)
-        for try await id in due.decode(String.self) { ids.append(id) }
+        for try await (id, started) in due.decode((String, Bool).self) {
+            ids.append(id)
+            if started { unfinished.insert(id) }
+        }
         guard !ids.isEmpty else { return [] }
         var claims: [Claim] = []
         let rows = try await connection.query("""
-            UPDATE marketplace_shipbacks SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => \(leaseSeconds)::int), updated_at = now()
+            UPDATE marketplace_shipbacks SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => \(leaseSeconds)::int), call_started_at = now(),
+                   updated_at = now()
             WHERE shipment_id = ANY(\(ids)::text[])
             RETURNING shipment_id, order_id, platform, platform_order_id, operation, carrier, tracking_number, array_to_string(sub_order_ids, ','), is_split, attempts,
                       last_error_code
@@ -215,7 +224,7 @@ enum ShipBackStore {
             in rows.decode((String, String, String, String, String, String, String, String, Bool, Int, String?).self) {
             claims.append(Claim(shipBack: ShipBack(shipmentId: id, orderId: order, platform: platform, platformOrderId: tid, operation: ShipBack.Operation(rawValue: operation) ?? .ship,
                                                    carrier: carrier, trackingNumber: tracking, subOrderIds: sub.isEmpty ? [] : sub.split(separator: ",").map(String.init), isSplit: split),
-                                attempt: attempts, previousErrorCode: previous))
+                                attempt: attempts, previousErrorCode: previous, previousCallUnfinished: unfinished.contains(id)))
         }
         return claims
     }
@@ -231,18 +240,18 @@ enum ShipBackStore {
         switch outcome {
         case .sent:
             try await connection.query("""
-                UPDATE marketplace_shipbacks SET status = 'sent', sent_at = now(), last_error_code = NULL, last_error = NULL, updated_at = now()
+                UPDATE marketplace_shipbacks SET status = 'sent', sent_at = now(), call_started_at = NULL, last_error_code = NULL, last_error = NULL, updated_at = now()
                 WHERE shipment_id = \(shipmentID) AND status = 'pending'
                 """, logger: logger)
         case .retry(let wait, let code, let message):
             try await connection.query("""
-                UPDATE marketplace_shipbacks SET next_attempt_at = now() + make_interval(secs => \(Double(wait) / 1_000)), last_error_code = \(code),
+                UPDATE marketplace_shipbacks SET next_attempt_at = now() + make_interval(secs => \(Double(wait) / 1_000)), call_started_at = NULL, last_error_code = \(code),
                        last_error = \(message), updated_at = now()
                 WHERE shipment_id = \(shipmentID) AND status = 'pending'
                 """, logger: logger)
         case .failed(let code, let message):
             try await connection.query("""
-                UPDATE marketplace_shipbacks SET status = 'failed', last_error_code = \(code), last_error = \(message), updated_at = now()
+                UPDATE marketplace_shipbacks SET status = 'failed', call_started_at = NULL, last_error_code = \(code), last_error = \(message), updated_at = now()
                 WHERE shipment_id = \(shipmentID) AND status = 'pending'
                 """, logger: logger)
         }
@@ -271,7 +280,7 @@ enum ShipBackStore {
     /// Queues a failed ship-back again with fresh attempts; false when it is not failed.
     static func retry(_ shipmentID: String, connection: PostgresConnection, logger: Logger) async throws -> Bool {
         let rows = try await connection.query("""
-            UPDATE marketplace_shipbacks SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
+            UPDATE marketplace_shipbacks SET status = 'pending', attempts = 0, next_attempt_at = now(), call_started_at = NULL, updated_at = now()
             WHERE shipment_id = \(shipmentID) AND status = 'failed' RETURNING shipment_id
             """, logger: logger)
         for try await _ in rows.decode(String.self) { return true }
