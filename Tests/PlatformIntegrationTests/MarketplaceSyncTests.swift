@@ -127,6 +127,20 @@ struct MarketplaceSyncTests {
                 #expect((shipBacks.json["shipBacks"] as? [[String: Any]])?.count == 10)
                 #expect(try await client.send(.GET, "/v1/integrations/ship-backs?status=lost").status == 422)
 
+                // A parcel of a marketplace order that cannot be read goes to the dead-letter topic
+                // with the reason; the consumer goes on (the next parcel is told).
+                try await world.publish([
+                    (WebhookDeliveryTests.event(ShipmentDispatched.eventType, order: "O-MP-WHOLE", #"{"orderID":"O-MP-WHOLE","trackingNumber":"SF1"}"#), TopicCatalogue.shipments),
+                    (Self.received("O-MP-AFTER", platform: "tmall", tid: "T-AFTER", lines: [("CLO-TEE", 1, nil)]), TopicCatalogue.orders),
+                    (try Self.dispatched("O-MP-AFTER", shipment: "S-AFTER", tracking: "SF1000000000013", lines: [("CLO-TEE", 1)]), TopicCatalogue.shipments),
+                ])
+                #expect(try await world.eventually { accepted().contains { $0.own["tid"] == "T-AFTER" } })
+                // Dead letters leave through the service's outbox, the original's headers kept.
+                #expect(try await world.eventually {
+                    try await world.committedEvents(schema: world.integrationsSchema, key: "O-MP-WHOLE", type: "undecodable shipment.dispatched") == 1
+                })
+                #expect(try await world.count("SELECT count(*) FROM \(world.integrationsSchema).marketplace_shipbacks WHERE order_id = 'O-MP-WHOLE'") == 1)
+
                 // A parcel whose order never arrives is forgotten after the retention period, nothing else.
                 let schema = world.integrationsSchema
                 try await world.publish([(try Self.dispatched("O-MP-NEVER", shipment: "S-NEVER", tracking: "SF1000000000012", lines: [("CLO-TEE", 1)]), TopicCatalogue.shipments)])
@@ -139,7 +153,7 @@ struct MarketplaceSyncTests {
                     return forgotten
                 }
                 #expect(forgotten == 1)
-                #expect(try await world.count("SELECT count(*) FROM \(schema).marketplace_shipbacks") == 10)
+                #expect(try await world.count("SELECT count(*) FROM \(schema).marketplace_shipbacks") == 11)
             }
         }
     }

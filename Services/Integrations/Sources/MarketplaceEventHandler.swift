@@ -6,7 +6,8 @@ import OMSPlatform
 /// (`order.received`), their parcels (`shipment.dispatched`, planned by `ShipBackPlan`) and every
 /// SKU's latest availability (`inventory.availability-changed`). Invariant: never calls a
 /// platform (the senders do); a parcel of an order not known yet waits for it, a parcel of an
-/// order of another channel is not recorded; a repeated event records nothing new.
+/// order of another channel is not recorded; a repeated event records nothing new; an event it
+/// must read and cannot (a marketplace order's, or one whose order is not known yet) is dead-lettered.
 struct MarketplaceEventHandler: EventHandler {
     var eventTypes: Set<String> { [OrderReceived.eventType, ShipmentDispatched.eventType, AvailabilityChanged.eventType] }
 
@@ -45,13 +46,15 @@ struct MarketplaceEventHandler: EventHandler {
         let connection = context.connection, logger = context.logger
         var orders: [ShipBackStore.MarketplaceOrder] = []
         var otherChannelOrders: [String] = []
-        var parcels: [ShipBackStore.Parcel] = []
+        var dispatches: [EventEnvelope] = []
         var levels: [(sku: String, available: Int, changedAt: Date)] = []
         for event in events {
             switch event.type {
             case OrderReceived.eventType:
-                guard let received = try? EventCoding.decode(Received.self, from: event.payload) else { continue }
-                let order = received.order
+                let order: Received.Order
+                do { order = try EventCoding.decode(Received.self, from: event.payload).order } catch {
+                    throw HandlerRejection("undecodable order.received: \(error)")
+                }
                 if order.channel == Channel.marketplace.rawValue, let reference = order.channelOrderID, let colon = reference.firstIndex(of: ":") {
                     orders.append(ShipBackStore.MarketplaceOrder(orderId: order.orderID, platform: String(reference[..<colon]),
                                                                  platformOrderId: String(reference[reference.index(after: colon)...]),
@@ -60,11 +63,7 @@ struct MarketplaceEventHandler: EventHandler {
                     otherChannelOrders.append(order.orderID)
                 }
             case ShipmentDispatched.eventType:
-                // Fields other services' tests leave out make the parcel one ship-back cannot use.
-                guard let parcel = try? EventCoding.decode(Dispatched.self, from: event.payload) else { continue }
-                parcels.append(ShipBackStore.Parcel(shipmentId: parcel.shipmentId, orderId: parcel.orderID, carrier: parcel.carrier, trackingNumber: parcel.trackingNumber,
-                                                    lines: parcel.lines.map { ShipBackPlan.ParcelLine(sku: $0.sku, quantity: $0.quantity) },
-                                                    replacesShipmentId: parcel.replacesShipmentId, dispatchedAt: parcel.dispatchedAt))
+                dispatches.append(event)
             case AvailabilityChanged.eventType:
                 let change: AvailabilityChanged
                 do { change = try event.decode(AvailabilityChanged.self) } catch {
@@ -82,12 +81,23 @@ struct MarketplaceEventHandler: EventHandler {
         for parcel in try await ShipBackStore.waiting(orders: orders.map(\.orderId), connection: connection, logger: logger) {
             try await ShipBackStore.plan(try await recording(of: parcel, context: context), connection: connection, logger: logger)
         }
-        guard !parcels.isEmpty else { return }
-        // Parcels of orders known to be of another channel are not recorded.
-        let orderIDs = Array(Set(parcels.map(\.orderId)))
+        guard !dispatches.isEmpty else { return }
+        // Parcels of orders known to be of another channel are not recorded (nor read); a parcel of
+        // a marketplace order, or of an order not known yet, must be readable or is dead-lettered.
+        let orderIDs = Array(Set(dispatches.map(\.orderID)))
         let known = try await ShipBackStore.orders(orderIDs, connection: connection, logger: logger)
         let channels = try await DeliveryStore.channels(of: orderIDs.filter { known[$0] == nil }, connection: connection, logger: logger)
-        for parcel in parcels where known[parcel.orderId] != nil || channels[parcel.orderId] == nil {
+        var parcels: [ShipBackStore.Parcel] = []
+        for event in dispatches where known[event.orderID] != nil || channels[event.orderID] == nil {
+            let parcel: Dispatched
+            do { parcel = try EventCoding.decode(Dispatched.self, from: event.payload) } catch {
+                throw HandlerRejection("undecodable shipment.dispatched of order \(event.orderID): \(error)")
+            }
+            parcels.append(ShipBackStore.Parcel(shipmentId: parcel.shipmentId, orderId: parcel.orderID, carrier: parcel.carrier, trackingNumber: parcel.trackingNumber,
+                                                lines: parcel.lines.map { ShipBackPlan.ParcelLine(sku: $0.sku, quantity: $0.quantity) },
+                                                replacesShipmentId: parcel.replacesShipmentId, dispatchedAt: parcel.dispatchedAt))
+        }
+        for parcel in parcels {
             // One at a time: a later parcel of the same batch counts the earlier one.
             try await ShipBackStore.record([try await recording(of: parcel, context: context)], connection: connection, logger: logger)
         }

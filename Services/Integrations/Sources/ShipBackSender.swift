@@ -93,7 +93,9 @@ struct ShipBackSender: Sendable {
         let body: [String: String] = ["shipmentId": shipBack.shipmentId, "orderId": shipBack.orderId, "platform": shipBack.platform,
                                       "platformOrderId": shipBack.platformOrderId, "carrier": shipBack.carrier, "trackingNumber": shipBack.trackingNumber,
                                       "operation": shipBack.operation.rawValue, "platformCode": code, "platformMessage": String(PIIMask.scrub(message).prefix(300))]
+        let id = UUID()
         let headers = [
+            KafkaHeader(key: EventHeader.eventID, text: id.uuidString.lowercased()),
             KafkaHeader(key: EventHeader.eventType, text: "integrations.ship-back-failed"),
             KafkaHeader(key: EventHeader.dlqOriginalTopic, text: TopicCatalogue.shipments),
             KafkaHeader(key: EventHeader.dlqError, text: String(PIIMask.scrub("\(shipBack.platform) refused the ship-back: \(code) \(message)").prefix(500))),
@@ -101,7 +103,7 @@ struct ShipBackSender: Sendable {
             KafkaHeader(key: EventHeader.dlqService, text: ServiceName.integrations.rawValue),
             KafkaHeader(key: EventHeader.dlqFailedAt, text: Timestamps.format(now)),
         ]
-        return OutboxMessage(eventID: UUID(), topic: ServiceName.integrations.deadLetterTopic, key: Array(shipBack.orderId.utf8), headers: headers,
+        return OutboxMessage(eventID: id, topic: ServiceName.integrations.deadLetterTopic, key: Array(shipBack.orderId.utf8), headers: headers,
                              payload: Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])))
     }
 }
