@@ -34,6 +34,8 @@ public struct IntegrationsConfiguration: Sendable {
     public var stockFullSyncSeconds: Int
     /// The platforms' open-API settings (`OMS_TAOBAO_*`, `OMS_JD_*`, `OMS_MARKETPLACE_TIMEOUT_SECONDS`).
     var platforms: MarketplaceGateways.Configuration
+    /// Customer notifications (`OMS_NOTIFY_*`, `OMS_SMS_*`, `OMS_SMTP_*`).
+    var notifications: NotificationConfiguration
 
     public init(environment: [String: String]) throws {
         let reader = EnvironmentReader(environment)
@@ -51,5 +53,6 @@ public struct IntegrationsConfiguration: Sendable {
         stockFeedIntervalMilliseconds = try reader.integer("OMS_STOCK_FEED_INTERVAL_MILLISECONDS", 5_000, 10...3_600_000)
         stockFullSyncSeconds = try reader.integer("OMS_STOCK_FULL_SYNC_SECONDS", 3_600, 10...604_800)
         platforms = try MarketplaceGateways.Configuration(environment: environment)
+        notifications = try NotificationConfiguration(environment: environment)
     }
 }

@@ -19,16 +19,29 @@ public struct IntegrationsService: OMSService {
 
     public var migrations: [Migration] { IntegrationsServiceMigrations.all }
 
-    public var handlers: [any EventHandler] { [IntegrationsEventHandler(parts: [WebhookFanoutHandler(), MarketplaceEventHandler()])] }
+    public var handlers: [any EventHandler] {
+        let notify = configuration.notifications
+        let planner = NotificationPlanner(shopName: notify.shopName, language: notify.language, returnDays: notify.returnDays)
+        return [IntegrationsEventHandler(parts: [WebhookFanoutHandler(), MarketplaceEventHandler(),
+                                                 NotificationEventHandler(planner: planner, hasher: notify.hasher, settleMilliseconds: notify.settleMilliseconds)])]
+    }
 
     public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
-        [WebhookRoutes(runtime: runtime), MarketplaceRoutes(runtime: runtime)]
+        [WebhookRoutes(runtime: runtime), MarketplaceRoutes(runtime: runtime), NotificationRoutes(runtime: runtime, hasher: configuration.notifications.hasher)]
     }
 
     public func backgroundServices(runtime: ServiceRuntime) -> [any Service] {
         let retention = configuration.retentionDays, settings = configuration
         let gateways = MarketplaceGateways(configuration: configuration.platforms)
+        let notify = configuration.notifications
         return [
+            NotificationSender(runtime: runtime, settings: notify, sms: notify.sms.map { AliyunSMSGateway(configuration: $0) }, mailer: notify.mailer).job(),
+            PeriodicJob(name: "notification-retention", every: .seconds(3_600), runtime: runtime) {
+                let deleted = try await runtime.retryingTransaction { tx in
+                    try await NotificationStore.prune(olderThanDays: notify.retentionDays, connection: tx.connection, logger: tx.logger)
+                }
+                if deleted > 0 { runtime.logger.info("old notifications deleted", metadata: ["count": "\(deleted)", "retentionDays": "\(notify.retentionDays)"]) }
+            },
             WebhookDispatcher(runtime: runtime, settings: configuration),
             ShipBackSender(runtime: runtime, gateways: gateways, policy: settings.marketplaceRetry, pollMilliseconds: settings.marketplacePollMilliseconds,
                            leaseSeconds: 3 * settings.platforms.timeoutSeconds + 10).job(),

@@ -164,5 +164,128 @@ enum IntegrationsServiceMigrations {
             );
             CREATE INDEX stock_pushes_due ON stock_pushes (due_at);
             """),
+        Migration(version: 102, name: "customer notifications", sql: """
+            -- What notifications need to know of an order, from its events: the recipient (phone and
+            -- e-mail sealed with the key ring, keyed hashes for opt-outs and rate limits), what was
+            -- paid before shipment (a cancellation then promises a refund).
+            CREATE TABLE notification_orders (
+                order_id text PRIMARY KEY,
+                sales_channel text NOT NULL,
+                channel_order_id text NOT NULL,
+                sealed_phone text NOT NULL DEFAULT '',
+                phone_hash text,
+                sealed_email text NOT NULL DEFAULT '',
+                email_hash text,
+                paid_fen int8 NOT NULL DEFAULT 0,
+                recorded_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+
+            -- Parcels packed per fulfillment order (an order split over warehouses has several), so a
+            -- shipping notice can say "parcel 1 of 2".
+            CREATE TABLE notification_packings (
+                fulfillment_order_id text PRIMARY KEY,
+                order_id text NOT NULL,
+                parcels int NOT NULL
+            );
+            CREATE INDEX notification_packings_order ON notification_packings (order_id);
+
+            -- Every dispatched parcel, numbered in dispatch order within its order (a replacement
+            -- of a lost parcel takes the lost one's number).
+            CREATE TABLE notification_parcels (
+                shipment_id text PRIMARY KEY,
+                order_id text NOT NULL,
+                parcel_number int NOT NULL,
+                carrier text NOT NULL
+            );
+            CREATE INDEX notification_parcels_order ON notification_parcels (order_id);
+
+            -- Order lines that are an exchange's replacement (their parcel is an "exchange shipped").
+            CREATE TABLE notification_exchange_lines (
+                exchange_id text PRIMARY KEY,
+                order_id text NOT NULL,
+                line_number int NOT NULL
+            );
+            CREATE INDEX notification_exchange_lines_order ON notification_exchange_lines (order_id);
+
+            -- Ops' own templates (a message type and language without a row uses the built-in one).
+            CREATE TABLE notification_templates (
+                message_type text NOT NULL,
+                language text NOT NULL,
+                sms_template_code text NOT NULL,
+                sms_text text NOT NULL,
+                email_subject text NOT NULL,
+                email_text text NOT NULL,
+                email_html text NOT NULL,
+                version int NOT NULL,
+                updated_by text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (message_type, language)
+            );
+
+            -- Ops' choice of media and sales channels per message type (no row: the defaults).
+            CREATE TABLE notification_settings (
+                message_type text PRIMARY KEY,
+                sms boolean NOT NULL,
+                email boolean NOT NULL,
+                sales_channels text[] NOT NULL,
+                updated_by text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+
+            -- A recipient (keyed hash of the phone or the lower-cased e-mail) who wants no messages
+            -- of a kind (service, marketing); checked at send time.
+            CREATE TABLE notification_opt_outs (
+                recipient_hash text NOT NULL,
+                kind text NOT NULL,
+                medium text NOT NULL,
+                masked_recipient text NOT NULL,
+                created_by text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (recipient_hash, kind)
+            );
+
+            -- One row per (event, message type, medium): a replayed event plans nothing new.
+            -- status: pending (to send; a later message of the order waits for an earlier one of the
+            -- same medium), sent, failed (the provider refused, the recipient is invalid, attempts
+            -- used up, or a second send whose outcome is unknown), suppressed (opted out), skipped
+            -- (the order's channel or the customer has no such medium: skip_reason).
+            CREATE TABLE notifications (
+                notification_id uuid PRIMARY KEY,
+                event_id uuid NOT NULL,
+                message_type text NOT NULL,
+                medium text NOT NULL,
+                order_id text NOT NULL,
+                language text NOT NULL,
+                variables jsonb NOT NULL,
+                delivery_day boolean NOT NULL,
+                occurred_at timestamptz NOT NULL,
+                status text NOT NULL DEFAULT 'pending',
+                skip_reason text,
+                recipient_masked text,
+                recipient_hash text,
+                template_version int,
+                attempts int NOT NULL DEFAULT 0,
+                next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                deferred_reason text,
+                -- Set when a send starts, cleared when its outcome is recorded: still set at the next
+                -- claim, the send's outcome is unknown (the process died during it).
+                call_started_at timestamptz,
+                -- Sends whose outcome was never known (no answer after the message was handed over);
+                -- one such send is repeated once, a second fails the message (at most one duplicate).
+                unknown_outcomes int NOT NULL DEFAULT 0,
+                provider_message_id text,
+                last_error_code text,
+                last_error text,
+                sent_at timestamptz,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (event_id, message_type, medium)
+            );
+            CREATE INDEX notifications_due ON notifications (next_attempt_at) WHERE status = 'pending';
+            CREATE INDEX notifications_order ON notifications (order_id, occurred_at);
+            CREATE INDEX notifications_recipient_sent ON notifications (recipient_hash, sent_at) WHERE status = 'sent';
+            CREATE INDEX notifications_created ON notifications (created_at);
+            """),
     ]
 }

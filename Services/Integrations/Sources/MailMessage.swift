@@ -1,0 +1,118 @@
+import Foundation
+
+/// One e-mail as it goes over SMTP: RFC 5322 headers (a UTF-8 subject and display name as RFC 2047
+/// encoded words), and a `multipart/alternative` body with a plain-text and an HTML part, each
+/// UTF-8 in base64. Invariant: `rendered` has CRLF line endings, lines of at most 78 characters,
+/// only ASCII, and no header value carries a line break (so nothing a variable holds can add a
+/// header or end the message early).
+struct MailMessage: Sendable {
+    var messageID: String
+    var from: Address
+    var to: String
+    var subject: String
+    var text: String
+    var html: String
+    var date: Date
+
+    /// A mailbox with an optional display name.
+    struct Address: Sendable, Equatable {
+        var name: String
+        var email: String
+
+        /// `Name <a@b>` or `a@b`.
+        init?(parsing text: String) {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            if let open = trimmed.lastIndex(of: "<"), trimmed.hasSuffix(">") {
+                name = trimmed[..<open].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                email = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
+            } else {
+                name = ""
+                email = trimmed
+            }
+            guard MailMessage.isValidAddress(email), !name.contains(where: { $0.isNewline }) else { return nil }
+        }
+    }
+
+    /// A deliverable address as the OMS accepts one: one `@`, a local part of printable ASCII
+    /// without spaces, brackets, quotes or commas, a domain of dot-separated LDH labels with a dot.
+    /// Stricter than RFC 5321 on purpose: anything else is refused, never sent.
+    static func isValidAddress(_ address: String) -> Bool {
+        guard address.utf8.count <= 254 else { return false }
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, let local = parts.first, let domain = parts.last, (1...64).contains(local.count), domain.count >= 3 else { return false }
+        let forbidden: Set<Character> = [" ", "<", ">", "(", ")", "[", "]", ",", ";", ":", "\\", "\"", "@"]
+        guard local.allSatisfy({ $0.isASCII && !$0.isNewline && ($0.asciiValue ?? 0) > 32 && ($0.asciiValue ?? 0) < 127 && !forbidden.contains($0) }),
+              !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..") else { return false }
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2 else { return false }
+        return labels.allSatisfy { label in
+            (1...63).contains(label.count) && !label.hasPrefix("-") && !label.hasSuffix("-") && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
+    }
+
+    /// `=?UTF-8?B?…?=` words (each at most 75 characters, split between characters), or the text
+    /// itself when it is plain printable ASCII.
+    static func encodedWords(_ text: String) -> String {
+        let flat = String(text.map { $0.isNewline ? " " : $0 })
+        if flat.allSatisfy({ $0.isASCII && ($0.asciiValue ?? 0) >= 32 && ($0.asciiValue ?? 0) < 127 }) && flat.count <= 60 && !flat.contains("=?") { return flat }
+        var words: [String] = []
+        var chunk = ""
+        for character in flat {
+            // 45 bytes of UTF-8 become 60 base64 characters: a word of 72.
+            if (chunk + String(character)).utf8.count > 45 {
+                words.append("=?UTF-8?B?\(Data(chunk.utf8).base64EncodedString())?=")
+                chunk = ""
+            }
+            chunk.append(character)
+        }
+        if !chunk.isEmpty { words.append("=?UTF-8?B?\(Data(chunk.utf8).base64EncodedString())?=") }
+        return words.joined(separator: "\r\n ")
+    }
+
+    /// Base64 of UTF-8 text in lines of 76.
+    static func base64Lines(_ text: String) -> String {
+        let encoded = Data(text.utf8).base64EncodedString()
+        var lines: [Substring] = []
+        var index = encoded.startIndex
+        while index < encoded.endIndex {
+            let next = encoded.index(index, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
+            lines.append(encoded[index..<next])
+            index = next
+        }
+        return lines.joined(separator: "\r\n")
+    }
+
+    /// RFC 5322 date, e.g. `Mon, 07 Dec 2026 09:30:00 +0800` (Asia/Shanghai).
+    static func rfc5322Date(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        return formatter.string(from: date)
+    }
+
+    /// The message, ready for SMTP `DATA` (before dot-stuffing).
+    var rendered: String {
+        let boundary = "oms-alt-" + messageID.filter { $0.isLetter || $0.isNumber }
+        let fromHeader = from.name.isEmpty ? "<\(from.email)>" : "\(Self.encodedWords(from.name)) <\(from.email)>"
+        let headers = [
+            "Date: \(Self.rfc5322Date(date))",
+            "From: \(fromHeader)",
+            "To: <\(to)>",
+            "Subject: \(Self.encodedWords(subject))",
+            "Message-ID: <\(messageID)>",
+            "MIME-Version: 1.0",
+            "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
+        ]
+        func part(_ type: String, _ body: String) -> String {
+            "--\(boundary)\r\nContent-Type: \(type); charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n\(Self.base64Lines(body))\r\n"
+        }
+        return headers.joined(separator: "\r\n") + "\r\n\r\n" + part("text/plain", text) + part("text/html", html) + "--\(boundary)--\r\n"
+    }
+
+    /// The HTML part made from plain text: escaped, paragraphs and line breaks kept.
+    static func html(fromText text: String, language: String) -> String {
+        let paragraphs = text.components(separatedBy: "\n\n").map { "<p>" + NotificationTemplate.escapeHTML($0).replacingOccurrences(of: "\n", with: "<br>") + "</p>" }
+        return "<!DOCTYPE html><html lang=\"\(language)\"><head><meta charset=\"utf-8\"></head><body>" + paragraphs.joined() + "</body></html>"
+    }
+}
