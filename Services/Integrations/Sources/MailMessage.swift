@@ -58,8 +58,8 @@ struct MailMessage: Sendable {
         var words: [String] = []
         var chunk = ""
         for character in flat {
-            // 45 bytes of UTF-8 become 60 base64 characters: a word of 72.
-            if (chunk + String(character)).utf8.count > 45 {
+            // 39 bytes of UTF-8 become 52 base64 characters: a word of 64, a header line under 78.
+            if (chunk + String(character)).utf8.count > 39 {
                 words.append("=?UTF-8?B?\(Data(chunk.utf8).base64EncodedString())?=")
                 chunk = ""
             }
