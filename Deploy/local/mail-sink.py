@@ -9,7 +9,7 @@ TLS and authenticated), and a one-line summary is appended to the log.
 With --tls the server offers STARTTLS; with --auth it requires AUTH (PLAIN/LOGIN, over TLS only).
 Recipients at the domain refused.example are refused with 550 (a permanent failure to test).
 """
-import asyncio, email, email.policy, json, os, ssl, sys, time
+import email, email.policy, json, os, signal, ssl, sys, time
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -63,6 +63,8 @@ def main():
 
         kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls="--tls" in rest)
     controller = Controller(Sink(maildir, logfile), hostname="127.0.0.1", port=port, **kwargs)
+    # A parent may leave SIGTERM ignored (inherited across exec): stop on it explicitly.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     controller.start()
     print(f"mail sink on 127.0.0.1:{port}", flush=True)
     try:

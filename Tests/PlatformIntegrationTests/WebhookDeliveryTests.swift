@@ -26,8 +26,30 @@ struct WebhookDeliveryTests {
         EventEnvelope(type: type, schemaVersion: 1, orderID: order, correlationID: UUID(), causationID: nil, producer: .intake, payload: Array(json.utf8))
     }
 
+    /// A complete order of `channel` (its events must decode: notifications read them).
+    static func order(_ id: String, channel: String) -> Order {
+        Order(orderID: id, channel: OMSDomain.Channel(rawValue: channel) ?? .web, channelOrderID: "C-\(id)",
+              customer: Customer(customerKey: "ck-\(id)", name: "张三丰", phone: "13812345678"),
+              deliveryAddress: Address(province: "上海市", city: "上海市", district: "浦东新区", street: "世纪大道 100 号", postalCode: "200120"),
+              lines: [OrderLine(lineNumber: 1, sku: "CLO-TEE", quantity: 1, unitPrice: .fen(9_900))], shippingFee: .zero,
+              payment: Payment(method: channel == "pos" ? .cashAtTill : .card, reference: channel == "pos" ? nil : "pay-\(id)", paidAmount: .fen(9_900), paidAt: Date()),
+              placedAt: Date())
+    }
+
     static func received(_ order: String, channel: String) -> EventEnvelope {
-        event(OrderReceived.eventType, order: order, #"{"order":{"orderID":"\#(order)","channel":"\#(channel)","customer":{"customerKey":"ck-\#(order)","name":"张三丰","phone":"13812345678"},"lines":[{"sku":"CLO-TEE","quantity":1}]}}"#)
+        try! EventEnvelope.make(OrderReceived(order: Self.order(order, channel: channel), appliedPromotions: [], couponCode: nil, receivedAt: Date()),
+                                orderID: order, producer: .intake)
+    }
+
+    static func verified(_ order: String, channel: String = "web") -> EventEnvelope {
+        try! EventEnvelope.make(OrderVerified(orderID: order, score: 0, findings: [], decidedBy: "rules", verifiedAt: Date(), order: Self.order(order, channel: channel)),
+                                orderID: order, producer: .risk)
+    }
+
+    static func dispatched(_ order: String, tracking: String) -> EventEnvelope {
+        try! EventEnvelope.make(ShipmentDispatched(shipmentId: "S-\(order)", orderID: order, warehouseId: "SH1", carrier: "SF", trackingNumber: tracking,
+                                                   lines: [ParcelLine(lineNumber: 1, sku: "CLO-TEE", quantity: 1)], dispatchedAt: Date()),
+                                orderID: order, producer: .logistics)
     }
 
     static func subscribe(_ client: EdgeClient, _ receiver: WebhookReceiver, _ name: String, types: [String], channel: String? = nil, personal: Bool = false) async throws -> String {
@@ -66,8 +88,8 @@ struct WebhookDeliveryTests {
                 let orders = (0..<6).map { "O-WH-WEB-\($0)" } + (0..<2).map { "O-WH-POS-\($0)" }
                 let rounds: [[(EventEnvelope, String)]] = [
                     orders.map { (Self.received($0, channel: $0.contains("POS") ? "pos" : "web"), TopicCatalogue.orders) },
-                    orders.map { (Self.event(OrderVerified.eventType, order: $0, #"{"orderID":"\#($0)"}"#), TopicCatalogue.riskDecisions) },
-                    orders.map { (Self.event(ShipmentDispatched.eventType, order: $0, #"{"orderID":"\#($0)","trackingNumber":"SF\#($0.hashValue & 0xffff)"}"#), TopicCatalogue.shipments) },
+                    orders.map { (Self.verified($0, channel: $0.contains("POS") ? "pos" : "web"), TopicCatalogue.riskDecisions) },
+                    orders.map { (Self.dispatched($0, tracking: "SF\($0.hashValue & 0xffff)"), TopicCatalogue.shipments) },
                 ]
                 // Each round is recorded before the next is published, so every order's events are
                 // queued in their business order while the ERP is down.
@@ -128,7 +150,7 @@ struct WebhookDeliveryTests {
                 // risk's verification can overtake intake's receipt): sent in the order they happened.
                 var receipt = Self.received("O-WH-XTOPIC", channel: "web")
                 receipt.occurredAt = Date().addingTimeInterval(-0.2)
-                let verification = Self.event(OrderVerified.eventType, order: "O-WH-XTOPIC", #"{"orderID":"O-WH-XTOPIC"}"#)
+                let verification = Self.verified("O-WH-XTOPIC")
                 let published = ContinuousClock.now
                 try await world.publish([(verification, TopicCatalogue.riskDecisions)])
                 #expect(try await world.eventually {

@@ -2,9 +2,10 @@ import OMSPlatform
 
 extension IntegrationsService {
     /// Ops manage subscriptions and read the delivery log, follow ship-backs and keep the stock
-    /// feed's listings.
+    /// feed's listings; customer service and ops read customers' messages, keep templates and opt-outs.
     public static let routeGroups: [RouteGroupType] = [
         RouteGroupType(WebhookRoutes.self),
         RouteGroupType(MarketplaceRoutes.self),
+        RouteGroupType(NotificationRoutes.self),
     ]
 }

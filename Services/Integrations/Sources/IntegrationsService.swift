@@ -37,9 +37,11 @@ public struct IntegrationsService: OMSService {
         return [
             NotificationSender(runtime: runtime, settings: notify, sms: notify.sms.map { AliyunSMSGateway(configuration: $0) }, mailer: notify.mailer).job(),
             PeriodicJob(name: "notification-retention", every: .seconds(3_600), runtime: runtime) {
-                let deleted = try await runtime.retryingTransaction { tx in
-                    try await NotificationStore.prune(olderThanDays: notify.retentionDays, connection: tx.connection, logger: tx.logger)
+                let (deleted, forgotten) = try await runtime.retryingTransaction { tx in
+                    (try await NotificationStore.prune(olderThanDays: notify.retentionDays, connection: tx.connection, logger: tx.logger),
+                     try await NotificationStore.pruneWaiting(olderThanDays: max(1, notify.contactWaitSeconds / 86_400), connection: tx.connection, logger: tx.logger))
                 }
+                if forgotten > 0 { runtime.logger.info("events of orders never received forgotten by notifications", metadata: ["count": "\(forgotten)"]) }
                 if deleted > 0 { runtime.logger.info("old notifications deleted", metadata: ["count": "\(deleted)", "retentionDays": "\(notify.retentionDays)"]) }
             },
             WebhookDispatcher(runtime: runtime, settings: configuration),

@@ -165,9 +165,10 @@ enum IntegrationsServiceMigrations {
             CREATE INDEX stock_pushes_due ON stock_pushes (due_at);
             """),
         Migration(version: 102, name: "customer notifications", sql: """
-            -- What notifications need to know of an order, from its events: the recipient (phone and
-            -- e-mail sealed with the key ring, keyed hashes for opt-outs and rate limits), what was
-            -- paid before shipment (a cancellation then promises a refund).
+            -- Every order received (from order.received), with what notifications need of it: the
+            -- recipient (phone and e-mail sealed with the key ring, '' when not given; keyed hashes
+            -- for opt-outs and rate limits), what was paid before shipment (a cancellation then
+            -- promises a refund).
             CREATE TABLE notification_orders (
                 order_id text PRIMARY KEY,
                 sales_channel text NOT NULL,
@@ -180,6 +181,23 @@ enum IntegrationsServiceMigrations {
                 recorded_at timestamptz NOT NULL DEFAULT now(),
                 updated_at timestamptz NOT NULL DEFAULT now()
             );
+
+            -- Events about an order whose order.received has not been read yet (topics are read
+            -- independently: risk's verification can overtake intake's receipt); worked, in the
+            -- order they happened, when the receipt arrives. Orders never received (refused at
+            -- intake) leave theirs to the retention job.
+            CREATE TABLE notification_waiting_events (
+                event_id uuid PRIMARY KEY,
+                order_id text NOT NULL,
+                event_type text NOT NULL,
+                schema_version int NOT NULL,
+                producer text NOT NULL,
+                correlation_id uuid NOT NULL,
+                payload text NOT NULL,
+                occurred_at timestamptz NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX notification_waiting_events_order ON notification_waiting_events (order_id);
 
             -- Parcels packed per fulfillment order (an order split over warehouses has several), so a
             -- shipping notice can say "parcel 1 of 2".

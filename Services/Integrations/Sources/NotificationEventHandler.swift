@@ -6,9 +6,10 @@ import OMSPlatform
 /// it needs to know of each order (the customer's phone and e-mail, sealed; what was paid; parcels
 /// packed and dispatched; exchange lines) and one message row per (event, type, medium). It never
 /// sends (the `NotificationSender` does). Invariant: a replayed or redelivered event records
-/// nothing new; an event about an order notifications know nothing of (a till sale without a
-/// phone, an order received before integrations ran) plans nothing; an event about a known order
-/// that cannot be read is rejected (dead-lettered with the reason).
+/// nothing new; an event about an order not received yet waits for its receipt (then is worked
+/// in the order things happened); an event of an order whose sales channel gets no messages is
+/// not read further; one that is read and cannot be decoded is rejected (dead-lettered with the
+/// reason).
 struct NotificationEventHandler: EventHandler {
     let planner: NotificationPlanner
     let hasher: PIIHasher
@@ -18,8 +19,8 @@ struct NotificationEventHandler: EventHandler {
 
     var eventTypes: Set<String> { Self.factEventTypes.union(NotificationPlanner.messageEventTypes) }
 
-    /// The part of `order.received` notifications need, read tolerantly: an order without a
-    /// customer (a partial event, a walk-in sale) records nothing.
+    /// The part of `order.received` notifications need, read tolerantly (a walk-in sale has no
+    /// customer to tell: its order is recorded without a phone or e-mail).
     struct ReceivedContact: Decodable {
         struct Body: Decodable {
             var orderID: String
@@ -37,36 +38,42 @@ struct NotificationEventHandler: EventHandler {
 
     func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
         let connection = context.connection, logger = context.logger
+        // Every order received, with its customer's contact (sealed) when there is one.
         var contacts: [NotificationStore.OrderContact] = []
-        var parcelNumbers: [String: Int] = [:]
-        // First what the batch tells of its orders, in order, so its messages see it.
-        for event in events {
-            switch event.type {
-            case OrderReceived.eventType:
-                let received: ReceivedContact
-                do { received = try EventCoding.decode(ReceivedContact.self, from: event.payload) } catch {
-                    throw HandlerRejection("undecodable order.received for notifications: \(String(describing: error).prefix(200))")
-                }
-                let order = received.order
-                let phone = order.customer?.phone.flatMap { $0.isEmpty ? nil : $0 }
-                let email = order.customer?.email.flatMap { $0.isEmpty ? nil : $0.lowercased() }
-                guard phone != nil || email != nil else { continue }
-                let paid = order.payment.map { $0.method.carriesReference && !$0.isAwaiting ? $0.paidAmount.minorUnits : 0 } ?? 0
-                contacts.append(NotificationStore.OrderContact(
-                    orderId: order.orderID, salesChannel: order.channel, channelOrderId: order.channelOrderID ?? order.orderID,
-                    sealedPhone: phone.map { context.vault.seal($0, context: NotificationStore.sealContext(order.orderID, "phone")) } ?? "",
-                    phoneHash: phone.map { hasher.phone($0) },
-                    sealedEmail: email.map { context.vault.seal($0, context: NotificationStore.sealContext(order.orderID, "email")) } ?? "",
-                    emailHash: email.map { hasher.hash($0, purpose: "email") }, paidFen: paid))
-            default:
-                break
+        for event in events where event.type == OrderReceived.eventType {
+            let received: ReceivedContact
+            do { received = try EventCoding.decode(ReceivedContact.self, from: event.payload) } catch {
+                throw HandlerRejection("undecodable order.received for notifications: \(String(describing: error).prefix(200))")
             }
+            let order = received.order
+            let phone = order.customer?.phone.flatMap { $0.isEmpty ? nil : $0 }
+            let email = order.customer?.email.flatMap { $0.isEmpty ? nil : $0.lowercased() }
+            let paid = order.payment.map { $0.method.carriesReference && !$0.isAwaiting ? $0.paidAmount.minorUnits : 0 } ?? 0
+            contacts.append(NotificationStore.OrderContact(
+                orderId: order.orderID, salesChannel: order.channel, channelOrderId: order.channelOrderID ?? order.orderID,
+                sealedPhone: phone.map { context.vault.seal($0, context: NotificationStore.sealContext(order.orderID, "phone")) } ?? "",
+                phoneHash: phone.map { hasher.phone($0) },
+                sealedEmail: email.map { context.vault.seal($0, context: NotificationStore.sealContext(order.orderID, "email")) } ?? "",
+                emailHash: email.map { hasher.hash($0, purpose: "email") }, paidFen: paid))
         }
         try await NotificationStore.recordOrders(contacts, connection: connection, logger: logger)
-        // Facts of orders notifications know nothing of are not needed (nor read).
-        let factEvents = events.filter { $0.type != OrderReceived.eventType && Self.factEventTypes.contains($0.type) }
-        let withFacts = try await NotificationStore.known(factEvents.map(\.orderID), connection: connection, logger: logger)
-        for event in factEvents where withFacts[event.orderID] != nil {
+
+        // An event about an order not received yet waits for the receipt; events that waited for
+        // this batch's receipts are worked first, in the order they happened.
+        let others = events.filter { $0.type != OrderReceived.eventType }
+        let received = try await NotificationStore.known(others.map(\.orderID), connection: connection, logger: logger)
+        try await NotificationStore.park(others.filter { received[$0.orderID] == nil }, connection: connection, logger: logger)
+        let revived = try await NotificationStore.takeWaiting(orders: contacts.map(\.orderId), connection: connection, logger: logger)
+        let settings = try await NotificationTemplateStore.settings(connection: connection, logger: logger)
+        let sales = try await NotificationStore.known(revived.map(\.orderID), connection: connection, logger: logger).merging(received) { $1 }
+        // Orders of sales channels no message type goes to are not read further.
+        let work = (revived + others).filter { event in
+            guard let order = sales[event.orderID] else { return false }
+            return settings.values.contains { !$0.media(for: order.salesChannel).isEmpty }
+        }
+        guard !work.isEmpty else { return }
+
+        for event in work {
             switch event.type {
             case OrderAmended.eventType:
                 let amended = try decode(OrderAmended.self, event)
@@ -90,12 +97,10 @@ struct NotificationEventHandler: EventHandler {
             }
         }
 
-        let messageEvents = events.filter { NotificationPlanner.messageEventTypes.contains($0.type) }
+        let messageEvents = work.filter { NotificationPlanner.messageEventTypes.contains($0.type) }
         guard !messageEvents.isEmpty else { return }
         let known = try await NotificationStore.known(messageEvents.map(\.orderID), connection: connection, logger: logger)
-        let relevant = messageEvents.filter { known[$0.orderID] != nil }
-        guard !relevant.isEmpty else { return }
-        let settings = try await NotificationTemplateStore.settings(connection: connection, logger: logger)
+        let relevant = messageEvents
         let delayed = try relevant.filter { $0.type == ShipmentDelayed.eventType }.map { try decode(ShipmentDelayed.self, $0).shipmentId }
         let carriers = try await NotificationStore.parcelCarriers(delayed, connection: connection, logger: logger)
         var planned: [NotificationStore.Planned] = []
@@ -106,7 +111,6 @@ struct NotificationEventHandler: EventHandler {
                 let dispatched = try decode(ShipmentDispatched.self, event)
                 let number = try await NotificationStore.recordParcel(shipmentID: dispatched.shipmentId, orderID: dispatched.orderID, carrier: dispatched.carrier,
                                                                       replaces: dispatched.replacesShipmentId, connection: connection, logger: logger)
-                parcelNumbers[dispatched.shipmentId] = number
                 let exchange = !dispatched.lines.isEmpty && dispatched.lines.allSatisfy { order.exchangeLines.contains($0.lineNumber) }
                 parcel = .init(number: number, count: max(order.packedParcels, number), carrier: dispatched.carrier, isExchange: exchange)
             } else if event.type == ShipmentDelayed.eventType {
@@ -120,15 +124,14 @@ struct NotificationEventHandler: EventHandler {
             guard let message else { continue }
             let setting = settings[message.type] ?? .builtIn(message.type)
             for medium in setting.media(for: order.salesChannel) {
-                let has = medium == .sms ? order.hasPhone : order.hasEmail
+                // A customer without an e-mail address is the common case: no e-mail row for them.
+                if medium == .email && !order.hasEmail { continue }
                 planned.append(NotificationStore.Planned(eventId: event.eventID, type: message.type, medium: medium, orderId: event.orderID, language: planner.language,
                                                          variables: message.variables, occurredAt: event.occurredAt,
-                                                         skipReason: has ? nil : (medium == .sms ? "no_phone" : "no_email")))
+                                                         skipReason: medium == .sms && !order.hasPhone ? "no_phone" : nil))
             }
         }
-        // A customer without an e-mail address is the common case: only SMS rows are kept for them.
-        try await NotificationStore.plan(planned.filter { !($0.medium == .email && $0.skipReason == "no_email") }, settleMilliseconds: settleMilliseconds,
-                                         connection: connection, logger: logger)
+        try await NotificationStore.plan(planned, settleMilliseconds: settleMilliseconds, connection: connection, logger: logger)
     }
 
     private func decode<E: DomainEvent>(_ type: E.Type, _ event: EventEnvelope) throws -> E {

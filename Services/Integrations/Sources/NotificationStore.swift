@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OMSDomain
 import OMSPlatform
 import PostgresNIO
 
@@ -75,6 +76,43 @@ enum NotificationStore {
             return number
         }
         return 1
+    }
+
+    /// Keeps events about orders not received yet (a repeated event is kept once).
+    static func park(_ events: [EventEnvelope], connection: PostgresConnection, logger: Logger) async throws {
+        guard !events.isEmpty else { return }
+        try await connection.query("""
+            INSERT INTO notification_waiting_events (event_id, order_id, event_type, schema_version, producer, correlation_id, payload, occurred_at)
+            SELECT * FROM unnest(\(events.map(\.eventID))::uuid[], \(events.map(\.orderID))::text[], \(events.map(\.type))::text[],
+                                 \(events.map(\.schemaVersion))::int[], \(events.map(\.producer.rawValue))::text[], \(events.map(\.correlationID))::uuid[],
+                                 \(events.map { String(decoding: $0.payload, as: UTF8.self) })::text[], \(events.map(\.occurredAt))::timestamptz[])
+            ON CONFLICT (event_id) DO NOTHING
+            """, logger: logger)
+    }
+
+    /// Takes (removes and answers) the events kept for these orders, in the order they happened.
+    static func takeWaiting(orders: [String], connection: PostgresConnection, logger: Logger) async throws -> [EventEnvelope] {
+        guard !orders.isEmpty else { return [] }
+        var events: [EventEnvelope] = []
+        let rows = try await connection.query("""
+            DELETE FROM notification_waiting_events WHERE order_id = ANY(\(orders)::text[])
+            RETURNING event_id, order_id, event_type, schema_version, producer, correlation_id, payload, occurred_at
+            """, logger: logger)
+        for try await (id, order, type, version, producer, correlation, payload, at) in rows.decode((UUID, String, String, Int, String, UUID, String, Date).self) {
+            events.append(EventEnvelope(eventID: id, type: type, schemaVersion: version, occurredAt: at, orderID: order, correlationID: correlation, causationID: nil,
+                                        producer: ServiceName(rawValue: producer) ?? .intake, payload: Array(payload.utf8)))
+        }
+        return events.sorted { ($0.occurredAt, $0.eventID.uuidString) < ($1.occurredAt, $1.eventID.uuidString) }
+    }
+
+    /// Forgets events whose order never arrived after `days`; returns how many.
+    static func pruneWaiting(olderThanDays days: Int, connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await connection.query("""
+            DELETE FROM notification_waiting_events WHERE created_at < now() - make_interval(days => \(days)::int) RETURNING event_id
+            """, logger: logger)
+        var count = 0
+        for try await _ in rows.decode(UUID.self) { count += 1 }
+        return count
     }
 
     /// What is known of the orders: facts for planning, the sales channel, parcels packed, the
