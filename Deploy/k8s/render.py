@@ -50,7 +50,31 @@ SERVICE_CONFIG = {
                      "OMS_MARKETPLACE_MAX_ATTEMPTS", "OMS_MARKETPLACE_RETRY_BASE_MILLISECONDS", "OMS_MARKETPLACE_POLL_MILLISECONDS",
                      "OMS_MARKETPLACE_TIMEOUT_SECONDS", "OMS_STOCK_FEED_INTERVAL_MILLISECONDS", "OMS_STOCK_FULL_SYNC_SECONDS",
                      "OMS_TAOBAO_GATEWAY_URL", "OMS_TAOBAO_APP_KEY", "OMS_TAOBAO_SIGN_METHOD", "OMS_TAOBAO_CARRIER_CODES",
-                     "OMS_JD_GATEWAY_URL", "OMS_JD_APP_KEY", "OMS_JD_CARRIER_IDS"],
+                     "OMS_JD_GATEWAY_URL", "OMS_JD_APP_KEY", "OMS_JD_CARRIER_IDS",
+                     "OMS_NOTIFY_SHOP_NAME",
+                     "OMS_NOTIFY_LANGUAGE",
+                     "OMS_NOTIFY_RETURN_DAYS",
+                     "OMS_NOTIFY_QUIET_HOURS",
+                     "OMS_NOTIFY_SMS_PER_RECIPIENT_PER_HOUR",
+                     "OMS_NOTIFY_MAX_ATTEMPTS",
+                     "OMS_NOTIFY_RETRY_BASE_MILLISECONDS",
+                     "OMS_NOTIFY_POLL_MILLISECONDS",
+                     "OMS_NOTIFY_SETTLE_MILLISECONDS",
+                     "OMS_NOTIFY_TIMEOUT_SECONDS",
+                     "OMS_NOTIFY_CONTACT_WAIT_SECONDS",
+                     "OMS_NOTIFY_RETENTION_DAYS",
+                     "OMS_SMS_ACCESS_KEY_ID",
+                     "OMS_SMS_SIGN_NAME",
+                     "OMS_SMS_ENDPOINT",
+                     "OMS_SMS_REGION",
+                     "OMS_SMTP_HOST",
+                     "OMS_SMTP_PORT",
+                     "OMS_SMTP_TLS",
+                     "OMS_SMTP_CA_FILE",
+                     "OMS_SMTP_USERNAME",
+                     "OMS_SMTP_FROM",
+                     "OMS_SMTP_HELO_NAME",
+                     ],
 }
 CONFIG = {
     "OMS_KAFKA_BROKERS": BOOTSTRAP, "OMS_KAFKA_SESSION_TIMEOUT_MS": "10000", "OMS_TOPIC_PREFIX": "",
@@ -78,18 +102,43 @@ CONFIG = {
     "OMS_MARKETPLACE_TIMEOUT_SECONDS": "10", "OMS_STOCK_FEED_INTERVAL_MILLISECONDS": "5000", "OMS_STOCK_FULL_SYNC_SECONDS": "3600",
     "OMS_TAOBAO_GATEWAY_URL": "https://eco.taobao.com/router/rest", "OMS_TAOBAO_APP_KEY": "", "OMS_TAOBAO_SIGN_METHOD": "md5", "OMS_TAOBAO_CARRIER_CODES": "",
     "OMS_JD_GATEWAY_URL": "https://api.jd.com/routerjson", "OMS_JD_APP_KEY": "", "OMS_JD_CARRIER_IDS": "",
+    "OMS_NOTIFY_SHOP_NAME": "示例零售",
+    "OMS_NOTIFY_LANGUAGE": "zh-CN",
+    "OMS_NOTIFY_RETURN_DAYS": "7",
+    "OMS_NOTIFY_QUIET_HOURS": "22:00-08:00",
+    "OMS_NOTIFY_SMS_PER_RECIPIENT_PER_HOUR": "5",
+    "OMS_NOTIFY_MAX_ATTEMPTS": "8",
+    "OMS_NOTIFY_RETRY_BASE_MILLISECONDS": "60000",
+    "OMS_NOTIFY_POLL_MILLISECONDS": "500",
+    "OMS_NOTIFY_SETTLE_MILLISECONDS": "1000",
+    "OMS_NOTIFY_TIMEOUT_SECONDS": "10",
+    "OMS_NOTIFY_CONTACT_WAIT_SECONDS": "86400",
+    "OMS_NOTIFY_RETENTION_DAYS": "90",
+    "OMS_SMS_ACCESS_KEY_ID": "",
+    "OMS_SMS_SIGN_NAME": "",
+    "OMS_SMS_ENDPOINT": "https://dysmsapi.aliyuncs.com/",
+    "OMS_SMS_REGION": "cn-hangzhou",
+    "OMS_SMTP_HOST": "",
+    "OMS_SMTP_PORT": "587",
+    "OMS_SMTP_TLS": "opportunistic",
+    "OMS_SMTP_CA_FILE": "",
+    "OMS_SMTP_USERNAME": "",
+    "OMS_SMTP_FROM": "",
+    "OMS_SMTP_HELO_NAME": "oms.localdomain",
 }
 COMMON = [k for k in CONFIG if not any(k in v for v in SERVICE_CONFIG.values())]
 # Secret keys (kubectl create secret generic oms-secrets ...; never committed).
 SECRETS = {"intake": ["OMS_PII_HASH_KEY"], "risk": ["OMS_PII_HASH_KEY"], "logistics": ["OMS_CARRIER_SECRETS", "OMS_SF_CHECKWORD"],
            "aftersales": ["OMS_WECHATPAY_PRIVATE_KEY", "OMS_WECHATPAY_PLATFORM_PUBLIC_KEY", "OMS_WECHATPAY_APIV3_KEY",
                           "OMS_ALIPAY_PRIVATE_KEY", "OMS_ALIPAY_PUBLIC_KEY"],
-           "integrations": ["OMS_TAOBAO_APP_SECRET", "OMS_TAOBAO_SESSION", "OMS_JD_APP_SECRET", "OMS_JD_ACCESS_TOKEN"]}
+           "integrations": ["OMS_PII_HASH_KEY", "OMS_TAOBAO_APP_SECRET", "OMS_TAOBAO_SESSION", "OMS_JD_APP_SECRET", "OMS_JD_ACCESS_TOKEN",
+                            "OMS_SMS_ACCESS_KEY_SECRET", "OMS_SMTP_PASSWORD"]}
 # Payment-provider and marketplace keys are needed only once a provider or platform is enabled:
 # the pods start without them.
 OPTIONAL_SECRETS = {"OMS_WECHATPAY_PRIVATE_KEY", "OMS_WECHATPAY_PLATFORM_PUBLIC_KEY", "OMS_WECHATPAY_APIV3_KEY",
                     "OMS_ALIPAY_PRIVATE_KEY", "OMS_ALIPAY_PUBLIC_KEY",
-                    "OMS_TAOBAO_APP_SECRET", "OMS_TAOBAO_SESSION", "OMS_JD_APP_SECRET", "OMS_JD_ACCESS_TOKEN", "OMS_SF_CHECKWORD"}
+                    "OMS_TAOBAO_APP_SECRET", "OMS_TAOBAO_SESSION", "OMS_JD_APP_SECRET", "OMS_JD_ACCESS_TOKEN", "OMS_SF_CHECKWORD",
+                    "OMS_SMS_ACCESS_KEY_SECRET", "OMS_SMTP_PASSWORD"}
 # Every service authenticates its HTTP callers with the API tokens (see README "Access control").
 for _service in ["intake", "risk", "inventory", "fulfillment", "logistics", "aftersales", "insights", "integrations"]:
     SECRETS.setdefault(_service, []).append("OMS_API_TOKENS")

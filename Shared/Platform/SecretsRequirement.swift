@@ -2,7 +2,8 @@ import Foundation
 import OMSDomain
 
 /// The secrets a service needs outside development: API tokens and the PII key ring everywhere,
-/// the PII hash key where phones and addresses are looked up (intake, risk), the carriers' webhook
+/// the PII hash key where phones and addresses are looked up (intake, risk; integrations keys
+/// customers' opt-outs and per-number limits by it), the carriers' webhook
 /// secrets in logistics. Invariant: outside `OMS_DEVELOPMENT_MODE=true` a process with any of them
 /// missing, empty or still the `.env.example` placeholder (`CHANGE-ME`) refuses to start, naming
 /// the variable, instead of running on public development keys.
@@ -11,7 +12,7 @@ public enum SecretsRequirement {
 
     public static func variables(for service: ServiceName) -> [String] {
         var variables = ["OMS_API_TOKENS", "OMS_PII_KEYS"]
-        if service == .intake || service == .risk { variables.append("OMS_PII_HASH_KEY") }
+        if service == .intake || service == .risk || service == .integrations { variables.append("OMS_PII_HASH_KEY") }
         if service == .logistics { variables.append("OMS_CARRIER_SECRETS") }
         return variables
     }

@@ -67,7 +67,7 @@ public struct IntegrationsService: OMSService {
     /// `oms_integrations_webhook_backlog{subscription}` (pending deliveries),
     /// `oms_integrations_webhook_oldest_pending_seconds{subscription}`, and
     /// `oms_integrations_webhook_subscriptions{status}`, `oms_integrations_shipbacks{status}` and
-    /// `oms_integrations_stock_listings{status}`.
+    /// `oms_integrations_stock_listings{status}`, `oms_integrations_notifications{status}` (pending, failed).
     public func refreshMetrics(runtime: ServiceRuntime) async throws {
         let logger = runtime.logger
         let (backlog, subscriptions) = try await runtime.database.client.withConnection { connection in
@@ -85,6 +85,10 @@ public struct IntegrationsService: OMSService {
         }
         for status in ["ok", "failed"] {
             runtime.metrics.set("oms_integrations_stock_listings", [("status", status)], to: Double(pushes[status] ?? 0))
+        }
+        let notifications = try await runtime.database.client.withConnection { try await NotificationStore.openCounts(connection: $0, logger: logger) }
+        for status in ["pending", "failed"] {
+            runtime.metrics.set("oms_integrations_notifications", [("status", status)], to: Double(notifications[status] ?? 0))
         }
         for status in WebhookSubscription.Status.allCases {
             runtime.metrics.set("oms_integrations_webhook_subscriptions", [("status", status.rawValue)], to: Double(subscriptions.filter { $0.status == status }.count))

@@ -404,6 +404,15 @@ enum NotificationStore {
         return counts
     }
 
+    /// Messages waiting and failed (for the metric and `omsctl status`).
+    static func openCounts(connection: PostgresConnection, logger: Logger) async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for try await (status, count) in try await connection.query("""
+            SELECT status, count(*)::int8 FROM notifications WHERE status IN ('pending', 'failed') GROUP BY status
+            """, logger: logger).decode((String, Int64).self) { counts[status] = Int(count) }
+        return counts
+    }
+
     /// Deletes finished messages older than `days` and the order records no message refers to
     /// any more; returns how many messages.
     static func prune(olderThanDays days: Int, connection: PostgresConnection, logger: Logger) async throws -> Int {
