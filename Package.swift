@@ -125,6 +125,7 @@ var targets: [Target] = [
     serviceBenchmark("oms-fulfillment-bench", service: "FulfillmentService", path: "Tests/Benchmarks/FulfillmentBench"),
     serviceBenchmark("oms-logistics-bench", service: "LogisticsService", path: "Tests/Benchmarks/LogisticsBench"),
     serviceBenchmark("oms-webhook-bench", service: "IntegrationsService", path: "Tests/Benchmarks/WebhookBench", extra: [.product(name: "Hummingbird", package: "hummingbird")]),
+    serviceBenchmark("oms-notification-bench", service: "IntegrationsService", path: "Tests/Benchmarks/NotificationBench", extra: [.product(name: "Hummingbird", package: "hummingbird")]),
     .testTarget(
         name: "DomainTests",
         dependencies: ["OMSDomain", "OMSPlatform"],
