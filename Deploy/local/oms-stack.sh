@@ -57,6 +57,7 @@ ensure_system_packages() {
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
   command -v gdb >/dev/null 2>&1 || missing+=(gdb)   # thread dumps of a stuck test suite
+  [ -x /usr/bin/openssl ] || missing+=(openssl)   # the notification tests' SMTP server certificate
   [ -x /usr/bin/chromium ] || missing+=(chromium)   # the insights dashboard test renders the page headless
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing Debian packages: ${missing[*]}"

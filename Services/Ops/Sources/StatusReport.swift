@@ -52,6 +52,16 @@ public struct StatusReport: Sendable, Codable {
         public var listings: [String: Int]
     }
 
+    /// Customer messages by status and the oldest pending one's age, from the integrations schema
+    /// (nil when unreadable). Not part of `isDrained`: quiet hours hold SMS on purpose.
+    public var notifications: NotificationBacklog? = nil
+
+    /// What customers were (and are still to be) told.
+    public struct NotificationBacklog: Sendable, Codable {
+        public var byStatus: [String: Int]
+        public var oldestPendingSeconds: Int
+    }
+
     /// One webhook subscription's delivery backlog. Not part of `isDrained`: a receiver that is
     /// down is the receiver's outage, not the pipeline's.
     public struct WebhookBacklog: Sendable, Codable {
@@ -103,6 +113,10 @@ public struct StatusReport: Sendable, Codable {
             lines.append("MARKETPLACE SHIP-BACKS  \(shipBacks); oldest pending \(marketplace.oldestPendingShipBackSeconds) s")
             lines.append("MARKETPLACE LISTINGS    ok \(marketplace.listings["ok"] ?? 0), failed \(marketplace.listings["failed"] ?? 0)")
         }
+        if let notifications, notifications.byStatus.values.reduce(0, +) > 0 {
+            let counts = ["pending", "sent", "failed", "suppressed", "skipped"].map { "\($0) \(notifications.byStatus[$0] ?? 0)" }.joined(separator: ", ")
+            lines.append("CUSTOMER NOTIFICATIONS  \(counts); oldest pending \(notifications.oldestPendingSeconds) s")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -136,6 +150,7 @@ public struct StatusReport: Sendable, Codable {
         if services.contains(.integrations) {
             status.webhooks = await webhookBacklog(database, schema: schema(.integrations), logger: logger)
             status.marketplace = await marketplaceBacklog(database, schema: schema(.integrations), logger: logger)
+            status.notifications = await notificationBacklog(database, schema: schema(.integrations), logger: logger)
         }
         return status
     }
@@ -187,6 +202,25 @@ public struct StatusReport: Sendable, Codable {
             }
             let listings = try await client.query(PostgresQuery(unsafeSQL: "SELECT status, count(*)::int8 FROM \(quoted).stock_pushes GROUP BY status"), logger: logger)
             for try await (status, count) in listings.decode((String, Int).self) { backlog.listings[status] = count }
+            return backlog
+        } catch {
+            return nil
+        }
+    }
+
+    /// Customer messages by status with the oldest pending one's age.
+    static func notificationBacklog(_ client: PostgresClient?, schema: String, logger: Logger) async -> NotificationBacklog? {
+        guard let client else { return nil }
+        do {
+            guard let quoted = try await quotedSchema(schema, having: "notifications", client, logger: logger) else { return nil }
+            var backlog = NotificationBacklog(byStatus: [:], oldestPendingSeconds: 0)
+            let rows = try await client.query(PostgresQuery(unsafeSQL: """
+                SELECT status, count(*)::int8, coalesce(extract(epoch FROM now() - min(created_at)), 0)::int8 FROM \(quoted).notifications GROUP BY status
+                """), logger: logger)
+            for try await (status, count, oldest) in rows.decode((String, Int, Int).self) {
+                backlog.byStatus[status] = count
+                if status == "pending" { backlog.oldestPendingSeconds = oldest }
+            }
             return backlog
         } catch {
             return nil
