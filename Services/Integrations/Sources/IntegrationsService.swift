@@ -35,7 +35,8 @@ public struct IntegrationsService: OMSService {
         let gateways = MarketplaceGateways(configuration: configuration.platforms)
         let notify = configuration.notifications
         return [
-            NotificationSender(runtime: runtime, settings: notify, sms: notify.sms.map { AliyunSMSGateway(configuration: $0) }, mailer: notify.mailer).job(),
+            NotificationSender(runtime: runtime, medium: .sms, settings: notify, sms: notify.sms.map { AliyunSMSGateway(configuration: $0) }, mailer: nil).job(),
+            NotificationSender(runtime: runtime, medium: .email, settings: notify, sms: nil, mailer: notify.mailer).job(),
             PeriodicJob(name: "notification-retention", every: .seconds(3_600), runtime: runtime) {
                 let (deleted, forgotten) = try await runtime.retryingTransaction { tx in
                     (try await NotificationStore.prune(olderThanDays: notify.retentionDays, connection: tx.connection, logger: tx.logger),

@@ -20,6 +20,8 @@ struct NotificationConfiguration: Sendable {
     var retry: WebhookRetryPolicy
     /// `OMS_NOTIFY_POLL_MILLISECONDS` (500).
     var pollMilliseconds: Int
+    /// `OMS_NOTIFY_CONCURRENCY` (16): sends in flight (a round claims four times as many).
+    var concurrency: Int
     /// `OMS_NOTIFY_SETTLE_MILLISECONDS` (1000): a message waits this long after it is planned.
     var settleMilliseconds: Int
     /// `OMS_NOTIFY_TIMEOUT_SECONDS` (10): one provider call, one SMTP step.
@@ -54,6 +56,7 @@ struct NotificationConfiguration: Sendable {
         retry = WebhookRetryPolicy(maxAttempts: try reader.integer("OMS_NOTIFY_MAX_ATTEMPTS", 8, 1...50),
                                    baseMilliseconds: try reader.integer("OMS_NOTIFY_RETRY_BASE_MILLISECONDS", 60_000, 10...86_400_000))
         pollMilliseconds = try reader.integer("OMS_NOTIFY_POLL_MILLISECONDS", 500, 10...60_000)
+        concurrency = try reader.integer("OMS_NOTIFY_CONCURRENCY", 16, 1...256)
         settleMilliseconds = try reader.integer("OMS_NOTIFY_SETTLE_MILLISECONDS", 1_000, 0...60_000)
         timeoutSeconds = try reader.integer("OMS_NOTIFY_TIMEOUT_SECONDS", 10, 1...120)
         contactWaitSeconds = try reader.integer("OMS_NOTIFY_CONTACT_WAIT_SECONDS", 86_400, 1...30 * 86_400)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import OMSDomain
 import OMSKafka
 import OMSPlatform
@@ -14,37 +15,52 @@ import OMSPlatform
 /// gets a message at most twice; a failure is counted, logged (recipient masked) and dead-lettered.
 struct NotificationSender: Sendable {
     let runtime: ServiceRuntime
+    /// Each medium has its own sender, so a slow mail server never holds the SMS back.
+    let medium: NotificationMedium
     let settings: NotificationConfiguration
     let sms: AliyunSMSGateway?
     let mailer: SMTPMailer?
-    var batchSize = 32
-    var concurrency = 8
+    var batchSize: Int { 4 * concurrency }
+    var concurrency: Int { settings.concurrency }
 
     func job() -> PeriodicJob {
-        PeriodicJob(name: "customer-notifications", every: .milliseconds(settings.pollMilliseconds), runtime: runtime) {
+        PeriodicJob(name: "customer-notifications-\(medium.rawValue)", every: .milliseconds(settings.pollMilliseconds), runtime: runtime) {
             while try await sweep() == batchSize {}
         }
     }
 
+    /// One round: claims, sends (a few at once), then records every outcome in one transaction
+    /// (one commit per round, not per message); returns how many messages were claimed.
     @discardableResult
     func sweep() async throws -> Int {
         let lease = 4 * settings.timeoutSeconds + 10
         let claims = try await runtime.retryingTransaction { tx in
-            try await NotificationStore.claimDue(limit: batchSize, leaseSeconds: lease, connection: tx.connection, logger: tx.logger)
+            try await NotificationStore.claimDue(medium: medium, limit: batchSize, leaseSeconds: lease, connection: tx.connection, logger: tx.logger)
         }
         guard !claims.isEmpty else { return 0 }
-        try await forEachConcurrently(claims, limit: concurrency) { try await settle($0) }
+        let outcomes = NIOLockedValueBox([(NotificationStore.Claim, NotificationStore.Outcome)]())
+        try await forEachConcurrently(claims, limit: concurrency) { claim in
+            let outcome = await attempt(claim, now: Date())
+            outcomes.withLockedValue { $0.append((claim, outcome)) }
+        }
+        try await record(outcomes.withLockedValue { $0 })
         return claims.count
     }
 
-    func settle(_ claim: NotificationStore.Claim) async throws {
-        let outcome = await attempt(claim, now: Date())
+    /// Records the outcomes (and the dead letters of failures) in one transaction, then counts and logs them.
+    func record(_ outcomes: [(NotificationStore.Claim, NotificationStore.Outcome)]) async throws {
         try await runtime.retryingTransaction { tx in
-            try await NotificationStore.apply(outcome, to: claim.notificationId, connection: tx.connection, logger: tx.logger)
-            if case .failed(let code, let message, let masked) = outcome {
-                tx.enqueue(try Self.deadLetter(claim, code: code, message: message, recipient: masked))
+            for (claim, outcome) in outcomes {
+                try await NotificationStore.apply(outcome, to: claim.notificationId, connection: tx.connection, logger: tx.logger)
+                if case .failed(let code, let message, let masked) = outcome {
+                    tx.enqueue(try Self.deadLetter(claim, code: code, message: message, recipient: masked))
+                }
             }
         }
+        for (claim, outcome) in outcomes { report(claim, outcome) }
+    }
+
+    func report(_ claim: NotificationStore.Claim, _ outcome: NotificationStore.Outcome) {
         let labels = [("type", claim.type.rawValue), ("medium", claim.medium.rawValue)]
         let metadata: Logger.Metadata = ["notificationId": "\(claim.notificationId)", "orderId": "\(claim.orderId)", "type": "\(claim.type.rawValue)",
                                          "medium": "\(claim.medium.rawValue)", "attempt": "\(claim.attempt)"]

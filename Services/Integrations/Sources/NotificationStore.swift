@@ -216,13 +216,13 @@ enum NotificationStore {
         var recipientHash: String?
     }
 
-    /// Claims up to `limit` due messages, each the earliest pending one of its order and medium.
-    static func claimDue(limit: Int, leaseSeconds: Int, connection: PostgresConnection, logger: Logger) async throws -> [Claim] {
+    /// Claims up to `limit` due messages of `medium`, each the earliest pending one of its order and medium.
+    static func claimDue(medium: NotificationMedium, limit: Int, leaseSeconds: Int, connection: PostgresConnection, logger: Logger) async throws -> [Claim] {
         var ids: [UUID] = []
         var unfinished: Set<UUID> = []
         let due = try await connection.query("""
             SELECT n.notification_id, n.call_started_at IS NOT NULL FROM notifications n
-            WHERE n.status = 'pending' AND n.next_attempt_at <= now()
+            WHERE n.status = 'pending' AND n.medium = \(medium.rawValue) AND n.next_attempt_at <= now()
               AND NOT EXISTS (SELECT 1 FROM notifications e WHERE e.order_id = n.order_id AND e.medium = n.medium AND e.status = 'pending'
                               AND (e.occurred_at, e.notification_id) < (n.occurred_at, n.notification_id))
             ORDER BY n.next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
