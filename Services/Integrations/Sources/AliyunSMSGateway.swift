@@ -49,21 +49,8 @@ struct AliyunSMSGateway: Sendable {
         return Data(mac).base64EncodedString()
     }
 
-    /// RFC 3986 percent-encoding as Aliyun's POP signature wants it: UTF-8, everything but
-    /// `A-Z a-z 0-9 - _ . ~` as `%XX` (a space is `%20`, never `+`).
-    static func percentEncode(_ text: String) -> String {
-        var encoded = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                encoded.unicodeScalars.append(UnicodeScalar(byte))
-            default:
-                encoded += String(format: "%%%02X", byte)
-            }
-        }
-        return encoded
-    }
+    /// RFC 3986 percent-encoding, as Aliyun's signature is computed over it (`%20` for a space).
+    static func percentEncode(_ text: String) -> String { FormEncoding.rfc3986(text) }
 
     /// ISO 8601 UTC to the second, as the `Timestamp` parameter.
     static func timestamp(_ date: Date) -> String {
