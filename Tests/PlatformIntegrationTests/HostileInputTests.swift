@@ -62,7 +62,7 @@ struct HostileInputTests {
 
     /// Path segment values: one plausible (so bodies reach their checks), the rest hostile.
     static let plausible: [String: String] = ["id": "O-FUZZ-1", "sku": "CLO-TEE-BLK-M", "code": "SH1", "channel": "web", "po": "PO-1", "tracking": "SF0000000001",
-                                              "segment": "new"]
+                                              "segment": "new", "messageType": "shipment.delivered", "language": "en"]
     static let hostileSegments = ["..%2F..%2Fetc%2Fpasswd", "%00", String(repeating: "Z", count: 4_000), "'%3B%20DROP%20TABLE%20orders%3B--", "%E8%AE%A2%F0%9F%9A%80", "-1", "99999999999999999999"]
     static let hostileQueries = ["", "?by=%00&format=xml", "?from=9999-99-99&to=0000-00-00&limit=-1&beforeId=99999999999999999999",
                                  "?asOf=yesterday&status=%27%20OR%201%3D1&olderThanMinutes=-5&overdue=maybe",

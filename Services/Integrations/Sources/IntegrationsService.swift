@@ -23,7 +23,8 @@ public struct IntegrationsService: OMSService {
         let notify = configuration.notifications
         let planner = NotificationPlanner(shopName: notify.shopName, language: notify.language, returnDays: notify.returnDays)
         return [IntegrationsEventHandler(parts: [WebhookFanoutHandler(), MarketplaceEventHandler(),
-                                                 NotificationEventHandler(planner: planner, hasher: notify.hasher, settleMilliseconds: notify.settleMilliseconds)])]
+                                                 NotificationEventHandler(planner: planner, hasher: notify.hasher, settleMilliseconds: notify.settleMilliseconds,
+                                                                          media: notify.media)])]
     }
 
     public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
@@ -34,9 +35,13 @@ public struct IntegrationsService: OMSService {
         let retention = configuration.retentionDays, settings = configuration
         let gateways = MarketplaceGateways(configuration: configuration.platforms)
         let notify = configuration.notifications
-        return [
-            NotificationSender(runtime: runtime, medium: .sms, settings: notify, sms: notify.sms.map { AliyunSMSGateway(configuration: $0) }, mailer: nil).job(),
-            NotificationSender(runtime: runtime, medium: .email, settings: notify, sms: nil, mailer: notify.mailer).job(),
+        for medium in NotificationMedium.allCases where !notify.media.contains(medium) {
+            runtime.logger.notice("no provider for customer \(medium.rawValue): none is planned (\(medium == .sms ? "OMS_SMS_ACCESS_KEY_ID" : "OMS_SMTP_HOST") is not set)")
+        }
+        var senders: [any Service] = []
+        if let sms = notify.sms { senders.append(NotificationSender(runtime: runtime, medium: .sms, settings: notify, sms: AliyunSMSGateway(configuration: sms), mailer: nil).job()) }
+        if let mailer = notify.mailer { senders.append(NotificationSender(runtime: runtime, medium: .email, settings: notify, sms: nil, mailer: mailer).job()) }
+        return senders + [
             PeriodicJob(name: "notification-retention", every: .seconds(3_600), runtime: runtime) {
                 let (deleted, forgotten) = try await runtime.retryingTransaction { tx in
                     (try await NotificationStore.prune(olderThanDays: notify.retentionDays, connection: tx.connection, logger: tx.logger),

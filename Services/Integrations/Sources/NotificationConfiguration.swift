@@ -3,8 +3,7 @@ import OMSPlatform
 
 /// Customer notification settings, read from the environment (README "Configuration").
 /// Invariant: every value is in its range; without `OMS_SMS_ACCESS_KEY_ID` no SMS and without
-/// `OMS_SMTP_HOST` no e-mail is sent (the messages wait, visibly, as `sms_not_configured` /
-/// `smtp_not_configured`, and go out once it is set).
+/// `OMS_SMTP_HOST` no e-mail is planned or sent (the service says so when it starts).
 struct NotificationConfiguration: Sendable {
     /// `OMS_NOTIFY_SHOP_NAME` (示例零售): `${shopName}`.
     var shopName: String
@@ -34,6 +33,8 @@ struct NotificationConfiguration: Sendable {
     var smtp: SMTPMailer.Configuration? { mailer?.configuration }
     /// The mail client (its TLS roots loaded at startup: a bad `OMS_SMTP_CA_FILE` stops the start).
     var mailer: SMTPMailer?
+    /// The media with a provider configured.
+    var media: Set<NotificationMedium> { Set((sms == nil ? [] : [.sms]) + (mailer == nil ? [] : [.email])) }
     /// Keyed hashes of recipients (opt-outs, rate limits), as every service hashes phones.
     var hasher: PIIHasher
 

@@ -14,6 +14,8 @@ struct NotificationEventHandler: EventHandler {
     let planner: NotificationPlanner
     let hasher: PIIHasher
     let settleMilliseconds: Int
+    /// The media with a provider configured: a medium without one plans nothing.
+    let media: Set<NotificationMedium>
 
     static let factEventTypes: Set<String> = [OrderReceived.eventType, OrderAmended.eventType, OrderPaid.eventType, FulfillmentPacked.eventType, ExchangeRequested.eventType]
 
@@ -69,7 +71,7 @@ struct NotificationEventHandler: EventHandler {
         // Orders of sales channels no message type goes to are not read further.
         let work = (revived + others).filter { event in
             guard let order = sales[event.orderID] else { return false }
-            return settings.values.contains { !$0.media(for: order.salesChannel).isEmpty }
+            return settings.values.contains { !media.isDisjoint(with: $0.media(for: order.salesChannel)) }
         }
         guard !work.isEmpty else { return }
 
@@ -123,7 +125,7 @@ struct NotificationEventHandler: EventHandler {
             }
             guard let message else { continue }
             let setting = settings[message.type] ?? .builtIn(message.type)
-            for medium in setting.media(for: order.salesChannel) {
+            for medium in setting.media(for: order.salesChannel) where media.contains(medium) {
                 // A customer without an e-mail address is the common case: no e-mail row for them.
                 if medium == .email && !order.hasEmail { continue }
                 planned.append(NotificationStore.Planned(eventId: event.eventID, type: message.type, medium: medium, orderId: event.orderID, language: planner.language,

@@ -163,18 +163,17 @@ struct NotificationRoutes: RouteGroup {
     }
 
     func putSetting(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
-        let raw = context.parameters.get("messageType") ?? ""
-        guard let type = NotificationMessageType(rawValue: raw) else {
-            throw APIError(.notFound, code: "message_type_not_found", message: "no message type \(raw.prefix(64)); one of \(Self.typeNames)")
-        }
         let body = try await request.decodeJSON(as: SettingBody.self, context: context)
         var check = RequestCheck()
+        let type = NotificationMessageType(rawValue: context.parameters.get("messageType") ?? "")
+        if type == nil { check.fail("messageType", "one of \(Self.typeNames)") }
         let channels = Channel.allCases.map(\.rawValue)
         for (index, channel) in body.salesChannels.enumerated() where !channels.contains(channel) {
             check.fail("salesChannels[\(index)]", "one of \(channels.joined(separator: ", "))")
         }
         if Set(body.salesChannels).count != body.salesChannels.count { check.fail("salesChannels", "each channel once") }
         try check.check()
+        guard let type else { throw APIError(.unprocessableContent, code: "invalid_request", message: "unknown message type") }
         let setting = NotificationSetting(messageType: type, sms: body.sms, email: body.email, salesChannels: body.salesChannels, source: "edited")
         let user = context.actingUser
         try await runtime.retryingTransaction { tx in try await NotificationTemplateStore.saveSetting(setting, by: user, connection: tx.connection, logger: tx.logger) }
