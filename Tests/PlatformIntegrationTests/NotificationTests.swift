@@ -196,6 +196,19 @@ struct NotificationTests {
                     try await world.count("SELECT count(*) FROM \(world.integrationsSchema).notifications WHERE order_id = 'O-NT-THR' AND last_error_code = 'isv.SMS_TEMPLATE_ILLEGAL' AND status = 'failed'") == 1
                 })
                 #expect(sms.messages.filter { $0.templateCode == "SMS_900002" }.count == 1)
+
+                // A row whose stored variables no longer read as strings is failed, never sent with blanks.
+                let corrupt = UUID()
+                _ = try await world.count("""
+                    WITH i AS (INSERT INTO \(world.integrationsSchema).notifications (notification_id, event_id, message_type, medium, order_id, language, variables,
+                                                                                   delivery_day, occurred_at)
+                               VALUES ('\(corrupt)', gen_random_uuid(), 'order.confirmed', 'sms', 'O-NT-THR', 'zh-CN', '[1, 2]', false, now()) RETURNING 1)
+                    SELECT count(*) FROM i
+                    """)
+                #expect(try await world.eventually {
+                    try await world.count("SELECT count(*) FROM \(world.integrationsSchema).notifications WHERE notification_id = '\(corrupt)' AND status = 'failed' AND last_error_code = 'variables_unreadable'") == 1
+                })
+                #expect(!sms.messages.contains { $0.outID == corrupt.uuidString.lowercased() })
             }
         }
     }

@@ -39,6 +39,8 @@ struct NotificationEventHandler: EventHandler {
     }
 
     func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
+        // No provider configured (compose today, most tests): nothing to plan, nothing to record.
+        guard !media.isEmpty else { return }
         let connection = context.connection, logger = context.logger
         // Every order received, with its customer's contact (sealed) when there is one.
         var contacts: [NotificationStore.OrderContact] = []

@@ -114,6 +114,9 @@ struct NotificationSender: Sendable {
         if claim.unknownOutcomes >= 2 {
             return .failed(code: "outcome_unknown", message: "two sends ended without an answer; not sending a third (the customer may have it)", recipientMasked: masked)
         }
+        guard let variables = claim.variables else {
+            return .failed(code: "variables_unreadable", message: "the stored variables are not a JSON object of strings", recipientMasked: masked)
+        }
         guard let template = claim.template else { return .failed(code: "no_template", message: "no template for \(claim.type.rawValue)", recipientMasked: masked) }
         let answer: ProviderAnswer
         switch claim.medium {
@@ -121,16 +124,16 @@ struct NotificationSender: Sendable {
             guard Customer.isMainlandMobile(recipient) else { return .failed(code: "invalid_recipient", message: "not a mainland mobile number", recipientMasked: masked) }
             guard !template.smsTemplateCode.isEmpty else { return .skipped(reason: "no_sms_template") }
             guard let sms else { return .retry(afterMilliseconds: 60_000, code: "sms_not_configured", message: "OMS_SMS_* is not set", unknown: false) }
-            answer = await sms.send(phone: recipient, templateCode: template.smsTemplateCode, parameters: template.smsParameters(claim.variables),
+            answer = await sms.send(phone: recipient, templateCode: template.smsTemplateCode, parameters: template.smsParameters(variables),
                                     outID: claim.notificationId.uuidString.lowercased())
         case .email:
             guard MailMessage.isValidAddress(recipient) else { return .failed(code: "invalid_recipient", message: "not a deliverable e-mail address", recipientMasked: masked) }
             guard let mailer else { return .retry(afterMilliseconds: 60_000, code: "smtp_not_configured", message: "OMS_SMTP_HOST is not set", unknown: false) }
-            let text = NotificationTemplate.render(template.emailText, claim.variables)
+            let text = NotificationTemplate.render(template.emailText, variables)
             let html = template.emailHTML.isEmpty ? MailMessage.html(fromText: text, language: template.language)
-                                                  : NotificationTemplate.render(template.emailHTML, claim.variables, transform: NotificationTemplate.escapeHTML)
+                                                  : NotificationTemplate.render(template.emailHTML, variables, transform: NotificationTemplate.escapeHTML)
             answer = await mailer.send(MailMessage(messageID: "\(claim.notificationId.uuidString.lowercased())@oms", from: mailer.configuration.from, to: recipient,
-                                                   subject: NotificationTemplate.render(template.emailSubject, claim.variables), text: text, html: html, date: now))
+                                                   subject: NotificationTemplate.render(template.emailSubject, variables), text: text, html: html, date: now))
         }
         switch answer {
         case .accepted(let id):

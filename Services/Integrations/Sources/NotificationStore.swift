@@ -193,7 +193,8 @@ enum NotificationStore {
         var medium: NotificationMedium
         var orderId: String
         var language: String
-        var variables: [String: String]
+        /// nil when the stored variables do not read back (the message is failed, not sent).
+        var variables: [String: String]?
         var deliveryDay: Bool
         var attempt: Int
         var createdAt: Date
@@ -267,7 +268,8 @@ enum NotificationStore {
         var claims: [Claim] = []
         for (id, typeName, mediumName, order, language, variablesText, deliveryDay, attempts, createdAt, unknown) in rows {
             guard let type = NotificationMessageType(rawValue: typeName), let medium = NotificationMedium(rawValue: mediumName) else { continue }
-            let variables = (try? JSONSerialization.jsonObject(with: Data(variablesText.utf8))) as? [String: String] ?? [:]
+            // Written by `plan` from a [String: String]; a row that no longer reads as one is failed, never sent with blanks.
+            let variables = (try? JSONSerialization.jsonObject(with: Data(variablesText.utf8))) as? [String: String]
             var contact: Contact?
             if let stored = contacts[order] {
                 contact = medium == .sms ? Contact(salesChannel: stored.channel, sealedRecipient: stored.phone, recipientHash: stored.phoneHash)
