@@ -15,4 +15,10 @@ public enum AccessRole: String, CaseIterable, Sendable, Hashable {
     case ops
     /// Analysts: the read-only insights reports and dashboard.
     case analyst
+    /// The back-office console's own credential. No route admits it: it acts only for the staff
+    /// member it names on each request (`StaffDelegation`), with that member's role.
+    case console
+
+    /// The roles a signed-in staff member can hold (and the console can act for).
+    public static let staffRoles: [AccessRole] = [.customerService, .risk, .warehouse, .ops, .analyst]
 }

@@ -4,10 +4,13 @@ public struct Principal: Sendable, Hashable {
     public var name: String
     public var role: AccessRole
     public var channel: String?
+    /// The system that acted for this person (the console), when the request was delegated.
+    public var delegatedBy: String?
 
-    public init(name: String, role: AccessRole, channel: String? = nil) {
+    public init(name: String, role: AccessRole, channel: String? = nil, delegatedBy: String? = nil) {
         self.name = name
         self.role = role
         self.channel = role == .channel ? channel : nil
+        self.delegatedBy = delegatedBy
     }
 }

@@ -107,6 +107,47 @@ struct AccessControlTests {
         }
     }
 
+    @Test("the console's token acts only for a named staff member, with that member's role, and the audit trail names the person")
+    func consoleDelegation() async throws {
+        try await withIntakeWorld { world in
+            var web = try JSONSerialization.jsonObject(with: Data(try IntakeEndToEndTests.example("web"))) as! [String: Any]
+            web["orderNumber"] = "W-ACL-CONSOLE-1"
+            let order = Array(try JSONSerialization.data(withJSONObject: web))
+            let app = try world.application(role: .edge)
+            let console = TestCredentials.token(.console)
+            try await app.test(.live) { client in
+                let edge = EdgeClient(base: "http://127.0.0.1:\(client.port!)", http: HTTPClient.shared)
+                let accepted = try await edge.send(.POST, "/v1/channels/web/orders", body: order,
+                                                   headers: Self.bearer(TestCredentials.token(.channel, channel: "web")))
+                let orderID = accepted.json["orderId"] as? String ?? ""
+                func code(_ reply: EdgeClient.Reply) -> String? { (reply.json["error"] as? [String: Any])?["code"] as? String }
+                var headers = Self.bearer(console)
+                let alone = try await edge.send(.GET, "/v1/orders/\(orderID)", headers: headers)
+                #expect(alone.status == 403 && code(alone) == "delegation_required", "\(alone.text)")
+                headers["X-OMS-Staff"] = "li.wei"
+                headers["X-OMS-Staff-Role"] = "customer-service"
+                #expect(try await edge.send(.GET, "/v1/orders/\(orderID)", headers: headers).status == 200)
+                for (role, expected) in [("warehouse", "role_not_allowed"), ("channel", "delegation_invalid"), ("console", "delegation_invalid")] {
+                    headers["X-OMS-Staff-Role"] = role
+                    let refused = try await edge.send(.GET, "/v1/orders/\(orderID)", headers: headers)
+                    #expect(refused.status == 403 && code(refused) == expected, "\(role): \(refused.text)")
+                }
+                // The staff headers mean nothing with any other token: a customer-service token stays itself.
+                var claimed = Self.bearer(TestCredentials.token(.customerService))
+                claimed["X-OMS-Staff"] = "boss"
+                claimed["X-OMS-Staff-Role"] = "ops"
+                #expect(try await edge.send(.POST, "/v1/admin/coupons", body: Array(#"{"promotionId":"X","count":1}"#.utf8), headers: claimed).status == 403)
+                // A change made through the console is audited under the person's name and role.
+                headers["X-OMS-Staff-Role"] = "customer-service"
+                let cancelled = try await edge.send(.POST, "/v1/orders/\(orderID)/cancel", body: Array(#"{"reason":"customer changed their mind"}"#.utf8), headers: headers)
+                #expect([200, 202, 409].contains(cancelled.status), "\(cancelled.text)")
+                #expect(try await world.eventually {
+                    try await world.count("SELECT count(*) FROM \(world.schema).access_audit WHERE principal = 'li.wei' AND role = 'customer-service' AND path LIKE '%/cancel'") == 1
+                })
+            }
+        }
+    }
+
     @Test("a channel's token reads its own orders (the 202's statusUrl), an accepted but unprocessed one included; another channel's, or by phone: 403")
     func channelReadsItsOwnOrders() async throws {
         try await withIntakeWorld { world in

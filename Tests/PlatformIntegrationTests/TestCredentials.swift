@@ -20,6 +20,7 @@ enum TestCredentials {
         var entries: [String] = []
         for (name, role) in staff { entries.append("\(name):\(role.rawValue)=\(freshToken())") }
         for channel in Channel.allCases { entries.append("channel-\(channel.rawValue):channel/\(channel.rawValue)=\(freshToken())") }
+        entries.append("oms-console:console=\(freshToken())")
         return entries.joined(separator: ",")
     }()
 
