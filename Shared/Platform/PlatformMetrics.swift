@@ -20,12 +20,24 @@ public final class PlatformMetrics: Sendable {
         .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
     ]
 
-    public init(service: ServiceName, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    public convenience init(service: ServiceName, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.init(component: service.rawValue, registry: registry)
+    }
+
+    /// For a process that is not one of the Kafka services (the console): its name as the `service` label.
+    public init(component: String, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        self.service = service.rawValue
-        batchDuration = registry.makeDurationHistogram(name: "oms_pipeline_batch_seconds", labels: [("service", service.rawValue)], buckets: Self.latencyBuckets)
-        handlerDuration = registry.makeDurationHistogram(name: "oms_handler_seconds", labels: [("service", service.rawValue)], buckets: Self.latencyBuckets)
-        relayPublishDuration = registry.makeDurationHistogram(name: "oms_outbox_publish_seconds", labels: [("service", service.rawValue)], buckets: Self.latencyBuckets)
+        self.service = component
+        batchDuration = registry.makeDurationHistogram(name: "oms_pipeline_batch_seconds", labels: [("service", component)], buckets: Self.latencyBuckets)
+        handlerDuration = registry.makeDurationHistogram(name: "oms_handler_seconds", labels: [("service", component)], buckets: Self.latencyBuckets)
+        relayPublishDuration = registry.makeDurationHistogram(name: "oms_outbox_publish_seconds", labels: [("service", component)], buckets: Self.latencyBuckets)
+    }
+
+    /// The metrics in Prometheus's text format.
+    public func exposition() -> [UInt8] {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return buffer
     }
 
     /// Increments `name{service, extra labels}`.

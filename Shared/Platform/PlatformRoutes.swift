@@ -4,12 +4,16 @@ import NIOCore
 import OMSDomain
 
 /// The routes every service serves besides its own: liveness and readiness probes, Prometheus
-/// metrics, the service's API document and (for ops) its access audit trail. Invariant: probes,
-/// metrics and the API document are open (they sit inside the cluster and carry no business data).
+/// metrics, the service's API document and, for ops, its access audit trail and its pipeline desk
+/// (consumer lag, outbox backlog, dead letters and their redrive, as `omsctl status` and `omsctl
+/// dlq` show them), so the console can show them over HTTP. Invariant: probes, metrics and the API
+/// document are open (they sit inside the cluster and carry no business data); dead-letter
+/// previews and reasons are masked (`DeadLetterEntry`).
 public struct PlatformRoutes: RouteGroup {
     let runtime: ServiceRuntime
     let audit: AccessAudit
     let apiDocument: [UInt8]
+    let consumerGroups: [ConsumerGroupSpec]
     let refresh: @Sendable (ServiceRuntime) async throws -> Void
 
     public static let endpoints: [Endpoint<Self>] = [
@@ -18,7 +22,59 @@ public struct PlatformRoutes: RouteGroup {
         .get("/metrics", .open, "Prometheus metrics (text format)", use: metrics),
         .get("/openapi.json", .open, "This service's API document (OpenAPI 3.1)", use: openAPI),
         .get("/v1/audit", [.ops], "Access audit trail, oldest first (?after, limit, principal)", use: auditTrail),
+        .get("/v1/ops/pipeline", [.ops], "This service's consumer groups with their lag, and its outbox backlog", use: pipeline),
+        .get("/v1/ops/dead-letters", [.ops], "This service's dead letters (masked), oldest first, with their state", use: deadLetters),
+        .post("/v1/ops/dead-letters/redrive", [.ops], "Send dead letters back to this service (?dryRun=true shows what would go, sends nothing)", use: redrive),
     ]
+
+    /// One consumer group's members and lag (committed offset to high watermark), per the broker.
+    struct GroupLag: Codable, Sendable {
+        var group: String
+        var members: Int?
+        var lag: Int64
+    }
+
+    func pipeline(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let topics = runtime.configuration.topics
+        let service = runtime.configuration.service
+        var groups: [GroupLag] = []
+        for spec in consumerGroups {
+            let name = topics.physical("oms.\(service.rawValue).\(spec.suffix)")
+            let offsets = (try? await runtime.admin.groupOffsets(group: name, topics: (spec.topics + [service.redriveTopic]).map(topics.physical), timeout: .seconds(3))) ?? []
+            let members = try? await runtime.admin.activeMemberCount(group: name, timeout: .seconds(3))
+            groups.append(GroupLag(group: name, members: members, lag: offsets.reduce(0) { $0 + max(0, $1.high - ($1.committed ?? $1.low)) }))
+        }
+        let rows = try await runtime.database.client.query("""
+            SELECT count(*) FILTER (WHERE quarantined_at IS NULL)::int8, count(*) FILTER (WHERE quarantined_at IS NOT NULL)::int8 FROM outbox WHERE sent_at IS NULL
+            """, logger: runtime.logger)
+        var outbox = (pending: 0, quarantined: 0)
+        for try await (pending, quarantined) in rows.decode((Int, Int).self) { outbox = (pending, quarantined) }
+        struct Answer: Encodable { var service: String; var groups: [GroupLag]; var outboxPending: Int; var outboxQuarantined: Int }
+        return try Response.json(Answer(service: service.rawValue, groups: groups, outboxPending: outbox.pending, outboxQuarantined: outbox.quarantined))
+    }
+
+    var desk: DeadLetterDesk {
+        DeadLetterDesk(brokers: runtime.configuration.kafka.bootstrapServers, namespace: runtime.configuration.topics, logger: runtime.logger)
+    }
+
+    func deadLetters(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        try Response.json(["deadLetters": try await desk.entries(of: [runtime.configuration.service])])
+    }
+
+    /// `{"ids": ["0:12", ...]}` redrives those open entries (all open ones when `ids` is absent).
+    func redrive(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        struct Body: Decodable { var ids: [String]? }
+        let body = try await request.decodeJSON(as: Body.self, context: context)
+        if let ids = body.ids, ids.isEmpty || ids.count > 1_000 || ids.contains(where: { $0.count > 40 }) {
+            throw APIError.validation([.init(field: "ids", reason: "1-1000 entry ids like 0:12, or leave out for every open entry")])
+        }
+        let dryRun = request.queryDictionary["dryRun"] == "true"
+        let wanted = body.ids.map(Set.init)
+        let result = try await desk.redrive(service: runtime.configuration.service, dryRun: dryRun) { wanted?.contains($0.id) ?? true }
+        runtime.logger.notice("dead letters redriven over HTTP", metadata: ["by": "\(context.actingUser)", "dryRun": "\(dryRun)", "count": "\(result.redriven.count)"])
+        struct Answer: Encodable { var dryRun: Bool; var result: DeadLetterDesk.RedriveResult }
+        return try Response.json(Answer(dryRun: dryRun, result: result))
+    }
 
     /// The trail, paged by `after` (the last id seen); `principal` filters.
     func auditTrail(_ request: Request, _ context: OMSRequestContext) async throws -> Response {

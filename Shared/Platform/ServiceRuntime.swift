@@ -76,7 +76,7 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
     let routes = serviceType.allRoutes
     router.middlewares.add(AccessControlMiddleware(policy: AccessPolicy(routes: routes), credentials: configuration.apiCredentials, audit: audit, logger: logger))
     let platform = PlatformRoutes(runtime: runtime, audit: audit, apiDocument: try OpenAPIDocument.json(service: service.name.rawValue, routes: routes),
-                                  refresh: { try await service.refreshMetrics(runtime: $0) })
+                                  consumerGroups: serviceType.consumerGroups, refresh: { try await service.refreshMetrics(runtime: $0) })
     platform.register(on: router)
     for group in service.routes(runtime: runtime) {
         guard serviceType.routeGroups.contains(where: { $0.describes(group) }) else {
@@ -142,10 +142,14 @@ struct AdminCloser: Service {
 }
 
 /// Records `oms_http_request_seconds{method, route, status}` for every request.
-struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: PlatformMetrics
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public init(metrics: PlatformMetrics) {
+        self.metrics = metrics
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         do {
             let response = try await next(request, context)

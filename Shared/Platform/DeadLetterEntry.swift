@@ -1,7 +1,6 @@
 import Foundation
 import OMSDomain
 import OMSKafka
-import OMSPlatform
 
 /// One dead-lettered message of a service as ops see it: where it came from, why it failed, how
 /// often it was tried and redriven, and a masked preview. Invariant: no unmasked personal data

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import OMSDomain
 import OMSKafka
-import OMSPlatform
 
 /// `omsctl dlq`: lists a service's dead letters and sends chosen ones back to **that service
 /// only** (its `oms.<service>.redrive` topic, which no other service reads), byte for byte with
@@ -47,8 +46,9 @@ public struct DeadLetterDesk: Sendable {
         public var alreadyRedriven: [String]
     }
 
-    /// Redrives the open entries of `service` that `include` selects.
-    public func redrive(service: ServiceName, include: (DeadLetterEntry) -> Bool) async throws -> RedriveResult {
+    /// Redrives the open entries of `service` that `include` selects; with `dryRun`, only says
+    /// which it would redrive, quarantine-skip or find already redriven, and sends nothing.
+    public func redrive(service: ServiceName, dryRun: Bool = false, include: (DeadLetterEntry) -> Bool) async throws -> RedriveResult {
         let reader = TopicReader(brokers: brokers, logger: logger)
         let dlqTopic = namespace.physical(service.deadLetterTopic), redriveTopic = namespace.physical(service.redriveTopic)
         let records = try await reader.readAll([dlqTopic, redriveTopic])
@@ -69,7 +69,7 @@ public struct DeadLetterDesk: Sendable {
                 result.redriven.append(entry.id)
             }
         }
-        guard !outgoing.isEmpty else { return result }
+        guard !outgoing.isEmpty, !dryRun else { return result }
         var configuration = KafkaProducerConfiguration(client: KafkaClientConfiguration(bootstrapServers: brokers, clientID: "omsctl-redrive"))
         configuration.lingerMilliseconds = 1
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
