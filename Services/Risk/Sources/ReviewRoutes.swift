@@ -85,6 +85,7 @@ struct ReviewRoutes: RouteGroup {
         .post("/v1/review/orders/:id/approve", [.risk], "Approve a held order", use: approve),
         .post("/v1/review/orders/:id/reject", [.risk], "Reject a held order", use: reject),
         .post("/v1/review/orders/:id/contacts", [.risk], "Record a call to the customer about a held order", use: recordContact),
+        .post("/v1/review/orders/:id/reveal-phone", [.risk], "The held order's full phone number, to call the customer (audited)", body: .none, use: revealPhone),
     ]
 
     func showPolicy(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
@@ -140,6 +141,20 @@ struct ReviewRoutes: RouteGroup {
     func recordContact(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: ContactRequest.self, context: context)
         return try Response.json(try await contact(context.parameters.get("id") ?? "", body, reviewer: context.actingUser), status: .created)
+    }
+
+    /// The full number a reviewer calls. A POST so that every reveal lands in `access_audit` with
+    /// the person who asked; only for an order still in review (held).
+    func revealPhone(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let found = try await runtime.database.client.withConnection { try await ReviewStore.decision(id, connection: $0, logger: runtime.logger) }
+        guard let decision = found else { throw APIError.notFound("review decision") }
+        guard decision.status == "held" else {
+            throw APIError.conflict("not_in_review", "the order is \(decision.status); its phone is revealed only while it is held for review")
+        }
+        let order = try runtime.database.vault.open(decision.sealedOrder)
+        runtime.logger.notice("phone revealed to a reviewer", metadata: ["orderId": "\(id)", "reviewer": "\(context.actingUser)"])
+        return try Response.json(["orderId": id, "recipientPhone": order.customer.phone])
     }
 
     func queue(_ query: [String: String]) async throws -> [QueueEntry] {
