@@ -99,6 +99,7 @@ var targets: [Target] = [
         dependencies: [
             "OMSDomain", "OMSKafka", "OMSPlatform", "OMSOps",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ],
@@ -192,7 +193,7 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "PlatformIntegrationTests",
-        dependencies: ["OMSDomain", "OMSKafka", "OMSPlatform", "OMSOps", "OMSDemo"] + services.map { .init(stringLiteral: $0.name) } + [
+        dependencies: ["OMSDomain", "OMSKafka", "OMSPlatform", "OMSOps", "OMSDemo", "ConsoleService"] + services.map { .init(stringLiteral: $0.name) } + [
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -205,6 +206,39 @@ var targets: [Target] = [
         path: "Tests/PlatformIntegrationTests"
     ),
 ]
+
+// The back-office console (issue 27): a web application for staff, not a Kafka participant. It
+// owns the `console` schema (staff, sessions) and acts through the services' HTTP APIs only.
+// (library, folder, executable) as for the services; Deploy/checks reads this line.
+let console: (name: String, folder: String, executable: String) = ("ConsoleService", "Console", "oms-console")
+targets.append(contentsOf: [
+    .target(
+        name: "ConsoleService",
+        dependencies: [
+            "OMSDomain", "OMSPlatform",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ],
+        path: "Services/Console/Sources"
+    ),
+    .executableTarget(
+        name: "oms-console",
+        dependencies: ["ConsoleService", "OMSPlatform", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+        path: "Services/Console/Main"
+    ),
+    .testTarget(
+        name: "ConsoleTests",
+        dependencies: ["ConsoleService", "OMSPlatform"],
+        path: "Tests/ConsoleTests"
+    ),
+])
 
 /// Extra dependencies of individual services.
 let serviceDeps: [String: [Target.Dependency]] = [
@@ -236,6 +270,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: services.map { .executable(name: $0.executable, targets: [$0.executable]) } + [
         .executable(name: "omsctl", targets: ["omsctl"]),
+        .executable(name: "oms-console", targets: ["oms-console"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
@@ -248,6 +283,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: targets
 )

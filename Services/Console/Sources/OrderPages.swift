@@ -1,0 +1,211 @@
+import Foundation
+import Hummingbird
+import OMSDomain
+import OMSPlatform
+
+/// The orders pages (customer service, risk, ops): search by order id, channel order id or phone
+/// (intake matches the phone by its keyed hash, never in clear), and one order with everything the
+/// services know of it, each section from its own service; cancel and record a complaint.
+struct OrderPages: Sendable {
+    let gateway: ServiceGateway
+    let view: ConsoleView
+
+    func register(on router: Router<ConsoleRequestContext>) {
+        router.get("/orders") { request, context in try await search(request, context) }
+        router.get("/orders/:id") { request, context in
+            let session = try context.require(.orders)
+            return try await orderPage(try orderID(context), session: session, context: context, notice: request.uri.queryParameters["done"].map(String.init))
+        }
+        router.post("/orders/:id/cancel") { _, context in try await cancel(context) }
+        router.post("/orders/:id/complaints") { _, context in try await complain(context) }
+    }
+
+    func orderID(_ context: ConsoleRequestContext) throws -> String {
+        let id = context.parameters.get("id") ?? ""
+        guard (1...64).contains(id.count), id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) else { throw ConsoleFailure.notFound }
+        return id
+    }
+
+    func search(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
+        let session = try context.require(.orders)
+        let query = String((request.uri.queryParameters["q"] ?? "").prefix(100)).trimmingCharacters(in: .whitespaces)
+        let channel = String(request.uri.queryParameters["channel"] ?? "")
+        var data: [String: Any] = [
+            "query": query,
+            "channels": OMSDomain.Channel.allCases.map { ["code": $0.rawValue, "selected": $0.rawValue == channel] },
+        ]
+        let title = ConsoleText.text("page.orders", context.language)
+        guard !query.isEmpty else { return view.page("orders", title: title, context: context, data: data, current: .orders) }
+        let path: String
+        if query.count == 11, query.allSatisfy(\.isNumber) {
+            path = "/v1/orders?phone=\(query)"
+        } else if !channel.isEmpty {
+            path = "/v1/orders?channel=\(FormEncoding.rfc3986(channel))&channelOrderId=\(FormEncoding.rfc3986(query))"
+        } else {
+            // An order id: straight to its page when intake knows it.
+            let answer = try await gateway.call(.GET, .intake, "/v1/orders/\(FormEncoding.rfc3986(query))", as: session.staff)
+            if answer.ok { return ConsoleView.redirect("/orders/\(FormEncoding.rfc3986(query))") }
+            data["searched"] = true
+            data["results"] = [[String: Any]]()
+            return view.page("orders", title: title, context: context, data: data, current: .orders)
+        }
+        let answer = try await gateway.call(.GET, .intake, path, as: session.staff)
+        data["searched"] = true
+        if !answer.ok {
+            let fields = answer.fieldErrors
+            data["fieldErrors"] = ["q": fields["phone"] ?? fields["channel"] ?? fields["channelOrderId"] ?? answer.message]
+            data["results"] = [[String: Any]]()
+            return view.page("orders", title: title, context: context, data: data, status: .unprocessableContent, current: .orders)
+        }
+        let results = (answer.object["orders"] as? [[String: Any]] ?? []).map { order -> [String: Any] in
+            ["orderId": order["orderId"] ?? "", "channel": order["channel"] ?? "", "channelOrderId": order["channelOrderId"] ?? "",
+             "status": ConsoleText.status(Self.text(order["status"]), context.language), "total": (order["totalFen"] as? NSNumber).map { ConsoleFormat.yuan($0.int64Value) } ?? "",
+             "receivedAt": ConsoleFormat.time(iso: order["receivedAt"] as? String)]
+        }
+        data["results"] = results
+        data["hasResults"] = !results.isEmpty
+        return view.page("orders", title: title, context: context, data: data, current: .orders)
+    }
+
+    func orderPage(_ id: String, session: StaffSession, context: ConsoleRequestContext, notice: String? = nil, problem: String? = nil,
+                   fieldErrors: [String: String] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let staff = session.staff
+        let order = try await gateway.read(.intake, "/v1/orders/\(id)", as: staff)
+        async let stock = gateway.section(.inventory, "/v1/inventory/orders/\(id)", as: staff)
+        async let parcels = gateway.section(.logistics, "/v1/logistics/shipments?orderId=\(id)", as: staff)
+        async let afterSales = gateway.section(.aftersales, "/v1/aftersales/orders/\(id)", as: staff)
+        async let refunds = gateway.section(.aftersales, "/v1/aftersales/refunds?orderId=\(id)", as: staff)
+        async let review = staff.role == .risk ? gateway.section(.risk, "/v1/review/orders/\(id)", as: staff) : .hidden
+        let language = context.language
+        var sections: [[String: Any]] = []
+        func add(_ id: String, _ titleKey: String, _ section: ServiceGateway.Section, columns: [String], rows: ([String: Any]) -> [[String]]) {
+            switch section {
+            case .hidden: return
+            case .unavailable: sections.append(["id": id, "title": ConsoleText.text(titleKey, language), "unavailable": true])
+            case .shown(let json):
+                let cells = rows(json)
+                sections.append(["id": id, "title": ConsoleText.text(titleKey, language), "columns": columns.map { ConsoleText.text($0, language) },
+                                 "rows": cells.map { ["cells": $0] }, "hasRows": !cells.isEmpty])
+            }
+        }
+        add("stock", "reservations", await stock, columns: ["sku", "warehouse", "quantity", "status"]) { json in
+            (json["reservations"] as? [[String: Any]] ?? []).map { [Self.text($0["sku"]), Self.text($0["warehouseId"]), Self.text($0["quantity"]), Self.text($0["status"])] }
+                + (json["backorders"] as? [[String: Any]] ?? []).map { [Self.text($0["sku"]), ConsoleText.text("backorders", language), Self.text($0["openQuantity"]), Self.text($0["status"])] }
+        }
+        add("parcels", "parcels", await parcels, columns: ["carrier", "tracking", "status", "warehouse", "estimatedDelivery"]) { json in
+            (json["shipments"] as? [[String: Any]] ?? []).map {
+                [Self.text($0["carrier"]), Self.text($0["trackingNumber"]), Self.text($0["status"]) + (($0["delayed"] as? Bool) == true ? " ⚠" : ""),
+                 Self.text($0["warehouseId"]), ConsoleFormat.time(iso: $0["estimatedDelivery"] as? String)]
+            }
+        }
+        let afterSalesRecord = await afterSales
+        if case .shown(let record) = afterSalesRecord {
+            let rows = await afterSalesRows(record, staff: staff)
+            add("aftersales", "afterSales", .shown(["rows": rows]), columns: ["event", "status", "detail", "at"]) { $0["rows"] as? [[String]] ?? [] }
+        } else {
+            add("aftersales", "afterSales", afterSalesRecord, columns: []) { _ in [] }
+        }
+        add("refunds", "refunds", await refunds, columns: ["status", "total", "payment", "at"]) { json in
+            (json["refunds"] as? [[String: Any]] ?? []).map {
+                [Self.text($0["status"]), Self.money($0["amountFen"]), "\(Self.text($0["paymentMethod"])) · \(Self.text($0["provider"]))",
+                 ConsoleFormat.time(iso: ($0["settledAt"] ?? $0["issuedAt"]) as? String)]
+            }
+        }
+        add("risk", "risk", await review, columns: ["rules", "detail"]) { json in
+            (json["findings"] as? [[String: Any]] ?? []).map { [Self.text($0["rule"]), Self.text($0["detail"])] }
+        }
+        let orderStatus = order["status"] as? String ?? ""
+        var data: [String: Any] = [
+            "order": Self.orderView(order, language: language), "sections": sections, "fieldErrors": fieldErrors,
+            "canCancel": [AccessRole.customerService, .ops].contains(staff.role) && !["cancelled", "rejected", "shipped", "inTransit", "delivered", "packed"].contains(orderStatus),
+            "canComplain": staff.role == .customerService,
+            "complaintCategories": Complaint.Category.allCases.map(\.rawValue),
+        ]
+        if let notice, ["cancelled", "complaintRecorded"].contains(notice) { data["notice"] = ConsoleText.text(notice, language) }
+        if let problem { data["problem"] = problem }
+        return view.page("order", title: "\(ConsoleText.text("orderId", language)) \(id)", context: context, data: data, status: status, current: .orders)
+    }
+
+    /// The order's returns, exchanges and complaints, each read from after-sales (the order record
+    /// lists their ids), at most 20 of each, newest last.
+    func afterSalesRows(_ record: [String: Any], staff: StaffAccount) async -> [[String]] {
+        let kinds: [(key: String, path: String, label: String)] = [("returns", "returns", "return"), ("exchanges", "exchanges", "exchange"), ("complaints", "complaints", "complaint")]
+        var rows: [[String]] = []
+        for kind in kinds {
+            for id in (record[kind.key] as? [String] ?? []).prefix(20) {
+                guard case .shown(let item) = await gateway.section(.aftersales, "/v1/aftersales/\(kind.path)/\(FormEncoding.rfc3986(id))", as: staff) else {
+                    rows.append(["\(kind.label) \(id)", "", "", ""])
+                    continue
+                }
+                let detail = [item["category"], item["reason"], item["description"]].compactMap { $0 }.map(Self.text).filter { !$0.isEmpty }.joined(separator: " · ")
+                rows.append(["\(kind.label) \(id)", Self.text(item["status"]), detail, ConsoleFormat.time(iso: (item["createdAt"] ?? item["requestedAt"]) as? String)])
+            }
+        }
+        if let refunded = record["refunded"] as? [String: Any], let fen = refunded["minorUnits"] as? NSNumber, fen.int64Value > 0 {
+            rows.append(["refunded", "", ConsoleFormat.yuan(fen.int64Value), ""])
+        }
+        return rows
+    }
+
+    /// Intake's order JSON as the order template reads it: money as ¥, times in Beijing time.
+    static func orderView(_ order: [String: Any], language: ConsoleLanguage) -> [String: Any] {
+        var view = order
+        view["status"] = ConsoleText.status(text(order["status"]), language)
+        view["receivedAt"] = ConsoleFormat.time(iso: order["receivedAt"] as? String)
+        view["lines"] = (order["lines"] as? [[String: Any]] ?? []).map { line -> [String: Any] in
+            var line = line
+            for key in ["unitPrice", "discount", "paid"] { line[key] = money(line["\(key)Fen"]) }
+            return line
+        }
+        if let totals = order["totals"] as? [String: Any] {
+            view["totals"] = ["goods": money(totals["goodsFen"]), "discount": money(totals["discountFen"]), "shipping": money(totals["shippingFen"]), "total": money(totals["totalFen"])]
+        }
+        let promotions = (order["appliedPromotions"] as? [[String: Any]] ?? []).map { promotion -> String in
+            let amount = (promotion["amount"] as? [String: Any])?["minorUnits"]
+            return "\(text(promotion["description"])) −\(money(amount))"
+        }
+        view["promotions"] = promotions
+        view["hasPromotions"] = !promotions.isEmpty
+        view["timeline"] = (order["timeline"] as? [[String: Any]] ?? []).map { entry -> [String: Any] in
+            let detail = (entry["detail"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\(text($0.value))" }.joined(separator: " ")
+            return ["at": ConsoleFormat.time(iso: entry["at"] as? String), "eventType": text(entry["eventType"]),
+                    "status": (entry["statusChanged"] as? Bool) == true ? ConsoleText.status(text(entry["status"]), language) : "", "detail": detail]
+        }
+        return view
+    }
+
+    static func money(_ value: Any?) -> String {
+        (value as? NSNumber).map { ConsoleFormat.yuan($0.int64Value) } ?? ""
+    }
+
+    static func text(_ value: Any?) -> String {
+        switch value {
+        case nil, is NSNull: ""
+        case let string as String: string
+        case let number as NSNumber: number.stringValue
+        case let some?: "\(some)"
+        }
+    }
+
+    func cancel(_ context: ConsoleRequestContext) async throws -> Response {
+        let session = try context.require(.orders)
+        let id = try orderID(context)
+        let reason = context.form.text("reason")
+        let answer = try await gateway.call(.POST, .intake, "/v1/orders/\(id)/cancel", as: session.staff, body: ["reason": reason, "requestedBy": "customer-service"])
+        if answer.ok { return ConsoleView.redirect("/orders/\(id)?done=cancelled") }
+        if answer.status == 404 { throw ConsoleFailure.notFound }
+        return try await orderPage(id, session: session, context: context, problem: answer.fieldErrors.isEmpty ? answer.message : nil,
+                                   fieldErrors: answer.fieldErrors, status: answer.status == 409 ? .conflict : .unprocessableContent)
+    }
+
+    func complain(_ context: ConsoleRequestContext) async throws -> Response {
+        let session = try context.require(.orders)
+        let id = try orderID(context)
+        let body: [String: Any] = ["orderId": id, "category": context.form.text("category"), "severity": "medium",
+                                   "description": context.form.text("description"), "requestId": "console-\(SecureToken.random(bytes: 12))"]
+        let answer = try await gateway.call(.POST, .aftersales, "/v1/aftersales/complaints", as: session.staff, body: body)
+        if answer.ok { return ConsoleView.redirect("/orders/\(id)?done=complaintRecorded") }
+        return try await orderPage(id, session: session, context: context, problem: answer.fieldErrors.isEmpty ? answer.message : nil,
+                                   fieldErrors: answer.fieldErrors, status: .unprocessableContent)
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import NIOCore
+import OMSPlatform
+import Testing
+@testable import ConsoleService
+
+/// The console's pure rules: money and time display, forms, passwords, throttling, delegation.
+struct ConsoleRulesTests {
+    @Test func moneyIsYuanWithTwoDecimalsFromFen() {
+        #expect(ConsoleFormat.yuan(0) == "¥0.00")
+        #expect(ConsoleFormat.yuan(5) == "¥0.05")
+        #expect(ConsoleFormat.yuan(399_900) == "¥3999.00")
+        #expect(ConsoleFormat.yuan(12_345) == "¥123.45")
+        #expect(ConsoleFormat.yuan(-500) == "-¥5.00")
+    }
+
+    @Test func timesAreShownInShanghai() {
+        // 2026-12-06T16:30:00Z is 00:30 the next day in Beijing.
+        #expect(ConsoleFormat.time(iso: "2026-12-06T16:30:00Z") == "2026-12-07 00:30:00")
+        #expect(ConsoleFormat.time(iso: "2026-12-06T16:30:00.250Z") == "2026-12-07 00:30:00")
+        #expect(ConsoleFormat.time(iso: "not a time") == "not a time")
+    }
+
+    @Test func formsArePercentDecodedUTF8() {
+        let form = ConsoleForm(buffer: ByteBuffer(string: "note=%E5%AE%A2%E6%88%B7+%3Cscript%3E&x=1&x=2&empty=&bad=%ZZ"))
+        #expect(form["note"] == "客户 <script>")
+        #expect(form["x"] == "1")
+        #expect(form["empty"] == "")
+        #expect(form["bad"] == "%ZZ")
+        #expect(form["missing"] == nil)
+    }
+
+    @Test func passwordsMustBeLongMixedAndNotTheName() {
+        #expect(StaffAccount.passwordProblem("short1", name: "li.wei") != nil)
+        #expect(StaffAccount.passwordProblem("onlyletterslong", name: "li.wei") != nil)
+        #expect(StaffAccount.passwordProblem("li.wei-2026-x", name: "li.wei") != nil)
+        #expect(StaffAccount.passwordProblem("Spring-2026-tea", name: "li.wei") == nil)
+    }
+
+    @Test func accountFieldsAreChecked() {
+        #expect(StaffAccount.problems(name: "li.wei", displayName: "李伟", role: "risk").isEmpty)
+        let problems = StaffAccount.problems(name: "li wei", displayName: "", role: "channel").map(\.field)
+        #expect(problems == ["name", "displayName", "role"])
+        #expect(StaffAccount.problems(name: "x", displayName: "X", role: "console").map(\.field) == ["role"])
+    }
+
+    @Test func throttleRefusesAtTheLimit() {
+        let throttle = SignInThrottle(perAccount: 5, perAddress: 20, window: .seconds(900))
+        #expect(throttle.allows(accountFailures: 4, addressFailures: 19))
+        #expect(!throttle.allows(accountFailures: 5, addressFailures: 0))
+        #expect(!throttle.allows(accountFailures: 0, addressFailures: 20))
+    }
+
+    @Test func secretsCompareExactly() {
+        let token = SecureToken.random()
+        #expect(token.count == 43)
+        #expect(SecureToken.equal(token, token))
+        #expect(!SecureToken.equal(token, String(token.dropLast()) + "A") || token.last == "A")
+        #expect(!SecureToken.equal(token, ""))
+        #expect(SecureToken.oneTimePassword().count == 16)
+    }
+
+    @Test func everyTextHasBothLanguagesAndEveryTemplateKeyExists() throws {
+        for (key, entry) in ConsoleText.entries {
+            #expect(!entry.zh.isEmpty && !entry.en.isEmpty, "\(key)")
+        }
+        let pattern = try Regex(#"\{\{[#^/]?t\.([A-Za-z0-9.\-]+)\}\}"#)
+        for (name, template) in ConsoleTemplates.all {
+            for match in template.matches(of: pattern) {
+                let key = String(template[match.range].dropFirst(2).dropLast(2).drop { "#^/".contains($0) }.dropFirst(2))
+                #expect(ConsoleText.entries[key] != nil, "template \(name) names \(key)")
+            }
+            #expect(!template.contains("{{{"), "template \(name) renders something unescaped")
+        }
+        for page in ConsolePage.allCases { #expect(ConsoleText.entries[page.titleKey] != nil) }
+    }
+}
+
+/// Code 128 as carriers' scanners read it.
+struct Code128Tests {
+    @Test func everySymbolIsElevenModulesAndUnique() {
+        #expect(Code128.patterns.count == 107)
+        for (value, pattern) in Code128.patterns.enumerated() {
+            let modules = pattern.reduce(0) { $0 + Int(String($1))! }
+            #expect(modules == (value == Code128.stop ? 13 : 11), "symbol \(value)")
+        }
+        #expect(Set(Code128.patterns).count == 107)
+    }
+
+    @Test func theCheckSymbolIsTheWeightedSumModulo103() throws {
+        // "PJJ123C", the worked example of the standard's check digit: start B 104, P=48, J=42,
+        // J=42, 1=17, 2=18, 3=19, C=35; 104 + 48 + 84 + 126 + 68 + 90 + 114 + 245 = 879; 879 % 103 = 55.
+        let symbols = try #require(Code128.symbols("PJJ123C"))
+        #expect(symbols == [104, 48, 42, 42, 17, 18, 19, 35, 55, 106])
+    }
+
+    @Test func nonASCIIIsRefused() {
+        #expect(Code128.symbols("顺丰") == nil)
+        #expect(Code128.svg("SF\u{7}") == nil)
+        let svg = Code128.svg("SF0000000008756") ?? ""
+        #expect(svg.hasPrefix("<svg") && svg.contains("<rect x="))
+    }
+}
