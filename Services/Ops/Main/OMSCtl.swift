@@ -14,7 +14,7 @@ struct OMSCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "omsctl",
         abstract: "Operate the retail OMS: topics, offsets, dead letters.",
-        subcommands: [Status.self, Replay.self, DeadLetters.self, Trace.self, Demo.self, Load.self, Topics.self, Probe.self, Webhooks.self]
+        subcommands: [Status.self, Replay.self, DeadLetters.self, Trace.self, Demo.self, Load.self, Topics.self, Probe.self, Webhooks.self, Staff.self]
     )
 }
 
