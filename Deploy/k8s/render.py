@@ -28,6 +28,7 @@ DEPLOYMENTS = [
     {"name": "aftersales", "service": "aftersales", "command": "oms-aftersales", "groups": ["oms.aftersales.events"], "http": True},
     {"name": "insights", "service": "insights", "command": "oms-insights", "groups": [], "http": True},
     {"name": "integrations", "service": "integrations", "command": "oms-integrations", "groups": ["oms.integrations.events"], "http": True},
+    {"name": "console", "service": "console", "command": "oms-console", "groups": [], "http": True},
 ]
 
 # Variables that differ per service; everything else comes from the oms-config ConfigMap.
@@ -76,6 +77,11 @@ SERVICE_CONFIG = {
                      "OMS_SMTP_FROM",
                      "OMS_SMTP_HELO_NAME",
                      ],
+    "console": ["OMS_CONSOLE_INTAKE_URL", "OMS_CONSOLE_RISK_URL", "OMS_CONSOLE_INVENTORY_URL", "OMS_CONSOLE_FULFILLMENT_URL",
+                "OMS_CONSOLE_LOGISTICS_URL", "OMS_CONSOLE_AFTERSALES_URL", "OMS_CONSOLE_INSIGHTS_URL", "OMS_CONSOLE_INTEGRATIONS_URL",
+                "OMS_CONSOLE_SECURE_COOKIES", "OMS_CONSOLE_IDLE_MINUTES", "OMS_CONSOLE_SESSION_HOURS",
+                "OMS_CONSOLE_SIGNIN_FAILURES_PER_ACCOUNT", "OMS_CONSOLE_SIGNIN_FAILURES_PER_ADDRESS", "OMS_CONSOLE_SIGNIN_WINDOW_MINUTES",
+                "OMS_CONSOLE_BCRYPT_COST"],
 }
 CONFIG = {
     "OMS_KAFKA_BROKERS": BOOTSTRAP, "OMS_KAFKA_SESSION_TIMEOUT_MS": "10000", "OMS_TOPIC_PREFIX": "",
@@ -127,6 +133,13 @@ CONFIG = {
     "OMS_SMTP_USERNAME": "",
     "OMS_SMTP_FROM": "",
     "OMS_SMTP_HELO_NAME": "oms.localdomain",
+    "OMS_CONSOLE_INTAKE_URL": "http://intake-edge.oms.svc:8080", "OMS_CONSOLE_RISK_URL": "http://risk.oms.svc:8080",
+    "OMS_CONSOLE_INVENTORY_URL": "http://inventory.oms.svc:8080", "OMS_CONSOLE_FULFILLMENT_URL": "http://fulfillment.oms.svc:8080",
+    "OMS_CONSOLE_LOGISTICS_URL": "http://logistics.oms.svc:8080", "OMS_CONSOLE_AFTERSALES_URL": "http://aftersales.oms.svc:8080",
+    "OMS_CONSOLE_INSIGHTS_URL": "http://insights.oms.svc:8080", "OMS_CONSOLE_INTEGRATIONS_URL": "http://integrations.oms.svc:8080",
+    "OMS_CONSOLE_SECURE_COOKIES": "true", "OMS_CONSOLE_IDLE_MINUTES": "30", "OMS_CONSOLE_SESSION_HOURS": "12",
+    "OMS_CONSOLE_SIGNIN_FAILURES_PER_ACCOUNT": "5", "OMS_CONSOLE_SIGNIN_FAILURES_PER_ADDRESS": "20", "OMS_CONSOLE_SIGNIN_WINDOW_MINUTES": "15",
+    "OMS_CONSOLE_BCRYPT_COST": "12",
 }
 COMMON = [k for k in CONFIG if not any(k in v for v in SERVICE_CONFIG.values())]
 # Secret keys (kubectl create secret generic oms-secrets ...; never committed).
@@ -142,7 +155,7 @@ OPTIONAL_SECRETS = {"OMS_WECHATPAY_PRIVATE_KEY", "OMS_WECHATPAY_PLATFORM_PUBLIC_
                     "OMS_TAOBAO_APP_SECRET", "OMS_TAOBAO_SESSION", "OMS_JD_APP_SECRET", "OMS_JD_ACCESS_TOKEN", "OMS_SF_CHECKWORD",
                     "OMS_SMS_ACCESS_KEY_SECRET", "OMS_SMTP_PASSWORD"}
 # Every service authenticates its HTTP callers with the API tokens (see README "Access control").
-for _service in ["intake", "risk", "inventory", "fulfillment", "logistics", "aftersales", "insights", "integrations"]:
+for _service in ["intake", "risk", "inventory", "fulfillment", "logistics", "aftersales", "insights", "integrations", "console"]:
     SECRETS.setdefault(_service, []).append("OMS_API_TOKENS")
 # The key ring sealing personal data (insights keeps none, but every service checks the variable;
 # integrations seals webhook secrets and granted event bodies with it).

@@ -12,7 +12,7 @@
 #   Deploy/local/oms-stack.sh start            start every stopped service again (no build)
 #
 # Configuration (environment): OMS_STACK_DIR (default <repo>/.oms), OMS_PG_PORT (54329),
-# OMS_KAFKA_PORT (9092), OMS_HTTP_BASE_PORT (8081; services take 8081..8088),
+# OMS_KAFKA_PORT (9092), OMS_HTTP_BASE_PORT (8081; services take 8081..8088), OMS_CONSOLE_PORT (8080),
 # OMS_FULFILLMENT_DEFAULT_MODE (automatic here, so demo orders flow without scanners),
 # OMS_CARRIER_SECRETS (default: generated once into $OMS_STACK_DIR/carrier-secrets), OMS_API_TOKENS
 # (default: generated once into $OMS_STACK_DIR/api-tokens; `env` prints them for omsctl and curl),
@@ -24,6 +24,7 @@ STATE="${OMS_STACK_DIR:-$REPO/.oms}"
 PG_PORT="${OMS_PG_PORT:-54329}"
 KAFKA_PORT="${OMS_KAFKA_PORT:-9092}"
 HTTP_BASE_PORT="${OMS_HTTP_BASE_PORT:-8081}"
+CONSOLE_PORT="${OMS_CONSOLE_PORT:-8080}"
 SERVICES=(intake risk inventory fulfillment logistics aftersales insights integrations)
 CALFKIT_VERSION="0.1.2"        # ships the Tansu broker binary
 CONFLUENT_KAFKA_VERSION="2.16.1" # ships librdkafka 2.16 (Debian's 2.0.2 cannot talk to Tansu)
@@ -174,6 +175,10 @@ api_tokens() {
     } | sed 's/,$//' >"$file"
     chmod 600 "$file"
   fi
+  # The console's own credential (issue 27), added to a state directory made before it existed.
+  if ! grep -q ':console=' "$file"; then
+    printf ',oms-console:console=%s' "$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 40)" >>"$file"
+  fi
   cat "$file"
 }
 
@@ -301,6 +306,32 @@ start_services() {
     done
     [ -n "$ok" ] || { tail -n 20 "$STATE/logs/$service.log" >&2; die "$service did not become ready"; }
   done
+  start_console
+}
+
+# The back-office console (issue 27) on CONSOLE_PORT, acting through the services' APIs. The first
+# start creates the ops account `ops-admin` and prints its one-time password (changed at first
+# sign-in); later starts leave accounts alone.
+start_console() {
+  local pidfile="$STATE/pids/console.pid"
+  if ! { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }; then
+    OMS_HTTP_PORT=$CONSOLE_PORT nohup "$BIN/oms-console" >>"$STATE/logs/console.log" 2>&1 &
+    echo $! >"$pidfile"
+  fi
+  local ok=""
+  for _ in $(seq 1 150); do
+    if curl -fs "http://127.0.0.1:$CONSOLE_PORT/health/ready" >/dev/null 2>&1; then ok=1; break; fi
+    kill -0 "$(cat "$pidfile")" 2>/dev/null || break
+    sleep 0.2
+  done
+  [ -n "$ok" ] || { tail -n 20 "$STATE/logs/console.log" >&2; die "the console did not become ready"; }
+  local token answer
+  token="$(printf '%s' "$OMS_API_TOKENS" | tr ',' '\n' | sed -n 's/^[^:]*:ops=//p' | head -n 1)"
+  if answer="$(curl -fsS -X POST "http://127.0.0.1:$CONSOLE_PORT/v1/console/staff" -H "Authorization: Bearer $token" \
+      -H 'Content-Type: application/json' -d '{"name":"ops-admin","displayName":"运维管理员","role":"ops"}' 2>/dev/null)"; then
+    printf '%s' "$answer" | python3 -c 'import json,sys; print(json.load(sys.stdin)["oneTimePassword"])' >"$STATE/console-first-password"
+    chmod 600 "$STATE/console-first-password"
+  fi
 }
 
 print_endpoints() {
@@ -312,6 +343,11 @@ print_endpoints() {
   for service in "${SERVICES[@]}"; do
     printf '  %-12s http://127.0.0.1:%s  (/health/ready, /metrics)\n' "$service" $((HTTP_BASE_PORT + i)); i=$((i + 1))
   done
+  printf '  %-12s http://127.0.0.1:%s  (back-office console)\n' console "$CONSOLE_PORT"
+  if [ -s "$STATE/console-first-password" ]; then
+    echo "               first sign-in: account ops-admin, one-time password $(cat "$STATE/console-first-password") (you choose a new one)"
+    rm -f "$STATE/console-first-password"
+  fi
   echo "  see it work: Deploy/local/oms-stack.sh demo      stop with: Deploy/local/oms-stack.sh down"
 }
 
@@ -376,6 +412,7 @@ case "$cmd" in
     ensure_system_packages; ensure_python_env; start_postgres; start_broker
     build_suite "$config"; start_services; print_endpoints ;;
   down)
+    stop_pidfile console
     for service in "${SERVICES[@]}"; do stop_pidfile "$service"; done
     stop_pidfile webhook-receiver
     stop_pidfile marketplace-endpoint
@@ -387,7 +424,7 @@ case "$cmd" in
       as_pg "$(pg_bin)/pg_ctl" -D "$STATE/pgdata" -m fast stop >/dev/null 2>&1 && log "stopped PostgreSQL" || true
     fi ;;
   status)
-    for name in broker "${SERVICES[@]}"; do
+    for name in broker "${SERVICES[@]}" console; do
       pidfile="$STATE/pids/$name.pid"
       if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then echo "$name: running (pid $(cat "$pidfile"))"; else echo "$name: stopped"; fi
     done
@@ -460,6 +497,11 @@ case "$cmd" in
     tail -n +$((texted_before + 1)) "$STATE/logs/sms-endpoint.log"
     echo
     echo "The customers' mailboxes (a real SMTP server, aiosmtpd; the mails are in $STATE/mailbox) received:"
-    tail -n +$((mailed_before + 1)) "$STATE/logs/mail-sink.log" ;;
+    tail -n +$((mailed_before + 1)) "$STATE/logs/mail-sink.log"
+    echo
+    echo "Now open the back-office console, http://127.0.0.1:$CONSOLE_PORT/ (create staff accounts of each role on its 员工账号 page):"
+    echo "  订单 /orders          customer service: search the web order by the customer's phone, open it, see its timeline, parcels and refund"
+    echo "  审核队列 /review      a risk reviewer: the COD phone order over the limit waits here; reveal the number, approve or reject it"
+    echo "  运维 /ops             ops: every service's readiness" ;;
   *) die "unknown command $cmd (up | infra | down | status | env | demo | scale-intake N | restart-broker | restart-postgres | kill|stop|start SERVICE)" ;;
 esac

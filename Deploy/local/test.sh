@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: brings up PostgreSQL and the broker from scratch (installing what is
 # missing), builds, creates the catalogue topics and runs `swift test` (unit + integration) against
-# the real infrastructure, the static deployment checks, and (without arguments) the recovery drill
-# and the short fault drill with every service as a process. Extra arguments go to `swift test` (e.g. --filter PipelineTests).
+# the real infrastructure, the static deployment checks, and (without arguments) the recovery drill,
+# the short fault drill with every service as a process and the console's browser tests. Extra arguments go to `swift test` (e.g. --filter PipelineTests).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPO"
@@ -67,4 +67,10 @@ if [ $# -eq 0 ]; then
   elif [ "$drill" != 0 ]; then
     exit "$drill"
   fi
+  # The back-office console in a real headless browser (issue 27): every staff role's pages against
+  # the whole suite as processes, screenshots in .oms/logs/browser.
+  echo "[test] console browser tests: Chromium + Selenium against the running suite"
+  Deploy/local/oms-stack.sh down >/dev/null 2>&1
+  Deploy/local/oms-stack.sh up >/dev/null
+  Tests/Browser/run-browser-tests.sh
 fi

@@ -2,7 +2,7 @@
 # Creates one schema and one least-privilege login role per OMS service (oms_<service>, owning only
 # schema <service>; no other schema is readable to it) and a read-only role for omsctl (oms_ops).
 # Passwords come from the environment, never from the repo:
-#   OMS_DB_PASSWORD_<SERVICE> (INTAKE, RISK, INVENTORY, FULFILLMENT, LOGISTICS, AFTERSALES, INSIGHTS, INTEGRATIONS)
+#   OMS_DB_PASSWORD_<SERVICE> (INTAKE, RISK, INVENTORY, FULFILLMENT, LOGISTICS, AFTERSALES, INSIGHTS, INTEGRATIONS, CONSOLE)
 #   OMS_DB_PASSWORD_OPS
 # Runs as the official postgres image's init script (mounted into /docker-entrypoint-initdb.d, where
 # POSTGRES_USER/POSTGRES_DB are set) or by hand with the usual PG* variables of a superuser session.
@@ -10,7 +10,7 @@
 set -euo pipefail
 
 DATABASE="${OMS_DB_NAME:-${POSTGRES_DB:-${PGDATABASE:-oms}}}"
-SERVICES=(intake risk inventory fulfillment logistics aftersales insights integrations)
+SERVICES=(intake risk inventory fulfillment logistics aftersales insights integrations console)
 SQL="$(dirname "${BASH_SOURCE[0]}")/roles.sql"
 [ -f "$SQL" ] || SQL=/docker-entrypoint-initdb.d/roles.sql.in
 
