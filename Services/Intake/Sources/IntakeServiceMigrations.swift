@@ -133,6 +133,12 @@ public enum IntakeServiceMigrations {
             ALTER TABLE orders ADD COLUMN payment_due_at timestamptz;
             CREATE INDEX orders_payment_due ON orders (payment_due_at) WHERE payment_due_at IS NOT NULL;
             """),
+        Migration(version: 108, name: "orders by date and channel", sql: """
+            -- Listings newest first (the console's order search by channel and date). Neither
+            -- index holds status, so a status change stays a HOT update.
+            CREATE INDEX orders_received ON orders (received_at DESC);
+            CREATE INDEX orders_channel_received ON orders (channel, received_at DESC);
+            """),
     ]
 
     /// The schema plus, when asked, the demo catalog (a few hundred SKUs and two promotions).

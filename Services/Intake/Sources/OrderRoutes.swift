@@ -73,7 +73,7 @@ struct OrderRoutes: RouteGroup {
 
     static let endpoints: [Endpoint<Self>] = [
         .get("/v1/orders/:id", [.customerService, .risk, .ops, .channel], "One order with its status timeline (a channel: its own orders)", use: showOrder),
-        .get("/v1/orders", [.customerService, .risk, .ops, .channel], "Orders by phone, or by channel and channel order id (a channel: its own)", use: listOrders),
+        .get("/v1/orders", [.customerService, .risk, .ops, .channel], "Orders by phone, by channel and channel order id, or newest first by status, channel and Beijing dates (?status, channel, from, to, before, limit; a channel: its own)", use: listOrders),
         .post("/v1/orders/:id/cancel", [.customerService, .ops], "Cancel an order before it ships", use: cancelOrder),
     ]
 
@@ -88,8 +88,8 @@ struct OrderRoutes: RouteGroup {
 
     func listOrders(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
         let query = request.queryDictionary
-        if let principal = context.principal, principal.role == .channel,
-           query["phone"] != nil || query["channel"].map({ $0 != principal.channel }) == true {
+        // A channel names its own channel in every lookup (by channel order id, or a listing).
+        if let principal = context.principal, principal.role == .channel, query["phone"] != nil || query["channel"] != principal.channel {
             throw Self.otherChannel
         }
         return try Response.json(["orders": try await lookup(query)])
@@ -167,8 +167,11 @@ struct OrderRoutes: RouteGroup {
                 throw APIError.validation([.init(field: "channel", reason: "required with channelOrderId; one of \(OMSDomain.Channel.allCases.map(\.rawValue).joined(separator: ", "))")])
             }
             rows = try await runtime.database.client.withConnection { try await OrderStore.orders(channel: channel, channelOrderID: channelOrderID, connection: $0, logger: logger) }
+        } else if query["status"] != nil || query["channel"] != nil || query["from"] != nil || query["to"] != nil {
+            let filter = try OrderListFilter(query)
+            rows = try await runtime.database.client.withConnection { try await OrderStore.orders(filter, connection: $0, logger: logger) }
         } else {
-            throw APIError.validation([.init(field: "phone", reason: "give phone, or channel and channelOrderId")])
+            throw APIError.validation([.init(field: "phone", reason: "give phone, or channel and channelOrderId, or any of status, channel, from, to")])
         }
         return rows.map { Summary(orderId: $0.orderID, channel: $0.channel, channelOrderId: $0.channelOrderID, status: $0.status, totalFen: $0.totalFen, receivedAt: $0.receivedAt) }
     }

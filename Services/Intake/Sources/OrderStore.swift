@@ -112,6 +112,20 @@ enum OrderStore {
             """, logger: logger))
     }
 
+    /// Orders newest first by the filter: the `(channel, received_at)` index when a channel is
+    /// given, else `(received_at)`; status is checked on the rows read (an index on status would
+    /// make every status change a non-HOT update of the hottest table).
+    static func orders(_ filter: OrderListFilter, connection: PostgresConnection, logger: Logger) async throws -> [SummaryRow] {
+        let before = filter.before ?? filter.to
+        return try await summaries(connection.query("""
+            SELECT order_id, channel, channel_order_id, status, total_fen, received_at FROM orders
+            WHERE (\(filter.channel ?? "")::text = '' OR channel = \(filter.channel ?? ""))
+              AND (\(filter.status ?? "")::text = '' OR status = \(filter.status ?? ""))
+              AND received_at >= \(filter.from) AND received_at < \(filter.to) AND received_at < \(before)
+            ORDER BY received_at DESC LIMIT \(filter.limit)
+            """, logger: logger))
+    }
+
     /// The order a channel submitted under this channel order id: its order row, or, while intake
     /// workers have not processed it yet, its submission (status `accepted`).
     static func orders(channel: OMSDomain.Channel, channelOrderID: String, connection: PostgresConnection, logger: Logger) async throws -> [SummaryRow] {
