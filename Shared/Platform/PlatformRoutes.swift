@@ -27,11 +27,12 @@ public struct PlatformRoutes: RouteGroup {
         .post("/v1/ops/dead-letters/redrive", [.ops], "Send dead letters back to this service (?dryRun=true shows what would go, sends nothing)", use: redrive),
     ]
 
-    /// One consumer group's members and lag (committed offset to high watermark), per the broker.
+    /// One consumer group's members and lag (committed offset to high watermark), per the broker;
+    /// nil where the broker did not answer (never shown as 0).
     struct GroupLag: Codable, Sendable {
         var group: String
         var members: Int?
-        var lag: Int64
+        var lag: Int64?
     }
 
     func pipeline(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
@@ -40,9 +41,9 @@ public struct PlatformRoutes: RouteGroup {
         var groups: [GroupLag] = []
         for spec in consumerGroups {
             let name = topics.physical("oms.\(service.rawValue).\(spec.suffix)")
-            let offsets = (try? await runtime.admin.groupOffsets(group: name, topics: (spec.topics + [service.redriveTopic]).map(topics.physical), timeout: .seconds(3))) ?? []
+            let offsets = try? await runtime.admin.groupOffsets(group: name, topics: (spec.topics + [service.redriveTopic]).map(topics.physical), timeout: .seconds(3))
             let members = try? await runtime.admin.activeMemberCount(group: name, timeout: .seconds(3))
-            groups.append(GroupLag(group: name, members: members, lag: offsets.reduce(0) { $0 + max(0, $1.high - ($1.committed ?? $1.low)) }))
+            groups.append(GroupLag(group: name, members: members, lag: offsets.map { $0.reduce(0) { $0 + max(0, $1.high - ($1.committed ?? $1.low)) } }))
         }
         let rows = try await runtime.database.client.query("""
             SELECT count(*) FILTER (WHERE quarantined_at IS NULL)::int8, count(*) FILTER (WHERE quarantined_at IS NOT NULL)::int8 FROM outbox WHERE sent_at IS NULL

@@ -103,7 +103,8 @@ struct AccessPolicyTests {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json(service: "test", routes: routes))) as? [String: Any])
         #expect(json["openapi"] as? String == "3.1.0")
         let paths = try #require(json["paths"] as? [String: [String: [String: Any]]])
-        #expect(Set(paths.keys) == ["/health/live", "/health/ready", "/metrics", "/openapi.json", "/v1/audit", "/v1/channels/{channel}/orders", "/v1/transfers/{id}/ship"])
+        #expect(Set(paths.keys) == ["/health/live", "/health/ready", "/metrics", "/openapi.json", "/v1/audit", "/v1/ops/pipeline", "/v1/ops/dead-letters",
+                                    "/v1/ops/dead-letters/redrive", "/v1/channels/{channel}/orders", "/v1/transfers/{id}/ship"])
         let submit = try #require(paths["/v1/channels/{channel}/orders"]?["post"])
         #expect(submit["summary"] as? String == "Submit an order")
         #expect(submit["x-oms-roles"] as? [String] == ["channel"])
