@@ -233,6 +233,17 @@ def test_customer_service_finds_an_order_by_phone():
         assert "投诉已登记" in browser.find("#notice").text
         assert "<script>document.title='pwned'</script>" in browser.find("#section-aftersales").text
         assert browser.driver.title != "pwned"
+        # A return the service refuses (nothing delivered yet, or no units) says why on the page.
+        quantity = browser.find("#return-request-quantity")
+        quantity.clear()
+        quantity.send_keys("0")
+        browser.submit("#open-return")
+        assert browser.finds("#return-quantity-error") or browser.finds("#problem"), "the refusal is shown"
+        assert browser.find("#order-id").text == order_id
+        browser.find("#feedback-rating").send_keys("4")
+        browser.submit("#record-feedback")
+        assert "评价已记录" in browser.find("#notice").text
+        assert browser.finds("#section-scans"), "the carrier scans section"
         browser.shot("04-order-page")
         browser.open("/orders?lang=en")
         assert "Orders" in browser.find("h1").text, "the English switch"
@@ -253,8 +264,8 @@ def test_reviewer_approves_a_held_order():
     browser = Browser()
     try:
         browser.first_sign_in("bt-risk-" + RUN, one_time)
-        browser.open("/review")
-        assert browser.finds("#queue a[href='/review/%s']" % order_id), "the held order is in the queue"
+        browser.open("/review?rule=cod_over_limit")
+        assert browser.finds("#queue a[href='/review/%s']" % order_id), "the held order is in the queue, filtered by its rule"
         browser.shot("05-review-queue")
         browser.submit("#queue a[href='/review/%s']" % order_id)
         assert phone not in browser.text(), "the full number is hidden until revealed"

@@ -101,3 +101,30 @@ struct Code128Tests {
         #expect(svg.hasPrefix("<svg") && svg.contains("<rect x="))
     }
 }
+
+/// What the templates render from the pages' data.
+struct ConsoleTemplateTests {
+    @Test func aDryRunShowsOnlyTheListsThatHaveEntries() throws {
+        let view = try ConsoleView()
+        let texts = ConsoleText.table(.chinese)
+        let page = { (dryRun: [String: Any]) in
+            view.library.render(["t": texts, "service": "risk", "entries": [[String: Any]](), "dryRun": OpsPages.dryRunView(dryRun)], withTemplate: "dead-letters") ?? ""
+        }
+        let nothingElse = page(["redriven": ["0:4"], "quarantined": [String](), "alreadyRedriven": [String]()])
+        #expect(nothingElse.contains("0:4") && nothingElse.contains("id=\"redrive\""))
+        #expect(!nothingElse.contains(texts["quarantined"]!) && !nothingElse.contains(texts["alreadyRedriven"]!))
+        let all = page(["redriven": [String](), "quarantined": ["0:1"], "alreadyRedriven": ["0:2"]])
+        #expect(all.contains(texts["quarantined"]!) && all.contains("0:2") && !all.contains("id=\"redrive\""))
+    }
+
+    @Test func timelineEntriesWithoutAStatusChangeShowNoArrow() throws {
+        let view = try ConsoleView()
+        let order = OrderPages.orderView(["orderId": "OMS1", "timeline": [
+            ["eventType": "order.received", "status": "received", "statusChanged": true, "at": "2026-12-07T01:00:00Z"],
+            ["eventType": "shipment.scan", "status": "shipped", "statusChanged": false, "at": "2026-12-07T02:00:00Z"],
+        ]], language: .english)
+        let html = view.library.render(["t": ConsoleText.table(.english), "order": order, "sections": [[String: Any]]()], withTemplate: "order") ?? ""
+        #expect(html.contains("<strong>order.received</strong> → Received (received)"))
+        #expect(html.contains("<strong>shipment.scan</strong> <span"))
+    }
+}

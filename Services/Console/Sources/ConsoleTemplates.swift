@@ -76,11 +76,18 @@ enum ConsoleTemplates {
     {{<layout}}{{$content}}
     <form method="get" action="/orders" class="card search" id="order-search">
       <label>{{t.search}}<input name="q" id="q" value="{{query}}" placeholder="{{t.searchHint}}" maxlength="100" autofocus></label>
-      <label>{{t.channel}} <small>{{t.anyChannel}}</small>
+      <label>{{t.channel}}
         <select name="channel" id="channel"><option value=""></option>{{#channels}}<option value="{{code}}"{{#selected}} selected{{/selected}}>{{code}}</option>{{/channels}}</select></label>
-      {{#fieldErrors.q}}<span class="field-error" id="q-error">{{fieldErrors.q}}</span>{{/fieldErrors.q}}
       <button type="submit" id="search">{{t.search}}</button>
+      {{#fieldErrors.q}}<span class="field-error" id="q-error">{{fieldErrors.q}}</span>{{/fieldErrors.q}}
+      <label>{{t.status}}<select name="status" id="status"><option value=""></option>{{#statuses}}<option value="{{code}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/statuses}}</select></label>
+      {{#fieldErrors.status}}<span class="field-error">{{fieldErrors.status}}</span>{{/fieldErrors.status}}
+      <label>{{t.fromDate}}<input type="date" name="from" id="from" value="{{from}}"></label>
+      {{#fieldErrors.from}}<span class="field-error" id="from-error">{{fieldErrors.from}}</span>{{/fieldErrors.from}}
+      <label>{{t.toDate}}<input type="date" name="to" id="to" value="{{to}}"></label>
+      {{#fieldErrors.to}}<span class="field-error" id="to-error">{{fieldErrors.to}}</span>{{/fieldErrors.to}}
     </form>
+    <p class="detail">{{t.searchHelp}}</p>
     {{#searched}}
     {{#hasResults}}<table class="list" id="results"><thead><tr><th>{{t.orderId}}</th><th>{{t.channel}}</th><th>{{t.channelOrderId}}</th><th>{{t.status}}</th><th>{{t.total}}</th><th>{{t.receivedAt}}</th></tr></thead>
     <tbody>{{/hasResults}}{{#results}}<tr><td><a href="/orders/{{orderId}}">{{orderId}}</a></td><td>{{channel}}</td><td>{{channelOrderId}}</td><td>{{status}}</td><td class="money">{{total}}</td><td>{{receivedAt}}</td></tr>{{/results}}
@@ -134,6 +141,32 @@ enum ConsoleTemplates {
       </form>
     </section>
     {{/canCancel}}
+    {{#canAfterSales}}
+    <div class="actions">
+    <form method="post" action="/orders/{{order.orderId}}/returns" class="card" id="return-request-form"><h2>{{t.openReturn}}</h2>
+      <input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="requestId" value="{{requestId}}-R">
+      <label>{{t.lineNumber}}<select name="lineNumber" id="return-request-line">{{#lineNumbers}}<option value="{{number}}">{{number}} · {{sku}}</option>{{/lineNumbers}}</select></label>
+      {{#fieldErrors.lineNumber}}<span class="field-error">{{fieldErrors.lineNumber}}</span>{{/fieldErrors.lineNumber}}
+      <label>{{t.quantity}}<input name="quantity" id="return-request-quantity" value="1" inputmode="numeric" required></label>
+      {{#fieldErrors.quantity}}<span class="field-error" id="return-quantity-error">{{fieldErrors.quantity}}</span>{{/fieldErrors.quantity}}
+      <label>{{t.reason}}<select name="reason" id="return-request-reason">{{#returnReasons}}<option>{{.}}</option>{{/returnReasons}}</select></label>
+      <label>{{t.note}}<input name="note" maxlength="500"></label>
+      <button type="submit" id="open-return">{{t.openReturn}}</button></form>
+    <form method="post" action="/orders/{{order.orderId}}/exchanges" class="card" id="exchange-form"><h2>{{t.openExchange}}</h2>
+      <input type="hidden" name="_csrf" value="{{csrf}}"><input type="hidden" name="requestId" value="{{requestId}}-X">
+      <label>{{t.lineNumber}}<select name="lineNumber">{{#lineNumbers}}<option value="{{number}}">{{number}} · {{sku}}</option>{{/lineNumbers}}</select></label>
+      <label>{{t.quantity}}<input name="quantity" value="1" inputmode="numeric" required></label>
+      <label>{{t.replacementSku}}<input name="replacementSku" id="replacement-sku" required maxlength="64"></label>
+      {{#fieldErrors.replacementSku}}<span class="field-error">{{fieldErrors.replacementSku}}</span>{{/fieldErrors.replacementSku}}
+      <button type="submit" id="open-exchange">{{t.openExchange}}</button></form>
+    <form method="post" action="/orders/{{order.orderId}}/feedback" class="card" id="feedback-form"><h2>{{t.feedback}}</h2>
+      <input type="hidden" name="_csrf" value="{{csrf}}">
+      <label>{{t.rating}}<select name="rating" id="feedback-rating"><option>5</option><option>4</option><option>3</option><option>2</option><option>1</option></select></label>
+      {{#fieldErrors.rating}}<span class="field-error">{{fieldErrors.rating}}</span>{{/fieldErrors.rating}}
+      <label>{{t.comment}}<textarea name="comment" maxlength="1000"></textarea></label>
+      <button type="submit" id="record-feedback">{{t.feedback}}</button></form>
+    </div>
+    {{/canAfterSales}}
     {{#canComplain}}
     <section class="card"><h2>{{t.complaint}}</h2>
       <form method="post" action="/orders/{{order.orderId}}/complaints" id="complaint-form">
@@ -151,6 +184,12 @@ enum ConsoleTemplates {
 
     static let reviewQueue = """
     {{<layout}}{{$content}}
+    <form method="get" action="/review" class="card search" id="queue-filter">
+      <label>{{t.rules}}<select name="rule" id="queue-rule"><option value=""></option>{{#rules}}<option{{#selected}} selected{{/selected}}>{{code}}</option>{{/rules}}</select></label>
+      <label>{{t.channel}}<select name="channel"><option value=""></option>{{#channels}}<option value="{{code}}"{{#selected}} selected{{/selected}}>{{code}}</option>{{/channels}}</select></label>
+      <label class="check"><input type="checkbox" name="overdue" value="true"{{#overdueOnly}} checked{{/overdueOnly}}> {{t.overdueOnly}}</label>
+      <button type="submit">{{t.search}}</button>
+    </form>
     {{#hasEntries}}<table class="list" id="queue"><thead><tr><th>{{t.orderId}}</th><th>{{t.channel}}</th><th>{{t.score}}</th><th>{{t.rules}}</th><th>{{t.heldAt}}</th><th>{{t.age}}</th></tr></thead><tbody>{{/hasEntries}}
     {{#entries}}<tr{{#overdue}} class="overdue"{{/overdue}}><td><a href="/review/{{orderId}}">{{orderId}}</a></td><td>{{channel}}</td><td>{{score}}</td><td>{{rules}}</td><td>{{heldAt}}</td><td>{{age}}{{#overdue}} <span class="tag warn">{{t.overdue}}</span>{{/overdue}}</td></tr>{{/entries}}
     {{#hasEntries}}</tbody></table>{{/hasEntries}}
@@ -165,7 +204,7 @@ enum ConsoleTemplates {
         <dt>{{t.orderId}}</dt><dd><a href="/orders/{{review.orderId}}" id="review-order">{{review.orderId}}</a></dd>
         <dt>{{t.status}}</dt><dd id="review-status" data-status="{{review.status}}">{{review.statusLabel}}</dd>
         <dt>{{t.score}}</dt><dd>{{review.score}}</dd>
-        <dt>{{t.total}}</dt><dd class="money">{{review.total}}</dd>
+        <dt>{{t.total}}</dt><dd>{{review.total}}</dd>
         <dt>{{t.customer}}</dt><dd>{{review.recipientName}}</dd>
         <dt>{{t.phone}}</dt><dd id="phone">{{review.recipientPhone}}{{#fullPhone}} · {{t.revealed}}: <strong id="full-phone">{{fullPhone}}</strong>{{/fullPhone}}</dd>
         <dt>{{t.region}}</dt><dd>{{review.deliveryRegion}}</dd>
@@ -175,7 +214,7 @@ enum ConsoleTemplates {
       {{#held}}{{^fullPhone}}<form method="post" action="/review/{{review.orderId}}/reveal" class="inline"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" id="reveal">{{t.reveal}}</button></form>{{/fullPhone}}{{/held}}
     </section>
     <section class="card"><h2>{{t.findings}}</h2>
-      <ul id="findings">{{#review.findings}}<li><strong>{{rule}}</strong> (+{{points}}) {{detail}}</li>{{/review.findings}}</ul>
+      <ul id="findings">{{#review.findings}}<li><strong>{{rule}}</strong> (+{{score}}) {{reason}}</li>{{/review.findings}}</ul>
     </section>
     <section class="card"><h2>{{t.contacts}}</h2>
       <ul>{{#review.contacts}}<li><time>{{at}}</time> {{reviewer}}: {{note}}</li>{{/review.contacts}}</ul>
@@ -183,6 +222,15 @@ enum ConsoleTemplates {
       {{#held}}<form method="post" action="/review/{{review.orderId}}/contacts" id="contact-form"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label>{{t.note}}<input name="note" id="contact-note" required maxlength="1000"></label>
         {{#fieldErrors.note}}<span class="field-error">{{fieldErrors.note}}</span>{{/fieldErrors.note}}
+        <details><summary>{{t.amendAddress}}</summary>
+          <label>{{t.customer}}<input name="recipientName" maxlength="50"></label>
+          <label>{{t.phone}}<input name="recipientPhone" inputmode="numeric" maxlength="11"></label>
+          {{#fieldErrors.recipientPhone}}<span class="field-error">{{fieldErrors.recipientPhone}}</span>{{/fieldErrors.recipientPhone}}
+          <label>{{t.province}}<input name="province" maxlength="20"></label><label>{{t.city}}<input name="city" maxlength="20"></label>
+          <label>{{t.district}}<input name="district" maxlength="20"></label><label>{{t.street}}<input name="street" maxlength="200"></label>
+          <label>{{t.postalCode}}<input name="postalCode" inputmode="numeric" maxlength="6"></label>
+          {{#fieldErrors.deliveryAddress}}<span class="field-error">{{fieldErrors.deliveryAddress}}</span>{{/fieldErrors.deliveryAddress}}
+        </details>
         <button type="submit" id="record-contact">{{t.recordContact}}</button></form>{{/held}}
     </section>
     {{#held}}
@@ -338,7 +386,7 @@ enum ConsoleTemplates {
     </form>
     {{#stock}}
     <p>{{t.onHand}} <strong>{{stock.onHand}}</strong> · {{t.availableToSell}} <strong id="available">{{stock.availableToSell}}</strong> · {{t.reserved}} {{stock.reserved}} · {{t.backorders}} {{stock.openBackorders}}</p>
-    <table class="list" id="stock-warehouses"><thead><tr><th>{{t.warehouse}}</th><th>{{t.onHand}}</th><th>{{t.reserved}}</th><th>{{t.availableToSell}}</th><th>{{t.quarantined}}</th><th>{{t.inTransit}}</th><th>{{t.safetyStock}}</th><th>{{t.reorderPoint}}</th></tr></thead><tbody>
+    <table class="list" id="stock-warehouses"><thead><tr><th>{{t.warehouse}}</th><th>{{t.onHand}}</th><th>{{t.reserved}}</th><th>{{t.availableToSell}}</th><th>{{t.quarantinedStock}}</th><th>{{t.inTransit}}</th><th>{{t.safetyStock}}</th><th>{{t.reorderPoint}}</th></tr></thead><tbody>
     {{#warehouses}}<tr><td>{{warehouseId}}</td><td class="money">{{onHand}}</td><td class="money">{{reserved}}</td><td class="money">{{availableToSell}}</td><td class="money">{{quarantined}}</td><td class="money">{{inTransit}}</td><td class="money">{{safetyStock}}</td><td class="money">{{reorderPoint}}</td></tr>{{/warehouses}}
     </tbody></table>
     <section class="card"><h2>{{t.movements}}</h2>

@@ -87,11 +87,22 @@ struct OpsPages: Sendable {
         }
         if case .shown(let pipeline) = await gateway.section(service, "/v1/ops/pipeline", as: staff) {
             let groups = pipeline["groups"] as? [[String: Any]] ?? []
-            row.lag = String(groups.reduce(Int64(0)) { $0 + ((($1["lag"] as? NSNumber)?.int64Value) ?? 0) })
+            let lags = groups.map { ($0["lag"] as? NSNumber)?.int64Value }
+            row.lag = lags.contains(where: { $0 == nil }) ? "?" : String(lags.reduce(Int64(0)) { $0 + ($1 ?? 0) })
             row.groups = groups.map { "\(OrderPages.text($0["group"])) (\(OrderPages.text($0["members"])))" }.joined(separator: ", ")
             row.outbox = "\(OrderPages.text(pipeline["outboxPending"])) / \(OrderPages.text(pipeline["outboxQuarantined"]))"
         }
         return row
+    }
+
+    /// A redrive dry run (`DeadLetterDesk.RedriveResult` as JSON) as the page shows it. Mustache
+    /// shows a section for an empty string too, so only lists that have entries are given.
+    static func dryRunView(_ dryRun: [String: Any]) -> [String: Any] {
+        let wouldGo = dryRun["redriven"] as? [String] ?? []
+        var result: [String: Any] = ["wouldRedrive": wouldGo.joined(separator: ", "), "ids": wouldGo.joined(separator: ","), "any": !wouldGo.isEmpty]
+        if let quarantined = dryRun["quarantined"] as? [String], !quarantined.isEmpty { result["quarantined"] = quarantined.joined(separator: ", ") }
+        if let already = dryRun["alreadyRedriven"] as? [String], !already.isEmpty { result["already"] = already.joined(separator: ", ") }
+        return result
     }
 
     func deadLetterPage(_ service: ServiceName, session: StaffSession, context: ConsoleRequestContext, dryRun: [String: Any]? = nil, ids: [String] = [],
@@ -104,14 +115,10 @@ struct OpsPages: Sendable {
              "origin": "\(OrderPages.text(entry["originalTopic"]))[\(OrderPages.text(entry["originalPartition"]))]@\(OrderPages.text(entry["originalOffset"]))",
              "preview": OrderPages.text(entry["preview"])]
         }
-        var data: [String: Any] = ["service": service.rawValue, "entries": entries, "hasEntries": !entries.isEmpty,
-                                   "openIDs": entries.filter { ($0["open"] as? Bool) == true }.compactMap { $0["id"] as? String }.joined(separator: ",")]
-        if let dryRun {
-            let wouldGo = dryRun["redriven"] as? [String] ?? []
-            data["dryRun"] = ["wouldRedrive": wouldGo.joined(separator: ", "), "ids": wouldGo.joined(separator: ","), "any": !wouldGo.isEmpty,
-                              "quarantined": (dryRun["quarantined"] as? [String] ?? []).joined(separator: ", "),
-                              "already": (dryRun["alreadyRedriven"] as? [String] ?? []).joined(separator: ", ")]
-        }
+        var data: [String: Any] = ["service": service.rawValue, "entries": entries, "hasEntries": !entries.isEmpty]
+        let openIDs = entries.filter { ($0["open"] as? Bool) == true }.compactMap { $0["id"] as? String }
+        if !openIDs.isEmpty { data["openIDs"] = openIDs.joined(separator: ",") }
+        if let dryRun { data["dryRun"] = Self.dryRunView(dryRun) }
         if let notice { data["notice"] = notice }
         if let problem { data["problem"] = problem }
         return view.page("dead-letters", title: "\(ConsoleText.text("deadLetters", context.language)) · \(service.rawValue)", context: context, data: data, status: status, current: .ops)

@@ -14,52 +14,92 @@ struct OrderPages: Sendable {
         router.get("/orders") { request, context in try await search(request, context) }
         router.get("/orders/:id") { request, context in
             let session = try context.require(.orders)
-            return try await orderPage(try orderID(context), session: session, context: context, notice: request.uri.queryParameters["done"].map(String.init))
+            return try await orderPage(try context.identifier("id"), session: session, context: context, notice: request.uri.queryParameters["done"].map(String.init))
         }
         router.post("/orders/:id/cancel") { _, context in try await cancel(context) }
         router.post("/orders/:id/complaints") { _, context in try await complain(context) }
+        router.post("/orders/:id/returns") { _, context in
+            try await afterSalesAction(context, path: "/v1/aftersales/returns", done: "returnOpened") { form, id in
+                ["orderId": id, "reason": form.text("reason"), "note": form.text("note"), "requestId": form.text("requestId"),
+                 "lines": [["lineNumber": Int(form.text("lineNumber")) ?? 0, "quantity": Int(form.text("quantity")) ?? 0]]]
+            }
+        }
+        router.post("/orders/:id/exchanges") { _, context in
+            try await afterSalesAction(context, path: "/v1/aftersales/exchanges", done: "exchangeOpened") { form, id in
+                ["orderId": id, "lineNumber": Int(form.text("lineNumber")) ?? 0, "quantity": Int(form.text("quantity")) ?? 0,
+                 "replacementSku": form.text("replacementSku"), "requestId": form.text("requestId")]
+            }
+        }
+        router.post("/orders/:id/feedback") { _, context in
+            let id = try context.identifier("id")
+            return try await afterSalesAction(context, path: "/v1/aftersales/orders/\(id)/feedback", done: "feedbackRecorded") { form, _ in
+                let comment = form.text("comment")
+                return comment.isEmpty ? ["rating": Int(form.text("rating")) ?? 0] : ["rating": Int(form.text("rating")) ?? 0, "comment": comment]
+            }
+        }
     }
 
-    func orderID(_ context: ConsoleRequestContext) throws -> String {
-        let id = context.parameters.get("id") ?? ""
-        guard (1...64).contains(id.count), id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) else { throw ConsoleFailure.notFound }
-        return id
+    /// A customer-service action of after-sales on this order: the form becomes the service's JSON
+    /// (with the id the page made, so a double submission opens one return), success goes back to
+    /// the order, the service's field errors are shown on the order page.
+    func afterSalesAction(_ context: ConsoleRequestContext, path: String, done: String,
+                          body: (ConsoleForm, String) -> [String: Any]) async throws -> Response {
+        let session = try context.require(.orders)
+        let id = try context.identifier("id")
+        let answer = try await gateway.call(.POST, .aftersales, path, as: session.staff, body: body(context.form, id))
+        if answer.ok { return ConsoleView.redirect("/orders/\(id)?done=\(done)") }
+        if answer.status == 404 { throw ConsoleFailure.notFound }
+        var errors = answer.fieldErrors
+        for (wire, field) in [("lines[0].quantity", "quantity"), ("lines[0].lineNumber", "lineNumber"), ("lines", "lineNumber")] {
+            if let reason = errors.removeValue(forKey: wire) { errors[field] = reason }
+        }
+        return try await orderPage(id, session: session, context: context, problem: answer.message, fieldErrors: errors,
+                                   status: answer.status == 409 ? .conflict : .unprocessableContent)
     }
 
     func search(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
         let session = try context.require(.orders)
-        let query = String((request.uri.queryParameters["q"] ?? "").prefix(100)).trimmingCharacters(in: .whitespaces)
-        let channel = String(request.uri.queryParameters["channel"] ?? "")
+        let parameters = request.uri.queryParameters
+        func parameter(_ name: String) -> String { String((parameters[Substring(name)] ?? "").prefix(100)).trimmingCharacters(in: .whitespaces) }
+        let query = parameter("q"), channel = parameter("channel"), status = parameter("status"), from = parameter("from"), to = parameter("to")
         var data: [String: Any] = [
-            "query": query,
+            "query": query, "from": from, "to": to,
             "channels": OMSDomain.Channel.allCases.map { ["code": $0.rawValue, "selected": $0.rawValue == channel] },
+            "statuses": OrderStatus.allCases.map { ["code": $0.rawValue, "label": ConsoleText.status($0.rawValue, context.language), "selected": $0.rawValue == status] },
         ]
         let title = ConsoleText.text("page.orders", context.language)
-        guard !query.isEmpty else { return view.page("orders", title: title, context: context, data: data, current: .orders) }
-        let path: String
+        var path: String
         if query.count == 11, query.allSatisfy(\.isNumber) {
             path = "/v1/orders?phone=\(query)"
-        } else if !channel.isEmpty {
+        } else if !query.isEmpty, !channel.isEmpty {
             path = "/v1/orders?channel=\(FormEncoding.rfc3986(channel))&channelOrderId=\(FormEncoding.rfc3986(query))"
-        } else {
+        } else if !query.isEmpty {
             // An order id: straight to its page when intake knows it.
             let answer = try await gateway.call(.GET, .intake, "/v1/orders/\(FormEncoding.rfc3986(query))", as: session.staff)
             if answer.ok { return ConsoleView.redirect("/orders/\(FormEncoding.rfc3986(query))") }
             data["searched"] = true
             data["results"] = [[String: Any]]()
             return view.page("orders", title: title, context: context, data: data, current: .orders)
+        } else if !(channel + status + from + to).isEmpty {
+            let filters = [("channel", channel), ("status", status), ("from", from), ("to", to)].filter { !$0.1.isEmpty }
+            path = "/v1/orders?" + filters.map { "\($0.0)=\(FormEncoding.rfc3986($0.1))" }.joined(separator: "&")
+        } else {
+            return view.page("orders", title: title, context: context, data: data, current: .orders)
         }
         let answer = try await gateway.call(.GET, .intake, path, as: session.staff)
         data["searched"] = true
         if !answer.ok {
-            let fields = answer.fieldErrors
-            data["fieldErrors"] = ["q": fields["phone"] ?? fields["channel"] ?? fields["channelOrderId"] ?? answer.message]
+            var fields = answer.fieldErrors
+            let q = fields.removeValue(forKey: "phone") ?? fields.removeValue(forKey: "channelOrderId")
+            if let q { fields["q"] = q }
+            if fields.isEmpty { fields["q"] = answer.message }
+            data["fieldErrors"] = fields
             data["results"] = [[String: Any]]()
             return view.page("orders", title: title, context: context, data: data, status: .unprocessableContent, current: .orders)
         }
         let results = (answer.object["orders"] as? [[String: Any]] ?? []).map { order -> [String: Any] in
             ["orderId": order["orderId"] ?? "", "channel": order["channel"] ?? "", "channelOrderId": order["channelOrderId"] ?? "",
-             "status": ConsoleText.status(Self.text(order["status"]), context.language), "total": (order["totalFen"] as? NSNumber).map { ConsoleFormat.yuan($0.int64Value) } ?? "",
+             "status": ConsoleText.status(Self.text(order["status"]), context.language), "total": Self.money(order["totalFen"]),
              "receivedAt": ConsoleFormat.time(iso: order["receivedAt"] as? String)]
         }
         data["results"] = results
@@ -92,11 +132,23 @@ struct OrderPages: Sendable {
             (json["reservations"] as? [[String: Any]] ?? []).map { [Self.text($0["sku"]), Self.text($0["warehouseId"]), Self.text($0["quantity"]), Self.text($0["status"])] }
                 + (json["backorders"] as? [[String: Any]] ?? []).map { [Self.text($0["sku"]), ConsoleText.text("backorders", language), Self.text($0["openQuantity"]), Self.text($0["status"])] }
         }
-        add("parcels", "parcels", await parcels, columns: ["carrier", "tracking", "status", "warehouse", "estimatedDelivery"]) { json in
+        let parcelSection = await parcels
+        add("parcels", "parcels", parcelSection, columns: ["carrier", "tracking", "status", "warehouse", "estimatedDelivery"]) { json in
             (json["shipments"] as? [[String: Any]] ?? []).map {
                 [Self.text($0["carrier"]), Self.text($0["trackingNumber"]), Self.text($0["status"]) + (($0["delayed"] as? Bool) == true ? " ⚠" : ""),
                  Self.text($0["warehouseId"]), ConsoleFormat.time(iso: $0["estimatedDelivery"] as? String)]
             }
+        }
+        if case .shown(let json) = parcelSection {
+            var scans: [[String]] = []
+            for shipment in (json["shipments"] as? [[String: Any]] ?? []).prefix(10) {
+                let tracking = Self.text(shipment["trackingNumber"])
+                guard case .shown(let detail) = await gateway.section(.logistics, "/v1/logistics/shipments/\(FormEncoding.rfc3986(tracking))", as: staff) else { continue }
+                for scan in detail["scans"] as? [[String: Any]] ?? [] {
+                    scans.append([ConsoleFormat.time(iso: scan["occurredAt"] as? String), tracking, Self.text(scan["type"]), Self.text(scan["location"])])
+                }
+            }
+            add("scans", "carrierScans", .shown(["rows": scans]), columns: ["at", "tracking", "event", "place"]) { $0["rows"] as? [[String]] ?? [] }
         }
         let afterSalesRecord = await afterSales
         if case .shown(let record) = afterSalesRecord {
@@ -112,7 +164,7 @@ struct OrderPages: Sendable {
             }
         }
         add("risk", "risk", await review, columns: ["rules", "detail"]) { json in
-            (json["findings"] as? [[String: Any]] ?? []).map { [Self.text($0["rule"]), Self.text($0["detail"])] }
+            (json["findings"] as? [[String: Any]] ?? []).map { [Self.text($0["rule"]), Self.text($0["reason"])] }
         }
         let orderStatus = order["status"] as? String ?? ""
         var data: [String: Any] = [
@@ -121,7 +173,13 @@ struct OrderPages: Sendable {
             "canComplain": staff.role == .customerService,
             "complaintCategories": Complaint.Category.allCases.map(\.rawValue),
         ]
-        if let notice, ["cancelled", "complaintRecorded"].contains(notice) { data["notice"] = ConsoleText.text(notice, language) }
+        data["canAfterSales"] = staff.role == .customerService
+        data["lineNumbers"] = (order["lines"] as? [[String: Any]] ?? []).map { ["number": Self.text($0["lineNumber"]), "sku": Self.text($0["sku"])] }
+        data["returnReasons"] = ReturnAuthorization.Reason.allCases.map(\.rawValue)
+        data["requestId"] = "console-\(SecureToken.random(bytes: 12))"
+        if let notice, ["cancelled", "complaintRecorded", "returnOpened", "exchangeOpened", "feedbackRecorded"].contains(notice) {
+            data["notice"] = ConsoleText.text(notice, language)
+        }
         if let problem { data["problem"] = problem }
         return view.page("order", title: "\(ConsoleText.text("orderId", language)) \(id)", context: context, data: data, status: status, current: .orders)
     }
@@ -140,6 +198,9 @@ struct OrderPages: Sendable {
                 let detail = [item["category"], item["reason"], item["description"]].compactMap { $0 }.map(Self.text).filter { !$0.isEmpty }.joined(separator: " · ")
                 rows.append(["\(kind.label) \(id)", Self.text(item["status"]), detail, ConsoleFormat.time(iso: (item["createdAt"] ?? item["requestedAt"]) as? String)])
             }
+        }
+        if let feedback = record["feedback"] as? [String: Any] {
+            rows.append(["feedback", "★\(Self.text(feedback["rating"]))", Self.text(feedback["comment"]), ConsoleFormat.time(iso: feedback["createdAt"] as? String)])
         }
         if let refunded = record["refunded"] as? [String: Any], let fen = refunded["minorUnits"] as? NSNumber, fen.int64Value > 0 {
             rows.append(["refunded", "", ConsoleFormat.yuan(fen.int64Value), ""])
@@ -167,9 +228,11 @@ struct OrderPages: Sendable {
         view["promotions"] = promotions
         view["hasPromotions"] = !promotions.isEmpty
         view["timeline"] = (order["timeline"] as? [[String: Any]] ?? []).map { entry -> [String: Any] in
-            let detail = (entry["detail"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\(text($0.value))" }.joined(separator: " ")
-            return ["at": ConsoleFormat.time(iso: entry["at"] as? String), "eventType": text(entry["eventType"]),
-                    "status": (entry["statusChanged"] as? Bool) == true ? ConsoleText.status(text(entry["status"]), language) : "", "detail": detail]
+            // Instants in a detail (an estimated delivery) in Beijing time too.
+            let detail = (entry["detail"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\(ConsoleFormat.time(iso: text($0.value)))" }.joined(separator: " ")
+            var row: [String: Any] = ["at": ConsoleFormat.time(iso: entry["at"] as? String), "eventType": text(entry["eventType"]), "detail": detail]
+            if (entry["statusChanged"] as? Bool) == true { row["status"] = ConsoleText.status(text(entry["status"]), language) }
+            return row
         }
         return view
     }
@@ -189,7 +252,7 @@ struct OrderPages: Sendable {
 
     func cancel(_ context: ConsoleRequestContext) async throws -> Response {
         let session = try context.require(.orders)
-        let id = try orderID(context)
+        let id = try context.identifier("id")
         let reason = context.form.text("reason")
         let answer = try await gateway.call(.POST, .intake, "/v1/orders/\(id)/cancel", as: session.staff, body: ["reason": reason, "requestedBy": "customer-service"])
         if answer.ok { return ConsoleView.redirect("/orders/\(id)?done=cancelled") }
@@ -200,7 +263,7 @@ struct OrderPages: Sendable {
 
     func complain(_ context: ConsoleRequestContext) async throws -> Response {
         let session = try context.require(.orders)
-        let id = try orderID(context)
+        let id = try context.identifier("id")
         let body: [String: Any] = ["orderId": id, "category": context.form.text("category"), "severity": "medium",
                                    "description": context.form.text("description"), "requestId": "console-\(SecureToken.random(bytes: 12))"]
         let answer = try await gateway.call(.POST, .aftersales, "/v1/aftersales/complaints", as: session.staff, body: body)

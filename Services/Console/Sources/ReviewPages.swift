@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import OMSDomain
+import OMSPlatform
 
 /// The risk reviewer's pages (审核): the queue of held orders, oldest first with overdue ones
 /// marked; one held order with its findings explained, the masked phone (the full number only
@@ -11,14 +12,14 @@ struct ReviewPages: Sendable {
     let view: ConsoleView
 
     func register(on router: Router<ConsoleRequestContext>) {
-        router.get("/review") { _, context in try await queue(context) }
+        router.get("/review") { request, context in try await queue(request, context) }
         router.get("/review/:id") { request, context in
             let session = try context.require(.review)
-            return try await reviewPage(try orderID(context), session: session, context: context, notice: request.uri.queryParameters["done"].map(String.init))
+            return try await reviewPage(try context.identifier("id"), session: session, context: context, notice: request.uri.queryParameters["done"].map(String.init))
         }
         router.post("/review/:id/reveal") { _, context in
             let session = try context.require(.review)
-            let id = try orderID(context)
+            let id = try context.identifier("id")
             let answer = try await gateway.call(.POST, .risk, "/v1/review/orders/\(id)/reveal-phone", as: session.staff, body: [:])
             guard answer.ok else { return try await reviewPage(id, session: session, context: context, problem: answer.message, status: .conflict) }
             return try await reviewPage(id, session: session, context: context, fullPhone: answer.object["recipientPhone"] as? String)
@@ -27,30 +28,47 @@ struct ReviewPages: Sendable {
         router.post("/review/:id/reject") { _, context in try await decide(context, "reject") }
         router.post("/review/:id/contacts") { _, context in
             let session = try context.require(.review)
-            let id = try orderID(context)
-            let answer = try await gateway.call(.POST, .risk, "/v1/review/orders/\(id)/contacts", as: session.staff, body: ["note": context.form.text("note")])
+            let id = try context.identifier("id")
+            let answer = try await gateway.call(.POST, .risk, "/v1/review/orders/\(id)/contacts", as: session.staff, body: Self.contactBody(context.form))
             if answer.ok { return ConsoleView.redirect("/review/\(id)") }
             return try await reviewPage(id, session: session, context: context, problem: answer.fieldErrors.isEmpty ? answer.message : nil,
                                         fieldErrors: answer.fieldErrors, status: .unprocessableContent)
         }
     }
 
-    func orderID(_ context: ConsoleRequestContext) throws -> String {
-        let id = context.parameters.get("id") ?? ""
-        guard (1...64).contains(id.count), id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) else { throw ConsoleFailure.notFound }
-        return id
+    /// The contact form as risk's JSON: the note, and what the call corrected (recipient, phone,
+    /// the whole address when its street is given).
+    static func contactBody(_ form: ConsoleForm) -> [String: Any] {
+        var body: [String: Any] = ["note": form.text("note")]
+        if !form.text("recipientName").isEmpty { body["recipientName"] = form.text("recipientName") }
+        if !form.text("recipientPhone").isEmpty { body["recipientPhone"] = form.text("recipientPhone") }
+        if !form.text("street").isEmpty {
+            body["deliveryAddress"] = ["province": form.text("province"), "city": form.text("city"), "district": form.text("district"),
+                                       "street": form.text("street"), "postalCode": form.text("postalCode")]
+        }
+        return body
     }
 
-    func queue(_ context: ConsoleRequestContext) async throws -> Response {
+    func queue(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
         let session = try context.require(.review)
-        let json = try await gateway.read(.risk, "/v1/review/queue", as: session.staff)
+        let rule = String(request.uri.queryParameters["rule"] ?? ""), channel = String(request.uri.queryParameters["channel"] ?? "")
+        let overdue = request.uri.queryParameters["overdue"] == "true"
+        var filters: [String] = []
+        if !rule.isEmpty { filters.append("rule=\(FormEncoding.rfc3986(rule))") }
+        if !channel.isEmpty { filters.append("channel=\(FormEncoding.rfc3986(channel))") }
+        if overdue { filters.append("overdue=true") }
+        let json = try await gateway.read(.risk, "/v1/review/queue" + (filters.isEmpty ? "" : "?" + filters.joined(separator: "&")), as: session.staff)
         let entries = (json["orders"] as? [[String: Any]] ?? []).map { entry -> [String: Any] in
             ["orderId": OrderPages.text(entry["orderId"]), "channel": OrderPages.text(entry["channel"]), "score": OrderPages.text(entry["score"]),
              "rules": (entry["rules"] as? [String] ?? []).joined(separator: ", "), "heldAt": ConsoleFormat.time(iso: entry["heldAt"] as? String),
              "age": OrderPages.text(entry["ageMinutes"]), "overdue": (entry["overdue"] as? Bool) == true]
         }
         return view.page("review-queue", title: ConsoleText.text("page.review", context.language), context: context,
-                         data: ["entries": entries, "hasEntries": !entries.isEmpty], current: .review)
+                         data: ["entries": entries, "hasEntries": !entries.isEmpty, "overdueOnly": overdue,
+                                // The rules the queue holds (risk's policy is data; no list is kept here).
+                                "rules": Set(entries.flatMap { ($0["rules"] as? String ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } + (rule.isEmpty ? [] : [rule]))
+                                    .filter { !$0.isEmpty }.sorted().map { ["code": $0, "selected": $0 == rule] },
+                                "channels": OMSDomain.Channel.allCases.map { ["code": $0.rawValue, "selected": $0.rawValue == channel] }], current: .review)
     }
 
     func reviewPage(_ id: String, session: StaffSession, context: ConsoleRequestContext, notice: String? = nil, problem: String? = nil,
@@ -73,7 +91,7 @@ struct ReviewPages: Sendable {
 
     func decide(_ context: ConsoleRequestContext, _ decision: String) async throws -> Response {
         let session = try context.require(.review)
-        let id = try orderID(context)
+        let id = try context.identifier("id")
         let note = context.form.text("note")
         let answer = try await gateway.call(.POST, .risk, "/v1/review/orders/\(id)/\(decision)", as: session.staff, body: note.isEmpty ? [:] : ["note": note])
         if answer.ok { return ConsoleView.redirect("/review/\(id)?done=\(decision)") }

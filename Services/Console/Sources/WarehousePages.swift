@@ -17,20 +17,20 @@ struct WarehousePages: Sendable {
         router.get("/warehouse") { request, context in try await warehouses(request, context) }
         router.post("/warehouse/:code/waves") { _, context in
             let session = try context.require(.warehouse)
-            let code = try Self.identifier(context.parameters.get("code"))
+            let code = try context.identifier("code")
             let answer = try await gateway.call(.POST, .fulfillment, "/v1/fulfillment/warehouses/\(code)/waves", as: session.staff)
             if answer.ok, let id = answer.object["waveId"].map(OrderPages.text) { return ConsoleView.redirect("/warehouse/waves/\(id)") }
             return ConsoleView.redirect("/warehouse?code=\(code)&problem=\(answer.status == 409 ? "nothingToWave" : "waveFailed")")
         }
         router.get("/warehouse/waves/:id") { request, context in
             let session = try context.require(.warehouse)
-            return try await wavePage(try Self.identifier(context.parameters.get("id")), session: session, context: context,
+            return try await wavePage(try context.identifier("id"), session: session, context: context,
                                       notice: request.uri.queryParameters["picked"].map { "\(ConsoleText.text("pickedOne", context.language)) \($0)" })
         }
         router.post("/warehouse/waves/:id/scan") { _, context in try await scan(context) }
         router.post("/warehouse/waves/:id/tasks/:task/short") { _, context in
             let session = try context.require(.warehouse)
-            let wave = try Self.identifier(context.parameters.get("id")), task = try Self.identifier(context.parameters.get("task"))
+            let wave = try context.identifier("id"), task = try context.identifier("task")
             let note = context.form.text("note")
             let answer = try await gateway.call(.POST, .fulfillment, "/v1/fulfillment/pick-tasks/\(task)/short", as: session.staff,
                                                 body: note.isEmpty ? ["picker": session.staff.name] : ["picker": session.staff.name, "note": note])
@@ -39,7 +39,7 @@ struct WarehousePages: Sendable {
         }
         router.get("/warehouse/pack/:id") { request, context in
             let session = try context.require(.warehouse)
-            return try await packPage(try Self.identifier(context.parameters.get("id")), session: session, context: context, scanned: [:],
+            return try await packPage(try context.identifier("id"), session: session, context: context, scanned: [:],
                                       notice: request.uri.queryParameters["done"] == "packed" ? ConsoleText.text("packed", context.language) : nil)
         }
         router.post("/warehouse/pack/:id/scan") { _, context in try await packScan(context) }
@@ -58,21 +58,14 @@ struct WarehousePages: Sendable {
         router.post("/warehouse/returns") { _, context in try await receiveReturn(context) }
     }
 
-    /// A path segment the services' ids are made of (letters, digits, '-', '_', '.'), else 404.
-    static func identifier(_ value: String?) throws -> String {
-        guard let value, (1...80).contains(value.count), value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
-            throw ConsoleFailure.notFound
-        }
-        return value
-    }
-
     func warehouses(_ request: Request, _ context: ConsoleRequestContext) async throws -> Response {
         let session = try context.require(.warehouse)
         let list = try await gateway.read(.inventory, "/v1/inventory/warehouses", as: session.staff)
         let codes = (list["warehouses"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String ?? $0["warehouseId"] as? String }
         let chosen = request.uri.queryParameters["code"].map(String.init).flatMap { codes.contains($0) ? $0 : nil } ?? codes.first
-        var data: [String: Any] = ["warehouses": codes.map { ["code": $0, "selected": $0 == chosen] }, "code": chosen ?? ""]
+        var data: [String: Any] = ["warehouses": codes.map { ["code": $0, "selected": $0 == chosen] }]
         if let chosen {
+            data["code"] = chosen
             var waves: [[String: Any]] = []
             for status in ["picking", "completed"] {
                 let json = try await gateway.read(.fulfillment, "/v1/fulfillment/warehouses/\(chosen)/waves?status=\(status)", as: session.staff)
@@ -120,7 +113,7 @@ struct WarehousePages: Sendable {
     /// shown next to the scan field.
     func scan(_ context: ConsoleRequestContext) async throws -> Response {
         let session = try context.require(.warehouse)
-        let id = try Self.identifier(context.parameters.get("id"))
+        let id = try context.identifier("id")
         let barcode = context.form.text("barcode")
         let wave = try await gateway.read(.fulfillment, "/v1/fulfillment/waves/\(id)", as: session.staff)
         let tasks = (wave["tasks"] as? [[String: Any]] ?? []).sorted { (($0["sequence"] as? Int) ?? 0) < (($1["sequence"] as? Int) ?? 0) }
@@ -135,6 +128,13 @@ struct WarehousePages: Sendable {
         if answer.ok { return ConsoleView.redirect("/warehouse/waves/\(id)?picked=\(FormEncoding.rfc3986(OrderPages.text(task["sku"])))") }
         return try await wavePage(id, session: session, context: context, fieldErrors: ["barcode": answer.fieldErrors["barcode"] ?? answer.fieldErrors["quantity"] ?? answer.message],
                                   status: .unprocessableContent)
+    }
+
+    /// The units of each SKU a fulfillment order packs: what was picked of its lines.
+    static func unitsToPack(_ order: [String: Any]) -> [String: Int] {
+        var needed: [String: Int] = [:]
+        for line in order["lines"] as? [[String: Any]] ?? [] { needed[OrderPages.text(line["sku"]), default: 0] += ((line["picked"] as? Int) ?? 0) }
+        return needed
     }
 
     /// `sku*count;sku*count` as posted back by the pack station's hidden field.
@@ -155,8 +155,7 @@ struct WarehousePages: Sendable {
                   problem: String? = nil, fieldErrors: [String: String] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
         let order = try await gateway.read(.fulfillment, "/v1/fulfillment/orders/\(id)", as: session.staff)
         let lines = order["lines"] as? [[String: Any]] ?? []
-        var needed: [String: Int] = [:]
-        for line in lines { needed[OrderPages.text(line["sku"]), default: 0] += ((line["picked"] as? Int) ?? 0) }
+        let needed = Self.unitsToPack(order)
         let orderStatus = OrderPages.text(order["status"])
         let parcels = (order["parcels"] as? [[String: Any]] ?? []).map { parcel -> [String: Any] in
             ["parcelId": OrderPages.text(parcel["parcelId"]), "carton": OrderPages.text(parcel["cartonCode"]), "weight": OrderPages.text(parcel["weightGrams"])]
@@ -186,12 +185,11 @@ struct WarehousePages: Sendable {
     /// A unit scanned at the pack station: counted against the line whose item has that barcode.
     func packScan(_ context: ConsoleRequestContext) async throws -> Response {
         let session = try context.require(.warehouse)
-        let id = try Self.identifier(context.parameters.get("id"))
+        let id = try context.identifier("id")
         var scanned = Self.scannedCounts(context.form.text("scanned"))
         let barcode = context.form.text("barcode")
         let order = try await gateway.read(.fulfillment, "/v1/fulfillment/orders/\(id)", as: session.staff)
-        var needed: [String: Int] = [:]
-        for line in order["lines"] as? [[String: Any]] ?? [] { needed[OrderPages.text(line["sku"]), default: 0] += ((line["picked"] as? Int) ?? 0) }
+        let needed = Self.unitsToPack(order)
         var matched: String?
         for sku in needed.keys.sorted() {
             let item = try await gateway.read(.fulfillment, "/v1/fulfillment/items/\(FormEncoding.rfc3986(sku))", as: session.staff)
@@ -211,11 +209,10 @@ struct WarehousePages: Sendable {
 
     func pack(_ context: ConsoleRequestContext) async throws -> Response {
         let session = try context.require(.warehouse)
-        let id = try Self.identifier(context.parameters.get("id"))
+        let id = try context.identifier("id")
         let scanned = Self.scannedCounts(context.form.text("scanned"))
         let order = try await gateway.read(.fulfillment, "/v1/fulfillment/orders/\(id)", as: session.staff)
-        var needed: [String: Int] = [:]
-        for line in order["lines"] as? [[String: Any]] ?? [] { needed[OrderPages.text(line["sku"]), default: 0] += ((line["picked"] as? Int) ?? 0) }
+        let needed = Self.unitsToPack(order)
         guard !needed.isEmpty, needed.allSatisfy({ scanned[$0.key, default: 0] >= $0.value }) else {
             return try await packPage(id, session: session, context: context, scanned: scanned, problem: ConsoleText.text("scanEveryUnit", context.language),
                                       status: .unprocessableContent)
@@ -227,7 +224,7 @@ struct WarehousePages: Sendable {
 
     func waybill(_ context: ConsoleRequestContext) async throws -> Response {
         let session = try context.require(.warehouse)
-        let tracking = try Self.identifier(context.parameters.get("tracking"))
+        let tracking = try context.identifier("tracking")
         var label = try await gateway.read(.logistics, "/v1/logistics/shipments/\(tracking)/waybill", as: session.staff)
         if ((label["cashOnDeliveryFen"] as? NSNumber)?.int64Value ?? 0) > 0 { label["cod"] = OrderPages.money(label["cashOnDeliveryFen"]) }
         label["declared"] = OrderPages.money(label["declaredValueFen"])
@@ -250,7 +247,9 @@ struct WarehousePages: Sendable {
                       "quantity": form.text("quantity"), "condition": form.text("condition")]
         var fieldErrors: [String: String] = [:]
         let returnID = values["returnId"]!
-        if (try? Self.identifier(returnID)) == nil { fieldErrors["returnId"] = ConsoleText.text("required", context.language) }
+        if !(1...80).contains(returnID.count) || !returnID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
+            fieldErrors["returnId"] = ConsoleText.text("required", context.language)
+        }
         guard let line = Int(values["lineNumber"]!), line > 0 else { fieldErrors["lineNumber"] = ConsoleText.text("positiveNumber", context.language); return returnsAgain(context, values, fieldErrors) }
         guard let quantity = Int(values["quantity"]!), quantity > 0 else { fieldErrors["quantity"] = ConsoleText.text("positiveNumber", context.language); return returnsAgain(context, values, fieldErrors) }
         guard fieldErrors.isEmpty else { return returnsAgain(context, values, fieldErrors) }
