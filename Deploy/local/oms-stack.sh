@@ -354,6 +354,8 @@ print_endpoints() {
   if [ -s "$STATE/console-first-password" ]; then
     echo "               first sign-in: account ops-admin, one-time password $(cat "$STATE/console-first-password") (you choose a new one)"
     rm -f "$STATE/console-first-password"
+  else
+    echo "               accounts exist already; a new one-time password for ops-admin: omsctl staff reset-password ops-admin"
   fi
   echo "  see it work: Deploy/local/oms-stack.sh demo      stop with: Deploy/local/oms-stack.sh down"
 }
@@ -507,8 +509,11 @@ case "$cmd" in
     tail -n +$((mailed_before + 1)) "$STATE/logs/mail-sink.log"
     echo
     echo "Now open the back-office console, http://127.0.0.1:$CONSOLE_PORT/ (create staff accounts of each role on its 员工账号 page):"
-    echo "  订单 /orders          customer service: search the web order by the customer's phone, open it, see its timeline, parcels and refund"
+    echo "  订单 /orders          customer service: find the web order by its id above, or its channel order id (channel web), open it: timeline, parcels, return, refund"
     echo "  审核队列 /review      a risk reviewer: the COD phone order over the limit waits here; reveal the number, approve or reject it"
-    echo "  运维 /ops             ops: every service's readiness" ;;
+    echo "  仓库作业 /warehouse   warehouse staff: waves, pick lists, the pack station and waybill labels (the demo stack picks automatically)"
+    echo "  库存 /stock           a SKU per warehouse (try CLO-TEE-BLK-M) and its movements"
+    echo "  经营数据 /insights    ops and analysts: today's figures, sales by channel"
+    echo "  运维 /ops             ops: every service's readiness, lag, outbox, dead letters" ;;
   *) die "unknown command $cmd (up | infra | down | status | env | demo | scale-intake N | restart-broker | restart-postgres | kill|stop|start SERVICE)" ;;
 esac
