@@ -62,10 +62,12 @@ extension Request {
     }
 
     /// Decodes a JSON body, turning malformed JSON or wrong types into a 400/422 `APIError`
-    /// that names the field instead of a bare failure.
+    /// that names the field instead of a bare failure. It calls the context's decoder itself:
+    /// Hummingbird's `decode(as:context:)` turns a `DecodingError` into an `HTTPError` with
+    /// prose only, which would lose the field.
     public func decodeJSON<T: Decodable>(as type: T.Type, context: some RequestContext) async throws -> T {
         do {
-            return try await decode(as: type, context: context)
+            return try await context.requestDecoder.decode(type, from: self, context: context)
         } catch let error as DecodingError {
             throw APIError(.badRequest, code: "malformed_body", message: "request body does not match the expected shape",
                            fields: [APIError.FieldError(field: Self.path(of: error), reason: Self.reason(of: error))])
