@@ -174,7 +174,8 @@ struct AccessControlTests {
                 #expect(rows.first?["orderId"] as? String == orderID && rows.first?["status"] as? String == "accepted")
 
                 for (path, token) in [(statusURL, posToken), ("/v1/orders?channel=web&channelOrderId=W-ACL-READ-1", posToken),
-                                      ("/v1/orders?channel=pos&channelOrderId=W-ACL-READ-1", webToken), ("/v1/orders?phone=13800138000", webToken)] {
+                                      ("/v1/orders?channel=pos&channelOrderId=W-ACL-READ-1", webToken), ("/v1/orders?phone=13800138000", webToken),
+                                      ("/v1/orders?status=received", webToken), ("/v1/orders?channel=pos&status=received", webToken)] {
                     let refused = try await edge.send(.GET, path, headers: Self.bearer(token))
                     #expect(refused.status == 403 && (refused.json["error"] as? [String: Any])?["code"] as? String == "channel_not_permitted", "\(path): \(refused.text)")
                 }

@@ -230,6 +230,13 @@ struct ConsoleSecurityTests {
             let invalid = try await browser.send(.POST, "/v1/console/staff", headers: ["Authorization": "Bearer \(TestCredentials.token(.ops))"],
                                                  json: #"{"name":"bad name","role":"console"}"#)
             #expect(invalid.status == 422 && invalid.html.contains("\"field\":\"name\"") && invalid.html.contains("\"field\":\"role\""), "\(invalid.html)")
+            // A malformed body is a JSON 400 naming the problem, not an HTML page.
+            let malformed = try await browser.send(.POST, "/v1/console/staff", headers: ["Authorization": "Bearer \(TestCredentials.token(.ops))"],
+                                                   json: #"{"name": 7"#)
+            #expect(malformed.status == 400 && malformed.html.hasPrefix("{") && malformed.html.contains("malformed_body"), "\(malformed.html)")
+            let missing = try await browser.send(.POST, "/v1/console/staff", headers: ["Authorization": "Bearer \(TestCredentials.token(.ops))"],
+                                                 json: #"{"name":"z.one"}"#)
+            #expect(missing.status == 400 && missing.html.contains("\"field\":\"role\""), "\(missing.html)")
         }
     }
 }

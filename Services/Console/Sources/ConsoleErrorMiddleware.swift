@@ -17,8 +17,14 @@ struct ConsoleErrorMiddleware: RouterMiddleware {
         var response: Response
         do {
             response = try await next(request, context)
-        } catch let error as APIError where request.uri.path.hasPrefix("/v1/") {
-            throw error
+        } catch where request.uri.path.hasPrefix("/v1/") {
+            // The staff JSON API answers JSON errors (field and reason), never a page.
+            if let error = error as? APIError { throw error }
+            if let error = error as? any HTTPResponseError, (400..<500).contains(error.status.code) {
+                throw APIError(error.status, code: "bad_request", message: "the request could not be read")
+            }
+            logger.error("console API request failed", metadata: ["path": "\(request.uri.path.prefix(120))", "error": "\(String(reflecting: error).prefix(300))"])
+            throw APIError(.internalServerError, code: "internal_error", message: "the console could not answer; see its log")
         } catch {
             response = page(for: error, request: request, context: context)
         }
@@ -46,9 +52,9 @@ struct ConsoleErrorMiddleware: RouterMiddleware {
         case ConsoleFailure.throttled: return errorPage(.tooManyRequests, "throttled")
         case ConsoleFailure.serviceUnavailable(let service): return errorPage(.serviceUnavailable, "error.503", suffix: service.rawValue)
         case let error as HTTPError where error.status == .notFound: return errorPage(.notFound, "error.404")
-        case let error as HTTPError where error.status == .contentTooLarge: return errorPage(.contentTooLarge, "error.500")
+        case let error as HTTPError where error.status == .contentTooLarge: return errorPage(.contentTooLarge, "error.413")
         case let error as any HTTPResponseError where (400..<500).contains(error.status.code):
-            return errorPage(error.status, "error.404")
+            return errorPage(error.status, "error.400")
         default:
             logger.error("console page failed", metadata: ["path": "\(request.uri.path.prefix(120))", "error": "\(String(reflecting: error).prefix(300))"])
             return errorPage(.internalServerError, "error.500")

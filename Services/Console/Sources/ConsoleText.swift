@@ -200,6 +200,8 @@ enum ConsoleText {
         "error.503": ("服务暂时不可用，请稍后再试：", "A service does not answer right now; try again shortly: "),
         "error.csrf": ("表单已过期或来源不明，请返回重新提交。", "The form expired or did not come from this console; go back and send it again."),
         "error.500": ("出错了，已记录。请稍后再试。", "Something went wrong and was logged; try again shortly."),
+        "error.400": ("请求无法处理，请返回检查后重试。", "The request could not be handled; go back, check it and try again."),
+        "error.413": ("提交的内容过大（最多 64 KB）。", "What was sent is too large (at most 64 KB)."),
         "back": ("返回", "Back"),
         "openReturn": ("申请退货", "Open a return"),
         "openExchange": ("申请换货", "Open an exchange"),

@@ -35,7 +35,7 @@ struct StaffAccountRoutes: Sendable {
         router.post("/v1/console/staff") { request, context in
             let principal = try ops(request)
             struct Body: Decodable { var name: String; var displayName: String?; var role: String }
-            let body = try await request.decode(as: Body.self, context: context)
+            let body = try await request.decodeJSON(as: Body.self, context: context)
             let display = body.displayName ?? body.name
             let problems = StaffAccount.problems(name: body.name, displayName: display, role: body.role)
             guard problems.isEmpty else { throw APIError.validation(problems) }

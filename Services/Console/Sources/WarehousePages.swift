@@ -87,8 +87,7 @@ struct WarehousePages: Sendable {
     func wavePage(_ id: String, session: StaffSession, context: ConsoleRequestContext, notice: String? = nil, problem: String? = nil,
                   fieldErrors: [String: String] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
         let wave = try await gateway.read(.fulfillment, "/v1/fulfillment/waves/\(id)", as: session.staff)
-        let tasks = (wave["tasks"] as? [[String: Any]] ?? []).sorted { (($0["sequence"] as? Int) ?? 0) < (($1["sequence"] as? Int) ?? 0) }
-        let current = tasks.first { ($0["status"] as? String) == "open" }
+        let (tasks, current) = Self.walkingOrder(wave)
         var fulfillmentOrders: [String] = []
         for task in tasks { if let fo = task["fulfillmentOrderId"] as? String, !fulfillmentOrders.contains(fo) { fulfillmentOrders.append(fo) } }
         let rows = tasks.map { task -> [String: Any] in
@@ -116,8 +115,7 @@ struct WarehousePages: Sendable {
         let id = try context.identifier("id")
         let barcode = context.form.text("barcode")
         let wave = try await gateway.read(.fulfillment, "/v1/fulfillment/waves/\(id)", as: session.staff)
-        let tasks = (wave["tasks"] as? [[String: Any]] ?? []).sorted { (($0["sequence"] as? Int) ?? 0) < (($1["sequence"] as? Int) ?? 0) }
-        guard let task = tasks.first(where: { ($0["status"] as? String) == "open" }), let taskID = task["taskId"].map(OrderPages.text) else {
+        guard let task = Self.walkingOrder(wave).current, let taskID = task["taskId"].map(OrderPages.text) else {
             return try await wavePage(id, session: session, context: context, problem: ConsoleText.text("waveDone", context.language), status: .conflict)
         }
         guard !barcode.isEmpty else {
@@ -128,6 +126,12 @@ struct WarehousePages: Sendable {
         if answer.ok { return ConsoleView.redirect("/warehouse/waves/\(id)?picked=\(FormEncoding.rfc3986(OrderPages.text(task["sku"])))") }
         return try await wavePage(id, session: session, context: context, fieldErrors: ["barcode": answer.fieldErrors["barcode"] ?? answer.fieldErrors["quantity"] ?? answer.message],
                                   status: .unprocessableContent)
+    }
+
+    /// A wave's tasks in walking order and the first still open (where the next scan goes).
+    static func walkingOrder(_ wave: [String: Any]) -> (tasks: [[String: Any]], current: [String: Any]?) {
+        let tasks = (wave["tasks"] as? [[String: Any]] ?? []).sorted { (($0["sequence"] as? Int) ?? 0) < (($1["sequence"] as? Int) ?? 0) }
+        return (tasks, tasks.first { ($0["status"] as? String) == "open" })
     }
 
     /// The units of each SKU a fulfillment order packs: what was picked of its lines.
