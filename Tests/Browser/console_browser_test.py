@@ -25,8 +25,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -135,13 +135,29 @@ class Browser:
         """Clicks a submit button and waits for the next page."""
         old = self.find("html")
         self.find(css).click()
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(old))
+        self.wait_replaced(old)
+
+    def wait_replaced(self, old):
+        """Waits until `old` (the previous page's root) is gone. Chromium sometimes reports a node
+        of the page being unloaded as "does not belong to the document" instead of stale (seen in
+        CI): that is gone too. Any other driver error is raised."""
+        def gone(_):
+            try:
+                old.is_enabled()
+                return False
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as error:
+                if "does not belong to the document" in str(error):
+                    return True
+                raise
+        WebDriverWait(self.driver, 30).until(gone)
 
     def enter(self, css, text):
         """Types into a field and presses Enter (what a barcode scanner does), waiting for the next page."""
         old = self.find("html")
         self.find(css).send_keys(text + Keys.ENTER)
-        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(old))
+        self.wait_replaced(old)
 
     def find(self, css):
         return self.driver.find_element(By.CSS_SELECTOR, css)
