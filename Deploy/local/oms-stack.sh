@@ -5,6 +5,8 @@
 #
 #   Deploy/local/oms-stack.sh up [--release]   install what is missing, start everything, print endpoints
 #   Deploy/local/oms-stack.sh infra            only PostgreSQL + broker (what the tests need)
+#   Deploy/local/oms-stack.sh tools            only install what is missing; print where the broker
+#                                              binary and librdkafka 2.16 are (Deploy/compose uses them)
 #   Deploy/local/oms-stack.sh down             stop services, broker and PostgreSQL
 #   Deploy/local/oms-stack.sh status           what runs where
 #   Deploy/local/oms-stack.sh env              print the environment variables a client needs
@@ -415,6 +417,10 @@ case "$cmd" in
     mkdir -p "$STATE"
     ensure_system_packages; ensure_python_env; start_postgres; start_broker
     print_env ;;
+  tools)
+    mkdir -p "$STATE"
+    ensure_system_packages; ensure_python_env
+    printf 'TANSU=%s\nRDKAFKA=%s\n' "$TANSU" "$(readlink -f "$STATE/lib/librdkafka.so.1")" ;;
   up)
     config=debug; [ "${1:-}" = "--release" ] && config=release
     mkdir -p "$STATE"
