@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Static checks of the deployment files, for machines without a Docker engine or a cluster.
+"""Static checks of the deployment files (fast, before anything runs; Deploy/compose/compose-drill.sh
+runs docker-compose.yml for real, and no cluster is reachable here for the k8s manifests).
 
     Deploy/checks/deploy-check.py --catalogue <(omsctl topics list) --compose-schema compose_spec.json
 
 Checks, each printed with its result:
   1. docker-compose.yml, after variable interpolation with .env.example, validates against the
      Compose specification's JSON schema; every ${VAR} it uses is listed in .env.example; every
-     file it mounts exists.
+     file it mounts exists; the local run's override (Deploy/compose/docker-compose.local.yml) only
+     swaps images, the broker's health check and Grafana's profile.
   2. Services vs code: every executable the code builds (Package.swift) runs in compose and in a k8s
      Deployment, and every OMS compose service / Deployment runs an executable the code builds;
      the Dockerfile builds and ships each of them.
@@ -121,7 +123,7 @@ def main():
     parser.add_argument("--catalogue", required=True, help="output of `omsctl topics list`")
     parser.add_argument("--compose-schema", required=True, help="the Compose specification JSON schema")
     args = parser.parse_args()
-    print("deploy-check: static checks of docker-compose.yml, Deploy/ and Deploy/k8s (no Docker engine here)")
+    print("deploy-check: static checks of docker-compose.yml, Deploy/ and Deploy/k8s")
 
     # 1. Compose file against the specification.
     raw = yaml.safe_load(read("docker-compose.yml"))
@@ -140,6 +142,15 @@ def main():
             if source.startswith("./") and not os.path.exists(os.path.join(REPO, source)):
                 mounts.append(f"{name} mounts missing {source}")
     check("every file docker-compose.yml mounts exists", mounts)
+    # The local run's override (Deploy/compose) may only swap what cannot exist without a registry.
+    override = yaml.safe_load(read("Deploy/compose/docker-compose.local.yml"))
+    allowed = {"image", "healthcheck", "profiles"}
+    check("Deploy/compose/docker-compose.local.yml only swaps images (and the broker's health check, Grafana's profile)",
+          [f"override of {n} sets {k}" for n, s in override["services"].items() for k in s if k not in allowed]
+          + [f"override names {n}, not a docker-compose.yml service" for n in override["services"] if n not in compose["services"]]
+          + [f"override sets top-level {k}" for k in override if k != "services"]
+          + [f"override changes {n}'s health check" for n, s in override["services"].items() if "healthcheck" in s and n != "kafka"]
+          + [f"override hides {n}" for n, s in override["services"].items() if "profiles" in s and n != "grafana"])
 
     # 2. Services in code vs compose vs k8s.
     executables = {exe for _, exe in code_services()}

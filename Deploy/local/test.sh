@@ -2,7 +2,8 @@
 # The README's test command: brings up PostgreSQL and the broker from scratch (installing what is
 # missing), builds, creates the catalogue topics and runs `swift test` (unit + integration) against
 # the real infrastructure, the static deployment checks, and (without arguments) the recovery drill,
-# the short fault drill with every service as a process and the console's browser tests. Extra arguments go to `swift test` (e.g. --filter PipelineTests).
+# the short fault drill with every service as a process, the console's browser tests and the
+# compose drill (docker-compose.yml run in containers). Extra arguments go to `swift test` (e.g. --filter PipelineTests).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPO"
@@ -73,4 +74,18 @@ if [ $# -eq 0 ]; then
   Deploy/local/oms-stack.sh down >/dev/null 2>&1
   Deploy/local/oms-stack.sh up >/dev/null
   Tests/Browser/run-browser-tests.sh
+  # The project's real docker-compose.yml in containers (issue 28): Debian's Docker engine and
+  # docker-compose, images built locally, then start order, demo, scaling mid-burst, a crash and its
+  # restart policy, Prometheus and the database roles checked (Deploy/compose/compose-drill.sh).
+  echo "[test] compose drill: docker-compose.yml run for real (engine, images, demo, scale, crash, Prometheus, roles)"
+  Deploy/local/oms-stack.sh down >/dev/null 2>&1
+  drill=0
+  Deploy/compose/compose-drill.sh "${OMS_COMPOSE_ORDERS:-1200}" || drill=$?
+  if [ "$drill" = 3 ]; then
+    echo "[test] compose drill stalled on a never-assigned consumer group; once more on a fresh project"
+    Deploy/compose/compose-drill.sh "${OMS_COMPOSE_ORDERS:-1200}"
+  elif [ "$drill" != 0 ]; then
+    exit "$drill"
+  fi
+  Deploy/compose/compose-up.sh down >/dev/null 2>&1 || true
 fi

@@ -18,7 +18,7 @@ struct Status: AsyncParsableCommand {
     @Option(name: .customLong("schema-template"), help: "Schema name per service, {service} replaced (default: {service}).")
     var schemaTemplate: String = "{service}"
 
-    @Option(name: .customLong("health-url-template"), help: "Readiness URL per service; {port} is 8081..8088 (default: http://127.0.0.1:{port}/health/ready).")
+    @Option(name: .customLong("health-url-template"), help: "Readiness URL per service; {port} is 8081..8088, {service} its name, e.g. http://{service}:8080/health/ready inside a compose network (default: http://127.0.0.1:{port}/health/ready).")
     var healthTemplate: String = "http://127.0.0.1:{port}/health/ready"
 
     @Flag(help: "Print JSON instead of a table.") var json = false
@@ -36,7 +36,8 @@ struct Status: AsyncParsableCommand {
             defer { tasks.cancelAll() }
             return await StatusReport.gather(services: ServiceName.allCases, admin: admin, namespace: broker.namespace, desk: desk, database: client,
                                              schema: { template.replacingOccurrences(of: "{service}", with: $0.rawValue) },
-                                             healthURL: { health.replacingOccurrences(of: "{port}", with: String(ServiceConfiguration.defaultPort(for: $0))) }, logger: logger)
+                                             healthURL: { health.replacingOccurrences(of: "{port}", with: String(ServiceConfiguration.defaultPort(for: $0)))
+                                                 .replacingOccurrences(of: "{service}", with: $0.rawValue) }, logger: logger)
         }
         await admin.close()
         print(json ? String(decoding: try EventCoding.encode(report), as: UTF8.self) : report.table(verbose: verbose))
