@@ -135,6 +135,13 @@ def main():
           [f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors])
     check(".env.example lists every variable docker-compose.yml uses",
           [f"{name} is used but not in .env.example" for name in sorted(used - set(values))])
+    # A .env copied from .env.example must not change a default silently: what it shows is the default.
+    defaults = {}
+    for match in re.finditer(r"\$\{([A-Z0-9_]+):-([^}]*)\}", read("docker-compose.yml")):
+        defaults.setdefault(match.group(1), set()).add(match.group(2))
+    check(".env.example shows each variable's docker-compose.yml default",
+          [f"{name}={value} in .env.example, default {sorted(defaults[name])} in docker-compose.yml"
+           for name, value in sorted(values.items()) if name in defaults and value not in defaults[name]])
     mounts = []
     for name, service in compose["services"].items():
         for volume in service.get("volumes", []):

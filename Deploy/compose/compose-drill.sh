@@ -77,6 +77,9 @@ burst() {  # $1: run id, $2: orders; writes $STATE/drill-load-$1.json
   "${OMSCTL[@]}" load --intake http://127.0.0.1:8081 --orders "$2" --concurrency "$CONCURRENCY" --run "$1" --json >"$STATE/drill-load-$1.json"
 }
 accepted_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["accepted"])' "$STATE/drill-load-$1.json"; }
+burst_figures() {  # "N accepts/s, p50/p99 ms, S s"
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("%.0f accepts/s, p50 %.0f / p99 %.0f ms, %.1f s" % (d["acceptsPerSecond"], d["p50Milliseconds"], d["p99Milliseconds"], d["seconds"]))' "$STATE/drill-load-$1.json"
+}
 wait_stored() {  # $1: run, $2: expected count
   local stored=0
   for _ in $(seq 1 180); do
@@ -160,7 +163,7 @@ ACCEPTED1="$(accepted_of "$RUN1")"
 STORED1="$(wait_stored "$RUN1" "$ACCEPTED1")"
 for _ in $(seq 1 60); do [ "$(healthy_count intake-worker)" = 4 ] && break; sleep 1; done
 if [ "$STORED1" = "$ACCEPTED1/$ACCEPTED1" ] && [ "$ACCEPTED1" -gt 0 ] && [ "$(healthy_count intake-worker)" = 4 ]; then
-  check "--scale intake-worker=4 mid-burst" PASS "4 workers healthy (scale command ${SCALE_SECONDS} s); accepted $ACCEPTED1 of $ORDERS, stored/distinct $STORED1"
+  check "--scale intake-worker=4 mid-burst" PASS "scaled 3-$((3 + SCALE_SECONDS)) s into the burst ($(burst_figures "$RUN1")), 4 workers healthy; accepted $ACCEPTED1 of $ORDERS, stored/distinct $STORED1"
 else
   check "--scale intake-worker=4 mid-burst" FAIL "accepted $ACCEPTED1, stored/distinct $STORED1, healthy workers $(healthy_count intake-worker)"
 fi

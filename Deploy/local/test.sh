@@ -80,10 +80,10 @@ if [ $# -eq 0 ]; then
   echo "[test] compose drill: docker-compose.yml run for real (engine, images, demo, scale, crash, Prometheus, roles)"
   Deploy/local/oms-stack.sh down >/dev/null 2>&1
   drill=0
-  Deploy/compose/compose-drill.sh "${OMS_COMPOSE_ORDERS:-1200}" || drill=$?
+  Deploy/compose/compose-drill.sh "${OMS_COMPOSE_ORDERS:-1500}" || drill=$?
   if [ "$drill" = 3 ]; then
     echo "[test] compose drill stalled on a never-assigned consumer group; once more on a fresh project"
-    Deploy/compose/compose-drill.sh "${OMS_COMPOSE_ORDERS:-1200}"
+    Deploy/compose/compose-drill.sh "${OMS_COMPOSE_ORDERS:-1500}"
   elif [ "$drill" != 0 ]; then
     exit "$drill"
   fi
