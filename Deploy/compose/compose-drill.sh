@@ -14,7 +14,9 @@
 #      a container as the read-only oms_ops role: zero lag, empty outboxes, no new dead letter);
 #      nothing lost, nothing doubled;
 #   7. database roles: each service's role reads its own schema and is refused every other; oms_ops
-#      reads all and writes nothing.
+#      reads all and writes nothing;
+#   8. `docker-compose stop` (SIGTERM) ends a service with exit code 0 inside its grace period, and
+#      it starts again healthy.
 # Prints a table of what was checked. Exit 0: all held; 3: only liveness failed and a service logged
 # the local broker's known fault (Deploy/local/test.sh retries that once); 1: anything else.
 # Arguments: [burst orders=1500] [concurrency=16]. Leaves the project running (compose-up.sh down).
@@ -266,6 +268,20 @@ answers oms_ops "$OPS_PASSWORD" "DELETE FROM intake.inbox" 'permission denied' |
 answers oms_intake "wrong-$OPS_PASSWORD" "SELECT 1" 'password authentication failed' || ROLE_PROBLEMS+=("a wrong password was not refused")
 if [ ${#ROLE_PROBLEMS[@]} = 0 ]; then check "per-service database roles" PASS "${#SERVICES[@]} roles read their own schema and are refused the next one's; may use no other schema; oms_ops reads all, cannot delete; a wrong password is refused"
 else check "per-service database roles" FAIL "${ROLE_PROBLEMS[*]}"; fi
+
+# --- 8. graceful stop: SIGTERM ends a service cleanly inside its grace period -----------------------------
+RISK="$(container_of risk)"
+stopped=$SECONDS
+compose stop -t 30 risk >/dev/null 2>&1 || true
+STOP_SECONDS=$((SECONDS - stopped))
+read -r state code <<<"$("$DOCKER" inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$RISK")"
+compose start risk >/dev/null 2>&1 || true
+for _ in $(seq 1 60); do [ "$(healthy_count risk)" = 1 ] && break; sleep 1; done
+if [ "$state" = exited ] && [ "$code" = 0 ] && [ "$STOP_SECONDS" -lt 30 ] && [ "$(healthy_count risk)" = 1 ]; then
+  check "graceful stop (docker-compose stop)" PASS "risk exited 0 on SIGTERM in ${STOP_SECONDS} s (grace 30 s), started again and healthy"
+else
+  check "graceful stop (docker-compose stop)" FAIL "risk: $state, exit code $code after ${STOP_SECONDS} s; healthy again: $(healthy_count risk)"
+fi
 
 # --- the table --------------------------------------------------------------------------------------
 echo

@@ -11,6 +11,7 @@
 #   Deploy/compose/compose-up.sh compose ARGS...  docker-compose with this project's files and
 #                                                 environment, e.g. `compose ps`, `compose up -d
 #                                                 --no-build --scale intake-worker=4`, `compose logs risk`
+#   Deploy/compose/compose-up.sh demo             omsctl demo against the containers
 #   Deploy/compose/compose-up.sh env              the variables omsctl and curl need (API tokens)
 #   Deploy/compose/compose-up.sh down             remove the project (containers, network, volumes)
 #                                                 and stop the dockerd this script started
@@ -218,7 +219,7 @@ print_endpoints() {
   done
   printf '  %-13s %s\n' prometheus "http://127.0.0.1:9090"
   echo "  environment for omsctl/curl:  eval \"\$(Deploy/compose/compose-up.sh env)\""
-  echo "  see it work:  eval \"\$(Deploy/compose/compose-up.sh env)\"; omsctl demo"
+  echo "  see it work:  Deploy/compose/compose-up.sh demo"
   echo "  promotion:    Deploy/compose/compose-up.sh compose up -d --no-build --scale intake-worker=4"
   echo "  stop:         Deploy/compose/compose-up.sh down"
 }
@@ -239,6 +240,12 @@ case "$cmd" in
     build_images "$config" ;;
   compose)
     compose "$@" ;;
+  demo)
+    # omsctl demo (the host's build) against the containers' published ports.
+    eval "$("$0" env)"
+    bin="$(cd "$REPO" && swift build -c "$config" --show-bin-path)"
+    [ -x "$bin/omsctl" ] || die "omsctl is not built; run: Deploy/compose/compose-up.sh up"
+    cd "$REPO" && LD_LIBRARY_PATH="${OMS_STACK_DIR:-$REPO/.oms}/lib" "$bin/omsctl" demo --host 127.0.0.1 ;;
   env)
     file="$(env_file)"
     for var in OMS_API_TOKENS OMS_CARRIER_SECRETS; do
@@ -253,5 +260,5 @@ case "$cmd" in
       rm -f "$STATE/dockerd.pid"
       log "stopped dockerd"
     fi ;;
-  *) die "unknown command $cmd (up, images, compose, env, down)" ;;
+  *) die "unknown command $cmd (up, images, compose, demo, env, down)" ;;
 esac
