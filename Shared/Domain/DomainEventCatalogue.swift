@@ -7,10 +7,11 @@ public enum DomainEventCatalogue {
         OrderReceived.self, OrderRejected.self, OrderCancelled.self, OrderAwaitingPayment.self, OrderPaid.self,
         OrderVerified.self, OrderHeld.self, OrderAmended.self,
         InventoryReserved.self, InventoryBackordered.self, InventoryReleased.self, ReplenishmentRequested.self, AvailabilityChanged.self, ExchangeUnavailable.self,
-        FulfillmentShortPicked.self, FulfillmentPacked.self, FulfillmentCancelled.self, FulfillmentCancelRefused.self,
+        FulfillmentShortPicked.self, FulfillmentPacked.self, FulfillmentCancelled.self, FulfillmentCancelRefused.self, FulfillmentPackingBlocked.self,
         ShipmentDispatched.self, ShipmentInTransit.self, ShipmentDelivered.self, ShipmentDelayed.self, ShipmentException.self, ShipmentLost.self,
         ReturnRequested.self, ReturnDecided.self, ReturnReceived.self, RefundIssued.self, RefundSettled.self, ExchangeRequested.self,
         ComplaintRecorded.self, ComplaintEscalated.self, ComplaintResolved.self, FeedbackRecorded.self,
+        ProductChanged.self,
     ]
 
     public static let byName: [String: any DomainEvent.Type] = Dictionary(uniqueKeysWithValues: types.map { ($0.eventType, $0) })

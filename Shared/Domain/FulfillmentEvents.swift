@@ -155,3 +155,30 @@ public struct FulfillmentCancelRefused: DomainEvent {
         self.refusedAt = refusedAt
     }
 }
+
+/// `fulfillment.packing-blocked`: a picked fulfillment order cannot be packed because the item
+/// master lacks some of its SKUs (weight, size, handling unknown). It is retried until the product
+/// master's `catalog.product-changed` (or ops' item set-up) supplies them, then packs as usual.
+/// Intake shows it on the order's timeline. Invariant: emitted once per change of the blocking
+/// reason, never on the retries that find the same SKUs still missing.
+public struct FulfillmentPackingBlocked: DomainEvent {
+    public static let eventType = "fulfillment.packing-blocked"
+    public static let schemaVersion = 1
+
+    public var fulfillmentOrderId: String
+    public var orderID: String
+    public var warehouseId: String
+    /// `item_data_missing`.
+    public var reasonCode: String
+    public var missingSkus: [String]
+    public var blockedAt: Date
+
+    public init(fulfillmentOrderId: String, orderID: String, warehouseId: String, reasonCode: String, missingSkus: [String], blockedAt: Date) {
+        self.fulfillmentOrderId = fulfillmentOrderId
+        self.orderID = orderID
+        self.warehouseId = warehouseId
+        self.reasonCode = reasonCode
+        self.missingSkus = missingSkus
+        self.blockedAt = blockedAt
+    }
+}

@@ -30,6 +30,7 @@ public enum TopicCatalogue {
     public static let fulfillmentEvents = "oms.fulfillment.events"
     public static let shipments = "oms.logistics.shipments"
     public static let afterSalesEvents = "oms.aftersales.events"
+    public static let catalogProducts = "oms.catalog.products"
 
     /// Partition count of the raw intake topic; the most intake workers that can share a burst.
     public static let intakeRawPartitions = 12
@@ -55,7 +56,7 @@ public enum TopicCatalogue {
         TopicSpec(name: fulfillmentEvents, partitions: defaultPartitions, producers: [.fulfillment],
                   consumers: [.intake, .inventory, .logistics, .aftersales, .insights, .integrations],
                   purpose: "picking and packing outcomes",
-                  events: [FulfillmentPacked.self, FulfillmentShortPicked.self, FulfillmentCancelled.self, FulfillmentCancelRefused.self]),
+                  events: [FulfillmentPacked.self, FulfillmentShortPicked.self, FulfillmentCancelled.self, FulfillmentCancelRefused.self, FulfillmentPackingBlocked.self]),
         TopicSpec(name: shipments, partitions: defaultPartitions, producers: [.logistics],
                   consumers: [.intake, .inventory, .fulfillment, .aftersales, .insights, .integrations],
                   purpose: "dispatch, tracking, delivery proof and exceptions",
@@ -65,6 +66,9 @@ public enum TopicCatalogue {
                   purpose: "returns, refunds, exchanges, complaints, feedback",
                   events: [ReturnRequested.self, ReturnDecided.self, ReturnReceived.self, RefundIssued.self, RefundSettled.self, ExchangeRequested.self,
                            ComplaintRecorded.self, ComplaintEscalated.self, ComplaintResolved.self, FeedbackRecorded.self]),
+        TopicSpec(name: catalogProducts, partitions: 3, producers: [.intake], consumers: [.fulfillment, .insights],
+                  purpose: "the product master: products created or changed in intake's catalog (keyed sku:<SKU>)",
+                  events: [ProductChanged.self]),
     ]
 
     /// Per-service dead-letter and redrive topics (3 partitions each: low volume).

@@ -17,8 +17,9 @@ public struct FulfillmentService: OMSService {
 
     public var migrations: [Migration] { FulfillmentServiceMigrations.all(seedDemoItems: configuration.seedDemoItems) }
 
-    /// Group `oms.fulfillment.events` over orders, inventory, shipments and after-sales.
-    public var handlers: [any EventHandler] { [FulfillmentOrderHandler(configuration: configuration)] }
+    /// Group `oms.fulfillment.events` over orders, inventory, shipments, after-sales and the product
+    /// master's changes.
+    public var handlers: [any EventHandler] { [FulfillmentOrderHandler(configuration: configuration), ItemMasterHandler()] }
 
     public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
         [

@@ -166,5 +166,12 @@ enum FulfillmentServiceMigrations {
                 paid_at timestamptz NOT NULL
             );
             """),
+        Migration(version: 103, name: "item master fed by the product master", sql: """
+            -- The version of the catalog's product last applied (catalog.product-changed); NULL for
+            -- items set up here only. An older or replayed version is never applied over a newer one.
+            ALTER TABLE items ADD COLUMN catalog_version bigint;
+            ALTER TABLE items ADD COLUMN category text;
+            ALTER TABLE items ADD COLUMN active boolean NOT NULL DEFAULT true;
+            """),
     ]
 }

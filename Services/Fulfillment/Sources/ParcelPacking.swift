@@ -7,8 +7,9 @@ import PostgresNIO
 /// Packs picked fulfillment orders: applies `PackingPlanner` to the picked units with the
 /// warehouse's cartons, stores the parcels and emits `fulfillment.packed`, for any number of
 /// fulfillment orders in a constant number of statements. An order with a SKU missing from the item
-/// master is not guessed at: it is marked blocked (`item_data_missing`) and retried once the item
-/// exists. Invariant: only `picked` orders are packed, each exactly once.
+/// master is not guessed at: it is marked blocked (`item_data_missing`, announced once as
+/// `fulfillment.packing-blocked`) and retried once the item exists.
+/// Invariant: only `picked` orders are packed, each exactly once.
 struct ParcelPacking {
     let configuration: FulfillmentConfiguration
     let planner = PackingPlanner()
@@ -27,12 +28,14 @@ struct ParcelPacking {
         guard !ids.isEmpty else { return [:] }
         let connection = context.connection, logger = context.logger
         let rows = try await connection.query("""
-            SELECT id, order_id, warehouse_code, status, order_body::text FROM fulfillment_orders WHERE id = ANY(\(ids)::text[]) ORDER BY id FOR UPDATE
+            SELECT id, order_id, warehouse_code, status, order_body::text, blocked_reason FROM fulfillment_orders WHERE id = ANY(\(ids)::text[]) ORDER BY id FOR UPDATE
             """, logger: logger)
         var orders: [(id: String, orderID: String, warehouse: String, order: Order)] = []
         var outcomes: [String: Outcome] = [:]
         var unreadable: [String] = []
-        for try await (id, orderID, warehouse, status, body) in rows.decode((String, String, String, String, String).self) {
+        var blockedBefore: [String: String] = [:]
+        for try await (id, orderID, warehouse, status, body, reason) in rows.decode((String, String, String, String, String, String?).self) {
+            blockedBefore[id] = reason
             guard status == "picked" else { outcomes[id] = .notPicked(status: status); continue }
             do {
                 orders.append((id, orderID, warehouse, try context.vault.open(EventCoding.decode(Order.self, from: Array(body.utf8)))))
@@ -67,7 +70,14 @@ struct ParcelPacking {
             guard missing.isEmpty else {
                 outcomes[fo.id] = .blocked(missingItems: missing)
                 blocked.append(fo.id)
-                blockedReasons.append("item_data_missing: " + missing.prefix(5).joined(separator: ","))
+                let reason = "item_data_missing: " + missing.prefix(5).joined(separator: ",")
+                blockedReasons.append(reason)
+                // Said once (on the order's timeline, to whoever reads fulfillment events), not on every retry.
+                if blockedBefore[fo.id] != reason {
+                    try context.emit(FulfillmentPackingBlocked(fulfillmentOrderId: fo.id, orderID: fo.orderID, warehouseId: fo.warehouse, reasonCode: "item_data_missing",
+                                                               missingSkus: missing, blockedAt: now),
+                                     orderID: fo.orderID, topic: TopicCatalogue.fulfillmentEvents)
+                }
                 continue
             }
             let units = foLines.flatMap { line -> [PackingPlanner.Unit] in

@@ -115,5 +115,17 @@ enum InsightsServiceMigrations {
             ALTER TABLE order_facts ADD COLUMN payment_method text, ADD COLUMN paid_fen bigint;
             ALTER TABLE shipment_facts ADD COLUMN cod_collected_fen bigint;
             """),
+        Migration(version: 102, name: "the product master's SKUs and categories", sql: """
+            -- Each SKU's newest catalog.product-changed: the category of order lines that carry none
+            -- (events written before lines had one). Such lines are marked, so that the newest
+            -- category applies to them whatever order the topics are read in.
+            CREATE TABLE products (
+                sku text PRIMARY KEY,
+                name text NOT NULL,
+                category text NOT NULL,
+                version bigint NOT NULL
+            );
+            ALTER TABLE order_line_facts ADD COLUMN category_from_master boolean NOT NULL DEFAULT false;
+            """),
     ]
 }

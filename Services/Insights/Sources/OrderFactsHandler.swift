@@ -105,10 +105,13 @@ public struct OrderFactsHandler: EventHandler {
             """, logger: logger)
         let lines = orders.flatMap { order in order.lines.map { (order.orderID, $0) } }
         try await connection.query("""
-            INSERT INTO order_line_facts (order_id, line_number, sku, category, quantity, goods_fen, discount_fen, gift)
-            SELECT * FROM unnest(\(lines.map(\.0))::text[], \(lines.map(\.1.lineNumber))::int8[], \(lines.map(\.1.sku))::text[],
-                                 \(lines.map { $0.1.category ?? "(uncategorised)" })::text[], \(lines.map(\.1.quantity))::int8[],
-                                 \(lines.map(\.1.lineTotal.minorUnits))::int8[], \(lines.map(\.1.allocatedDiscount.minorUnits))::int8[], \(lines.map(\.1.isGift))::bool[])
+            INSERT INTO order_line_facts (order_id, line_number, sku, category, quantity, goods_fen, discount_fen, gift, category_from_master)
+            SELECT x.o, x.n, x.s, coalesce(NULLIF(x.c, ''), p.category, '(uncategorised)'), x.q, x.g, x.d, x.gi, NULLIF(x.c, '') IS NULL
+            FROM unnest(\(lines.map(\.0))::text[], \(lines.map(\.1.lineNumber))::int8[], \(lines.map(\.1.sku))::text[],
+                        \(lines.map { $0.1.category ?? "" })::text[], \(lines.map(\.1.quantity))::int8[],
+                        \(lines.map(\.1.lineTotal.minorUnits))::int8[], \(lines.map(\.1.allocatedDiscount.minorUnits))::int8[], \(lines.map(\.1.isGift))::bool[])
+                 AS x(o, n, s, c, q, g, d, gi)
+            LEFT JOIN products p ON p.sku = x.s
             ON CONFLICT (order_id, line_number) DO NOTHING
             """, logger: logger)
     }

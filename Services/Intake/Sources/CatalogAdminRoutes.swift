@@ -5,7 +5,8 @@ import OMSDomain
 import OMSPlatform
 import PostgresNIO
 
-/// Catalog administration: `PUT /v1/admin/products/{sku}`, `GET /v1/admin/products/{sku}`,
+/// Catalog administration: `PUT /v1/admin/products/{sku}` (the product master: each change is
+/// published as `catalog.product-changed`, which fulfillment's item master applies), `GET /v1/admin/products/{sku}`,
 /// `PUT /v1/admin/promotions/{id}` and `POST /v1/admin/coupons` (bulk issue). Upserts are
 /// idempotent; amounts are integer fen.
 struct CatalogAdminRoutes: RouteGroup {
@@ -111,8 +112,13 @@ struct CatalogAdminRoutes: RouteGroup {
         if p.volumeCm3 <= 0 { issues.append(.init(field: "volumeCm3", reason: "must be > 0")) }
         guard issues.isEmpty else { throw APIError.validation(issues) }
         let codes = (p.barcodes ?? []).map { ("barcode", $0) } + (p.outerIds ?? [:]).sorted { $0.key < $1.key }.map { ("outer:\($0.key)", $0.value) }
+        // The catalog is the product master: the change and its announcement commit together.
         try await runtime.database.transaction(logger: runtime.logger) { tx in
-            try await CatalogStore.saveProduct(sku: sku, p, codes: codes, connection: tx.connection, logger: tx.logger)
+            let version = try await CatalogStore.saveProduct(sku: sku, p, codes: codes, connection: tx.connection, logger: tx.logger)
+            let changed = ProductChanged(sku: sku, name: p.name, category: p.category, barcodes: p.barcodes ?? [], weightGrams: p.weightGrams,
+                                         volumeCubicCentimetres: p.volumeCm3, handling: p.handling ?? HandlingAttributes(), active: p.active ?? true,
+                                         version: version, changedAt: Date())
+            try tx.emit(changed, orderID: ProductChanged.key(sku: sku), topic: TopicCatalogue.catalogProducts)
         }
     }
 

@@ -152,17 +152,23 @@ public enum CatalogStore {
     /// Creates or replaces a product and its barcodes and channel ids, in the caller's
     /// transaction. A code another SKU holds is refused (409 `code_in_use`); the caller's
     /// transaction then rolls the product row back with it.
-    static func saveProduct(sku: String, _ p: CatalogAdminRoutes.ProductUpsert, codes: [(kind: String, code: String)], connection: PostgresConnection, logger: Logger) async throws {
+    /// Creates or replaces the product and its codes; returns its new version (one more than the
+    /// last: the row lock of the upsert orders concurrent changes of one SKU).
+    @discardableResult
+    static func saveProduct(sku: String, _ p: CatalogAdminRoutes.ProductUpsert, codes: [(kind: String, code: String)], connection: PostgresConnection, logger: Logger) async throws -> Int64 {
         let h = p.handling ?? HandlingAttributes()
-        try await connection.query("""
-            INSERT INTO products (sku, name, category, list_price_fen, member_price_fen, weight_grams, volume_cm3, fragile, liquid, valuable, perishable, active, updated_at)
+        let saved = try await connection.query("""
+            INSERT INTO products (sku, name, category, list_price_fen, member_price_fen, weight_grams, volume_cm3, fragile, liquid, valuable, perishable, active, updated_at, version)
             VALUES (\(sku), \(p.name), \(p.category), \(p.listPriceFen), \(p.memberPriceFen), \(p.weightGrams), \(p.volumeCm3),
-                    \(h.fragile), \(h.liquid), \(h.valuable), \(h.perishable), \(p.active ?? true), now())
+                    \(h.fragile), \(h.liquid), \(h.valuable), \(h.perishable), \(p.active ?? true), now(), 1)
             ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category = excluded.category, list_price_fen = excluded.list_price_fen,
                 member_price_fen = excluded.member_price_fen, weight_grams = excluded.weight_grams, volume_cm3 = excluded.volume_cm3,
                 fragile = excluded.fragile, liquid = excluded.liquid, valuable = excluded.valuable, perishable = excluded.perishable,
-                active = excluded.active, updated_at = now()
+                active = excluded.active, updated_at = now(), version = products.version + 1
+            RETURNING version
             """, logger: logger)
+        var version: Int64 = 1
+        for try await saved in saved.decode(Int64.self) { version = saved }
         // A barcode or outer id belongs to one SKU: refuse to steal it from another.
         let taken = try await connection.query("""
             SELECT c.kind FROM unnest(\(codes.map(\.kind))::text[], \(codes.map(\.code))::text[]) AS n(kind, code)
@@ -175,6 +181,7 @@ public enum CatalogStore {
         try await connection.query("""
             INSERT INTO product_codes (kind, code, sku) SELECT k, c, \(sku) FROM unnest(\(codes.map(\.kind))::text[], \(codes.map(\.code))::text[]) AS n(k, c)
             """, logger: logger)
+        return version
     }
 
     /// A product as the admin API shows it (with its codes), or nil.

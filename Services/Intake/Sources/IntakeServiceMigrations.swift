@@ -139,6 +139,12 @@ public enum IntakeServiceMigrations {
             CREATE INDEX orders_received ON orders (received_at DESC);
             CREATE INDEX orders_channel_received ON orders (channel, received_at DESC);
             """),
+        Migration(version: 109, name: "product master versions", sql: """
+            -- The catalog is the product master: every change of a product is published as
+            -- catalog.product-changed with this version, which rises by one per change, so the
+            -- services holding a copy apply only what is newer than what they hold.
+            ALTER TABLE products ADD COLUMN version bigint NOT NULL DEFAULT 0;
+            """),
     ]
 
     /// The schema plus, when asked, the demo catalog (a few hundred SKUs and two promotions).

@@ -18,6 +18,7 @@ public struct OrderStatusProjection: EventHandler {
         (OrderVerified.self, .verified), (OrderHeld.self, .held), (OrderRejected.self, .rejected), (OrderAmended.self, nil),
         (InventoryReserved.self, .allocated), (InventoryBackordered.self, .backordered), (InventoryReleased.self, nil),
         (FulfillmentPacked.self, .packed), (FulfillmentShortPicked.self, nil), (FulfillmentCancelled.self, nil), (FulfillmentCancelRefused.self, .packed),
+        (FulfillmentPackingBlocked.self, nil),
         (ShipmentDispatched.self, .shipped), (ShipmentInTransit.self, .inTransit), (ShipmentDelayed.self, .delayed),
         (ShipmentDelivered.self, .delivered), (ShipmentLost.self, nil), (ShipmentException.self, nil),
         (ReturnRequested.self, .returnRequested), (RefundIssued.self, .refunded), // or partiallyRefunded: `refundStatus`
@@ -32,7 +33,7 @@ public struct OrderStatusProjection: EventHandler {
     /// Payload fields copied into the timeline and the order's details (never personal data).
     static let detailKeys: Set<String> = [
         "warehouseId", "warehouseID", "carrier", "carrierCode", "trackingNumber", "eta", "estimatedDelivery", "location",
-        "reasonCode", "refundOutcome", "refundId", "refundID", "returnId", "returnID", "parcelCount", "signedBy",
+        "reasonCode", "refundOutcome", "refundId", "refundID", "returnId", "returnID", "parcelCount", "signedBy", "missingSkus",
     ]
 
     public let eventTypes = Set(statusByEventType.keys)
@@ -65,6 +66,7 @@ public struct OrderStatusProjection: EventHandler {
         var details: [String: [String: String]] = [:]
         var touched = Set<String>()
         var uncancelled: [String] = [], rejected: [String] = []
+        var unblocked = Set<String>()
         for event in events {
             var target = Self.statusByEventType[event.type] ?? nil
             if event.type == RefundIssued.eventType, current[event.orderID] != nil {
@@ -87,6 +89,12 @@ public struct OrderStatusProjection: EventHandler {
                 changed = true
             }
             let extracted = Self.details(of: event.payload)
+            // Packed: whatever blocked packing is over; the timeline keeps it.
+            if event.type == FulfillmentPacked.eventType, current[event.orderID] != nil {
+                details[event.orderID]?["missingSkus"] = nil
+                unblocked.insert(event.orderID)
+                touched.insert(event.orderID)
+            }
             if !extracted.isEmpty, current[event.orderID] != nil {
                 details[event.orderID, default: [:]].merge(extracted) { _, new in new }
                 touched.insert(event.orderID)
@@ -126,8 +134,10 @@ public struct OrderStatusProjection: EventHandler {
         let merged = updated.map { String(decoding: (try? EventCoding.encode(details[$0] ?? [:])) ?? Array("{}".utf8), as: UTF8.self) }
         let refundedFen = updated.map { refunded[$0] ?? 0 }
         try await connection.query("""
-            UPDATE orders SET status = u.s, status_rank = u.r, details = orders.details || u.d::jsonb, refunded_fen = u.f, updated_at = now()
-            FROM unnest(\(updated)::text[], \(statuses)::text[], \(ranks)::int4[], \(merged)::text[], \(refundedFen)::int8[]) AS u(o, s, r, d, f)
+            UPDATE orders SET status = u.s, status_rank = u.r, details = (CASE WHEN u.p THEN orders.details - 'missingSkus' ELSE orders.details END) || u.d::jsonb,
+                   refunded_fen = u.f, updated_at = now()
+            FROM unnest(\(updated)::text[], \(statuses)::text[], \(ranks)::int4[], \(merged)::text[], \(refundedFen)::int8[], \(updated.map(unblocked.contains))::bool[])
+                 AS u(o, s, r, d, f, p)
             WHERE orders.order_id = u.o
             """, logger: logger)
     }
@@ -173,6 +183,8 @@ public struct OrderStatusProjection: EventHandler {
                 for (key, child) in object {
                     if detailKeys.contains(key), let scalar = scalarText(child) {
                         if !(found[key]?.contains(scalar) ?? false) { found[key, default: []].append(scalar) }
+                    } else if detailKeys.contains(key), let list = child as? [Any], case let scalars = list.compactMap(scalarText), !scalars.isEmpty {
+                        for scalar in scalars where !(found[key]?.contains(scalar) ?? false) { found[key, default: []].append(scalar) }
                     } else {
                         walk(child, depth: depth + 1)
                     }

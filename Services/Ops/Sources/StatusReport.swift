@@ -38,6 +38,10 @@ public struct StatusReport: Sendable, Codable {
     }
 
     public var services: [ServiceStatus]
+
+    public init(services: [ServiceStatus]) {
+        self.services = services
+    }
     /// Webhook subscriptions and their backlog, from the integrations schema (nil when unreadable).
     public var webhooks: [WebhookBacklog]? = nil
 
@@ -60,6 +64,19 @@ public struct StatusReport: Sendable, Codable {
     public struct NotificationBacklog: Sendable, Codable {
         public var byStatus: [String: Int]
         public var oldestPendingSeconds: Int
+    }
+
+    /// Picked fulfillment orders that cannot be packed (item data missing, a body that cannot be
+    /// opened), from the fulfillment schema (nil when unreadable). Not part of `isDrained`: the
+    /// pipeline has done its part; ops must supply the product (the SKUs are listed).
+    public var packingBlocked: PackingBlocked? = nil
+
+    /// What waits at packing, and for which SKUs.
+    public struct PackingBlocked: Sendable, Codable {
+        public var fulfillmentOrders: Int
+        public var oldestSeconds: Int
+        /// SKUs of blocked orders the item master does not know (up to 20).
+        public var missingSkus: [String]
     }
 
     /// One webhook subscription's delivery backlog. Not part of `isDrained`: a receiver that is
@@ -113,6 +130,12 @@ public struct StatusReport: Sendable, Codable {
             lines.append("MARKETPLACE SHIP-BACKS  \(shipBacks); oldest pending \(marketplace.oldestPendingShipBackSeconds) s")
             lines.append("MARKETPLACE LISTINGS    ok \(marketplace.listings["ok"] ?? 0), failed \(marketplace.listings["failed"] ?? 0)")
         }
+        if let packingBlocked, packingBlocked.fulfillmentOrders > 0 {
+            lines.append("")
+            lines.append("PACKING BLOCKED         \(packingBlocked.fulfillmentOrders) fulfillment orders wait for item data (oldest \(packingBlocked.oldestSeconds) s); "
+                         + "SKUs missing from the item master: \(packingBlocked.missingSkus.isEmpty ? "-" : packingBlocked.missingSkus.joined(separator: ", ")) "
+                         + "(register them with PUT /v1/admin/products/{sku})")
+        }
         if let notifications, notifications.byStatus.values.reduce(0, +) > 0 {
             let counts = ["pending", "sent", "failed", "suppressed", "skipped"].map { "\($0) \(notifications.byStatus[$0] ?? 0)" }.joined(separator: ", ")
             lines.append("CUSTOMER NOTIFICATIONS  \(counts); oldest pending \(notifications.oldestPendingSeconds) s")
@@ -147,6 +170,9 @@ public struct StatusReport: Sendable, Codable {
             }
         }
         var status = StatusReport(services: report)
+        if services.contains(.fulfillment) {
+            status.packingBlocked = await packingBlocked(database, schema: schema(.fulfillment), logger: logger)
+        }
         if services.contains(.integrations) {
             status.webhooks = await webhookBacklog(database, schema: schema(.integrations), logger: logger)
             status.marketplace = await marketplaceBacklog(database, schema: schema(.integrations), logger: logger)
@@ -203,6 +229,30 @@ public struct StatusReport: Sendable, Codable {
             let listings = try await client.query(PostgresQuery(unsafeSQL: "SELECT status, count(*)::int8 FROM \(quoted).stock_pushes GROUP BY status"), logger: logger)
             for try await (status, count) in listings.decode((String, Int).self) { backlog.listings[status] = count }
             return backlog
+        } catch {
+            return nil
+        }
+    }
+
+    /// Picked fulfillment orders blocked at packing, the oldest one's wait and the SKUs missing.
+    public static func packingBlocked(_ client: PostgresClient?, schema: String, logger: Logger) async -> PackingBlocked? {
+        guard let client else { return nil }
+        do {
+            guard let quoted = try await quotedSchema(schema, having: "fulfillment_orders", client, logger: logger) else { return nil }
+            var blocked = PackingBlocked(fulfillmentOrders: 0, oldestSeconds: 0, missingSkus: [])
+            let counts = try await client.query(PostgresQuery(unsafeSQL: """
+                SELECT count(*)::int8, coalesce(extract(epoch FROM now() - min(coalesce(picked_at, created_at))), 0)::int8
+                FROM \(quoted).fulfillment_orders WHERE status = 'picked' AND blocked_reason IS NOT NULL
+                """), logger: logger)
+            for try await (count, oldest) in counts.decode((Int, Int).self) { (blocked.fulfillmentOrders, blocked.oldestSeconds) = (count, oldest) }
+            guard blocked.fulfillmentOrders > 0 else { return blocked }
+            let skus = try await client.query(PostgresQuery(unsafeSQL: """
+                SELECT DISTINCT l.sku FROM \(quoted).fulfillment_lines l JOIN \(quoted).fulfillment_orders f ON f.id = l.fulfillment_order_id
+                WHERE f.status = 'picked' AND f.blocked_reason IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(quoted).items i WHERE i.sku = l.sku)
+                ORDER BY 1 LIMIT 20
+                """), logger: logger)
+            for try await sku in skus.decode(String.self) { blocked.missingSkus.append(sku) }
+            return blocked
         } catch {
             return nil
         }
