@@ -8,7 +8,7 @@ public enum DomainEventCatalogue {
         OrderVerified.self, OrderHeld.self, OrderAmended.self,
         InventoryReserved.self, InventoryBackordered.self, InventoryReleased.self, ReplenishmentRequested.self, AvailabilityChanged.self, ExchangeUnavailable.self,
         FulfillmentShortPicked.self, FulfillmentPacked.self, FulfillmentCancelled.self, FulfillmentCancelRefused.self, FulfillmentPackingBlocked.self,
-        ShipmentDispatched.self, ShipmentInTransit.self, ShipmentDelivered.self, ShipmentDelayed.self, ShipmentException.self, ShipmentLost.self,
+        ShipmentDispatched.self, ShipmentInTransit.self, ShipmentDelivered.self, ShipmentDelayed.self, ShipmentException.self, ShipmentLost.self, ShipmentAmendmentRefused.self,
         ReturnRequested.self, ReturnDecided.self, ReturnReceived.self, RefundIssued.self, RefundSettled.self, ExchangeRequested.self,
         ComplaintRecorded.self, ComplaintEscalated.self, ComplaintResolved.self, FeedbackRecorded.self,
         ProductChanged.self,

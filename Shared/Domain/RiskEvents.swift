@@ -57,8 +57,11 @@ public struct OrderHeld: DomainEvent {
     }
 }
 
-/// `order.amended` on `oms.risk.decisions`: customer service reached the customer and corrected
-/// the delivery details. Fields that did not change are nil. Invariant: only before shipment.
+/// `order.amended`: the delivery details were corrected. On `oms.risk.decisions` when risk's
+/// reviewer reached the customer of a held order; on `oms.orders` when customer service (or the
+/// channel) amended an order before packing (intake refuses later ones; logistics, which books the
+/// waybill, answers one that crossed the packing with `shipment.amendment-refused`). Fields that did
+/// not change are nil. Invariant: at least one field is set; only before packing.
 public struct OrderAmended: DomainEvent {
     public static let eventType = "order.amended"
     public static let schemaVersion = 1
@@ -77,5 +80,35 @@ public struct OrderAmended: DomainEvent {
         self.deliveryAddress = deliveryAddress
         self.amendedBy = amendedBy
         self.amendedAt = amendedAt
+    }
+}
+
+extension OrderAmended {
+    /// What is wrong with an amendment's fields, as (field, reason); empty when it can be applied.
+    public static func problems(recipientName: String?, recipientPhone: String?, deliveryAddress: Address?) -> [(field: String, reason: String)] {
+        var problems: [(field: String, reason: String)] = []
+        if let phone = recipientPhone, !Customer.isMainlandMobile(phone) {
+            problems.append(("recipientPhone", "must be an 11-digit mainland mobile number starting 13-19"))
+        }
+        if let name = recipientName, name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 100 {
+            problems.append(("recipientName", "1-100 characters"))
+        }
+        if let address = deliveryAddress {
+            for (field, value) in [("province", address.province), ("city", address.city), ("district", address.district), ("street", address.street)]
+            where value.trimmingCharacters(in: .whitespaces).isEmpty || value.count > 200 {
+                problems.append(("deliveryAddress.\(field)", "required, at most 200 characters"))
+            }
+            if !address.hasValidPostalCode { problems.append(("deliveryAddress.postalCode", "must be six digits")) }
+        }
+        return problems
+    }
+
+    /// The order with this amendment's fields applied.
+    public func applied(to order: Order) -> Order {
+        var order = order
+        if let recipientName { order.customer.name = recipientName }
+        if let recipientPhone { order.customer.phone = recipientPhone }
+        if let deliveryAddress { order.deliveryAddress = deliveryAddress }
+        return order
     }
 }

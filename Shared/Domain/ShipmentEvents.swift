@@ -178,3 +178,26 @@ public struct ShipmentLost: DomainEvent {
         self.reportedAt = reportedAt
     }
 }
+
+/// `shipment.amendment-refused`: an `order.amended` from customer service reached logistics after
+/// the order's waybill was booked (the order was packed meanwhile): the parcel goes to the details
+/// it was packed with. Intake puts it on the order's timeline for customer service to call the
+/// carrier or the customer. Invariant: at most one per amendment event.
+public struct ShipmentAmendmentRefused: DomainEvent {
+    public static let eventType = "shipment.amendment-refused"
+    public static let schemaVersion = 1
+
+    public var orderID: String
+    /// The refused `order.amended` event.
+    public var amendmentEventId: UUID
+    /// `already_packed`.
+    public var reasonCode: String
+    public var refusedAt: Date
+
+    public init(orderID: String, amendmentEventId: UUID, reasonCode: String, refusedAt: Date) {
+        self.orderID = orderID
+        self.amendmentEventId = amendmentEventId
+        self.reasonCode = reasonCode
+        self.refusedAt = refusedAt
+    }
+}

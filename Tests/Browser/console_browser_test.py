@@ -365,6 +365,26 @@ def test_warehouse_picks_a_manual_wave_packs_it_and_prints_the_waybill():
             put_mode(code, before[code]["automatic"])
     fo = orders[0]
     warehouse = fo["warehouseId"]
+    # While it waits for its wave, customer service corrects the delivery address (修正): a wrong
+    # part is named next to the form, the corrected one shows on the order and labels the parcel.
+    cs_password = staff_account("bt-cs3-" + RUN, "customer-service")
+    desk = Browser()
+    try:
+        desk.first_sign_in("bt-cs3-" + RUN, cs_password)
+        desk.open("/orders/" + order_id)
+        desk.find("#amend-phone").send_keys("12345")
+        desk.submit("#amend")
+        assert desk.finds("#amend-phone-error"), "a wrong phone is refused next to the field"
+        for field, value in (("#amend-name", "韩梅梅"), ("#amend-province", "北京市"), ("#amend-city", "北京市"), ("#amend-district", "朝阳区"),
+                             ("#amend-street", "建国路 1 号 2 单元 301"), ("#amend-postal", "100020")):
+            desk.find(field).send_keys(value)
+        desk.submit("#amend")
+        assert "收货信息已修改" in desk.find("#notice").text, desk.text()
+        assert "北京市" in desk.find("#order-region").text
+        assert "order.amended" in desk.find("#timeline").text
+        desk.shot("10a-order-amended")
+    finally:
+        desk.quit()
     one_time = staff_account("bt-wh2-" + RUN, "warehouse")
     browser = Browser()
     try:
@@ -403,6 +423,7 @@ def test_warehouse_picks_a_manual_wave_packs_it_and_prints_the_waybill():
         link = wait_for("the carrier's number", waybill_link, 60)
         browser.driver.get(link)
         tracking = browser.find("#tracking").text
+        assert "北京市" in browser.find("#label-recipient").text, "the waybill carries the corrected address: " + browser.find("#label-recipient").text
         assert browser.driver.execute_script("return document.getElementById('barcode').naturalWidth") > 100, "the barcode image loads"
         browser.shot("12-waybill")
         # The barcode reads back as the tracking number (zbar, an independent Code 128 decoder).

@@ -30,6 +30,18 @@ struct ConsoleRulesTests {
         #expect(form["missing"] == nil)
     }
 
+    @Test func theAmendmentFormSendsOnlyWhatWasFilledIn() {
+        let nameOnly = OrderPages.amendment(ConsoleForm(values: ["recipientName": "韩梅梅", "recipientPhone": "", "province": "", "city": "", "district": "", "street": "", "postalCode": ""]))
+        #expect(nameOnly.keys.sorted() == ["recipientName"])
+        // Any part of the address sends the whole address, so intake names the parts missing.
+        let partial = OrderPages.amendment(ConsoleForm(values: ["city": "北京市"]))
+        let address = partial["deliveryAddress"] as? [String: Any] ?? [:]
+        #expect(address["city"] as? String == "北京市" && address["province"] as? String == "" && address["postalCode"] == nil)
+        #expect(OrderPages.amendment(ConsoleForm(values: [:])).isEmpty)
+        #expect(OrderPages.amendable("allocated") && OrderPages.amendable("held") && OrderPages.amendable("awaitingPayment"))
+        #expect(!OrderPages.amendable("packed") && !OrderPages.amendable("shipped") && !OrderPages.amendable("cancelled") && !OrderPages.amendable("rejected"))
+    }
+
     @Test func passwordsMustBeLongMixedAndNotTheName() {
         #expect(StaffAccount.passwordProblem("short1", name: "li.wei") != nil)
         #expect(StaffAccount.passwordProblem("onlyletterslong", name: "li.wei") != nil)

@@ -106,7 +106,7 @@ enum ConsoleTemplates {
         <dt>{{t.status}}</dt><dd id="order-status"><span class="status">{{order.status}}</span></dd>
         <dt>{{t.customer}}</dt><dd class="customer-name">{{order.customerName}}</dd>
         <dt>{{t.phone}}</dt><dd>{{order.customerPhone}}</dd>
-        <dt>{{t.region}}</dt><dd>{{order.deliveryRegion}}</dd>
+        <dt>{{t.region}}</dt><dd id="order-region">{{order.deliveryRegion}}</dd>
         <dt>{{t.payment}}</dt><dd>{{order.paymentMethod}}</dd>
         <dt>{{t.receivedAt}}</dt><dd>{{order.receivedAt}}</dd>
       </dl>
@@ -131,6 +131,25 @@ enum ConsoleTemplates {
       {{^unavailable}}{{^rows}}<p class="empty">{{t.nothingYet}}</p>{{/rows}}{{/unavailable}}
     </section>
     {{/sections}}
+    {{#canAmend}}
+    <section class="card"><h2>{{t.amendOrder}}</h2>
+      <p class="hint">{{t.amendHint}}</p>
+      <form method="post" action="/orders/{{order.orderId}}/amend" id="amend-form">
+        <input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>{{t.recipientName}}<input name="recipientName" id="amend-name" maxlength="100"></label>
+        {{#fieldErrors.recipientName}}<span class="field-error">{{fieldErrors.recipientName}}</span>{{/fieldErrors.recipientName}}
+        <label>{{t.phone}}<input name="recipientPhone" id="amend-phone" inputmode="numeric" maxlength="11"></label>
+        {{#fieldErrors.recipientPhone}}<span class="field-error" id="amend-phone-error">{{fieldErrors.recipientPhone}}</span>{{/fieldErrors.recipientPhone}}
+        <label>{{t.province}}<input name="province" id="amend-province" maxlength="200"></label>
+        <label>{{t.city}}<input name="city" id="amend-city" maxlength="200"></label>
+        <label>{{t.district}}<input name="district" id="amend-district" maxlength="200"></label>
+        <label>{{t.street}}<input name="street" id="amend-street" maxlength="200"></label>
+        <label>{{t.postalCode}}<input name="postalCode" id="amend-postal" inputmode="numeric" maxlength="6"></label>
+        {{#fieldErrors.address}}<span class="field-error" id="amend-address-error">{{fieldErrors.address}}</span>{{/fieldErrors.address}}
+        <button type="submit" id="amend">{{t.amendOrder}}</button>
+      </form>
+    </section>
+    {{/canAmend}}
     {{#canCancel}}
     <section class="card"><h2>{{t.cancelOrder}}</h2>
       <form method="post" action="/orders/{{order.orderId}}/cancel" id="cancel-form" data-confirm="{{t.cancelOrder}}?">
@@ -349,7 +368,7 @@ enum ConsoleTemplates {
       <img src="{{label.barcodePath}}" alt="{{label.trackingNumber}}" id="barcode">
       <div class="label-tracking" id="tracking">{{label.trackingNumber}}</div>
       <div class="label-grid">
-        <div><small>{{t.recipient}}</small><p>{{label.recipient.name}} {{label.recipient.phone}}<br>{{label.recipient.province}} {{label.recipient.city}} {{label.recipient.address}}</p></div>
+        <div><small>{{t.recipient}}</small><p id="label-recipient">{{label.recipient.name}} {{label.recipient.phone}}<br>{{label.recipient.province}} {{label.recipient.city}} {{label.recipient.address}}</p></div>
         <div><small>{{t.sender}}</small><p>{{label.sender.name}}<br>{{label.sender.province}} {{label.sender.city}} {{label.sender.address}}</p></div>
       </div>
       <p>{{t.orderId}} {{label.orderId}} · {{label.channelOrderId}} · {{label.weightGrams}} g{{#label.cod}} · <strong>{{t.cod}} {{label.cod}}</strong>{{/label.cod}}{{#label.insured}} · {{t.insured}} {{label.declared}}{{/label.insured}}</p>

@@ -17,6 +17,7 @@ struct OrderPages: Sendable {
             return try await orderPage(try context.identifier("id"), session: session, context: context, notice: request.uri.queryParameters["done"].map(String.init))
         }
         router.post("/orders/:id/cancel") { _, context in try await cancel(context) }
+        router.post("/orders/:id/amend") { _, context in try await amend(context) }
         router.post("/orders/:id/complaints") { _, context in try await complain(context) }
         router.post("/orders/:id/returns") { _, context in
             try await afterSalesAction(context, path: "/v1/aftersales/returns", done: "returnOpened") { form, id in
@@ -170,6 +171,7 @@ struct OrderPages: Sendable {
         var data: [String: Any] = [
             "order": Self.orderView(order, language: language), "sections": sections, "fieldErrors": fieldErrors,
             "canCancel": [AccessRole.customerService, .ops].contains(staff.role) && !["cancelled", "rejected", "shipped", "inTransit", "delivered", "packed"].contains(orderStatus),
+            "canAmend": [AccessRole.customerService, .ops].contains(staff.role) && Self.amendable(orderStatus),
             "canComplain": staff.role == .customerService,
             "complaintCategories": Complaint.Category.allCases.map(\.rawValue),
         ]
@@ -177,7 +179,7 @@ struct OrderPages: Sendable {
         data["lineNumbers"] = (order["lines"] as? [[String: Any]] ?? []).map { ["number": Self.text($0["lineNumber"]), "sku": Self.text($0["sku"])] }
         data["returnReasons"] = ReturnAuthorization.Reason.allCases.map(\.rawValue)
         data["requestId"] = "console-\(SecureToken.random(bytes: 12))"
-        if let notice, ["cancelled", "complaintRecorded", "returnOpened", "exchangeOpened", "feedbackRecorded"].contains(notice) {
+        if let notice, ["cancelled", "amended", "complaintRecorded", "returnOpened", "exchangeOpened", "feedbackRecorded"].contains(notice) {
             data["notice"] = ConsoleText.text(notice, language)
         }
         if let problem { data["problem"] = problem }
@@ -259,6 +261,43 @@ struct OrderPages: Sendable {
         if answer.status == 404 { throw ConsoleFailure.notFound }
         return try await orderPage(id, session: session, context: context, problem: answer.fieldErrors.isEmpty ? answer.message : nil,
                                    fieldErrors: answer.fieldErrors, status: answer.status == 409 ? .conflict : .unprocessableContent)
+    }
+
+    /// Statuses before packing: the delivery details may still be corrected (intake decides).
+    static func amendable(_ status: String) -> Bool {
+        guard let status = OrderStatus(rawValue: status) else { return false }
+        return status != .rejected && status != .cancelled && status.rank < OrderStatus.packed.rank
+    }
+
+    /// The amendment form as intake's request: only the fields filled in; the address when any of
+    /// its parts is (intake then names each part missing).
+    static func amendment(_ form: ConsoleForm) -> [String: Any] {
+        var body: [String: Any] = [:]
+        for key in ["recipientName", "recipientPhone"] where !form.text(key).isEmpty { body[key] = form.text(key) }
+        let parts = ["province", "city", "district", "street"]
+        if parts.contains(where: { !form.text($0).isEmpty }) || !form.text("postalCode").isEmpty {
+            var address: [String: Any] = Dictionary(uniqueKeysWithValues: parts.map { ($0, form.text($0)) })
+            if !form.text("postalCode").isEmpty { address["postalCode"] = form.text("postalCode") }
+            body["deliveryAddress"] = address
+        }
+        return body
+    }
+
+    func amend(_ context: ConsoleRequestContext) async throws -> Response {
+        let session = try context.require(.orders)
+        let id = try context.identifier("id")
+        let answer = try await gateway.call(.POST, .intake, "/v1/orders/\(id)/amendments", as: session.staff, body: Self.amendment(context.form))
+        if answer.ok { return ConsoleView.redirect("/orders/\(id)?done=amended") }
+        if answer.status == 404 { throw ConsoleFailure.notFound }
+        // The address's parts are one field on the form.
+        var fields: [String: String] = [:]
+        for (field, reason) in answer.fieldErrors {
+            if field == "deliveryAddress" { fields["address", default: ""] += reason + " " }
+            else if field.hasPrefix("deliveryAddress.") { fields["address", default: ""] += "\(field.dropFirst("deliveryAddress.".count)): \(reason) " }
+            else { fields[field] = reason }
+        }
+        return try await orderPage(id, session: session, context: context, problem: fields.isEmpty ? answer.message : nil,
+                                   fieldErrors: fields, status: answer.status == 409 ? .conflict : .unprocessableContent)
     }
 
     func complain(_ context: ConsoleRequestContext) async throws -> Response {

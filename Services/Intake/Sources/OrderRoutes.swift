@@ -71,10 +71,18 @@ struct OrderRoutes: RouteGroup {
         var requestedBy: String?
     }
 
+    /// Corrected delivery details; fields left out do not change.
+    struct AmendRequest: Codable, Sendable {
+        var recipientName: String?
+        var recipientPhone: String?
+        var deliveryAddress: Address?
+    }
+
     static let endpoints: [Endpoint<Self>] = [
         .get("/v1/orders/:id", [.customerService, .risk, .ops, .channel], "One order with its status timeline (a channel: its own orders)", use: showOrder),
         .get("/v1/orders", [.customerService, .risk, .ops, .channel], "Orders by phone, by channel and channel order id, or newest first by status, channel and Beijing dates (?status, channel, from, to, before, limit; a channel: its own)", use: listOrders),
         .post("/v1/orders/:id/cancel", [.customerService, .ops], "Cancel an order before it ships", use: cancelOrder),
+        .post("/v1/orders/:id/amendments", [.customerService, .ops, .channel], "Correct the recipient or delivery address before the order is packed (a channel: its own orders)", use: amendOrder),
     ]
 
     func showOrder(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
@@ -103,6 +111,48 @@ struct OrderRoutes: RouteGroup {
         let id = context.parameters.get("id") ?? ""
         let body = try await request.decodeJSON(as: CancelRequest.self, context: context)
         return try await cancel(id, body)
+    }
+
+    func amendOrder(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let body = try await request.decodeJSON(as: AmendRequest.self, context: context)
+        try await amend(id, body, by: context.principal)
+        return try Response.json(try await view(id))
+    }
+
+    /// Applies the amendment to intake's order and announces it on `oms.orders` in one transaction;
+    /// 409 once the order is packed (logistics refuses one that crosses the packing on the way).
+    func amend(_ id: String, _ request: AmendRequest, by principal: Principal?) async throws {
+        var issues = OrderAmended.problems(recipientName: request.recipientName, recipientPhone: request.recipientPhone, deliveryAddress: request.deliveryAddress)
+            .map { APIError.FieldError(field: $0.field, reason: $0.reason) }
+        if request.recipientName == nil, request.recipientPhone == nil, request.deliveryAddress == nil {
+            issues.append(.init(field: "deliveryAddress", reason: "name at least one of recipientName, recipientPhone, deliveryAddress"))
+        }
+        guard issues.isEmpty else { throw APIError.validation(issues) }
+        let amendedBy = principal.map { "\($0.role.rawValue):\($0.name)" } ?? "customer-service"
+        try await runtime.database.transaction(logger: runtime.logger) { tx in
+            guard let (status, channel) = try await OrderStore.lockedStatusAndChannel(of: id, connection: tx.connection, logger: tx.logger) else {
+                if try await OrderStore.pendingSubmission(id, connection: tx.connection, logger: tx.logger) != nil {
+                    throw APIError(.conflict, code: "order_pending", message: "the order is accepted but not yet processed; retry in a moment")
+                }
+                throw APIError.notFound("order")
+            }
+            if let principal, principal.role == .channel, principal.channel != channel { throw Self.otherChannel }
+            if status == .rejected || status == .cancelled {
+                throw APIError(.conflict, code: "order_closed", message: "the order is \(status.rawValue); its details can no longer be amended")
+            }
+            if status.rank >= OrderStatus.packed.rank {
+                throw APIError(.conflict, code: status.rank >= OrderStatus.shipped.rank ? "already_shipped" : "already_packed",
+                               message: "the order is \(status.rawValue): its parcel is labelled with the details it was packed with; ask the carrier to redirect it instead")
+            }
+            let amendment = OrderAmended(orderID: id, recipientName: request.recipientName, recipientPhone: request.recipientPhone,
+                                         deliveryAddress: request.deliveryAddress, amendedBy: amendedBy, amendedAt: Date())
+            guard try await OrderStore.applyAmendment(amendment, hasher: hasher, vault: runtime.database.vault, connection: tx.connection, logger: tx.logger) else {
+                throw APIError(.conflict, code: "order_closed", message: "the order has no details to amend")
+            }
+            let envelope = try tx.emit(amendment, orderID: id, topic: TopicCatalogue.orders)
+            try await OrderStore.appendTimeline(id, envelope, status: nil, detail: ["amendedBy": amendedBy], connection: tx.connection, logger: tx.logger)
+        }
     }
 
     func view(_ id: String) async throws -> OrderView {

@@ -20,7 +20,7 @@ public struct OrderStatusProjection: EventHandler {
         (FulfillmentPacked.self, .packed), (FulfillmentShortPicked.self, nil), (FulfillmentCancelled.self, nil), (FulfillmentCancelRefused.self, .packed),
         (FulfillmentPackingBlocked.self, nil),
         (ShipmentDispatched.self, .shipped), (ShipmentInTransit.self, .inTransit), (ShipmentDelayed.self, .delayed),
-        (ShipmentDelivered.self, .delivered), (ShipmentLost.self, nil), (ShipmentException.self, nil),
+        (ShipmentDelivered.self, .delivered), (ShipmentLost.self, nil), (ShipmentException.self, nil), (ShipmentAmendmentRefused.self, nil),
         (ReturnRequested.self, .returnRequested), (RefundIssued.self, .refunded), // or partiallyRefunded: `refundStatus`
         (RefundSettled.self, nil),
         (ReturnDecided.self, nil), (ReturnReceived.self, nil), (ExchangeRequested.self, nil), (ExchangeUnavailable.self, nil),
@@ -125,7 +125,8 @@ public struct OrderStatusProjection: EventHandler {
             try await CatalogStore.releaseCoupons(of: order, on: connection, logger: logger)
         }
         for event in events where event.type == OrderAmended.eventType {
-            try await applyAmendment(event, connection: connection, logger: logger, vault: context.vault)
+            guard let amended = try? event.decode(OrderAmended.self) else { throw HandlerRejection("undecodable order.amended") }
+            try await OrderStore.applyAmendment(amended, hasher: hasher, vault: context.vault, connection: connection, logger: logger)
         }
         let updated = touched.sorted()
         guard !updated.isEmpty else { return }
@@ -156,22 +157,6 @@ public struct OrderStatusProjection: EventHandler {
     }
 
     /// Customer service corrected the recipient or address during review: the order record shows it.
-    private func applyAmendment(_ event: EventEnvelope, connection: PostgresConnection, logger: Logger, vault: PIIVault) async throws {
-        guard let amended = try? event.decode(OrderAmended.self) else { throw HandlerRejection("undecodable order.amended") }
-        let rows = try await connection.query("SELECT body::text FROM orders WHERE order_id = \(amended.orderID)", logger: logger)
-        var body: String?
-        for try await text in rows.decode(String.self) { body = text }
-        guard let body, let stored = try? EventCoding.decode(Order.self, from: Array(body.utf8)) else { return }
-        var order = try vault.open(stored)
-        if let name = amended.recipientName { order.customer.name = name }
-        if let phone = amended.recipientPhone { order.customer.phone = phone }
-        if let address = amended.deliveryAddress { order.deliveryAddress = address }
-        let updated = String(decoding: try EventCoding.encode(vault.seal(order)), as: UTF8.self)
-        try await connection.query("""
-            UPDATE orders SET body = \(updated)::jsonb, phone_hash = \(hasher.phone(order.customer.phone)), updated_at = now() WHERE order_id = \(amended.orderID)
-            """, logger: logger)
-    }
-
     /// Scalar values of the whitelisted keys anywhere in the payload; several values of one key
     /// (e.g. the warehouses of a split allocation) are joined with commas.
     static func details(of payload: [UInt8]) -> [String: String] {

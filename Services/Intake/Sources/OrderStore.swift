@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OMSDomain
+import OMSPlatform
 import PostgresNIO
 
 /// Intake's orders as stored: submissions taken at the edge, the canonical order rows with their
@@ -144,6 +145,32 @@ enum OrderStore {
         let rows = try await connection.query("SELECT status FROM orders WHERE order_id = \(orderID) FOR UPDATE", logger: logger)
         for try await text in rows.decode(String.self) { return OrderStatus(rawValue: text) }
         return nil
+    }
+
+    /// The order's status and channel, its row locked until the caller's transaction ends.
+    static func lockedStatusAndChannel(of orderID: String, connection: PostgresConnection, logger: Logger) async throws -> (status: OrderStatus, channel: String)? {
+        let rows = try await connection.query("SELECT status, channel FROM orders WHERE order_id = \(orderID) FOR UPDATE", logger: logger)
+        for try await (text, channel) in rows.decode((String, String).self) {
+            guard let status = OrderStatus(rawValue: text) else { return nil }
+            return (status, channel)
+        }
+        return nil
+    }
+
+    /// Applies an amendment to the stored (sealed) order body and its phone lookup. An order stored
+    /// without a body that decodes as an order (a rejected draft) is left alone: false.
+    @discardableResult
+    static func applyAmendment(_ amended: OrderAmended, hasher: PIIHasher, vault: PIIVault, connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query("SELECT body::text FROM orders WHERE order_id = \(amended.orderID)", logger: logger)
+        var body: String?
+        for try await text in rows.decode(String.self) { body = text }
+        guard let body, let stored = try? EventCoding.decode(Order.self, from: Array(body.utf8)) else { return false }
+        let order = amended.applied(to: try vault.open(stored))
+        let updated = String(decoding: try EventCoding.encode(vault.seal(order)), as: UTF8.self)
+        try await connection.query("""
+            UPDATE orders SET body = \(updated)::jsonb, phone_hash = \(hasher.phone(order.customer.phone)), updated_at = now() WHERE order_id = \(amended.orderID)
+            """, logger: logger)
+        return true
     }
 
     /// Sets a cancelled order's status and appends the cancellation to its timeline.

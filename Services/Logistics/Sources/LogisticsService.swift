@@ -18,7 +18,7 @@ public struct LogisticsService: OMSService {
     public var migrations: [Migration] { LogisticsServiceMigrations.all(seedDemoCarriers: configuration.seedDemoCarriers) }
 
     /// Group `oms.logistics.events` over orders, fulfillment and after-sales.
-    public var handlers: [any EventHandler] { [ParcelDispatchHandler(apiCarriers: Set(configuration.waybillCarriers.keys))] }
+    public var handlers: [any EventHandler] { [ParcelDispatchHandler(apiCarriers: Set(configuration.waybillCarriers.keys)), OrderAmendmentHandler()] }
 
     public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
         [LogisticsSetupRoutes(runtime: runtime), ShipmentRoutes(runtime: runtime), TrackingWebhookRoutes(runtime: runtime, configuration: configuration),

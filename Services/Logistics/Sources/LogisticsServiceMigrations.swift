@@ -119,5 +119,16 @@ enum LogisticsServiceMigrations {
             CREATE INDEX waybill_bookings_due ON waybill_bookings (next_attempt_at) WHERE status = 'pending';
             CREATE INDEX waybill_bookings_order ON waybill_bookings (order_id);
             """),
+        Migration(version: 104, name: "amended delivery details", sql: """
+            -- Customer service's corrections (order.amended on oms.orders) that arrived before the
+            -- order's first parcel was booked, merged per order and sealed (personal data): every
+            -- waybill of the order, a re-shipment's included, is booked with them.
+            CREATE TABLE order_amendments (
+                order_id text PRIMARY KEY,
+                sealed_amendment text NOT NULL,
+                event_id uuid NOT NULL,
+                amended_at timestamptz NOT NULL
+            );
+            """),
     ]
 }

@@ -7,7 +7,8 @@ import PostgresNIO
 /// `fulfillment.packed` → one shipment per parcel: the carrier service chosen by `CarrierSelector`
 /// (decision and reasons stored), a tracking number, the waybill (sender, recipient with the phone
 /// masked, order number, carrier, weight, insurance, where its number came from), an ETA, and
-/// `shipment.dispatched`. A carrier with an e-waybill API gives the number: the parcel is recorded
+/// `shipment.dispatched`. The recipient and address are the order's as packed, with customer
+/// service's corrections made before packing applied (`OrderAmendmentHandler`). A carrier with an e-waybill API gives the number: the parcel is recorded
 /// as a waybill booking and `WaybillBooker` dispatches it once the carrier answers; other carriers'
 /// numbers come from the local counter, in the carrier's format, at once. Whole batches take a
 /// constant number of statements.
@@ -33,6 +34,11 @@ public struct ParcelDispatchHandler: EventHandler {
             packed.append((body, event))
         }
         guard !packed.isEmpty else { return }
+        // Customer service's corrections made before packing (kept by `OrderAmendmentHandler`) label the parcels.
+        let amendments = try await OrderAmendmentStore.amendments(Array(Set(packed.map(\.0.orderID))), vault: context.vault, connection: connection, logger: logger)
+        for index in packed.indices {
+            if let amendment = amendments[packed[index].0.orderID] { packed[index].0.order = amendment.applied(to: packed[index].0.order) }
+        }
         let origins = try await CarrierStore.origins(Array(Set(packed.map(\.0.warehouseId))), connection: connection, logger: logger)
         let carriers = try await CarrierStore.active(connection: connection, logger: logger)
 

@@ -233,19 +233,8 @@ struct ReviewRoutes: RouteGroup {
     func contact(_ id: String, _ request: ContactRequest, reviewer: String) async throws -> DecisionView {
         var issues: [APIError.FieldError] = []
         if request.note.trimmingCharacters(in: .whitespaces).isEmpty || request.note.count > 1_000 { issues.append(.init(field: "note", reason: "required, at most 1000 characters")) }
-        if let phone = request.recipientPhone, !Customer.isMainlandMobile(phone) {
-            issues.append(.init(field: "recipientPhone", reason: "must be an 11-digit mainland mobile number starting 13-19"))
-        }
-        if let name = request.recipientName, name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 100 {
-            issues.append(.init(field: "recipientName", reason: "1-100 characters"))
-        }
-        if let address = request.deliveryAddress {
-            for (field, value) in [("province", address.province), ("city", address.city), ("district", address.district), ("street", address.street)]
-            where value.trimmingCharacters(in: .whitespaces).isEmpty || value.count > 200 {
-                issues.append(.init(field: "deliveryAddress.\(field)", reason: "required, at most 200 characters"))
-            }
-            if !address.hasValidPostalCode { issues.append(.init(field: "deliveryAddress.postalCode", reason: "must be six digits")) }
-        }
+        issues += OrderAmended.problems(recipientName: request.recipientName, recipientPhone: request.recipientPhone, deliveryAddress: request.deliveryAddress)
+            .map { APIError.FieldError(field: $0.field, reason: $0.reason) }
         guard issues.isEmpty else { throw APIError.validation(issues) }
         let amends = request.recipientName != nil || request.recipientPhone != nil || request.deliveryAddress != nil
         let outcome = try await runtime.database.transaction(logger: runtime.logger) { tx -> Outcome in
@@ -253,14 +242,11 @@ struct ReviewRoutes: RouteGroup {
             if amends && (decision.status == "rejected" || decision.status == "cancelled") { return .conflict(decision.status) }
             try await ReviewStore.addContact(id, reviewer: reviewer, note: request.note, amended: amends, connection: tx.connection, logger: tx.logger)
             guard amends else { return .decided }
-            var order = try runtime.database.vault.open(decision.sealedOrder)
-            if let name = request.recipientName { order.customer.name = name }
-            if let phone = request.recipientPhone { order.customer.phone = phone }
-            if let address = request.deliveryAddress { order.deliveryAddress = address }
+            let amendment = OrderAmended(orderID: id, recipientName: request.recipientName, recipientPhone: request.recipientPhone,
+                                         deliveryAddress: request.deliveryAddress, amendedBy: reviewer, amendedAt: Date())
+            let order = amendment.applied(to: try runtime.database.vault.open(decision.sealedOrder))
             try await ReviewStore.replaceOrder(id, with: runtime.database.vault.seal(order), connection: tx.connection, logger: tx.logger)
-            try tx.emit(OrderAmended(orderID: id, recipientName: request.recipientName, recipientPhone: request.recipientPhone,
-                                     deliveryAddress: request.deliveryAddress, amendedBy: reviewer, amendedAt: Date()),
-                        orderID: id, topic: TopicCatalogue.riskDecisions)
+            try tx.emit(amendment, orderID: id, topic: TopicCatalogue.riskDecisions)
             return .decided
         }
         switch outcome {
