@@ -170,6 +170,39 @@ struct IntakeStatusTests {
                                             shippingFeeRefunded: .zero, withheldUnits: 0, paymentMethod: .card, issuedAt: Date()), orderID: orderID, producer: .aftersales)
     }
 
+    @Test("a split order whose one warehouse waits for item data keeps showing the missing SKU until the parcel that holds it is packed, however the events interleave")
+    func packingBlockedDetails() async throws {
+        try await withIntakeWorld { world in
+            let app = try world.application(role: .all)
+            try await app.test(.live) { client in
+                let edge = EdgeClient(base: "http://127.0.0.1:\(client.port!)", http: HTTPClient.shared)
+                let reply = try await edge.send(.POST, "/v1/channels/web/orders", body: try DemoOrderFactory().webOrder(run: world.id, number: 9).body)
+                let id = reply.json["orderId"] as? String ?? ""
+                #expect(try await world.eventually { try await world.count("SELECT count(*) FROM \(world.schema).orders WHERE order_id = '\(id)' AND status = 'received'") == 1 })
+                let order = InventoryFixtures.order(id, lines: [("CLO-TEE-BLK-M", 1, 9_900), ("NEW-SKU-1", 1, 1_000)])
+                func packed(_ warehouse: String, _ sku: String, line: Int) throws -> EventEnvelope {
+                    let parcel = PackedParcel(parcelId: "FO-\(id)-\(warehouse)-P1", cartonCode: "S", lengthMm: 300, widthMm: 200, heightMm: 100, weightGrams: 500,
+                                              lines: [ParcelLine(lineNumber: line, sku: sku, quantity: 1)], fragile: false, liquid: false, perishable: false, valuable: false,
+                                              insured: false, declaredValue: .fen(1_000), packaging: [], inserts: [])
+                    return try EventEnvelope.make(FulfillmentPacked(fulfillmentOrderId: "FO-\(id)-\(warehouse)", orderID: id, warehouseId: warehouse, parcels: [parcel],
+                                                                    packedBy: "automation", packedAt: Date(), order: order), orderID: id, producer: .fulfillment)
+                }
+                let blocked = try EventEnvelope.make(FulfillmentPackingBlocked(fulfillmentOrderId: "FO-\(id)-GZ1", orderID: id, warehouseId: "GZ1", reasonCode: "item_data_missing",
+                                                                               missingSkus: ["NEW-SKU-1"], blockedAt: Date()), orderID: id, producer: .fulfillment)
+                func missing() async throws -> String? { (try await edge.send(.GET, "/v1/orders/\(id)").json["details"] as? [String: String])?["missingSkus"] }
+                // GZ1 blocks on the new SKU, then SH1 packs the T-shirt (in one batch or two): still waiting.
+                try await world.publish([(blocked, TopicCatalogue.fulfillmentEvents), (try packed("SH1", "CLO-TEE-BLK-M", line: 1), TopicCatalogue.fulfillmentEvents)])
+                #expect(try await world.eventually { try await world.count("SELECT count(*) FROM \(world.schema).order_timeline WHERE order_id = '\(id)' AND event_type LIKE 'fulfillment.%'") == 2 })
+                #expect(try await missing() == "NEW-SKU-1")
+                #expect(try await edge.send(.GET, "/v1/orders/\(id)").json["status"] as? String == "packed")
+                // GZ1 packs it once the product master supplied the item: the wait is over.
+                try await world.publish([(try packed("GZ1", "NEW-SKU-1", line: 2), TopicCatalogue.fulfillmentEvents)])
+                #expect(try await world.eventually { try await world.count("SELECT count(*) FROM \(world.schema).order_timeline WHERE order_id = '\(id)' AND event_type LIKE 'fulfillment.%'") == 3 })
+                #expect(try await missing() == nil)
+            }
+        }
+    }
+
     @Test("a refund of part of what the order cost makes it partiallyRefunded; it is refunded only when everything paid has gone back; a redelivered refund counts once")
     func partialRefunds() async throws {
         try await withIntakeWorld { world in

@@ -144,14 +144,26 @@ struct ProductMasterTests {
                     try await Task.sleep(for: .seconds(3))
                     #expect(try await world.committedEvents(schema: world.fulfillmentSchema, key: blockedID, type: FulfillmentPackingBlocked.eventType) == 1)
 
-                    // 4. The catalog publishes the product again: the order packs and ships, the block clears.
-                    #expect(try await edge.send(.PUT, "/v1/admin/products/PM-HOOD-L", body: try Self.productBody(copying: hoodie.json, barcode: barcode, weightGrams: 700, category: "outerwear")).status == 200)
+                    // 4. Ops has the catalog publish the product again (no change to it): the order packs and ships, the block clears.
+                    #expect(try await edge.send(.POST, "/v1/admin/products/republish", body: Array(#"{"skus":[]}"#.utf8)).status == 422)
+                    let republished = try await edge.send(.POST, "/v1/admin/products/republish", body: Array(#"{"skus":["PM-HOOD-L","NO-SUCH-SKU"]}"#.utf8))
+                    #expect(republished.status == 200 && republished.json["published"] as? Int == 1, "\(republished.text)")
+                    #expect(try await world.eventually(timeout: .seconds(30)) {
+                        try await world.count("SELECT count(*) FROM \(items) WHERE sku = 'PM-HOOD-L' AND catalog_version = 3 AND weight_grams = 700") == 1
+                    })
                     #expect(try await world.eventually(timeout: .seconds(60)) {
                         view = try await edge.send(.GET, "/v1/orders/\(blockedID)").json
                         return view["status"] as? String == "shipped"
                     }, "the blocked order did not ship after the product was republished: \(view["status"] ?? "-")")
                     #expect((view["details"] as? [String: String])?["missingSkus"] == nil)
                     #expect(try await StatusReport.packingBlocked(world.client, schema: world.fulfillmentSchema, logger: world.logger)?.fulfillmentOrders == 0)
+                    // Every product at once (the demo catalog's 282 and this one), as after restoring an item master.
+                    let all = try await edge.send(.POST, "/v1/admin/products/republish", body: Array("{}".utf8))
+                    let catalogSize = try await world.count("SELECT count(*) FROM \(world.schema).products")
+                    #expect(all.status == 200 && all.json["published"] as? Int == catalogSize && catalogSize > 200, "\(all.text)")
+                    #expect(try await world.eventually(timeout: .seconds(60)) {
+                        try await world.count("SELECT count(*) FROM \(items) WHERE catalog_version IS NOT NULL") == catalogSize
+                    })
                     #expect(try await world.ledgerDiscrepancies() == 0)
                 }
             }

@@ -80,6 +80,23 @@ struct RiskReviewTests {
                 })
                 #expect(try await world.committedEvents(schema: world.riskSchema, key: events[12].orderID) == 1)
                 #expect(try await world.count("SELECT count(*) FROM \(world.riskSchema).outbox WHERE topic = '\(world.topic(TopicCatalogue.riskDecisions))'") == 30)
+
+                // Customer service corrects a held order's address at intake: the reviewer sees it (and
+                // its release will carry it). A verified order's record stays as it was decided.
+                let beijing = Address(province: "北京市", city: "北京市", district: "朝阳区", street: "建国路 1 号", postalCode: "100020")
+                let verifiedID = events[12].orderID
+                let amendments = try [held[1].orderID, verifiedID].map { id in
+                    (try EventEnvelope.make(OrderAmended(orderID: id, recipientName: "韩梅梅", recipientPhone: nil, deliveryAddress: beijing, amendedBy: "customerService:cs-1",
+                                                         amendedAt: Date()), orderID: id, producer: .intake), TopicCatalogue.orders)
+                }
+                try await world.publish(amendments)
+                #expect(try await world.eventually {
+                    try await world.count("SELECT count(*) FROM \(world.riskSchema).decisions WHERE order_id = '\(held[1].orderID)' AND order_body->'deliveryAddress'->>'province' = '北京市'") == 1
+                })
+                #expect(try await world.eventually {
+                    try await world.count("SELECT count(*) FROM \(world.riskSchema).inbox WHERE event_id = '\(amendments[1].0.eventID.uuidString.lowercased())'") == 1
+                })
+                #expect(try await world.count("SELECT count(*) FROM \(world.riskSchema).decisions WHERE order_id = '\(verifiedID)' AND order_body->'deliveryAddress'->>'province' = '上海市'") == 1)
             }
         }
     }

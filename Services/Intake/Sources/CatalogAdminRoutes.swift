@@ -63,6 +63,7 @@ struct CatalogAdminRoutes: RouteGroup {
     static let endpoints: [Endpoint<Self>] = [
         .put("/v1/admin/products/:sku", [.ops], "Create or replace a catalogue product", use: putProduct),
         .get("/v1/admin/products/:sku", [.ops], "One catalogue product", use: showProduct),
+        .post("/v1/admin/products/republish", [.ops], "Publish products again to every service keeping a copy (body {\"skus\": [...]} or {} for all): restores an item master or a rebuilt report", use: republishProducts),
         .put("/v1/admin/promotions/:id", [.ops], "Create or replace a promotion", use: putPromotion),
         .post("/v1/admin/coupons", [.ops], "Issue coupon codes", use: issueCoupons),
     ]
@@ -72,6 +73,36 @@ struct CatalogAdminRoutes: RouteGroup {
         let body = try await request.decodeJSON(as: ProductUpsert.self, context: context)
         try await upsert(sku: sku, body)
         return try Response.json(["sku": sku, "status": "saved"])
+    }
+
+    struct RepublishRequest: Codable, Sendable {
+        var skus: [String]?
+    }
+
+    func republishProducts(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(as: RepublishRequest.self, context: context)
+        if let skus = body.skus, skus.isEmpty || skus.count > 1_000 {
+            throw APIError.validation([.init(field: "skus", reason: "1-1000 SKUs, or leave it out for every product")])
+        }
+        return try Response.json(["published": try await republish(body.skus)])
+    }
+
+    /// Publishes the products again, 500 per transaction (each with its outbox rows); the count.
+    func republish(_ skus: [String]?) async throws -> Int {
+        var cursor = "", published = 0
+        while true {
+            let after = cursor
+            let batch = try await runtime.database.transaction(logger: runtime.logger) { tx -> [ProductChanged] in
+                let products = try await CatalogStore.republish(after: after, skus: skus, limit: 500, now: Date(), connection: tx.connection, logger: tx.logger)
+                for product in products {
+                    try tx.emit(product, orderID: ProductChanged.key(sku: product.sku), topic: TopicCatalogue.catalogProducts)
+                }
+                return products
+            }
+            guard let last = batch.last else { return published }
+            published += batch.count
+            cursor = last.sku
+        }
     }
 
     func showProduct(_ request: Request, _ context: OMSRequestContext) async throws -> Response {

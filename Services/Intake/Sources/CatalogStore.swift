@@ -184,6 +184,26 @@ public enum CatalogStore {
         return version
     }
 
+    /// Products to publish again, in SKU order after `cursor` (at most `limit`; only `skus` when
+    /// given): each gets a new version, so every copy applies it, and is returned as its event.
+    static func republish(after cursor: String, skus: [String]?, limit: Int, now: Date, connection: PostgresConnection, logger: Logger) async throws -> [ProductChanged] {
+        let rows = try await connection.query("""
+            UPDATE products p SET version = p.version + 1, updated_at = now()
+            FROM (SELECT sku FROM products WHERE sku > \(cursor) AND (\(skus == nil) OR sku = ANY(\(skus ?? [])::text[])) ORDER BY sku LIMIT \(limit)) AS chosen
+            WHERE p.sku = chosen.sku
+            RETURNING p.sku, p.name, p.category, p.weight_grams, p.volume_cm3, p.fragile, p.liquid, p.valuable, p.perishable, p.active, p.version,
+                      COALESCE((SELECT array_agg(c.code ORDER BY c.code) FROM product_codes c WHERE c.sku = p.sku AND c.kind = 'barcode'), '{}')
+            """, logger: logger)
+        var products: [ProductChanged] = []
+        for try await (sku, name, category, grams, volume, fragile, liquid, valuable, perishable, active, version, barcodes)
+            in rows.decode((String, String, String, Int, Int, Bool, Bool, Bool, Bool, Bool, Int64, [String]).self) {
+            products.append(ProductChanged(sku: sku, name: name, category: category, barcodes: barcodes, weightGrams: grams, volumeCubicCentimetres: volume,
+                                           handling: HandlingAttributes(fragile: fragile, liquid: liquid, valuable: valuable, perishable: perishable),
+                                           active: active, version: version, changedAt: now))
+        }
+        return products.sorted { $0.sku < $1.sku }
+    }
+
     /// A product as the admin API shows it (with its codes), or nil.
     static func product(sku: String, connection: PostgresConnection, logger: Logger) async throws -> CatalogAdminRoutes.ProductUpsert? {
         let rows = try await connection.query("""

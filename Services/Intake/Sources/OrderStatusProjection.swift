@@ -52,21 +52,25 @@ public struct OrderStatusProjection: EventHandler {
         let connection = context.connection, logger = context.logger
         let orderIDs = Array(Set(events.map(\.orderID)))
         let rows = try await connection.query("""
-            SELECT order_id, status, total_fen, refunded_fen FROM orders WHERE order_id = ANY(\(orderIDs)::text[]) ORDER BY order_id FOR UPDATE
+            SELECT order_id, status, total_fen, refunded_fen, details->>'missingSkus' FROM orders WHERE order_id = ANY(\(orderIDs)::text[]) ORDER BY order_id FOR UPDATE
             """, logger: logger)
         var current: [String: OrderStatus] = [:]
         var totals: [String: Int64?] = [:], refunded: [String: Int64] = [:]
-        for try await (order, status, total, refundedFen) in rows.decode((String, String, Int64?, Int64).self) {
+        // SKUs packing waits for, per order: added by fulfillment.packing-blocked, taken away by the
+        // fulfillment.packed that packs them (a split order's other warehouse may still wait).
+        var missing: [String: Set<String>] = [:]
+        for try await (order, status, total, refundedFen, missingSkus) in rows.decode((String, String, Int64?, Int64, String?).self) {
             current[order] = OrderStatus(rawValue: status)
             totals[order] = total
             refunded[order] = refundedFen
+            if let missingSkus { missing[order] = Set(missingSkus.split(separator: ",").map(String.init)) }
         }
 
         var timeline = (orders: [String](), eventIDs: [UUID](), types: [String](), statuses: [String](), changed: [Bool](), at: [Date](), details: [String]())
         var details: [String: [String: String]] = [:]
         var touched = Set<String>()
         var uncancelled: [String] = [], rejected: [String] = []
-        var unblocked = Set<String>()
+        var unblocked = Set<String>(), missingChanged = Set<String>()
         for event in events {
             var target = Self.statusByEventType[event.type] ?? nil
             if event.type == RefundIssued.eventType, current[event.orderID] != nil {
@@ -89,14 +93,20 @@ public struct OrderStatusProjection: EventHandler {
                 changed = true
             }
             let extracted = Self.details(of: event.payload)
-            // Packed: whatever blocked packing is over; the timeline keeps it.
-            if event.type == FulfillmentPacked.eventType, current[event.orderID] != nil {
-                details[event.orderID]?["missingSkus"] = nil
-                unblocked.insert(event.orderID)
-                touched.insert(event.orderID)
-            }
             if !extracted.isEmpty, current[event.orderID] != nil {
                 details[event.orderID, default: [:]].merge(extracted) { _, new in new }
+                touched.insert(event.orderID)
+            }
+            if current[event.orderID] != nil, event.type == FulfillmentPackingBlocked.eventType {
+                guard let blocked = try? event.decode(FulfillmentPackingBlocked.self) else { throw HandlerRejection("undecodable \(event.type)") }
+                missing[event.orderID, default: []].formUnion(blocked.missingSkus)
+                missingChanged.insert(event.orderID)
+                touched.insert(event.orderID)
+            } else if current[event.orderID] != nil, event.type == FulfillmentPacked.eventType, !(missing[event.orderID]?.isEmpty ?? true) {
+                // (Decoded only for an order that waited: the common packing costs nothing more.)
+                guard let packed = try? event.decode(FulfillmentPacked.self) else { throw HandlerRejection("undecodable \(event.type)") }
+                missing[event.orderID]?.subtract(packed.parcels.flatMap { $0.lines.map(\.sku) })
+                missingChanged.insert(event.orderID)
                 touched.insert(event.orderID)
             }
             timeline.orders.append(event.orderID)
@@ -127,6 +137,12 @@ public struct OrderStatusProjection: EventHandler {
         for event in events where event.type == OrderAmended.eventType {
             guard let amended = try? event.decode(OrderAmended.self) else { throw HandlerRejection("undecodable order.amended") }
             try await OrderStore.applyAmendment(amended, hasher: hasher, vault: context.vault, connection: connection, logger: logger)
+        }
+        for order in missingChanged {
+            if let skus = missing[order], !skus.isEmpty { details[order, default: [:]]["missingSkus"] = skus.sorted().joined(separator: ",") } else {
+                details[order]?["missingSkus"] = nil
+                unblocked.insert(order)
+            }
         }
         let updated = touched.sorted()
         guard !updated.isEmpty else { return }

@@ -8,10 +8,11 @@ import PostgresNIO
 /// phone and address, account, coupon), count what the velocity and abuse rules need, evaluate
 /// the policy, store the decision with every finding, and emit `order.verified`, `order.held` or
 /// `order.rejected` on `oms.risk.decisions`. An `order.cancelled` takes a held order out of the
-/// review queue. Invariant: one decision per order; a decided order is never re-opened (replays
+/// review queue; customer service's `order.amended` corrects a held order's details.
+/// Invariant: one decision per order; a decided order is never re-opened (replays
 /// are stopped by the inbox and, behind it, by the decision's primary key).
 public struct OrderReviewHandler: EventHandler {
-    public let eventTypes: Set<String> = [OrderReceived.eventType, OrderCancelled.eventType]
+    public let eventTypes: Set<String> = [OrderReceived.eventType, OrderCancelled.eventType, OrderAmended.eventType]
     let hasher: PIIHasher
 
     public init(hasher: PIIHasher) {
@@ -37,6 +38,17 @@ public struct OrderReviewHandler: EventHandler {
                     UPDATE decisions SET status = 'cancelled', decided_at = \(cancelled.cancelledAt), reviewer_note = 'order cancelled'
                     WHERE order_id = \(cancelled.orderID) AND status = 'held'
                     """, logger: context.logger)
+            case OrderAmended.eventType:
+                // Customer service corrected a held order's details at intake: the reviewer sees
+                // them, and the release carries them downstream (inventory sources by the new address).
+                let amended: OrderAmended
+                do { amended = try event.decode(OrderAmended.self) } catch { throw HandlerRejection("undecodable order.amended: \(error)") }
+                try await review(run, evaluator: evaluator, context: context)
+                run.removeAll()
+                if let decision = try await ReviewStore.locked(amended.orderID, connection: context.connection, logger: context.logger), decision.status == "held" {
+                    let order = amended.applied(to: try context.vault.open(decision.sealedOrder))
+                    try await ReviewStore.replaceOrder(amended.orderID, with: context.vault.seal(order), connection: context.connection, logger: context.logger)
+                }
             default:
                 continue
             }
