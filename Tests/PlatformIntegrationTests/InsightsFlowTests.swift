@@ -17,13 +17,9 @@ struct InsightsFlowTests {
     @Test("40 orders through every stage, then deliveries, a return and refund, a complaint and feedback: insights agrees with intake, logistics and after-sales")
     func reconcileRebuildAndDashboard() async throws {
         try await withIntakeWorld { world in
-            var (intakeService, intakeConfig) = try world.configuration(role: .all)
-            intakeService.httpPort = TestPorts.block()
-            let intake = try buildApplication(service: IntakeService(configuration: intakeConfig, hasher: intakeService.piiHasher), configuration: intakeService, logger: world.logger)
-            let insightsPort = TestPorts.block()
-            let insights = EdgeClient(base: "http://127.0.0.1:\(insightsPort)", http: HTTPClient.shared)
-            let edge = EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: HTTPClient.shared)
-            try await world.running([intake, try world.riskApplication(), try world.insightsApplication(port: insightsPort)], readyAt: [edge, insights]) {
+            let (intake, edge) = try world.liveIntake()
+            let (insightsApp, insights) = try world.liveInsights()
+            try await world.running([intake, try world.riskApplication(), insightsApp], readyAt: [edge, insights]) {
                 try await world.withStages(inventory: true, fulfillment: ["OMS_FULFILLMENT_DEFAULT_MODE": "automatic"], logistics: LogisticsFlowTests.signingEnvironment,
                                            afterSales: [:]) { stages in
                     let (inventory, logistics, afterSales) = (try #require(stages.inventory), try #require(stages.logistics), try #require(stages.afterSales))
@@ -179,7 +175,7 @@ struct InsightsFlowTests {
                     var served: [String] = []
                     for path in reports { served.append(try await insights.send(.GET, path).text) }
                     let original = served
-                    let rebuildPort = insightsPort + 1
+                    let rebuildPort = TestPorts.block()
                     let rebuilt = EdgeClient(base: "http://127.0.0.1:\(rebuildPort)", http: HTTPClient.shared)
                     try await world.running([try world.insightsApplication(port: rebuildPort, generation: 2)], readyAt: [rebuilt]) {
                         var differing: [String] = reports

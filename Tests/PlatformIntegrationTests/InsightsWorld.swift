@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import InsightsService
@@ -12,6 +13,12 @@ extension IntakeWorld {
     func insightsApplication(port: Int, generation: Int = 1) throws -> some ApplicationProtocol {
         let configuration = try InsightsConfiguration(environment: ["OMS_INSIGHTS_GENERATION": String(generation)])
         return try serviceApplication(InsightsService(configuration: configuration), schema: insightsSchema(generation: generation), batchSize: 200, poolSize: 6, port: port)
+    }
+
+    /// An insights process (generation 1) on a port of its own and the client that reaches it.
+    func liveInsights() throws -> (app: some ApplicationProtocol, client: EdgeClient) {
+        let port = TestPorts.block()
+        return (try insightsApplication(port: port), EdgeClient(base: "http://127.0.0.1:\(port)", http: HTTPClient.shared))
     }
 
     /// Rows of a query as strings, for reconciling with a source service's tables.

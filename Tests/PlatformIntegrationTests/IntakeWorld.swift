@@ -69,6 +69,15 @@ final class IntakeWorld: Sendable {
         return try buildApplication(service: IntakeService(configuration: intake, hasher: service.piiHasher), configuration: service, logger: logger)
     }
 
+    /// An all-in-one intake process on a port of its own (built as `main` builds it) with the edge
+    /// client that reaches it, for tests that run it with other services in `running`.
+    func liveIntake(intake extra: [String: String] = [:]) throws -> (app: some ApplicationProtocol, edge: EdgeClient) {
+        var (service, intake) = try configuration(role: .all, intake: extra)
+        service.httpPort = TestPorts.block()
+        let app = try buildApplication(service: IntakeService(configuration: intake, hasher: service.piiHasher), configuration: service, logger: logger)
+        return (app, EdgeClient(base: "http://127.0.0.1:\(service.httpPort)", http: HTTPClient.shared))
+    }
+
     /// Intake (edge, workers, status projection) in the background on a random port and risk on
     /// the testing framework's live server, for tests that act on held orders over HTTP; `body`
     /// gets an edge client for each once intake is ready. Both stop gracefully afterwards.

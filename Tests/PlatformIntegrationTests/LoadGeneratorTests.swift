@@ -18,11 +18,8 @@ struct LoadGeneratorTests {
     @Test("30 orders of the promotion mix with 10 % held: every shipping order dispatched and measured per stage; the held ones held")
     func promotionMixEndToEnd() async throws {
         try await withIntakeWorld { world in
-            var (intakeService, intakeConfig) = try world.configuration(role: .all)
-            intakeService.httpPort = TestPorts.block()
-            let intake = try buildApplication(service: IntakeService(configuration: intakeConfig, hasher: intakeService.piiHasher), configuration: intakeService, logger: world.logger)
+            let (intake, edge) = try world.liveIntake()
             let risk = try world.riskApplication()
-            let edge = EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: HTTPClient.shared)
             try await world.running([intake, risk], readyAt: [edge]) {
                 try await world.withStages(inventory: true, fulfillment: ["OMS_FULFILLMENT_DEFAULT_MODE": "automatic"], logistics: LogisticsFlowTests.signingEnvironment) { stages in
                     let inventory = try #require(stages.inventory)

@@ -30,10 +30,7 @@ struct OrderAmendmentTests {
     @Test("an address and recipient corrected before packing label the parcel; after packing 409; one crossing the packing is refused by logistics on the timeline; bad input names the field")
     func amendUntilPacked() async throws {
         try await withIntakeWorld { world in
-            var (intakeService, intakeConfig) = try world.configuration(role: .all)
-            intakeService.httpPort = TestPorts.block()
-            let intake = try buildApplication(service: IntakeService(configuration: intakeConfig, hasher: intakeService.piiHasher), configuration: intakeService, logger: world.logger)
-            let edge = EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: HTTPClient.shared)
+            let (intake, edge) = try world.liveIntake()
             try await world.running([intake, try world.riskApplication()], readyAt: [edge]) {
                 try await world.withStages(inventory: true, fulfillment: ["OMS_FULFILLMENT_DEFAULT_MODE": "automatic"], logistics: LogisticsFlowTests.signingEnvironment) { stages in
                     try await LogisticsFlowTests.setUpOrigins(stages.logistics!)

@@ -48,13 +48,9 @@ struct ProductMasterTests {
     @Test("a product registered once in the catalog is packed and shipped; insights takes its category; a SKU missing from the item master blocks visibly and packs once the catalog republishes it")
     func productMaster() async throws {
         try await withIntakeWorld { world in
-            var (intakeService, intakeConfig) = try world.configuration(role: .all)
-            intakeService.httpPort = TestPorts.block()
-            let intake = try buildApplication(service: IntakeService(configuration: intakeConfig, hasher: intakeService.piiHasher), configuration: intakeService, logger: world.logger)
-            let insightsPort = TestPorts.block()
-            let insights = EdgeClient(base: "http://127.0.0.1:\(insightsPort)", http: HTTPClient.shared)
-            let edge = EdgeClient(base: "http://127.0.0.1:\(intakeService.httpPort)", http: HTTPClient.shared)
-            try await world.running([intake, try world.riskApplication(), try world.insightsApplication(port: insightsPort)], readyAt: [edge, insights]) {
+            let (intake, edge) = try world.liveIntake()
+            let (insightsApp, insights) = try world.liveInsights()
+            try await world.running([intake, try world.riskApplication(), insightsApp], readyAt: [edge, insights]) {
                 try await world.withStages(inventory: true, fulfillment: ["OMS_FULFILLMENT_DEFAULT_MODE": "automatic", "OMS_WAVE_CHECK_SECONDS": "1"],
                                            logistics: LogisticsFlowTests.signingEnvironment) { stages in
                     let inventory = stages.inventory!
