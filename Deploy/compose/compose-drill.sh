@@ -92,6 +92,10 @@ wait_stored() {  # $1: run, $2: expected count
   sql "SELECT count(*) || '/' || count(DISTINCT channel_order_id) FROM intake.orders WHERE channel_order_id LIKE 'W-$1-%'"
 }
 
+# A shell that ran the local stack or the test command exports its own secrets and development
+# mode; the project must take its env file's instead (a CI rehearsal's demo got 401 when it did not).
+export OMS_API_TOKENS="shell-ops:ops=not-the-project-token-0000000000000000000000" OMS_DEVELOPMENT_MODE=true OMS_PII_KEYS="shell:$(head -c 32 /dev/zero | base64)"
+
 # --- 1. cold start --------------------------------------------------------------------------------
 say "removing any earlier project (containers, network, volumes), then one command: compose-up.sh up"
 compose down -v --remove-orphans >/dev/null 2>&1 || true

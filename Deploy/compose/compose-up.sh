@@ -16,7 +16,8 @@
 #   Deploy/compose/compose-up.sh down             remove the project (containers, network, volumes)
 #                                                 and stop the dockerd this script started
 #
-# Configuration: the repository's .env when it exists (cp .env.example .env); otherwise one is
+# Configuration: the repository's .env when it exists (cp .env.example .env), never the calling
+# shell's OMS_* variables (see compose()); otherwise one is
 # generated once into $OMS_STACK_DIR/compose/compose.env with random secrets and the local run's
 # two settings (fulfillment automatic so demo orders flow without scanners; console cookies not
 # Secure because it is served over plain http on 127.0.0.1). OMS_STACK_DIR (default <repo>/.oms),
@@ -176,8 +177,17 @@ env_file() {
   echo "$file"
 }
 
+# The project's configuration is the env file alone. docker-compose lets the caller's shell override
+# the env file, and a shell that ran the local stack (or the test command) exports its own
+# OMS_API_TOKENS, OMS_PII_KEYS, OMS_DEVELOPMENT_MODE...: containers would take those while
+# `env` hands omsctl the file's tokens (401 on every call; seen in a CI rehearsal). So they are
+# removed from docker-compose's environment.
 compose() {
-  COMPOSE_PROJECT_NAME="$PROJECT" /usr/bin/docker-compose --project-directory "$REPO" --env-file "$(env_file)" \
+  local clean=() var
+  for var in $(compgen -e); do
+    case "$var" in OMS_*|GRAFANA_*|POSTGRES_*) clean+=(-u "$var") ;; esac
+  done
+  env "${clean[@]}" COMPOSE_PROJECT_NAME="$PROJECT" /usr/bin/docker-compose --project-directory "$REPO" --env-file "$(env_file)" \
     -f "$REPO/docker-compose.yml" -f "$HERE/docker-compose.local.yml" "$@"
 }
 
