@@ -120,6 +120,8 @@ public struct PromotionClawback: Codable, Hashable, Sendable {
 /// Why money goes back: a received return, a cancellation before shipment, or a risk rejection.
 public enum RefundCause: String, Codable, Sendable, CaseIterable {
     case `return`, cancellation, rejection
+    /// Some units of some lines cancelled before packing (`order.lines-cancelled`).
+    case lineCancellation
 }
 
 /// `aftersales.refund-issued`: a refund was decided and is owed to the customer's original payment;

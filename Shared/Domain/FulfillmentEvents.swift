@@ -121,17 +121,24 @@ public struct FulfillmentCancelled: DomainEvent {
     public var orderID: String
     public var warehouseId: String
     public var lines: [ParcelLine]
+    /// "order_cancelled", or "line_cancelled" for units of a line cancellation.
     public var reasonCode: String
+    /// The line cancellation these units belong to (nil for a whole order's cancellation).
+    public var cancellationId: String?
     public var cancelledAt: Date
 
-    public init(fulfillmentOrderId: String, orderID: String, warehouseId: String, lines: [ParcelLine], reasonCode: String, cancelledAt: Date) {
+    public init(fulfillmentOrderId: String, orderID: String, warehouseId: String, lines: [ParcelLine], reasonCode: String, cancellationId: String? = nil, cancelledAt: Date) {
         self.fulfillmentOrderId = fulfillmentOrderId
         self.orderID = orderID
         self.warehouseId = warehouseId
         self.lines = lines
         self.reasonCode = reasonCode
+        self.cancellationId = cancellationId
         self.cancelledAt = cancelledAt
     }
+
+    /// Whether these units are part of a line cancellation rather than the whole order's.
+    public var isLineCancellation: Bool { cancellationId != nil }
 }
 
 /// `fulfillment.cancel-refused`: an `order.cancelled` reached a fulfillment order already packed;
@@ -180,5 +187,30 @@ public struct FulfillmentPackingBlocked: DomainEvent {
         self.reasonCode = reasonCode
         self.missingSkus = missingSkus
         self.blockedAt = blockedAt
+    }
+}
+
+/// `fulfillment.line-cancel-refused`: a warehouse could not stop units of a line cancellation
+/// (`reasonCode` "already_packed", or "picking_started" once a picker holds the pick list); they
+/// ship and the customer needs a return for them. Invariant: at most one per (cancellation,
+/// warehouse); never for units the same warehouse stopped.
+public struct FulfillmentLineCancelRefused: DomainEvent {
+    public static let eventType = "fulfillment.line-cancel-refused"
+    public static let schemaVersion = 1
+
+    public var cancellationId: String
+    public var orderID: String
+    public var warehouseId: String
+    public var lines: [ParcelLine]
+    public var reasonCode: String
+    public var refusedAt: Date
+
+    public init(cancellationId: String, orderID: String, warehouseId: String, lines: [ParcelLine], reasonCode: String, refusedAt: Date) {
+        self.cancellationId = cancellationId
+        self.orderID = orderID
+        self.warehouseId = warehouseId
+        self.lines = lines
+        self.reasonCode = reasonCode
+        self.refusedAt = refusedAt
     }
 }

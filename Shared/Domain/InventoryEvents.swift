@@ -173,3 +173,31 @@ public struct ExchangeUnavailable: DomainEvent {
         self.checkedAt = checkedAt
     }
 }
+
+/// `inventory.lines-cancelled`: inventory's answer to `order.lines-cancelled`. `released` units
+/// were never in a warehouse (backordered, reserved but not announced, or the order not yet
+/// allocated): they are cancelled for good and their stock is back. `inWarehouses` units were
+/// announced: the warehouse stops them (`fulfillment.cancelled` with this `cancellationId`) or
+/// refuses (`fulfillment.line-cancel-refused`). `reasonCode` says why nothing was taken
+/// ("order_closed") when both lists are empty. Invariant: one per cancellation; released plus
+/// in-warehouse units never exceed what the order line had left.
+public struct InventoryLinesCancelled: DomainEvent {
+    public static let eventType = "inventory.lines-cancelled"
+    public static let schemaVersion = 1
+
+    public var cancellationId: String
+    public var orderID: String
+    public var released: [LineQuantity]
+    public var inWarehouses: [StockAllocation]
+    public var reasonCode: String?
+    public var cancelledAt: Date
+
+    public init(cancellationId: String, orderID: String, released: [LineQuantity], inWarehouses: [StockAllocation], reasonCode: String?, cancelledAt: Date) {
+        self.cancellationId = cancellationId
+        self.orderID = orderID
+        self.released = released
+        self.inWarehouses = inWarehouses
+        self.reasonCode = reasonCode
+        self.cancelledAt = cancelledAt
+    }
+}

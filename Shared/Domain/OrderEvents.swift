@@ -160,3 +160,31 @@ public struct OrderCancelled: DomainEvent {
         self.cancelledAt = cancelledAt
     }
 }
+
+/// `order.lines-cancelled` on `oms.orders`: customer service (or the order's channel) cancelled
+/// some units of some lines before the order was packed; the rest of the order goes on. Inventory
+/// is the arbiter: it cancels what is not yet in a warehouse and asks the warehouses to stop the
+/// rest (`inventory.lines-cancelled`). Invariant: `cancellationId` is unique; each line appears
+/// once with `quantity` > 0 and never more than the line has left; at least one unit of the
+/// order remains (cancelling everything is `order.cancelled`).
+public struct OrderLinesCancelled: DomainEvent {
+    public static let eventType = "order.lines-cancelled"
+    public static let schemaVersion = 1
+
+    public var cancellationId: String
+    public var orderID: String
+    public var lines: [LineQuantity]
+    public var reason: String
+    /// "customer-service:<name>", "ops:<name>" or "channel:<name>".
+    public var requestedBy: String
+    public var cancelledAt: Date
+
+    public init(cancellationId: String, orderID: String, lines: [LineQuantity], reason: String, requestedBy: String, cancelledAt: Date) {
+        self.cancellationId = cancellationId
+        self.orderID = orderID
+        self.lines = lines
+        self.reason = reason
+        self.requestedBy = requestedBy
+        self.cancelledAt = cancelledAt
+    }
+}

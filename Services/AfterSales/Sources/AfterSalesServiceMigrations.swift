@@ -180,5 +180,23 @@ enum AfterSalesServiceMigrations {
             );
             INSERT INTO refund_settings (auto_refunds_since) VALUES (now());
             """),
+        Migration(version: 104, name: "line cancellation refunds", sql: """
+            -- Units of a line cancellation that were stopped: by inventory (never in a warehouse,
+            -- part 'I') or by a warehouse (part '<warehouse>'). Each part is refunded once, when
+            -- the order's record is known; resolution says what came of it (refunded, nothing_paid,
+            -- paid_on_marketplace, nothing_due).
+            CREATE TABLE line_cancellation_parts (
+                part_id text PRIMARY KEY,
+                cancellation_id text NOT NULL,
+                order_id text NOT NULL,
+                lines jsonb NOT NULL,
+                cancelled_at timestamptz NOT NULL,
+                resolution text,
+                refund_id text
+            );
+            CREATE INDEX line_cancellation_parts_open ON line_cancellation_parts (order_id) WHERE resolution IS NULL;
+            ALTER TABLE refunds DROP CONSTRAINT refunds_cause_check,
+                ADD CONSTRAINT refunds_cause_check CHECK (cause IN ('return', 'cancellation', 'rejection', 'lineCancellation'));
+            """),
     ]
 }

@@ -5,9 +5,12 @@ import OMSPlatform
 /// Refunds orders that end before shipment: `order.cancelled` (held `OMS_CANCELLATION_REFUND_HOLD_SECONDS`,
 /// and until the warehouses stop work when one may have started), `order.rejected` (at once), and
 /// the warehouses' answers `fulfillment.cancelled` / `fulfillment.cancel-refused` (which voids a
-/// held refund). Invariant: idempotent; facts are upserts and a closure opens one refund.
+/// held refund); and the units of line cancellations that were stopped, by inventory
+/// (`inventory.lines-cancelled`) or by a warehouse (`fulfillment.cancelled` with a cancellation id),
+/// each part refunded once. Invariant: idempotent; facts are upserts and a closure opens one refund.
 public struct OrderClosureHandler: EventHandler {
-    public let eventTypes: Set<String> = [OrderCancelled.eventType, OrderRejected.eventType, FulfillmentCancelled.eventType, FulfillmentCancelRefused.eventType]
+    public let eventTypes: Set<String> = [OrderCancelled.eventType, OrderRejected.eventType, FulfillmentCancelled.eventType, FulfillmentCancelRefused.eventType,
+                                          InventoryLinesCancelled.eventType]
     let holdSeconds: Int
 
     public init(holdSeconds: Int) {
@@ -26,8 +29,23 @@ public struct OrderClosureHandler: EventHandler {
                 let rejected = try decode(OrderRejected.self, event)
                 try await RefundStore.recordClosure(orderID: rejected.orderID, cause: .rejection, previousStatus: nil, closedAt: rejected.rejectedAt,
                                                     releaseAt: rejected.rejectedAt, connection: connection, logger: logger)
+            case InventoryLinesCancelled.eventType:
+                let cancelled = try decode(InventoryLinesCancelled.self, event)
+                guard cancelled.released.allSatisfy({ $0.quantity > 0 }) else { throw HandlerRejection("inventory.lines-cancelled with a non-positive quantity") }
+                if !cancelled.released.isEmpty {
+                    try await RefundStore.recordLineCancellationPart("RF-L-\(cancelled.cancellationId)-I", cancellationId: cancelled.cancellationId, orderID: cancelled.orderID,
+                                                                     lines: cancelled.released, at: cancelled.cancelledAt, connection: connection, logger: logger)
+                }
             case FulfillmentCancelled.eventType:
                 let cancelled = try decode(FulfillmentCancelled.self, event)
+                if let cancellationId = cancelled.cancellationId {
+                    // Units of a line cancellation a warehouse stopped: refunded on their own.
+                    guard cancelled.lines.allSatisfy({ $0.quantity > 0 }) else { throw HandlerRejection("fulfillment.cancelled with a non-positive quantity") }
+                    try await RefundStore.recordLineCancellationPart("RF-L-\(cancellationId)-\(cancelled.fulfillmentOrderId)", cancellationId: cancellationId,
+                                                                     orderID: cancelled.orderID, lines: cancelled.lines, at: cancelled.cancelledAt,
+                                                                     connection: connection, logger: logger)
+                    continue
+                }
                 try await RefundStore.recordFulfillmentAnswer(orderID: cancelled.orderID, refused: false, now: Date(), connection: connection, logger: logger)
             case FulfillmentCancelRefused.eventType:
                 let refused = try decode(FulfillmentCancelRefused.self, event)
@@ -36,7 +54,9 @@ public struct OrderClosureHandler: EventHandler {
                 continue
             }
         }
-        try await RefundStore.openClosureRefunds(orderIDs: Array(Set(events.map(\.orderID))).sorted(), context: context)
+        let orders = Array(Set(events.map(\.orderID))).sorted()
+        try await RefundStore.openClosureRefunds(orderIDs: orders, context: context)
+        try await RefundStore.openLineCancellationRefunds(orderIDs: orders, context: context)
     }
 
     private func decode<E: DomainEvent>(_ type: E.Type, _ event: EventEnvelope) throws -> E {

@@ -59,6 +59,7 @@ public struct OrderHistoryHandler: EventHandler {
                 """, logger: logger)
             // A rejection read before its order (another topic) waited for this record.
             try await RefundStore.openClosureRefunds(orderIDs: orders.ids, context: context)
+            try await RefundStore.openLineCancellationRefunds(orderIDs: orders.ids, context: context)
         }
         if !parcels.ids.isEmpty {
             try await connection.query("""

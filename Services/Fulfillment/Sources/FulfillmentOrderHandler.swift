@@ -5,7 +5,8 @@ import OMSPlatform
 import PostgresNIO
 
 /// Turns `inventory.reserved` into fulfillment orders (one per order and warehouse of the
-/// reservation, so a split order becomes separate parcels) and `order.cancelled` into stopped work.
+/// reservation, so a split order becomes separate parcels), `order.cancelled` into stopped work and
+/// `inventory.lines-cancelled` into fewer units (`FulfillmentLineCancellation`).
 /// Automatic warehouses pick and pack at once; manual ones collect orders into pick waves. An
 /// order sent before its payment waits in `awaiting_payment` until `order.paid` (read before or after).
 /// Whole batches take a constant number of statements.
@@ -13,7 +14,7 @@ import PostgresNIO
 /// already cancelled starts no work but is handed straight back to inventory (`fulfillment.cancelled`);
 /// events are applied as if one by one, in order.
 public struct FulfillmentOrderHandler: EventHandler {
-    public let eventTypes: Set<String> = [InventoryReserved.eventType, OrderCancelled.eventType, OrderPaid.eventType]
+    public let eventTypes: Set<String> = [InventoryReserved.eventType, OrderCancelled.eventType, OrderPaid.eventType, InventoryLinesCancelled.eventType]
     let configuration: FulfillmentConfiguration
 
     public init(configuration: FulfillmentConfiguration) {
@@ -24,6 +25,7 @@ public struct FulfillmentOrderHandler: EventHandler {
         var reserved: [(body: InventoryReserved, event: EventEnvelope, index: Int)] = []
         var cancellations: [(orderID: String, event: EventEnvelope, index: Int)] = []
         var paid: [(orderID: String, at: Date)] = []
+        var lineCancellations: [(body: InventoryLinesCancelled, event: EventEnvelope)] = []
         for (index, event) in events.enumerated() {
             switch event.type {
             case InventoryReserved.eventType:
@@ -36,6 +38,10 @@ public struct FulfillmentOrderHandler: EventHandler {
             case OrderPaid.eventType:
                 guard let body = try? event.decode(OrderPaid.self) else { throw HandlerRejection("undecodable order.paid") }
                 paid.append((body.orderID, body.paidAt))
+            case InventoryLinesCancelled.eventType:
+                guard let body = try? event.decode(InventoryLinesCancelled.self) else { throw HandlerRejection("undecodable inventory.lines-cancelled") }
+                guard body.inWarehouses.allSatisfy({ $0.quantity > 0 }) else { throw HandlerRejection("inventory.lines-cancelled with a non-positive quantity") }
+                if !body.inWarehouses.isEmpty { lineCancellations.append((body, event)) }
             default:
                 continue
             }
@@ -52,6 +58,11 @@ public struct FulfillmentOrderHandler: EventHandler {
         }
         if !paid.isEmpty {
             try await releasePaid(paid.map(\.orderID), now: now, context: context)
+        }
+        // Before whole cancellations: the units a line cancellation stops are released as such,
+        // the rest by the order's cancellation (the same units in all, in either order).
+        if !lineCancellations.isEmpty {
+            try await FulfillmentLineCancellation.apply(lineCancellations, now: now, context: context)
         }
         if !cancellations.isEmpty {
             try await FulfillmentCancellation.cancel(cancellations.map { ($0.orderID, $0.event) }, now: now, context: context)

@@ -173,5 +173,18 @@ enum FulfillmentServiceMigrations {
             ALTER TABLE items ADD COLUMN category text;
             ALTER TABLE items ADD COLUMN active boolean NOT NULL DEFAULT true;
             """),
+        Migration(version: 104, name: "line cancellations answered once", sql: """
+            -- One answer per (line cancellation, warehouse): the units stopped (fulfillment.cancelled)
+            -- and those refused (fulfillment.line-cancel-refused), whatever the redelivery.
+            CREATE TABLE line_cancellation_answers (
+                cancellation_id text NOT NULL,
+                warehouse_code text NOT NULL,
+                order_id text NOT NULL,
+                stopped integer NOT NULL,
+                refused integer NOT NULL,
+                answered_at timestamptz NOT NULL,
+                PRIMARY KEY (cancellation_id, warehouse_code)
+            );
+            """),
     ]
 }

@@ -145,6 +145,22 @@ public enum IntakeServiceMigrations {
             -- services holding a copy apply only what is newer than what they hold.
             ALTER TABLE products ADD COLUMN version bigint NOT NULL DEFAULT 0;
             """),
+        // 110 is the demo catalog (seeded only when asked); schema changes continue at 111.
+        Migration(version: 111, name: "line cancellations", sql: """
+            -- Units of order lines cancelled before packing (order.lines-cancelled), one row per
+            -- line of a cancellation: what is left of a line is its quantity minus these.
+            CREATE TABLE line_cancellations (
+                cancellation_id text NOT NULL,
+                order_id text NOT NULL REFERENCES orders (order_id),
+                line_number integer NOT NULL,
+                quantity integer NOT NULL CHECK (quantity > 0),
+                reason text NOT NULL,
+                requested_by text NOT NULL,
+                cancelled_at timestamptz NOT NULL,
+                PRIMARY KEY (cancellation_id, line_number)
+            );
+            CREATE INDEX line_cancellations_order ON line_cancellations (order_id);
+            """),
     ]
 
     /// The schema plus, when asked, the demo catalog (a few hundred SKUs and two promotions).

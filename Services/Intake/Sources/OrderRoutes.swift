@@ -7,7 +7,7 @@ import PostgresNIO
 
 /// Order status for customers and customer service: `GET /v1/orders/{id}`, lookup by channel order
 /// id or by phone (`GET /v1/orders?channel=&channelOrderId=` / `?phone=`), and
-/// `POST /v1/orders/{id}/cancel`. Personal data leaves only masked. A channel's token reads the
+/// `POST /v1/orders/{id}/cancel`, amendments and line cancellations. Personal data leaves only masked. A channel's token reads the
 /// orders of its own channel only (the `statusUrl` of intake's 202), by id or channel order id.
 struct OrderRoutes: RouteGroup {
     let runtime: ServiceRuntime
@@ -29,6 +29,8 @@ struct OrderRoutes: RouteGroup {
             var discountFen: Int64
             var paidFen: Int64
             var gift: Bool
+            /// Units taken off the line by line cancellations (requested; the timeline says what stopped).
+            var cancelledQuantity: Int = 0
         }
         struct TimelineEntry: Codable, Sendable {
             var eventType: String
@@ -83,6 +85,8 @@ struct OrderRoutes: RouteGroup {
         .get("/v1/orders", [.customerService, .risk, .ops, .channel], "Orders by phone, by channel and channel order id, or newest first by status, channel and Beijing dates (?status, channel, from, to, before, limit; a channel: its own)", use: listOrders),
         .post("/v1/orders/:id/cancel", [.customerService, .ops], "Cancel an order before it ships", use: cancelOrder),
         .post("/v1/orders/:id/amendments", [.customerService, .ops, .channel], "Correct the recipient or delivery address before the order is packed (a channel: its own orders)", use: amendOrder),
+        .post("/v1/orders/:id/line-cancellations", [.customerService, .ops, .channel],
+              "Cancel some units of some lines before the order is packed; the rest goes on and the difference is refunded (a channel: its own orders)", use: cancelLines),
     ]
 
     func showOrder(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
@@ -118,6 +122,63 @@ struct OrderRoutes: RouteGroup {
         let body = try await request.decodeJSON(as: AmendRequest.self, context: context)
         try await amend(id, body, by: context.principal)
         return try Response.json(try await view(id))
+    }
+
+    func cancelLines(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let body = try await request.decodeJSON(as: LineCancellation.self, context: context)
+        let accepted = try await cancelLines(id, body, by: context.principal)
+        return try Response.json(accepted, status: .accepted)
+    }
+
+    /// What a line cancellation answers: accepted and announced; inventory and the warehouses
+    /// decide what stops (the order's timeline shows it) and after-sales refunds the difference.
+    struct LineCancellationAccepted: Codable, Sendable {
+        var cancellationId: String
+        var orderId: String
+        var lines: [LineQuantity]
+        var statusUrl: String
+    }
+
+    /// Records the cancellation and announces `order.lines-cancelled` on `oms.orders` in one
+    /// transaction; 409 once the order is packed, closed, awaiting payment or a till sale.
+    func cancelLines(_ id: String, _ request: LineCancellation, by principal: Principal?) async throws -> LineCancellationAccepted {
+        let requestedBy = principal.map { "\($0.role.rawValue):\($0.name)" } ?? "customer-service"
+        return try await runtime.database.transaction(logger: runtime.logger) { tx in
+            guard let (status, channel) = try await OrderStore.lockedStatusAndChannel(of: id, connection: tx.connection, logger: tx.logger) else {
+                if try await OrderStore.pendingSubmission(id, connection: tx.connection, logger: tx.logger) != nil {
+                    throw APIError(.conflict, code: "order_pending", message: "the order is accepted but not yet processed; retry in a moment")
+                }
+                throw APIError.notFound("order")
+            }
+            if let principal, principal.role == .channel, principal.channel != channel { throw Self.otherChannel }
+            if status == .rejected || status == .cancelled {
+                throw APIError(.conflict, code: "order_closed", message: "the order is \(status.rawValue); none of its lines can be cancelled")
+            }
+            if channel == OMSDomain.Channel.pos.rawValue {
+                throw APIError(.conflict, code: "till_sale", message: "a till sale was completed at the till; take the goods back as a return")
+            }
+            if status == .awaitingPayment {
+                throw APIError(.conflict, code: "awaiting_payment", message: "the order awaits its payment for its whole total; cancel the order, or cancel lines once it is paid")
+            }
+            if status.rank >= OrderStatus.packed.rank {
+                throw APIError(.conflict, code: status.rank >= OrderStatus.shipped.rank ? "already_shipped" : "already_packed",
+                               message: "the order is \(status.rawValue): its lines can no longer be cancelled; request a return after delivery")
+            }
+            guard let order = try await OrderStore.storedOrder(id, connection: tx.connection, logger: tx.logger) else {
+                throw APIError(.conflict, code: "order_closed", message: "the order has no lines to cancel")
+            }
+            let earlier = try await OrderStore.lineCancellations(of: id, connection: tx.connection, logger: tx.logger)
+            let issues = request.problems(order: order, cancelled: earlier.units)
+            guard issues.isEmpty else { throw APIError.validation(issues) }
+            let event = OrderLinesCancelled(cancellationId: "LC-\(id)-\(earlier.count + 1)", orderID: id, lines: request.eventLines(order: order),
+                                            reason: request.reason.trimmingCharacters(in: .whitespacesAndNewlines), requestedBy: requestedBy, cancelledAt: Date())
+            try await OrderStore.recordLineCancellation(event, connection: tx.connection, logger: tx.logger)
+            let envelope = try tx.emit(event, orderID: id, topic: TopicCatalogue.orders)
+            try await OrderStore.appendTimeline(id, envelope, status: nil, detail: ["cancellationId": event.cancellationId, "requestedBy": requestedBy],
+                                                connection: tx.connection, logger: tx.logger)
+            return LineCancellationAccepted(cancellationId: event.cancellationId, orderId: id, lines: event.lines, statusUrl: "/v1/orders/\(id)")
+        }
     }
 
     /// Applies the amendment to intake's order and announces it on `oms.orders` in one transaction;
@@ -161,6 +222,7 @@ struct OrderRoutes: RouteGroup {
         let found = try await client.withConnection { try await OrderStore.order(id, connection: $0, logger: logger) }
         let pending = found != nil ? nil : try await client.withConnection { try await OrderStore.pendingSubmission(id, connection: $0, logger: logger) }
         let timeline = found == nil ? [] : try await client.withConnection { try await OrderStore.timeline(id, connection: $0, logger: logger) }
+        let cancelled = found == nil ? [:] : try await client.withConnection { try await OrderStore.lineCancellations(of: id, connection: $0, logger: logger).units }
         guard let row = found else {
             // Accepted at the edge but not yet worked: the submission is the only record so far.
             if let pending {
@@ -191,7 +253,8 @@ struct OrderRoutes: RouteGroup {
             view.paymentMethod = order.payment.method.rawValue
             view.lines = order.lines.map {
                 OrderView.Line(lineNumber: $0.lineNumber, sku: $0.sku, quantity: $0.quantity, unitPriceFen: $0.unitPrice.minorUnits,
-                               discountFen: $0.allocatedDiscount.minorUnits, paidFen: $0.paidAmount.minorUnits, gift: $0.isGift)
+                               discountFen: $0.allocatedDiscount.minorUnits, paidFen: $0.paidAmount.minorUnits, gift: $0.isGift,
+                               cancelledQuantity: cancelled[$0.lineNumber] ?? 0)
             }
             view.totals = OrderView.Totals(goodsFen: order.goodsTotal.minorUnits, discountFen: order.discountTotal.minorUnits,
                                            shippingFen: order.shippingFee.minorUnits, totalFen: order.total.minorUnits)

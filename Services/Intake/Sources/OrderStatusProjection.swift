@@ -16,9 +16,9 @@ public struct OrderStatusProjection: EventHandler {
     /// (`OrderStatusProjectionTests` fails on a new one until its effect is decided).
     public static let statusByEvent: [(event: any DomainEvent.Type, status: OrderStatus?)] = [
         (OrderVerified.self, .verified), (OrderHeld.self, .held), (OrderRejected.self, .rejected), (OrderAmended.self, nil),
-        (InventoryReserved.self, .allocated), (InventoryBackordered.self, .backordered), (InventoryReleased.self, nil),
+        (InventoryReserved.self, .allocated), (InventoryBackordered.self, .backordered), (InventoryReleased.self, nil), (InventoryLinesCancelled.self, nil),
         (FulfillmentPacked.self, .packed), (FulfillmentShortPicked.self, nil), (FulfillmentCancelled.self, nil), (FulfillmentCancelRefused.self, .packed),
-        (FulfillmentPackingBlocked.self, nil),
+        (FulfillmentPackingBlocked.self, nil), (FulfillmentLineCancelRefused.self, nil),
         (ShipmentDispatched.self, .shipped), (ShipmentInTransit.self, .inTransit), (ShipmentDelayed.self, .delayed),
         (ShipmentDelivered.self, .delivered), (ShipmentLost.self, nil), (ShipmentException.self, nil), (ShipmentAmendmentRefused.self, nil),
         (ReturnRequested.self, .returnRequested), (RefundIssued.self, .refunded), // or partiallyRefunded: `refundStatus`
@@ -33,7 +33,7 @@ public struct OrderStatusProjection: EventHandler {
     /// Payload fields copied into the timeline and the order's details (never personal data).
     static let detailKeys: Set<String> = [
         "warehouseId", "warehouseID", "carrier", "carrierCode", "trackingNumber", "eta", "estimatedDelivery", "location",
-        "reasonCode", "refundOutcome", "refundId", "refundID", "returnId", "returnID", "parcelCount", "signedBy", "missingSkus",
+        "reasonCode", "refundOutcome", "refundId", "refundID", "returnId", "returnID", "parcelCount", "signedBy", "missingSkus", "cancellationId",
     ]
 
     public let eventTypes = Set(statusByEventType.keys)
@@ -77,7 +77,8 @@ public struct OrderStatusProjection: EventHandler {
                 guard let refund = try? event.decode(RefundIssued.self) else { throw HandlerRejection("undecodable \(event.type)") }
                 let sum = (refunded[event.orderID] ?? 0) + refund.amount.minorUnits
                 refunded[event.orderID] = sum
-                target = Self.refundStatus(refundedFen: sum, totalFen: totals[event.orderID] ?? nil)
+                // A line cancellation's refund leaves the rest of the order on its way: no status change.
+                target = refund.cause == .lineCancellation ? nil : Self.refundStatus(refundedFen: sum, totalFen: totals[event.orderID] ?? nil)
                 touched.insert(event.orderID)
             }
             var changed = false

@@ -210,5 +210,19 @@ enum InventoryServiceMigrations {
             -- this reason, and the job goes on for the others.
             ALTER TABLE orders ADD COLUMN blocked_reason text;
             """),
+        Migration(version: 108, name: "line cancellations", sql: """
+            -- order.lines-cancelled, one row per line, recorded once. A cancellation read before
+            -- the order was verified (before_allocation) lowers the line's demand when it is.
+            CREATE TABLE line_cancellations (
+                cancellation_id text NOT NULL,
+                order_id text NOT NULL,
+                line_number integer NOT NULL,
+                quantity integer NOT NULL CHECK (quantity > 0),
+                before_allocation boolean NOT NULL,
+                cancelled_at timestamptz NOT NULL,
+                PRIMARY KEY (cancellation_id, line_number)
+            );
+            CREATE INDEX line_cancellations_order ON line_cancellations (order_id) WHERE before_allocation;
+            """),
     ]
 }

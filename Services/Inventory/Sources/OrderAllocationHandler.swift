@@ -8,13 +8,14 @@ import PostgresNIO
 /// warehouses already work on only once `fulfillment.cancelled` says they stopped) and fills other
 /// orders' backorders from what came back, re-allocates after `fulfillment.short-picked`, and
 /// reserves a lost parcel's units again (`shipment.lost`, once per shipment) and an exchange's
-/// replacement (`exchange.requested`, once per exchange, never backordered). A batch locks the stock rows of every SKU it touches once, in
+/// replacement (`exchange.requested`, once per exchange, never backordered), and arbitrates line
+/// cancellations (`order.lines-cancelled`, see `OrderAllocator+LineCancellations`). A batch locks the stock rows of every SKU it touches once, in
 /// (sku, warehouse) order, so any number of inventory workers serialize per SKU and never oversell.
 /// Invariant: deterministic given the database and the events; repeats are no-ops.
 public struct OrderAllocationHandler: EventHandler {
     public let eventTypes: Set<String> = [OrderVerified.eventType, OrderCancelled.eventType, OrderRejected.eventType,
                                           FulfillmentShortPicked.eventType, FulfillmentCancelled.eventType, ShipmentLost.eventType,
-                                          ExchangeRequested.eventType]
+                                          ExchangeRequested.eventType, OrderLinesCancelled.eventType]
 
     public init() {}
 
@@ -25,6 +26,7 @@ public struct OrderAllocationHandler: EventHandler {
         case stopped(FulfillmentCancelled)
         case lost(ShipmentLost)
         case exchange(ExchangeRequested)
+        case cancelLines(OrderLinesCancelled)
 
         var orderID: String {
             switch self {
@@ -34,6 +36,7 @@ public struct OrderAllocationHandler: EventHandler {
             case .stopped(let stopped): stopped.orderID
             case .lost(let lost): lost.orderID
             case .exchange(let exchange): exchange.orderID
+            case .cancelLines(let cancellation): cancellation.orderID
             }
         }
     }
@@ -62,6 +65,13 @@ public struct OrderAllocationHandler: EventHandler {
                     let exchange = try event.decode(ExchangeRequested.self)
                     guard exchange.replacement.quantity > 0, exchange.replacement.lineNumber > 1000 else { throw HandlerRejection("exchange.requested with a non-positive quantity or a line number of the original order") }
                     work.append((event, .exchange(exchange)))
+                case OrderLinesCancelled.eventType:
+                    let cancellation = try event.decode(OrderLinesCancelled.self)
+                    guard !cancellation.lines.isEmpty, cancellation.lines.allSatisfy({ $0.quantity > 0 && !$0.sku.isEmpty }),
+                          Set(cancellation.lines.map(\.lineNumber)).count == cancellation.lines.count else {
+                        throw HandlerRejection("order.lines-cancelled without lines, with a non-positive quantity, an empty SKU or a line named twice")
+                    }
+                    work.append((event, .cancelLines(cancellation)))
                 default: continue
                 }
             } catch let rejection as HandlerRejection {
@@ -90,6 +100,7 @@ public struct OrderAllocationHandler: EventHandler {
             case .stopped(let stopped): skus.formUnion(stopped.lines.map(\.sku))
             case .lost(let lost): skus.formUnion(lost.lines.map(\.sku))
             case .exchange(let exchange): skus.insert(exchange.replacement.sku)
+            case .cancelLines(let cancellation): skus.formUnion(cancellation.lines.map(\.sku))
             case .shortPick(let shortPick): skus.formUnion(shortPick.lines.map(\.sku)); releasing.append(shortPick.orderID)
             }
         }
@@ -133,6 +144,9 @@ public struct OrderAllocationHandler: EventHandler {
                 try await allocator.reship(lost, causedBy: event, now: now)
             case .exchange(let exchange):
                 try await allocator.exchange(exchange, causedBy: event, now: now)
+            case .cancelLines(let cancellation):
+                let returned = try await allocator.cancelLines(cancellation, causedBy: event, now: now)
+                _ = try await allocator.fillBackorders(skus: returned, causedBy: event, now: now)
             case .shortPick(let shortPick):
                 try await allocator.reallocate(shortPick, causedBy: event, now: now)
             }

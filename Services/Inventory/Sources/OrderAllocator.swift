@@ -18,8 +18,8 @@ struct OrderAllocator {
     let policy: SourcingPolicy
     let partialChannels: Set<String>
 
-    private var connection: PostgresConnection { tx.connection }
-    private var logger: Logger { tx.logger }
+    var connection: PostgresConnection { tx.connection }
+    var logger: Logger { tx.logger }
 
     /// Locks the stock rows of `skus` (creating `creating`) and loads warehouses and policies.
     static func begin(skus: Set<String>, creating: Set<StockKey> = [], tx: TransactionContext) async throws -> OrderAllocator {
@@ -42,7 +42,7 @@ struct OrderAllocator {
     }
 
     /// Where `order` may ship from (active warehouses, not stores), minus `excluding`.
-    private func candidates(for order: Order, excluding: String? = nil) -> [SourcingPlanner.Candidate] {
+    func candidates(for order: Order, excluding: String? = nil) -> [SourcingPlanner.Candidate] {
         warehouses.filter { $0.ships && $0.code != excluding }.map { $0.candidate(for: order.deliveryAddress) }
     }
 
@@ -71,6 +71,7 @@ struct OrderAllocator {
         for try await (id, kind) in rows.decode((String, String).self) {
             if kind == "known" { known.insert(id) } else { cancelled.insert(id) }
         }
+        let cancelledLines = try await linesCancelledBeforeAllocation(ids)
         var orders = (ids: [String](), channels: [String](), partial: [Bool](), statuses: [String](), bodies: [String]())
         var reservations = (orders: [String](), lines: [Int](), skus: [String](), warehouses: [String](), quantities: [Int](), announced: [Bool]())
         var backorders = (orders: [String](), lines: [Int](), skus: [String](), quantities: [Int](), expected: [String]())
@@ -90,7 +91,13 @@ struct OrderAllocator {
                 continue
             }
             let options = candidates(for: order)
-            let plan = planner.plan(order.lines.map(Self.demand), candidates: options, available: available(order.lines.map(\.sku), at: Set(options.map(\.code))))
+            // Units a line cancellation took before the order got here are not sourced.
+            let demands = order.lines.map(Self.demand).compactMap { demand -> SourcingPlanner.Demand? in
+                var demand = demand
+                demand.quantity -= cancelledLines[order.orderID]?[demand.lineNumber] ?? 0
+                return demand.quantity > 0 ? demand : nil
+            }
+            let plan = planner.plan(demands, candidates: options, available: available(order.lines.map(\.sku), at: Set(options.map(\.code))))
             let complete = plan.shortfalls.isEmpty
             let announce = partial || complete
             orders.ids.append(order.orderID); orders.channels.append(order.channel.rawValue); orders.partial.append(partial)

@@ -60,6 +60,16 @@ public struct DemoOrderFactory: Sendable {
             "payment": ["method": "card", "reference": "pay-\(run)-\(n)", "amountFen": 0, "paidAt": "2026-11-11T00:00:30+08:00"],
         ]
         if let coupon { object["couponCode"] = coupon.coupon.code }
+        let total = try total(ofWebOrder: object, coupon: coupon)
+        var payment = object["payment"] as! [String: Any]
+        payment["amountFen"] = total.minorUnits
+        object["payment"] = payment
+        return Generated(channelOrderID: channelOrderID, body: Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])), expectedTotal: total)
+    }
+
+    /// What intake prices a web order payload at with the demo catalog and promotions (its
+    /// `payment.amountFen` is ignored), so a test or a load run can send the amount intake expects.
+    public func total(ofWebOrder object: [String: Any], coupon: IssuedCoupon? = nil) throws -> Money {
         let draft = try JSONDecoder().decode(WebOrderPayload.self, from: JSONSerialization.data(withJSONObject: object))
             .normalize(limits: IntakeLimits(), hasher: hasher).get()
         guard case .accepted(let order, _, _) = assembler.assemble(orderID: "x", draft: OrderDraft(
@@ -68,9 +78,6 @@ public struct DemoOrderFactory: Sendable {
             catalog: catalog, promotions: promotions, coupon: coupon) else {
             throw PayloadRejected(issues: [FieldIssue("lines", "demo order does not price")])
         }
-        var payment = object["payment"] as! [String: Any]
-        payment["amountFen"] = order.total.minorUnits
-        object["payment"] = payment
-        return Generated(channelOrderID: channelOrderID, body: Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])), expectedTotal: order.total)
+        return order.total
     }
 }

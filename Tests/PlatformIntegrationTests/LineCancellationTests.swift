@@ -1,0 +1,193 @@
+import Foundation
+import OMSDemo
+import OMSDomain
+import OMSPlatform
+import Testing
+
+/// Cancelling some units of some lines of a live order (issue 29, part 2), through the real intake,
+/// risk, inventory, fulfillment and after-sales processes: inventory cancels what no warehouse works
+/// on yet (a backorder: the rest of the order is released to the warehouse at once), a warehouse stops
+/// the units of an order waiting for its wave, and refuses them once the wave is on the floor;
+/// after-sales refunds each stopped part once, taking back a 满减 threshold the rest no longer reaches.
+@Suite("Line cancellations: backordered, waiting and picking lines, refunds with the 满减 clawback", .serialized)
+struct LineCancellationTests {
+    /// A web order sent before its payment, with these lines (SKU, quantity).
+    static func unpaidOrder(number: String, lines: [(String, Int)]) throws -> [UInt8] {
+        var json = try JSONSerialization.jsonObject(with: Data(try IntakeEndToEndTests.example("web"))) as! [String: Any]
+        json["orderNumber"] = number
+        json["lines"] = lines.map { ["sku": $0.0, "quantity": $0.1] }
+        var payment = json["payment"] as! [String: Any]
+        payment["amountFen"] = try DemoOrderFactory().total(ofWebOrder: json).minorUnits
+        payment["status"] = "pending"
+        payment.removeValue(forKey: "reference")
+        payment.removeValue(forKey: "paidAt")
+        json["payment"] = payment
+        return Array(try JSONSerialization.data(withJSONObject: json))
+    }
+
+    static func fen(_ value: Any?) -> Int64 { ((value as? [String: Any])?["minorUnits"] as? NSNumber)?.int64Value ?? -1 }
+
+    /// The order's lines by number, and each line's share of the spend-threshold promotion.
+    static func lines(_ view: [String: Any]) -> [Int: [String: Any]] {
+        Dictionary(uniqueKeysWithValues: ((view["lines"] as? [[String: Any]]) ?? []).map { ($0["lineNumber"] as? Int ?? 0, $0) })
+    }
+
+    static func thresholdShares(_ view: [String: Any]) -> (threshold: Int64, shares: [Int: Int64]) {
+        for promotion in (view["appliedPromotions"] as? [[String: Any]]) ?? [] where promotion["threshold"] != nil {
+            let shares = ((promotion["shares"] as? [[String: Any]]) ?? []).map { ($0["lineNumber"] as? Int ?? 0, fen($0["amount"])) }
+            return (fen(promotion["threshold"]), Dictionary(shares, uniquingKeysWith: +))
+        }
+        return (0, [:])
+    }
+
+    static func timeline(_ view: [String: Any], _ type: String) -> [[String: String]] {
+        ((view["timeline"] as? [[String: Any]]) ?? []).filter { $0["eventType"] as? String == type }.map { ($0["detail"] as? [String: String]) ?? [:] }
+    }
+
+    @Test("a backordered line cancelled releases the rest; a waiting line stops in the warehouse; a picking one is refused; refunds take back the 满减; bad input and late requests are refused")
+    func cancelLines() async throws {
+        try await withIntakeWorld { world in
+            let (intake, edge) = try world.liveIntake()
+            try await world.running([intake, try world.riskApplication()], readyAt: [edge]) {
+                try await world.withStages(inventory: true, fulfillment: ["OMS_WAVE_WINDOW_SECONDS": "3600", "OMS_WAVE_CHECK_SECONDS": "1"], afterSales: [:]) { stages in
+                    let inventory = try #require(stages.inventory), fulfillment = try #require(stages.fulfillment)
+                    try await InventoryFixtures.setUpWarehouses(inventory)
+                    #expect(try await InventoryFixtures.receive(inventory, "CLO-HOOD-NVY-L", 4, into: "SH1").status == 201)
+                    #expect(try await InventoryFixtures.receive(inventory, "GLS-WINEGLASS-1", 2, into: "SH1").status == 201)
+
+                    // Places an order, pays what intake priced it at, and waits for `status`.
+                    func place(_ number: String, _ lines: [(String, Int)], pay: Bool = true, until status: String) async throws -> (id: String, view: [String: Any]) {
+                        let placed = try await edge.send(.POST, "/v1/channels/web/orders", body: try Self.unpaidOrder(number: number, lines: lines))
+                        #expect(placed.status == 202, "\(placed.text)")
+                        let id = placed.json["orderId"] as? String ?? ""
+                        var view: [String: Any] = [:]
+                        #expect(try await world.eventually {
+                            view = try await edge.send(.GET, "/v1/orders/\(id)").json
+                            return view["status"] as? String == "awaitingPayment"
+                        }, "\(number) not awaiting payment: \(view["status"] ?? "-")")
+                        if pay {
+                            let total = ((view["totals"] as? [String: Any])?["totalFen"] as? NSNumber)?.int64Value ?? 0
+                            let paid = try await edge.send(.POST, "/v1/channels/web/orders/\(number)/payment",
+                                                           body: Array(#"{"status":"paid","reference":"WX-\#(number)","amountFen":\#(total),"paidAt":"2026-12-07T10:00:00+08:00"}"#.utf8))
+                            #expect(paid.status == 200, "\(paid.text)")
+                        }
+                        #expect(try await world.eventually {
+                            view = try await edge.send(.GET, "/v1/orders/\(id)").json
+                            return view["status"] as? String == status
+                        }, "\(number) not \(status): \(view["status"] ?? "-")")
+                        return (id, view)
+                    }
+                    func cancel(_ id: String, _ json: String, token: String? = nil) async throws -> EdgeClient.Reply {
+                        try await edge.send(.POST, "/v1/orders/\(id)/line-cancellations", body: Array(json.utf8),
+                                            headers: ["Authorization": "Bearer \(token ?? TestCredentials.token(.customerService))"])
+                    }
+                    func refunds(_ id: String) async throws -> [String: Int64] {
+                        let rows = try await world.strings("SELECT refund_id, amount_fen::text FROM \(world.afterSalesSchema).refunds WHERE order_id = '\(id)' AND cause = 'lineCancellation'")
+                        return Dictionary(uniqueKeysWithValues: rows.map { ($0[0], Int64($0[1]) ?? -1) })
+                    }
+
+                    // A: two hoodies and a wine glass, allocated in SH1 and waiting for a wave.
+                    let a = try await place("W-LC-A-\(world.id)", [("CLO-HOOD-NVY-L", 2), ("GLS-WINEGLASS-1", 1)], until: "allocated")
+                    #expect(try await world.eventually {
+                        try await world.count("SELECT count(*) FROM \(world.fulfillmentSchema).fulfillment_orders WHERE order_id = '\(a.id)' AND status = 'open'") == 1
+                    })
+                    // B: a hoodie and two wine glasses, one of which there is not: backordered, waiting whole.
+                    let b = try await place("W-LC-B-\(world.id)", [("CLO-HOOD-NVY-L", 1), ("GLS-WINEGLASS-1", 2)], until: "backordered")
+
+                    // Bad input names the field; another channel may not; unknown orders are 404.
+                    let unknownLine = try await cancel(a.id, #"{"lines":[{"lineNumber":9,"quantity":1}],"reason":"客户不要了"}"#)
+                    #expect(unknownLine.status == 422 && unknownLine.text.contains("lines[0].lineNumber"), "\(unknownLine.text)")
+                    let tooMany = try await cancel(a.id, #"{"lines":[{"lineNumber":1,"quantity":3}],"reason":"客户不要了"}"#)
+                    #expect(tooMany.status == 422 && tooMany.text.contains("lines[0].quantity") && tooMany.text.contains("at most 2"), "\(tooMany.text)")
+                    let everything = try await cancel(a.id, #"{"lines":[{"lineNumber":1,"quantity":2},{"lineNumber":2,"quantity":1}],"reason":"客户不要了"}"#)
+                    #expect(everything.status == 422 && everything.text.contains("cancel the order instead"), "\(everything.text)")
+                    let twice = try await cancel(a.id, #"{"lines":[{"lineNumber":1,"quantity":1},{"lineNumber":1,"quantity":1}],"reason":"客户不要了"}"#)
+                    #expect(twice.status == 422 && twice.text.contains("lines[1].lineNumber"), "\(twice.text)")
+                    let noReason = try await cancel(a.id, #"{"lines":[{"lineNumber":1,"quantity":1}],"reason":" "}"#)
+                    #expect(noReason.status == 422 && noReason.text.contains("reason"), "\(noReason.text)")
+                    let malformed = try await cancel(a.id, #"{"lines":"all"}"#)
+                    #expect(malformed.status == 400, "\(malformed.text)")
+                    let otherChannel = try await cancel(a.id, #"{"lines":[{"lineNumber":1,"quantity":1}],"reason":"x"}"#, token: TestCredentials.token(.channel, channel: "pos"))
+                    #expect(otherChannel.status == 403, "\(otherChannel.text)")
+                    #expect(try await cancel("OMS-NO-SUCH", #"{"lines":[{"lineNumber":1,"quantity":1}],"reason":"x"}"#).status == 404)
+
+                    // B's backordered glass cancelled (the channel, for its own order): inventory closes the backorder
+                    // and the rest of B goes to the warehouse at once; the glass is refunded (B still reaches 满减).
+                    let bCancel = try await cancel(b.id, #"{"lines":[{"lineNumber":2,"quantity":1}],"reason":"缺货，客户只要一个杯子"}"#,
+                                                   token: TestCredentials.token(.channel, channel: "web"))
+                    #expect(bCancel.status == 202 && bCancel.json["cancellationId"] as? String == "LC-\(b.id)-1", "\(bCancel.text)")
+                    #expect(try await world.eventually {
+                        try await world.fulfillmentCount("""
+                            SELECT count(*) FROM ful.fulfillment_lines l JOIN ful.fulfillment_orders f ON f.id = l.fulfillment_order_id
+                            WHERE f.order_id = '\(b.id)' AND f.status = 'open' AND l.quantity = 1
+                            """) == 2
+                    }, "B's hoodie and one glass never reached the warehouse")
+                    #expect(try await world.inventoryCount("SELECT count(*) FROM inv.backorders WHERE order_id = '\(b.id)' AND status = 'open'") == 0)
+                    let bGlassPaid = (Self.lines(b.view)[2]?["paidFen"] as? NSNumber)?.int64Value ?? -1
+                    #expect(try await world.eventually { try await refunds(b.id)["RF-L-LC-\(b.id)-1-I"] == bGlassPaid / 2 }, "B refund: expected \(bGlassPaid / 2)")
+
+                    // A: one hoodie of two while the order waits for its wave: the warehouse stops it, inventory
+                    // releases it, the refund is its share of what was paid (the rest still reaches the threshold).
+                    let first = try await cancel(a.id, #"{"lines":[{"lineNumber":1,"quantity":1}],"reason":"客户少要一件"}"#)
+                    #expect(first.status == 202, "\(first.text)")
+                    #expect(try await world.eventually {
+                        try await world.fulfillmentCount("SELECT quantity FROM ful.fulfillment_lines l JOIN ful.fulfillment_orders f ON f.id = l.fulfillment_order_id WHERE f.order_id = '\(a.id)' AND l.line_number = 1") == 1
+                    })
+                    #expect(try await world.eventually {
+                        try await world.inventoryCount("SELECT coalesce(sum(quantity), 0) FROM inv.reservations WHERE order_id = '\(a.id)' AND line_number = 1 AND status = 'active'") == 1
+                    })
+                    let aLines = Self.lines(a.view), aPromotion = Self.thresholdShares(a.view)
+                    let hoodiesPaid = (aLines[1]?["paidFen"] as? NSNumber)?.int64Value ?? -1
+                    let foA = try await world.strings("SELECT id FROM \(world.fulfillmentSchema).fulfillment_orders WHERE order_id = '\(a.id)'").first?.first ?? ""
+                    #expect(try await world.eventually { try await refunds(a.id)["RF-L-LC-\(a.id)-1-\(foA)"] == hoodiesPaid / 2 }, "A refund 1: expected \(hoodiesPaid / 2)")
+
+                    // A's glass too: the one hoodie left is under the 满减 threshold, so the refund gives
+                    // back the glass less the hoodie's share of the discount.
+                    let hoodiePrice = (aLines[1]?["unitPriceFen"] as? NSNumber)?.int64Value ?? .max
+                    #expect(aPromotion.threshold > 0 && hoodiePrice < aPromotion.threshold, "\(a.view)")
+                    let second = try await cancel(a.id, #"{"lines":[{"lineNumber":2,"quantity":1}],"reason":"客户不要杯子"}"#)
+                    #expect(second.status == 202 && second.json["cancellationId"] as? String == "LC-\(a.id)-2", "\(second.text)")
+                    let glassPaid = (aLines[2]?["paidFen"] as? NSNumber)?.int64Value ?? -1
+                    let clawback = (aPromotion.shares[1] ?? 0) / 2
+                    #expect(clawback > 0)
+                    #expect(try await world.eventually { try await refunds(a.id)["RF-L-LC-\(a.id)-2-\(foA)"] == glassPaid - clawback },
+                            "A refund 2: expected \(glassPaid) - \(clawback)")
+                    #expect(try await world.count("SELECT count(*) FROM \(world.afterSalesSchema).refunds WHERE refund_id = 'RF-L-LC-\(a.id)-2-\(foA)' AND jsonb_array_length(detail->'clawbacks') = 1") == 1)
+                    // A's glass is back: only B's glass stays reserved; A still shows allocated (a line's refund is not the order's).
+                    #expect(try await world.eventually {
+                        try await world.inventoryCount("SELECT reserved FROM inv.stock WHERE sku = 'GLS-WINEGLASS-1' AND warehouse_code = 'SH1'") == 1
+                    })
+                    var view: [String: Any] = [:]
+                    #expect(try await world.eventually {
+                        view = try await edge.send(.GET, "/v1/orders/\(a.id)").json
+                        return Self.timeline(view, RefundIssued.eventType).count == 2
+                    })
+                    #expect(view["status"] as? String == "allocated", "\(view["status"] ?? "-")")
+                    #expect(Self.lines(view)[1]?["cancelledQuantity"] as? Int == 1 && Self.lines(view)[2]?["cancelledQuantity"] as? Int == 1, "\(view["lines"] ?? "-")")
+                    #expect(Self.timeline(view, OrderLinesCancelled.eventType).count == 2 && Self.timeline(view, InventoryLinesCancelled.eventType).count == 2)
+
+                    // The wave goes to the floor: B's other glass cancelled now is refused by the warehouse, visibly, and nothing is refunded.
+                    let wave = try await fulfillment.send(.POST, "/v1/fulfillment/warehouses/SH1/waves", headers: ["Authorization": "Bearer \(TestCredentials.token(.warehouse))"])
+                    #expect(wave.status == 201, "\(wave.text)")
+                    #expect(try await world.fulfillmentCount("SELECT count(*) FROM ful.fulfillment_orders WHERE order_id = '\(b.id)' AND status = 'picking'") == 1)
+                    let late = try await cancel(b.id, #"{"lines":[{"lineNumber":2,"quantity":1}],"reason":"杯子也不要了"}"#)
+                    #expect(late.status == 202, "\(late.text)")
+                    #expect(try await world.eventually {
+                        view = try await edge.send(.GET, "/v1/orders/\(b.id)").json
+                        return Self.timeline(view, FulfillmentLineCancelRefused.eventType).contains { $0["reasonCode"] == "picking_started" }
+                    }, "no refusal on B's timeline")
+                    #expect(try await world.inventoryCount("SELECT coalesce(sum(quantity), 0) FROM inv.reservations WHERE order_id = '\(b.id)' AND line_number = 2 AND status = 'active'") == 1)
+                    #expect(try await refunds(b.id).count == 1)
+
+                    // C, not yet paid: 409 (its payment is for the whole total); cancelled: 409 closed.
+                    let c = try await place("W-LC-C-\(world.id)", [("CLO-HOOD-NVY-L", 1), ("GLS-WINEGLASS-1", 1)], pay: false, until: "awaitingPayment")
+                    let unpaid = try await cancel(c.id, #"{"lines":[{"lineNumber":2,"quantity":1}],"reason":"x"}"#)
+                    #expect(unpaid.status == 409 && unpaid.text.contains("awaiting_payment"), "\(unpaid.text)")
+                    #expect(try await edge.send(.POST, "/v1/orders/\(c.id)/cancel", body: Array(#"{"reason":"客户取消"}"#.utf8)).status == 200)
+                    let closed = try await cancel(c.id, #"{"lines":[{"lineNumber":2,"quantity":1}],"reason":"x"}"#)
+                    #expect(closed.status == 409 && closed.text.contains("order_closed"), "\(closed.text)")
+                }
+            }
+        }
+    }
+}
