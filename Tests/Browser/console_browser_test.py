@@ -383,6 +383,15 @@ def test_warehouse_picks_a_manual_wave_packs_it_and_prints_the_waybill():
         assert "北京市" in desk.find("#order-region").text
         assert "order.amended" in desk.find("#timeline").text
         desk.shot("10a-order-amended")
+        # Cancelling more units of a line than it has is refused next to the quantity, and nothing changes.
+        quantity = desk.find("#cancel-lines-quantity")
+        quantity.clear()
+        quantity.send_keys("99")
+        desk.find("#cancel-lines-reason").send_keys("顾客少要")
+        desk.driver.execute_script("window.confirm = function () { return true; };")  # the form asks first
+        desk.submit("#cancel-lines")
+        assert "at most" in desk.find("#cancel-lines-quantity-error").text, desk.text()
+        assert not desk.finds("[id$='-cancelled']"), "no line shows cancelled units"
     finally:
         desk.quit()
     one_time = staff_account("bt-wh2-" + RUN, "warehouse")

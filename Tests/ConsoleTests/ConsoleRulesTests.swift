@@ -42,6 +42,13 @@ struct ConsoleRulesTests {
         #expect(!OrderPages.amendable("packed") && !OrderPages.amendable("shipped") && !OrderPages.amendable("cancelled") && !OrderPages.amendable("rejected"))
     }
 
+    @Test func theLineCancellationFormSendsOneLineAndLetsIntakeNameWhatIsNotANumber() {
+        let body = OrderPages.lineCancellation(ConsoleForm(values: ["lineNumber": "2", "quantity": "1", "reason": "缺货"]))
+        #expect((body["lines"] as? [[String: Int]]) == [["lineNumber": 2, "quantity": 1]] && body["reason"] as? String == "缺货")
+        let typo = OrderPages.lineCancellation(ConsoleForm(values: ["lineNumber": "2", "quantity": "一"]))
+        #expect((typo["lines"] as? [[String: Int]]) == [["lineNumber": 2, "quantity": 0]] && typo["reason"] as? String == "")
+    }
+
     @Test func passwordsMustBeLongMixedAndNotTheName() {
         #expect(StaffAccount.passwordProblem("short1", name: "li.wei") != nil)
         #expect(StaffAccount.passwordProblem("onlyletterslong", name: "li.wei") != nil)

@@ -113,7 +113,7 @@ enum ConsoleTemplates {
     </section>
     <section class="card"><h2>{{t.lines}}</h2>
       <table class="list" id="lines"><thead><tr><th>#</th><th>{{t.sku}}</th><th>{{t.quantity}}</th><th>{{t.unitPrice}}</th><th>{{t.discount}}</th><th>{{t.paid}}</th></tr></thead><tbody>
-      {{#order.lines}}<tr><td>{{lineNumber}}</td><td>{{sku}}{{#gift}} <span class="tag">{{t.gift}}</span>{{/gift}}</td><td>{{quantity}}</td><td class="money">{{unitPrice}}</td><td class="money">{{discount}}</td><td class="money">{{paid}}</td></tr>{{/order.lines}}
+      {{#order.lines}}<tr><td>{{lineNumber}}</td><td>{{sku}}{{#gift}} <span class="tag">{{t.gift}}</span>{{/gift}}</td><td>{{quantity}}{{#cancelled}} <span class="tag" id="line-{{lineNumber}}-cancelled">{{t.cancelledUnits}} {{cancelled}}</span>{{/cancelled}}</td><td class="money">{{unitPrice}}</td><td class="money">{{discount}}</td><td class="money">{{paid}}</td></tr>{{/order.lines}}
       </tbody></table>
       {{#order.totals}}<p class="totals">{{t.goods}} {{goods}} · {{t.discount}} {{discount}} · {{t.shipping}} {{shipping}} · <strong>{{t.total}} <span id="order-total">{{total}}</span></strong></p>{{/order.totals}}
       {{#order.hasPromotions}}<p>{{t.promotions}}：{{/order.hasPromotions}}{{#order.promotions}}<span class="tag">{{.}}</span> {{/order.promotions}}{{#order.hasPromotions}}</p>{{/order.hasPromotions}}
@@ -150,6 +150,21 @@ enum ConsoleTemplates {
       </form>
     </section>
     {{/canAmend}}
+    {{#canCancelLines}}
+    <section class="card"><h2>{{t.cancelLines}}</h2>
+      <p class="hint">{{t.cancelLinesHint}}</p>
+      <form method="post" action="/orders/{{order.orderId}}/cancel-lines" id="cancel-lines-form" data-confirm="{{t.cancelLines}}?">
+        <input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>{{t.lineNumber}}<select name="lineNumber" id="cancel-lines-line">{{#lineNumbers}}<option value="{{number}}">{{number}} · {{sku}}</option>{{/lineNumbers}}</select></label>
+        {{#fieldErrors.cancelLine}}<span class="field-error" id="cancel-lines-line-error">{{fieldErrors.cancelLine}}</span>{{/fieldErrors.cancelLine}}
+        <label>{{t.quantity}}<input name="quantity" id="cancel-lines-quantity" value="1" inputmode="numeric" required></label>
+        {{#fieldErrors.cancelQuantity}}<span class="field-error" id="cancel-lines-quantity-error">{{fieldErrors.cancelQuantity}}</span>{{/fieldErrors.cancelQuantity}}
+        <label>{{t.reason}}<input name="reason" id="cancel-lines-reason" required maxlength="500"></label>
+        {{#fieldErrors.cancelLinesReason}}<span class="field-error">{{fieldErrors.cancelLinesReason}}</span>{{/fieldErrors.cancelLinesReason}}
+        <button type="submit" id="cancel-lines">{{t.cancelLines}}</button>
+      </form>
+    </section>
+    {{/canCancelLines}}
     {{#canCancel}}
     <section class="card"><h2>{{t.cancelOrder}}</h2>
       <form method="post" action="/orders/{{order.orderId}}/cancel" id="cancel-form" data-confirm="{{t.cancelOrder}}?">

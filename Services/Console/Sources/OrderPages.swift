@@ -18,6 +18,7 @@ struct OrderPages: Sendable {
         }
         router.post("/orders/:id/cancel") { _, context in try await cancel(context) }
         router.post("/orders/:id/amend") { _, context in try await amend(context) }
+        router.post("/orders/:id/cancel-lines") { _, context in try await cancelLines(context) }
         router.post("/orders/:id/complaints") { _, context in try await complain(context) }
         router.post("/orders/:id/returns") { _, context in
             try await afterSalesAction(context, path: "/v1/aftersales/returns", done: "returnOpened") { form, id in
@@ -172,6 +173,7 @@ struct OrderPages: Sendable {
             "order": Self.orderView(order, language: language), "sections": sections, "fieldErrors": fieldErrors,
             "canCancel": [AccessRole.customerService, .ops].contains(staff.role) && !["cancelled", "rejected", "shipped", "inTransit", "delivered", "packed"].contains(orderStatus),
             "canAmend": [AccessRole.customerService, .ops].contains(staff.role) && Self.amendable(orderStatus),
+            "canCancelLines": [AccessRole.customerService, .ops].contains(staff.role) && Self.amendable(orderStatus) && orderStatus != OrderStatus.awaitingPayment.rawValue,
             "canComplain": staff.role == .customerService,
             "complaintCategories": Complaint.Category.allCases.map(\.rawValue),
         ]
@@ -179,7 +181,7 @@ struct OrderPages: Sendable {
         data["lineNumbers"] = (order["lines"] as? [[String: Any]] ?? []).map { ["number": Self.text($0["lineNumber"]), "sku": Self.text($0["sku"])] }
         data["returnReasons"] = ReturnAuthorization.Reason.allCases.map(\.rawValue)
         data["requestId"] = "console-\(SecureToken.random(bytes: 12))"
-        if let notice, ["cancelled", "amended", "complaintRecorded", "returnOpened", "exchangeOpened", "feedbackRecorded"].contains(notice) {
+        if let notice, ["cancelled", "amended", "linesCancelled", "complaintRecorded", "returnOpened", "exchangeOpened", "feedbackRecorded"].contains(notice) {
             data["notice"] = ConsoleText.text(notice, language)
         }
         if let problem { data["problem"] = problem }
@@ -218,6 +220,7 @@ struct OrderPages: Sendable {
         view["lines"] = (order["lines"] as? [[String: Any]] ?? []).map { line -> [String: Any] in
             var line = line
             for key in ["unitPrice", "discount", "paid"] { line[key] = money(line["\(key)Fen"]) }
+            if let cancelled = line["cancelledQuantity"] as? Int, cancelled > 0 { line["cancelled"] = cancelled } else { line["cancelled"] = nil }
             return line
         }
         if let totals = order["totals"] as? [String: Any] {
@@ -295,6 +298,28 @@ struct OrderPages: Sendable {
             if field == "deliveryAddress" { fields["address", default: ""] += reason + " " }
             else if field.hasPrefix("deliveryAddress.") { fields["address", default: ""] += "\(field.dropFirst("deliveryAddress.".count)): \(reason) " }
             else { fields[field] = reason }
+        }
+        return try await orderPage(id, session: session, context: context, problem: fields.isEmpty ? answer.message : nil,
+                                   fieldErrors: fields, status: answer.status == 409 ? .conflict : .unprocessableContent)
+    }
+
+    /// The line cancellation form (one line at a time) as intake's request; what is not a number
+    /// goes as 0, so intake names the field.
+    static func lineCancellation(_ form: ConsoleForm) -> [String: Any] {
+        ["lines": [["lineNumber": Int(form.text("lineNumber")) ?? 0, "quantity": Int(form.text("quantity")) ?? 0]], "reason": form.text("reason")]
+    }
+
+    func cancelLines(_ context: ConsoleRequestContext) async throws -> Response {
+        let session = try context.require(.orders)
+        let id = try context.identifier("id")
+        let answer = try await gateway.call(.POST, .intake, "/v1/orders/\(id)/line-cancellations", as: session.staff, body: Self.lineCancellation(context.form))
+        if answer.ok { return ConsoleView.redirect("/orders/\(id)?done=linesCancelled") }
+        if answer.status == 404 { throw ConsoleFailure.notFound }
+        // Intake names lines[0].quantity, lines[0].lineNumber, lines or reason: the form's fields.
+        var fields: [String: String] = [:]
+        for (field, reason) in answer.fieldErrors {
+            let key = field.hasSuffix(".quantity") ? "cancelQuantity" : field == "reason" ? "cancelLinesReason" : "cancelLine"
+            fields[key, default: ""] += reason + " "
         }
         return try await orderPage(id, session: session, context: context, problem: fields.isEmpty ? answer.message : nil,
                                    fieldErrors: fields, status: answer.status == 409 ? .conflict : .unprocessableContent)
