@@ -60,7 +60,8 @@ public struct OrderHeld: DomainEvent {
 /// `order.amended`: the delivery details were corrected. On `oms.risk.decisions` when risk's
 /// reviewer reached the customer of a held order; on `oms.orders` when customer service (or the
 /// channel) amended an order before packing (intake refuses later ones; logistics, which books the
-/// waybill, answers one that crossed the packing with `shipment.amendment-refused`). Fields that did
+/// waybill, answers one that crossed the packing with `shipment.amendment-refused`; only these name a
+/// shipping service). Fields that did
 /// not change are nil. Invariant: at least one field is set; only before packing.
 public struct OrderAmended: DomainEvent {
     public static let eventType = "order.amended"
@@ -70,23 +71,33 @@ public struct OrderAmended: DomainEvent {
     public var recipientName: String?
     public var recipientPhone: String?
     public var deliveryAddress: Address?
+    /// "standard" or "express" (customer service's amendments only): the service the carrier is booked for.
+    public var shippingService: String?
     public var amendedBy: String
     public var amendedAt: Date
 
-    public init(orderID: String, recipientName: String?, recipientPhone: String?, deliveryAddress: Address?, amendedBy: String, amendedAt: Date) {
+    public init(orderID: String, recipientName: String?, recipientPhone: String?, deliveryAddress: Address?, shippingService: String? = nil,
+                amendedBy: String, amendedAt: Date) {
         self.orderID = orderID
         self.recipientName = recipientName
         self.recipientPhone = recipientPhone
         self.deliveryAddress = deliveryAddress
+        self.shippingService = shippingService
         self.amendedBy = amendedBy
         self.amendedAt = amendedAt
     }
+
+    /// The shipping services an amendment may name.
+    public static let shippingServices: Set<String> = ["standard", "express"]
 }
 
 extension OrderAmended {
     /// What is wrong with an amendment's fields, as (field, reason); empty when it can be applied.
-    public static func problems(recipientName: String?, recipientPhone: String?, deliveryAddress: Address?) -> [(field: String, reason: String)] {
+    public static func problems(recipientName: String?, recipientPhone: String?, deliveryAddress: Address?, shippingService: String? = nil) -> [(field: String, reason: String)] {
         var problems: [(field: String, reason: String)] = []
+        if let service = shippingService, !shippingServices.contains(service) {
+            problems.append(("shippingService", "one of standard, express"))
+        }
         if let phone = recipientPhone, !Customer.isMainlandMobile(phone) {
             problems.append(("recipientPhone", "must be an 11-digit mainland mobile number starting 13-19"))
         }
@@ -109,6 +120,7 @@ extension OrderAmended {
         if let recipientName { order.customer.name = recipientName }
         if let recipientPhone { order.customer.phone = recipientPhone }
         if let deliveryAddress { order.deliveryAddress = deliveryAddress }
+        if let shippingService { order.requestedService = shippingService == "express" ? "express" : nil }
         return order
     }
 }

@@ -38,6 +38,7 @@ struct ConsoleRulesTests {
         let address = partial["deliveryAddress"] as? [String: Any] ?? [:]
         #expect(address["city"] as? String == "北京市" && address["province"] as? String == "" && address["postalCode"] == nil)
         #expect(OrderPages.amendment(ConsoleForm(values: [:])).isEmpty)
+        #expect(OrderPages.amendment(ConsoleForm(values: ["shippingService": "express", "recipientName": ""])).keys.sorted() == ["shippingService"])
         #expect(OrderPages.amendable("allocated") && OrderPages.amendable("held") && OrderPages.amendable("awaitingPayment"))
         #expect(!OrderPages.amendable("packed") && !OrderPages.amendable("shipped") && !OrderPages.amendable("cancelled") && !OrderPages.amendable("rejected"))
     }

@@ -7,9 +7,9 @@ import OMSPlatform
 import PostgresNIO
 import Testing
 
-/// Amending an order after it was placed (issue 29, part 1: the delivery details): customer service
-/// corrects the recipient and address before packing and the waybill carries the correction; after
-/// packing intake answers 409, and a correction that crosses the packing on its way is refused by
+/// Amending an order after it was placed (issue 29, part 1: the delivery details and the shipping
+/// service): customer service corrects the recipient and address and the channel asks for express
+/// before packing, and the waybill carries the corrections; after packing intake answers 409, and a correction that crosses the packing on its way is refused by
 /// logistics, visibly, on the order's timeline. Real services, PostgreSQL and broker.
 @Suite("Order amendments: recipient and address until packed, through intake, logistics and the waybill", .serialized)
 struct OrderAmendmentTests {
@@ -68,7 +68,9 @@ struct OrderAmendmentTests {
                     #expect(amended.status == 200, "\(amended.text)")
                     #expect(amended.json["deliveryRegion"] as? String == "北京市 北京市" && (amended.json["customerPhone"] as? String)?.hasPrefix("137") == true, "\(amended.text)")
                     #expect(((amended.json["timeline"] as? [[String: Any]]) ?? []).contains { $0["eventType"] as? String == OrderAmended.eventType })
-                    let own = try await edge.send(.POST, path, body: Array(#"{"recipientName":"韩梅梅"}"#.utf8),
+                    let badService = try await edge.send(.POST, path, body: Array(#"{"shippingService":"overnight"}"#.utf8))
+                    #expect(badService.status == 422 && badService.text.contains("shippingService"), "\(badService.text)")
+                    let own = try await edge.send(.POST, path, body: Array(#"{"recipientName":"韩梅梅","shippingService":"express"}"#.utf8),
                                                   headers: ["Authorization": "Bearer \(TestCredentials.token(.channel, channel: "web"))"])
                     #expect(own.status == 200, "\(own.text)")
                     // Logistics keeps it (sealed) for the waybill.
@@ -86,10 +88,13 @@ struct OrderAmendmentTests {
                         return view["status"] as? String == "shipped"
                     }, "not shipped: \(view["status"] ?? "-")")
                     let waybills = try await world.strings("""
-                        SELECT tracking_number, waybill->'recipient'->>'province', waybill->'recipient'->>'city', waybill->'recipient'->>'name', waybill->'recipient'->>'address'
+                        SELECT tracking_number, waybill->'recipient'->>'province', waybill->'recipient'->>'city', waybill->'recipient'->>'name', waybill->'recipient'->>'address',
+                               array_to_string(selection_reasons, ',')
                         FROM \(world.logisticsSchema).shipments WHERE order_id = '\(id)'
                         """)
                     #expect(!waybills.isEmpty)
+                    // The channel asked for express after checkout: every parcel is booked express.
+                    #expect(waybills.allSatisfy { $0[5].contains("customer_requested_express") }, "\(waybills.map { $0[5] })")
                     let vault = try PIIVault(parsing: IntakeWorld.intakeKeyRing)
                     for waybill in waybills {
                         #expect(waybill[1] == "北京市" && waybill[2] == "北京市", "\(waybill)")

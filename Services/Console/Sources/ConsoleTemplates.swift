@@ -146,6 +146,8 @@ enum ConsoleTemplates {
         <label>{{t.street}}<input name="street" id="amend-street" maxlength="200"></label>
         <label>{{t.postalCode}}<input name="postalCode" id="amend-postal" inputmode="numeric" maxlength="6"></label>
         {{#fieldErrors.address}}<span class="field-error" id="amend-address-error">{{fieldErrors.address}}</span>{{/fieldErrors.address}}
+        <label>{{t.shippingService}}<select name="shippingService" id="amend-service"><option value="">{{t.serviceUnchanged}}</option><option value="standard">{{t.serviceStandard}}</option><option value="express">{{t.serviceExpress}}</option></select></label>
+        {{#fieldErrors.shippingService}}<span class="field-error">{{fieldErrors.shippingService}}</span>{{/fieldErrors.shippingService}}
         <button type="submit" id="amend">{{t.amendOrder}}</button>
       </form>
     </section>

@@ -276,7 +276,7 @@ struct OrderPages: Sendable {
     /// its parts is (intake then names each part missing).
     static func amendment(_ form: ConsoleForm) -> [String: Any] {
         var body: [String: Any] = [:]
-        for key in ["recipientName", "recipientPhone"] where !form.text(key).isEmpty { body[key] = form.text(key) }
+        for key in ["recipientName", "recipientPhone", "shippingService"] where !form.text(key).isEmpty { body[key] = form.text(key) }
         let parts = ["province", "city", "district", "street"]
         if parts.contains(where: { !form.text($0).isEmpty }) || !form.text("postalCode").isEmpty {
             var address: [String: Any] = Dictionary(uniqueKeysWithValues: parts.map { ($0, form.text($0)) })

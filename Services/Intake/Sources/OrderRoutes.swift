@@ -78,13 +78,15 @@ struct OrderRoutes: RouteGroup {
         var recipientName: String?
         var recipientPhone: String?
         var deliveryAddress: Address?
+        /// "standard" or "express": the carrier service the parcel is booked with.
+        var shippingService: String?
     }
 
     static let endpoints: [Endpoint<Self>] = [
         .get("/v1/orders/:id", [.customerService, .risk, .ops, .channel], "One order with its status timeline (a channel: its own orders)", use: showOrder),
         .get("/v1/orders", [.customerService, .risk, .ops, .channel], "Orders by phone, by channel and channel order id, or newest first by status, channel and Beijing dates (?status, channel, from, to, before, limit; a channel: its own)", use: listOrders),
         .post("/v1/orders/:id/cancel", [.customerService, .ops], "Cancel an order before it ships", use: cancelOrder),
-        .post("/v1/orders/:id/amendments", [.customerService, .ops, .channel], "Correct the recipient or delivery address before the order is packed (a channel: its own orders)", use: amendOrder),
+        .post("/v1/orders/:id/amendments", [.customerService, .ops, .channel], "Correct the recipient, delivery address or shipping service before the order is packed (a channel: its own orders)", use: amendOrder),
         .post("/v1/orders/:id/line-cancellations", [.customerService, .ops, .channel],
               "Cancel some units of some lines before the order is packed; the rest goes on and the difference is refunded (a channel: its own orders)", use: cancelLines),
     ]
@@ -184,10 +186,11 @@ struct OrderRoutes: RouteGroup {
     /// Applies the amendment to intake's order and announces it on `oms.orders` in one transaction;
     /// 409 once the order is packed (logistics refuses one that crosses the packing on the way).
     func amend(_ id: String, _ request: AmendRequest, by principal: Principal?) async throws {
-        var issues = OrderAmended.problems(recipientName: request.recipientName, recipientPhone: request.recipientPhone, deliveryAddress: request.deliveryAddress)
+        var issues = OrderAmended.problems(recipientName: request.recipientName, recipientPhone: request.recipientPhone, deliveryAddress: request.deliveryAddress,
+                                           shippingService: request.shippingService)
             .map { APIError.FieldError(field: $0.field, reason: $0.reason) }
-        if request.recipientName == nil, request.recipientPhone == nil, request.deliveryAddress == nil {
-            issues.append(.init(field: "deliveryAddress", reason: "name at least one of recipientName, recipientPhone, deliveryAddress"))
+        if request.recipientName == nil, request.recipientPhone == nil, request.deliveryAddress == nil, request.shippingService == nil {
+            issues.append(.init(field: "deliveryAddress", reason: "name at least one of recipientName, recipientPhone, deliveryAddress, shippingService"))
         }
         guard issues.isEmpty else { throw APIError.validation(issues) }
         let amendedBy = principal.map { "\($0.role.rawValue):\($0.name)" } ?? "customer-service"
@@ -207,7 +210,7 @@ struct OrderRoutes: RouteGroup {
                                message: "the order is \(status.rawValue): its parcel is labelled with the details it was packed with; ask the carrier to redirect it instead")
             }
             let amendment = OrderAmended(orderID: id, recipientName: request.recipientName, recipientPhone: request.recipientPhone,
-                                         deliveryAddress: request.deliveryAddress, amendedBy: amendedBy, amendedAt: Date())
+                                         deliveryAddress: request.deliveryAddress, shippingService: request.shippingService, amendedBy: amendedBy, amendedAt: Date())
             guard try await OrderStore.applyAmendment(amendment, hasher: hasher, vault: runtime.database.vault, connection: tx.connection, logger: tx.logger) else {
                 throw APIError(.conflict, code: "order_closed", message: "the order has no details to amend")
             }

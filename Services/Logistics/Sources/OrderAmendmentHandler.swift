@@ -19,7 +19,7 @@ public struct OrderAmendmentHandler: EventHandler {
         for event in events where event.type == OrderAmended.eventType {
             guard let amended = try? event.decode(OrderAmended.self) else { throw HandlerRejection("undecodable order.amended") }
             if let problem = OrderAmended.problems(recipientName: amended.recipientName, recipientPhone: amended.recipientPhone,
-                                                   deliveryAddress: amended.deliveryAddress).first {
+                                                   deliveryAddress: amended.deliveryAddress, shippingService: amended.shippingService).first {
                 throw HandlerRejection("order.amended: \(problem.field) \(problem.reason)")
             }
             amendments.append((amended, event))
@@ -43,6 +43,7 @@ public struct OrderAmendmentHandler: EventHandler {
             current.recipientName = amended.recipientName ?? current.recipientName
             current.recipientPhone = amended.recipientPhone ?? current.recipientPhone
             current.deliveryAddress = amended.deliveryAddress ?? current.deliveryAddress
+            current.shippingService = amended.shippingService ?? current.shippingService
             current.amendedBy = amended.amendedBy
             current.amendedAt = amended.amendedAt
             merged[amended.orderID] = current
