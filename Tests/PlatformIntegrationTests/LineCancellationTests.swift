@@ -25,6 +25,31 @@ struct LineCancellationTests {
         return Array(try JSONSerialization.data(withJSONObject: json))
     }
 
+    /// Places a web order with these lines, pays what intake priced it at (unless `pay` is false),
+    /// and waits until intake shows `status`.
+    static func place(_ number: String, _ lines: [(String, Int)], pay: Bool = true, until status: String,
+                      edge: EdgeClient, world: IntakeWorld) async throws -> (id: String, view: [String: Any]) {
+        let placed = try await edge.send(.POST, "/v1/channels/web/orders", body: try unpaidOrder(number: number, lines: lines))
+        #expect(placed.status == 202, "\(placed.text)")
+        let id = placed.json["orderId"] as? String ?? ""
+        var view: [String: Any] = [:]
+        #expect(try await world.eventually {
+            view = try await edge.send(.GET, "/v1/orders/\(id)").json
+            return view["status"] as? String == "awaitingPayment"
+        }, "\(number) not awaiting payment: \(view["status"] ?? "-")")
+        if pay {
+            let total = ((view["totals"] as? [String: Any])?["totalFen"] as? NSNumber)?.int64Value ?? 0
+            let paid = try await edge.send(.POST, "/v1/channels/web/orders/\(number)/payment",
+                                           body: Array(#"{"status":"paid","reference":"WX-\#(number)","amountFen":\#(total),"paidAt":"2026-12-07T10:00:00+08:00"}"#.utf8))
+            #expect(paid.status == 200, "\(paid.text)")
+        }
+        #expect(try await world.eventually {
+            view = try await edge.send(.GET, "/v1/orders/\(id)").json
+            return view["status"] as? String == status
+        }, "\(number) not \(status): \(view["status"] ?? "-")")
+        return (id, view)
+    }
+
     static func fen(_ value: Any?) -> Int64 { ((value as? [String: Any])?["minorUnits"] as? NSNumber)?.int64Value ?? -1 }
 
     /// The order's lines by number, and each line's share of the spend-threshold promotion.
@@ -55,27 +80,8 @@ struct LineCancellationTests {
                     #expect(try await InventoryFixtures.receive(inventory, "CLO-HOOD-NVY-L", 4, into: "SH1").status == 201)
                     #expect(try await InventoryFixtures.receive(inventory, "GLS-WINEGLASS-1", 2, into: "SH1").status == 201)
 
-                    // Places an order, pays what intake priced it at, and waits for `status`.
                     func place(_ number: String, _ lines: [(String, Int)], pay: Bool = true, until status: String) async throws -> (id: String, view: [String: Any]) {
-                        let placed = try await edge.send(.POST, "/v1/channels/web/orders", body: try Self.unpaidOrder(number: number, lines: lines))
-                        #expect(placed.status == 202, "\(placed.text)")
-                        let id = placed.json["orderId"] as? String ?? ""
-                        var view: [String: Any] = [:]
-                        #expect(try await world.eventually {
-                            view = try await edge.send(.GET, "/v1/orders/\(id)").json
-                            return view["status"] as? String == "awaitingPayment"
-                        }, "\(number) not awaiting payment: \(view["status"] ?? "-")")
-                        if pay {
-                            let total = ((view["totals"] as? [String: Any])?["totalFen"] as? NSNumber)?.int64Value ?? 0
-                            let paid = try await edge.send(.POST, "/v1/channels/web/orders/\(number)/payment",
-                                                           body: Array(#"{"status":"paid","reference":"WX-\#(number)","amountFen":\#(total),"paidAt":"2026-12-07T10:00:00+08:00"}"#.utf8))
-                            #expect(paid.status == 200, "\(paid.text)")
-                        }
-                        #expect(try await world.eventually {
-                            view = try await edge.send(.GET, "/v1/orders/\(id)").json
-                            return view["status"] as? String == status
-                        }, "\(number) not \(status): \(view["status"] ?? "-")")
-                        return (id, view)
+                        try await Self.place(number, lines, pay: pay, until: status, edge: edge, world: world)
                     }
                     func cancel(_ id: String, _ json: String, token: String? = nil) async throws -> EdgeClient.Reply {
                         try await edge.send(.POST, "/v1/orders/\(id)/line-cancellations", body: Array(json.utf8),

@@ -122,4 +122,44 @@ struct OrderAmendmentTests {
             }
         }
     }
+
+    static let guangzhou = #"{"province":"广东省","city":"广州市","district":"天河区","street":"体育西路 1 号","postalCode":"510620"}"#
+
+    @Test("a new address re-sources what no warehouse holds yet: a waiting order's hoodie moves to the warehouse in the new city; the rest follows once it may ship")
+    func newAddressReSources() async throws {
+        try await withIntakeWorld { world in
+            let (intake, edge) = try world.liveIntake()
+            try await world.running([intake, try world.riskApplication()], readyAt: [edge]) {
+                try await world.withStages(inventory: true, fulfillment: ["OMS_WAVE_WINDOW_SECONDS": "3600"]) { stages in
+                    let inventory = try #require(stages.inventory)
+                    try await InventoryFixtures.setUpWarehouses(inventory)
+                    #expect(try await InventoryFixtures.receive(inventory, "CLO-HOOD-NVY-L", 1, into: "SH1").status == 201)
+                    #expect(try await InventoryFixtures.receive(inventory, "CLO-HOOD-NVY-L", 1, into: "GZ1").status == 201)
+                    #expect(try await InventoryFixtures.receive(inventory, "GLS-WINEGLASS-1", 1, into: "HZ1").status == 201)
+
+                    // To Shanghai: the hoodie from SH1, one glass from HZ1, the other backordered; the order waits whole.
+                    let order = try await LineCancellationTests.place("W-RESRC-\(world.id)", [("CLO-HOOD-NVY-L", 1), ("GLS-WINEGLASS-1", 2)], until: "backordered",
+                                                                      edge: edge, world: world)
+                    let hoodieAt = "SELECT count(*) FROM inv.reservations WHERE order_id = '\(order.id)' AND sku = 'CLO-HOOD-NVY-L' AND status = 'active' AND warehouse_code = "
+                    #expect(try await world.eventually { try await world.inventoryCount(hoodieAt + "'SH1'") == 1 })
+
+                    // The customer moves to Guangzhou: the hoodie is reserved in GZ1 instead, SH1's is free again.
+                    let amended = try await edge.send(.POST, "/v1/orders/\(order.id)/amendments", body: Array(#"{"deliveryAddress":\#(Self.guangzhou)}"#.utf8))
+                    #expect(amended.status == 200, "\(amended.text)")
+                    #expect(try await world.eventually { try await world.inventoryCount(hoodieAt + "'GZ1'") == 1 }, "the hoodie was not re-sourced to GZ1")
+                    #expect(try await world.inventoryCount(hoodieAt + "'SH1'") == 0)
+                    #expect(try await world.inventoryCount("SELECT reserved FROM inv.stock WHERE sku = 'CLO-HOOD-NVY-L' AND warehouse_code = 'SH1'") == 0)
+                    #expect(try await world.inventoryCount("SELECT coalesce(sum(open_quantity), 0) FROM inv.backorders WHERE order_id = '\(order.id)' AND status = 'open'") == 1)
+                    #expect(try await world.inventoryCount("SELECT count(*) FROM inv.reservations WHERE order_id = '\(order.id)' AND announced") == 0)
+
+                    // The backordered glass is cancelled: the order ships from GZ1 and HZ1.
+                    let cancelled = try await edge.send(.POST, "/v1/orders/\(order.id)/line-cancellations", body: Array(#"{"lines":[{"lineNumber":2,"quantity":1}],"reason":"只要一个"}"#.utf8))
+                    #expect(cancelled.status == 202, "\(cancelled.text)")
+                    #expect(try await world.eventually {
+                        try await world.strings("SELECT warehouse_code FROM \(world.fulfillmentSchema).fulfillment_orders WHERE order_id = '\(order.id)' ORDER BY 1").map { $0[0] } == ["GZ1", "HZ1"]
+                    }, "the order's work did not go to GZ1 and HZ1")
+                }
+            }
+        }
+    }
 }

@@ -224,5 +224,14 @@ enum InventoryServiceMigrations {
             );
             CREATE INDEX line_cancellations_order ON line_cancellations (order_id) WHERE before_allocation;
             """),
+        Migration(version: 109, name: "amendments read before the order", sql: """
+            -- Customer service's corrections (order.amended) of an order inventory has not allocated
+            -- yet, merged and sealed under the key ring: the allocation sources for the new address.
+            CREATE TABLE order_amendments (
+                order_id text PRIMARY KEY,
+                sealed_amendment text NOT NULL,
+                amended_at timestamptz NOT NULL
+            );
+            """),
     ]
 }

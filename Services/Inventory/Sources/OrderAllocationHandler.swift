@@ -9,13 +9,14 @@ import PostgresNIO
 /// orders' backorders from what came back, re-allocates after `fulfillment.short-picked`, and
 /// reserves a lost parcel's units again (`shipment.lost`, once per shipment) and an exchange's
 /// replacement (`exchange.requested`, once per exchange, never backordered), and arbitrates line
-/// cancellations (`order.lines-cancelled`, see `OrderAllocator+LineCancellations`). A batch locks the stock rows of every SKU it touches once, in
+/// cancellations (`order.lines-cancelled`, see `OrderAllocator+LineCancellations`) and changed
+/// delivery addresses (`order.amended`, see `OrderAllocator+Amendments`). A batch locks the stock rows of every SKU it touches once, in
 /// (sku, warehouse) order, so any number of inventory workers serialize per SKU and never oversell.
 /// Invariant: deterministic given the database and the events; repeats are no-ops.
 public struct OrderAllocationHandler: EventHandler {
     public let eventTypes: Set<String> = [OrderVerified.eventType, OrderCancelled.eventType, OrderRejected.eventType,
                                           FulfillmentShortPicked.eventType, FulfillmentCancelled.eventType, ShipmentLost.eventType,
-                                          ExchangeRequested.eventType, OrderLinesCancelled.eventType]
+                                          ExchangeRequested.eventType, OrderLinesCancelled.eventType, OrderAmended.eventType]
 
     public init() {}
 
@@ -27,6 +28,7 @@ public struct OrderAllocationHandler: EventHandler {
         case lost(ShipmentLost)
         case exchange(ExchangeRequested)
         case cancelLines(OrderLinesCancelled)
+        case amended(OrderAmended)
 
         var orderID: String {
             switch self {
@@ -37,6 +39,7 @@ public struct OrderAllocationHandler: EventHandler {
             case .lost(let lost): lost.orderID
             case .exchange(let exchange): exchange.orderID
             case .cancelLines(let cancellation): cancellation.orderID
+            case .amended(let amended): amended.orderID
             }
         }
     }
@@ -72,6 +75,15 @@ public struct OrderAllocationHandler: EventHandler {
                         throw HandlerRejection("order.lines-cancelled without lines, with a non-positive quantity, an empty SKU or a line named twice")
                     }
                     work.append((event, .cancelLines(cancellation)))
+                case OrderAmended.eventType:
+                    let amended = try event.decode(OrderAmended.self)
+                    // Only a new address matters to sourcing; names and phones are logistics' to label.
+                    guard amended.deliveryAddress != nil else { continue }
+                    if let problem = OrderAmended.problems(recipientName: amended.recipientName, recipientPhone: amended.recipientPhone,
+                                                           deliveryAddress: amended.deliveryAddress, shippingService: amended.shippingService).first {
+                        throw HandlerRejection("order.amended: \(problem.field) \(problem.reason)")
+                    }
+                    work.append((event, .amended(amended)))
                 default: continue
                 }
             } catch let rejection as HandlerRejection {
@@ -101,6 +113,7 @@ public struct OrderAllocationHandler: EventHandler {
             case .lost(let lost): skus.formUnion(lost.lines.map(\.sku))
             case .exchange(let exchange): skus.insert(exchange.replacement.sku)
             case .cancelLines(let cancellation): skus.formUnion(cancellation.lines.map(\.sku))
+            case .amended(let amended): releasing.append(amended.orderID)
             case .shortPick(let shortPick): skus.formUnion(shortPick.lines.map(\.sku)); releasing.append(shortPick.orderID)
             }
         }
@@ -146,6 +159,9 @@ public struct OrderAllocationHandler: EventHandler {
                 try await allocator.exchange(exchange, causedBy: event, now: now)
             case .cancelLines(let cancellation):
                 let returned = try await allocator.cancelLines(cancellation, causedBy: event, now: now)
+                _ = try await allocator.fillBackorders(skus: returned, causedBy: event, now: now)
+            case .amended(let amended):
+                let returned = try await allocator.amend(amended, causedBy: event, now: now)
                 _ = try await allocator.fillBackorders(skus: returned, causedBy: event, now: now)
             case .shortPick(let shortPick):
                 try await allocator.reallocate(shortPick, causedBy: event, now: now)

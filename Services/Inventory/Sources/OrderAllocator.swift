@@ -46,7 +46,7 @@ struct OrderAllocator {
         warehouses.filter { $0.ships && $0.code != excluding }.map { $0.candidate(for: order.deliveryAddress) }
     }
 
-    private func available(_ skus: some Sequence<String>, at codes: Set<String>) -> [String: [String: Int]] {
+    func available(_ skus: some Sequence<String>, at codes: Set<String>) -> [String: [String: Int]] {
         var map: [String: [String: Int]] = [:]
         for sku in Set(skus) { map[sku] = ledger.reservable(sku).filter { codes.contains($0.key) } }
         return map
@@ -72,13 +72,16 @@ struct OrderAllocator {
             if kind == "known" { known.insert(id) } else { cancelled.insert(id) }
         }
         let cancelledLines = try await linesCancelledBeforeAllocation(ids)
+        let amendments = try await pendingAmendments(ids)
         var orders = (ids: [String](), channels: [String](), partial: [Bool](), statuses: [String](), bodies: [String]())
         var reservations = (orders: [String](), lines: [Int](), skus: [String](), warehouses: [String](), quantities: [Int](), announced: [Bool]())
         var backorders = (orders: [String](), lines: [Int](), skus: [String](), quantities: [Int](), expected: [String]())
         var arrivals: [String: Date?] = [:]
         let planner = SourcingPlanner(policy: policy)
-        for (order, event) in verified where !known.contains(order.orderID) {
-            known.insert(order.orderID)
+        for (verifiedOrder, event) in verified where !known.contains(verifiedOrder.orderID) {
+            known.insert(verifiedOrder.orderID)
+            // Customer service's corrections read before the verification: sourced for the new address.
+            let order = amendments[verifiedOrder.orderID].map { $0.applied(to: verifiedOrder) } ?? verifiedOrder
             if order.channel == .pos {
                 try await sellAtTill(order, now: now)
                 continue
@@ -190,7 +193,7 @@ struct OrderAllocator {
 
     // MARK: reservations and backorders
 
-    private func reserve(_ allocations: [StockAllocation], orderID: String, now: Date) async throws {
+    func reserve(_ allocations: [StockAllocation], orderID: String, now: Date) async throws {
         guard !allocations.isEmpty else { return }
         for allocation in allocations {
             try ledger.record(.reservation, StockKey(sku: allocation.sku, warehouse: allocation.warehouseId), reserved: allocation.quantity, cause: .order(orderID))
@@ -203,7 +206,7 @@ struct OrderAllocator {
             """, logger: logger)
     }
 
-    private func backorder(_ shortfalls: [SourcingPlanner.Demand], of orderID: String, shipsPartially: Bool, causedBy event: EventEnvelope?, now: Date) async throws {
+    func backorder(_ shortfalls: [SourcingPlanner.Demand], of orderID: String, shipsPartially: Bool, causedBy event: EventEnvelope?, now: Date) async throws {
         guard !shortfalls.isEmpty else { return }
         var lines: [BackorderedLine] = []
         for shortfall in shortfalls {
