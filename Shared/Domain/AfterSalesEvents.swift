@@ -122,6 +122,8 @@ public enum RefundCause: String, Codable, Sendable, CaseIterable {
     case `return`, cancellation, rejection
     /// Some units of some lines cancelled before packing (`order.lines-cancelled`).
     case lineCancellation
+    /// Backordered units replaced by a cheaper SKU (`order.line-substituted`): the difference.
+    case substitution
 }
 
 /// `aftersales.refund-issued`: a refund was decided and is owed to the customer's original payment;

@@ -201,3 +201,40 @@ public struct InventoryLinesCancelled: DomainEvent {
         self.cancelledAt = cancelledAt
     }
 }
+
+/// `inventory.line-substituted`: inventory's answer to `order.line-substituted`. Accepted: the
+/// replaced units' backorder is closed, the replacement line is part of the order, reserved or
+/// backordered like any line, and announced with the rest when the order may ship; after-sales
+/// refunds `differenceRefund`. Refused (`reasonCode` "not_backordered": stock arrived or the units
+/// were never backordered; "order_closed"): nothing changed. Invariant: one per substitution.
+public struct InventoryLineSubstituted: DomainEvent {
+    public static let eventType = "inventory.line-substituted"
+    public static let schemaVersion = 1
+
+    public var substitutionId: String
+    public var orderID: String
+    public var replaced: LineQuantity
+    public var replacement: OrderLine
+    public var differenceRefund: Money
+    public var accepted: Bool
+    public var reasonCode: String?
+    public var decidedAt: Date
+
+    public init(substitutionId: String, orderID: String, replaced: LineQuantity, replacement: OrderLine, differenceRefund: Money, accepted: Bool,
+                reasonCode: String?, decidedAt: Date) {
+        self.substitutionId = substitutionId
+        self.orderID = orderID
+        self.replaced = replaced
+        self.replacement = replacement
+        self.differenceRefund = differenceRefund
+        self.accepted = accepted
+        self.reasonCode = reasonCode
+        self.decidedAt = decidedAt
+    }
+
+    /// The same substitution, answered.
+    public init(_ request: OrderLineSubstituted, accepted: Bool, reasonCode: String?, decidedAt: Date) {
+        self.init(substitutionId: request.substitutionId, orderID: request.orderID, replaced: request.replaced, replacement: request.replacement,
+                  differenceRefund: request.differenceRefund, accepted: accepted, reasonCode: reasonCode, decidedAt: decidedAt)
+    }
+}

@@ -188,3 +188,36 @@ public struct OrderLinesCancelled: DomainEvent {
         self.cancelledAt = cancelledAt
     }
 }
+
+/// `order.line-substituted` on `oms.orders`: the customer accepted another SKU for backordered units
+/// of a line (更换款式). `replacement` is a new line of the order (a line number the order never
+/// used, below 1000) priced so the customer keeps the discount the replaced units had:
+/// `differenceRefund` = the replaced units' paid share minus the replacement's paid amount (≥ 0; a
+/// dearer replacement is either refused by intake or its difference waived by customer service).
+/// Inventory is the arbiter (`inventory.line-substituted`): only units still on backorder are
+/// replaced. Invariant: `substitutionId` unique; `replaced.quantity == replacement.quantity` > 0.
+public struct OrderLineSubstituted: DomainEvent {
+    public static let eventType = "order.line-substituted"
+    public static let schemaVersion = 1
+
+    public var substitutionId: String
+    public var orderID: String
+    public var replaced: LineQuantity
+    public var replacement: OrderLine
+    public var differenceRefund: Money
+    public var reason: String
+    public var requestedBy: String
+    public var substitutedAt: Date
+
+    public init(substitutionId: String, orderID: String, replaced: LineQuantity, replacement: OrderLine, differenceRefund: Money, reason: String,
+                requestedBy: String, substitutedAt: Date) {
+        self.substitutionId = substitutionId
+        self.orderID = orderID
+        self.replaced = replaced
+        self.replacement = replacement
+        self.differenceRefund = differenceRefund
+        self.reason = reason
+        self.requestedBy = requestedBy
+        self.substitutedAt = substitutedAt
+    }
+}

@@ -50,6 +50,13 @@ struct ConsoleRulesTests {
         #expect((typo["lines"] as? [[String: Int]]) == [["lineNumber": 2, "quantity": 0]] && typo["reason"] as? String == "")
     }
 
+    @Test func theSubstitutionFormSendsNumbersAndTheWaiver() {
+        let body = OrderPages.substitution(ConsoleForm(values: ["lineNumber": "2", "quantity": "1", "sku": "GLS-WINEGLASS-2", "reason": "换款", "waiveDifference": "on"]))
+        #expect(body["lineNumber"] as? Int == 2 && body["quantity"] as? Int == 1 && body["sku"] as? String == "GLS-WINEGLASS-2" && body["waiveDifference"] as? Bool == true)
+        #expect(OrderPages.substitution(ConsoleForm(values: ["quantity": "x"]))["quantity"] as? Int == 0)
+        #expect(OrderPages.substitution(ConsoleForm(values: [:]))["waiveDifference"] as? Bool == false)
+    }
+
     @Test func passwordsMustBeLongMixedAndNotTheName() {
         #expect(StaffAccount.passwordProblem("short1", name: "li.wei") != nil)
         #expect(StaffAccount.passwordProblem("onlyletterslong", name: "li.wei") != nil)

@@ -196,4 +196,83 @@ struct LineCancellationTests {
             }
         }
     }
+
+    @Test("backordered glasses substituted (更换款式): another style at the same price, a cheaper one refunded; a dearer one 409; a reserved line and a late one refused; the order ships with the replacements")
+    func substituteBackorderedUnits() async throws {
+        try await withIntakeWorld { world in
+            let (intake, edge) = try world.liveIntake()
+            try await world.running([intake, try world.riskApplication()], readyAt: [edge]) {
+                try await world.withStages(inventory: true, fulfillment: ["OMS_WAVE_WINDOW_SECONDS": "3600"], afterSales: [:]) { stages in
+                    let inventory = try #require(stages.inventory)
+                    try await InventoryFixtures.setUpWarehouses(inventory)
+                    for sku in ["CLO-HOOD-NVY-L", "GLS-WINEGLASS-1", "GLS-WINEGLASS-2", "GLS-TUMBLER-1"] {
+                        #expect(try await InventoryFixtures.receive(inventory, sku, 1, into: "SH1").status == 201)
+                    }
+                    // A hoodie and three wine glasses of which one is in stock: two backordered, the order waits whole.
+                    let order = try await Self.place("W-SUB-\(world.id)", [("CLO-HOOD-NVY-L", 1), ("GLS-WINEGLASS-1", 3)], until: "backordered", edge: edge, world: world)
+                    func substitute(_ json: String) async throws -> EdgeClient.Reply {
+                        try await edge.send(.POST, "/v1/orders/\(order.id)/substitutions", body: Array(json.utf8),
+                                            headers: ["Authorization": "Bearer \(TestCredentials.token(.customerService))"])
+                    }
+
+                    // Bad input names the field; a dearer SKU is owed a difference the OMS cannot collect.
+                    let unknown = try await substitute(#"{"lineNumber":2,"quantity":1,"sku":"NO-SUCH-SKU","reason":"换款"}"#)
+                    #expect(unknown.status == 422 && unknown.text.contains("\"sku\""), "\(unknown.text)")
+                    let tooMany = try await substitute(#"{"lineNumber":2,"quantity":4,"sku":"GLS-WINEGLASS-2","reason":"换款"}"#)
+                    #expect(tooMany.status == 422 && tooMany.text.contains("quantity"), "\(tooMany.text)")
+                    let dearer = try await substitute(#"{"lineNumber":2,"quantity":1,"sku":"GLS-DECANTER-1","reason":"换款"}"#)
+                    #expect(dearer.status == 409 && dearer.text.contains("difference_due"), "\(dearer.text)")
+                    // The hoodie is reserved, not backordered: inventory refuses, visibly, and nothing changes.
+                    let reserved = try await substitute(#"{"lineNumber":1,"quantity":1,"sku":"CLO-HOOD-BLK-L","reason":"换色"}"#)
+                    #expect(reserved.status == 202, "\(reserved.text)")
+                    var view: [String: Any] = [:]
+                    #expect(try await world.eventually {
+                        view = try await edge.send(.GET, "/v1/orders/\(order.id)").json
+                        return Self.timeline(view, InventoryLineSubstituted.eventType).contains { $0["reasonCode"] == "not_backordered" }
+                    }, "no refusal on the timeline")
+                    #expect(Self.lines(view)[1]?["substitutedQuantity"] as? Int == 0 && Self.lines(view).count == 2, "\(view["lines"] ?? "-")")
+
+                    // Another style at the same price: nothing refunded. A cheaper tumbler: the list-price difference back.
+                    let style = try await substitute(#"{"lineNumber":2,"quantity":1,"sku":"GLS-WINEGLASS-2","reason":"缺货，顾客同意换款式2"}"#)
+                    #expect(style.status == 202 && style.json["differenceRefundFen"] as? Int == 0, "\(style.text)")
+                    let cheaper = try await substitute(#"{"lineNumber":2,"quantity":1,"sku":"GLS-TUMBLER-1","reason":"缺货，顾客同意换水杯"}"#)
+                    #expect(cheaper.status == 202 && cheaper.json["differenceRefundFen"] as? Int == 12_900 - 5_900, "\(cheaper.text)")
+                    let tumblerLine = ((cheaper.json["replacement"] as? [String: Any])?["lineNumber"] as? Int) ?? -1
+
+                    // Nothing waits any more: the order goes to the warehouse with both replacements, the refund is issued.
+                    #expect(try await world.eventually {
+                        try await world.fulfillmentCount("""
+                            SELECT count(*) FROM ful.fulfillment_lines l JOIN ful.fulfillment_orders f ON f.id = l.fulfillment_order_id
+                            WHERE f.order_id = '\(order.id)' AND l.sku IN ('CLO-HOOD-NVY-L', 'GLS-WINEGLASS-1', 'GLS-WINEGLASS-2', 'GLS-TUMBLER-1') AND l.quantity = 1
+                            """) == 4
+                    }, "the order did not reach the warehouse with its replacements")
+                    #expect(try await world.inventoryCount("SELECT count(*) FROM inv.backorders WHERE order_id = '\(order.id)' AND status = 'open'") == 0)
+                    #expect(try await world.eventually {
+                        try await world.count("SELECT count(*) FROM \(world.afterSalesSchema).refunds WHERE order_id = '\(order.id)' AND cause = 'substitution' AND amount_fen = 7000") == 1
+                    }, "no substitution refund of 70.00")
+                    #expect(try await world.count("SELECT count(*) FROM \(world.afterSalesSchema).refunds WHERE order_id = '\(order.id)'") == 1)
+                    // After-sales knows the replacement lines (a return of the tumbler is judged against them).
+                    #expect(try await world.eventually {
+                        try await world.count("SELECT jsonb_array_length(body->'lines') FROM \(world.afterSalesSchema).orders WHERE order_id = '\(order.id)'") == 4
+                    })
+                    #expect(try await world.eventually {
+                        view = try await edge.send(.GET, "/v1/orders/\(order.id)").json
+                        return view["status"] as? String == "allocated" && Self.lines(view).count == 4
+                    }, "intake: \(view["status"] ?? "-"), \(view["lines"] ?? "-")")
+                    #expect(Self.lines(view)[2]?["substitutedQuantity"] as? Int == 2 && Self.lines(view)[tumblerLine]?["sku"] as? String == "GLS-TUMBLER-1")
+                    // The totals still show what the customer pays: the replaced glasses are the replacements now.
+                    let totals = view["totals"] as? [String: Any] ?? [:], before = order.view["totals"] as? [String: Any] ?? [:]
+                    #expect((totals["totalFen"] as? Int).map { $0 + 7_000 } == before["totalFen"] as? Int, "\(totals) vs \(before)")
+                    // Nothing waits any more: inventory refuses a third; packed, intake answers 409.
+                    let late = try await substitute(#"{"lineNumber":2,"quantity":1,"sku":"GLS-WINEGLASS-3","reason":"换款"}"#)
+                    #expect(late.status == 202, "\(late.text)")
+                    #expect(try await world.eventually {
+                        view = try await edge.send(.GET, "/v1/orders/\(order.id)").json
+                        return Self.timeline(view, InventoryLineSubstituted.eventType).filter { $0["reasonCode"] == "not_backordered" }.count == 2
+                    }, "the late substitution was not refused")
+                    #expect(Self.lines(view).count == 4 && Self.lines(view)[2]?["substitutedQuantity"] as? Int == 2)
+                }
+            }
+        }
+    }
 }

@@ -180,9 +180,9 @@ enum AfterSalesServiceMigrations {
             );
             INSERT INTO refund_settings (auto_refunds_since) VALUES (now());
             """),
-        Migration(version: 104, name: "line cancellation refunds", sql: """
+        Migration(version: 104, name: "line cancellation and substitution refunds", sql: """
             -- Units of a line cancellation that were stopped: by inventory (never in a warehouse,
-            -- part 'I') or by a warehouse (part '<warehouse>'). Each part is refunded once, when
+            -- part 'I') or by a warehouse (part '<fulfillment order>'); and accepted substitutions. Each part is refunded once, when
             -- the order's record is known; resolution says what came of it (refunded, nothing_paid,
             -- paid_on_marketplace, nothing_due).
             CREATE TABLE line_cancellation_parts (
@@ -191,12 +191,16 @@ enum AfterSalesServiceMigrations {
                 order_id text NOT NULL,
                 lines jsonb NOT NULL,
                 cancelled_at timestamptz NOT NULL,
+                -- A substitution's part (RF-S-<substitution>): the replacement line, which joins the
+                -- order's record, and the difference refunded (0: nothing moves).
+                replacement jsonb,
+                difference_refund_fen bigint,
                 resolution text,
                 refund_id text
             );
             CREATE INDEX line_cancellation_parts_open ON line_cancellation_parts (order_id) WHERE resolution IS NULL;
             ALTER TABLE refunds DROP CONSTRAINT refunds_cause_check,
-                ADD CONSTRAINT refunds_cause_check CHECK (cause IN ('return', 'cancellation', 'rejection', 'lineCancellation'));
+                ADD CONSTRAINT refunds_cause_check CHECK (cause IN ('return', 'cancellation', 'rejection', 'lineCancellation', 'substitution'));
             """),
     ]
 }

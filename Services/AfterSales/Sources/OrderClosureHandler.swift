@@ -10,7 +10,7 @@ import OMSPlatform
 /// each part refunded once. Invariant: idempotent; facts are upserts and a closure opens one refund.
 public struct OrderClosureHandler: EventHandler {
     public let eventTypes: Set<String> = [OrderCancelled.eventType, OrderRejected.eventType, FulfillmentCancelled.eventType, FulfillmentCancelRefused.eventType,
-                                          InventoryLinesCancelled.eventType]
+                                          InventoryLinesCancelled.eventType, InventoryLineSubstituted.eventType]
     let holdSeconds: Int
 
     public init(holdSeconds: Int) {
@@ -36,6 +36,13 @@ public struct OrderClosureHandler: EventHandler {
                     try await RefundStore.recordLineCancellationPart("RF-L-\(cancelled.cancellationId)-I", cancellationId: cancelled.cancellationId, orderID: cancelled.orderID,
                                                                      lines: cancelled.released, at: cancelled.cancelledAt, connection: connection, logger: logger)
                 }
+            case InventoryLineSubstituted.eventType:
+                let substituted = try decode(InventoryLineSubstituted.self, event)
+                guard substituted.accepted else { continue }
+                guard substituted.differenceRefund.minorUnits >= 0, substituted.replaced.quantity > 0 else {
+                    throw HandlerRejection("inventory.line-substituted with a negative refund or no units")
+                }
+                try await RefundStore.recordSubstitutionPart(substituted, connection: connection, logger: logger)
             case FulfillmentCancelled.eventType:
                 let cancelled = try decode(FulfillmentCancelled.self, event)
                 if let cancellationId = cancelled.cancellationId {

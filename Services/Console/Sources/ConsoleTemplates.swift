@@ -113,7 +113,7 @@ enum ConsoleTemplates {
     </section>
     <section class="card"><h2>{{t.lines}}</h2>
       <table class="list" id="lines"><thead><tr><th>#</th><th>{{t.sku}}</th><th>{{t.quantity}}</th><th>{{t.unitPrice}}</th><th>{{t.discount}}</th><th>{{t.paid}}</th></tr></thead><tbody>
-      {{#order.lines}}<tr><td>{{lineNumber}}</td><td>{{sku}}{{#gift}} <span class="tag">{{t.gift}}</span>{{/gift}}</td><td>{{quantity}}{{#cancelled}} <span class="tag" id="line-{{lineNumber}}-cancelled">{{t.cancelledUnits}} {{cancelled}}</span>{{/cancelled}}</td><td class="money">{{unitPrice}}</td><td class="money">{{discount}}</td><td class="money">{{paid}}</td></tr>{{/order.lines}}
+      {{#order.lines}}<tr><td>{{lineNumber}}</td><td>{{sku}}{{#gift}} <span class="tag">{{t.gift}}</span>{{/gift}}</td><td>{{quantity}}{{#cancelled}} <span class="tag" id="line-{{lineNumber}}-cancelled">{{t.cancelledUnits}} {{cancelled}}</span>{{/cancelled}}{{#substituted}} <span class="tag" id="line-{{lineNumber}}-substituted">{{t.substitutedUnits}} {{substituted}}</span>{{/substituted}}</td><td class="money">{{unitPrice}}</td><td class="money">{{discount}}</td><td class="money">{{paid}}</td></tr>{{/order.lines}}
       </tbody></table>
       {{#order.totals}}<p class="totals">{{t.goods}} {{goods}} · {{t.discount}} {{discount}} · {{t.shipping}} {{shipping}} · <strong>{{t.total}} <span id="order-total">{{total}}</span></strong></p>{{/order.totals}}
       {{#order.hasPromotions}}<p>{{t.promotions}}：{{/order.hasPromotions}}{{#order.promotions}}<span class="tag">{{.}}</span> {{/order.promotions}}{{#order.hasPromotions}}</p>{{/order.hasPromotions}}
@@ -152,6 +152,24 @@ enum ConsoleTemplates {
       </form>
     </section>
     {{/canAmend}}
+    {{#canSubstitute}}
+    <section class="card"><h2>{{t.substitute}}</h2>
+      <p class="hint">{{t.substituteHint}}</p>
+      <form method="post" action="/orders/{{order.orderId}}/substitute" id="substitute-form">
+        <input type="hidden" name="_csrf" value="{{csrf}}">
+        <label>{{t.lineNumber}}<select name="lineNumber" id="substitute-line">{{#lineNumbers}}<option value="{{number}}">{{number}} · {{sku}}</option>{{/lineNumbers}}</select></label>
+        {{#fieldErrors.substituteLineNumber}}<span class="field-error">{{fieldErrors.substituteLineNumber}}</span>{{/fieldErrors.substituteLineNumber}}
+        <label>{{t.quantity}}<input name="quantity" id="substitute-quantity" value="1" inputmode="numeric" required></label>
+        {{#fieldErrors.substituteQuantity}}<span class="field-error">{{fieldErrors.substituteQuantity}}</span>{{/fieldErrors.substituteQuantity}}
+        <label>{{t.sku}}<input name="sku" id="substitute-sku" required maxlength="64"></label>
+        {{#fieldErrors.substituteSku}}<span class="field-error" id="substitute-sku-error">{{fieldErrors.substituteSku}}</span>{{/fieldErrors.substituteSku}}
+        <label>{{t.reason}}<input name="reason" id="substitute-reason" required maxlength="500"></label>
+        {{#fieldErrors.substituteReason}}<span class="field-error">{{fieldErrors.substituteReason}}</span>{{/fieldErrors.substituteReason}}
+        <label><input type="checkbox" name="waiveDifference" id="substitute-waive"> {{t.waiveDifference}}</label>
+        <button type="submit" id="substitute">{{t.substitute}}</button>
+      </form>
+    </section>
+    {{/canSubstitute}}
     {{#canCancelLines}}
     <section class="card"><h2>{{t.cancelLines}}</h2>
       <p class="hint">{{t.cancelLinesHint}}</p>

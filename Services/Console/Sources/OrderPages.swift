@@ -19,6 +19,7 @@ struct OrderPages: Sendable {
         router.post("/orders/:id/cancel") { _, context in try await cancel(context) }
         router.post("/orders/:id/amend") { _, context in try await amend(context) }
         router.post("/orders/:id/cancel-lines") { _, context in try await cancelLines(context) }
+        router.post("/orders/:id/substitute") { _, context in try await substitute(context) }
         router.post("/orders/:id/complaints") { _, context in try await complain(context) }
         router.post("/orders/:id/returns") { _, context in
             try await afterSalesAction(context, path: "/v1/aftersales/returns", done: "returnOpened") { form, id in
@@ -174,6 +175,7 @@ struct OrderPages: Sendable {
             "canCancel": [AccessRole.customerService, .ops].contains(staff.role) && !["cancelled", "rejected", "shipped", "inTransit", "delivered", "packed"].contains(orderStatus),
             "canAmend": [AccessRole.customerService, .ops].contains(staff.role) && Self.amendable(orderStatus),
             "canCancelLines": [AccessRole.customerService, .ops].contains(staff.role) && Self.amendable(orderStatus) && orderStatus != OrderStatus.awaitingPayment.rawValue,
+            "canSubstitute": [AccessRole.customerService, .ops].contains(staff.role) && orderStatus == OrderStatus.backordered.rawValue,
             "canComplain": staff.role == .customerService,
             "complaintCategories": Complaint.Category.allCases.map(\.rawValue),
         ]
@@ -181,7 +183,7 @@ struct OrderPages: Sendable {
         data["lineNumbers"] = (order["lines"] as? [[String: Any]] ?? []).map { ["number": Self.text($0["lineNumber"]), "sku": Self.text($0["sku"])] }
         data["returnReasons"] = ReturnAuthorization.Reason.allCases.map(\.rawValue)
         data["requestId"] = "console-\(SecureToken.random(bytes: 12))"
-        if let notice, ["cancelled", "amended", "linesCancelled", "complaintRecorded", "returnOpened", "exchangeOpened", "feedbackRecorded"].contains(notice) {
+        if let notice, ["cancelled", "amended", "linesCancelled", "substituted", "complaintRecorded", "returnOpened", "exchangeOpened", "feedbackRecorded"].contains(notice) {
             data["notice"] = ConsoleText.text(notice, language)
         }
         if let problem { data["problem"] = problem }
@@ -221,6 +223,7 @@ struct OrderPages: Sendable {
             var line = line
             for key in ["unitPrice", "discount", "paid"] { line[key] = money(line["\(key)Fen"]) }
             if let cancelled = line["cancelledQuantity"] as? Int, cancelled > 0 { line["cancelled"] = cancelled } else { line["cancelled"] = nil }
+            if let substituted = line["substitutedQuantity"] as? Int, substituted > 0 { line["substituted"] = substituted } else { line["substituted"] = nil }
             return line
         }
         if let totals = order["totals"] as? [String: Any] {
@@ -321,6 +324,24 @@ struct OrderPages: Sendable {
             let key = field.hasSuffix(".quantity") ? "cancelQuantity" : field == "reason" ? "cancelLinesReason" : "cancelLine"
             fields[key, default: ""] += reason + " "
         }
+        return try await orderPage(id, session: session, context: context, problem: fields.isEmpty ? answer.message : nil,
+                                   fieldErrors: fields, status: answer.status == 409 ? .conflict : .unprocessableContent)
+    }
+
+    /// The substitution form as intake's request; what is not a number goes as 0, so intake names the field.
+    static func substitution(_ form: ConsoleForm) -> [String: Any] {
+        ["lineNumber": Int(form.text("lineNumber")) ?? 0, "quantity": Int(form.text("quantity")) ?? 0, "sku": form.text("sku"),
+         "reason": form.text("reason"), "waiveDifference": form.text("waiveDifference") == "on"]
+    }
+
+    func substitute(_ context: ConsoleRequestContext) async throws -> Response {
+        let session = try context.require(.orders)
+        let id = try context.identifier("id")
+        let answer = try await gateway.call(.POST, .intake, "/v1/orders/\(id)/substitutions", as: session.staff, body: Self.substitution(context.form))
+        if answer.ok { return ConsoleView.redirect("/orders/\(id)?done=substituted") }
+        if answer.status == 404 { throw ConsoleFailure.notFound }
+        var fields: [String: String] = [:]
+        for (field, reason) in answer.fieldErrors { fields["substitute" + field.prefix(1).uppercased() + field.dropFirst(), default: ""] += reason + " " }
         return try await orderPage(id, session: session, context: context, problem: fields.isEmpty ? answer.message : nil,
                                    fieldErrors: fields, status: answer.status == 409 ? .conflict : .unprocessableContent)
     }

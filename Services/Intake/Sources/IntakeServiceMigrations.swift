@@ -146,7 +146,7 @@ public enum IntakeServiceMigrations {
             ALTER TABLE products ADD COLUMN version bigint NOT NULL DEFAULT 0;
             """),
         // 110 is the demo catalog (seeded only when asked); schema changes continue at 111.
-        Migration(version: 111, name: "line cancellations", sql: """
+        Migration(version: 111, name: "line cancellations and substitutions", sql: """
             -- Units of order lines cancelled before packing (order.lines-cancelled), one row per
             -- line of a cancellation: what is left of a line is its quantity minus these.
             CREATE TABLE line_cancellations (
@@ -160,6 +160,22 @@ public enum IntakeServiceMigrations {
                 PRIMARY KEY (cancellation_id, line_number)
             );
             CREATE INDEX line_cancellations_order ON line_cancellations (order_id);
+            -- Backordered units replaced by another SKU (order.line-substituted): requested, then
+            -- substituted (the replacement line joins the order's body) or refused by inventory.
+            CREATE TABLE line_substitutions (
+                substitution_id text PRIMARY KEY,
+                order_id text NOT NULL REFERENCES orders (order_id),
+                line_number integer NOT NULL,
+                quantity integer NOT NULL CHECK (quantity > 0),
+                replacement jsonb NOT NULL,
+                replacement_line integer NOT NULL,
+                difference_refund_fen bigint NOT NULL,
+                status text NOT NULL CHECK (status IN ('requested', 'substituted', 'refused')),
+                reason text NOT NULL,
+                requested_by text NOT NULL,
+                requested_at timestamptz NOT NULL
+            );
+            CREATE INDEX line_substitutions_order ON line_substitutions (order_id);
             """),
     ]
 

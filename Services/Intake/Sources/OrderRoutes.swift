@@ -31,6 +31,8 @@ struct OrderRoutes: RouteGroup {
             var gift: Bool
             /// Units taken off the line by line cancellations (requested; the timeline says what stopped).
             var cancelledQuantity: Int = 0
+            /// Units replaced by another SKU (requested or done; the replacement is a line of its own once done).
+            var substitutedQuantity: Int = 0
         }
         struct TimelineEntry: Codable, Sendable {
             var eventType: String
@@ -89,6 +91,9 @@ struct OrderRoutes: RouteGroup {
         .post("/v1/orders/:id/amendments", [.customerService, .ops, .channel], "Correct the recipient, delivery address or shipping service before the order is packed (a channel: its own orders)", use: amendOrder),
         .post("/v1/orders/:id/line-cancellations", [.customerService, .ops, .channel],
               "Cancel some units of some lines before the order is packed; the rest goes on and the difference is refunded (a channel: its own orders)", use: cancelLines),
+        .post("/v1/orders/:id/substitutions", [.customerService, .ops, .channel],
+              "Replace backordered units of a line with another SKU the customer accepts (更换款式); a cheaper one refunds the difference (a channel: its own orders)",
+              use: substituteLine),
     ]
 
     func showOrder(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
@@ -171,7 +176,8 @@ struct OrderRoutes: RouteGroup {
                 throw APIError(.conflict, code: "order_closed", message: "the order has no lines to cancel")
             }
             let earlier = try await OrderStore.lineCancellations(of: id, connection: tx.connection, logger: tx.logger)
-            let issues = request.problems(order: order, cancelled: earlier.units)
+            let substituted = try await OrderStore.lineSubstitutions(of: id, connection: tx.connection, logger: tx.logger).units
+            let issues = request.problems(order: order, cancelled: earlier.units.merging(substituted, uniquingKeysWith: +))
             guard issues.isEmpty else { throw APIError.validation(issues) }
             let event = OrderLinesCancelled(cancellationId: "LC-\(id)-\(earlier.count + 1)", orderID: id, lines: request.eventLines(order: order),
                                             reason: request.reason.trimmingCharacters(in: .whitespacesAndNewlines), requestedBy: requestedBy, cancelledAt: Date())
@@ -180,6 +186,75 @@ struct OrderRoutes: RouteGroup {
             try await OrderStore.appendTimeline(id, envelope, status: nil, detail: ["cancellationId": event.cancellationId, "requestedBy": requestedBy],
                                                 connection: tx.connection, logger: tx.logger)
             return LineCancellationAccepted(cancellationId: event.cancellationId, orderId: id, lines: event.lines, statusUrl: "/v1/orders/\(id)")
+        }
+    }
+
+    func substituteLine(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        let body = try await request.decodeJSON(as: LineSubstitution.self, context: context)
+        return try Response.json(try await substitute(id, body, by: context.principal), status: .accepted)
+    }
+
+    /// What a substitution answers: accepted and announced; inventory decides (only units still on
+    /// backorder are replaced) and the order's timeline shows its answer.
+    struct SubstitutionAccepted: Codable, Sendable {
+        var substitutionId: String
+        var orderId: String
+        var replacement: OrderLine
+        var differenceRefundFen: Int64
+        var statusUrl: String
+    }
+
+    /// Records the substitution and announces `order.line-substituted` in one transaction; only
+    /// before packing and after payment (409 `not_backordered` otherwise; inventory refuses units
+    /// no longer on backorder), 409 `difference_due` for a dearer SKU unless the difference is waived.
+    func substitute(_ id: String, _ request: LineSubstitution, by principal: Principal?) async throws -> SubstitutionAccepted {
+        let issues = request.problems()
+        guard issues.isEmpty else { throw APIError.validation(issues) }
+        let requestedBy = principal.map { "\($0.role.rawValue):\($0.name)" } ?? "customer-service"
+        return try await runtime.database.transaction(logger: runtime.logger) { tx in
+            guard let (status, channel) = try await OrderStore.lockedStatusAndChannel(of: id, connection: tx.connection, logger: tx.logger) else {
+                if try await OrderStore.pendingSubmission(id, connection: tx.connection, logger: tx.logger) != nil {
+                    throw APIError(.conflict, code: "order_pending", message: "the order is accepted but not yet processed; retry in a moment")
+                }
+                throw APIError.notFound("order")
+            }
+            if let principal, principal.role == .channel, principal.channel != channel { throw Self.otherChannel }
+            if status == .rejected || status == .cancelled {
+                throw APIError(.conflict, code: "order_closed", message: "the order is \(status.rawValue); none of its lines can be substituted")
+            }
+            // Backordered (or a ships-partially order allocated in part): inventory decides which units still wait.
+            guard status == .backordered || status == .allocated || status == .verified else {
+                throw APIError(.conflict, code: "not_backordered", message: "the order is \(status.rawValue): only units waiting on a backorder can be substituted")
+            }
+            guard let order = try await OrderStore.storedOrder(id, connection: tx.connection, logger: tx.logger) else {
+                throw APIError(.conflict, code: "order_closed", message: "the order has no lines to substitute")
+            }
+            let cancelled = try await OrderStore.lineCancellations(of: id, connection: tx.connection, logger: tx.logger).units
+            let substitutions = try await OrderStore.lineSubstitutions(of: id, connection: tx.connection, logger: tx.logger)
+            let left = LineCancellation.unitsLeft(order: order, cancelled: cancelled.merging(substitutions.units, uniquingKeysWith: +))
+            let lineIssues = request.problems(order: order, unitsLeft: left)
+            guard lineIssues.isEmpty, let line = order.lines.first(where: { $0.lineNumber == request.lineNumber }) else { throw APIError.validation(lineIssues) }
+            let entry = try await CatalogStore.resolve([ReferenceKey(kind: "sku", code: request.sku)], on: tx.connection, logger: tx.logger).values.first
+            guard let entry else { throw APIError.validation([.init(field: "sku", reason: "no active product has this SKU")]) }
+            let number = max(order.lines.map(\.lineNumber).max() ?? 0, substitutions.highestLine) + 1
+            guard number < 1000 else { throw APIError.validation([.init(field: "lineNumber", reason: "the order has no line numbers left for a replacement")]) }
+            switch request.price(line: line, listPrice: entry.listPrice, category: entry.category, number: number, before: substitutions.units[line.lineNumber] ?? 0) {
+            case .differenceDue(let owed):
+                throw APIError(.conflict, code: "difference_due",
+                               message: "the replacement costs \(owed.minorUnits) fen more; the OMS cannot collect it: choose another SKU, or waive the difference (waiveDifference)")
+            case .priced(let replacement, let refund):
+                let event = OrderLineSubstituted(substitutionId: "SB-\(id)-\(substitutions.count + 1)", orderID: id,
+                                                 replaced: LineQuantity(lineNumber: line.lineNumber, sku: line.sku, quantity: request.quantity),
+                                                 replacement: replacement, differenceRefund: refund,
+                                                 reason: request.reason.trimmingCharacters(in: .whitespacesAndNewlines), requestedBy: requestedBy, substitutedAt: Date())
+                try await OrderStore.recordSubstitution(event, connection: tx.connection, logger: tx.logger)
+                let envelope = try tx.emit(event, orderID: id, topic: TopicCatalogue.orders)
+                try await OrderStore.appendTimeline(id, envelope, status: nil, detail: ["substitutionId": event.substitutionId, "requestedBy": requestedBy],
+                                                    connection: tx.connection, logger: tx.logger)
+                return SubstitutionAccepted(substitutionId: event.substitutionId, orderId: id, replacement: replacement,
+                                            differenceRefundFen: refund.minorUnits, statusUrl: "/v1/orders/\(id)")
+            }
         }
     }
 
@@ -226,6 +301,8 @@ struct OrderRoutes: RouteGroup {
         let pending = found != nil ? nil : try await client.withConnection { try await OrderStore.pendingSubmission(id, connection: $0, logger: logger) }
         let timeline = found == nil ? [] : try await client.withConnection { try await OrderStore.timeline(id, connection: $0, logger: logger) }
         let cancelled = found == nil ? [:] : try await client.withConnection { try await OrderStore.lineCancellations(of: id, connection: $0, logger: logger).units }
+        let substitutions = found == nil ? OrderStore.Substitutions() : try await client.withConnection { try await OrderStore.lineSubstitutions(of: id, connection: $0, logger: logger) }
+        let substituted = substitutions.units
         guard let row = found else {
             // Accepted at the edge but not yet worked: the submission is the only record so far.
             if let pending {
@@ -257,10 +334,13 @@ struct OrderRoutes: RouteGroup {
             view.lines = order.lines.map {
                 OrderView.Line(lineNumber: $0.lineNumber, sku: $0.sku, quantity: $0.quantity, unitPriceFen: $0.unitPrice.minorUnits,
                                discountFen: $0.allocatedDiscount.minorUnits, paidFen: $0.paidAmount.minorUnits, gift: $0.isGift,
-                               cancelledQuantity: cancelled[$0.lineNumber] ?? 0)
+                               cancelledQuantity: cancelled[$0.lineNumber] ?? 0, substitutedQuantity: substituted[$0.lineNumber] ?? 0)
             }
-            view.totals = OrderView.Totals(goodsFen: order.goodsTotal.minorUnits, discountFen: order.discountTotal.minorUnits,
-                                           shippingFen: order.shippingFee.minorUnits, totalFen: order.total.minorUnits)
+            // Units replaced by a substitution are no longer the order's: their replacement line is.
+            var goods = order.goodsTotal.minorUnits
+            let paid = order.goodsTotal.minorUnits - order.discountTotal.minorUnits - substitutions.donePaidFen
+            for line in order.lines { goods -= line.unitPrice.minorUnits * Int64(substitutions.done[line.lineNumber] ?? 0) }
+            view.totals = OrderView.Totals(goodsFen: goods, discountFen: goods - paid, shippingFen: order.shippingFee.minorUnits, totalFen: paid + order.shippingFee.minorUnits)
         }
         view.timeline = timeline.map {
             OrderView.TimelineEntry(eventType: $0.eventType, status: $0.status, statusChanged: $0.statusChanged, at: $0.at,

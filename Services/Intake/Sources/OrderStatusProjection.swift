@@ -16,7 +16,7 @@ public struct OrderStatusProjection: EventHandler {
     /// (`OrderStatusProjectionTests` fails on a new one until its effect is decided).
     public static let statusByEvent: [(event: any DomainEvent.Type, status: OrderStatus?)] = [
         (OrderVerified.self, .verified), (OrderHeld.self, .held), (OrderRejected.self, .rejected), (OrderAmended.self, nil),
-        (InventoryReserved.self, .allocated), (InventoryBackordered.self, .backordered), (InventoryReleased.self, nil), (InventoryLinesCancelled.self, nil),
+        (InventoryReserved.self, .allocated), (InventoryBackordered.self, .backordered), (InventoryReleased.self, nil), (InventoryLinesCancelled.self, nil), (InventoryLineSubstituted.self, nil),
         (FulfillmentPacked.self, .packed), (FulfillmentShortPicked.self, nil), (FulfillmentCancelled.self, nil), (FulfillmentCancelRefused.self, .packed),
         (FulfillmentPackingBlocked.self, nil), (FulfillmentLineCancelRefused.self, nil),
         (ShipmentDispatched.self, .shipped), (ShipmentInTransit.self, .inTransit), (ShipmentDelayed.self, .delayed),
@@ -33,7 +33,7 @@ public struct OrderStatusProjection: EventHandler {
     /// Payload fields copied into the timeline and the order's details (never personal data).
     static let detailKeys: Set<String> = [
         "warehouseId", "warehouseID", "carrier", "carrierCode", "trackingNumber", "eta", "estimatedDelivery", "location",
-        "reasonCode", "refundOutcome", "refundId", "refundID", "returnId", "returnID", "parcelCount", "signedBy", "missingSkus", "cancellationId",
+        "reasonCode", "refundOutcome", "refundId", "refundID", "returnId", "returnID", "parcelCount", "signedBy", "missingSkus", "cancellationId", "substitutionId",
     ]
 
     public let eventTypes = Set(statusByEventType.keys)
@@ -78,7 +78,7 @@ public struct OrderStatusProjection: EventHandler {
                 let sum = (refunded[event.orderID] ?? 0) + refund.amount.minorUnits
                 refunded[event.orderID] = sum
                 // A line cancellation's refund leaves the rest of the order on its way: no status change.
-                target = refund.cause == .lineCancellation ? nil : Self.refundStatus(refundedFen: sum, totalFen: totals[event.orderID] ?? nil)
+                target = refund.cause == .lineCancellation || refund.cause == .substitution ? nil : Self.refundStatus(refundedFen: sum, totalFen: totals[event.orderID] ?? nil)
                 touched.insert(event.orderID)
             }
             var changed = false
@@ -134,6 +134,10 @@ public struct OrderStatusProjection: EventHandler {
         // A rejected order gives its coupon back, as a cancelled one does (its refund is after-sales').
         for order in rejected {
             try await CatalogStore.releaseCoupons(of: order, on: connection, logger: logger)
+        }
+        for event in events where event.type == InventoryLineSubstituted.eventType {
+            guard let answer = try? event.decode(InventoryLineSubstituted.self) else { throw HandlerRejection("undecodable \(event.type)") }
+            try await OrderStore.applySubstitutionAnswer(answer, connection: connection, logger: logger)
         }
         for event in events where event.type == OrderAmended.eventType {
             guard let amended = try? event.decode(OrderAmended.self) else { throw HandlerRejection("undecodable order.amended") }

@@ -210,7 +210,7 @@ enum InventoryServiceMigrations {
             -- this reason, and the job goes on for the others.
             ALTER TABLE orders ADD COLUMN blocked_reason text;
             """),
-        Migration(version: 108, name: "line cancellations", sql: """
+        Migration(version: 108, name: "line cancellations and substitutions", sql: """
             -- order.lines-cancelled, one row per line, recorded once. A cancellation read before
             -- the order was verified (before_allocation) lowers the line's demand when it is.
             CREATE TABLE line_cancellations (
@@ -223,6 +223,13 @@ enum InventoryServiceMigrations {
                 PRIMARY KEY (cancellation_id, line_number)
             );
             CREATE INDEX line_cancellations_order ON line_cancellations (order_id) WHERE before_allocation;
+            -- order.line-substituted, answered once.
+            CREATE TABLE line_substitutions (
+                substitution_id text PRIMARY KEY,
+                order_id text NOT NULL,
+                accepted boolean NOT NULL,
+                decided_at timestamptz NOT NULL
+            );
             """),
         Migration(version: 109, name: "amendments read before the order", sql: """
             -- Customer service's corrections (order.amended) of an order inventory has not allocated

@@ -9,14 +9,15 @@ import PostgresNIO
 /// orders' backorders from what came back, re-allocates after `fulfillment.short-picked`, and
 /// reserves a lost parcel's units again (`shipment.lost`, once per shipment) and an exchange's
 /// replacement (`exchange.requested`, once per exchange, never backordered), and arbitrates line
-/// cancellations (`order.lines-cancelled`, see `OrderAllocator+LineCancellations`) and changed
+/// cancellations (`order.lines-cancelled`, see `OrderAllocator+LineCancellations`), substitutions
+/// of backordered units (`order.line-substituted`, see `OrderAllocator+Substitutions`) and changed
 /// delivery addresses (`order.amended`, see `OrderAllocator+Amendments`). A batch locks the stock rows of every SKU it touches once, in
 /// (sku, warehouse) order, so any number of inventory workers serialize per SKU and never oversell.
 /// Invariant: deterministic given the database and the events; repeats are no-ops.
 public struct OrderAllocationHandler: EventHandler {
     public let eventTypes: Set<String> = [OrderVerified.eventType, OrderCancelled.eventType, OrderRejected.eventType,
                                           FulfillmentShortPicked.eventType, FulfillmentCancelled.eventType, ShipmentLost.eventType,
-                                          ExchangeRequested.eventType, OrderLinesCancelled.eventType, OrderAmended.eventType]
+                                          ExchangeRequested.eventType, OrderLinesCancelled.eventType, OrderAmended.eventType, OrderLineSubstituted.eventType]
 
     public init() {}
 
@@ -29,6 +30,7 @@ public struct OrderAllocationHandler: EventHandler {
         case exchange(ExchangeRequested)
         case cancelLines(OrderLinesCancelled)
         case amended(OrderAmended)
+        case substitution(OrderLineSubstituted)
 
         var orderID: String {
             switch self {
@@ -40,6 +42,7 @@ public struct OrderAllocationHandler: EventHandler {
             case .exchange(let exchange): exchange.orderID
             case .cancelLines(let cancellation): cancellation.orderID
             case .amended(let amended): amended.orderID
+            case .substitution(let substitution): substitution.orderID
             }
         }
     }
@@ -84,6 +87,15 @@ public struct OrderAllocationHandler: EventHandler {
                         throw HandlerRejection("order.amended: \(problem.field) \(problem.reason)")
                     }
                     work.append((event, .amended(amended)))
+                case OrderLineSubstituted.eventType:
+                    let substitution = try event.decode(OrderLineSubstituted.self)
+                    let replacement = substitution.replacement
+                    guard substitution.replaced.quantity > 0, replacement.quantity == substitution.replaced.quantity, !replacement.sku.isEmpty,
+                          (1..<1000).contains(replacement.lineNumber), replacement.allocatedDiscount.minorUnits >= 0,
+                          replacement.allocatedDiscount <= replacement.lineTotal else {
+                        throw HandlerRejection("order.line-substituted with unequal or non-positive quantities, an empty SKU, a line number outside 1-999 or a discount outside the line")
+                    }
+                    work.append((event, .substitution(substitution)))
                 default: continue
                 }
             } catch let rejection as HandlerRejection {
@@ -114,6 +126,7 @@ public struct OrderAllocationHandler: EventHandler {
             case .exchange(let exchange): skus.insert(exchange.replacement.sku)
             case .cancelLines(let cancellation): skus.formUnion(cancellation.lines.map(\.sku))
             case .amended(let amended): releasing.append(amended.orderID)
+            case .substitution(let substitution): skus.formUnion([substitution.replaced.sku, substitution.replacement.sku])
             case .shortPick(let shortPick): skus.formUnion(shortPick.lines.map(\.sku)); releasing.append(shortPick.orderID)
             }
         }
@@ -160,6 +173,8 @@ public struct OrderAllocationHandler: EventHandler {
             case .cancelLines(let cancellation):
                 let returned = try await allocator.cancelLines(cancellation, causedBy: event, now: now)
                 _ = try await allocator.fillBackorders(skus: returned, causedBy: event, now: now)
+            case .substitution(let substitution):
+                try await allocator.substitute(substitution, causedBy: event, now: now)
             case .amended(let amended):
                 let returned = try await allocator.amend(amended, causedBy: event, now: now)
                 _ = try await allocator.fillBackorders(skus: returned, causedBy: event, now: now)

@@ -63,21 +63,8 @@ extension OrderAllocator {
             var left = line.quantity
             var freed = 0
             // 1. Open backorders, newest first: units never reserved.
-            let backorders = try await connection.query("""
-                SELECT id, open_quantity FROM backorders WHERE order_id = \(cancellation.orderID) AND line_number = \(line.lineNumber) AND status = 'open'
-                ORDER BY id DESC
-                """, logger: logger)
-            var openBackorders: [(Int64, Int)] = []
-            for try await row in backorders.decode((Int64, Int).self) { openBackorders.append(row) }
-            for (id, openUnits) in openBackorders where left > 0 {
-                let take = min(left, openUnits)
-                if take == openUnits {
-                    try await connection.query("UPDATE backorders SET status = 'cancelled', closed_at = \(now) WHERE id = \(id)", logger: logger)
-                } else {
-                    try await connection.query("UPDATE backorders SET quantity = quantity - \(take), open_quantity = open_quantity - \(take) WHERE id = \(id)", logger: logger)
-                }
-                left -= take; freed += take; backordersCancelled = true
-            }
+            let fromBackorders = try await closeBackorders(orderID: cancellation.orderID, lineNumber: line.lineNumber, units: left, now: now)
+            if fromBackorders > 0 { left -= fromBackorders; freed += fromBackorders; backordersCancelled = true }
             // 2. Reservations no warehouse knows about, newest first: released now.
             // 3. Reservations a warehouse was told about: that warehouse is asked to stop them.
             let reservations = try await connection.query("""
@@ -123,6 +110,36 @@ extension OrderAllocator {
             try await announce(cancellation.orderID, cause: "line_cancelled", causedBy: event, now: now)
         }
         return returned
+    }
+
+    /// Open backorder units of a line a warehouse can still wait for.
+    func openBackorderUnits(orderID: String, lineNumber: Int) async throws -> Int {
+        let rows = try await connection.query("""
+            SELECT coalesce(sum(open_quantity), 0)::int8 FROM backorders WHERE order_id = \(orderID) AND line_number = \(lineNumber) AND status = 'open'
+            """, logger: logger)
+        for try await units in rows.decode(Int.self) { return units }
+        return 0
+    }
+
+    /// Closes up to `units` of a line's open backorders, newest first (a partly closed one keeps
+    /// what it filled); returns the units closed.
+    func closeBackorders(orderID: String, lineNumber: Int, units: Int, now: Date) async throws -> Int {
+        let rows = try await connection.query("""
+            SELECT id, open_quantity FROM backorders WHERE order_id = \(orderID) AND line_number = \(lineNumber) AND status = 'open' ORDER BY id DESC
+            """, logger: logger)
+        var open: [(Int64, Int)] = []
+        for try await row in rows.decode((Int64, Int).self) { open.append(row) }
+        var left = units
+        for (id, openUnits) in open where left > 0 {
+            let take = min(left, openUnits)
+            if take == openUnits {
+                try await connection.query("UPDATE backorders SET status = 'cancelled', closed_at = \(now) WHERE id = \(id)", logger: logger)
+            } else {
+                try await connection.query("UPDATE backorders SET quantity = quantity - \(take), open_quantity = open_quantity - \(take) WHERE id = \(id)", logger: logger)
+            }
+            left -= take
+        }
+        return units - left
     }
 
     private func emit(_ cancellation: OrderLinesCancelled, released: [LineQuantity], inWarehouses: [StockAllocation], reasonCode: String?,
