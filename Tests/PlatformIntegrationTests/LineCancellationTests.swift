@@ -7,7 +7,8 @@ import Testing
 /// Cancelling some units of some lines of a live order (issue 29, part 2), through the real intake,
 /// risk, inventory, fulfillment and after-sales processes: inventory cancels what no warehouse works
 /// on yet (a backorder: the rest of the order is released to the warehouse at once), a warehouse stops
-/// the units of an order waiting for its wave, and refuses them once the wave is on the floor;
+/// the units of an order waiting for its wave or still on the shelf of a released one, and refuses
+/// those already in the picker's tote;
 /// after-sales refunds each stopped part once, taking back a 满减 threshold the rest no longer reaches.
 @Suite("Line cancellations: backordered, waiting and picking lines, refunds with the 满减 clawback", .serialized)
 struct LineCancellationTests {
@@ -69,7 +70,7 @@ struct LineCancellationTests {
         ((view["timeline"] as? [[String: Any]]) ?? []).filter { $0["eventType"] as? String == type }.map { ($0["detail"] as? [String: String]) ?? [:] }
     }
 
-    @Test("a backordered line cancelled releases the rest; a waiting line stops in the warehouse; a picking one is refused; refunds take back the 满减; bad input and late requests are refused")
+    @Test("a backordered line cancelled releases the rest; a waiting line stops in the warehouse; on a released wave what is on the shelf stops and what is in the tote ships; refunds take back the 满减; bad input and late requests are refused")
     func cancelLines() async throws {
         try await withIntakeWorld { world in
             let (intake, edge) = try world.liveIntake()
@@ -92,8 +93,8 @@ struct LineCancellationTests {
                         return Dictionary(uniqueKeysWithValues: rows.map { ($0[0], Int64($0[1]) ?? -1) })
                     }
 
-                    // A: two hoodies and a wine glass, allocated in SH1 and waiting for a wave.
-                    let a = try await place("W-LC-A-\(world.id)", [("CLO-HOOD-NVY-L", 2), ("GLS-WINEGLASS-1", 1)], until: "allocated")
+                    // A: three hoodies and a wine glass, allocated in SH1 and waiting for a wave.
+                    let a = try await place("W-LC-A-\(world.id)", [("CLO-HOOD-NVY-L", 3), ("GLS-WINEGLASS-1", 1)], until: "allocated")
                     #expect(try await world.eventually {
                         try await world.count("SELECT count(*) FROM \(world.fulfillmentSchema).fulfillment_orders WHERE order_id = '\(a.id)' AND status = 'open'") == 1
                     })
@@ -103,9 +104,9 @@ struct LineCancellationTests {
                     // Bad input names the field; another channel may not; unknown orders are 404.
                     let unknownLine = try await cancel(a.id, #"{"lines":[{"lineNumber":9,"quantity":1}],"reason":"客户不要了"}"#)
                     #expect(unknownLine.status == 422 && unknownLine.text.contains("lines[0].lineNumber"), "\(unknownLine.text)")
-                    let tooMany = try await cancel(a.id, #"{"lines":[{"lineNumber":1,"quantity":3}],"reason":"客户不要了"}"#)
-                    #expect(tooMany.status == 422 && tooMany.text.contains("lines[0].quantity") && tooMany.text.contains("at most 2"), "\(tooMany.text)")
-                    let everything = try await cancel(a.id, #"{"lines":[{"lineNumber":1,"quantity":2},{"lineNumber":2,"quantity":1}],"reason":"客户不要了"}"#)
+                    let tooMany = try await cancel(a.id, #"{"lines":[{"lineNumber":1,"quantity":4}],"reason":"客户不要了"}"#)
+                    #expect(tooMany.status == 422 && tooMany.text.contains("lines[0].quantity") && tooMany.text.contains("at most 3"), "\(tooMany.text)")
+                    let everything = try await cancel(a.id, #"{"lines":[{"lineNumber":1,"quantity":3},{"lineNumber":2,"quantity":1}],"reason":"客户不要了"}"#)
                     #expect(everything.status == 422 && everything.text.contains("cancel the order instead"), "\(everything.text)")
                     let twice = try await cancel(a.id, #"{"lines":[{"lineNumber":1,"quantity":1},{"lineNumber":1,"quantity":1}],"reason":"客户不要了"}"#)
                     #expect(twice.status == 422 && twice.text.contains("lines[1].lineNumber"), "\(twice.text)")
@@ -132,58 +133,85 @@ struct LineCancellationTests {
                     let bGlassPaid = (Self.lines(b.view)[2]?["paidFen"] as? NSNumber)?.int64Value ?? -1
                     #expect(try await world.eventually { try await refunds(b.id)["RF-L-LC-\(b.id)-1-I"] == bGlassPaid / 2 }, "B refund: expected \(bGlassPaid / 2)")
 
-                    // A: one hoodie of two while the order waits for its wave: the warehouse stops it, inventory
+                    // A: one hoodie of three while the order waits for its wave: the warehouse stops it, inventory
                     // releases it, the refund is its share of what was paid (the rest still reaches the threshold).
                     let first = try await cancel(a.id, #"{"lines":[{"lineNumber":1,"quantity":1}],"reason":"客户少要一件"}"#)
                     #expect(first.status == 202, "\(first.text)")
-                    #expect(try await world.eventually {
-                        try await world.fulfillmentCount("SELECT quantity FROM ful.fulfillment_lines l JOIN ful.fulfillment_orders f ON f.id = l.fulfillment_order_id WHERE f.order_id = '\(a.id)' AND l.line_number = 1") == 1
-                    })
-                    #expect(try await world.eventually {
-                        try await world.inventoryCount("SELECT coalesce(sum(quantity), 0) FROM inv.reservations WHERE order_id = '\(a.id)' AND line_number = 1 AND status = 'active'") == 1
-                    })
+                    let aLine1 = "SELECT coalesce(sum(quantity), 0) FROM ful.fulfillment_lines l JOIN ful.fulfillment_orders f ON f.id = l.fulfillment_order_id WHERE f.order_id = '\(a.id)' AND l.line_number = 1"
+                    #expect(try await world.eventually { try await world.fulfillmentCount(aLine1) == 2 })
+                    let aReserved = "SELECT coalesce(sum(quantity), 0) FROM inv.reservations WHERE order_id = '\(a.id)' AND line_number = 1 AND status = 'active'"
+                    #expect(try await world.eventually { try await world.inventoryCount(aReserved) == 2 })
                     let aLines = Self.lines(a.view), aPromotion = Self.thresholdShares(a.view)
                     let hoodiesPaid = (aLines[1]?["paidFen"] as? NSNumber)?.int64Value ?? -1
                     let foA = try await world.strings("SELECT id FROM \(world.fulfillmentSchema).fulfillment_orders WHERE order_id = '\(a.id)'").first?.first ?? ""
-                    #expect(try await world.eventually { try await refunds(a.id)["RF-L-LC-\(a.id)-1-\(foA)"] == hoodiesPaid / 2 }, "A refund 1: expected \(hoodiesPaid / 2)")
+                    #expect(try await world.eventually { try await refunds(a.id)["RF-L-LC-\(a.id)-1-\(foA)"] == hoodiesPaid / 3 }, "A refund 1: expected \(hoodiesPaid / 3)")
 
-                    // A's glass too: the one hoodie left is under the 满减 threshold, so the refund gives
-                    // back the glass less the hoodie's share of the discount.
-                    let hoodiePrice = (aLines[1]?["unitPriceFen"] as? NSNumber)?.int64Value ?? .max
-                    #expect(aPromotion.threshold > 0 && hoodiePrice < aPromotion.threshold, "\(a.view)")
-                    let second = try await cancel(a.id, #"{"lines":[{"lineNumber":2,"quantity":1}],"reason":"客户不要杯子"}"#)
-                    #expect(second.status == 202 && second.json["cancellationId"] as? String == "LC-\(a.id)-2", "\(second.text)")
-                    let glassPaid = (aLines[2]?["paidFen"] as? NSNumber)?.int64Value ?? -1
-                    let clawback = (aPromotion.shares[1] ?? 0) / 2
-                    #expect(clawback > 0)
-                    #expect(try await world.eventually { try await refunds(a.id)["RF-L-LC-\(a.id)-2-\(foA)"] == glassPaid - clawback },
-                            "A refund 2: expected \(glassPaid) - \(clawback)")
-                    #expect(try await world.count("SELECT count(*) FROM \(world.afterSalesSchema).refunds WHERE refund_id = 'RF-L-LC-\(a.id)-2-\(foA)' AND jsonb_array_length(detail->'clawbacks') = 1") == 1)
-                    // A's glass is back: only B's glass stays reserved; A still shows allocated (a line's refund is not the order's).
-                    #expect(try await world.eventually {
-                        try await world.inventoryCount("SELECT reserved FROM inv.stock WHERE sku = 'GLS-WINEGLASS-1' AND warehouse_code = 'SH1'") == 1
-                    })
+                    // The wave goes to the floor and the picker takes one of A's two hoodies.
+                    let warehouseToken = ["Authorization": "Bearer \(TestCredentials.token(.warehouse))"]
+                    let wave = try await fulfillment.send(.POST, "/v1/fulfillment/warehouses/SH1/waves", headers: warehouseToken)
+                    #expect(wave.status == 201, "\(wave.text)")
+                    #expect(try await world.fulfillmentCount("SELECT count(*) FROM ful.fulfillment_orders WHERE order_id IN ('\(a.id)', '\(b.id)') AND status = 'picking'") == 2)
+                    let hoodieTask = try await world.strings("""
+                        SELECT id::text FROM \(world.fulfillmentSchema).pick_tasks WHERE fulfillment_order_id = '\(foA)' AND line_number = 1 AND status = 'open'
+                        """).first?.first ?? "0"
+                    let barcode = ((try await fulfillment.send(.GET, "/v1/fulfillment/items/CLO-HOOD-NVY-L", headers: warehouseToken).json["barcodes"] as? [String])?.first) ?? ""
+                    let scanned = try await fulfillment.send(.POST, "/v1/fulfillment/pick-tasks/\(hoodieTask)/scans", body: Array(#"{"barcode":"\#(barcode)","quantity":1,"picker":"picker-1"}"#.utf8),
+                                                             headers: warehouseToken)
+                    #expect(scanned.status == 200, "\(scanned.text)")
+
+                    // Two hoodies cancelled now: the one still on the shelf stops (its task shrinks), the one in the tote ships.
+                    let picking = try await cancel(a.id, #"{"lines":[{"lineNumber":1,"quantity":2}],"reason":"又少要两件"}"#)
+                    #expect(picking.status == 202, "\(picking.text)")
                     var view: [String: Any] = [:]
                     #expect(try await world.eventually {
                         view = try await edge.send(.GET, "/v1/orders/\(a.id)").json
-                        return Self.timeline(view, RefundIssued.eventType).count == 2
+                        return Self.timeline(view, FulfillmentLineCancelRefused.eventType).contains { $0["reasonCode"] == "picking_started" }
+                    }, "no refusal of the picked hoodie on A's timeline")
+                    #expect(try await world.eventually {
+                        let (working, reserved) = (try await world.fulfillmentCount(aLine1), try await world.inventoryCount(aReserved))
+                        return working == 1 && reserved == 1
+                    })
+                    #expect(try await world.fulfillmentCount("SELECT count(*) FROM ful.pick_tasks WHERE id = \(hoodieTask) AND quantity = 1 AND picked = 1 AND status = 'done'") == 1)
+                    #expect(try await world.eventually {
+                        try await refunds(a.id)["RF-L-LC-\(a.id)-2-\(foA)"] == hoodiesPaid * 2 / 3 - hoodiesPaid / 3
+                    }, "A refund 2: one hoodie's cumulative share")
+
+                    // A's glass, still on the shelf: stopped; its task is cancelled and A is picked. The one hoodie left
+                    // is under the 满减 threshold, so the refund gives back the glass less that hoodie's share of the discount.
+                    let hoodiePrice = (aLines[1]?["unitPriceFen"] as? NSNumber)?.int64Value ?? .max
+                    #expect(aPromotion.threshold > 0 && hoodiePrice < aPromotion.threshold, "\(a.view)")
+                    let glass = try await cancel(a.id, #"{"lines":[{"lineNumber":2,"quantity":1}],"reason":"客户不要杯子"}"#)
+                    #expect(glass.status == 202 && glass.json["cancellationId"] as? String == "LC-\(a.id)-3", "\(glass.text)")
+                    let glassPaid = (aLines[2]?["paidFen"] as? NSNumber)?.int64Value ?? -1
+                    let clawback = (aPromotion.shares[1] ?? 0) / 3
+                    #expect(clawback > 0)
+                    #expect(try await world.eventually { try await refunds(a.id)["RF-L-LC-\(a.id)-3-\(foA)"] == glassPaid - clawback },
+                            "A refund 3: expected \(glassPaid) - \(clawback)")
+                    #expect(try await world.count("SELECT count(*) FROM \(world.afterSalesSchema).refunds WHERE refund_id = 'RF-L-LC-\(a.id)-3-\(foA)' AND jsonb_array_length(detail->'clawbacks') = 1") == 1)
+                    #expect(try await world.fulfillmentCount("SELECT count(*) FROM ful.fulfillment_orders WHERE id = '\(foA)' AND status = 'picked'") == 1)
+                    #expect(try await world.fulfillmentCount("SELECT count(*) FROM ful.pick_tasks WHERE fulfillment_order_id = '\(foA)' AND line_number = 2 AND status = 'cancelled'") == 1)
+
+                    // B's other glass, on a released wave and not yet picked: stopped; B keeps only its hoodie, under
+                    // the threshold, so its refund takes back the hoodie's share.
+                    let bLate = try await cancel(b.id, #"{"lines":[{"lineNumber":2,"quantity":1}],"reason":"杯子也不要了"}"#)
+                    #expect(bLate.status == 202, "\(bLate.text)")
+                    let bPromotion = Self.thresholdShares(b.view)
+                    let foB = try await world.strings("SELECT id FROM \(world.fulfillmentSchema).fulfillment_orders WHERE order_id = '\(b.id)'").first?.first ?? ""
+                    #expect(try await world.eventually {
+                        try await refunds(b.id)["RF-L-LC-\(b.id)-2-\(foB)"] == bGlassPaid - bGlassPaid / 2 - (bPromotion.shares[1] ?? 0)
+                    }, "B refund 2: expected \(bGlassPaid - bGlassPaid / 2) - \(bPromotion.shares[1] ?? 0)")
+                    // Both glasses are back on sale; intake shows A allocated (a line's refund is not the order's), with what was asked.
+                    #expect(try await world.eventually {
+                        try await world.inventoryCount("SELECT reserved FROM inv.stock WHERE sku = 'GLS-WINEGLASS-1' AND warehouse_code = 'SH1'") == 0
+                    })
+                    #expect(try await world.eventually {
+                        view = try await edge.send(.GET, "/v1/orders/\(a.id)").json
+                        return Self.timeline(view, RefundIssued.eventType).count == 3
                     })
                     #expect(view["status"] as? String == "allocated", "\(view["status"] ?? "-")")
-                    #expect(Self.lines(view)[1]?["cancelledQuantity"] as? Int == 1 && Self.lines(view)[2]?["cancelledQuantity"] as? Int == 1, "\(view["lines"] ?? "-")")
-                    #expect(Self.timeline(view, OrderLinesCancelled.eventType).count == 2 && Self.timeline(view, InventoryLinesCancelled.eventType).count == 2)
-
-                    // The wave goes to the floor: B's other glass cancelled now is refused by the warehouse, visibly, and nothing is refunded.
-                    let wave = try await fulfillment.send(.POST, "/v1/fulfillment/warehouses/SH1/waves", headers: ["Authorization": "Bearer \(TestCredentials.token(.warehouse))"])
-                    #expect(wave.status == 201, "\(wave.text)")
-                    #expect(try await world.fulfillmentCount("SELECT count(*) FROM ful.fulfillment_orders WHERE order_id = '\(b.id)' AND status = 'picking'") == 1)
-                    let late = try await cancel(b.id, #"{"lines":[{"lineNumber":2,"quantity":1}],"reason":"杯子也不要了"}"#)
-                    #expect(late.status == 202, "\(late.text)")
-                    #expect(try await world.eventually {
-                        view = try await edge.send(.GET, "/v1/orders/\(b.id)").json
-                        return Self.timeline(view, FulfillmentLineCancelRefused.eventType).contains { $0["reasonCode"] == "picking_started" }
-                    }, "no refusal on B's timeline")
-                    #expect(try await world.inventoryCount("SELECT coalesce(sum(quantity), 0) FROM inv.reservations WHERE order_id = '\(b.id)' AND line_number = 2 AND status = 'active'") == 1)
-                    #expect(try await refunds(b.id).count == 1)
+                    // Three hoodies asked, one refused (it ships): two cancelled.
+                    #expect(Self.lines(view)[1]?["cancelledQuantity"] as? Int == 2 && Self.lines(view)[2]?["cancelledQuantity"] as? Int == 1, "\(view["lines"] ?? "-")")
+                    #expect(Self.timeline(view, OrderLinesCancelled.eventType).count == 3 && Self.timeline(view, InventoryLinesCancelled.eventType).count == 3)
 
                     // C, not yet paid: 409 (its payment is for the whole total); cancelled: 409 closed.
                     let c = try await place("W-LC-C-\(world.id)", [("CLO-HOOD-NVY-L", 1), ("GLS-WINEGLASS-1", 1)], pay: false, until: "awaitingPayment")

@@ -8,9 +8,10 @@ import PostgresNIO
 /// holds for the order stop while their fulfillment order is not yet being picked (waiting for a
 /// wave, awaiting payment, or picked and not packed: picked units go back to their bins). A line
 /// left with no units is dropped and a fulfillment order left with no lines is cancelled.
+/// On a released wave the units still on the shelf stop too (their pick tasks shrink).
 /// `fulfillment.cancelled` (reason "line_cancelled", with the cancellation id) tells inventory to
-/// release exactly the stopped units and after-sales to refund them; units a picker already holds
-/// on a pick list ("picking_started") or that are packed ("already_packed") are refused
+/// release exactly the stopped units and after-sales to refund them; units already in a picker's
+/// tote ("picking_started") or packed ("already_packed") are refused
 /// (`fulfillment.line-cancel-refused`) and ship. Invariant: one answer per (cancellation,
 /// warehouse); stopped plus refused units are exactly the units asked.
 enum FulfillmentLineCancellation {
@@ -54,6 +55,7 @@ enum FulfillmentLineCancellation {
 
         var stopped: [String: [ParcelLine]] = [:]
         var refused: [(line: ParcelLine, reason: String)] = []
+        var waves = Set<Int64>()
         for request in asked {
             var left = request.quantity
             for order in orders where left > 0 {
@@ -64,7 +66,16 @@ enum FulfillmentLineCancellation {
                     lines[order.id]?[request.lineNumber] = StoredLine(quantity: line.quantity - take, picked: min(line.picked, line.quantity - take - line.short), short: line.short)
                     stopped[order.id, default: []].append(ParcelLine(lineNumber: request.lineNumber, sku: request.sku, quantity: take))
                 case "picking":
-                    refused.append((ParcelLine(lineNumber: request.lineNumber, sku: request.sku, quantity: take), "picking_started"))
+                    // Units still on the shelf stop (their pick tasks shrink); units in the picker's tote ship.
+                    let unpicked = try await stopUnpicked(order.id, lineNumber: request.lineNumber, units: take, now: now, connection: connection, logger: logger)
+                    if unpicked.units > 0 {
+                        lines[order.id]?[request.lineNumber] = StoredLine(quantity: line.quantity - unpicked.units, picked: line.picked, short: line.short)
+                        stopped[order.id, default: []].append(ParcelLine(lineNumber: request.lineNumber, sku: request.sku, quantity: unpicked.units))
+                        waves.formUnion(unpicked.waves)
+                    }
+                    if take > unpicked.units {
+                        refused.append((ParcelLine(lineNumber: request.lineNumber, sku: request.sku, quantity: take - unpicked.units), "picking_started"))
+                    }
                 default:
                     refused.append((ParcelLine(lineNumber: request.lineNumber, sku: request.sku, quantity: take), "already_packed"))
                 }
@@ -94,6 +105,8 @@ enum FulfillmentLineCancellation {
                 UPDATE fulfillment_orders SET status = 'cancelled', cancelled_at = \(now), blocked_reason = NULL
                 WHERE id = \(id) AND NOT EXISTS (SELECT 1 FROM fulfillment_lines WHERE fulfillment_order_id = \(id))
                 """, logger: logger)
+            // A picking order whose remaining tasks are all done now is picked (its wave may be complete).
+            if !waves.isEmpty { _ = try await PickWave.settle(orders: [id], waves: Array(waves), now: now, connection: connection, logger: logger) }
             try context.emit(FulfillmentCancelled(fulfillmentOrderId: id, orderID: cancellation.orderID, warehouseId: warehouse, lines: stoppedLines,
                                                   reasonCode: "line_cancelled", cancellationId: cancellation.cancellationId, cancelledAt: now),
                              orderID: cancellation.orderID, topic: TopicCatalogue.fulfillmentEvents, causedBy: event)
@@ -110,5 +123,37 @@ enum FulfillmentLineCancellation {
             UPDATE line_cancellation_answers SET stopped = \(stoppedUnits), refused = \(refusedUnits)
             WHERE cancellation_id = \(cancellation.cancellationId) AND warehouse_code = \(warehouse)
             """, logger: logger)
+    }
+
+    /// Shrinks the open pick tasks of a line by up to `units` units not yet picked (newest tasks
+    /// first); a task left with nothing to pick is done (or short, or cancelled when nothing was
+    /// picked from it). Returns the units stopped and the waves touched.
+    private static func stopUnpicked(_ fulfillmentOrderID: String, lineNumber: Int, units: Int, now: Date,
+                                     connection: PostgresConnection, logger: Logger) async throws -> (units: Int, waves: Set<Int64>) {
+        let rows = try await connection.query("""
+            SELECT id, wave_id, quantity, picked, short FROM pick_tasks
+            WHERE fulfillment_order_id = \(fulfillmentOrderID) AND line_number = \(lineNumber) AND status = 'open' ORDER BY id DESC FOR UPDATE
+            """, logger: logger)
+        var tasks: [(id: Int64, wave: Int64, quantity: Int, picked: Int, short: Int)] = []
+        for try await row in rows.decode((Int64, Int64, Int, Int, Int).self) { tasks.append(row) }
+        var left = units
+        var waves = Set<Int64>()
+        for task in tasks where left > 0 {
+            let remaining = task.quantity - task.picked - task.short
+            let take = min(left, remaining)
+            guard take > 0 else { continue }
+            if take < remaining {
+                try await connection.query("UPDATE pick_tasks SET quantity = quantity - \(take), updated_at = \(now) WHERE id = \(task.id)", logger: logger)
+            } else if task.picked + task.short > 0 {
+                try await connection.query("""
+                    UPDATE pick_tasks SET quantity = picked + short, status = CASE WHEN short > 0 THEN 'short' ELSE 'done' END, updated_at = \(now) WHERE id = \(task.id)
+                    """, logger: logger)
+            } else {
+                try await connection.query("UPDATE pick_tasks SET status = 'cancelled', updated_at = \(now) WHERE id = \(task.id)", logger: logger)
+            }
+            waves.insert(task.wave)
+            left -= take
+        }
+        return (units - left, waves)
     }
 }

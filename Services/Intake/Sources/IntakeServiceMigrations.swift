@@ -148,12 +148,14 @@ public enum IntakeServiceMigrations {
         // 110 is the demo catalog (seeded only when asked); schema changes continue at 111.
         Migration(version: 111, name: "line cancellations and substitutions", sql: """
             -- Units of order lines cancelled before packing (order.lines-cancelled), one row per
-            -- line of a cancellation: what is left of a line is its quantity minus these.
+            -- line of a cancellation: what is left of a line is its quantity minus these (less refused).
             CREATE TABLE line_cancellations (
                 cancellation_id text NOT NULL,
                 order_id text NOT NULL REFERENCES orders (order_id),
                 line_number integer NOT NULL,
                 quantity integer NOT NULL CHECK (quantity > 0),
+                -- Units a warehouse refused to stop (fulfillment.line-cancel-refused): they ship.
+                refused integer NOT NULL DEFAULT 0 CHECK (refused >= 0 AND refused <= quantity),
                 reason text NOT NULL,
                 requested_by text NOT NULL,
                 cancelled_at timestamptz NOT NULL,

@@ -29,7 +29,7 @@ struct OrderRoutes: RouteGroup {
             var discountFen: Int64
             var paidFen: Int64
             var gift: Bool
-            /// Units taken off the line by line cancellations (requested; the timeline says what stopped).
+            /// Units taken off the line by line cancellations (requested, less what a warehouse refused: those ship).
             var cancelledQuantity: Int = 0
             /// Units replaced by another SKU (requested or done; the replacement is a line of its own once done).
             var substitutedQuantity: Int = 0

@@ -135,6 +135,10 @@ public struct OrderStatusProjection: EventHandler {
         for order in rejected {
             try await CatalogStore.releaseCoupons(of: order, on: connection, logger: logger)
         }
+        for event in events where event.type == FulfillmentLineCancelRefused.eventType {
+            guard let refused = try? event.decode(FulfillmentLineCancelRefused.self) else { throw HandlerRejection("undecodable \(event.type)") }
+            try await OrderStore.applyLineCancelRefusal(refused, connection: connection, logger: logger)
+        }
         for event in events where event.type == InventoryLineSubstituted.eventType {
             guard let answer = try? event.decode(InventoryLineSubstituted.self) else { throw HandlerRejection("undecodable \(event.type)") }
             try await OrderStore.applySubstitutionAnswer(answer, connection: connection, logger: logger)

@@ -15,10 +15,10 @@ extension OrderStore {
         return nil
     }
 
-    /// Units cancelled so far, by line number, and how many cancellations the order had.
+    /// Units cancelled so far (less what warehouses refused), by line number, and how many cancellations the order had.
     static func lineCancellations(of orderID: String, connection: PostgresConnection, logger: Logger) async throws -> (units: [Int: Int], count: Int) {
         let rows = try await connection.query("""
-            SELECT line_number, sum(quantity)::int8, (SELECT count(DISTINCT cancellation_id) FROM line_cancellations WHERE order_id = \(orderID))::int8 FROM line_cancellations
+            SELECT line_number, sum(quantity - refused)::int8, (SELECT count(DISTINCT cancellation_id) FROM line_cancellations WHERE order_id = \(orderID))::int8 FROM line_cancellations
             WHERE order_id = \(orderID) GROUP BY line_number
             """, logger: logger)
         var units: [Int: Int] = [:], count = 0
@@ -27,6 +27,15 @@ extension OrderStore {
             count = cancellations
         }
         return (units, count)
+    }
+
+    /// A warehouse refused units of a cancellation (already in a tote, or packed): they count as the line's again.
+    static func applyLineCancelRefusal(_ refused: FulfillmentLineCancelRefused, connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE line_cancellations c SET refused = least(c.quantity, c.refused + u.q)
+            FROM unnest(\(refused.lines.map { Int64($0.lineNumber) })::int8[], \(refused.lines.map { Int64($0.quantity) })::int8[]) AS u(l, q)
+            WHERE c.cancellation_id = \(refused.cancellationId) AND c.line_number = u.l
+            """, logger: logger)
     }
 
     static func recordLineCancellation(_ cancelled: OrderLinesCancelled, connection: PostgresConnection, logger: Logger) async throws {
