@@ -147,18 +147,25 @@ struct OrderRoutes: RouteGroup {
         var statusUrl: String
     }
 
+    /// The order's status and channel, its row locked for the caller's transaction: 409 while intake
+    /// workers have not processed it yet, 404 when there is no such order, 403 for another channel.
+    func lockedOrder(_ id: String, for principal: Principal?, tx: TransactionContext) async throws -> (status: OrderStatus, channel: String) {
+        guard let (status, channel) = try await OrderStore.lockedStatusAndChannel(of: id, connection: tx.connection, logger: tx.logger) else {
+            if try await OrderStore.pendingSubmission(id, connection: tx.connection, logger: tx.logger) != nil {
+                throw APIError(.conflict, code: "order_pending", message: "the order is accepted but not yet processed; retry in a moment")
+            }
+            throw APIError.notFound("order")
+        }
+        if let principal, principal.role == .channel, principal.channel != channel { throw Self.otherChannel }
+        return (status, channel)
+    }
+
     /// Records the cancellation and announces `order.lines-cancelled` on `oms.orders` in one
     /// transaction; 409 once the order is packed, closed, awaiting payment or a till sale.
     func cancelLines(_ id: String, _ request: LineCancellation, by principal: Principal?) async throws -> LineCancellationAccepted {
         let requestedBy = principal.map { "\($0.role.rawValue):\($0.name)" } ?? "customer-service"
         return try await runtime.database.transaction(logger: runtime.logger) { tx in
-            guard let (status, channel) = try await OrderStore.lockedStatusAndChannel(of: id, connection: tx.connection, logger: tx.logger) else {
-                if try await OrderStore.pendingSubmission(id, connection: tx.connection, logger: tx.logger) != nil {
-                    throw APIError(.conflict, code: "order_pending", message: "the order is accepted but not yet processed; retry in a moment")
-                }
-                throw APIError.notFound("order")
-            }
-            if let principal, principal.role == .channel, principal.channel != channel { throw Self.otherChannel }
+            let (status, channel) = try await lockedOrder(id, for: principal, tx: tx)
             if status == .rejected || status == .cancelled {
                 throw APIError(.conflict, code: "order_closed", message: "the order is \(status.rawValue); none of its lines can be cancelled")
             }
@@ -213,13 +220,7 @@ struct OrderRoutes: RouteGroup {
         guard issues.isEmpty else { throw APIError.validation(issues) }
         let requestedBy = principal.map { "\($0.role.rawValue):\($0.name)" } ?? "customer-service"
         return try await runtime.database.transaction(logger: runtime.logger) { tx in
-            guard let (status, channel) = try await OrderStore.lockedStatusAndChannel(of: id, connection: tx.connection, logger: tx.logger) else {
-                if try await OrderStore.pendingSubmission(id, connection: tx.connection, logger: tx.logger) != nil {
-                    throw APIError(.conflict, code: "order_pending", message: "the order is accepted but not yet processed; retry in a moment")
-                }
-                throw APIError.notFound("order")
-            }
-            if let principal, principal.role == .channel, principal.channel != channel { throw Self.otherChannel }
+            let (status, _) = try await lockedOrder(id, for: principal, tx: tx)
             if status == .rejected || status == .cancelled {
                 throw APIError(.conflict, code: "order_closed", message: "the order is \(status.rawValue); none of its lines can be substituted")
             }
@@ -270,13 +271,7 @@ struct OrderRoutes: RouteGroup {
         guard issues.isEmpty else { throw APIError.validation(issues) }
         let amendedBy = principal.map { "\($0.role.rawValue):\($0.name)" } ?? "customer-service"
         try await runtime.database.transaction(logger: runtime.logger) { tx in
-            guard let (status, channel) = try await OrderStore.lockedStatusAndChannel(of: id, connection: tx.connection, logger: tx.logger) else {
-                if try await OrderStore.pendingSubmission(id, connection: tx.connection, logger: tx.logger) != nil {
-                    throw APIError(.conflict, code: "order_pending", message: "the order is accepted but not yet processed; retry in a moment")
-                }
-                throw APIError.notFound("order")
-            }
-            if let principal, principal.role == .channel, principal.channel != channel { throw Self.otherChannel }
+            let (status, _) = try await lockedOrder(id, for: principal, tx: tx)
             if status == .rejected || status == .cancelled {
                 throw APIError(.conflict, code: "order_closed", message: "the order is \(status.rawValue); its details can no longer be amended")
             }
