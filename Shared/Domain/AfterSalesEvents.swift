@@ -124,6 +124,10 @@ public enum RefundCause: String, Codable, Sendable, CaseIterable {
     case lineCancellation
     /// Backordered units replaced by a cheaper SKU (`order.line-substituted`): the difference.
     case substitution
+
+    /// Whether the refund means the order is (partly) refunded, rather than a live order's change
+    /// that leaves the rest of it on its way.
+    public var refundsTheOrder: Bool { self != .lineCancellation && self != .substitution }
 }
 
 /// `aftersales.refund-issued`: a refund was decided and is owed to the customer's original payment;

@@ -114,6 +114,16 @@ extension OrderAmended {
         return problems
     }
 
+    /// This amendment followed by `later`: each field `later` sets replaces this one's; who and when are `later`'s.
+    public func merged(with later: OrderAmended) -> OrderAmended {
+        var merged = later
+        merged.recipientName = later.recipientName ?? recipientName
+        merged.recipientPhone = later.recipientPhone ?? recipientPhone
+        merged.deliveryAddress = later.deliveryAddress ?? deliveryAddress
+        merged.shippingService = later.shippingService ?? shippingService
+        return merged
+    }
+
     /// The order with this amendment's fields applied.
     public func applied(to order: Order) -> Order {
         var order = order

@@ -64,4 +64,23 @@ struct DomainRuleTests {
         #expect(Complaint.defaultTeam(for: .wrongItem) == .warehouse)
         #expect(Complaint.defaultTeam(for: .quality) == .quality)
     }
+
+    @Test("amendments merge field by field, the later one winning where it says something")
+    func amendmentsMerge() {
+        let at = Date(timeIntervalSince1970: 1_000)
+        let first = OrderAmended(orderID: "O-1", recipientName: "韩梅梅", recipientPhone: "13700001111", deliveryAddress: nil, shippingService: "express",
+                                 amendedBy: "customerService:a", amendedAt: at)
+        let later = OrderAmended(orderID: "O-1", recipientName: nil, recipientPhone: "13900002222",
+                                 deliveryAddress: Address(province: "广东省", city: "广州市", district: "天河区", street: "体育西路 1 号"),
+                                 amendedBy: "channel:web", amendedAt: at.addingTimeInterval(60))
+        let merged = first.merged(with: later)
+        #expect(merged.recipientName == "韩梅梅" && merged.recipientPhone == "13900002222" && merged.deliveryAddress?.city == "广州市")
+        #expect(merged.shippingService == "express" && merged.amendedBy == "channel:web" && merged.amendedAt == later.amendedAt)
+    }
+
+    @Test("a line cancellation's or a substitution's refund leaves the order's status alone; the others refund the order")
+    func refundCauses() {
+        #expect(!RefundCause.lineCancellation.refundsTheOrder && !RefundCause.substitution.refundsTheOrder)
+        #expect(RefundCause.return.refundsTheOrder && RefundCause.cancellation.refundsTheOrder && RefundCause.rejection.refundsTheOrder)
+    }
 }

@@ -78,7 +78,7 @@ public struct OrderStatusProjection: EventHandler {
                 let sum = (refunded[event.orderID] ?? 0) + refund.amount.minorUnits
                 refunded[event.orderID] = sum
                 // A line cancellation's refund leaves the rest of the order on its way: no status change.
-                target = refund.cause == .lineCancellation || refund.cause == .substitution ? nil : Self.refundStatus(refundedFen: sum, totalFen: totals[event.orderID] ?? nil)
+                target = !(refund.cause ?? .return).refundsTheOrder ? nil : Self.refundStatus(refundedFen: sum, totalFen: totals[event.orderID] ?? nil)
                 touched.insert(event.orderID)
             }
             var changed = false

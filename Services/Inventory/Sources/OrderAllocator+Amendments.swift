@@ -16,16 +16,10 @@ import PostgresNIO
 extension OrderAllocator {
     static func amendmentSealContext(_ orderID: String) -> String { "\(orderID)|amendment" }
 
-    /// Amendments of not-yet-allocated orders, merged per order and opened.
-    func pendingAmendments(_ orderIDs: [String]) async throws -> [String: OrderAmended] {
-        guard !orderIDs.isEmpty else { return [:] }
-        let rows = try await connection.query("SELECT order_id, sealed_amendment FROM order_amendments WHERE order_id = ANY(\(orderIDs)::text[])", logger: logger)
-        var found: [String: OrderAmended] = [:]
-        for try await (id, sealed) in rows.decode((String, String).self) {
-            let text = try tx.vault.open(sealed, context: Self.amendmentSealContext(id))
-            found[id] = try EventCoding.decode(OrderAmended.self, from: Array(text.utf8))
-        }
-        return found
+    /// A kept amendment, opened (`allocate` reads them with its one look-up).
+    func openAmendment(_ sealed: String, orderID: String) throws -> OrderAmended {
+        let text = try tx.vault.open(sealed, context: Self.amendmentSealContext(orderID))
+        return try EventCoding.decode(OrderAmended.self, from: Array(text.utf8))
     }
 
     /// Applies one amendment; returns the SKUs whose stock came back.
@@ -114,14 +108,10 @@ extension OrderAllocator {
 
     /// Merges the amendment into the one kept for an order not yet allocated.
     private func keepForAllocation(_ amended: OrderAmended) async throws {
-        var merged = try await pendingAmendments([amended.orderID])[amended.orderID]
-            ?? OrderAmended(orderID: amended.orderID, recipientName: nil, recipientPhone: nil, deliveryAddress: nil, amendedBy: amended.amendedBy, amendedAt: amended.amendedAt)
-        merged.recipientName = amended.recipientName ?? merged.recipientName
-        merged.recipientPhone = amended.recipientPhone ?? merged.recipientPhone
-        merged.deliveryAddress = amended.deliveryAddress ?? merged.deliveryAddress
-        merged.shippingService = amended.shippingService ?? merged.shippingService
-        merged.amendedBy = amended.amendedBy
-        merged.amendedAt = amended.amendedAt
+        let rows = try await connection.query("SELECT sealed_amendment FROM order_amendments WHERE order_id = \(amended.orderID)", logger: logger)
+        var kept: OrderAmended?
+        for try await sealed in rows.decode(String.self) { kept = try openAmendment(sealed, orderID: amended.orderID) }
+        let merged = kept.map { $0.merged(with: amended) } ?? amended
         let sealed = tx.vault.seal(String(decoding: try EventCoding.encode(merged), as: UTF8.self), context: Self.amendmentSealContext(amended.orderID))
         try await connection.query("""
             INSERT INTO order_amendments (order_id, sealed_amendment, amended_at) VALUES (\(amended.orderID), \(sealed), \(merged.amendedAt))

@@ -9,21 +9,11 @@ import PostgresNIO
 /// not yet announced (both cancelled for good, their stock back at once), then reservations a
 /// warehouse was told about, which `inventory.lines-cancelled` asks that warehouse to stop (its
 /// `fulfillment.cancelled` releases them, see `releaseStoppedWork`). A cancellation read before
-/// the order's verification is remembered and lowers the demand when the order is allocated. A
+/// the order's verification is remembered and lowers the demand when the order is allocated (read
+/// by `allocate`'s one look-up). A
 /// whole-shipment order that waited only for the cancelled backorder is announced at once.
 /// Invariant: one answer per cancellation; never more units than the line had left.
 extension OrderAllocator {
-    /// Units of each not-yet-allocated order's lines cancelled before it got here.
-    func linesCancelledBeforeAllocation(_ orderIDs: [String]) async throws -> [String: [Int: Int]] {
-        let rows = try await connection.query("""
-            SELECT order_id, line_number, sum(quantity)::int8 FROM line_cancellations
-            WHERE order_id = ANY(\(orderIDs)::text[]) AND before_allocation GROUP BY order_id, line_number
-            """, logger: logger)
-        var cancelled: [String: [Int: Int]] = [:]
-        for try await (order, line, units) in rows.decode((String, Int, Int).self) { cancelled[order, default: [:]][line] = units }
-        return cancelled
-    }
-
     /// Applies one line cancellation; returns the SKUs whose stock came back.
     func cancelLines(_ cancellation: OrderLinesCancelled, causedBy event: EventEnvelope, now: Date) async throws -> Set<String> {
         let lines = cancellation.lines.filter { $0.quantity > 0 }

@@ -63,16 +63,25 @@ struct OrderAllocator {
     func allocate(batch verified: [(order: Order, event: EventEnvelope)], now: Date) async throws {
         guard !verified.isEmpty else { return }
         let ids = verified.map(\.order.orderID)
+        // One statement for everything known about these orders before they got here: already
+        // allocated, cancelled, lines cancelled, an amended address (the throughput path).
         let rows = try await connection.query("""
-            SELECT order_id, 'known' FROM orders WHERE order_id = ANY(\(ids)::text[])
-            UNION ALL SELECT order_id, 'cancelled' FROM order_cancellations WHERE order_id = ANY(\(ids)::text[])
+            SELECT order_id, 'known', 0::int8, 0::int8, NULL::text FROM orders WHERE order_id = ANY(\(ids)::text[])
+            UNION ALL SELECT order_id, 'cancelled', 0, 0, NULL FROM order_cancellations WHERE order_id = ANY(\(ids)::text[])
+            UNION ALL SELECT order_id, 'lines', line_number::int8, sum(quantity)::int8, NULL FROM line_cancellations
+                      WHERE order_id = ANY(\(ids)::text[]) AND before_allocation GROUP BY order_id, line_number
+            UNION ALL SELECT order_id, 'amended', 0, 0, sealed_amendment FROM order_amendments WHERE order_id = ANY(\(ids)::text[])
             """, logger: logger)
         var known = Set<String>(), cancelled = Set<String>()
-        for try await (id, kind) in rows.decode((String, String).self) {
-            if kind == "known" { known.insert(id) } else { cancelled.insert(id) }
+        var cancelledLines: [String: [Int: Int]] = [:], amendments: [String: OrderAmended] = [:]
+        for try await (id, kind, line, units, sealed) in rows.decode((String, String, Int, Int, String?).self) {
+            switch kind {
+            case "known": known.insert(id)
+            case "cancelled": cancelled.insert(id)
+            case "lines": cancelledLines[id, default: [:]][line] = units
+            default: if let sealed { amendments[id] = try openAmendment(sealed, orderID: id) }
+            }
         }
-        let cancelledLines = try await linesCancelledBeforeAllocation(ids)
-        let amendments = try await pendingAmendments(ids)
         var orders = (ids: [String](), channels: [String](), partial: [Bool](), statuses: [String](), bodies: [String]())
         var reservations = (orders: [String](), lines: [Int](), skus: [String](), warehouses: [String](), quantities: [Int](), announced: [Bool]())
         var backorders = (orders: [String](), lines: [Int](), skus: [String](), quantities: [Int](), expected: [String]())

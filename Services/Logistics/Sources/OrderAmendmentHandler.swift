@@ -38,15 +38,7 @@ public struct OrderAmendmentHandler: EventHandler {
                 logger.warning("amendment refused: the order's parcel is already booked", metadata: ["orderId": "\(amended.orderID)", "eventId": "\(event.eventID)"])
                 continue
             }
-            var current = merged[amended.orderID] ?? OrderAmended(orderID: amended.orderID, recipientName: nil, recipientPhone: nil, deliveryAddress: nil,
-                                                                  amendedBy: amended.amendedBy, amendedAt: amended.amendedAt)
-            current.recipientName = amended.recipientName ?? current.recipientName
-            current.recipientPhone = amended.recipientPhone ?? current.recipientPhone
-            current.deliveryAddress = amended.deliveryAddress ?? current.deliveryAddress
-            current.shippingService = amended.shippingService ?? current.shippingService
-            current.amendedBy = amended.amendedBy
-            current.amendedAt = amended.amendedAt
-            merged[amended.orderID] = current
+            merged[amended.orderID] = merged[amended.orderID].map { $0.merged(with: amended) } ?? amended
             changed[amended.orderID] = event.eventID
         }
         try await OrderAmendmentStore.save(changed.keys.sorted().map { (merged[$0]!, changed[$0]!) }, vault: context.vault, connection: connection, logger: logger)
