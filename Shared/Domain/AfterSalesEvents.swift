@@ -124,10 +124,12 @@ public enum RefundCause: String, Codable, Sendable, CaseIterable {
     case lineCancellation
     /// Backordered units replaced by a cheaper SKU (`order.line-substituted`): the difference.
     case substitution
+    /// The deposit of a presale order the merchant cancelled before its balance was paid.
+    case presaleDeposit
 
     /// Whether the refund means the order is (partly) refunded, rather than a live order's change
-    /// that leaves the rest of it on its way.
-    public var refundsTheOrder: Bool { self != .lineCancellation && self != .substitution }
+    /// that leaves the rest of it on its way (or, for a deposit, an order that never started).
+    public var refundsTheOrder: Bool { self != .lineCancellation && self != .substitution && self != .presaleDeposit }
 }
 
 /// `aftersales.refund-issued`: a refund was decided and is owed to the customer's original payment;

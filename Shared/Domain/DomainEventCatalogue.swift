@@ -4,7 +4,7 @@
 /// checks that every type a topic carries is here.
 public enum DomainEventCatalogue {
     public static let types: [any DomainEvent.Type] = [
-        OrderReceived.self, OrderRejected.self, OrderCancelled.self, OrderAwaitingPayment.self, OrderPaid.self,
+        OrderReceived.self, OrderRejected.self, OrderCancelled.self, OrderAwaitingPayment.self, OrderAwaitingBalance.self, OrderPaid.self,
         OrderVerified.self, OrderHeld.self, OrderAmended.self, OrderLinesCancelled.self, OrderLineSubstituted.self,
         InventoryReserved.self, InventoryBackordered.self, InventoryReleased.self, ReplenishmentRequested.self, AvailabilityChanged.self, ExchangeUnavailable.self, InventoryLinesCancelled.self, InventoryLineSubstituted.self,
         FulfillmentShortPicked.self, FulfillmentPacked.self, FulfillmentCancelled.self, FulfillmentCancelRefused.self, FulfillmentPackingBlocked.self, FulfillmentLineCancelRefused.self,

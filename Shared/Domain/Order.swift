@@ -12,8 +12,25 @@ public enum PaymentMethod: String, Codable, Sendable {
 /// Whether the channel's payment has gone through. Channels that send an order at checkout,
 /// before the payment callback (web shop, mini-program), say `pending`, or `failed` when the
 /// first attempt failed; the OMS then waits for `POST /v1/channels/{channel}/orders/{id}/payment`.
+/// `depositPaid`: a presale (预售) order whose deposit (定金) is paid; its balance (尾款) is paid
+/// through the same callback before the product's balance deadline.
 public enum PaymentStatus: String, Codable, Sendable, CaseIterable {
-    case paid, pending, failed
+    case paid, pending, failed, depositPaid
+}
+
+/// The deposit (定金) of a presale order, a payment of its own with the provider: refunds of the
+/// order go back to the balance's transaction first and to this one for the rest.
+/// Invariant: `amount` > 0 and less than the order's total.
+public struct DepositPayment: Codable, Hashable, Sendable {
+    public var reference: String?
+    public var amount: Money
+    public var paidAt: Date?
+
+    public init(reference: String?, amount: Money, paidAt: Date?) {
+        self.reference = reference
+        self.amount = amount
+        self.paidAt = paidAt
+    }
 }
 
 /// Payment as the channel reported it. Invariant: `reference` is present when the method
@@ -26,13 +43,16 @@ public struct Payment: Codable, Hashable, Sendable {
     public var paidAt: Date?
     /// Absent (older events, channels that send paid orders only) means paid.
     public var status: PaymentStatus?
+    /// A presale order's deposit, paid before this (balance) payment; `paidAmount` includes it.
+    public var deposit: DepositPayment?
 
-    public init(method: PaymentMethod, reference: String?, paidAmount: Money, paidAt: Date?, status: PaymentStatus? = nil) {
+    public init(method: PaymentMethod, reference: String?, paidAmount: Money, paidAt: Date?, status: PaymentStatus? = nil, deposit: DepositPayment? = nil) {
         self.method = method
         self.reference = reference
         self.paidAmount = paidAmount
         self.paidAt = paidAt
         self.status = status
+        self.deposit = deposit
     }
 
     /// The order waits for its payment (pending, or a failed attempt to be retried).

@@ -120,6 +120,49 @@ public struct OrderAwaitingPayment: DomainEvent {
     }
 }
 
+/// `order.awaiting-balance` on `oms.orders`: a presale (预售) order's deposit is paid and intake
+/// keeps it until its balance (尾款) is paid, by `dueAt`; nothing downstream starts before that
+/// (`order.received` follows the balance). Sent again when a balance payment attempt fails.
+/// Invariant: `deposit` + `balanceDue` = the order's total; `balanceDue` > 0.
+public struct OrderAwaitingBalance: DomainEvent {
+    public static let eventType = "order.awaiting-balance"
+    public static let schemaVersion = 1
+
+    public var orderID: String
+    public var channel: Channel
+    public var channelOrderID: String
+    public var deposit: Money
+    public var balanceDue: Money
+    /// "deposit_paid" or "payment_failed".
+    public var reasonCode: String
+    public var dueAt: Date
+    public var at: Date
+
+    public init(orderID: String, channel: Channel, channelOrderID: String, deposit: Money, balanceDue: Money, reasonCode: String, dueAt: Date, at: Date) {
+        self.orderID = orderID
+        self.channel = channel
+        self.channelOrderID = channelOrderID
+        self.deposit = deposit
+        self.balanceDue = balanceDue
+        self.reasonCode = reasonCode
+        self.dueAt = dueAt
+        self.at = at
+    }
+}
+
+/// What became of a presale order's deposit when the order was cancelled before its balance:
+/// forfeited (定金不退: the customer walked away or let the deadline pass) or refunded (the
+/// merchant cancelled). Invariant: `payment` is the deposit's own payment.
+public struct DepositSettlement: Codable, Hashable, Sendable {
+    public var payment: Payment
+    public var refunded: Bool
+
+    public init(payment: Payment, refunded: Bool) {
+        self.payment = payment
+        self.refunded = refunded
+    }
+}
+
 /// `order.paid` on `oms.orders`: the payment of an order that awaited it went through; the
 /// warehouse may pick it, and refunds go back to this payment. Invariant: at most one per order,
 /// never after its cancellation.
@@ -151,13 +194,17 @@ public struct OrderCancelled: DomainEvent {
     /// The status the order had when it was cancelled.
     public var previousStatus: OrderStatus
     public var cancelledAt: Date
+    /// A presale order cancelled before its balance: what happens to its deposit (after-sales
+    /// refunds it when `refunded`). Nil for every other order.
+    public var deposit: DepositSettlement?
 
-    public init(orderID: String, requestedBy: String, reason: String, previousStatus: OrderStatus, cancelledAt: Date) {
+    public init(orderID: String, requestedBy: String, reason: String, previousStatus: OrderStatus, cancelledAt: Date, deposit: DepositSettlement? = nil) {
         self.orderID = orderID
         self.requestedBy = requestedBy
         self.reason = reason
         self.previousStatus = previousStatus
         self.cancelledAt = cancelledAt
+        self.deposit = deposit
     }
 }
 

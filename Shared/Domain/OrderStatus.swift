@@ -4,13 +4,15 @@
 /// was paid went back, the rest (other lines or parcels) stands; `refunded`: everything paid went back.
 /// `awaitingPayment`: the channel sent the order before its payment succeeded; it holds its stock
 /// and waits (verification and allocation go on, picking does not) until paid, or is cancelled.
+/// `awaitingBalance`: a presale (预售) order whose deposit is paid; intake keeps it until the
+/// balance is paid (then `order.received` starts it downstream) or its deadline passes.
 public enum OrderStatus: String, Codable, Sendable, CaseIterable {
-    case received, awaitingPayment, verified, held, rejected, allocated, backordered, packed, shipped, inTransit, delayed, delivered, returnRequested, partiallyRefunded, refunded, cancelled
+    case received, awaitingPayment, awaitingBalance, verified, held, rejected, allocated, backordered, packed, shipped, inTransit, delayed, delivered, returnRequested, partiallyRefunded, refunded, cancelled
 
     /// Position on the lifecycle; a transition to a lower rank is ignored.
     public var rank: Int {
         switch self {
-        case .received, .awaitingPayment: 0
+        case .received, .awaitingPayment, .awaitingBalance: 0
         case .held: 1
         case .verified: 2
         case .backordered: 3

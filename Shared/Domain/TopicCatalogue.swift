@@ -43,7 +43,7 @@ public enum TopicCatalogue {
         TopicSpec(name: orders, partitions: defaultPartitions, producers: [.intake],
                   consumers: [.risk, .inventory, .fulfillment, .logistics, .aftersales, .insights, .integrations],
                   purpose: "canonical orders: received, rejected at intake, cancelled (whole or some lines), paid, amended or substituted by customer service",
-                  events: [OrderReceived.self, OrderRejected.self, OrderCancelled.self, OrderAwaitingPayment.self, OrderPaid.self, OrderAmended.self,
+                  events: [OrderReceived.self, OrderRejected.self, OrderCancelled.self, OrderAwaitingPayment.self, OrderAwaitingBalance.self, OrderPaid.self, OrderAmended.self,
                            OrderLinesCancelled.self, OrderLineSubstituted.self]),
         TopicSpec(name: riskDecisions, partitions: defaultPartitions, producers: [.risk],
                   consumers: [.intake, .inventory, .aftersales, .insights, .integrations],

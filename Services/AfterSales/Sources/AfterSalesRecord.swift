@@ -64,7 +64,7 @@ struct AfterSalesRecord: Sendable {
 
     /// What the order's earlier refunds gave back.
     func refundHistory(connection: PostgresConnection, logger: Logger) async throws -> RefundCalculator.History {
-        let rows = try await connection.query("SELECT detail::text FROM refunds WHERE order_id = \(order.orderID) AND status <> 'voided'", logger: logger)
+        let rows = try await connection.query("SELECT detail::text FROM refunds WHERE order_id = \(order.orderID) AND status <> 'voided' AND part_of IS NULL", logger: logger)
         var history = RefundCalculator.History()
         for try await text in rows.decode(String.self) {
             let refund = try EventCoding.decode(RefundIssued.self, from: Array(text.utf8))

@@ -202,5 +202,15 @@ enum AfterSalesServiceMigrations {
             ALTER TABLE refunds DROP CONSTRAINT refunds_cause_check,
                 ADD CONSTRAINT refunds_cause_check CHECK (cause IN ('return', 'cancellation', 'rejection', 'lineCancellation', 'substitution'));
             """),
+        Migration(version: 105, name: "presale deposits and refunds paid from two transactions", sql: """
+            -- A presale order was paid twice (deposit, balance): a refund larger than what the
+            -- balance's transaction has left is paid as two rows, the second (<refund>-D, from the
+            -- deposit's transaction) naming the refund it is part of. Only the refund's own row
+            -- (part_of NULL) counts in the order's refund history and is announced.
+            ALTER TABLE refunds ADD COLUMN part_of text;
+            -- The deposit of a presale order the merchant cancelled before its balance (RF-D-<order>).
+            ALTER TABLE refunds DROP CONSTRAINT refunds_cause_check,
+                ADD CONSTRAINT refunds_cause_check CHECK (cause IN ('return', 'cancellation', 'rejection', 'lineCancellation', 'substitution', 'presaleDeposit'));
+            """),
     ]
 }

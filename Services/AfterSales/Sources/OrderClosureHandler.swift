@@ -7,7 +7,8 @@ import OMSPlatform
 /// the warehouses' answers `fulfillment.cancelled` / `fulfillment.cancel-refused` (which voids a
 /// held refund); and the units of line cancellations that were stopped, by inventory
 /// (`inventory.lines-cancelled`) or by a warehouse (`fulfillment.cancelled` with a cancellation id),
-/// each part refunded once. Invariant: idempotent; facts are upserts and a closure opens one refund.
+/// each part refunded once; and the deposit of a presale order the merchant cancelled before its
+/// balance (`RF-D-<order>`, back to the deposit's own transaction). Invariant: idempotent; facts are upserts and a closure opens one refund.
 public struct OrderClosureHandler: EventHandler {
     public let eventTypes: Set<String> = [OrderCancelled.eventType, OrderRejected.eventType, FulfillmentCancelled.eventType, FulfillmentCancelRefused.eventType,
                                           InventoryLinesCancelled.eventType, InventoryLineSubstituted.eventType]
@@ -23,6 +24,13 @@ public struct OrderClosureHandler: EventHandler {
             switch event.type {
             case OrderCancelled.eventType:
                 let cancelled = try decode(OrderCancelled.self, event)
+                if cancelled.previousStatus == .awaitingBalance {
+                    // A presale order that never started: only its deposit may go back.
+                    if let deposit = cancelled.deposit, deposit.refunded {
+                        try await RefundStore.recordDepositRefund(orderID: cancelled.orderID, deposit: deposit.payment, cancelledAt: cancelled.cancelledAt, context: context)
+                    }
+                    continue
+                }
                 try await RefundStore.recordClosure(orderID: cancelled.orderID, cause: .cancellation, previousStatus: cancelled.previousStatus, closedAt: cancelled.cancelledAt,
                                                     releaseAt: cancelled.cancelledAt.addingTimeInterval(TimeInterval(holdSeconds)), connection: connection, logger: logger)
             case OrderRejected.eventType:

@@ -23,6 +23,18 @@ extension RefundStore {
             """, logger: logger)
     }
 
+    /// Refunds the deposit of a presale order cancelled before its balance by the merchant, once
+    /// (`RF-D-<order>`), to the deposit's transaction. Deposits no provider pays back are owed.
+    static func recordDepositRefund(orderID: String, deposit: Payment, cancelledAt: Date, context: TransactionContext) async throws {
+        let id = "RF-D-\(orderID)"
+        let existing = try await context.connection.query("SELECT 1 FROM refunds WHERE refund_id = \(id)", logger: context.logger)
+        for try await _ in existing { return }
+        guard deposit.paidAmount.minorUnits > 0 else { return }
+        let issued = RefundIssued(refundId: id, returnId: nil, orderID: orderID, amount: deposit.paidAmount, lines: [], clawbacks: [], shippingFeeRefunded: .zero,
+                                  withheldUnits: 0, paymentMethod: deposit.method, issuedAt: cancelledAt, cause: .presaleDeposit)
+        try await recordRefund(issued, payment: deposit, held: nil, context: context)
+    }
+
     /// A warehouse stopped work on the order, or refused to (already packed). A refusal voids a
     /// cancellation refund still held; one already issued is flagged `recovery_due` for finance.
     static func recordFulfillmentAnswer(orderID: String, refused: Bool, now: Date, connection: PostgresConnection, logger: Logger) async throws {

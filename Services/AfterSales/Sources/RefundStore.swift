@@ -40,19 +40,38 @@ struct RefundStore: Sendable {
     /// Records `issued` as owed to the customer. A `held` refund waits for `releaseAt` and the
     /// warehouses (its `aftersales.refund-issued` is emitted on release); a `requested` one is issued now.
     static func recordRefund(_ issued: RefundIssued, order: Order, held releaseAt: Date?, context: TransactionContext) async throws {
-        let provider = PaymentProviders.providerName(for: order.payment.method)
+        try await recordRefund(issued, payment: order.payment, held: releaseAt, context: context)
+    }
+
+    /// Records `issued` as owed back to `payment`: one row per transaction it is paid from
+    /// (`RefundSplit`: a presale order's balance first, then its deposit as `<id>-D`).
+    static func recordRefund(_ issued: RefundIssued, payment: Payment, held releaseAt: Date?, context: TransactionContext) async throws {
+        let provider = PaymentProviders.providerName(for: payment.method)
         let detail = String(decoding: try EventCoding.encode(issued), as: UTF8.self)
         let status = releaseAt == nil ? RefundPaymentStatus.requested : .held
-        try await context.connection.query("""
-            INSERT INTO refunds (refund_id, return_id, order_id, amount_fen, detail, issued_at, cause, status, payment_method, provider,
-                                 transaction_id, paid_total_fen, next_attempt_at)
-            VALUES (\(issued.refundId), \(issued.returnId), \(issued.orderID), \(issued.amount.minorUnits), \(detail)::jsonb, \(issued.issuedAt),
-                    \((issued.cause ?? .return).rawValue), \(status.rawValue), \(order.payment.method.rawValue), \(provider),
-                    \(order.payment.reference), \(order.payment.paidAmount.minorUnits), \(releaseAt ?? issued.issuedAt))
-            """, logger: context.logger)
+        let taken = payment.deposit == nil ? [:] : try await refundedByTransaction(orderID: issued.orderID, connection: context.connection, logger: context.logger)
+        for part in RefundSplit.parts(refundId: issued.refundId, amount: issued.amount.minorUnits, payment: payment, refundedByTransaction: taken) {
+            try await context.connection.query("""
+                INSERT INTO refunds (refund_id, return_id, order_id, amount_fen, detail, issued_at, cause, status, payment_method, provider,
+                                     transaction_id, paid_total_fen, next_attempt_at, part_of)
+                VALUES (\(part.refundId), \(issued.returnId), \(issued.orderID), \(part.amount), \(detail)::jsonb, \(issued.issuedAt),
+                        \((issued.cause ?? .return).rawValue), \(status.rawValue), \(payment.method.rawValue), \(provider),
+                        \(part.transactionId), \(part.paidTotal), \(releaseAt ?? issued.issuedAt), \(part.partOf))
+                """, logger: context.logger)
+        }
         if releaseAt == nil {
             try context.emit(issued, orderID: issued.orderID, topic: TopicCatalogue.afterSalesEvents)
         }
+    }
+
+    /// What the order's refunds (any not voided) took from each of its transactions, in fen.
+    static func refundedByTransaction(orderID: String, connection: PostgresConnection, logger: Logger) async throws -> [String: Int64] {
+        let rows = try await connection.query("""
+            SELECT coalesce(transaction_id, ''), sum(amount_fen)::int8 FROM refunds WHERE order_id = \(orderID) AND status <> 'voided' GROUP BY 1
+            """, logger: logger)
+        var taken: [String: Int64] = [:]
+        for try await (transaction, sum) in rows.decode((String, Int64).self) { taken[transaction] = sum }
+        return taken
     }
 
     /// What the order's refunds (any not voided) give back, in fen.
@@ -72,11 +91,12 @@ struct RefundStore: Sendable {
         let released = try await connection.query("""
             UPDATE refunds r SET status = 'requested', next_attempt_at = \(now)
             FROM order_closures c
-            WHERE r.status = 'held' AND c.refund_id = r.refund_id AND r.next_attempt_at <= \(now)
+            WHERE r.status = 'held' AND c.refund_id = coalesce(r.part_of, r.refund_id) AND r.next_attempt_at <= \(now)
               AND NOT c.fulfillment_refused AND (NOT c.awaits_fulfillment OR c.fulfillment_cancelled)
-            RETURNING r.detail::text
+            RETURNING r.detail::text, r.part_of IS NULL
             """, logger: logger)
-        for try await detail in released.decode(String.self) {
+        // A refund paid from two transactions is released as two rows and announced once.
+        for try await (detail, whole) in released.decode((String, Bool).self) where whole {
             let issued = try EventCoding.decode(RefundIssued.self, from: Array(detail.utf8))
             try context.emit(issued, orderID: issued.orderID, topic: TopicCatalogue.afterSalesEvents)
         }
@@ -90,7 +110,14 @@ struct RefundStore: Sendable {
         var claims: [Claim] = []
         for try await (refund, order, transaction, amount, paid, method, provider, attempts, failures, cause, returnId) in rows.decode(
             (String, String, String?, Int64, Int64, String, String, Int, Int, String, String).self) {
-            let reason = cause == "return" ? "退货退款 \(returnId)" : cause == "cancellation" ? "订单取消退款" : "订单未通过审核退款"
+            let reason = switch cause {
+            case "return": "退货退款 \(returnId)"
+            case "cancellation": "订单取消退款"
+            case "presaleDeposit": "预售订单取消退还定金"
+            case "lineCancellation": "部分商品取消退款"
+            case "substitution": "缺货换款差价退款"
+            default: "订单未通过审核退款"
+            }
             claims.append(Claim(submission: RefundSubmission(refundId: refund, orderID: order, transactionId: transaction, amount: .fen(amount), paidTotal: .fen(paid),
                                                              reason: reason, method: PaymentMethod(rawValue: method) ?? .card),
                                 provider: provider, attempt: attempts, failures: failures))

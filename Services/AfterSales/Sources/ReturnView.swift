@@ -32,7 +32,7 @@ struct ReturnView: Codable, Sendable {
         let rows = try await connection.query("""
             SELECT r.order_id, r.reason, r.status, r.lines::text, r.requested_by, r.requested_at, r.note, r.decided_by, r.decision_note, r.decided_at,
                    r.return_carrier, r.return_tracking, r.warehouse_code, r.inspected::text, r.received_at, r.exchange_id, f.detail::text
-            FROM returns r LEFT JOIN refunds f ON f.return_id = r.return_id WHERE r.return_id = \(id)
+            FROM returns r LEFT JOIN refunds f ON f.return_id = r.return_id AND f.part_of IS NULL WHERE r.return_id = \(id)
             """, logger: logger)
         for try await row in rows {
             let (order, reason, status, lines, by, at, note, decidedBy, decisionNote, decidedAt) =

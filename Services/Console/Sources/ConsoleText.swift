@@ -242,6 +242,7 @@ enum ConsoleText {
         "postalCode": ("邮编", "Postal code"),
         "status.received": ("已接收", "Received"),
         "status.awaitingPayment": ("待付款", "Awaiting payment"),
+        "status.awaitingBalance": ("预售待付尾款", "Presale: awaiting balance"),
         "status.verified": ("已审核", "Verified"),
         "status.held": ("待人工审核", "Held for review"),
         "status.rejected": ("已拒绝", "Rejected"),

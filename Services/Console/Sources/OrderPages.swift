@@ -174,7 +174,8 @@ struct OrderPages: Sendable {
             "order": Self.orderView(order, language: language), "sections": sections, "fieldErrors": fieldErrors,
             "canCancel": [AccessRole.customerService, .ops].contains(staff.role) && !["cancelled", "rejected", "shipped", "inTransit", "delivered", "packed"].contains(orderStatus),
             "canAmend": [AccessRole.customerService, .ops].contains(staff.role) && Self.amendable(orderStatus),
-            "canCancelLines": [AccessRole.customerService, .ops].contains(staff.role) && Self.amendable(orderStatus) && orderStatus != OrderStatus.awaitingPayment.rawValue,
+            "canCancelLines": [AccessRole.customerService, .ops].contains(staff.role) && Self.amendable(orderStatus)
+                && orderStatus != OrderStatus.awaitingPayment.rawValue && orderStatus != OrderStatus.awaitingBalance.rawValue,
             "canSubstitute": [AccessRole.customerService, .ops].contains(staff.role) && orderStatus == OrderStatus.backordered.rawValue,
             "canComplain": staff.role == .customerService,
             "complaintCategories": Complaint.Category.allCases.map(\.rawValue),

@@ -26,6 +26,9 @@ struct CatalogAdminRoutes: RouteGroup {
         var volumeCm3: Int
         var handling: HandlingAttributes?
         var active: Bool?
+        /// Sold on presale: `{"depositFen": 5000, "balanceDueAt": "2026-11-11T16:00:00Z"}`; absent
+        /// (or null) puts the product back on normal sale.
+        var presale: PresaleTerms?
     }
 
     struct PromotionUpsert: Codable, Sendable {
@@ -141,6 +144,9 @@ struct CatalogAdminRoutes: RouteGroup {
         if let member = p.memberPriceFen, member < 0 || member > p.listPriceFen { issues.append(.init(field: "memberPriceFen", reason: "must be between 0 and listPriceFen")) }
         if p.weightGrams <= 0 { issues.append(.init(field: "weightGrams", reason: "must be > 0")) }
         if p.volumeCm3 <= 0 { issues.append(.init(field: "volumeCm3", reason: "must be > 0")) }
+        if let presale = p.presale, presale.depositFen <= 0 || presale.depositFen >= p.listPriceFen {
+            issues.append(.init(field: "presale.depositFen", reason: "must be > 0 and below listPriceFen"))
+        }
         guard issues.isEmpty else { throw APIError.validation(issues) }
         let codes = (p.barcodes ?? []).map { ("barcode", $0) } + (p.outerIds ?? [:]).sorted { $0.key < $1.key }.map { ("outer:\($0.key)", $0.value) }
         // The catalog is the product master: the change and its announcement commit together.

@@ -179,6 +179,13 @@ public enum IntakeServiceMigrations {
             );
             CREATE INDEX line_substitutions_order ON line_substitutions (order_id);
             """),
+        Migration(version: 112, name: "presale terms", sql: """
+            -- A presale (预售) product is sold before its stock arrives: a deposit per unit now, the
+            -- balance by balance_due_at. Both set, or neither (a product on normal sale). An order
+            -- awaiting its balance keeps its deadline in orders.payment_due_at.
+            ALTER TABLE products ADD COLUMN presale_deposit_fen bigint, ADD COLUMN presale_balance_due_at timestamptz,
+                ADD CONSTRAINT products_presale_terms CHECK ((presale_deposit_fen IS NULL) = (presale_balance_due_at IS NULL) AND coalesce(presale_deposit_fen, 1) > 0);
+            """),
     ]
 
     /// The schema plus, when asked, the demo catalog (a few hundred SKUs and two promotions).

@@ -20,8 +20,19 @@ public struct OrderAssembler: Sendable {
     /// `soldOut` holds SKUs inventory reported sold out everywhere: the shop channels (web,
     /// mini-program, phone) refuse them up front; a till sale (goods in hand) and a marketplace
     /// order (already paid on the platform) are taken and backordered by inventory instead.
+    /// A deposit-paid (presale) order is checked against its products' presale terms
+    /// (`PresaleRule`); presale products, sold before their stock arrives, are never refused as sold out.
     public func assemble(orderID: String, draft: OrderDraft, catalog: [ReferenceKey: CatalogEntry], promotions: [ScheduledPromotion],
                          coupon: IssuedCoupon?, soldOut: Set<String> = []) -> Outcome {
+        let outcome = priced(orderID: orderID, draft: draft, catalog: catalog, promotions: promotions, coupon: coupon, soldOut: soldOut)
+        guard case .accepted(let order, _, _) = outcome, order.payment.status == .depositPaid else { return outcome }
+        let terms = Dictionary(catalog.values.compactMap { entry in entry.presale.map { (entry.sku, $0) } }, uniquingKeysWith: { first, _ in first })
+        let reasons = PresaleRule.problems(order: order, terms: terms, placedAt: draft.placedAt)
+        return reasons.isEmpty ? outcome : .rejected(reasons)
+    }
+
+    private func priced(orderID: String, draft: OrderDraft, catalog: [ReferenceKey: CatalogEntry], promotions: [ScheduledPromotion],
+                        coupon: IssuedCoupon?, soldOut: Set<String>) -> Outcome {
         var reasons: [RejectionReason] = []
         var entries: [CatalogEntry] = []
         for (index, line) in draft.lines.enumerated() {
@@ -38,7 +49,7 @@ public struct OrderAssembler: Sendable {
         }
         guard reasons.isEmpty else { return .rejected(reasons) }
         if Self.refusesSoldOut(draft.channel) {
-            for (index, entry) in entries.enumerated() where soldOut.contains(entry.sku) {
+            for (index, entry) in entries.enumerated() where soldOut.contains(entry.sku) && entry.presale == nil {
                 reasons.append(RejectionReason(code: "sold_out", message: "line \(index + 1): SKU \(entry.sku) is sold out in every warehouse", lineNumber: index + 1))
             }
             guard reasons.isEmpty else { return .rejected(reasons) }

@@ -11,7 +11,8 @@ import OMSPlatform
 /// - `{"status":"failed","reason":…}`: the order keeps waiting until its deadline and
 ///   `order.awaiting-payment` (reason payment_failed) asks the customer to pay again.
 /// A payment for an order already cancelled (its deadline passed) is refused 409
-/// `order_cancelled`: the channel refunds it.
+/// `order_cancelled`: the channel refunds it. For a presale order awaiting its balance, the
+/// callback carries the balance (`OrderPaymentRoutes+Balance.swift`).
 struct OrderPaymentRoutes: RouteGroup {
     let runtime: ServiceRuntime
 
@@ -64,6 +65,9 @@ struct OrderPaymentRoutes: RouteGroup {
             if order.status == .cancelled || order.status == .rejected {
                 throw APIError.conflict(order.status == .cancelled ? "order_cancelled" : "order_rejected",
                                         "the order is \(order.status.rawValue); refund this payment to the customer")
+            }
+            if order.status == .awaitingBalance {
+                return try await balance(body, paidAt: paidAt, order: order, channel: channel, channelOrderID: channelOrderID, tx: tx)
             }
             if order.status != .awaitingPayment || paidAlready {
                 guard body.status == "paid", order.payment?.reference == body.reference else {

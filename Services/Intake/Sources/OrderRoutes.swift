@@ -161,7 +161,7 @@ struct OrderRoutes: RouteGroup {
     }
 
     /// Records the cancellation and announces `order.lines-cancelled` on `oms.orders` in one
-    /// transaction; 409 once the order is packed, closed, awaiting payment or a till sale.
+    /// transaction; 409 once the order is packed, closed, awaiting payment or its balance, or a till sale.
     func cancelLines(_ id: String, _ request: LineCancellation, by principal: Principal?) async throws -> LineCancellationAccepted {
         let requestedBy = principal.map { "\($0.role.rawValue):\($0.name)" } ?? "customer-service"
         return try await runtime.database.transaction(logger: runtime.logger) { tx in
@@ -174,6 +174,9 @@ struct OrderRoutes: RouteGroup {
             }
             if status == .awaitingPayment {
                 throw APIError(.conflict, code: "awaiting_payment", message: "the order awaits its payment for its whole total; cancel the order, or cancel lines once it is paid")
+            }
+            if status == .awaitingBalance {
+                throw APIError(.conflict, code: "awaiting_balance", message: "the presale order awaits its balance; cancel the order, or cancel lines once the balance is paid")
             }
             if status.rank >= OrderStatus.packed.rank {
                 throw APIError(.conflict, code: status.rank >= OrderStatus.shipped.rank ? "already_shipped" : "already_packed",
@@ -392,7 +395,10 @@ struct OrderRoutes: RouteGroup {
             if status.rank >= OrderStatus.packed.rank {
                 return .refused(APIError(.conflict, code: "already_packed", message: "the order is packed and waits for its carrier; it can no longer be cancelled, request a return after delivery"))
             }
-            let event = OrderCancelled(orderID: id, requestedBy: requestedBy, reason: reason, previousStatus: status, cancelledAt: Date())
+            // A presale order before its balance: the deposit goes back only when the merchant cancels.
+            let deposit = status == .awaitingBalance
+                ? try await OrderStore.depositSettlement(of: id, requestedBy: requestedBy, connection: tx.connection, logger: tx.logger) : nil
+            let event = OrderCancelled(orderID: id, requestedBy: requestedBy, reason: reason, previousStatus: status, cancelledAt: Date(), deposit: deposit)
             let envelope = try tx.emit(event, orderID: id, topic: TopicCatalogue.orders)
             try await OrderStore.markCancelled(id, by: envelope, requestedBy: requestedBy, connection: tx.connection, logger: tx.logger)
             // A cancelled order gives its coupon back (taken back if the cancellation is refused).

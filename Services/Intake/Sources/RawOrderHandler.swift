@@ -79,6 +79,16 @@ public struct RawOrderHandler: EventHandler {
         for (submission, outcome) in zip(submissions, outcomes) {
             let body = submission.body, draft = body.draft
             switch outcome {
+            case .accepted(let order, let applied, _) where order.payment.status == .depositPaid:
+                // A presale order: intake keeps it until its balance is paid; nothing downstream starts yet.
+                let terms = Dictionary(catalog.values.compactMap { entry in entry.presale.map { (entry.sku, $0) } }, uniquingKeysWith: { first, _ in first })
+                let due = PresaleRule.balanceDue(order: order, terms: terms) ?? now
+                let waiting = OrderAwaitingBalance(orderID: order.orderID, channel: order.channel, channelOrderID: order.channelOrderID, deposit: order.payment.paidAmount,
+                                                   balanceDue: order.total - order.payment.paidAmount, reasonCode: "deposit_paid", dueAt: due, at: now)
+                let envelope = try context.emit(waiting, orderID: order.orderID, topic: TopicCatalogue.orders, causedBy: submission.event)
+                try rows.append(orderID: order.orderID, draft: draft, status: .awaitingBalance, total: order.total,
+                                body: EventCoding.encode(context.vault.seal(order)), applied: EventCoding.encode(applied), reasons: Array("[]".utf8), hasher: hasher,
+                                eventID: envelope.eventID, eventType: OrderAwaitingBalance.eventType, at: now, paymentDueAt: due)
             case .accepted(let order, let applied, let coupon):
                 let received = OrderReceived(order: order, appliedPromotions: applied, couponCode: coupon, receivedAt: now)
                 let envelope = try context.emit(received, orderID: order.orderID, topic: TopicCatalogue.orders, causedBy: submission.event)
@@ -134,7 +144,7 @@ struct OrderRows {
     var awaiting: [Bool] = [], dueAt: [Date] = []
 
     mutating func append(orderID: String, draft: OrderDraft, status: OrderStatus, total: Money?, body: [UInt8], applied: [UInt8], reasons: [UInt8],
-                         hasher: PIIHasher, eventID: UUID, at instant: Date, paymentDueAt: Date? = nil) throws {
+                         hasher: PIIHasher, eventID: UUID, eventType: String? = nil, at instant: Date, paymentDueAt: Date? = nil) throws {
         orderIDs.append(orderID)
         channels.append(draft.channel.rawValue)
         channelOrderIDs.append(draft.channelOrderID)
@@ -148,7 +158,7 @@ struct OrderRows {
         self.applied.append(String(decoding: applied, as: UTF8.self))
         self.reasons.append(String(decoding: reasons, as: UTF8.self))
         eventIDs.append(eventID)
-        eventTypes.append(status == .rejected ? OrderRejected.eventType : OrderReceived.eventType)
+        eventTypes.append(eventType ?? (status == .rejected ? OrderRejected.eventType : OrderReceived.eventType))
         at.append(instant)
         awaiting.append(paymentDueAt != nil)
         dueAt.append(paymentDueAt ?? instant)

@@ -25,7 +25,11 @@ public struct WebOrderPayload: ChannelPayload {
         public var paidAt: String?
         /// paid (default) | pending (sent at checkout, before the payment callback) | failed (the
         /// first attempt failed): the order then awaits `POST .../orders/{orderNumber}/payment`.
+        /// depositPaid: a presale order whose deposit (`depositFen`, with `reference` and
+        /// `paidAt` of the deposit) is paid; its balance comes through the same callback.
         public var status: String?
+        /// The deposit paid; required with status depositPaid.
+        public var depositFen: Int64?
     }
 
     public static let channel = Channel.web
@@ -65,10 +69,17 @@ public struct WebOrderPayload: ChannelPayload {
         }
         if method == nil { check.add("payment.method", "must be one of card, wallet, alipay, wechatPay") }
         let status = payment.status.flatMap { check.oneOf($0, PaymentStatus.allCases.map(\.rawValue), "payment.status") }.flatMap(PaymentStatus.init) ?? .paid
-        let awaiting = status != .paid
+        let awaiting = status == .pending || status == .failed
         let reference = awaiting ? check.text(payment.reference, "payment.reference", required: false) : check.text(payment.reference ?? "", "payment.reference")
         let amount = check.fen(payment.amountFen, "payment.amountFen")
         let paidAt: Date? = awaiting ? nil : check.instant(payment.paidAt ?? "", "payment.paidAt")
+        var deposit: Money?
+        if status == .depositPaid {
+            deposit = check.fen(payment.depositFen, "payment.depositFen")
+            if let paid = deposit, let amount, paid.minorUnits <= 0 || paid >= amount { check.add("payment.depositFen", "must be > 0 and below payment.amountFen") }
+        } else if payment.depositFen != nil {
+            check.add("payment.depositFen", "only with payment.status depositPaid")
+        }
         return check.result {
             guard let number, let placed, let account, let name, let phone, let address, let method, let amount, awaiting || (reference != nil && paidAt != nil) else { return nil }
             let buyer = OMSDomain.Customer(customerKey: hasher.customerKey(channel: "web", account: account), name: name, phone: phone,
@@ -77,7 +88,8 @@ public struct WebOrderPayload: ChannelPayload {
             return OrderDraft(
                 channel: .web, channelOrderID: number, customer: buyer, deliveryAddress: address, lines: draftLines, pricing: .oms,
                 couponCode: coupon,
-                payment: Payment(method: method, reference: awaiting ? nil : reference, paidAmount: awaiting ? .zero : amount, paidAt: paidAt, status: awaiting ? status : nil),
+                payment: Payment(method: method, reference: awaiting ? nil : reference, paidAmount: awaiting ? .zero : deposit ?? amount, paidAt: paidAt,
+                                 status: status == .paid ? nil : status),
                 claimedTotal: amount, requestedService: service == "express" ? "express" : nil, placedAt: placed,
                 source: device.map { ["deviceKey": hasher.hash($0, purpose: "device")] } ?? [:]
             )

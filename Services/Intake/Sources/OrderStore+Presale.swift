@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+import OMSDomain
+import OMSPlatform
+import PostgresNIO
+
+/// Presale orders as intake keeps them while they await their balance: the stored order with its
+/// priced promotions and coupon (what `order.received` carries once the balance is paid), the
+/// balance's write, and the deadline's look-up.
+extension OrderStore {
+    /// The stored (sealed) order awaiting its balance, its applied promotions and its coupon code.
+    static func presaleOrder(_ orderID: String, connection: PostgresConnection, logger: Logger) async throws -> (order: Order, applied: [AppliedPromotion], couponCode: String?)? {
+        let rows = try await connection.query("""
+            SELECT body::text, applied_promotions::text, (SELECT min(code) FROM coupon_redemptions r WHERE r.order_id = o.order_id)
+            FROM orders o WHERE order_id = \(orderID)
+            """, logger: logger)
+        for try await (body, applied, coupon) in rows.decode((String, String, String?).self) {
+            guard let order = try? EventCoding.decode(Order.self, from: Array(body.utf8)) else { return nil }
+            let promotions = (try? EventCoding.decode([AppliedPromotion].self, from: Array(applied.utf8))) ?? []
+            return (order, promotions, coupon)
+        }
+        return nil
+    }
+
+    /// The balance is paid: the order takes its whole payment (sealed `order`) and becomes `received`.
+    static func markBalancePaid(_ sealed: Order, by envelope: EventEnvelope, connection: PostgresConnection, logger: Logger) async throws {
+        let json = String(decoding: try EventCoding.encode(sealed), as: UTF8.self)
+        try await connection.query("""
+            UPDATE orders SET body = \(json)::jsonb, payment_due_at = NULL, status = \(OrderStatus.received.rawValue), status_rank = \(OrderStatus.received.rank), updated_at = now()
+            WHERE order_id = \(sealed.orderID)
+            """, logger: logger)
+        try await appendTimeline(sealed.orderID, envelope, status: .received, detail: ["paymentStatus": "paid"], connection: connection, logger: logger)
+    }
+
+    /// Presale orders whose balance deadline passed, locked (skipping those another replica holds).
+    static func overdueBalances(now: Date, limit: Int, connection: PostgresConnection, logger: Logger) async throws -> [String] {
+        let rows = try await connection.query("""
+            SELECT order_id FROM orders WHERE payment_due_at <= \(now) AND status = \(OrderStatus.awaitingBalance.rawValue)
+            ORDER BY payment_due_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            """, logger: logger)
+        var ids: [String] = []
+        for try await id in rows.decode(String.self) { ids.append(id) }
+        return ids
+    }
+
+    /// The deposit of a presale order cancelled before its balance, and whether it goes back.
+    static func depositSettlement(of orderID: String, requestedBy: String, connection: PostgresConnection, logger: Logger) async throws -> DepositSettlement? {
+        guard let stored = try await storedOrder(orderID, connection: connection, logger: logger), stored.payment.status == .depositPaid else { return nil }
+        return DepositSettlement(payment: stored.payment, refunded: PresaleRule.refundsDeposit(requestedBy: requestedBy))
+    }
+}
