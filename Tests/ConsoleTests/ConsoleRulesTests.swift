@@ -154,4 +154,15 @@ struct ConsoleTemplateTests {
         #expect(html.contains("<strong>order.received</strong> → Received (received)"))
         #expect(html.contains("<strong>shipment.scan</strong> <span"))
     }
+
+    @Test("a presale order awaiting its balance shows its status, its deposit in yuan and its deadline in Beijing time")
+    func presaleOrderShowsDepositAndDeadline() throws {
+        let view = try ConsoleView()
+        let order = OrderPages.orderView(["orderId": "OMS2", "status": "awaitingBalance", "paymentMethod": "wechatPay", "depositFen": 10_000,
+                                          "paymentDueAt": "2026-11-11T15:59:59Z"], language: .chinese)
+        let html = view.library.render(["t": ConsoleText.table(.chinese), "order": order, "sections": [[String: Any]]()], withTemplate: "order") ?? ""
+        #expect(html.contains("预售待付尾款"))
+        #expect(html.contains("定金（预售） ¥100.00"))
+        #expect(html.contains("付款截止 2026-11-11 23:59"))
+    }
 }

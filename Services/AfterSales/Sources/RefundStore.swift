@@ -44,7 +44,8 @@ struct RefundStore: Sendable {
     }
 
     /// Records `issued` as owed back to `payment`: one row per transaction it is paid from
-    /// (`RefundSplit`: a presale order's balance first, then its deposit as `<id>-D`).
+    /// (`RefundSplit`: a presale order's balance first, then its deposit as `<id>-D`, which names
+    /// the return only through the refund it is part of: one refund row per return).
     static func recordRefund(_ issued: RefundIssued, payment: Payment, held releaseAt: Date?, context: TransactionContext) async throws {
         let provider = PaymentProviders.providerName(for: payment.method)
         let detail = String(decoding: try EventCoding.encode(issued), as: UTF8.self)
@@ -54,7 +55,7 @@ struct RefundStore: Sendable {
             try await context.connection.query("""
                 INSERT INTO refunds (refund_id, return_id, order_id, amount_fen, detail, issued_at, cause, status, payment_method, provider,
                                      transaction_id, paid_total_fen, next_attempt_at, part_of)
-                VALUES (\(part.refundId), \(issued.returnId), \(issued.orderID), \(part.amount), \(detail)::jsonb, \(issued.issuedAt),
+                VALUES (\(part.refundId), \(part.partOf == nil ? issued.returnId : nil), \(issued.orderID), \(part.amount), \(detail)::jsonb, \(issued.issuedAt),
                         \((issued.cause ?? .return).rawValue), \(status.rawValue), \(payment.method.rawValue), \(provider),
                         \(part.transactionId), \(part.paidTotal), \(releaseAt ?? issued.issuedAt), \(part.partOf))
                 """, logger: context.logger)
@@ -105,7 +106,8 @@ struct RefundStore: Sendable {
                                next_attempt_at = \(now.addingTimeInterval(TimeInterval(leaseSeconds)))
             WHERE refund_id IN (SELECT refund_id FROM refunds WHERE status IN ('requested', 'submitted') AND next_attempt_at <= \(now)
                                 ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-            RETURNING refund_id, order_id, transaction_id, amount_fen, paid_total_fen, payment_method, provider, attempts, failures, cause, coalesce(return_id, '')
+            RETURNING refund_id, order_id, transaction_id, amount_fen, paid_total_fen, payment_method, provider, attempts, failures, cause,
+                      coalesce(return_id, (SELECT w.return_id FROM refunds w WHERE w.refund_id = refunds.part_of), '')
             """, logger: logger)
         var claims: [Claim] = []
         for try await (refund, order, transaction, amount, paid, method, provider, attempts, failures, cause, returnId) in rows.decode(

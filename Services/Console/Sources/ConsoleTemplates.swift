@@ -107,7 +107,7 @@ enum ConsoleTemplates {
         <dt>{{t.customer}}</dt><dd class="customer-name">{{order.customerName}}</dd>
         <dt>{{t.phone}}</dt><dd>{{order.customerPhone}}</dd>
         <dt>{{t.region}}</dt><dd id="order-region">{{order.deliveryRegion}}</dd>
-        <dt>{{t.payment}}</dt><dd>{{order.paymentMethod}}</dd>
+        <dt>{{t.payment}}</dt><dd>{{order.paymentMethod}}{{#order.deposit}} · <span id="order-deposit">{{t.deposit}} {{order.deposit}}</span>{{/order.deposit}}{{#order.paymentDue}} · <span id="order-payment-due">{{t.paymentDue}} {{order.paymentDue}}</span>{{/order.paymentDue}}</dd>
         <dt>{{t.receivedAt}}</dt><dd>{{order.receivedAt}}</dd>
       </dl>
     </section>

@@ -242,6 +242,8 @@ enum ConsoleText {
         "postalCode": ("邮编", "Postal code"),
         "status.received": ("已接收", "Received"),
         "status.awaitingPayment": ("待付款", "Awaiting payment"),
+        "deposit": ("定金（预售）", "Deposit (presale)"),
+        "paymentDue": ("付款截止", "Payment due by"),
         "status.awaitingBalance": ("预售待付尾款", "Presale: awaiting balance"),
         "status.verified": ("已审核", "Verified"),
         "status.held": ("待人工审核", "Held for review"),

@@ -220,6 +220,8 @@ struct OrderPages: Sendable {
         var view = order
         view["status"] = ConsoleText.status(text(order["status"]), language)
         view["receivedAt"] = ConsoleFormat.time(iso: order["receivedAt"] as? String)
+        view["deposit"] = order["depositFen"].map { money($0) }
+        view["paymentDue"] = (order["paymentDueAt"] as? String).map { ConsoleFormat.time(iso: $0) }
         view["lines"] = (order["lines"] as? [[String: Any]] ?? []).map { line -> [String: Any] in
             var line = line
             for key in ["unitPrice", "discount", "paid"] { line[key] = money(line["\(key)Fen"]) }

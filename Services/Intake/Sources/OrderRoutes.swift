@@ -50,6 +50,10 @@ struct OrderRoutes: RouteGroup {
         var customerPhone: String?
         var deliveryRegion: String?
         var paymentMethod: String?
+        /// A presale order's deposit (paid before its balance).
+        var depositFen: Int64?
+        /// While the order awaits its payment or its balance: by when.
+        var paymentDueAt: Date?
         var lines: [Line]
         var totals: Totals?
         var appliedPromotions: [AppliedPromotion]
@@ -329,6 +333,8 @@ struct OrderRoutes: RouteGroup {
             view.customerPhone = PIIMask.phone(order.customer.phone)
             view.deliveryRegion = order.deliveryAddress.map { "\($0.province) \($0.city)" }
             view.paymentMethod = order.payment.method.rawValue
+            view.depositFen = order.payment.status == .depositPaid ? order.payment.paidAmount.minorUnits : order.payment.deposit?.amount.minorUnits
+            view.paymentDueAt = row.paymentDueAt
             view.lines = order.lines.map {
                 OrderView.Line(lineNumber: $0.lineNumber, sku: $0.sku, quantity: $0.quantity, unitPriceFen: $0.unitPrice.minorUnits,
                                discountFen: $0.allocatedDiscount.minorUnits, paidFen: $0.paidAmount.minorUnits, gift: $0.isGift,

@@ -29,6 +29,8 @@ enum OrderStore {
         var details: String
         var receivedAt: Date
         var updatedAt: Date
+        /// When the payment (or a presale order's balance) is due, while the order waits for it.
+        var paymentDueAt: Date?
     }
 
     /// One timeline entry as stored.
@@ -84,12 +86,13 @@ enum OrderStore {
 
     static func order(_ orderID: String, connection: PostgresConnection, logger: Logger) async throws -> Row? {
         let rows = try await connection.query("""
-            SELECT channel, channel_order_id, status, customer_key, body::text, applied_promotions::text, reasons::text, details::text, received_at, updated_at
+            SELECT channel, channel_order_id, status, customer_key, body::text, applied_promotions::text, reasons::text, details::text, received_at, updated_at,
+                   payment_due_at
             FROM orders WHERE order_id = \(orderID)
             """, logger: logger)
-        for try await r in rows.decode((String, String, String, String, String, String, String, String, Date, Date).self) {
+        for try await r in rows.decode((String, String, String, String, String, String, String, String, Date, Date, Date?).self) {
             return Row(channel: r.0, channelOrderID: r.1, status: r.2, customerKey: r.3, body: r.4, appliedPromotions: r.5, reasons: r.6, details: r.7,
-                       receivedAt: r.8, updatedAt: r.9)
+                       receivedAt: r.8, updatedAt: r.9, paymentDueAt: r.10)
         }
         return nil
     }
