@@ -59,9 +59,15 @@ public struct PackedParcel: Codable, Hashable, Sendable {
     public var packaging: [String]
     /// Paper inserts: invoice, return_slip, promotion_card.
     public var inserts: [String]
+    /// Set when this order's units travel in one box with other orders' (合单): the box's id and
+    /// the orders in it. The carton, weight and handling are the box's; `lines` and
+    /// `declaredValue` are this order's. Logistics books the box once, under one tracking number.
+    public var consolidation: ParcelConsolidation?
 
     public init(parcelId: String, cartonCode: String, lengthMm: Int, widthMm: Int, heightMm: Int, weightGrams: Int, lines: [ParcelLine],
-                fragile: Bool, liquid: Bool, perishable: Bool, valuable: Bool, insured: Bool, declaredValue: Money, packaging: [String], inserts: [String]) {
+                fragile: Bool, liquid: Bool, perishable: Bool, valuable: Bool, insured: Bool, declaredValue: Money, packaging: [String], inserts: [String],
+                consolidation: ParcelConsolidation? = nil) {
+        self.consolidation = consolidation
         self.parcelId = parcelId
         self.cartonCode = cartonCode
         self.lengthMm = lengthMm
@@ -77,6 +83,19 @@ public struct PackedParcel: Codable, Hashable, Sendable {
         self.declaredValue = declaredValue
         self.packaging = packaging
         self.inserts = inserts
+    }
+}
+
+/// One physical box holding the units of several orders (合单: the same customer, the same
+/// address). Invariant: `orderIDs` has at least two orders, sorted; every order's parcel in the
+/// box names the same `consolidationId`.
+public struct ParcelConsolidation: Codable, Hashable, Sendable {
+    public var consolidationId: String
+    public var orderIDs: [String]
+
+    public init(consolidationId: String, orderIDs: [String]) {
+        self.consolidationId = consolidationId
+        self.orderIDs = orderIDs
     }
 }
 

@@ -51,6 +51,15 @@ public struct PIIVault: Sendable {
         return Self.prefix + currentID + ":" + combined.base64EncodedString()
     }
 
+    /// A keyed digest of `value` for matching equal values without storing them (e.g. two orders to
+    /// the same recipient and address): HMAC-SHA256 under a key derived from the current key, so
+    /// digests made before and after a key rotation do not match.
+    public func blindIndex(_ value: String, purpose: String) -> String {
+        let base = keys[currentID] ?? SymmetricKey(data: Data())
+        let derived = HKDF<SHA256>.deriveKey(inputKeyMaterial: base, info: Data("blind-index:\(purpose)".utf8), outputByteCount: 32)
+        return HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: derived).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// The plaintext of a sealed value (a plain value is returned as it is).
     public func open(_ value: String, context: String) throws -> String {
         guard Self.isSealed(value) else { return value }

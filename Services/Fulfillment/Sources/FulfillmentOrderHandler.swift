@@ -90,6 +90,7 @@ public struct FulfillmentOrderHandler: EventHandler {
         var fo = (ids: [String](), orders: [String](), warehouses: [String](), events: [UUID](), statuses: [String](), automatic: [Bool](), bodies: [String]())
         var lines = (fos: [String](), numbers: [Int32](), skus: [String](), quantities: [Int32](), picked: [Int32](), prices: [Int64]())
         var handedBack: [(FulfillmentCancelled, EventEnvelope)] = []
+        var mergeCandidates: [FulfillmentOrderStore.MergeCandidate] = []
         for item in reserved {
             let orderID = item.body.orderID
             let cancelled = cancelledBefore.contains(orderID) || cancelledInBatch.contains { $0.orderID == orderID && $0.index < item.index }
@@ -101,6 +102,11 @@ public struct FulfillmentOrderHandler: EventHandler {
                 fo.ids.append(id); fo.orders.append(orderID); fo.warehouses.append(warehouse); fo.events.append(item.event.eventID)
                 let unpaid = item.body.order.payment.isAwaiting && !paidOrders.contains(orderID)
                 fo.statuses.append(cancelled ? "cancelled" : unpaid ? "awaiting_payment" : automatic ? "picked" : "open"); fo.automatic.append(automatic); fo.bodies.append(body)
+                // 合单: an order waiting for a wave may share boxes with the same customer's others.
+                if fo.statuses.last == "open", let window = settings[warehouse]?.mergeWindowSeconds, window > 0,
+                   let key = ShipmentMerge.key(for: item.body.order, vault: context.vault) {
+                    mergeCandidates.append(.init(fulfillmentOrderID: id, orderID: orderID, warehouse: warehouse, key: key, windowSeconds: window))
+                }
                 // One line per order line: an allocation may come in several pieces.
                 var units: [Int: (sku: String, quantity: Int)] = [:]
                 for allocation in allocations { units[allocation.lineNumber, default: (allocation.sku, 0)].quantity += allocation.quantity }
@@ -133,6 +139,7 @@ public struct FulfillmentOrderHandler: EventHandler {
                  AS u(f, n, s, q, p, pr)
             WHERE f = ANY(\(Array(created))::text[])
             """, logger: logger)
+        try await FulfillmentOrderStore.joinMergeGroups(mergeCandidates.filter { created.contains($0.fulfillmentOrderID) }, now: now, connection: connection, logger: logger)
         for (cancelled, cause) in handedBack where created.contains(cancelled.fulfillmentOrderId) {
             try context.emit(cancelled, orderID: cancelled.orderID, topic: TopicCatalogue.fulfillmentEvents, causedBy: cause)
         }

@@ -186,5 +186,15 @@ enum FulfillmentServiceMigrations {
                 PRIMARY KEY (cancellation_id, warehouse_code)
             );
             """),
+        Migration(version: 105, name: "merge for shipping", sql: """
+            -- 合单: a manual warehouse with merge_window_seconds > 0 puts orders of the same customer
+            -- to the same recipient and address, waiting for a wave within that window of each
+            -- other, in one merge group; they are picked in one wave and packed into shared boxes.
+            -- merge_key is a keyed digest (PIIVault.blindIndex), never the address itself.
+            ALTER TABLE warehouse_settings ADD COLUMN merge_window_seconds integer NOT NULL DEFAULT 0;
+            ALTER TABLE fulfillment_orders ADD COLUMN merge_key text, ADD COLUMN merge_group text;
+            CREATE INDEX fulfillment_orders_merge_key ON fulfillment_orders (warehouse_code, merge_key) WHERE merge_key IS NOT NULL AND status = 'open';
+            CREATE INDEX fulfillment_orders_merge_group ON fulfillment_orders (merge_group) WHERE merge_group IS NOT NULL;
+            """),
     ]
 }

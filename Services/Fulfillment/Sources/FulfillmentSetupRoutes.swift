@@ -16,6 +16,8 @@ struct FulfillmentSetupRoutes: RouteGroup {
         var waveMaxOrders: Int?
         var waveWindowSeconds: Int?
         var promotionCardMinimumFen: Int64?
+        /// 合单 window (0-86400 s; 0 or absent: orders are never merged). Manual warehouses only.
+        var mergeWindowSeconds: Int?
         /// Replaces the warehouse's carton set when given; empty means the standard set.
         var cartons: [Carton]?
     }
@@ -56,6 +58,8 @@ struct FulfillmentSetupRoutes: RouteGroup {
         if !(1...500).contains(maxOrders) { check.fail("waveMaxOrders", "1-500") }
         if !(1...86_400).contains(window) { check.fail("waveWindowSeconds", "1-86400") }
         if let card = body.promotionCardMinimumFen, card < 0 || card > 100_000_000 { check.fail("promotionCardMinimumFen", "0-100000000 fen") }
+        if let merge = body.mergeWindowSeconds, !(0...86_400).contains(merge) { check.fail("mergeWindowSeconds", "0-86400") }
+        if body.automatic, (body.mergeWindowSeconds ?? 0) > 0 { check.fail("mergeWindowSeconds", "an automatic warehouse packs each order at once: merging needs waves") }
         let cartons = body.cartons ?? []
         if cartons.count > 50 { check.fail("cartons", "at most 50") }
         for (index, carton) in cartons.enumerated() {
@@ -69,7 +73,7 @@ struct FulfillmentSetupRoutes: RouteGroup {
         if Set(cartons.map(\.code)).count != cartons.count { check.fail("cartons", "one carton per code") }
         try check.check()
         try await runtime.database.transaction(logger: runtime.logger) { tx in
-            try await FulfillmentSetupStore.saveWarehouse(code, automatic: body.automatic, waveMaxOrders: maxOrders, waveWindowSeconds: window,
+            try await FulfillmentSetupStore.saveWarehouse(code, automatic: body.automatic, waveMaxOrders: maxOrders, waveWindowSeconds: window, mergeWindowSeconds: body.mergeWindowSeconds ?? 0,
                                                           promotionCardMinimumFen: body.promotionCardMinimumFen ?? configuration.promotionCardMinimumFen,
                                                           cartons: body.cartons, connection: tx.connection, logger: tx.logger)
         }

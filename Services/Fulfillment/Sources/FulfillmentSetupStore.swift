@@ -7,13 +7,14 @@ import PostgresNIO
 /// locations. Invariant: a barcode belongs to one SKU; a warehouse's carton set is replaced whole.
 enum FulfillmentSetupStore {
     /// Saves a warehouse's settings; `cartons` (when given) replace its carton set.
-    static func saveWarehouse(_ code: String, automatic: Bool, waveMaxOrders: Int, waveWindowSeconds: Int, promotionCardMinimumFen: Int64, cartons: [Carton]?,
-                              connection: PostgresConnection, logger: Logger) async throws {
+    static func saveWarehouse(_ code: String, automatic: Bool, waveMaxOrders: Int, waveWindowSeconds: Int, mergeWindowSeconds: Int = 0, promotionCardMinimumFen: Int64,
+                              cartons: [Carton]?, connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
-            INSERT INTO warehouse_settings (code, automatic, wave_max_orders, wave_window_seconds, promotion_card_minimum_fen)
-            VALUES (\(code), \(automatic), \(waveMaxOrders), \(waveWindowSeconds), \(promotionCardMinimumFen))
+            INSERT INTO warehouse_settings (code, automatic, wave_max_orders, wave_window_seconds, promotion_card_minimum_fen, merge_window_seconds)
+            VALUES (\(code), \(automatic), \(waveMaxOrders), \(waveWindowSeconds), \(promotionCardMinimumFen), \(mergeWindowSeconds))
             ON CONFLICT (code) DO UPDATE SET automatic = excluded.automatic, wave_max_orders = excluded.wave_max_orders,
-                wave_window_seconds = excluded.wave_window_seconds, promotion_card_minimum_fen = excluded.promotion_card_minimum_fen, updated_at = now()
+                wave_window_seconds = excluded.wave_window_seconds, promotion_card_minimum_fen = excluded.promotion_card_minimum_fen,
+                merge_window_seconds = excluded.merge_window_seconds, updated_at = now()
             """, logger: logger)
         guard let cartons else { return }
         try await connection.query("DELETE FROM cartons WHERE warehouse_code = \(code)", logger: logger)

@@ -8,7 +8,9 @@ import PostgresNIO
 /// `GET /v1/fulfillment/orders?orderId=` (the fulfillment orders of one customer order),
 /// `GET /v1/fulfillment/orders/{id}` (status, lines, parcels) and
 /// `POST /v1/fulfillment/orders/{id}/pack` (apply the packing rules to the picked units, emit
-/// `fulfillment.packed`). Packing twice returns the first result, marked as a replay.
+/// `fulfillment.packed`). Packing twice returns the first result, marked as a replay. An order
+/// merged for shipping (合单) packs with its group: 409 `merge_waiting` names the members not
+/// ready yet; once they are, packing any member packs them all into shared boxes.
 struct PackingRoutes: RouteGroup {
     let runtime: ServiceRuntime
     let configuration: FulfillmentConfiguration
@@ -83,6 +85,10 @@ struct PackingRoutes: RouteGroup {
         case .blocked(let missing):
             throw APIError(.conflict, code: "item_data_missing", message: "the item master lacks SKUs of this order; add them at PUT /v1/fulfillment/items/{sku}",
                            fields: missing.map { .init(field: "sku", reason: "\($0) has no item data") })
+        case .mergeWaiting(let others):
+            throw APIError(.conflict, code: "merge_waiting",
+                           message: "merged for shipping (合单) with other orders of the same customer: they are packed together once these are picked and packable",
+                           fields: others.map { .init(field: "fulfillmentOrderId", reason: "\($0) is not ready to pack") })
         case .unreadable:
             throw APIError.conflict("order_body_unreadable", "the stored order cannot be read (its personal data does not open under the key ring); see the service log")
         case .notPicked(let status):

@@ -6,6 +6,7 @@ import PostgresNIO
 /// A pick wave: open fulfillment orders of one manual warehouse released together, with one pick
 /// list in walking order (`PickPath`). Released when `waveMaxOrders` orders wait (size), when the
 /// oldest has waited `waveWindowSeconds` (window), or on request (manual).
+/// Orders merged for shipping join their group's wave (it may then exceed `waveMaxOrders`).
 /// Invariant: an order is in at most one wave; a wave completes when none of its tasks is open.
 public struct PickWave: Codable, Hashable, Sendable {
     public var waveId: Int64
@@ -27,7 +28,15 @@ public struct PickWave: Codable, Hashable, Sendable {
         for try await row in rows.decode((String, Date).self) { orders.append(row) }
         guard let oldest = orders.first?.1 else { return nil }
         if let cutoff, oldest > cutoff { return nil }
-        let ids = orders.map(\.0)
+        // Orders merged for shipping (合单) are picked in one wave: the rest of their groups join it.
+        let partners = try await connection.query("""
+            SELECT id FROM fulfillment_orders
+            WHERE status = 'open' AND NOT automatic AND id <> ALL(\(orders.map(\.0))::text[])
+              AND merge_group IN (SELECT merge_group FROM fulfillment_orders WHERE id = ANY(\(orders.map(\.0))::text[]) AND merge_group IS NOT NULL)
+            ORDER BY id FOR UPDATE SKIP LOCKED
+            """, logger: logger)
+        var ids = orders.map(\.0)
+        for try await id in partners.decode(String.self) { ids.append(id) }
         let waveRows = try await connection.query("""
             INSERT INTO pick_waves (warehouse_code, status, released_by, order_count) VALUES (\(warehouse), 'picking', \(releasedBy), \(ids.count)) RETURNING id
             """, logger: logger)

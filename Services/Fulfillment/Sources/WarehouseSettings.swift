@@ -13,6 +13,9 @@ public struct WarehouseSettings: Codable, Hashable, Sendable {
     /// Orders whose goods are worth at least this get a promotion card; nil or 0: never.
     public var promotionCardMinimumFen: Int64?
     public var cartons: [Carton]
+    /// 合单: orders of the same customer to the same address that wait for a wave within this many
+    /// seconds of each other ship in shared boxes; 0 (the default): never merged.
+    public var mergeWindowSeconds: Int = 0
     /// False when these are the defaults of an unconfigured warehouse.
     public var configured: Bool
 
@@ -27,9 +30,11 @@ public struct WarehouseSettings: Codable, Hashable, Sendable {
         var result = Dictionary(uniqueKeysWithValues: Set(codes).map { ($0, defaults($0, configuration)) })
         guard !codes.isEmpty else { return result }
         let rows = try await connection.query("""
-            SELECT code, automatic, wave_max_orders, wave_window_seconds, promotion_card_minimum_fen FROM warehouse_settings WHERE code = ANY(\(Array(Set(codes)))::text[])
+            SELECT code, automatic, wave_max_orders, wave_window_seconds, promotion_card_minimum_fen, merge_window_seconds
+            FROM warehouse_settings WHERE code = ANY(\(Array(Set(codes)))::text[])
             """, logger: logger)
-        for try await (code, automatic, maxOrders, window, card) in rows.decode((String, Bool, Int, Int, Int64?).self) {
+        for try await (code, automatic, maxOrders, window, card, merge) in rows.decode((String, Bool, Int, Int, Int64?, Int).self) {
+            result[code]?.mergeWindowSeconds = merge
             result[code]?.automatic = automatic
             result[code]?.waveMaxOrders = maxOrders
             result[code]?.waveWindowSeconds = window

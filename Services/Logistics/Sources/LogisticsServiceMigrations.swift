@@ -130,5 +130,23 @@ enum LogisticsServiceMigrations {
                 amended_at timestamptz NOT NULL
             );
             """),
+        Migration(version: 105, name: "boxes shared by merged orders", sql: """
+            -- 合单: one box carrying several orders' parcels (fulfillment.packed names it in each
+            -- parcel's consolidation) is booked once: the first parcel of the box to arrive chooses
+            -- the carrier service and takes the tracking number, the others reuse both. Each order
+            -- keeps its own shipment row (its lines, its status events), so a tracking number may
+            -- now belong to several shipments: a carrier's scan applies to all of them.
+            CREATE TABLE consolidated_parcels (
+                consolidation_id text PRIMARY KEY,
+                service text NOT NULL,
+                carrier_code text NOT NULL,
+                tracking_number text NOT NULL,
+                order_ids text[] NOT NULL,
+                booked_at timestamptz NOT NULL DEFAULT now()
+            );
+            ALTER TABLE shipments DROP CONSTRAINT shipments_tracking_number_key;
+            CREATE INDEX shipments_tracking ON shipments (tracking_number, carrier_code);
+            ALTER TABLE shipments ADD COLUMN consolidation_id text;
+            """),
     ]
 }

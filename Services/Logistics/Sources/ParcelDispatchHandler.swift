@@ -12,6 +12,9 @@ import PostgresNIO
 /// as a waybill booking and `WaybillBooker` dispatches it once the carrier answers; other carriers'
 /// numbers come from the local counter, in the carrier's format, at once. Whole batches take a
 /// constant number of statements.
+/// Parcels of orders merged for shipping (合单) that share a box ship under the box's one tracking
+/// number and carrier service (`ConsolidatedParcelStore`), the carriage charged once; each order
+/// keeps its own shipment and events.
 /// Invariant: one shipment per parcel id, however often the event is delivered; a parcel whose
 /// warehouse logistics does not know, or that no carrier may take, is dead-lettered with the reason
 /// (set the warehouse or carrier up, then redrive).
@@ -41,6 +44,9 @@ public struct ParcelDispatchHandler: EventHandler {
         }
         let origins = try await CarrierStore.origins(Array(Set(packed.map(\.0.warehouseId))), connection: connection, logger: logger)
         let carriers = try await CarrierStore.active(connection: connection, logger: logger)
+        // Boxes shared by merged orders (合单) already booked by an earlier parcel of the box.
+        var boxes = try await ConsolidatedParcelStore.booked(Array(Set(packed.flatMap { $0.0.parcels.compactMap(\.consolidation?.consolidationId) })),
+                                                            connection: connection, logger: logger)
 
         var planned: [(packed: FulfillmentPacked, parcel: PackedParcel, decision: CarrierSelector.Decision, zone: DeliveryZone, origin: CarrierStore.Origin, cause: EventEnvelope)] = []
         for (body, event) in packed {
@@ -51,7 +57,13 @@ public struct ParcelDispatchHandler: EventHandler {
             for parcel in body.parcels {
                 let request = CarrierSelector.Parcel(weightGrams: parcel.weightGrams, perishable: parcel.perishable, valuable: parcel.valuable, zone: zone,
                                                      destinationProvince: body.order.deliveryAddress?.province ?? "", requestedService: body.order.requestedService)
-                guard let decision = selector.choose(for: request, among: carriers) else {
+                // A shared box ships with the carrier service it was booked with; a new one with a
+                // carrier numbered here (an e-waybill booking names one parcel, not a box).
+                var among = carriers
+                if let box = parcel.consolidation?.consolidationId {
+                    among = boxes[box].map { booked in carriers.filter { $0.code == booked.service } } ?? carriers.filter { !apiCarriers.contains($0.carrierCode) }
+                }
+                guard let decision = selector.choose(for: request, among: among) else {
                     throw HandlerRejection("no active carrier may take parcel \(parcel.parcelId) (\(parcel.weightGrams) g, zone \(zone.rawValue))")
                 }
                 planned.append((body, parcel, decision, zone, origin, event))
@@ -59,9 +71,23 @@ public struct ParcelDispatchHandler: EventHandler {
         }
         // Carriers booked through their e-waybill API get their number from the carrier (the
         // booking job); the others from the local counter, now.
-        let local = planned.filter { !apiCarriers.contains($0.decision.carrier.carrierCode) }
-        let counts = Dictionary(grouping: local, by: \.decision.carrier.carrierCode).mapValues(\.count)
+        // A shared box takes one number, for its first parcel to arrive.
+        var firstOfBox: [Int: String] = [:]
+        var seenBoxes = Set(boxes.keys)
+        for (index, item) in planned.enumerated() {
+            if let box = item.parcel.consolidation?.consolidationId, seenBoxes.insert(box).inserted { firstOfBox[index] = box }
+        }
+        let local = planned.enumerated().filter { !apiCarriers.contains($0.element.decision.carrier.carrierCode) && ($0.element.parcel.consolidation == nil || firstOfBox[$0.offset] != nil) }
+        let counts = Dictionary(grouping: local.map(\.element), by: \.decision.carrier.carrierCode).mapValues(\.count)
         var sequences = try await CarrierStore.reserveSequences(counts, connection: connection, logger: logger).mapValues { Array($0) }
+        var fresh: [(id: String, booked: ConsolidatedParcelStore.Booked, orderIDs: [String])] = []
+        for (index, box) in firstOfBox.sorted(by: { $0.key < $1.key }) {
+            let carrier = planned[index].decision.carrier
+            let number = TrackingNumber.make(prefix: carrier.trackingPrefix, digits: carrier.trackingDigits, sequence: sequences[carrier.carrierCode]!.removeFirst())
+            fresh.append((box, .init(service: carrier.code, carrierCode: carrier.carrierCode, trackingNumber: number), planned[index].parcel.consolidation?.orderIDs ?? []))
+        }
+        let ours = Set(fresh.map(\.booked.trackingNumber))
+        boxes.merge(try await ConsolidatedParcelStore.book(fresh, connection: connection, logger: logger)) { $1 }
 
         // Cash on delivery: each new parcel collects its own share (a replayed parcel is not assigned again).
         let shares = try await CashOnDeliveryStore.assign(planned.map { ($0.parcel.parcelId, $0.parcel.lines, $0.packed.order) }, connection: connection, logger: logger)
@@ -69,12 +95,17 @@ public struct ParcelDispatchHandler: EventHandler {
         let now = Date()
         var numbered: [(PlannedShipment, String)] = []
         var bookings: [WaybillBookingStore.Recording] = []
-        for item in planned {
-            let carrier = item.decision.carrier
+        for (index, item) in planned.enumerated() {
+            let box = item.parcel.consolidation.flatMap { boxes[$0.consolidationId] }
+            // The box's service (another consumer may have booked it first, with its own choice).
+            let carrier = box.flatMap { booked in carriers.first { $0.code == booked.service } } ?? item.decision.carrier
             let id = "SHP-\(item.parcel.parcelId)"
             let eta = DeliveryEstimate.eta(dispatchedAt: now, transitDays: item.decision.transitDays)
-            let byAPI = apiCarriers.contains(carrier.carrierCode)
-            let tracking = byAPI ? "" : TrackingNumber.make(prefix: carrier.trackingPrefix, digits: carrier.trackingDigits, sequence: sequences[carrier.carrierCode]!.removeFirst())
+            let byAPI = box == nil && apiCarriers.contains(carrier.carrierCode)
+            let tracking = byAPI ? "" : box?.trackingNumber
+                ?? TrackingNumber.make(prefix: carrier.trackingPrefix, digits: carrier.trackingDigits, sequence: sequences[carrier.carrierCode]!.removeFirst())
+            // The box's carriage is charged once, to the parcel that booked it.
+            let fee = box == nil || (firstOfBox[index] != nil && ours.contains(tracking)) ? item.decision.fee.minorUnits : 0
             let waybill = Waybill(trackingNumber: tracking, carrier: carrier.code, carrierName: carrier.name, orderId: item.packed.orderID,
                                   channelOrderId: item.packed.order.channelOrderID, sender: .init(name: item.origin.name, province: item.origin.province,
                                   city: item.origin.city, address: item.origin.address), recipient: .init(order: item.packed.order),
@@ -85,14 +116,14 @@ public struct ParcelDispatchHandler: EventHandler {
             let shipment = PlannedShipment(
                 id: id, parcelId: item.parcel.parcelId, orderId: item.packed.orderID, fulfillmentOrderId: item.packed.fulfillmentOrderId,
                 warehouseId: item.packed.warehouseId, service: carrier.code, company: carrier.carrierCode, zone: item.zone.rawValue,
-                feeFen: item.decision.fee.minorUnits, weightGrams: item.parcel.weightGrams, reasons: item.decision.reasons, lines: item.parcel.lines, eta: eta,
+                feeFen: fee, weightGrams: item.parcel.weightGrams, reasons: item.decision.reasons, lines: item.parcel.lines, eta: eta,
                 codShare: try shares[item.parcel.parcelId].map { String(decoding: try EventCoding.encode($0), as: UTF8.self) } ?? "",
                 codExpectedFen: waybill.cashOnDeliveryFen ?? -1,
                 dispatched: ShipmentDispatched(shipmentId: id, orderID: item.packed.orderID, warehouseId: item.packed.warehouseId, carrier: carrier.carrierCode,
                                                trackingNumber: tracking, lines: item.parcel.lines, dispatchedAt: now, parcelId: item.parcel.parcelId,
                                                service: carrier.code, weightGrams: item.parcel.weightGrams, estimatedDelivery: eta,
                                                selectionReasons: item.decision.reasons),
-                causeEventId: item.cause.eventID, correlationId: item.cause.correlationID)
+                causeEventId: item.cause.eventID, correlationId: item.cause.correlationID, consolidationId: item.parcel.consolidation?.consolidationId)
             if byAPI {
                 let address = item.packed.order.deliveryAddress
                 let recipient = WaybillRequest.Contact(name: item.packed.order.customer.name, phone: item.packed.order.customer.phone, province: address?.province ?? "",

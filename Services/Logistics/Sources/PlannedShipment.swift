@@ -27,6 +27,8 @@ struct PlannedShipment: Codable, Sendable {
     /// The `fulfillment.packed` it came from, so the dispatch event names its cause.
     var causeEventId: UUID
     var correlationId: UUID
+    /// The box it shares with other orders' parcels (合单), under one tracking number.
+    var consolidationId: String? = nil
 
     /// The same shipment with the carrier's number.
     func numbered(_ trackingNumber: String) -> PlannedShipment {

@@ -42,6 +42,8 @@ struct ShipmentRoutes: RouteGroup {
         var lostAt: Date?
         var lines: [ParcelLine]
         var scans: [Scan]?
+        /// The orders whose parcels share this box (合单) and its tracking number; nil for a box of one order.
+        var boxOrderIds: [String]? = nil
     }
 
     static let endpoints: [Endpoint<Self>] = [
@@ -61,7 +63,8 @@ struct ShipmentRoutes: RouteGroup {
     func showShipment(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
         let tracking = context.parameters.get("tracking") ?? ""
         let views = try await runtime.database.client.withConnection { try await ShipmentStore.views(tracking: tracking, connection: $0, logger: runtime.logger) }
-        guard let view = views.first else { throw APIError.notFound("shipment") }
+        guard var view = views.first else { throw APIError.notFound("shipment") }
+        if views.count > 1 { view.boxOrderIds = views.map(\.orderId).sorted() }
         return try Response.json(view)
     }
 

@@ -39,13 +39,15 @@ enum ShipmentStore {
         let lines = try p.map { String(decoding: try EventCoding.encode($0.lines), as: UTF8.self) }
         let inserted = try await connection.query("""
             INSERT INTO shipments (id, parcel_id, order_id, fulfillment_order_id, warehouse_code, carrier, carrier_code, tracking_number, status, zone, fee_fen,
-                                   weight_grams, selection_reasons, lines, waybill, eta, dispatched_at, last_scan_at, cod_share, cod_expected_fen)
-            SELECT i, p, o, f, w, c, cc, t, 'dispatched', z, fee, g, string_to_array(r, ','), l::jsonb, wb::jsonb, e, \(now), \(now), NULLIF(cs, '')::jsonb, NULLIF(ce, -1)
+                                   weight_grams, selection_reasons, lines, waybill, eta, dispatched_at, last_scan_at, cod_share, cod_expected_fen, consolidation_id)
+            SELECT i, p, o, f, w, c, cc, t, 'dispatched', z, fee, g, string_to_array(r, ','), l::jsonb, wb::jsonb, e, \(now), \(now), NULLIF(cs, '')::jsonb, NULLIF(ce, -1),
+                   NULLIF(bx, '')
             FROM unnest(\(p.map(\.id))::text[], \(p.map(\.parcelId))::text[], \(p.map(\.orderId))::text[], \(p.map(\.fulfillmentOrderId))::text[],
                         \(p.map(\.warehouseId))::text[], \(p.map(\.service))::text[], \(p.map(\.company))::text[], \(p.map(\.dispatched.trackingNumber))::text[],
                         \(p.map(\.zone))::text[], \(p.map(\.feeFen))::int8[], \(p.map { Int32($0.weightGrams) })::int4[], \(p.map { $0.reasons.joined(separator: ",") })::text[],
-                        \(lines)::text[], \(shipments.map(\.waybill))::text[], \(p.map(\.eta))::timestamptz[], \(p.map(\.codShare))::text[], \(p.map(\.codExpectedFen))::int8[])
-                        AS u(i, p, o, f, w, c, cc, t, z, fee, g, r, l, wb, e, cs, ce)
+                        \(lines)::text[], \(shipments.map(\.waybill))::text[], \(p.map(\.eta))::timestamptz[], \(p.map(\.codShare))::text[], \(p.map(\.codExpectedFen))::int8[],
+                        \(p.map { $0.consolidationId ?? "" })::text[])
+                        AS u(i, p, o, f, w, c, cc, t, z, fee, g, r, l, wb, e, cs, ce, bx)
             ON CONFLICT (parcel_id) DO NOTHING
             RETURNING id
             """, logger: logger)
@@ -54,22 +56,24 @@ enum ShipmentStore {
         return p.filter { created.contains($0.id) }
     }
 
-    /// The shipment with this tracking number of this carrier company, locked, or nil.
-    static func locked(tracking: String, carrier: String, connection: PostgresConnection, logger: Logger) async throws -> Tracked? {
+    /// The shipments with this tracking number of this carrier company, locked in id order: one,
+    /// or one per order whose parcels share a box (合单).
+    static func locked(tracking: String, carrier: String, connection: PostgresConnection, logger: Logger) async throws -> [Tracked] {
         let rows = try await connection.query("""
             SELECT id, order_id, warehouse_code, status, lines::text, eta, delayed_at FROM shipments
-            WHERE tracking_number = \(tracking) AND carrier_code = \(carrier) FOR UPDATE
+            WHERE tracking_number = \(tracking) AND carrier_code = \(carrier) ORDER BY id FOR UPDATE
             """, logger: logger)
+        var found: [Tracked] = []
         for try await (id, order, warehouse, status, lines, eta, delayed) in rows.decode((String, String, String, String, String, Date, Date?).self) {
-            return Tracked(id: id, order: order, warehouse: warehouse, status: ShipmentStatus(rawValue: status) ?? .dispatched,
-                           lines: try EventCoding.decode([ParcelLine].self, from: Array(lines.utf8)), eta: eta, delayed: delayed)
+            found.append(Tracked(id: id, order: order, warehouse: warehouse, status: ShipmentStatus(rawValue: status) ?? .dispatched,
+                                 lines: try EventCoding.decode([ParcelLine].self, from: Array(lines.utf8)), eta: eta, delayed: delayed))
         }
-        return nil
+        return found
     }
 
     /// Keeps a scan in the history once per (carrier, event id) and moves the last-scan time;
     /// false when the carrier sent this event before.
-    static func recordScan(_ scan: Scan, of shipmentID: String, connection: PostgresConnection, logger: Logger) async throws -> Bool {
+    static func recordScan(_ scan: Scan, of shipmentIDs: [String], connection: PostgresConnection, logger: Logger) async throws -> Bool {
         let isNew = try await connection.query("""
             INSERT INTO tracking_events (carrier_code, event_id, tracking_number, type, occurred_at, location, detail, applied)
             VALUES (\(scan.carrier), \(scan.eventID), \(scan.trackingNumber), \(scan.type), \(scan.occurredAt), \(scan.location), \(scan.detail)::jsonb, \(scan.applied))
@@ -78,7 +82,7 @@ enum ShipmentStore {
         var inserted = false
         for try await _ in isNew.decode(Int.self) { inserted = true }
         guard inserted else { return false }
-        try await connection.query("UPDATE shipments SET last_scan_at = GREATEST(last_scan_at, \(scan.occurredAt)) WHERE id = \(shipmentID)", logger: logger)
+        try await connection.query("UPDATE shipments SET last_scan_at = GREATEST(last_scan_at, \(scan.occurredAt)) WHERE id = ANY(\(shipmentIDs)::text[])", logger: logger)
         return true
     }
 
@@ -145,7 +149,8 @@ enum ShipmentStore {
             for try await (event, type, at, location, applied) in scans.decode((String, String, Date, String?, Bool).self) {
                 history.append(ShipmentRoutes.Scan(eventId: event, type: type, occurredAt: at, location: location, applied: applied))
             }
-            views[0].scans = history
+            // A box shared by merged orders (合单): every order's shipment shows the box's scans.
+            for index in views.indices { views[index].scans = history }
         }
         return views
     }

@@ -81,61 +81,65 @@ struct TrackingWebhookRoutes: RouteGroup {
     private func apply(_ event: TrackingEvent, carrier: String) async throws -> Outcome {
         try await runtime.retryingTransaction { tx in
             let connection = tx.connection, logger = tx.logger
-            guard let shipment = try await ShipmentStore.locked(tracking: event.trackingNumber, carrier: carrier, connection: connection, logger: logger) else { throw APIError.notFound("shipment with this tracking number for this carrier") }
+            // One shipment, or one per order whose parcels share the box (合单): the scan is the box's.
+            let shipments = try await ShipmentStore.locked(tracking: event.trackingNumber, carrier: carrier, connection: connection, logger: logger)
+            guard let lead = shipments.first else { throw APIError.notFound("shipment with this tracking number for this carrier") }
             let detail = String(decoding: try EventCoding.encode(["signedBy": event.signedBy, "proofReference": event.proofReference, "note": event.note]), as: UTF8.self)
             let target = Self.types[event.type] ?? nil
-            let advances = target.map { shipment.status.canAdvance(to: $0) } ?? false
             // Exceptions (delay, damage, address) apply to open shipments; scans only when they advance.
-            let applies = target == nil ? !shipment.status.isFinal : advances
+            let applies = shipments.contains { shipment in target.map { shipment.status.canAdvance(to: $0) } ?? !shipment.status.isFinal }
             let scan = ShipmentStore.Scan(carrier: carrier, eventID: event.eventId, trackingNumber: event.trackingNumber, type: event.type,
                                           occurredAt: event.occurredAt, location: event.location, detail: detail, applied: applies)
-            guard try await ShipmentStore.recordScan(scan, of: shipment.id, connection: connection, logger: logger) else {
-                return Outcome(eventId: event.eventId, trackingNumber: event.trackingNumber, duplicate: true, applied: false, status: shipment.status.rawValue, codMismatch: nil)
+            guard try await ShipmentStore.recordScan(scan, of: shipments.map(\.id), connection: connection, logger: logger) else {
+                return Outcome(eventId: event.eventId, trackingNumber: event.trackingNumber, duplicate: true, applied: false, status: lead.status.rawValue, codMismatch: nil)
             }
-            var status = shipment.status
+            var status = lead.status
             var applied = false
             var mismatch: Bool?
-            if let target, advances {
-                status = target
-                applied = true
-                switch target {
-                case .delivered:
-                    let proof = String(decoding: try EventCoding.encode(["signedBy": event.signedBy, "proofReference": event.proofReference, "location": event.location]), as: UTF8.self)
-                    try await ShipmentStore.markDelivered(shipment.id, at: event.occurredAt, proof: proof, connection: connection, logger: logger)
-                    mismatch = try await CashOnDeliveryStore.recordCollection(shipmentID: shipment.id, collectedFen: event.collectedFen, connection: connection, logger: logger)
-                    if mismatch == true {
-                        logger.warning("cash on delivery: the courier reported collecting other than the waybill's amount", metadata: ["shipmentId": "\(shipment.id)", "carrier": "\(carrier)"])
-                    }
-                    try tx.emit(ShipmentDelivered(shipmentId: shipment.id, orderID: shipment.order, trackingNumber: event.trackingNumber, deliveredAt: event.occurredAt,
-                                                  location: event.location, signedBy: event.signedBy, proofReference: event.proofReference, lines: shipment.lines,
-                                                  cashCollected: event.collectedFen.map(Money.fen)),
-                                orderID: shipment.order, topic: TopicCatalogue.shipments)
-                case .lost:
-                    try await ShipmentStore.markLost(shipment.id, at: event.occurredAt, connection: connection, logger: logger)
-                    // Nobody paid for a lost parcel: its re-shipment collects its cash-on-delivery share.
-                    try await CashOnDeliveryStore.creditBack(shipmentID: shipment.id, orderID: shipment.order, connection: connection, logger: logger)
-                    try tx.emit(ShipmentLost(shipmentId: shipment.id, orderID: shipment.order, warehouseId: shipment.warehouse, trackingNumber: event.trackingNumber,
-                                             lines: shipment.lines, reasonCode: event.type, reportedAt: event.occurredAt),
-                                orderID: shipment.order, topic: TopicCatalogue.shipments)
-                default:
-                    try await ShipmentStore.setStatus(shipment.id, target, connection: connection, logger: logger)
-                    try tx.emit(ShipmentInTransit(shipmentId: shipment.id, orderID: shipment.order, trackingNumber: event.trackingNumber, status: target.rawValue,
-                                                  location: event.location, occurredAt: event.occurredAt),
-                                orderID: shipment.order, topic: TopicCatalogue.shipments)
-                }
-            } else if target == nil, !shipment.status.isFinal {
-                applied = true
-                if event.type == "delay" {
-                    if shipment.delayed == nil {
-                        try await ShipmentStore.markDelayed(shipment.id, reason: "carrier_reported", connection: connection, logger: logger)
-                        try tx.emit(ShipmentDelayed(shipmentId: shipment.id, orderID: shipment.order, trackingNumber: event.trackingNumber, reasonCode: "carrier_reported",
-                                                    estimatedDelivery: shipment.eta, detectedAt: event.occurredAt),
+            for shipment in shipments {
+                let advances = target.map { shipment.status.canAdvance(to: $0) } ?? false
+                if let target, advances {
+                    status = target
+                    applied = true
+                    switch target {
+                    case .delivered:
+                        let proof = String(decoding: try EventCoding.encode(["signedBy": event.signedBy, "proofReference": event.proofReference, "location": event.location]), as: UTF8.self)
+                        try await ShipmentStore.markDelivered(shipment.id, at: event.occurredAt, proof: proof, connection: connection, logger: logger)
+                        mismatch = try await CashOnDeliveryStore.recordCollection(shipmentID: shipment.id, collectedFen: event.collectedFen, connection: connection, logger: logger)
+                        if mismatch == true {
+                            logger.warning("cash on delivery: the courier reported collecting other than the waybill's amount", metadata: ["shipmentId": "\(shipment.id)", "carrier": "\(carrier)"])
+                        }
+                        try tx.emit(ShipmentDelivered(shipmentId: shipment.id, orderID: shipment.order, trackingNumber: event.trackingNumber, deliveredAt: event.occurredAt,
+                                                      location: event.location, signedBy: event.signedBy, proofReference: event.proofReference, lines: shipment.lines,
+                                                      cashCollected: event.collectedFen.map(Money.fen)),
+                                    orderID: shipment.order, topic: TopicCatalogue.shipments)
+                    case .lost:
+                        try await ShipmentStore.markLost(shipment.id, at: event.occurredAt, connection: connection, logger: logger)
+                        // Nobody paid for a lost parcel: its re-shipment collects its cash-on-delivery share.
+                        try await CashOnDeliveryStore.creditBack(shipmentID: shipment.id, orderID: shipment.order, connection: connection, logger: logger)
+                        try tx.emit(ShipmentLost(shipmentId: shipment.id, orderID: shipment.order, warehouseId: shipment.warehouse, trackingNumber: event.trackingNumber,
+                                                 lines: shipment.lines, reasonCode: event.type, reportedAt: event.occurredAt),
+                                    orderID: shipment.order, topic: TopicCatalogue.shipments)
+                    default:
+                        try await ShipmentStore.setStatus(shipment.id, target, connection: connection, logger: logger)
+                        try tx.emit(ShipmentInTransit(shipmentId: shipment.id, orderID: shipment.order, trackingNumber: event.trackingNumber, status: target.rawValue,
+                                                      location: event.location, occurredAt: event.occurredAt),
                                     orderID: shipment.order, topic: TopicCatalogue.shipments)
                     }
-                } else {
-                    try tx.emit(ShipmentException(shipmentId: shipment.id, orderID: shipment.order, trackingNumber: event.trackingNumber, reasonCode: event.type,
-                                                  note: event.note, occurredAt: event.occurredAt),
-                                orderID: shipment.order, topic: TopicCatalogue.shipments)
+                } else if target == nil, !shipment.status.isFinal {
+                    applied = true
+                    if event.type == "delay" {
+                        if shipment.delayed == nil {
+                            try await ShipmentStore.markDelayed(shipment.id, reason: "carrier_reported", connection: connection, logger: logger)
+                            try tx.emit(ShipmentDelayed(shipmentId: shipment.id, orderID: shipment.order, trackingNumber: event.trackingNumber, reasonCode: "carrier_reported",
+                                                        estimatedDelivery: shipment.eta, detectedAt: event.occurredAt),
+                                        orderID: shipment.order, topic: TopicCatalogue.shipments)
+                        }
+                    } else {
+                        try tx.emit(ShipmentException(shipmentId: shipment.id, orderID: shipment.order, trackingNumber: event.trackingNumber, reasonCode: event.type,
+                                                      note: event.note, occurredAt: event.occurredAt),
+                                    orderID: shipment.order, topic: TopicCatalogue.shipments)
+                    }
                 }
             }
             return Outcome(eventId: event.eventId, trackingNumber: event.trackingNumber, duplicate: false, applied: applied, status: status.rawValue, codMismatch: mismatch)
