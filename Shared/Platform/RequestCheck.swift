@@ -57,7 +57,7 @@ extension ServiceRuntime {
 
 extension Response {
     /// A JSON response marked as a replay of an earlier identical request.
-    public static func replayed(_ value: some Encodable) throws -> Response {
-        try Response.json(value, headers: [HTTPField.Name("Idempotent-Replayed")!: "true"])
+    public static func replayed(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        try Response.json(value, status: status, headers: [HTTPField.Name("Idempotent-Replayed")!: "true"])
     }
 }

@@ -57,6 +57,13 @@ struct ConsoleRulesTests {
         #expect(OrderPages.substitution(ConsoleForm(values: [:]))["waiveDifference"] as? Bool == false)
     }
 
+    @Test("the change forms pass their render's request id, so a double submit is answered as the first; none without one")
+    func changeFormsCarryTheirRequestID() {
+        #expect(OrderPages.lineCancellation(ConsoleForm(values: ["lineNumber": "2", "quantity": "1", "requestId": "r-1"]))["requestId"] as? String == "r-1")
+        #expect(OrderPages.substitution(ConsoleForm(values: ["lineNumber": "2", "requestId": "r-2"]))["requestId"] as? String == "r-2")
+        #expect(OrderPages.lineCancellation(ConsoleForm(values: [:]))["requestId"] == nil)
+    }
+
     @Test func passwordsMustBeLongMixedAndNotTheName() {
         #expect(StaffAccount.passwordProblem("short1", name: "li.wei") != nil)
         #expect(StaffAccount.passwordProblem("onlyletterslong", name: "li.wei") != nil)

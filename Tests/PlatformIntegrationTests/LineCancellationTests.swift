@@ -135,8 +135,14 @@ struct LineCancellationTests {
 
                     // A: one hoodie of three while the order waits for its wave: the warehouse stops it, inventory
                     // releases it, the refund is its share of what was paid (the rest still reaches the threshold).
-                    let first = try await cancel(a.id, #"{"lines":[{"lineNumber":1,"quantity":1}],"reason":"客户少要一件"}"#)
+                    let first = try await cancel(a.id, #"{"lines":[{"lineNumber":1,"quantity":1}],"reason":"客户少要一件","requestId":"cs-A-1"}"#)
                     #expect(first.status == 202, "\(first.text)")
+                    // The same request again (a retry, a double-clicked form): answered as the first, nothing more cancelled.
+                    let retried = try await cancel(a.id, #"{"lines":[{"lineNumber":1,"quantity":1}],"reason":"客户少要一件","requestId":"cs-A-1"}"#)
+                    #expect(retried.status == 202 && retried.headers["idempotent-replayed"] == "true"
+                            && retried.json["cancellationId"] as? String == first.json["cancellationId"] as? String, "\(retried.text)")
+                    let longID = try await cancel(a.id, #"{"lines":[{"lineNumber":1,"quantity":1}],"reason":"x","requestId":"\#(String(repeating: "r", count: 65))"}"#)
+                    #expect(longID.status == 422 && longID.text.contains("requestId"), "\(longID.text)")
                     let aLine1 = "SELECT coalesce(sum(quantity), 0) FROM ful.fulfillment_lines l JOIN ful.fulfillment_orders f ON f.id = l.fulfillment_order_id WHERE f.order_id = '\(a.id)' AND l.line_number = 1"
                     #expect(try await world.eventually { try await world.fulfillmentCount(aLine1) == 2 })
                     let aReserved = "SELECT coalesce(sum(quantity), 0) FROM inv.reservations WHERE order_id = '\(a.id)' AND line_number = 1 AND status = 'active'"

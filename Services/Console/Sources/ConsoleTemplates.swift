@@ -157,6 +157,7 @@ enum ConsoleTemplates {
       <p class="hint">{{t.substituteHint}}</p>
       <form method="post" action="/orders/{{order.orderId}}/substitute" id="substitute-form">
         <input type="hidden" name="_csrf" value="{{csrf}}">
+        <input type="hidden" name="requestId" value="{{formRequestId}}">
         <label>{{t.lineNumber}}<select name="lineNumber" id="substitute-line">{{#lineNumbers}}<option value="{{number}}">{{number}} · {{sku}}</option>{{/lineNumbers}}</select></label>
         {{#fieldErrors.substituteLineNumber}}<span class="field-error">{{fieldErrors.substituteLineNumber}}</span>{{/fieldErrors.substituteLineNumber}}
         <label>{{t.quantity}}<input name="quantity" id="substitute-quantity" value="1" inputmode="numeric" required></label>
@@ -175,6 +176,7 @@ enum ConsoleTemplates {
       <p class="hint">{{t.cancelLinesHint}}</p>
       <form method="post" action="/orders/{{order.orderId}}/cancel-lines" id="cancel-lines-form" data-confirm="{{t.cancelLines}}?">
         <input type="hidden" name="_csrf" value="{{csrf}}">
+        <input type="hidden" name="requestId" value="{{formRequestId}}">
         <label>{{t.lineNumber}}<select name="lineNumber" id="cancel-lines-line">{{#lineNumbers}}<option value="{{number}}">{{number}} · {{sku}}</option>{{/lineNumbers}}</select></label>
         {{#fieldErrors.cancelLine}}<span class="field-error" id="cancel-lines-line-error">{{fieldErrors.cancelLine}}</span>{{/fieldErrors.cancelLine}}
         <label>{{t.quantity}}<input name="quantity" id="cancel-lines-quantity" value="1" inputmode="numeric" required></label>

@@ -172,6 +172,8 @@ struct OrderPages: Sendable {
         let orderStatus = order["status"] as? String ?? ""
         var data: [String: Any] = [
             "order": Self.orderView(order, language: language), "sections": sections, "fieldErrors": fieldErrors,
+            // One id per rendered form: a double submit is answered as the first, never done twice.
+            "formRequestId": UUID().uuidString,
             "canCancel": [AccessRole.customerService, .ops].contains(staff.role) && !["cancelled", "rejected", "shipped", "inTransit", "delivered", "packed"].contains(orderStatus),
             "canAmend": [AccessRole.customerService, .ops].contains(staff.role) && Self.amendable(orderStatus),
             "canCancelLines": [AccessRole.customerService, .ops].contains(staff.role) && Self.amendable(orderStatus)
@@ -312,7 +314,9 @@ struct OrderPages: Sendable {
     /// The line cancellation form (one line at a time) as intake's request; what is not a number
     /// goes as 0, so intake names the field.
     static func lineCancellation(_ form: ConsoleForm) -> [String: Any] {
-        ["lines": [["lineNumber": Int(form.text("lineNumber")) ?? 0, "quantity": Int(form.text("quantity")) ?? 0]], "reason": form.text("reason")]
+        var body: [String: Any] = ["lines": [["lineNumber": Int(form.text("lineNumber")) ?? 0, "quantity": Int(form.text("quantity")) ?? 0]], "reason": form.text("reason")]
+        if !form.text("requestId").isEmpty { body["requestId"] = form.text("requestId") }
+        return body
     }
 
     func cancelLines(_ context: ConsoleRequestContext) async throws -> Response {
@@ -333,8 +337,10 @@ struct OrderPages: Sendable {
 
     /// The substitution form as intake's request; what is not a number goes as 0, so intake names the field.
     static func substitution(_ form: ConsoleForm) -> [String: Any] {
-        ["lineNumber": Int(form.text("lineNumber")) ?? 0, "quantity": Int(form.text("quantity")) ?? 0, "sku": form.text("sku"),
-         "reason": form.text("reason"), "waiveDifference": form.text("waiveDifference") == "on"]
+        var body: [String: Any] = ["lineNumber": Int(form.text("lineNumber")) ?? 0, "quantity": Int(form.text("quantity")) ?? 0, "sku": form.text("sku"),
+                                   "reason": form.text("reason"), "waiveDifference": form.text("waiveDifference") == "on"]
+        if !form.text("requestId").isEmpty { body["requestId"] = form.text("requestId") }
+        return body
     }
 
     func substitute(_ context: ConsoleRequestContext) async throws -> Response {

@@ -186,6 +186,14 @@ public enum IntakeServiceMigrations {
             ALTER TABLE products ADD COLUMN presale_deposit_fen bigint, ADD COLUMN presale_balance_due_at timestamptz,
                 ADD CONSTRAINT products_presale_terms CHECK ((presale_deposit_fen IS NULL) = (presale_balance_due_at IS NULL) AND coalesce(presale_deposit_fen, 1) > 0);
             """),
+        Migration(version: 113, name: "order change request ids", sql: """
+            -- The caller's id of a line cancellation or substitution request: a repeat with the same
+            -- id (a retry, a double-clicked form) answers the first request again. Requests of one
+            -- order run on its locked row, so the look-up before the insert cannot race.
+            ALTER TABLE line_cancellations ADD COLUMN request_id text;
+            ALTER TABLE line_substitutions ADD COLUMN request_id text;
+            CREATE UNIQUE INDEX line_substitutions_request ON line_substitutions (order_id, request_id) WHERE request_id IS NOT NULL;
+            """),
     ]
 
     /// The schema plus, when asked, the demo catalog (a few hundred SKUs and two promotions).

@@ -14,6 +14,9 @@ struct LineCancellation: Codable, Sendable {
 
     var lines: [Line]
     var reason: String
+    /// The caller's id for this request (1-64 characters): a repeat with the same id answers the
+    /// first cancellation again instead of cancelling more (a retried call, a double-clicked form).
+    var requestId: String?
 
     static let maxLines = 100
 
@@ -23,6 +26,7 @@ struct LineCancellation: Codable, Sendable {
         var issues: [APIError.FieldError] = []
         let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty || trimmed.count > 500 { issues.append(.init(field: "reason", reason: "required, at most 500 characters")) }
+        if let id = requestId, id.isEmpty || id.count > 64 { issues.append(.init(field: "requestId", reason: "1-64 characters")) }
         guard !lines.isEmpty, lines.count <= Self.maxLines else {
             issues.append(.init(field: "lines", reason: "name between 1 and \(Self.maxLines) lines"))
             return issues

@@ -15,6 +15,9 @@ struct LineSubstitution: Codable, Sendable {
     var sku: String
     var reason: String
     var waiveDifference: Bool?
+    /// The caller's id for this request (1-64 characters): a repeat with the same id answers the
+    /// first substitution again instead of substituting more.
+    var requestId: String?
 
     /// The replacement line and the refund, or the difference the customer would owe.
     enum Pricing: Equatable {
@@ -29,6 +32,7 @@ struct LineSubstitution: Codable, Sendable {
         if trimmed.isEmpty || trimmed.count > 500 { issues.append(.init(field: "reason", reason: "required, at most 500 characters")) }
         if sku.trimmingCharacters(in: .whitespaces).isEmpty || sku.count > 64 { issues.append(.init(field: "sku", reason: "required, at most 64 characters")) }
         if quantity < 1 { issues.append(.init(field: "quantity", reason: "must be at least 1")) }
+        if let id = requestId, id.isEmpty || id.count > 64 { issues.append(.init(field: "requestId", reason: "1-64 characters")) }
         return issues
     }
 

@@ -138,8 +138,8 @@ struct OrderRoutes: RouteGroup {
     func cancelLines(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         let body = try await request.decodeJSON(as: LineCancellation.self, context: context)
-        let accepted = try await cancelLines(id, body, by: context.principal)
-        return try Response.json(accepted, status: .accepted)
+        let (accepted, replayed) = try await cancelLines(id, body, by: context.principal)
+        return try Self.accepted(accepted, replayed: replayed)
     }
 
     /// What a line cancellation answers: accepted and announced; inventory and the warehouses
@@ -166,10 +166,16 @@ struct OrderRoutes: RouteGroup {
 
     /// Records the cancellation and announces `order.lines-cancelled` on `oms.orders` in one
     /// transaction; 409 once the order is packed, closed, awaiting payment or its balance, or a till sale.
-    func cancelLines(_ id: String, _ request: LineCancellation, by principal: Principal?) async throws -> LineCancellationAccepted {
+    func cancelLines(_ id: String, _ request: LineCancellation, by principal: Principal?) async throws -> (LineCancellationAccepted, replayed: Bool) {
         let requestedBy = principal.map { "\($0.role.rawValue):\($0.name)" } ?? "customer-service"
         return try await runtime.database.transaction(logger: runtime.logger) { tx in
             let (status, channel) = try await lockedOrder(id, for: principal, tx: tx)
+            if let key = request.requestId, let earlier = try await OrderStore.lineCancellation(of: id, requestID: key, connection: tx.connection, logger: tx.logger) {
+                let skus = try await OrderStore.storedOrder(id, connection: tx.connection, logger: tx.logger).map { Dictionary($0.lines.map { ($0.lineNumber, $0.sku) }, uniquingKeysWith: { first, _ in first }) } ?? [:]
+                return (LineCancellationAccepted(cancellationId: earlier.id, orderId: id,
+                                                 lines: earlier.lines.map { LineQuantity(lineNumber: $0.line, sku: skus[$0.line] ?? "", quantity: $0.quantity) },
+                                                 statusUrl: "/v1/orders/\(id)"), true)
+            }
             if status == .rejected || status == .cancelled {
                 throw APIError(.conflict, code: "order_closed", message: "the order is \(status.rawValue); none of its lines can be cancelled")
             }
@@ -195,18 +201,25 @@ struct OrderRoutes: RouteGroup {
             guard issues.isEmpty else { throw APIError.validation(issues) }
             let event = OrderLinesCancelled(cancellationId: "LC-\(id)-\(earlier.count + 1)", orderID: id, lines: request.eventLines(order: order),
                                             reason: request.reason.trimmingCharacters(in: .whitespacesAndNewlines), requestedBy: requestedBy, cancelledAt: Date())
-            try await OrderStore.recordLineCancellation(event, connection: tx.connection, logger: tx.logger)
+            try await OrderStore.recordLineCancellation(event, requestID: request.requestId, connection: tx.connection, logger: tx.logger)
             let envelope = try tx.emit(event, orderID: id, topic: TopicCatalogue.orders)
             try await OrderStore.appendTimeline(id, envelope, status: nil, detail: ["cancellationId": event.cancellationId, "requestedBy": requestedBy],
                                                 connection: tx.connection, logger: tx.logger)
-            return LineCancellationAccepted(cancellationId: event.cancellationId, orderId: id, lines: event.lines, statusUrl: "/v1/orders/\(id)")
+            return (LineCancellationAccepted(cancellationId: event.cancellationId, orderId: id, lines: event.lines, statusUrl: "/v1/orders/\(id)"), false)
         }
     }
 
     func substituteLine(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         let body = try await request.decodeJSON(as: LineSubstitution.self, context: context)
-        return try Response.json(try await substitute(id, body, by: context.principal), status: .accepted)
+        let (accepted, replayed) = try await substitute(id, body, by: context.principal)
+        return try Self.accepted(accepted, replayed: replayed)
+    }
+
+    /// 202 with the accepted change; a repeat of an earlier request (same `requestId`) is marked
+    /// `Idempotent-Replayed: true`.
+    static func accepted(_ value: some Encodable, replayed: Bool) throws -> Response {
+        try replayed ? Response.replayed(value, status: .accepted) : Response.json(value, status: .accepted)
     }
 
     /// What a substitution answers: accepted and announced; inventory decides (only units still on
@@ -222,12 +235,16 @@ struct OrderRoutes: RouteGroup {
     /// Records the substitution and announces `order.line-substituted` in one transaction; only
     /// before packing and after payment (409 `not_backordered` otherwise; inventory refuses units
     /// no longer on backorder), 409 `difference_due` for a dearer SKU unless the difference is waived.
-    func substitute(_ id: String, _ request: LineSubstitution, by principal: Principal?) async throws -> SubstitutionAccepted {
+    func substitute(_ id: String, _ request: LineSubstitution, by principal: Principal?) async throws -> (SubstitutionAccepted, replayed: Bool) {
         let issues = request.problems()
         guard issues.isEmpty else { throw APIError.validation(issues) }
         let requestedBy = principal.map { "\($0.role.rawValue):\($0.name)" } ?? "customer-service"
         return try await runtime.database.transaction(logger: runtime.logger) { tx in
             let (status, _) = try await lockedOrder(id, for: principal, tx: tx)
+            if let key = request.requestId, let earlier = try await OrderStore.substitution(of: id, requestID: key, connection: tx.connection, logger: tx.logger) {
+                return (SubstitutionAccepted(substitutionId: earlier.id, orderId: id, replacement: earlier.replacement, differenceRefundFen: earlier.refundFen,
+                                             statusUrl: "/v1/orders/\(id)"), true)
+            }
             if status == .rejected || status == .cancelled {
                 throw APIError(.conflict, code: "order_closed", message: "the order is \(status.rawValue); none of its lines can be substituted")
             }
@@ -256,12 +273,12 @@ struct OrderRoutes: RouteGroup {
                                                  replaced: LineQuantity(lineNumber: line.lineNumber, sku: line.sku, quantity: request.quantity),
                                                  replacement: replacement, differenceRefund: refund,
                                                  reason: request.reason.trimmingCharacters(in: .whitespacesAndNewlines), requestedBy: requestedBy, substitutedAt: Date())
-                try await OrderStore.recordSubstitution(event, connection: tx.connection, logger: tx.logger)
+                try await OrderStore.recordSubstitution(event, requestID: request.requestId, connection: tx.connection, logger: tx.logger)
                 let envelope = try tx.emit(event, orderID: id, topic: TopicCatalogue.orders)
                 try await OrderStore.appendTimeline(id, envelope, status: nil, detail: ["substitutionId": event.substitutionId, "requestedBy": requestedBy],
                                                     connection: tx.connection, logger: tx.logger)
-                return SubstitutionAccepted(substitutionId: event.substitutionId, orderId: id, replacement: replacement,
-                                            differenceRefundFen: refund.minorUnits, statusUrl: "/v1/orders/\(id)")
+                return (SubstitutionAccepted(substitutionId: event.substitutionId, orderId: id, replacement: replacement,
+                                             differenceRefundFen: refund.minorUnits, statusUrl: "/v1/orders/\(id)"), false)
             }
         }
     }

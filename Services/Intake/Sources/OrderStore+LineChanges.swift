@@ -38,10 +38,24 @@ extension OrderStore {
             """, logger: logger)
     }
 
-    static func recordLineCancellation(_ cancelled: OrderLinesCancelled, connection: PostgresConnection, logger: Logger) async throws {
+    /// The cancellation an earlier request with this id made: its id and units per line.
+    static func lineCancellation(of orderID: String, requestID: String, connection: PostgresConnection, logger: Logger) async throws -> (id: String, lines: [(line: Int, quantity: Int)])? {
+        let rows = try await connection.query("""
+            SELECT cancellation_id, line_number, quantity FROM line_cancellations WHERE order_id = \(orderID) AND request_id = \(requestID) ORDER BY line_number
+            """, logger: logger)
+        var id: String?
+        var lines: [(line: Int, quantity: Int)] = []
+        for try await (cancellation, line, quantity) in rows.decode((String, Int, Int).self) {
+            id = cancellation
+            lines.append((line, quantity))
+        }
+        return id.map { ($0, lines) }
+    }
+
+    static func recordLineCancellation(_ cancelled: OrderLinesCancelled, requestID: String? = nil, connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("""
-            INSERT INTO line_cancellations (cancellation_id, order_id, line_number, quantity, reason, requested_by, cancelled_at)
-            SELECT \(cancelled.cancellationId), \(cancelled.orderID), l, q, \(cancelled.reason), \(cancelled.requestedBy), \(cancelled.cancelledAt)
+            INSERT INTO line_cancellations (cancellation_id, order_id, line_number, quantity, reason, requested_by, cancelled_at, request_id)
+            SELECT \(cancelled.cancellationId), \(cancelled.orderID), l, q, \(cancelled.reason), \(cancelled.requestedBy), \(cancelled.cancelledAt), \(requestID)
             FROM unnest(\(cancelled.lines.map { Int64($0.lineNumber) })::int8[], \(cancelled.lines.map { Int64($0.quantity) })::int8[]) AS u(l, q)
             """, logger: logger)
     }
@@ -84,14 +98,25 @@ extension OrderStore {
         var highestLine = 0
     }
 
-    static func recordSubstitution(_ substitution: OrderLineSubstituted, connection: PostgresConnection, logger: Logger) async throws {
+    /// The substitution an earlier request with this id made: its id, replacement line and refund.
+    static func substitution(of orderID: String, requestID: String, connection: PostgresConnection, logger: Logger) async throws -> (id: String, replacement: OrderLine, refundFen: Int64)? {
+        let rows = try await connection.query("""
+            SELECT substitution_id, replacement::text, difference_refund_fen FROM line_substitutions WHERE order_id = \(orderID) AND request_id = \(requestID)
+            """, logger: logger)
+        for try await (id, replacement, refund) in rows.decode((String, String, Int64).self) {
+            return (id, try EventCoding.decode(OrderLine.self, from: Array(replacement.utf8)), refund)
+        }
+        return nil
+    }
+
+    static func recordSubstitution(_ substitution: OrderLineSubstituted, requestID: String? = nil, connection: PostgresConnection, logger: Logger) async throws {
         let replacement = String(decoding: try EventCoding.encode(substitution.replacement), as: UTF8.self)
         try await connection.query("""
             INSERT INTO line_substitutions (substitution_id, order_id, line_number, quantity, replacement, replacement_line, difference_refund_fen, status,
-                                            reason, requested_by, requested_at)
+                                            reason, requested_by, requested_at, request_id)
             VALUES (\(substitution.substitutionId), \(substitution.orderID), \(substitution.replaced.lineNumber), \(substitution.replaced.quantity),
                     \(replacement)::jsonb, \(substitution.replacement.lineNumber), \(substitution.differenceRefund.minorUnits), 'requested',
-                    \(substitution.reason), \(substitution.requestedBy), \(substitution.substitutedAt))
+                    \(substitution.reason), \(substitution.requestedBy), \(substitution.substitutedAt), \(requestID))
             """, logger: logger)
     }
 
