@@ -172,4 +172,18 @@ struct ConsoleTemplateTests {
         #expect(html.contains("定金（预售） ¥100.00"))
         #expect(html.contains("付款截止 2026-11-11 23:59"))
     }
+
+    @Test("a merged order's pack station counts every member's picked units and names the other orders to box with it")
+    func mergedPackStation() throws {
+        let a: [String: Any] = ["orderId": "OMS-A", "lines": [["lineNumber": 1, "sku": "CLO-HOOD-NVY-L", "picked": 1]]]
+        let b: [String: Any] = ["fulfillmentOrderId": "FO-B", "orderId": "OMS-B",
+                                "lines": [["lineNumber": 1, "sku": "CLO-HOOD-NVY-L", "picked": 1], ["lineNumber": 2, "sku": "GLS-WINEGLASS-1", "picked": 1]]]
+        #expect(WarehousePages.unitsToPack((order: a, members: [b])) == ["CLO-HOOD-NVY-L": 2, "GLS-WINEGLASS-1": 1])
+        let view = try ConsoleView()
+        let html = view.library.render(["t": ConsoleText.table(.chinese), "fo": ["id": "FO-A"], "mergedWith": "FO-B (OMS-B)", "lines": [[String: Any]]()],
+                                       withTemplate: "pack") ?? ""
+        #expect(html.contains("id=\"merged-with\"") && html.contains("合单") && html.contains("FO-B (OMS-B)"))
+        let alone = view.library.render(["t": ConsoleText.table(.chinese), "fo": ["id": "FO-C"], "lines": [[String: Any]]()], withTemplate: "pack") ?? ""
+        #expect(!alone.contains("merged-with"))
+    }
 }

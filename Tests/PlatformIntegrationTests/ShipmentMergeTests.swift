@@ -89,6 +89,9 @@ struct ShipmentMergeTests {
                     func pack(_ fo: String) async throws -> EdgeClient.Reply {
                         try await fulfillment.send(.POST, "/v1/fulfillment/orders/\(fo)/pack", body: Array(#"{"packer":"packer-7"}"#.utf8), headers: warehouseToken)
                     }
+                    let viewA = try await fulfillment.send(.GET, "/v1/fulfillment/orders/\(foA)", headers: warehouseToken)
+                    #expect(viewA.json["mergedWith"] as? [String] == [foB], "the pack station is told to box B with A: \(viewA.text)")
+                    #expect(try await fulfillment.send(.GET, "/v1/fulfillment/orders/\(foC)", headers: warehouseToken).json["mergedWith"] == nil)
                     try await pickAll(foA)
                     let early = try await pack(foA)
                     #expect(early.status == 409 && early.text.contains("merge_waiting") && early.text.contains(foB), "\(early.text)")

@@ -378,6 +378,7 @@ enum ConsoleTemplates {
     static let pack = """
     {{<layout}}{{$content}}
     <p>{{t.orderId}} {{fo.orderId}} · {{t.warehouse}} {{fo.warehouseId}} · {{t.status}} <span id="fo-status">{{fo.status}}</span></p>
+    {{#mergedWith}}<p class="notice" id="merged-with">{{t.mergedWith}} {{mergedWith}}</p>{{/mergedWith}}
     <table class="list" id="pack-lines"><thead><tr><th>#</th><th>{{t.sku}}</th><th>{{t.quantity}}</th><th>{{t.scanned}}</th></tr></thead><tbody>
     {{#lines}}<tr><td>{{lineNumber}}</td><td>{{sku}}</td><td>{{quantity}}</td><td>{{scanned}}{{#done}} <span class="tag ok">✓</span>{{/done}}</td></tr>{{/lines}}
     </tbody></table>

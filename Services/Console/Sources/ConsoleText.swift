@@ -242,6 +242,7 @@ enum ConsoleText {
         "postalCode": ("邮编", "Postal code"),
         "status.received": ("已接收", "Received"),
         "status.awaitingPayment": ("待付款", "Awaiting payment"),
+        "mergedWith": ("合单：与以下订单装入同一箱，请一并扫描装箱", "Merged for shipping: box these orders' units together with this one:"),
         "deposit": ("定金（预售）", "Deposit (presale)"),
         "paymentDue": ("付款截止", "Payment due by"),
         "status.awaitingBalance": ("预售待付尾款", "Presale: awaiting balance"),

@@ -155,11 +155,34 @@ struct WarehousePages: Sendable {
         counts.sorted { $0.key < $1.key }.map { "\($0.key)*\($0.value)" }.joined(separator: ";")
     }
 
+    /// The fulfillment order at the pack station and the others merged into its boxes (合单):
+    /// the packer scans and boxes every one of them together.
+    func packingGroup(_ id: String, session: StaffSession) async throws -> (order: [String: Any], members: [[String: Any]]) {
+        let order = try await gateway.read(.fulfillment, "/v1/fulfillment/orders/\(id)", as: session.staff)
+        var members: [[String: Any]] = []
+        for member in order["mergedWith"] as? [String] ?? [] {
+            members.append(try await gateway.read(.fulfillment, "/v1/fulfillment/orders/\(FormEncoding.rfc3986(member))", as: session.staff))
+        }
+        return (order, members)
+    }
+
+    /// The units a group packs, by SKU: what was picked of every member's lines.
+    static func unitsToPack(_ group: (order: [String: Any], members: [[String: Any]])) -> [String: Int] {
+        ([group.order] + group.members).map(unitsToPack).reduce(into: [:]) { total, units in total.merge(units, uniquingKeysWith: +) }
+    }
+
     func packPage(_ id: String, session: StaffSession, context: ConsoleRequestContext, scanned: [String: Int], notice: String? = nil,
                   problem: String? = nil, fieldErrors: [String: String] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
-        let order = try await gateway.read(.fulfillment, "/v1/fulfillment/orders/\(id)", as: session.staff)
-        let lines = order["lines"] as? [[String: Any]] ?? []
-        let needed = Self.unitsToPack(order)
+        let group = try await packingGroup(id, session: session)
+        let order = group.order
+        // Each member's lines; a merged order's lines are labelled with its order id.
+        let lines = (order["lines"] as? [[String: Any]] ?? []) + group.members.flatMap { member in
+            (member["lines"] as? [[String: Any]] ?? []).map { line in
+                line.merging(["lineNumber": "\(OrderPages.text(member["orderId"])) #\(OrderPages.text(line["lineNumber"]))"]) { $1 }
+            }
+        }
+        let needed = Self.unitsToPack(group)
+        var unallotted = scanned
         let orderStatus = OrderPages.text(order["status"])
         let parcels = (order["parcels"] as? [[String: Any]] ?? []).map { parcel -> [String: Any] in
             ["parcelId": OrderPages.text(parcel["parcelId"]), "carton": OrderPages.text(parcel["cartonCode"]), "weight": OrderPages.text(parcel["weightGrams"])]
@@ -175,12 +198,20 @@ struct WarehousePages: Sendable {
             "fo": ["id": id, "orderId": OrderPages.text(order["orderId"]), "status": orderStatus, "warehouseId": OrderPages.text(order["warehouseId"])],
             "lines": lines.map { line -> [String: Any] in
                 let sku = OrderPages.text(line["sku"])
+                let picked = (line["picked"] as? Int) ?? 0
+                // Scans of a SKU count towards its lines in order.
+                let counted = min(unallotted[sku, default: 0], picked)
+                unallotted[sku, default: 0] -= counted
                 return ["lineNumber": OrderPages.text(line["lineNumber"]), "sku": sku, "quantity": OrderPages.text(line["picked"]),
-                        "scanned": min(scanned[sku, default: 0], needed[sku, default: 0]), "done": scanned[sku, default: 0] >= needed[sku, default: 0]]
+                        "scanned": counted, "done": counted >= picked]
             },
+
             "scanned": Self.scannedText(scanned), "packable": orderStatus == "picked", "complete": complete, "fieldErrors": fieldErrors,
             "parcels": parcels, "shipments": shipments, "awaitingCarrier": !parcels.isEmpty && shipments.isEmpty,
         ]
+        if !group.members.isEmpty {
+            data["mergedWith"] = group.members.map { "\(OrderPages.text($0["fulfillmentOrderId"])) (\(OrderPages.text($0["orderId"])))" }.joined(separator: ", ")
+        }
         if let notice { data["notice"] = notice }
         if let problem { data["problem"] = problem }
         return view.page("pack", title: "\(ConsoleText.text("packStation", context.language)) \(id)", context: context, data: data, status: status, current: .warehouse)
@@ -192,8 +223,7 @@ struct WarehousePages: Sendable {
         let id = try context.identifier("id")
         var scanned = Self.scannedCounts(context.form.text("scanned"))
         let barcode = context.form.text("barcode")
-        let order = try await gateway.read(.fulfillment, "/v1/fulfillment/orders/\(id)", as: session.staff)
-        let needed = Self.unitsToPack(order)
+        let needed = Self.unitsToPack(try await packingGroup(id, session: session))
         var matched: String?
         for sku in needed.keys.sorted() {
             let item = try await gateway.read(.fulfillment, "/v1/fulfillment/items/\(FormEncoding.rfc3986(sku))", as: session.staff)
@@ -215,8 +245,7 @@ struct WarehousePages: Sendable {
         let session = try context.require(.warehouse)
         let id = try context.identifier("id")
         let scanned = Self.scannedCounts(context.form.text("scanned"))
-        let order = try await gateway.read(.fulfillment, "/v1/fulfillment/orders/\(id)", as: session.staff)
-        let needed = Self.unitsToPack(order)
+        let needed = Self.unitsToPack(try await packingGroup(id, session: session))
         guard !needed.isEmpty, needed.allSatisfy({ scanned[$0.key, default: 0] >= $0.value }) else {
             return try await packPage(id, session: session, context: context, scanned: scanned, problem: ConsoleText.text("scanEveryUnit", context.language),
                                       status: .unprocessableContent)

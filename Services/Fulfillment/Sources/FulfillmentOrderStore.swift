@@ -11,24 +11,38 @@ enum FulfillmentOrderStore {
     static func views(id: String?, orderID: String?, connection: PostgresConnection, logger: Logger) async throws -> [PackingRoutes.FulfillmentOrderView] {
         let rows = if let id {
             try await connection.query("""
-                SELECT id, order_id, warehouse_code, status, automatic, wave_id, blocked_reason, created_at, picked_at, packed_at, packed_by, cancelled_at
+                SELECT id, order_id, warehouse_code, status, automatic, wave_id, blocked_reason, created_at, picked_at, packed_at, packed_by, cancelled_at, merge_group
                 FROM fulfillment_orders WHERE id = \(id)
                 """, logger: logger)
         } else {
             try await connection.query("""
-                SELECT id, order_id, warehouse_code, status, automatic, wave_id, blocked_reason, created_at, picked_at, packed_at, packed_by, cancelled_at
+                SELECT id, order_id, warehouse_code, status, automatic, wave_id, blocked_reason, created_at, picked_at, packed_at, packed_by, cancelled_at, merge_group
                 FROM fulfillment_orders WHERE order_id = \(orderID ?? "") ORDER BY created_at, id
                 """, logger: logger)
         }
         var views: [PackingRoutes.FulfillmentOrderView] = []
-        for try await (fo, order, warehouse, status, automatic, wave, blocked, created, picked, packed, packer, cancelled)
-            in rows.decode((String, String, String, String, Bool, Int64?, String?, Date, Date?, Date?, String?, Date?).self) {
+        var groups: [String: String] = [:]
+        for try await (fo, order, warehouse, status, automatic, wave, blocked, created, picked, packed, packer, cancelled, group)
+            in rows.decode((String, String, String, String, Bool, Int64?, String?, Date, Date?, Date?, String?, Date?, String?).self) {
             views.append(PackingRoutes.FulfillmentOrderView(fulfillmentOrderId: fo, orderId: order, warehouseId: warehouse, status: status, automatic: automatic, waveId: wave,
                                               blockedReason: blocked, createdAt: created, pickedAt: picked, packedAt: packed, packedBy: packer,
                                               cancelledAt: cancelled, lines: [], parcels: []))
+            if let group { groups[fo] = group }
         }
         guard !views.isEmpty else { return [] }
         let ids = views.map(\.fulfillmentOrderId)
+        // 合单: the other orders packed in the same boxes (those still going).
+        if !groups.isEmpty {
+            let members = try await connection.query("""
+                SELECT id, merge_group FROM fulfillment_orders
+                WHERE merge_group = ANY(\(Array(Set(groups.values)))::text[]) AND status NOT IN ('cancelled', 'short_closed') ORDER BY id
+                """, logger: logger)
+            for try await (member, group) in members.decode((String, String).self) {
+                for (index, view) in views.enumerated() where groups[view.fulfillmentOrderId] == group && view.fulfillmentOrderId != member {
+                    views[index].mergedWith = (views[index].mergedWith ?? []) + [member]
+                }
+            }
+        }
         let lines = try await connection.query("""
             SELECT fulfillment_order_id, line_number, sku, quantity, picked, short FROM fulfillment_lines WHERE fulfillment_order_id = ANY(\(ids)::text[]) ORDER BY line_number
             """, logger: logger)

@@ -47,6 +47,8 @@ struct PackingRoutes: RouteGroup {
         var cancelledAt: Date?
         var lines: [Line]
         var parcels: [PackedParcel]
+        /// 合单: the other fulfillment orders packed into the same boxes as this one.
+        var mergedWith: [String]? = nil
     }
 
     static let endpoints: [Endpoint<Self>] = [
