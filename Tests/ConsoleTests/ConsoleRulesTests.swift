@@ -57,6 +57,13 @@ struct ConsoleRulesTests {
         #expect(OrderPages.substitution(ConsoleForm(values: [:]))["waiveDifference"] as? Bool == false)
     }
 
+    @Test("the cancellation form says who asked: the customer, or else the merchant")
+    func cancellationSaysWhoAsked() {
+        #expect(OrderPages.cancellation(ConsoleForm(values: ["reason": "不要了", "requestedBy": "customer"])) == ["reason": "不要了", "requestedBy": "customer"])
+        #expect(OrderPages.cancellation(ConsoleForm(values: ["reason": "缺货", "requestedBy": "system"]))["requestedBy"] == "customer-service")
+        #expect(OrderPages.cancellation(ConsoleForm(values: [:]))["requestedBy"] == "customer-service")
+    }
+
     @Test("the change forms pass their render's request id, so a double submit is answered as the first; none without one")
     func changeFormsCarryTheirRequestID() {
         #expect(OrderPages.lineCancellation(ConsoleForm(values: ["lineNumber": "2", "quantity": "1", "requestId": "r-1"]))["requestId"] as? String == "r-1")

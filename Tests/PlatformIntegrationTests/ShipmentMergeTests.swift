@@ -139,6 +139,8 @@ struct ShipmentMergeTests {
                     #expect(try await edge.send(.GET, "/v1/orders/\(c)").json["status"] as? String == "shipped")
                     let boxView = try await logistics.send(.GET, "/v1/logistics/shipments/\(tracked[a]?[1] ?? "")")
                     #expect(boxView.json["boxOrderIds"] as? [String] == [a, b].sorted() && boxView.json["status"] as? String == "delivered", "\(boxView.text)")
+                    let label = try await logistics.send(.GET, "/v1/logistics/shipments/\(tracked[a]?[1] ?? "")/waybill")
+                    #expect(label.json["boxOrderIds"] as? [String] == [a, b].sorted(), "the box's label names both orders: \(label.text)")
 
                     // B's hoodie comes back: B is refunded, A is not touched.
                     let headers = ["X-User-Id": "cs-agent-1"]

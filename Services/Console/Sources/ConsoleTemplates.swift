@@ -193,6 +193,7 @@ enum ConsoleTemplates {
         <input type="hidden" name="_csrf" value="{{csrf}}">
         <label>{{t.reason}}<input name="reason" id="cancel-reason" required maxlength="500"></label>
         {{#fieldErrors.reason}}<span class="field-error">{{fieldErrors.reason}}</span>{{/fieldErrors.reason}}
+        <label>{{t.cancelRequestedBy}}<select name="requestedBy" id="cancel-requested-by"><option value="customer-service">{{t.byMerchant}}</option><option value="customer">{{t.byCustomer}}</option></select></label>
         <button type="submit" class="danger" id="cancel">{{t.cancelOrder}}</button>
       </form>
     </section>
@@ -410,6 +411,7 @@ enum ConsoleTemplates {
         <div><small>{{t.sender}}</small><p>{{label.sender.name}}<br>{{label.sender.province}} {{label.sender.city}} {{label.sender.address}}</p></div>
       </div>
       <p>{{t.orderId}} {{label.orderId}} · {{label.channelOrderId}} · {{label.weightGrams}} g{{#label.cod}} · <strong>{{t.cod}} {{label.cod}}</strong>{{/label.cod}}{{#label.insured}} · {{t.insured}} {{label.declared}}{{/label.insured}}</p>
+      {{#label.boxOrders}}<p id="box-orders"><strong>{{t.boxOrders}}</strong> {{label.boxOrders}}</p>{{/label.boxOrders}}
       {{#label.handlingText}}<p class="detail">{{label.handlingText}}</p>{{/label.handlingText}}
     </section>
     <p class="no-print"><a href="#" id="print" data-print="1">{{t.print}}</a></p>

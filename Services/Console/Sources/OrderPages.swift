@@ -266,8 +266,7 @@ struct OrderPages: Sendable {
     func cancel(_ context: ConsoleRequestContext) async throws -> Response {
         let session = try context.require(.orders)
         let id = try context.identifier("id")
-        let reason = context.form.text("reason")
-        let answer = try await gateway.call(.POST, .intake, "/v1/orders/\(id)/cancel", as: session.staff, body: ["reason": reason, "requestedBy": "customer-service"])
+        let answer = try await gateway.call(.POST, .intake, "/v1/orders/\(id)/cancel", as: session.staff, body: Self.cancellation(context.form))
         if answer.ok { return ConsoleView.redirect("/orders/\(id)?done=cancelled") }
         if answer.status == 404 { throw ConsoleFailure.notFound }
         return try await orderPage(id, session: session, context: context, problem: answer.fieldErrors.isEmpty ? answer.message : nil,
@@ -309,6 +308,12 @@ struct OrderPages: Sendable {
         }
         return try await orderPage(id, session: session, context: context, problem: fields.isEmpty ? answer.message : nil,
                                    fieldErrors: fields, status: answer.status == 409 ? .conflict : .unprocessableContent)
+    }
+
+    /// The cancellation form as intake's request: who asked decides a presale deposit (the
+    /// customer forfeits it, the merchant refunds it); anything else counts as the merchant.
+    static func cancellation(_ form: ConsoleForm) -> [String: String] {
+        ["reason": form.text("reason"), "requestedBy": form.text("requestedBy") == "customer" ? "customer" : "customer-service"]
     }
 
     /// The line cancellation form (one line at a time) as intake's request; what is not a number

@@ -263,6 +263,7 @@ struct WarehousePages: Sendable {
         label["declared"] = OrderPages.money(label["declaredValueFen"])
         let handling = (label["handling"] as? [String] ?? []).joined(separator: " · ")
         if !handling.isEmpty { label["handlingText"] = handling }
+        if let box = label["boxOrderIds"] as? [String], box.count > 1 { label["boxOrders"] = box.joined(separator: ", ") }
         label["barcodePath"] = "/warehouse/barcode/\(FormEncoding.rfc3986(tracking))"
         return view.page("waybill", title: "\(ConsoleText.text("waybill", context.language)) \(tracking)", context: context, data: ["label": label], current: .warehouse)
     }

@@ -6,7 +6,7 @@ import PostgresNIO
 
 /// Presale orders as intake keeps them while they await their balance: the stored order with its
 /// priced promotions and coupon (what `order.received` carries once the balance is paid), the
-/// balance's write, and the deadline's look-up.
+/// balance's write, and what happens to the deposit of one cancelled before it.
 extension OrderStore {
     /// The stored (sealed) order awaiting its balance, its applied promotions and its coupon code.
     static func presaleOrder(_ orderID: String, connection: PostgresConnection, logger: Logger) async throws -> (order: Order, applied: [AppliedPromotion], couponCode: String?)? {
@@ -30,17 +30,6 @@ extension OrderStore {
             WHERE order_id = \(sealed.orderID)
             """, logger: logger)
         try await appendTimeline(sealed.orderID, envelope, status: .received, detail: ["paymentStatus": "paid"], connection: connection, logger: logger)
-    }
-
-    /// Presale orders whose balance deadline passed, locked (skipping those another replica holds).
-    static func overdueBalances(now: Date, limit: Int, connection: PostgresConnection, logger: Logger) async throws -> [String] {
-        let rows = try await connection.query("""
-            SELECT order_id FROM orders WHERE payment_due_at <= \(now) AND status = \(OrderStatus.awaitingBalance.rawValue)
-            ORDER BY payment_due_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
-            """, logger: logger)
-        var ids: [String] = []
-        for try await id in rows.decode(String.self) { ids.append(id) }
-        return ids
     }
 
     /// The deposit of a presale order cancelled before its balance, and whether it goes back.

@@ -239,10 +239,11 @@ enum OrderStore {
             """, logger: logger)
     }
 
-    /// Orders whose payment deadline passed, locked (skipping those another replica holds).
-    static func overduePayments(now: Date, limit: Int, connection: PostgresConnection, logger: Logger) async throws -> [String] {
+    /// Orders still `waiting` (awaiting their payment, or a presale order its balance) whose
+    /// deadline passed, locked (skipping those another replica holds).
+    static func overdue(_ waiting: OrderStatus, now: Date, limit: Int, connection: PostgresConnection, logger: Logger) async throws -> [String] {
         let rows = try await connection.query("""
-            SELECT order_id FROM orders WHERE payment_due_at <= \(now) AND status = \(OrderStatus.awaitingPayment.rawValue)
+            SELECT order_id FROM orders WHERE payment_due_at <= \(now) AND status = \(waiting.rawValue)
             ORDER BY payment_due_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
             """, logger: logger)
         var ids: [String] = []

@@ -18,7 +18,7 @@ struct PaymentDeadline: Sendable {
     @discardableResult
     func sweep(now: Date = Date()) async throws -> Int {
         try await runtime.retryingTransaction { tx in
-            let overdue = try await OrderStore.overduePayments(now: now, limit: 200, connection: tx.connection, logger: tx.logger)
+            let overdue = try await OrderStore.overdue(.awaitingPayment, now: now, limit: 200, connection: tx.connection, logger: tx.logger)
             for orderID in overdue {
                 let event = OrderCancelled(orderID: orderID, requestedBy: "system", reason: "payment_timeout", previousStatus: .awaitingPayment, cancelledAt: now)
                 let envelope = try tx.emit(event, orderID: orderID, topic: TopicCatalogue.orders)
@@ -27,7 +27,7 @@ struct PaymentDeadline: Sendable {
             }
             if !overdue.isEmpty { tx.logger.notice("orders cancelled: their payment never came", metadata: ["orders": "\(overdue.count)"]) }
             // Presale orders whose balance never came: cancelled, the deposit forfeited (定金不退).
-            let unbalanced = try await OrderStore.overdueBalances(now: now, limit: 200, connection: tx.connection, logger: tx.logger)
+            let unbalanced = try await OrderStore.overdue(.awaitingBalance, now: now, limit: 200, connection: tx.connection, logger: tx.logger)
             for orderID in unbalanced {
                 let deposit = try await OrderStore.depositSettlement(of: orderID, requestedBy: "system", connection: tx.connection, logger: tx.logger)
                 let event = OrderCancelled(orderID: orderID, requestedBy: "system", reason: "balance_timeout", previousStatus: .awaitingBalance, cancelledAt: now, deposit: deposit)

@@ -112,7 +112,7 @@ public struct ParcelDispatchHandler: EventHandler {
                                   weightGrams: item.parcel.weightGrams, insured: item.decision.carrier.insured && item.parcel.insured,
                                   declaredValueFen: item.parcel.insured ? item.parcel.declaredValue.minorUnits : nil,
                                   cashOnDeliveryFen: shares[item.parcel.parcelId].flatMap { $0.totalFen > 0 ? $0.totalFen : nil },
-                                  handling: item.parcel.packaging, numberSource: byAPI ? .carrierAPI : .localCounter)
+                                  handling: item.parcel.packaging, numberSource: byAPI ? .carrierAPI : .localCounter, boxOrderIds: item.parcel.consolidation?.orderIDs)
             let shipment = PlannedShipment(
                 id: id, parcelId: item.parcel.parcelId, orderId: item.packed.orderID, fulfillmentOrderId: item.packed.fulfillmentOrderId,
                 warehouseId: item.packed.warehouseId, service: carrier.code, company: carrier.carrierCode, zone: item.zone.rawValue,

@@ -45,6 +45,8 @@ public struct Waybill: Codable, Hashable, Sendable {
     /// The routing data the carrier returned for the label (e.g. SF's `destRouteLabel`,
     /// `twoDimensionCode`), printed as the carrier requires; nil for local numbers.
     public var routeLabel: [String: String]?
+    /// 合单: every order whose parcels travel in this box (nil for a box of one order).
+    public var boxOrderIds: [String]?
 
     /// Who issued the tracking number.
     public enum NumberSource: String, Codable, Hashable, Sendable {
@@ -56,7 +58,8 @@ public struct Waybill: Codable, Hashable, Sendable {
 
     public init(trackingNumber: String, carrier: String, carrierName: String, orderId: String, channelOrderId: String, sender: Party, recipient: Party,
                 weightGrams: Int, insured: Bool, declaredValueFen: Int64?, cashOnDeliveryFen: Int64?, handling: [String], numberSource: NumberSource? = nil,
-                routeLabel: [String: String]? = nil) {
+                routeLabel: [String: String]? = nil, boxOrderIds: [String]? = nil) {
+        self.boxOrderIds = boxOrderIds
         self.trackingNumber = trackingNumber
         self.carrier = carrier
         self.carrierName = carrierName
