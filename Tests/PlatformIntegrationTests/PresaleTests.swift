@@ -122,6 +122,15 @@ struct PresaleTests {
                     #expect(try await InventoryFixtures.receive(inventory, "CLO-HOOD-NVY-L", 5, into: "SH1").status == 201)
                     #expect(try await reach(a.id, "allocated"))
 
+                    // E: its stored promotions no longer read (a damaged row): the balance is refused as a server fault
+                    // and the order stays where it was, never started downstream without its discounts.
+                    let e = try await place("W-PRE-E-\(world.id)", [("CLO-HOOD-NVY-L", 1)], depositFen: 5_000)
+                    #expect(try await reach(e.id, "awaitingBalance"))
+                    _ = try await world.strings("UPDATE \(world.schema).orders SET applied_promotions = '\"damaged\"'::jsonb WHERE order_id = '\(e.id)' RETURNING order_id")
+                    let damaged = try await pay("W-PRE-E-\(world.id)", #"{"status":"paid","reference":"WX-BAL-E","amountFen":\#(e.total - 5_000),"paidAt":"\#(Self.iso(Date()))"}"#)
+                    #expect(damaged.status == 500, "\(damaged.status) \(damaged.text)")
+                    #expect(try await status(e.id) == "awaitingBalance")
+
                     // B: customer service cancels before the balance: the deposit goes back to its own transaction.
                     let cancelB = try await edge.send(.POST, "/v1/orders/\(b.id)/cancel", body: Array(#"{"reason":"供应商无法到货","requestedBy":"customer-service"}"#.utf8))
                     #expect(cancelB.status == 200, "\(cancelB.text)")
@@ -156,7 +165,7 @@ struct PresaleTests {
                     #expect(waiting.first { $0.orderID == a.id }.map { $0.deposit == .fen(10_000) && $0.balanceDue == .fen(balance) } == true)
                     #expect(waiting.first { $0.orderID == d.id }.map { abs($0.dueAt.timeIntervalSince(glassDue)) < 1 } == true)
                     let received = events.filter { $0.type == OrderReceived.eventType }.compactMap { try? $0.decode(OrderReceived.self) }
-                    #expect(received.filter { [a.id, b.id, c.id, d.id].contains($0.order.orderID) }.map(\.order.orderID) == [a.id], "only the paid presale order started")
+                    #expect(received.filter { [a.id, b.id, c.id, d.id, e.id].contains($0.order.orderID) }.map(\.order.orderID) == [a.id], "only the paid presale order started")
                     let started = received.first { $0.order.orderID == a.id }?.order.payment
                     #expect(started?.paidAmount == .fen(a.total) && started?.reference == "WX-BAL-A" && started?.deposit?.amount == .fen(10_000)
                             && started?.deposit?.reference == "WX-DEP-W-PRE-A-\(world.id)")

@@ -9,14 +9,17 @@ import PostgresNIO
 /// balance's write, and what happens to the deposit of one cancelled before it.
 extension OrderStore {
     /// The stored (sealed) order awaiting its balance, its applied promotions and its coupon code.
+    /// A body or promotions that do not decode throw: the order would otherwise start downstream
+    /// without its discounts (refunds and clawbacks computed wrong) or the balance be refused as
+    /// if none were due.
     static func presaleOrder(_ orderID: String, connection: PostgresConnection, logger: Logger) async throws -> (order: Order, applied: [AppliedPromotion], couponCode: String?)? {
         let rows = try await connection.query("""
             SELECT body::text, applied_promotions::text, (SELECT min(code) FROM coupon_redemptions r WHERE r.order_id = o.order_id)
             FROM orders o WHERE order_id = \(orderID)
             """, logger: logger)
         for try await (body, applied, coupon) in rows.decode((String, String, String?).self) {
-            guard let order = try? EventCoding.decode(Order.self, from: Array(body.utf8)) else { return nil }
-            let promotions = (try? EventCoding.decode([AppliedPromotion].self, from: Array(applied.utf8))) ?? []
+            let order = try EventCoding.decode(Order.self, from: Array(body.utf8))
+            let promotions = try EventCoding.decode([AppliedPromotion].self, from: Array(applied.utf8))
             return (order, promotions, coupon)
         }
         return nil
