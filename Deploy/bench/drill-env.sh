@@ -33,3 +33,23 @@ finish_drill() {  # $1: what a pass says
   if [ "$FAILED" = 0 ] && broker_fault_logged; then say "STALLED with a consumer group the broker never assigned: the local broker's known fault"; exit 3; fi
   say "FAILED"; exit 1
 }
+
+# Waiting is bounded by the clock, never by a count of tries: one `status --check` can take
+# seconds when a broker call or a health probe is slow, and 600 tries of 5 s each once outlasted
+# CI's whole budget without a line of output. Each check runs under `timeout`; every 60 s the
+# table is printed so a log shows what did not drain.
+status_check() { timeout 30 "${OMSCTL[@]}" status --check >/dev/null 2>&1; }
+drained_within() {  # seconds [command run between tries]: 0 once drained, 1 at the deadline
+  local deadline=$(( SECONDS + $1 )) next_table=$(( SECONDS + 60 ))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    status_check && return 0
+    [ -n "${2:-}" ] && "$2"
+    if [ "$SECONDS" -ge "$next_table" ]; then
+      say "still not drained after $(( SECONDS - deadline + $1 )) s:"; timeout 30 "${OMSCTL[@]}" status 2>/dev/null | sed 's/^/    /' || true
+      next_table=$(( SECONDS + 60 ))
+    fi
+    sleep 1
+  done
+  return 1
+}
+ready_probe() { curl -fs --max-time 2 "$1" >/dev/null 2>&1; }  # url: 0 when the service answers ready

@@ -36,7 +36,8 @@ port_of() { case "$1" in intake) echo 8081;; risk) echo 8082;; inventory) echo 8
 pid_of() { cat "$STATE/pids/$1.pid" 2>/dev/null || true; }
 ready_after() {  # service start-ms: waits until it answers ready, prints the seconds since start-ms
   local port; port="$(port_of "$1")"
-  for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+  local deadline=$(( SECONDS + 60 ))
+  while [ "$SECONDS" -lt "$deadline" ]; do ready_probe "http://127.0.0.1:$port/health/ready" && break; sleep 0.1; done
   awk -v ms="$(( $(now_ms) - $2 ))" 'BEGIN {printf "%.1f", ms / 1000}'
 }
 note() { INJECTED[$1]=$(( ${INJECTED[$1]:-0} + 1 )); RECOVERED[$1]="${RECOVERED[$1]:-}${RECOVERED[$1]:+ }$2"; say "$1: back in $2 s"; }
@@ -45,7 +46,7 @@ load_running() { kill -0 "$LOAD" 2>/dev/null; }
 say "run $RUN: $ORDERS web orders at $RATE/s ${SHORT:+(short variant)}"
 "${OMSCTL[@]}" demo --setup-only --top-up "$(( ORDERS / 20 + 10 ))" >/dev/null
 "$STACK" scale-intake 1 >/dev/null
-for _ in $(seq 1 120); do "${OMSCTL[@]}" status --check >/dev/null 2>&1 && break; sleep 1; done
+drained_within 120 || true
 
 "${OMSCTL[@]}" load --orders "$ORDERS" --rate "$RATE" --duration "$(( ORDERS / RATE ))" --concurrency 16 --run "$RUN" --json >"$STATE/logs/fault-load.json" &
 LOAD=$!
@@ -119,11 +120,7 @@ supervise() {  # what a restart policy does: a service that exited (its stall wa
     fi
   done
 }
-for _ in $(seq 1 600); do
-  if "${OMSCTL[@]}" status --check >/dev/null 2>&1; then DRAINED=1; break; fi
-  supervise
-  sleep 1
-done
+drained_within 600 supervise && DRAINED=1
 DRAIN_S=$(( ($(now_ms) - DRAIN_START) / 1000 ))
 # Drained means no work is pending; a process the watchdog stopped after its last batch still
 # has to come back: every service must be ready at the end.
@@ -131,9 +128,9 @@ sleep 6
 supervise
 for service in intake risk inventory fulfillment logistics aftersales insights; do
   [ "$(ready_after "$service" "$(now_ms)")" != "" ] || true
-  curl -fs "http://127.0.0.1:$(port_of "$service")/health/ready" >/dev/null 2>&1 || stall "$service is not ready at the end"
+  ready_probe "http://127.0.0.1:$(port_of "$service")/health/ready" || stall "$service is not ready at the end"
 done
-[ -n "$DRAINED" ] || { "${OMSCTL[@]}" status || true; stall "not drained after 600 s"; }
+[ -n "$DRAINED" ] || { timeout 30 "${OMSCTL[@]}" status --verbose || true; stall "not drained after 600 s"; }
 
 # --- invariants ------------------------------------------------------------------------------
 ORDERS_SQL="SELECT order_id FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%'"

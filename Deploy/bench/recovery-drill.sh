@@ -21,11 +21,8 @@ fail() { say "VIOLATION: $*"; FAILED=1; }
 now_ms() { date +%s%3N; }
 wait_drained() {  # seconds; prints how long draining took
   local limit="$1" start; start="$(now_ms)"
-  for _ in $(seq 1 "$limit"); do
-    if "${OMSCTL[@]}" status --check >/dev/null 2>&1; then say "drained in $(( ($(now_ms) - start) / 1000 )) s"; return 0; fi
-    sleep 1
-  done
-  "${OMSCTL[@]}" status || true
+  if drained_within "$limit"; then say "drained in $(( ($(now_ms) - start) / 1000 )) s"; return 0; fi
+  timeout 30 "${OMSCTL[@]}" status --verbose || true
   stall "not drained after $limit s"
 }
 ORDERS_SQL="SELECT order_id FROM intake.orders WHERE channel_order_id LIKE 'W-$RUN-%'"

@@ -37,7 +37,7 @@ if [ $# -eq 0 ]; then
   Deploy/local/oms-stack.sh down >/dev/null 2>&1
   Deploy/local/oms-stack.sh up >/dev/null
   drill=0
-  Deploy/bench/recovery-drill.sh "${OMS_DRILL_ORDERS:-200}" 8 || drill=$?
+  timeout --kill-after=30 900 Deploy/bench/recovery-drill.sh "${OMS_DRILL_ORDERS:-200}" 8 || drill=$?
   if [ "$drill" = 3 ]; then
     # The local broker (Tansu) can leave a consumer group stuck, never assigned, after groups
     # rebalance at once (README, "Known broker issues"). The drill exits 3 only when nothing but
@@ -45,7 +45,7 @@ if [ $# -eq 0 ]; then
     echo "[test] recovery drill stalled on a never-assigned consumer group; once more on a fresh broker"
     Deploy/local/oms-stack.sh down >/dev/null 2>&1
     Deploy/local/oms-stack.sh up >/dev/null
-    Deploy/bench/recovery-drill.sh "${OMS_DRILL_ORDERS:-200}" 8
+    timeout --kill-after=30 900 Deploy/bench/recovery-drill.sh "${OMS_DRILL_ORDERS:-200}" 8
   elif [ "$drill" != 0 ]; then
     exit "$drill"
   fi
@@ -59,12 +59,13 @@ if [ $# -eq 0 ]; then
   Deploy/local/oms-stack.sh down >/dev/null 2>&1
   Deploy/local/oms-stack.sh up >/dev/null
   drill=0
-  Deploy/bench/fault-drill.sh "${OMS_FAULT_ORDERS:-2000}" 20 --short || drill=$?
+  # Under a deadline of its own as well: a drill that hangs fails here, inside CI's budget.
+  timeout --kill-after=30 1200 Deploy/bench/fault-drill.sh "${OMS_FAULT_ORDERS:-2000}" 20 --short || drill=$?
   if [ "$drill" = 3 ]; then
     echo "[test] fault drill stalled on a never-assigned consumer group; once more on a fresh broker"
     Deploy/local/oms-stack.sh down >/dev/null 2>&1
     Deploy/local/oms-stack.sh up >/dev/null
-    Deploy/bench/fault-drill.sh "${OMS_FAULT_ORDERS:-2000}" 20 --short
+    timeout --kill-after=30 1200 Deploy/bench/fault-drill.sh "${OMS_FAULT_ORDERS:-2000}" 20 --short
   elif [ "$drill" != 0 ]; then
     exit "$drill"
   fi
@@ -73,17 +74,17 @@ if [ $# -eq 0 ]; then
   echo "[test] console browser tests: Chromium + Selenium against the running suite"
   Deploy/local/oms-stack.sh down >/dev/null 2>&1
   Deploy/local/oms-stack.sh up >/dev/null
-  Tests/Browser/run-browser-tests.sh
+  timeout --kill-after=30 900 Tests/Browser/run-browser-tests.sh
   # The project's real docker-compose.yml in containers (issue 28): Debian's Docker engine and
   # docker-compose, images built locally, then start order, demo, scaling mid-burst, a crash and its
   # restart policy, Prometheus and the database roles checked (Deploy/compose/compose-drill.sh).
   echo "[test] compose drill: docker-compose.yml run for real (engine, images, demo, scale, crash, Prometheus, roles)"
   Deploy/local/oms-stack.sh down >/dev/null 2>&1
   drill=0
-  Deploy/compose/compose-drill.sh "${OMS_COMPOSE_ORDERS:-1500}" || drill=$?
+  timeout --kill-after=30 2400 Deploy/compose/compose-drill.sh "${OMS_COMPOSE_ORDERS:-1500}" || drill=$?
   if [ "$drill" = 3 ]; then
     echo "[test] compose drill stalled on a never-assigned consumer group; once more on a fresh project"
-    Deploy/compose/compose-drill.sh "${OMS_COMPOSE_ORDERS:-1500}"
+    timeout --kill-after=30 1800 Deploy/compose/compose-drill.sh "${OMS_COMPOSE_ORDERS:-1500}"
   elif [ "$drill" != 0 ]; then
     exit "$drill"
   fi
