@@ -6,7 +6,7 @@ public enum DomainEventCatalogue {
     public static let types: [any DomainEvent.Type] = [
         OrderReceived.self, OrderRejected.self, OrderCancelled.self, OrderAwaitingPayment.self, OrderAwaitingBalance.self, OrderPaid.self,
         OrderVerified.self, OrderHeld.self, OrderAmended.self, OrderLinesCancelled.self, OrderLineSubstituted.self,
-        InventoryReserved.self, InventoryBackordered.self, InventoryReleased.self, ReplenishmentRequested.self, AvailabilityChanged.self, ExchangeUnavailable.self, InventoryLinesCancelled.self, InventoryLineSubstituted.self,
+        InventoryReserved.self, InventoryBackordered.self, InventoryReleased.self, ReplenishmentRequested.self, PurchaseOrderApproved.self, AvailabilityChanged.self, ExchangeUnavailable.self, InventoryLinesCancelled.self, InventoryLineSubstituted.self,
         FulfillmentShortPicked.self, FulfillmentPacked.self, FulfillmentCancelled.self, FulfillmentCancelRefused.self, FulfillmentPackingBlocked.self, FulfillmentLineCancelRefused.self,
         ShipmentDispatched.self, ShipmentInTransit.self, ShipmentDelivered.self, ShipmentDelayed.self, ShipmentException.self, ShipmentLost.self, ShipmentAmendmentRefused.self,
         ReturnRequested.self, ReturnDecided.self, ReturnReceived.self, RefundIssued.self, RefundSettled.self, ExchangeRequested.self,

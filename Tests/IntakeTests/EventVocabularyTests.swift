@@ -10,8 +10,9 @@ struct EventVocabularyTests {
     func statusProjectionCoversItsTopics() {
         let downstream = TopicCatalogue.business.filter { $0.consumers.contains(.intake) && $0.name != TopicCatalogue.intakeRaw }
         let onTopics = Set(downstream.flatMap(\.eventTypes))
-        // Keyed by SKU, not order: the sold-out projection takes availability; replenishment is for buyers.
-        let notAboutOneOrder: Set<String> = [AvailabilityChanged.eventType, ReplenishmentRequested.eventType]
+        // Keyed by SKU or purchase order, not order: the sold-out projection takes availability;
+        // replenishment and purchase orders are for buyers and suppliers.
+        let notAboutOneOrder: Set<String> = [AvailabilityChanged.eventType, ReplenishmentRequested.eventType, PurchaseOrderApproved.eventType]
         let listed = OrderStatusProjection.statusByEvent.map { $0.event.eventType }
         #expect(Set(listed) == onTopics.subtracting(notAboutOneOrder), "missing: \(onTopics.subtracting(notAboutOneOrder).subtracting(listed).sorted()), extra: \(Set(listed).subtracting(onTopics).sorted())")
         #expect(listed.count == Set(listed).count)

@@ -220,12 +220,18 @@ struct InventoryAllocationTests {
                 #expect(try await world.inventoryCount("SELECT count(DISTINCT order_id) FROM inv.reservations") == 50)
                 #expect(try await world.inventoryCount("SELECT sum(open_quantity)::int8 FROM inv.backorders WHERE status = 'open'") == 150)
                 #expect(try await world.inventoryCount("SELECT count(*) FROM inv.stock WHERE sku = 'SKU-HOT' AND on_hand - reserved <> 0") == 0)
+                // The backordered units raised one request (no supplier sells the SKU: it stays open)
+                // for all 150, whichever worker backordered which, at the orders' nearest warehouse.
+                #expect(try await world.inventoryCount("""
+                    SELECT count(*) FROM inv.replenishment_requests WHERE sku = 'SKU-HOT' AND status = 'open' AND reason = 'backorder' AND warehouse_code = 'HZ1' AND suggested_quantity = 150
+                    """) == 1)
                 #expect(try await world.ledgerDiscrepancies() == 0)
                 // Every change of the SKU's availability is told, stamped so that the later change
                 // carries the later time whichever worker made it: in time order the quantity rises
                 // with the receipts to 50, then only falls, and it is sold out exactly once, last.
+                // (Replenishment requests share the SKU's key: backorders raise them.)
                 let availability = try await world.inventoryEvents(about: AvailabilityChanged.key(sku: "SKU-HOT")) { $0.contains { (try? $0.decode(AvailabilityChanged.self))?.soldOut == true } }
-                    .map { try $0.decode(AvailabilityChanged.self) }.sorted { $0.changedAt < $1.changedAt }
+                    .filter { $0.type == AvailabilityChanged.eventType }.map { try $0.decode(AvailabilityChanged.self) }.sorted { $0.changedAt < $1.changedAt }
                 #expect(availability.filter(\.soldOut).count == 1)
                 #expect(availability.last?.soldOut == true && availability.last?.availableToSell == 0)
                 let afterPeak = availability.drop { $0.availableToSell < 50 }.map(\.availableToSell)

@@ -22,6 +22,8 @@ final class MailSink: Sendable {
         var tls: Bool
         var authenticated: Bool
         var raw: String
+        /// Attached files by name, decoded as UTF-8 text.
+        var attachments: [String: String] = [:]
     }
 
     init(port: Int) throws {
@@ -100,21 +102,29 @@ final class MailSink: Sendable {
         let split = normalized.components(separatedBy: "\n\n")
         let head = split.first ?? "", body = split.dropFirst().joined(separator: "\n\n")
         let headers = headerFields(head)
-        var parts: [String: String] = [:]
-        if let type = headers["content-type"], let range = type.range(of: "boundary=\"") {
+        var parts: [String: String] = [:], files: [String: String] = [:]
+        // A multipart body's parts, a nested multipart (the text of a mail with files) opened in turn.
+        func walk(_ type: String?, _ body: String) {
+            guard let type, let range = type.range(of: "boundary=\"") else { return }
             let boundary = String(type[range.upperBound...].prefix { $0 != "\"" })
             for chunk in body.components(separatedBy: "--" + boundary) {
                 let pieces = chunk.trimmingCharacters(in: .newlines).components(separatedBy: "\n\n")
                 guard pieces.count >= 2 else { continue }
                 let partHeaders = headerFields(pieces[0])
                 let content = pieces.dropFirst().joined(separator: "\n\n")
+                if partHeaders["content-type"]?.hasPrefix("multipart/") == true { walk(partHeaders["content-type"], content); continue }
                 let decoded = partHeaders["content-transfer-encoding"]?.lowercased() == "base64"
                     ? String(decoding: Data(base64Encoded: content.replacingOccurrences(of: "\n", with: "")) ?? Data(), as: UTF8.self) : content
-                if let partType = partHeaders["content-type"]?.split(separator: ";").first.map(String.init) { parts[partType] = decoded }
+                if let disposition = partHeaders["content-disposition"], let name = disposition.range(of: "filename=\"") {
+                    files[String(disposition[name.upperBound...].prefix { $0 != "\"" })] = decoded
+                } else if let partType = partHeaders["content-type"]?.split(separator: ";").first.map(String.init) {
+                    parts[partType] = decoded
+                }
             }
         }
+        walk(headers["content-type"], body)
         return Mail(headers: headers, subject: decodeWords(headers["subject"] ?? ""), to: headers["to"] ?? "", text: parts["text/plain"] ?? "",
-                    html: parts["text/html"] ?? "", tls: tls, authenticated: authenticated, raw: raw)
+                    html: parts["text/html"] ?? "", tls: tls, authenticated: authenticated, raw: raw, attachments: files)
     }
 
     static func headerFields(_ block: String) -> [String: String] {

@@ -24,11 +24,13 @@ public struct IntegrationsService: OMSService {
         let planner = NotificationPlanner(shopName: notify.shopName, language: notify.language, returnDays: notify.returnDays)
         return [IntegrationsEventHandler(parts: [WebhookFanoutHandler(), MarketplaceEventHandler(),
                                                  NotificationEventHandler(planner: planner, hasher: notify.hasher, settleMilliseconds: notify.settleMilliseconds,
-                                                                          media: notify.media)])]
+                                                                          media: notify.media),
+                                                 SupplierOrderHandler()])]
     }
 
     public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
-        [WebhookRoutes(runtime: runtime), MarketplaceRoutes(runtime: runtime), NotificationRoutes(runtime: runtime, hasher: configuration.notifications.hasher)]
+        [WebhookRoutes(runtime: runtime), MarketplaceRoutes(runtime: runtime), NotificationRoutes(runtime: runtime, hasher: configuration.notifications.hasher),
+         SupplierOrderRoutes(runtime: runtime)]
     }
 
     public func backgroundServices(runtime: ServiceRuntime) -> [any Service] {
@@ -41,6 +43,8 @@ public struct IntegrationsService: OMSService {
         var senders: [any Service] = []
         if let sms = notify.sms { senders.append(NotificationSender(runtime: runtime, medium: .sms, settings: notify, sms: AliyunSMSGateway(configuration: sms), mailer: nil).job()) }
         if let mailer = notify.mailer { senders.append(NotificationSender(runtime: runtime, medium: .email, settings: notify, sms: nil, mailer: mailer).job()) }
+        // Purchase orders go to suppliers through the same mail server (retried until it is configured).
+        senders.append(SupplierOrderSender(runtime: runtime, settings: notify, mailer: notify.mailer).job())
         return senders + [
             PeriodicJob(name: "notification-retention", every: .seconds(3_600), runtime: runtime) {
                 let (deleted, forgotten) = try await runtime.retryingTransaction { tx in

@@ -305,5 +305,26 @@ enum IntegrationsServiceMigrations {
             CREATE INDEX notifications_recipient_sent ON notifications (recipient_hash, sent_at) WHERE status = 'sent';
             CREATE INDEX notifications_created ON notifications (created_at);
             """),
+        Migration(version: 103, name: "purchase orders sent to suppliers", sql: """
+            -- An approved purchase order (inventory.purchase-order-approved) to e-mail to its supplier
+            -- with a CSV of its lines: one row per purchase order, sent until the mail server takes it.
+            CREATE TABLE supplier_orders (
+                po_number text PRIMARY KEY,
+                event_id uuid NOT NULL,
+                supplier_code text NOT NULL,
+                body jsonb NOT NULL,
+                status text NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+                attempts integer NOT NULL DEFAULT 0,
+                unknown_outcomes integer NOT NULL DEFAULT 0,
+                call_started_at timestamptz,
+                next_attempt_at timestamptz NOT NULL,
+                last_error text,
+                provider_message_id text,
+                sent_at timestamptz,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX supplier_orders_due ON supplier_orders (next_attempt_at) WHERE status = 'pending';
+            """),
     ]
 }

@@ -13,6 +13,25 @@ struct MailMessage: Sendable {
     var text: String
     var html: String
     var date: Date
+    /// Files sent with the text (a purchase order's CSV); none for customer messages.
+    var attachments: [Attachment] = []
+
+    /// A file attached to the mail. Invariant: the file name is plain ASCII without quotes or
+    /// line breaks (it goes into a header as it is); the content travels in base64.
+    struct Attachment: Sendable {
+        var fileName: String
+        var contentType: String
+        var content: Data
+
+        init?(fileName: String, contentType: String, content: Data) {
+            guard !fileName.isEmpty, fileName.count <= 100,
+                  fileName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }),
+                  contentType.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/-+.".contains($0)) }) else { return nil }
+            self.fileName = fileName
+            self.contentType = contentType
+            self.content = content
+        }
+    }
 
     /// A mailbox with an optional display name.
     struct Address: Sendable, Equatable {
@@ -70,8 +89,11 @@ struct MailMessage: Sendable {
     }
 
     /// Base64 of UTF-8 text in lines of 76.
-    static func base64Lines(_ text: String) -> String {
-        let encoded = Data(text.utf8).base64EncodedString()
+    static func base64Lines(_ text: String) -> String { base64Lines(Data(text.utf8)) }
+
+    /// Base64 of bytes in lines of 76.
+    static func base64Lines(_ data: Data) -> String {
+        let encoded = data.base64EncodedString()
         var lines: [Substring] = []
         var index = encoded.startIndex
         while index < encoded.endIndex {
@@ -95,19 +117,31 @@ struct MailMessage: Sendable {
     var rendered: String {
         let boundary = "oms-alt-" + messageID.filter { $0.isLetter || $0.isNumber }
         let fromHeader = from.name.isEmpty ? "<\(from.email)>" : "\(Self.encodedWords(from.name)) <\(from.email)>"
-        let headers = [
+        var headers = [
             "Date: \(Self.rfc5322Date(date))",
             "From: \(fromHeader)",
             "To: <\(to)>",
             "Subject: \(Self.encodedWords(subject))",
             "Message-ID: <\(messageID)>",
             "MIME-Version: 1.0",
-            "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
         ]
         func part(_ type: String, _ body: String) -> String {
             "--\(boundary)\r\nContent-Type: \(type); charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n\(Self.base64Lines(body))\r\n"
         }
-        return headers.joined(separator: "\r\n") + "\r\n\r\n" + part("text/plain", text) + part("text/html", html) + "--\(boundary)--\r\n"
+        let alternative = "Content-Type: multipart/alternative; boundary=\"\(boundary)\""
+        let texts = part("text/plain", text) + part("text/html", html) + "--\(boundary)--\r\n"
+        guard !attachments.isEmpty else {
+            return (headers + [alternative]).joined(separator: "\r\n") + "\r\n\r\n" + texts
+        }
+        // multipart/mixed: the text (as above) first, then each file.
+        let mixed = "oms-mix-" + messageID.filter { $0.isLetter || $0.isNumber }
+        headers.append("Content-Type: multipart/mixed; boundary=\"\(mixed)\"")
+        var body = "--\(mixed)\r\n\(alternative)\r\n\r\n" + texts
+        for file in attachments {
+            body += "--\(mixed)\r\nContent-Type: \(file.contentType); name=\"\(file.fileName)\"\r\nContent-Disposition: attachment; filename=\"\(file.fileName)\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n\(Self.base64Lines(file.content))\r\n"
+        }
+        return headers.joined(separator: "\r\n") + "\r\n\r\n" + body + "--\(mixed)--\r\n"
     }
 
     /// The HTML part made from plain text: escaped, paragraphs and line breaks kept.

@@ -8,6 +8,7 @@ extension InventoryService {
         RouteGroupType(InventorySetupRoutes.self),
         RouteGroupType(StockRoutes.self),
         RouteGroupType(PurchasingRoutes.self),
+        RouteGroupType(SupplierRoutes.self),
         RouteGroupType(TransferRoutes.self),
     ]
 }

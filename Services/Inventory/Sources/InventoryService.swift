@@ -19,7 +19,7 @@ public struct InventoryService: OMSService {
     public var handlers: [any EventHandler] { [OrderAllocationHandler(), ShipmentStockHandler(), ReturnRestockHandler()] }
 
     public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
-        [InventorySetupRoutes(runtime: runtime), StockRoutes(runtime: runtime), PurchasingRoutes(runtime: runtime), TransferRoutes(runtime: runtime)]
+        [InventorySetupRoutes(runtime: runtime), StockRoutes(runtime: runtime), PurchasingRoutes(runtime: runtime), SupplierRoutes(runtime: runtime), TransferRoutes(runtime: runtime)]
     }
 
     /// `oms_inventory_open_backorder_units`, `oms_inventory_open_replenishment_requests` and

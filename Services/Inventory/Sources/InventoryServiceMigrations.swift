@@ -240,5 +240,41 @@ enum InventoryServiceMigrations {
                 amended_at timestamptz NOT NULL
             );
             """),
+        Migration(version: 110, name: "suppliers, draft purchase orders, backorder requests", sql: """
+            -- The supplier master: who supplies what, at what cost, how fast, from what order size.
+            CREATE TABLE suppliers (
+                code text PRIMARY KEY,
+                name text NOT NULL,
+                email text NOT NULL,
+                phone text,
+                lead_time_days integer NOT NULL CHECK (lead_time_days BETWEEN 0 AND 365),
+                minimum_order_fen bigint NOT NULL DEFAULT 0 CHECK (minimum_order_fen >= 0),
+                ships_to_warehouse text NOT NULL REFERENCES warehouses (code),
+                updated_by text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE supplier_items (
+                supplier_code text NOT NULL REFERENCES suppliers (code) ON DELETE CASCADE,
+                sku text NOT NULL,
+                unit_cost_fen bigint NOT NULL CHECK (unit_cost_fen > 0),
+                minimum_order_quantity integer NOT NULL DEFAULT 1 CHECK (minimum_order_quantity >= 1),
+                PRIMARY KEY (supplier_code, sku)
+            );
+            CREATE INDEX supplier_items_sku ON supplier_items (sku);
+            -- A draft is what the OMS proposes; purchasing approves it (open) or cancels it. One draft
+            -- per supplier and warehouse collects every request until it is approved.
+            ALTER TABLE purchase_orders DROP CONSTRAINT purchase_orders_status_check;
+            ALTER TABLE purchase_orders ADD CONSTRAINT purchase_orders_status_check CHECK (status IN ('draft', 'open', 'received', 'cancelled'));
+            ALTER TABLE purchase_orders ADD COLUMN supplier_code text REFERENCES suppliers (code);
+            ALTER TABLE purchase_orders ADD COLUMN approved_by text;
+            ALTER TABLE purchase_orders ADD COLUMN approved_at timestamptz;
+            CREATE UNIQUE INDEX purchase_orders_one_draft ON purchase_orders (supplier_code, warehouse_code) WHERE status = 'draft';
+            ALTER TABLE purchase_order_lines ADD COLUMN unit_cost_fen bigint;
+            ALTER TABLE purchase_order_lines ADD COLUMN quantity_requested integer NOT NULL DEFAULT 0;
+            CREATE SEQUENCE purchase_order_numbers;
+            -- Why a request was raised: its reorder point crossed, or an order line backordered.
+            ALTER TABLE replenishment_requests ADD COLUMN reason text NOT NULL DEFAULT 'reorder_point' CHECK (reason IN ('reorder_point', 'backorder'));
+            ALTER TABLE replenishment_requests ADD COLUMN order_id text;
+            """),
     ]
 }

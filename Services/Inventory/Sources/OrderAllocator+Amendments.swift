@@ -97,7 +97,7 @@ extension OrderAllocator {
                                       reasonCode: "address_changed", releasedAt: now),
                     orderID: orderID, topic: TopicCatalogue.inventoryEvents, causedBy: event)
         try await reserve(plan.allocations, orderID: orderID, now: now)
-        try await backorder(plan.shortfalls, of: orderID, shipsPartially: partial, causedBy: event, now: now)
+        try await backorder(plan.shortfalls, of: orderID, shipsPartially: partial, requesting: nil, causedBy: event, now: now)
         try await connection.query("""
             UPDATE orders SET status = \(plan.shortfalls.isEmpty ? "allocated" : "waiting"), updated_at = now() WHERE order_id = \(orderID)
             """, logger: logger)

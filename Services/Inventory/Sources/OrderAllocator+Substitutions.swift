@@ -50,7 +50,7 @@ extension OrderAllocator {
         let demand = Self.demand(request.replacement)
         let plan = SourcingPlanner(policy: policy).plan([demand], candidates: options, available: available([demand.sku], at: Set(options.map(\.code))))
         try await reserve(plan.allocations, orderID: orderID, now: now)
-        try await backorder(plan.shortfalls, of: orderID, shipsPartially: partial, causedBy: event, now: now)
+        try await backorder(plan.shortfalls, of: orderID, shipsPartially: partial, requesting: options, causedBy: event, now: now)
         try await announce(orderID, cause: "substitution", causedBy: event, now: now)
     }
 }

@@ -84,7 +84,7 @@ struct OrderAllocator {
         }
         var orders = (ids: [String](), channels: [String](), partial: [Bool](), statuses: [String](), bodies: [String]())
         var reservations = (orders: [String](), lines: [Int](), skus: [String](), warehouses: [String](), quantities: [Int](), announced: [Bool]())
-        var backorders = (orders: [String](), lines: [Int](), skus: [String](), quantities: [Int](), expected: [String]())
+        var backorders = (orders: [String](), lines: [Int](), skus: [String](), quantities: [Int](), expected: [String](), nearest: [String]())
         var arrivals: [String: Date?] = [:]
         let planner = SourcingPlanner(policy: policy)
         for (verifiedOrder, event) in verified where !known.contains(verifiedOrder.orderID) {
@@ -127,6 +127,7 @@ struct OrderAllocator {
                     lines.append(BackorderedLine(lineNumber: shortfall.lineNumber, sku: shortfall.sku, quantity: shortfall.quantity, expectedDate: expected))
                     backorders.orders.append(order.orderID); backorders.lines.append(shortfall.lineNumber); backorders.skus.append(shortfall.sku)
                     backorders.quantities.append(shortfall.quantity); backorders.expected.append(expected.map(Self.isoDay) ?? "")
+                    backorders.nearest.append(Self.nearest(options) ?? "")
                 }
                 try tx.emit(InventoryBackordered(orderID: order.orderID, lines: lines, shipsPartially: partial, backorderedAt: now),
                             orderID: order.orderID, topic: TopicCatalogue.inventoryEvents, causedBy: event)
@@ -162,6 +163,10 @@ struct OrderAllocator {
                             \(backorders.expected)::text[]) WITH ORDINALITY AS u(o, l, s, q, e, n)
                 ORDER BY n
                 """, logger: logger)
+            // Backordered units are demand no stock covers: purchasing hears of them now.
+            try await PurchaseDraftStore.requestForBackorders(backorders.orders.indices.map { i in
+                (backorders.orders[i], backorders.skus[i], backorders.quantities[i], backorders.nearest[i])
+            }, now: now, tx: tx)
         }
     }
 
@@ -215,7 +220,11 @@ struct OrderAllocator {
             """, logger: logger)
     }
 
-    func backorder(_ shortfalls: [SourcingPlanner.Demand], of orderID: String, shipsPartially: Bool, causedBy event: EventEnvelope?, now: Date) async throws {
+    /// Backorders the shortfalls and announces them; with `requesting` (the order's candidate
+    /// warehouses) the units are new demand and raise a replenishment request at once (a re-sourced
+    /// amendment's backorders are the same demand again and pass nil).
+    func backorder(_ shortfalls: [SourcingPlanner.Demand], of orderID: String, shipsPartially: Bool, requesting options: [SourcingPlanner.Candidate]?,
+                   causedBy event: EventEnvelope?, now: Date) async throws {
         guard !shortfalls.isEmpty else { return }
         var lines: [BackorderedLine] = []
         for shortfall in shortfalls {
@@ -231,6 +240,15 @@ struct OrderAllocator {
             """, logger: logger)
         try tx.emit(InventoryBackordered(orderID: orderID, lines: lines, shipsPartially: shipsPartially, backorderedAt: now),
                     orderID: orderID, topic: TopicCatalogue.inventoryEvents, causedBy: event)
+        if let options {
+            let nearest = Self.nearest(options) ?? ""
+            try await PurchaseDraftStore.requestForBackorders(lines.map { (orderID, $0.sku, $0.quantity, nearest) }, now: now, tx: tx)
+        }
+    }
+
+    /// The closest candidate warehouse (a backorder's request goes there when no supplier says otherwise).
+    static func nearest(_ options: [SourcingPlanner.Candidate]) -> String? {
+        options.min { ($0.proximity, $0.code) < ($1.proximity, $1.code) }?.code
     }
 
     static func isoDay(_ date: Date) -> String {
@@ -389,7 +407,7 @@ struct OrderAllocator {
         let options = candidates(for: order, excluding: shortPick.warehouseId)
         let plan = SourcingPlanner(policy: policy).plan(demands, candidates: options, available: available(demands.map(\.sku), at: Set(options.map(\.code))))
         try await reserve(plan.allocations, orderID: order.orderID, now: now)
-        try await backorder(plan.shortfalls, of: order.orderID, shipsPartially: partial, causedBy: event, now: now)
+        try await backorder(plan.shortfalls, of: order.orderID, shipsPartially: partial, requesting: options, causedBy: event, now: now)
         try await announce(order.orderID, cause: "reallocated", causedBy: event, now: now)
     }
 
@@ -420,7 +438,7 @@ struct OrderAllocator {
         let options = candidates(for: order)
         let plan = SourcingPlanner(policy: policy).plan(demands, candidates: options, available: available(demands.map(\.sku), at: Set(options.map(\.code))))
         try await reserve(plan.allocations, orderID: order.orderID, now: now)
-        try await backorder(plan.shortfalls, of: order.orderID, shipsPartially: partial, causedBy: event, now: now)
+        try await backorder(plan.shortfalls, of: order.orderID, shipsPartially: partial, requesting: options, causedBy: event, now: now)
         try await announce(order.orderID, cause: "reshipment", causedBy: event, now: now)
     }
 

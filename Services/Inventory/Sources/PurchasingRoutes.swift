@@ -25,15 +25,24 @@ struct PurchasingRoutes: RouteGroup {
         var sku: String
         var quantityOrdered: Int
         var quantityReceived: Int
+        /// Units the replenishment requests asked for (a draft orders at least the supplier's minimum).
+        var quantityRequested: Int? = nil
+        var unitCostFen: Int64? = nil
     }
 
     struct PurchaseOrderView: Codable, Sendable {
         var poNumber: String
         var supplier: String
         var warehouseId: String
+        /// draft (proposed by the OMS), open (approved or created by hand), received, cancelled.
         var status: String
         var expectedAt: Date
         var lines: [PurchaseOrderLineView]
+        /// The supplier of the master (nil for a purchase order created by hand with a free-text supplier).
+        var supplierCode: String? = nil
+        var totalFen: Int64? = nil
+        var approvedBy: String? = nil
+        var approvedAt: Date? = nil
     }
 
     struct ReceiptRequest: Codable, Hashable, Sendable {
@@ -62,12 +71,19 @@ struct PurchasingRoutes: RouteGroup {
         var status: String
         var purchaseOrder: String?
         var requestedAt: Date
+        /// reorder_point (available-to-sell crossed it) or backorder (an order line waits for the units).
+        var reason: String
+        /// The first backordered order of a backorder request.
+        var orderId: String?
     }
 
     static let endpoints: [Endpoint<Self>] = [
         .get("/v1/inventory/replenishment-requests", [.warehouse, .ops], "Open replenishment requests", use: listReplenishmentRequests),
         .post("/v1/inventory/purchase-orders", [.ops], "Create a purchase order", use: createPurchaseOrder),
+        .get("/v1/inventory/purchase-orders", [.ops, .warehouse], "Purchase orders by status (draft, open, received, cancelled)", use: listPurchaseOrders),
         .get("/v1/inventory/purchase-orders/:po", [.ops], "One purchase order and what has been received", use: showPurchaseOrder),
+        .post("/v1/inventory/purchase-orders/:po/approve", [.ops], "Approve a draft purchase order: it is sent to the supplier", body: .none, use: approve),
+        .post("/v1/inventory/purchase-orders/:po/cancel", [.ops], "Cancel a draft or an open purchase order nothing was received against", body: .none, use: cancel),
         .post("/v1/inventory/receipts", [.warehouse, .ops], "Receive goods into a warehouse (against a purchase order or not)", use: receive),
     ]
 

@@ -9,13 +9,13 @@ import PostgresNIO
 enum PurchasingStore {
     static func replenishmentRequests(status: String, client: PostgresClient, logger: Logger) async throws -> [PurchasingRoutes.ReplenishmentView] {
         let rows = try await client.query("""
-            SELECT id, sku, warehouse_code, available_to_sell, reorder_point, suggested_quantity, status, purchase_order, requested_at
+            SELECT id, sku, warehouse_code, available_to_sell, reorder_point, suggested_quantity, status, purchase_order, requested_at, reason, order_id
             FROM replenishment_requests WHERE status = \(status) ORDER BY id LIMIT 1000
             """, logger: logger)
         var found: [PurchasingRoutes.ReplenishmentView] = []
-        for try await (id, sku, warehouse, ats, rp, suggested, status, po, at) in rows.decode((Int64, String, String, Int, Int, Int, String, String?, Date).self) {
+        for try await (id, sku, warehouse, ats, rp, suggested, status, po, at, reason, order) in rows.decode((Int64, String, String, Int, Int, Int, String, String?, Date, String, String?).self) {
             found.append(PurchasingRoutes.ReplenishmentView(requestId: id, sku: sku, warehouseId: warehouse, availableToSell: ats, reorderPoint: rp,
-                                                            suggestedQuantity: suggested, status: status, purchaseOrder: po, requestedAt: at))
+                                                            suggestedQuantity: suggested, status: status, purchaseOrder: po, requestedAt: at, reason: reason, orderId: order))
         }
         return found
     }
@@ -36,18 +36,58 @@ enum PurchasingStore {
             """, logger: logger)
     }
 
+    static let statuses = ["draft", "open", "received", "cancelled"]
+
     static func purchaseOrder(_ po: String, connection: PostgresConnection, logger: Logger) async throws -> PurchasingRoutes.PurchaseOrderView? {
-        let rows = try await connection.query("SELECT supplier, warehouse_code, status, expected_at FROM purchase_orders WHERE po_number = \(po)", logger: logger)
+        try await purchaseOrder(po, locking: false, connection: connection, logger: logger)
+    }
+
+    /// The purchase order, its row locked until the transaction ends (a decision on it).
+    static func lockedPurchaseOrder(_ po: String, connection: PostgresConnection, logger: Logger) async throws -> PurchasingRoutes.PurchaseOrderView? {
+        try await purchaseOrder(po, locking: true, connection: connection, logger: logger)
+    }
+
+    private static func purchaseOrder(_ po: String, locking: Bool, connection: PostgresConnection, logger: Logger) async throws -> PurchasingRoutes.PurchaseOrderView? {
+        let rows = try await connection.query(locking
+            ? "SELECT supplier, warehouse_code, status, expected_at, supplier_code, approved_by, approved_at FROM purchase_orders WHERE po_number = \(po) FOR UPDATE"
+            : "SELECT supplier, warehouse_code, status, expected_at, supplier_code, approved_by, approved_at FROM purchase_orders WHERE po_number = \(po)", logger: logger)
         var view: PurchasingRoutes.PurchaseOrderView?
-        for try await (supplier, warehouse, status, expected) in rows.decode((String, String, String, Date).self) {
-            view = PurchasingRoutes.PurchaseOrderView(poNumber: po, supplier: supplier, warehouseId: warehouse, status: status, expectedAt: expected, lines: [])
+        for try await (supplier, warehouse, status, expected, code, approvedBy, approvedAt) in rows.decode((String, String, String, Date, String?, String?, Date?).self) {
+            view = PurchasingRoutes.PurchaseOrderView(poNumber: po, supplier: supplier, warehouseId: warehouse, status: status, expectedAt: expected, lines: [],
+                                                      supplierCode: code, approvedBy: approvedBy, approvedAt: approvedAt)
         }
         guard var view else { return nil }
-        let lines = try await connection.query("SELECT sku, quantity_ordered, quantity_received FROM purchase_order_lines WHERE po_number = \(po) ORDER BY sku", logger: logger)
-        for try await (sku, ordered, received) in lines.decode((String, Int, Int).self) {
-            view.lines.append(PurchasingRoutes.PurchaseOrderLineView(sku: sku, quantityOrdered: ordered, quantityReceived: received))
+        let lines = try await connection.query("""
+            SELECT sku, quantity_ordered, quantity_received, quantity_requested, unit_cost_fen FROM purchase_order_lines WHERE po_number = \(po) ORDER BY sku
+            """, logger: logger)
+        for try await (sku, ordered, received, requested, cost) in lines.decode((String, Int, Int, Int, Int64?).self) {
+            view.lines.append(PurchasingRoutes.PurchaseOrderLineView(sku: sku, quantityOrdered: ordered, quantityReceived: received,
+                                                                     quantityRequested: view.supplierCode == nil ? nil : requested, unitCostFen: cost))
+        }
+        if view.lines.allSatisfy({ $0.unitCostFen != nil }) {
+            view.totalFen = view.lines.reduce(0) { $0 + Int64($1.quantityOrdered) * ($1.unitCostFen ?? 0) }
         }
         return view
+    }
+
+    /// Purchase order numbers in a status, oldest first (at most 200).
+    static func numbers(status: String, client: PostgresClient, logger: Logger) async throws -> [String] {
+        let rows = try await client.query("SELECT po_number FROM purchase_orders WHERE status = \(status) ORDER BY created_at, po_number LIMIT 200", logger: logger)
+        var found: [String] = []
+        for try await po in rows.decode(String.self) { found.append(po) }
+        return found
+    }
+
+    static func markApproved(_ po: String, by user: String, at now: Date, expectedAt: Date, connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE purchase_orders SET status = 'open', approved_by = \(user), approved_at = \(now), expected_at = \(expectedAt) WHERE po_number = \(po)
+            """, logger: logger)
+    }
+
+    /// Cancelled; the requests it answered are dismissed (purchasing decided against them).
+    static func markCancelled(_ po: String, connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("UPDATE purchase_orders SET status = 'cancelled' WHERE po_number = \(po)", logger: logger)
+        try await connection.query("UPDATE replenishment_requests SET status = 'dismissed' WHERE purchase_order = \(po) AND status = 'ordered'", logger: logger)
     }
 
     /// The fingerprint of the receipt recorded under this id, if any.

@@ -174,7 +174,7 @@ final class StockLedger {
             SELECT
               (SELECT COALESCE(sum(quantity), 0) FROM reservations WHERE sku = \(key.sku) AND warehouse_code = \(key.warehouse) AND created_at >= \(window))::int8,
               (SELECT COALESCE(sum(l.quantity_ordered - l.quantity_received), 0) FROM purchase_order_lines l JOIN purchase_orders p USING (po_number)
-                 WHERE l.sku = \(key.sku) AND p.warehouse_code = \(key.warehouse) AND p.status = 'open')::int8
+                 WHERE l.sku = \(key.sku) AND p.warehouse_code = \(key.warehouse) AND p.status IN ('open', 'draft'))::int8
             """, logger: logger)
         var demand = 0, onOrder = 0
         for try await (d, o) in rows.decode((Int, Int).self) { (demand, onOrder) = (d, o) }
@@ -189,6 +189,8 @@ final class StockLedger {
             try context.emit(ReplenishmentRequested(requestID: id, sku: key.sku, warehouseId: key.warehouse, availableToSell: level.availableToSell,
                                                     reorderPoint: level.reorderPoint, recentDemand: demand, suggestedQuantity: suggested, requestedAt: now),
                              orderID: AvailabilityChanged.key(sku: key.sku), topic: TopicCatalogue.inventoryEvents)
+            // The SKU's preferred supplier gets it on its draft purchase order at once.
+            try await PurchaseDraftStore.draft([.init(requestID: id, sku: key.sku, quantity: suggested, warehouse: key.warehouse)], now: now, tx: context)
         }
     }
 }
