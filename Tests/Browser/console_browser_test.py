@@ -510,6 +510,39 @@ def test_stock_and_insights_pages():
         browser.quit()
 
 
+def test_ops_approves_a_draft_purchase_order():
+    """A reorder point raised above what is available drafts a purchase order with the SKU's
+    supplier at once; ops approve it on the purchasing page and it moves to the approved list."""
+    sku = "CLO-TEE-BLK-M"
+    ops = token_of("ops")
+    stock = call("GET", "%s/v1/inventory/stock/%s" % (INVENTORY, sku), token=ops)
+    row = max(stock["warehouses"], key=lambda w: w["availableToSell"])
+    supplier = {"name": "服装供应商 " + RUN, "email": "orders-%s@apparel.example.cn" % RUN, "leadTimeDays": 4,
+                "shipsToWarehouseId": row["warehouseId"], "items": [{"sku": sku, "unitCostFen": 1850, "minimumOrderQuantity": 12}]}
+    call("PUT", "%s/v1/inventory/suppliers/BT%s" % (INVENTORY, RUN), supplier, token=ops)
+    call("PUT", "%s/v1/inventory/stock/%s/warehouses/%s" % (INVENTORY, sku, row["warehouseId"]),
+         {"reorderPoint": max(0, row["availableToSell"]) + 5}, token=ops)
+
+    def draft():
+        drafts = call("GET", INVENTORY + "/v1/inventory/purchase-orders?status=draft", token=ops)["purchaseOrders"]
+        return next((d["poNumber"] for d in drafts if any(line["sku"] == sku for line in d["lines"])), None)
+    po = wait_for("a draft purchase order for " + sku, draft, seconds=20)
+    one_time = staff_account("bt-ops3-" + RUN, "ops")
+    browser = Browser()
+    try:
+        browser.first_sign_in("bt-ops3-" + RUN, one_time)
+        browser.open("/purchasing")
+        row_text = browser.find("#draft-" + po).text
+        assert sku in row_text and "¥" in row_text, row_text
+        browser.shot("17-purchasing")
+        browser.submit("#draft-%s .approve-po" % po)
+        assert "已批准并发送供应商" in browser.find("#notice").text and po in browser.find("#notice").text
+        assert po in browser.find("#open-pos").text
+        assert not browser.finds("#draft-" + po)
+    finally:
+        browser.quit()
+
+
 TESTS = [
     test_sign_in_wrong_password_and_sign_out,
     test_customer_service_finds_an_order_by_phone,
@@ -519,6 +552,7 @@ TESTS = [
     test_warehouse_picks_a_manual_wave_packs_it_and_prints_the_waybill,
     test_ops_redrives_a_dead_letter_after_a_dry_run,
     test_stock_and_insights_pages,
+    test_ops_approves_a_draft_purchase_order,
 ]
 
 

@@ -46,6 +46,7 @@ public func buildConsoleApplication(configuration: ConsoleConfiguration, logger:
     ReviewPages(gateway: gateway, view: view).register(on: router)
     WarehousePages(gateway: gateway, view: view).register(on: router)
     StockPages(gateway: gateway, view: view).register(on: router)
+    PurchasingPages(gateway: gateway, view: view).register(on: router)
     InsightsPages(gateway: gateway, view: view).register(on: router)
     OpsPages(urls: configuration.serviceURLs, gateway: gateway, view: view).register(on: router)
     StaffAccountRoutes(staff: staff, sessions: sessions, view: view, credentials: configuration.apiCredentials, bcryptCost: configuration.bcryptCost).register(on: router)

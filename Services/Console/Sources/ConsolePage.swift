@@ -5,7 +5,7 @@ import OMSPlatform
 /// Invariant: the navigation shows a staff member only the pages of their role, and opening any
 /// other by URL answers 403.
 enum ConsolePage: String, CaseIterable, Sendable {
-    case home, orders, review, warehouse, stock, insights, ops, staff
+    case home, orders, review, warehouse, stock, purchasing, insights, ops, staff
 
     var path: String {
         switch self {
@@ -14,6 +14,7 @@ enum ConsolePage: String, CaseIterable, Sendable {
         case .review: "/review"
         case .warehouse: "/warehouse"
         case .stock: "/stock"
+        case .purchasing: "/purchasing"
         case .insights: "/insights"
         case .ops: "/ops"
         case .staff: "/staff"
@@ -27,6 +28,7 @@ enum ConsolePage: String, CaseIterable, Sendable {
         case .review: [.risk]
         case .warehouse: [.warehouse]
         case .stock: [.customerService, .warehouse, .ops]
+        case .purchasing: [.ops]
         case .insights: [.ops, .analyst]
         case .ops: [.ops]
         case .staff: [.ops]

@@ -7,7 +7,7 @@ enum ConsoleTemplates {
         "layout": layout, "signin": signIn, "password": password, "home": home, "orders": orders, "order": order,
         "review-queue": reviewQueue, "review": review, "ops": ops, "staff": staff, "error": error,
         "warehouse": warehouse, "wave": wave, "pack": pack, "waybill": waybill, "returns": returns, "stock": stock,
-        "dead-letters": deadLetters, "insights": insights,
+        "purchasing": purchasing, "dead-letters": deadLetters, "insights": insights,
     ]
 
     static let layout = """
@@ -471,6 +471,27 @@ enum ConsoleTemplates {
     </div>
     {{/canChange}}
     {{/stock}}
+    {{/content}}{{/layout}}
+    """
+
+    static let purchasing = """
+    {{<layout}}{{$content}}
+    <section class="card"><h2>{{t.draftPOs}}</h2>
+    {{^has.drafts}}<p id="no-drafts">{{t.noDraftPOs}}</p>{{/has.drafts}}
+    {{#has.drafts}}<table class="list" id="draft-pos"><thead><tr><th>{{t.poNumber}}</th><th>{{t.supplier}}</th><th>{{t.warehouse}}</th><th>{{t.poLines}}</th><th>{{t.total}}</th><th></th></tr></thead><tbody>{{/has.drafts}}
+    {{#drafts}}<tr id="draft-{{poNumber}}"><td>{{poNumber}}</td><td>{{supplier}} ({{supplierCode}})</td><td>{{warehouseId}}</td><td class="detail">{{lines}}</td><td class="money">{{total}}</td>
+      <td><form method="post" action="/purchasing/{{poNumber}}/approve" class="inline"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="approve-po">{{t.approvePO}}</button></form>
+      <form method="post" action="/purchasing/{{poNumber}}/cancel" class="inline"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="cancel-po">{{t.cancelPO}}</button></form></td></tr>{{/drafts}}
+    {{#has.drafts}}</tbody></table>{{/has.drafts}}
+    </section>
+    {{#has.open}}<section class="card"><h2>{{t.openPOs}}</h2>
+    <table class="list" id="open-pos"><thead><tr><th>{{t.poNumber}}</th><th>{{t.supplier}}</th><th>{{t.warehouse}}</th><th>{{t.poLines}}</th><th>{{t.total}}</th><th>{{t.expectedArrival}}</th><th>{{t.approvedBy}}</th></tr></thead><tbody>
+    {{#open}}<tr><td>{{poNumber}}</td><td>{{supplier}}</td><td>{{warehouseId}}</td><td class="detail">{{lines}}</td><td class="money">{{total}}</td><td>{{expectedAt}}</td><td>{{approvedBy}}</td></tr>{{/open}}
+    </tbody></table></section>{{/has.open}}
+    {{#has.requests}}<section class="card"><h2>{{t.openRequests}}</h2>
+    <table class="list" id="open-requests"><thead><tr><th>{{t.sku}}</th><th>{{t.warehouse}}</th><th>{{t.quantity}}</th><th>{{t.reason}}</th><th>{{t.orderId}}</th><th>{{t.at}}</th></tr></thead><tbody>
+    {{#requests}}<tr><td>{{sku}}</td><td>{{warehouseId}}</td><td class="money">{{quantity}}</td><td>{{reason}}</td><td>{{orderId}}</td><td>{{at}}</td></tr>{{/requests}}
+    </tbody></table></section>{{/has.requests}}
     {{/content}}{{/layout}}
     """
 
