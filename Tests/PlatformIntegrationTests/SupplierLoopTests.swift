@@ -120,4 +120,25 @@ struct SupplierLoopTests {
             }
         }
     }
+
+    @Test("two inventory workers backordering 60 orders at once put every unit on one draft per supplier and warehouse: 60 requested, one purchase order number")
+    func concurrentBackordersShareOneDraft() async throws {
+        try await withIntakeWorld { world in
+            try await world.withInventory(processes: 2) { http in
+                try await InventoryFixtures.setUpWarehouses(http)
+                let supplier = #"{"name":"Busy","email":"po@busy.example.com","leadTimeDays":3,"shipsToWarehouseId":"GZ1","items":[{"sku":"SKU-RUSH","unitCostFen":500,"minimumOrderQuantity":10}]}"#
+                #expect(try await http.send(.PUT, "/v1/inventory/suppliers/BUSY", body: Array(supplier.utf8)).status == 200)
+                let orders = (0..<60).map { InventoryFixtures.order("O-RUSH-\($0)", channel: .marketplace, lines: [("SKU-RUSH", 1, 900)]) }
+                try await world.publish(try orders.map(InventoryFixtures.verified))
+                #expect(try await world.eventually { try await world.inventoryCount("SELECT count(*) FROM inv.backorders WHERE sku = 'SKU-RUSH'") == 60 })
+                #expect(try await world.inventoryCount("SELECT count(*) FROM inv.purchase_orders WHERE supplier_code = 'BUSY'") == 1)
+                #expect(try await world.inventoryCount("""
+                    SELECT quantity_requested FROM inv.purchase_order_lines l JOIN inv.purchase_orders p USING (po_number)
+                    WHERE p.supplier_code = 'BUSY' AND p.status = 'draft' AND p.warehouse_code = 'GZ1' AND l.sku = 'SKU-RUSH'
+                    """) == 60)
+                #expect(try await world.inventoryCount("SELECT count(*) FROM inv.replenishment_requests WHERE sku = 'SKU-RUSH' AND status = 'ordered' AND reason = 'backorder'") >= 1)
+                #expect(try await world.inventoryCount("SELECT COALESCE(sum(suggested_quantity), 0)::int8 FROM inv.replenishment_requests WHERE sku = 'SKU-RUSH'") == 60)
+            }
+        }
+    }
 }

@@ -55,7 +55,7 @@ public struct DemoRun: Sendable {
     static let idFields = ["web": "orderNumber", "marketplace": "tid", "miniprogram": "outTradeNo", "phone": "ticketId", "pos": "receiptNo"]
     static let warehouses = [("SH1", "上海市", "上海市", 800), ("HZ1", "浙江省", "杭州市", 600), ("GZ1", "广东省", "广州市", 500)]
 
-    /// Only the idempotent set-up (warehouses, dispatch origins, stock), for drills and load runs;
+    /// Only the idempotent set-up (warehouses, dispatch origins, stock, a supplier), for drills and load runs;
     /// `topUp` units of every SKU more in each of the three warehouses (a fresh receipt each call).
     public func setUpOnly(topUp: Int = 0) async throws {
         try await setUp()
@@ -132,6 +132,12 @@ public struct DemoRun: Sendable {
             try await send(.PUT, .logistics, "/v1/logistics/warehouses/\(code)", ["name": "\(code) DC", "province": province, "city": city, "address": "物流园 1 号"])
         }
         try await send(.PUT, .inventory, "/v1/inventory/warehouses/SH-0021", ["name": "上海南京路店", "province": "上海市", "city": "上海市", "costPerParcelFen": 0, "kind": "store"])
+        // The chargers and cables the warehouses lack come from one supplier: a backorder of them
+        // drafts a purchase order for ops to approve on the console's purchasing page.
+        try await send(.PUT, .inventory, "/v1/inventory/suppliers/SUP-ELEC",
+                       ["name": "华东电子配件有限公司", "email": "orders@elec-supplier.example.cn", "phone": "+86 21 6000 0001", "leadTimeDays": 5,
+                        "minimumOrderFen": 100_000, "shipsToWarehouseId": "SH1",
+                        "items": [["sku": "ELE-CHARGER-1", "unitCostFen": 8_900, "minimumOrderQuantity": 20], ["sku": "ELE-CABLE-1", "unitCostFen": 900, "minimumOrderQuantity": 100]]])
         // SH1 lacks chargers, GZ1 lacks cables: an order of both ships from two warehouses.
         for (code, missing) in [("SH1", "ELE-CHARGER-1"), ("GZ1", "ELE-CABLE-1"), ("SH-0021", "")] {
             let lines = DemoCatalog.products.filter { $0.sku != missing }.map { ["sku": $0.sku, "quantity": 50] as [String: Any] }
