@@ -67,9 +67,16 @@ struct SupplierLoopTests {
                 let early = try await send(.POST, "/v1/inventory/receipts", #"{"receiptId":"R-SUP-0","warehouseId":"SH1","purchaseOrder":"\#(po)","lines":[{"sku":"SKU-SUP","quantity":24}]}"#)
                 #expect(early.status == 409)
 
-                // ¥288.00 is below ACME's ¥500.00 minimum order: refused, named.
+                // Purchasing orders 30, not 24: never below the supplier's minimum quantity, never the last line dropped.
+                let tooFew = try await send(.PUT, "/v1/inventory/purchase-orders/\(po)/lines/SKU-SUP", #"{"quantity":10}"#)
+                #expect(tooFew.status == 422 && tooFew.text.contains("\"quantity\"") && tooFew.text.contains("24"))
+                #expect(try await send(.PUT, "/v1/inventory/purchase-orders/\(po)/lines/SKU-SUP", #"{"quantity":0}"#).status == 409)
+                #expect(try await send(.PUT, "/v1/inventory/purchase-orders/\(po)/lines/SKU-NONE", #"{"quantity":30}"#).status == 404)
+                let changed = try await send(.PUT, "/v1/inventory/purchase-orders/\(po)/lines/SKU-SUP", #"{"quantity":30}"#)
+                #expect(changed.status == 200 && changed.json["totalFen"] as? Int == 36_000)
+                // ¥360.00 is below ACME's ¥500.00 minimum order: refused, named.
                 let below = try await send(.POST, "/v1/inventory/purchase-orders/\(po)/approve")
-                #expect(below.status == 409 && below.text.contains("below_supplier_minimum") && below.text.contains("¥288.00") && below.text.contains("¥500.00"))
+                #expect(below.status == 409 && below.text.contains("below_supplier_minimum") && below.text.contains("¥360.00") && below.text.contains("¥500.00"))
                 #expect(try await send(.PUT, "/v1/inventory/suppliers/ACME", acme.replacingOccurrences(of: "50000", with: "20000")).status == 200)
                 let approved = try await send(.POST, "/v1/inventory/purchase-orders/\(po)/approve")
                 #expect(approved.status == 200 && approved.json["status"] as? String == "open" && approved.json["approvedBy"] as? String == "ops-1")
@@ -80,27 +87,28 @@ struct SupplierLoopTests {
                 // The supplier gets one mail with the CSV.
                 #expect(try await world.eventually { mail.mails.count == 1 })
                 let sent = mail.mails.first
-                #expect(sent?.to == "<orders@acme.example.cn>" && sent?.tls == true && sent?.subject == "采购单 \(po)（¥288.00）")
-                #expect(sent?.text.contains("送货仓库：SH1") == true && sent?.text.contains("SKU-SUP × 24 @ ¥12.00 = ¥288.00") == true)
+                #expect(sent?.to == "<orders@acme.example.cn>" && sent?.tls == true && sent?.subject == "采购单 \(po)（¥360.00）")
+                #expect(sent?.text.contains("送货仓库：SH1") == true && sent?.text.contains("SKU-SUP × 30 @ ¥12.00 = ¥360.00") == true)
                 let csv = sent?.attachments["\(po).csv"] ?? ""
                 let rows = csv.replacingOccurrences(of: "\u{FEFF}", with: "").components(separatedBy: "\r\n").filter { !$0.isEmpty }
                 #expect(rows.first == "po_number,line,sku,quantity,unit_cost_yuan,line_total_yuan,deliver_to_warehouse,expected_date")
-                #expect(rows.count == 2 && rows.last?.hasPrefix("\(po),1,SKU-SUP,24,12.00,288.00,SH1,") == true, "\(rows)")
+                #expect(rows.count == 2 && rows.last?.hasPrefix("\(po),1,SKU-SUP,30,12.00,360.00,SH1,") == true, "\(rows)")
                 #expect(try await world.eventually {
                     let listed = try await integrations.send(.GET, "/v1/integrations/supplier-orders?status=sent").json["supplierOrders"] as? [[String: Any]] ?? []
                     return listed.map { $0["poNumber"] as? String } == [po]
                 })
                 // A replayed approval event sends nothing new.
                 let events = try await world.inventoryEvents(about: PurchaseOrderApproved.key(po: po)) { !$0.isEmpty }
-                #expect(try events.first.map { try $0.decode(PurchaseOrderApproved.self) }?.totalFen == 28_800)
+                #expect(try events.first.map { try $0.decode(PurchaseOrderApproved.self) }?.totalFen == 36_000)
                 try await world.publish(events.map { ($0, TopicCatalogue.inventoryEvents) })
                 try await world.publish([try InventoryFixtures.verified(InventoryFixtures.order("O-SUP-MARK", lines: [("SKU-OTHER", 1, 900)]))])
                 #expect(try await world.eventually { try await world.inventoryCount("SELECT count(*) FROM inv.backorders WHERE order_id = 'O-SUP-MARK'") == 1 })
                 try await Task.sleep(for: .seconds(1))
                 #expect(mail.mails.count == 1)
 
+                #expect(try await send(.PUT, "/v1/inventory/purchase-orders/\(po)/lines/SKU-SUP", #"{"quantity":40}"#).status == 409, "an approved order is not changed")
                 // The goods arrive: both backorders are filled, the purchase order is received.
-                let receipt = try await send(.POST, "/v1/inventory/receipts", #"{"receiptId":"R-SUP-1","warehouseId":"SH1","purchaseOrder":"\#(po)","lines":[{"sku":"SKU-SUP","quantity":24}]}"#)
+                let receipt = try await send(.POST, "/v1/inventory/receipts", #"{"receiptId":"R-SUP-1","warehouseId":"SH1","purchaseOrder":"\#(po)","lines":[{"sku":"SKU-SUP","quantity":30}]}"#)
                 #expect(receipt.status == 201)
                 #expect(Set((receipt.json["backordersFilledFor"] as? [String]) ?? []) == ["O-SUP-1", "O-SUP-2"])
                 #expect(try await send(.GET, "/v1/inventory/purchase-orders/\(po)").json["status"] as? String == "received")

@@ -3,7 +3,7 @@ import Hummingbird
 import OMSDomain
 import OMSPlatform
 
-/// Purchasing's decisions on purchase orders: list by status, approve a draft (checked against
+/// Purchasing's decisions on purchase orders: list by status, change a draft's line, approve a draft (checked against
 /// the supplier's minimum order; `inventory.purchase-order-approved` in the same transaction, so
 /// the integrations service e-mails it to the supplier), cancel one nothing was received against.
 /// Invariant: approving an approved order answers it again (replayed), never a second event.
@@ -42,6 +42,36 @@ extension PurchasingRoutes {
         }
         if !replay { runtime.logger.notice("purchase order approved", metadata: ["po": "\(po)", "by": "\(user)", "totalFen": "\(view.totalFen ?? 0)"]) }
         return replay ? try Response.replayed(view) : try Response.json(view)
+    }
+
+    /// What purchasing may change on a draft before approving it.
+    struct DraftLineChange: Codable, Sendable {
+        var quantity: Int
+    }
+
+    /// Purchasing's correction of a draft: the line's quantity (at least the supplier's minimum
+    /// quantity), or 0 to drop the SKU; the last line cannot be dropped (cancel the draft instead).
+    func changeDraftLine(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let po = context.parameters.get("po") ?? "", sku = context.parameters.get("sku") ?? ""
+        let body = try await request.decodeJSON(as: DraftLineChange.self, context: context)
+        var check = RequestCheck()
+        check.units(body.quantity, "quantity", allowZero: true)
+        try check.check()
+        let view = try await runtime.retryingTransaction { tx -> PurchaseOrderView in
+            guard let order = try await PurchasingStore.lockedPurchaseOrder(po, connection: tx.connection, logger: tx.logger) else { throw APIError.notFound("purchase order") }
+            guard order.status == "draft" else { throw APIError.conflict("purchase_order_not_draft", "the purchase order is \(order.status); only a draft is changed") }
+            guard order.lines.contains(where: { $0.sku == sku }) else { throw APIError.notFound("line") }
+            if body.quantity == 0 {
+                guard order.lines.count > 1 else { throw APIError.conflict("last_line", "a draft keeps at least one line; cancel the draft instead") }
+            } else if let code = order.supplierCode, let supplier = try await SupplierStore.supplier(code, connection: tx.connection, logger: tx.logger),
+                      let item = supplier.items.first(where: { $0.sku == sku }), body.quantity < item.minimumOrderQuantity {
+                throw APIError.validation([.init(field: "quantity", reason: "at least the supplier's minimum order quantity of \(item.minimumOrderQuantity)")])
+            }
+            try await PurchasingStore.setDraftLine(po, sku: sku, quantity: body.quantity, connection: tx.connection, logger: tx.logger)
+            return try await PurchasingStore.purchaseOrder(po, connection: tx.connection, logger: tx.logger)!
+        }
+        runtime.logger.notice("draft purchase order changed", metadata: ["po": "\(po)", "sku": "\(sku)", "quantity": "\(body.quantity)", "by": "\(context.actingUser)"])
+        return try Response.json(view)
     }
 
     func cancel(_ request: Request, _ context: OMSRequestContext) async throws -> Response {

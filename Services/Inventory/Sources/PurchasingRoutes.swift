@@ -83,6 +83,8 @@ struct PurchasingRoutes: RouteGroup {
         .get("/v1/inventory/purchase-orders", [.ops, .warehouse], "Purchase orders by status (draft, open, received, cancelled)", use: listPurchaseOrders),
         .get("/v1/inventory/purchase-orders/:po", [.ops], "One purchase order and what has been received", use: showPurchaseOrder),
         .post("/v1/inventory/purchase-orders/:po/approve", [.ops], "Approve a draft purchase order: it is sent to the supplier", body: .none, use: approve),
+        .put("/v1/inventory/purchase-orders/:po/lines/:sku", [.ops], "Change the quantity of a draft's line (never below the supplier's minimum; 0 removes it)",
+             use: changeDraftLine),
         .post("/v1/inventory/purchase-orders/:po/cancel", [.ops], "Cancel a draft or an open purchase order nothing was received against", body: .none, use: cancel),
         .post("/v1/inventory/receipts", [.warehouse, .ops], "Receive goods into a warehouse (against a purchase order or not)", use: receive),
     ]

@@ -84,6 +84,19 @@ enum PurchasingStore {
             """, logger: logger)
     }
 
+    /// A draft's line set to `quantity` units, or removed at 0 (purchasing decided against the
+    /// SKU's requests on it: they are dismissed).
+    static func setDraftLine(_ po: String, sku: String, quantity: Int, connection: PostgresConnection, logger: Logger) async throws {
+        if quantity == 0 {
+            try await connection.query("DELETE FROM purchase_order_lines WHERE po_number = \(po) AND sku = \(sku)", logger: logger)
+            try await connection.query("""
+                UPDATE replenishment_requests SET status = 'dismissed' WHERE purchase_order = \(po) AND sku = \(sku) AND status = 'ordered'
+                """, logger: logger)
+        } else {
+            try await connection.query("UPDATE purchase_order_lines SET quantity_ordered = \(quantity) WHERE po_number = \(po) AND sku = \(sku)", logger: logger)
+        }
+    }
+
     /// Cancelled; the requests it answered are dismissed (purchasing decided against them).
     static func markCancelled(_ po: String, connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("UPDATE purchase_orders SET status = 'cancelled' WHERE po_number = \(po)", logger: logger)
