@@ -512,7 +512,8 @@ def test_stock_and_insights_pages():
 
 def test_ops_approves_a_draft_purchase_order():
     """A reorder point raised above what is available drafts a purchase order with the SKU's
-    supplier at once; ops approve it on the purchasing page and it moves to the approved list."""
+    supplier at once; ops correct its quantity (below the supplier's minimum is refused) and
+    approve it on the purchasing page, and it moves to the approved list."""
     sku = "CLO-TEE-BLK-M"
     ops = token_of("ops")
     stock = call("GET", "%s/v1/inventory/stock/%s" % (INVENTORY, sku), token=ops)
@@ -535,6 +536,17 @@ def test_ops_approves_a_draft_purchase_order():
         row_text = browser.find("#draft-" + po).text
         assert sku in row_text and "¥" in row_text, row_text
         browser.shot("17-purchasing")
+        quantity = browser.find("#draft-%s .po-quantity" % po)
+        quantity.clear()
+        quantity.send_keys("5")
+        browser.submit("#draft-%s .change-po-line" % po)
+        assert "12" in browser.find("#problem").text, "below the supplier's minimum quantity is refused: %s" % browser.find("#problem").text
+        quantity = browser.find("#draft-%s .po-quantity" % po)
+        quantity.clear()
+        quantity.send_keys("24")
+        browser.submit("#draft-%s .change-po-line" % po)
+        assert "已修改数量" in browser.find("#notice").text
+        assert "¥444.00" in browser.find("#draft-" + po).text, browser.find("#draft-" + po).text
         browser.submit("#draft-%s .approve-po" % po)
         assert "已批准并发送供应商" in browser.find("#notice").text and po in browser.find("#notice").text
         assert po in browser.find("#open-pos").text

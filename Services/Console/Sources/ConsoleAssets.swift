@@ -24,6 +24,8 @@ enum ConsoleAssets {
     button { padding: .45rem 1rem; font: inherit; border: 0; border-radius: 4px; background: var(--ink); color: #fff; cursor: pointer; }
     button.danger { background: var(--accent); }
     form.inline { display: inline; }
+    form.po-line { display: flex; align-items: center; gap: .4em; margin: .15em 0; white-space: nowrap; }
+    form.po-line input.po-quantity { width: 5em; margin: 0; }
     .who button { background: transparent; color: var(--muted); border: 1px solid var(--line); padding: .2rem .6rem; }
     table.list { width: 100%; border-collapse: collapse; }
     table.list th, table.list td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }

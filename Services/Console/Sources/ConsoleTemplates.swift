@@ -479,7 +479,8 @@ enum ConsoleTemplates {
     <section class="card"><h2>{{t.draftPOs}}</h2>
     {{^has.drafts}}<p id="no-drafts">{{t.noDraftPOs}}</p>{{/has.drafts}}
     {{#has.drafts}}<table class="list" id="draft-pos"><thead><tr><th>{{t.poNumber}}</th><th>{{t.supplier}}</th><th>{{t.warehouse}}</th><th>{{t.poLines}}</th><th>{{t.total}}</th><th></th></tr></thead><tbody>{{/has.drafts}}
-    {{#drafts}}<tr id="draft-{{poNumber}}"><td>{{poNumber}}</td><td>{{supplier}} ({{supplierCode}})</td><td>{{warehouseId}}</td><td class="detail">{{lines}}</td><td class="money">{{total}}</td>
+    {{#drafts}}<tr id="draft-{{poNumber}}"><td>{{poNumber}}</td><td>{{supplier}} ({{supplierCode}})</td><td>{{warehouseId}}</td>
+      <td class="detail">{{#lineItems}}<form method="post" action="/purchasing/{{poNumber}}/lines/{{skuPath}}" class="po-line"><input type="hidden" name="_csrf" value="{{csrf}}">{{sku}} × <input name="quantity" value="{{quantity}}" size="5" inputmode="numeric" class="po-quantity"> @ {{cost}} <button type="submit" class="change-po-line">{{t.changeQuantity}}</button></form>{{/lineItems}}</td><td class="money">{{total}}</td>
       <td><form method="post" action="/purchasing/{{poNumber}}/approve" class="inline"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="approve-po">{{t.approvePO}}</button></form>
       <form method="post" action="/purchasing/{{poNumber}}/cancel" class="inline"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="cancel-po">{{t.cancelPO}}</button></form></td></tr>{{/drafts}}
     {{#has.drafts}}</tbody></table>{{/has.drafts}}

@@ -23,6 +23,8 @@ enum ConsoleText {
         "cancelPO": ("取消采购单", "Cancel the purchase order"),
         "approvedPO": ("已批准并发送供应商：", "Approved and sent to the supplier:"),
         "cancelledPO": ("已取消：", "Cancelled:"),
+        "changedPO": ("已修改数量：", "Quantity changed:"),
+        "changeQuantity": ("改数量", "Change"),
         "noDraftPOs": ("没有待批准的采购单。", "No draft purchase orders."),
         "requestReason.backorder": ("缺货订单", "backorder"),
         "requestReason.reorder_point": ("低于再订货点", "below the reorder point"),

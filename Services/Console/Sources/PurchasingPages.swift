@@ -5,7 +5,7 @@ import OMSPlatform
 
 /// The purchasing page (ops): the draft purchase orders the OMS proposed from replenishment
 /// requests and backorders, each with its supplier, warehouse, lines at cost and total in ¥, to
-/// approve (inventory checks the supplier's minimum order; the integrations service e-mails it)
+/// correct a line's quantity, approve (inventory checks the supplier's minimum order; the integrations service e-mails it)
 /// or cancel; the approved ones still expected; and the requests no supplier of the master sells.
 /// Invariant: every decision is inventory's; a refusal is shown as inventory worded it.
 struct PurchasingPages: Sendable {
@@ -15,8 +15,19 @@ struct PurchasingPages: Sendable {
     func register(on router: Router<ConsoleRequestContext>) {
         router.get("/purchasing") { request, context in
             let session = try context.require(.purchasing)
-            let done = request.uri.queryParameters["done"].flatMap { ["approvedPO", "cancelledPO"].contains($0) ? ConsoleText.text(String($0), context.language) : nil }
+            let done = request.uri.queryParameters["done"].flatMap { ["approvedPO", "cancelledPO", "changedPO"].contains($0) ? ConsoleText.text(String($0), context.language) : nil }
             return try await page(session: session, context: context, notice: done.map { "\($0) \(String((request.uri.queryParameters["po"] ?? "").prefix(40)))" })
+        }
+        router.post("/purchasing/:po/lines/:sku") { _, context in
+            let session = try context.require(.purchasing)
+            let po = String((context.parameters.get("po") ?? "").prefix(40)), sku = String((context.parameters.get("sku") ?? "").prefix(64))
+            let quantity = Int(context.form.text("quantity").trimmingCharacters(in: .whitespaces)) ?? -1
+            let answer = try await gateway.call(.PUT, .inventory, "/v1/inventory/purchase-orders/\(FormEncoding.rfc3986(po))/lines/\(FormEncoding.rfc3986(sku))",
+                                                as: session.staff, body: ["quantity": quantity])
+            if answer.ok { return ConsoleView.redirect("/purchasing?done=changedPO&po=\(FormEncoding.rfc3986(po))") }
+            if answer.status == 404 { throw ConsoleFailure.notFound }
+            let reason = answer.fieldErrors["quantity"].map { "\(ConsoleText.text("quantity", context.language)): \($0)" } ?? answer.message
+            return try await page(session: session, context: context, problem: "\(po) \(sku): \(reason)", status: answer.status == 422 ? .unprocessableContent : .conflict)
         }
         for action in ["approve", "cancel"] {
             router.post("/purchasing/:po/\(action)") { _, context in
@@ -36,7 +47,11 @@ struct PurchasingPages: Sendable {
             let cost = (line["unitCostFen"] as? NSNumber).map { ConsoleFormat.yuan($0.int64Value) } ?? "-"
             return "\(OrderPages.text(line["sku"])) × \(OrderPages.text(line["quantityOrdered"])) @ \(cost)"
         }
-        return ["poNumber": OrderPages.text(order["poNumber"]), "supplier": OrderPages.text(order["supplier"]), "supplierCode": OrderPages.text(order["supplierCode"]),
+        let items = (order["lines"] as? [[String: Any]] ?? []).map { line -> [String: Any] in
+            ["sku": OrderPages.text(line["sku"]), "skuPath": FormEncoding.rfc3986(OrderPages.text(line["sku"])), "quantity": OrderPages.text(line["quantityOrdered"]),
+             "cost": (line["unitCostFen"] as? NSNumber).map { ConsoleFormat.yuan($0.int64Value) } ?? "-"]
+        }
+        return ["poNumber": OrderPages.text(order["poNumber"]), "lineItems": items, "supplier": OrderPages.text(order["supplier"]), "supplierCode": OrderPages.text(order["supplierCode"]),
                 "warehouseId": OrderPages.text(order["warehouseId"]), "lines": lines.joined(separator: "；"),
                 "total": (order["totalFen"] as? NSNumber).map { ConsoleFormat.yuan($0.int64Value) } ?? "-",
                 "expectedAt": ConsoleFormat.time(iso: order["expectedAt"] as? String), "approvedBy": OrderPages.text(order["approvedBy"])]
