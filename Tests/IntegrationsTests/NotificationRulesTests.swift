@@ -95,10 +95,10 @@ struct NotificationRulesTests {
 
     @Test("e-mail addresses: ordinary ones pass; header injection, display names, missing parts and odd domains do not")
     func addresses() {
-        for good in ["lilei@example.com", "li.lei+shop@mail.example.cn", "a@b.co"] { #expect(MailMessage.isValidAddress(good), "\(good)") }
+        for good in ["lilei@example.com", "li.lei+shop@mail.example.cn", "a@b.co"] { #expect(EmailAddress.isDeliverable(good), "\(good)") }
         for bad in ["lilei@example.com\r\nBcc: x@y.z", "李雷 <lilei@example.com>", "lilei", "@example.com", "lilei@", "lilei@localhost", "li lei@example.com",
                     "lilei@exa_mple.com", "lilei@-example.com", "a..b@example.com", "lilei@example..com", "x@y@example.com", String(repeating: "a", count: 65) + "@example.com"] {
-            #expect(!MailMessage.isValidAddress(bad), "\(bad)")
+            #expect(!EmailAddress.isDeliverable(bad), "\(bad)")
         }
         #expect(MailMessage.Address(parsing: "示例零售 <service@shop.example.cn>") == .some(.init(parsing: "示例零售 <service@shop.example.cn>")!))
         #expect(MailMessage.Address(parsing: "service@shop.example.cn")?.name == "")

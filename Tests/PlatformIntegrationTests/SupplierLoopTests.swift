@@ -38,6 +38,10 @@ struct SupplierLoopTests {
                 // Refused with the field named.
                 let badMail = try await send(.PUT, "/v1/inventory/suppliers/BAD", pricey.replacingOccurrences(of: "po@pricey.example.com", with: "not an address"))
                 #expect(badMail.status == 422 && badMail.text.contains("\"email\""))
+                // The rule the mail sender applies is the one the master applies: a domain label
+                // starting with '-' was accepted here and refused only at sending (after approval).
+                let undeliverable = try await send(.PUT, "/v1/inventory/suppliers/BAD", pricey.replacingOccurrences(of: "po@pricey.example.com", with: "po@-pricey.example.com"))
+                #expect(undeliverable.status == 422 && undeliverable.text.contains("\"email\""), "\(undeliverable.status) \(undeliverable.text)")
                 let badWarehouse = try await send(.PUT, "/v1/inventory/suppliers/BAD", pricey.replacingOccurrences(of: "HZ1", with: "NOPE"))
                 #expect(badWarehouse.status == 422 && badWarehouse.text.contains("shipsToWarehouseId"))
                 let twice = try await send(.PUT, "/v1/inventory/suppliers/BAD", pricey.replacingOccurrences(of: #"[{"sku":"SKU-SUP","unitCostFen":1500}]"#, with: #"[{"sku":"A","unitCostFen":1},{"sku":"A","unitCostFen":0}]"#))
@@ -107,6 +111,16 @@ struct SupplierLoopTests {
                 #expect(mail.mails.count == 1)
 
                 #expect(try await send(.PUT, "/v1/inventory/purchase-orders/\(po)/lines/SKU-SUP", #"{"quantity":40}"#).status == 409, "an approved order is not changed")
+                // A stored approval that no longer decodes fails with the reason, never half-sent.
+                _ = try await world.strings("""
+                    INSERT INTO \(world.integrationsSchema).supplier_orders (po_number, event_id, supplier_code, body, status, next_attempt_at)
+                    VALUES ('PO-BROKEN', gen_random_uuid(), 'ACME', '{"poNumber":"PO-BROKEN"}', 'pending', now()) RETURNING po_number
+                    """)
+                #expect(try await world.eventually {
+                    let failed = try await integrations.send(.GET, "/v1/integrations/supplier-orders?status=failed").json["supplierOrders"] as? [[String: Any]] ?? []
+                    return failed.contains { $0["poNumber"] as? String == "PO-BROKEN" && ($0["lastError"] as? String ?? "").contains("does not decode:") }
+                })
+                #expect(mail.mails.count == 1)
                 // The goods arrive: both backorders are filled, the purchase order is received.
                 let receipt = try await send(.POST, "/v1/inventory/receipts", #"{"receiptId":"R-SUP-1","warehouseId":"SH1","purchaseOrder":"\#(po)","lines":[{"sku":"SKU-SUP","quantity":30}]}"#)
                 #expect(receipt.status == 201)

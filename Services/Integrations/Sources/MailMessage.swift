@@ -1,4 +1,5 @@
 import Foundation
+import OMSDomain
 
 /// One e-mail as it goes over SMTP: RFC 5322 headers (a UTF-8 subject and display name as RFC 2047
 /// encoded words), and a `multipart/alternative` body with a plain-text and an HTML part, each
@@ -48,24 +49,7 @@ struct MailMessage: Sendable {
                 name = ""
                 email = trimmed
             }
-            guard MailMessage.isValidAddress(email), !name.contains(where: { $0.isNewline }) else { return nil }
-        }
-    }
-
-    /// A deliverable address as the OMS accepts one: one `@`, a local part of printable ASCII
-    /// without spaces, brackets, quotes or commas, a domain of dot-separated LDH labels with a dot.
-    /// Stricter than RFC 5321 on purpose: anything else is refused, never sent.
-    static func isValidAddress(_ address: String) -> Bool {
-        guard address.utf8.count <= 254 else { return false }
-        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, let local = parts.first, let domain = parts.last, (1...64).contains(local.count), domain.count >= 3 else { return false }
-        let forbidden: Set<Character> = [" ", "<", ">", "(", ")", "[", "]", ",", ";", ":", "\\", "\"", "@"]
-        guard local.allSatisfy({ $0.isASCII && !$0.isNewline && ($0.asciiValue ?? 0) > 32 && ($0.asciiValue ?? 0) < 127 && !forbidden.contains($0) }),
-              !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..") else { return false }
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2 else { return false }
-        return labels.allSatisfy { label in
-            (1...63).contains(label.count) && !label.hasPrefix("-") && !label.hasSuffix("-") && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+            guard EmailAddress.isDeliverable(email), !name.contains(where: { $0.isNewline }) else { return nil }
         }
     }
 

@@ -201,7 +201,7 @@ struct NotificationRoutes: RouteGroup {
             return (hasher.phone(phone), .sms, PIIMask.phone(phone), kind ?? .service)
         case (nil, let email?):
             let lowered = email.lowercased()
-            if !MailMessage.isValidAddress(lowered) { check.fail("email", "a deliverable e-mail address") }
+            if !EmailAddress.isDeliverable(lowered) { check.fail("email", "a deliverable e-mail address") }
             try check.check()
             return (hasher.hash(lowered, purpose: "email"), .email, NotificationSender.maskEmail(lowered), kind ?? .service)
         default:

@@ -127,7 +127,7 @@ struct NotificationSender: Sendable {
             answer = await sms.send(phone: recipient, templateCode: template.smsTemplateCode, parameters: template.smsParameters(variables),
                                     outID: claim.notificationId.uuidString.lowercased())
         case .email:
-            guard MailMessage.isValidAddress(recipient) else { return .failed(code: "invalid_recipient", message: "not a deliverable e-mail address", recipientMasked: masked) }
+            guard EmailAddress.isDeliverable(recipient) else { return .failed(code: "invalid_recipient", message: "not a deliverable e-mail address", recipientMasked: masked) }
             guard let mailer else { return .retry(afterMilliseconds: 60_000, code: "smtp_not_configured", message: "OMS_SMTP_HOST is not set", unknown: false) }
             let text = NotificationTemplate.render(template.emailText, variables)
             let html = template.emailHTML.isEmpty ? MailMessage.html(fromText: text, language: template.language)

@@ -53,8 +53,12 @@ struct SupplierOrderSender: Sendable {
     }
 
     func attempt(_ claim: SupplierOrderStore.Claim, now: Date) async -> SupplierOrderStore.Outcome {
-        guard let order = claim.order else { return .failed(error: "the stored purchase order does not decode") }
-        guard MailMessage.isValidAddress(order.supplierEmail) else { return .failed(error: "the supplier's e-mail address is not deliverable") }
+        let order: PurchaseOrderApproved
+        switch claim.order {
+        case .success(let decoded): order = decoded
+        case .failure(let failure): return .failed(error: "the stored purchase order does not decode: \(failure.reason)")
+        }
+        guard EmailAddress.isDeliverable(order.supplierEmail) else { return .failed(error: "the supplier's e-mail address is not deliverable") }
         if claim.unknownOutcomes >= 2 { return .failed(error: "two sends ended without an answer; not sending a third (the supplier may have it)") }
         guard let mailer else { return .retry(afterMilliseconds: 60_000, error: "smtp_not_configured: OMS_SMTP_HOST is not set") }
         switch await mailer.send(SupplierOrderMail.message(order, from: mailer.configuration.from, now: now)) {

@@ -15,12 +15,17 @@ enum SupplierOrderStore {
             """, logger: logger)
     }
 
-    /// A leased row: the order as approved (nil when its stored body no longer decodes).
+    /// A leased row: the order as approved, or why its stored body no longer decodes (the row
+    /// then fails with that reason instead of being sent half-read).
     struct Claim: Sendable {
         var poNumber: String
-        var order: PurchaseOrderApproved?
+        var order: Result<PurchaseOrderApproved, DecodeFailure>
         var attempt: Int
         var unknownOutcomes: Int
+    }
+
+    struct DecodeFailure: Error, Sendable {
+        var reason: String
     }
 
     static func claimDue(limit: Int, leaseSeconds: Int, connection: PostgresConnection, logger: Logger) async throws -> [Claim] {
@@ -33,7 +38,11 @@ enum SupplierOrderStore {
             """, logger: logger)
         var claims: [Claim] = []
         for try await (po, body, attempts, unknown) in rows.decode((String, String, Int, Int).self) {
-            claims.append(Claim(poNumber: po, order: try? EventCoding.decode(PurchaseOrderApproved.self, from: Array(body.utf8)), attempt: attempts, unknownOutcomes: unknown))
+            let order: Result<PurchaseOrderApproved, DecodeFailure>
+            do { order = .success(try EventCoding.decode(PurchaseOrderApproved.self, from: Array(body.utf8))) } catch {
+                order = .failure(DecodeFailure(reason: String(String(describing: error).prefix(200))))
+            }
+            claims.append(Claim(poNumber: po, order: order, attempt: attempts, unknownOutcomes: unknown))
         }
         return claims
     }

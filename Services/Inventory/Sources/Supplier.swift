@@ -1,4 +1,5 @@
 import Foundation
+import OMSDomain
 import OMSPlatform
 
 /// One supplier of the master: who they are, where they deliver, how long they take and what they
@@ -74,7 +75,7 @@ public struct Supplier: Codable, Sendable, Equatable {
     func problems() -> [APIError.FieldError] {
         var check = RequestCheck()
         check.text(name, "name")
-        if !Self.isOrderDeskAddress(email) { check.fail("email", "an e-mail address (name@domain.tld)") }
+        if !EmailAddress.isDeliverable(email) { check.fail("email", "a deliverable e-mail address (name@domain.tld)") }
         if let phone, phone.isEmpty || phone.count > 32 || !phone.allSatisfy({ $0.isASCII && ($0.isNumber || "+- ".contains($0)) }) { check.fail("phone", "digits, '+', '-' or spaces, at most 32") }
         if !(0...365).contains(leadTimeDays) { check.fail("leadTimeDays", "0-365") }
         if minimumOrderFen < 0 || minimumOrderFen > 100_000_000_00 { check.fail("minimumOrderFen", "0-10000000000 fen") }
@@ -87,13 +88,5 @@ public struct Supplier: Codable, Sendable, Equatable {
         }
         if Set(items.map(\.sku)).count != items.count { check.fail("items", "one item per SKU") }
         return check.problems
-    }
-
-    /// One `@`, no spaces or brackets, a dotted domain: enough to refuse what no mail server takes
-    /// (the integrations service checks the address strictly again before it sends).
-    static func isOrderDeskAddress(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard text.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
-        return text.allSatisfy { $0.isASCII && !$0.isWhitespace && !"<>()[],;:\\\"".contains($0) }
     }
 }
