@@ -52,4 +52,4 @@ drained_within() {  # seconds [command run between tries]: 0 once drained, 1 at 
   done
   return 1
 }
-ready_probe() { curl -fs --max-time 2 "$1" >/dev/null 2>&1; }  # url: 0 when the service answers ready
+ready_probe() { curl -fs --max-time 3 "$1" >/dev/null 2>&1; }  # url: 0 when the service answers ready

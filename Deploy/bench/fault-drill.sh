@@ -40,6 +40,13 @@ ready_after() {  # service start-ms: waits until it answers ready, prints the se
   while [ "$SECONDS" -lt "$deadline" ]; do ready_probe "http://127.0.0.1:$port/health/ready" && break; sleep 0.1; done
   awk -v ms="$(( $(now_ms) - $2 ))" 'BEGIN {printf "%.1f", ms / 1000}'
 }
+not_ready_report() {  # service: what its readiness answers (and how fast), and its last warnings, for the CI log
+  local body
+  body="$(curl -s --max-time 10 -w ' (HTTP %{http_code} in %{time_total} s)' "http://127.0.0.1:$(port_of "$1")/health/ready" 2>&1)"
+  say "$1 readiness answers: ${body:-nothing within 10 s}"
+  say "$1's last warnings and errors (pid $(pid_of "$1"), $(kill -0 "$(pid_of "$1")" 2>/dev/null && echo alive || echo gone)):"
+  grep -aE '"level":"(warning|error|critical)"' "$STATE/logs/$1.log" 2>/dev/null | tail -n 15 | cut -c1-400 | sed 's/^/    /' || true
+}
 note() { INJECTED[$1]=$(( ${INJECTED[$1]:-0} + 1 )); RECOVERED[$1]="${RECOVERED[$1]:-}${RECOVERED[$1]:+ }$2"; say "$1: back in $2 s"; }
 load_running() { kill -0 "$LOAD" 2>/dev/null; }
 
@@ -122,13 +129,21 @@ supervise() {  # what a restart policy does: a service that exited (its stall wa
 }
 drained_within 600 supervise && DRAINED=1
 DRAIN_S=$(( ($(now_ms) - DRAIN_START) / 1000 ))
-# Drained means no work is pending; a process the watchdog stopped after its last batch still
-# has to come back: every service must be ready at the end.
+# Drained means no work is pending; a process the watchdog stops after its last batch (or after a
+# readiness check stuck on a connection the database restart killed) still has to come back:
+# every service must be ready at the end. The wait supervises too, so a process that exits while
+# it waits is started again, as its supervisor would; 120 s covers a 30 s stall limit twice.
+all_ready() {
+  local service
+  for service in intake risk inventory fulfillment logistics aftersales insights; do
+    ready_probe "http://127.0.0.1:$(port_of "$service")/health/ready" || return 1
+  done
+}
 sleep 6
-supervise
+READY_DEADLINE=$(( SECONDS + 120 ))
+until all_ready || [ "$SECONDS" -ge "$READY_DEADLINE" ]; do supervise; sleep 2; done
 for service in intake risk inventory fulfillment logistics aftersales insights; do
-  [ "$(ready_after "$service" "$(now_ms)")" != "" ] || true
-  ready_probe "http://127.0.0.1:$(port_of "$service")/health/ready" || stall "$service is not ready at the end"
+  ready_probe "http://127.0.0.1:$(port_of "$service")/health/ready" || { stall "$service is not ready at the end"; not_ready_report "$service"; }
 done
 [ -n "$DRAINED" ] || { timeout 30 "${OMSCTL[@]}" status --verbose || true; stall "not drained after 600 s"; }
 

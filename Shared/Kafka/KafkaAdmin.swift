@@ -30,7 +30,7 @@ public final class KafkaAdmin: Sendable {
     public func createTopics(_ topics: [(name: String, partitions: Int)], replicationFactor: Int = 1, timeout: Duration = .seconds(15)) async throws -> [String] {
         guard !topics.isEmpty else { return [] }
         let handle = self.handle
-        let timeoutMs = Int32(timeout.components.seconds * 1000)
+        let timeoutMs = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         return try await handle.blocking {
             var errorBuffer = [CChar](repeating: 0, count: 512)
             var newTopics: [OpaquePointer?] = []
@@ -78,7 +78,7 @@ public final class KafkaAdmin: Sendable {
     /// Partition counts of the given topics as the broker reports them (missing topics are absent).
     public func partitionCounts(topics: [String], timeout: Duration = .seconds(10)) async throws -> [String: Int] {
         let handle = self.handle
-        let timeoutMs = Int32(timeout.components.seconds * 1000)
+        let timeoutMs = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let wanted = Set(topics)
         return try await handle.blocking {
             var metadata: UnsafePointer<rd_kafka_metadata>?
@@ -102,7 +102,7 @@ public final class KafkaAdmin: Sendable {
     /// Low and high watermark (next offset to be written) of one partition.
     public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(10)) async throws -> (low: Int64, high: Int64) {
         let handle = self.handle
-        let timeoutMs = Int32(timeout.components.seconds * 1000)
+        let timeoutMs = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         return try await handle.blocking {
             var low: Int64 = 0
             var high: Int64 = 0
@@ -127,7 +127,7 @@ public final class KafkaAdmin: Sendable {
         guard !partitions.isEmpty else { return [] }
         let wanted = partitions
         let groupHandle = try makeGroupHandle(group: group)
-        let timeoutMs = Int32(timeout.components.seconds * 1000)
+        let timeoutMs = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let committed: [(TopicPartition, Int64, Int32)] = try await groupHandle.blocking {
             defer { groupHandle.destroy() }
             let list = makePartitionList(wanted)
@@ -169,7 +169,7 @@ public final class KafkaAdmin: Sendable {
     /// Members currently in `group` (0 when the group is empty or unknown).
     public func activeMemberCount(group: String, timeout: Duration = .seconds(10)) async throws -> Int {
         let handle = self.handle
-        let timeoutMs = Int32(timeout.components.seconds * 1000)
+        let timeoutMs = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         return try await handle.blocking {
             var list: UnsafePointer<rd_kafka_group_list>?
             let error = rd_kafka_list_groups(handle.pointer, group, &list, timeoutMs)
@@ -189,7 +189,7 @@ public final class KafkaAdmin: Sendable {
     /// watermark when none is). On brokers with a coarse time index this can be earlier than exact.
     public func offsetsForTime(topic: String, partitions: [Int32], timestampMilliseconds: Int64, timeout: Duration = .seconds(10)) async throws -> [Int32: Int64] {
         let handle = self.handle
-        let timeoutMs = Int32(timeout.components.seconds * 1000)
+        let timeoutMs = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         return try await handle.blocking {
             let list = makePartitionList(partitions.map { (topic, $0, timestampMilliseconds) })
             defer { rd_kafka_topic_partition_list_destroy(list) }

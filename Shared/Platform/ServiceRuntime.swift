@@ -76,7 +76,8 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
     let routes = serviceType.allRoutes
     router.middlewares.add(AccessControlMiddleware(policy: AccessPolicy(routes: routes), credentials: configuration.apiCredentials, audit: audit, logger: logger))
     let platform = PlatformRoutes(runtime: runtime, audit: audit, apiDocument: try OpenAPIDocument.json(service: service.name.rawValue, routes: routes),
-                                  consumerGroups: serviceType.consumerGroups, refresh: { try await service.refreshMetrics(runtime: $0) })
+                                  consumerGroups: serviceType.consumerGroups, refresh: { try await service.refreshMetrics(runtime: $0) },
+                                  readiness: ReadinessProbe(check: PlatformRoutes.readinessCheck(runtime: runtime)))
     platform.register(on: router)
     for group in service.routes(runtime: runtime) {
         guard serviceType.routeGroups.contains(where: { $0.describes(group) }) else {
@@ -95,7 +96,7 @@ public func buildApplication(service: some OMSService, configuration: ServiceCon
     )
     app.addServices(client, producer, relay)
     app.addServices(pipelines.map { $0 as any Service })
-    app.addServices(PipelineWatchdog(heartbeats: pipelines.map { ($0.configuration.groupID, $0.heartbeat) } + [("outbox relay", relay.heartbeat)],
+    app.addServices(PipelineWatchdog(heartbeats: pipelines.map { ($0.configuration.groupID, $0.heartbeat) } + [("outbox relay", relay.heartbeat), ("readiness check", platform.readiness.heartbeat)],
                                      limit: .seconds(configuration.pipelineStallSeconds), logger: logger))
     app.addServices(service.backgroundServices(runtime: runtime))
     app.addServices(AdminCloser(admin: admin))
