@@ -36,6 +36,9 @@ LOGS = os.path.join(STATE, "logs", "tests")
 SUITE_DEADLINE = int(os.environ.get("OMS_SUITE_DEADLINE_SECONDS", "300"))
 UNIT_DEADLINE = int(os.environ.get("OMS_UNIT_DEADLINE_SECONDS", "300"))
 INTEGRATION_MODULE = "PlatformIntegrationTests"
+# CPU-bound suites run alone, before the others: next to another suite on two cores the burst
+# took 251 s of its 300 s deadline here (147 s alone on CI).
+SOLO = {"IntakeBurstTests"}
 SLOW_FIRST = {"IntakeBurstTests": 147, "HostileInputTests": 81, "NotificationTests": 74, "WebhookDeliveryTests": 73,
               "FulfillmentFlowTests": 71, "LogisticsFlowTests": 66, "OpsRecoveryTests": 63, "InventoryAllocationTests": 62,
               "LineCancellationTests": 56, "AfterSalesFlowTests": 55, "MarketplaceSyncTests": 55, "OrderAmendmentTests": 51}
@@ -195,7 +198,10 @@ def main():
     begun = time.monotonic()
     lock = threading.Lock()
     results = {}
-    pending = list(runs)
+    for label, suites, deadline in runs:
+        if label.split(".")[-1] in SOLO:
+            results[label] = [run_and_report(xctest, label, suites, deadline, 1, lock)]
+    pending = [run for run in runs if run[0] not in results]
 
     def worker():
         while True:

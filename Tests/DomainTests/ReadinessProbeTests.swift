@@ -53,9 +53,10 @@ struct ReadinessProbeTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { _ = await probe.outcome() }
             group.addTask { _ = await probe.outcome() }
-            try await Task.sleep(for: .milliseconds(300))
+            while probe.heartbeat.busyFor == nil { try await Task.sleep(for: .milliseconds(10)) }
+            try await Task.sleep(for: .milliseconds(200))
             let busy = try #require(probe.heartbeat.busyFor)
-            #expect(busy >= .milliseconds(250))
+            #expect(busy >= .milliseconds(200))
             release.continuation.yield()
             try await group.waitForAll()
         }
