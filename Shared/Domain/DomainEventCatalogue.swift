@@ -10,7 +10,7 @@ public enum DomainEventCatalogue {
         FulfillmentShortPicked.self, FulfillmentPacked.self, FulfillmentCancelled.self, FulfillmentCancelRefused.self, FulfillmentPackingBlocked.self, FulfillmentLineCancelRefused.self,
         ShipmentDispatched.self, ShipmentInTransit.self, ShipmentDelivered.self, ShipmentDelayed.self, ShipmentException.self, ShipmentLost.self, ShipmentAmendmentRefused.self,
         ReturnRequested.self, ReturnDecided.self, ReturnReceived.self, RefundIssued.self, RefundSettled.self, ExchangeRequested.self,
-        ComplaintRecorded.self, ComplaintEscalated.self, ComplaintResolved.self, FeedbackRecorded.self,
+        ComplaintRecorded.self, ComplaintEscalated.self, ComplaintResolved.self, FeedbackRecorded.self, InvoiceIssued.self,
         ProductChanged.self,
     ]
 

@@ -77,8 +77,11 @@ public struct Order: Codable, Hashable, Sendable {
     /// used by risk's velocity and promotion-abuse rules, never the raw id.
     public var deviceKey: String?
     public var placedAt: Date
+    /// The buyer's 发票 request, when they asked for one at order time.
+    public var invoice: InvoiceRequest?
 
-    public init(orderID: String, channel: Channel, channelOrderID: String, customer: Customer, deliveryAddress: Address?, lines: [OrderLine], shippingFee: Money, payment: Payment, requestedService: String? = nil, deviceKey: String? = nil, placedAt: Date) {
+    public init(orderID: String, channel: Channel, channelOrderID: String, customer: Customer, deliveryAddress: Address?, lines: [OrderLine], shippingFee: Money, payment: Payment, requestedService: String? = nil, deviceKey: String? = nil, placedAt: Date,
+                invoice: InvoiceRequest? = nil) {
         self.orderID = orderID
         self.channel = channel
         self.channelOrderID = channelOrderID
@@ -90,6 +93,7 @@ public struct Order: Codable, Hashable, Sendable {
         self.requestedService = requestedService
         self.deviceKey = deviceKey
         self.placedAt = placedAt
+        self.invoice = invoice
     }
 
     public var goodsTotal: Money { lines.reduce(Money.zero) { $0 + $1.lineTotal } }

@@ -4,7 +4,7 @@ extension OrderLine {
     /// The largest quantity a line on the wire may have (intake accepts at most 999).
     public static let wireQuantityLimit = 100_000
 
-    private enum CodingKeys: String, CodingKey { case lineNumber, sku, quantity, unitPrice, allocatedDiscount, isGift, category, channelLineID = "channelLineId" }
+    private enum CodingKeys: String, CodingKey { case lineNumber, sku, quantity, unitPrice, allocatedDiscount, isGift, category, channelLineID = "channelLineId", taxRateBasisPoints }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -15,7 +15,8 @@ extension OrderLine {
         self.init(lineNumber: try container.decode(Int.self, forKey: .lineNumber), sku: try container.decode(String.self, forKey: .sku), quantity: quantity,
                   unitPrice: try container.decode(Money.self, forKey: .unitPrice), allocatedDiscount: try container.decode(Money.self, forKey: .allocatedDiscount),
                   isGift: try container.decode(Bool.self, forKey: .isGift), category: try container.decodeIfPresent(String.self, forKey: .category),
-                  channelLineID: try container.decodeIfPresent(String.self, forKey: .channelLineID))
+                  channelLineID: try container.decodeIfPresent(String.self, forKey: .channelLineID),
+                  taxRateBasisPoints: try container.decodeIfPresent(Int.self, forKey: .taxRateBasisPoints))
     }
 }
 
@@ -30,5 +31,6 @@ extension OrderLine {
         try container.encode(isGift, forKey: .isGift)
         try container.encodeIfPresent(category, forKey: .category)
         try container.encodeIfPresent(channelLineID, forKey: .channelLineID)
+        try container.encodeIfPresent(taxRateBasisPoints, forKey: .taxRateBasisPoints)
     }
 }

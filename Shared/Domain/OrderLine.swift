@@ -15,9 +15,12 @@ public struct OrderLine: Codable, Hashable, Sendable {
     /// The channel's own id of this line where it has one (a Taobao/Tmall sub-order `oid`): a
     /// marketplace told of a split shipment names the parcel's lines by it. Nil elsewhere.
     public var channelLineID: String?
+    /// The product's VAT rate in basis points (1300 = 13 %) when the order was priced, for its
+    /// invoice; nil in events written before intake recorded it (13 %, the rate on goods).
+    public var taxRateBasisPoints: Int?
 
     public init(lineNumber: Int, sku: String, quantity: Int, unitPrice: Money, allocatedDiscount: Money = .zero, isGift: Bool = false, category: String? = nil,
-                channelLineID: String? = nil) {
+                channelLineID: String? = nil, taxRateBasisPoints: Int? = nil) {
         self.lineNumber = lineNumber
         self.sku = sku
         self.quantity = quantity
@@ -26,6 +29,7 @@ public struct OrderLine: Codable, Hashable, Sendable {
         self.isGift = isGift
         self.category = category
         self.channelLineID = channelLineID
+        self.taxRateBasisPoints = taxRateBasisPoints
     }
 
     public var lineTotal: Money { unitPrice * quantity }

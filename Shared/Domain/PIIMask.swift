@@ -46,7 +46,7 @@ public enum PIIMask {
     public static func preview(json bytes: [UInt8], limit: Int = 600) -> String {
         var text = String(decoding: bytes.prefix(limit * 4), as: UTF8.self)
         let sensitiveKeys = ["name", "phone", "mobile", "receiverName", "receiverPhone", "customerName", "customerPhone", "street", "address", "receiverAddress", "detail", "email", "openid", "unionid", "buyerNick",
-                             "receiver_name", "receiver_mobile", "receiver_address", "buyer_nick", "receiver_phone"]
+                             "receiver_name", "receiver_mobile", "receiver_address", "buyer_nick", "receiver_phone", "title"]
         for key in sensitiveKeys {
             text = maskJSONStringValues(of: key, in: text)
         }

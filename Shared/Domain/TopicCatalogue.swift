@@ -68,7 +68,7 @@ public enum TopicCatalogue {
                   consumers: [.intake, .inventory, .fulfillment, .logistics, .insights, .integrations],
                   purpose: "returns, refunds, exchanges, complaints, feedback",
                   events: [ReturnRequested.self, ReturnDecided.self, ReturnReceived.self, RefundIssued.self, RefundSettled.self, ExchangeRequested.self,
-                           ComplaintRecorded.self, ComplaintEscalated.self, ComplaintResolved.self, FeedbackRecorded.self]),
+                           ComplaintRecorded.self, ComplaintEscalated.self, ComplaintResolved.self, FeedbackRecorded.self, InvoiceIssued.self]),
         TopicSpec(name: catalogProducts, partitions: 3, producers: [.intake], consumers: [.fulfillment, .insights],
                   purpose: "the product master: products created or changed in intake's catalog (keyed sku:<SKU>)",
                   events: [ProductChanged.self]),

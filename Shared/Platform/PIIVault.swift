@@ -79,6 +79,7 @@ public struct PIIVault: Sendable {
     public func seal(_ order: Order) -> Order {
         var sealed = order
         seal(&sealed.customer, &sealed.deliveryAddress, orderID: order.orderID)
+        sealed.invoice = order.invoice.map { seal($0, orderID: order.orderID) }
         return sealed
     }
 
@@ -86,6 +87,7 @@ public struct PIIVault: Sendable {
     public func open(_ order: Order) throws -> Order {
         var opened = order
         try open(&opened.customer, &opened.deliveryAddress, orderID: order.orderID)
+        opened.invoice = try order.invoice.map { try open($0, orderID: order.orderID) }
         return opened
     }
 
@@ -97,6 +99,24 @@ public struct PIIVault: Sendable {
     /// Opens what `seal(_:_:orderID:)` sealed.
     public func open(_ customer: inout Customer, _ address: inout Address?, orderID: String) throws {
         try transform(&customer, &address) { value, field in try open(value, context: "\(orderID)|\(field)") }
+    }
+
+    /// An invoice request with a person's title (their name) and any e-mail sealed; a company's
+    /// registered name and tax id are public register data and stay readable.
+    public func seal(_ invoice: InvoiceRequest, orderID: String) -> InvoiceRequest {
+        try! transform(invoice) { value, field in seal(value, context: "\(orderID)|\(field)") }
+    }
+
+    /// Opens what `seal(_:orderID:)` sealed in an invoice request.
+    public func open(_ invoice: InvoiceRequest, orderID: String) throws -> InvoiceRequest {
+        try transform(invoice) { value, field in try open(value, context: "\(orderID)|\(field)") }
+    }
+
+    private func transform(_ invoice: InvoiceRequest, _ change: (String, String) throws -> String) throws -> InvoiceRequest {
+        var changed = invoice
+        if invoice.kind == .personal { changed.title = try change(invoice.title, "invoice.title") }
+        if let email = invoice.email { changed.email = try change(email, "invoice.email") }
+        return changed
     }
 
     private func transform(_ customer: inout Customer, _ address: inout Address?, _ change: (String, String) throws -> String) throws {

@@ -82,6 +82,19 @@ struct ChannelPayloadTests {
         #expect(!rejected.issues.description.contains("12012345678"))
     }
 
+    @Test("web: an invoice request travels on the draft; a company's mistyped tax id and an empty title are refused naming the fields")
+    func webInvoice() throws {
+        let draft = try ChannelExamples.payload(WebOrderPayload.self) {
+            $0.invoice = InvoiceRequest(kind: .company, title: "示例科技有限公司", taxId: "91350100M000100Y43")
+        }.normalize(limits: limits, hasher: hasher).get()
+        #expect(draft.invoice?.taxId == "91350100M000100Y43")
+        let result = try ChannelExamples.payload(WebOrderPayload.self) {
+            $0.invoice = InvoiceRequest(kind: .company, title: "", taxId: "91350100M000100Y44")
+        }.normalize(limits: limits, hasher: hasher)
+        guard case .failure(let rejected) = result else { Issue.record("expected failure"); return }
+        #expect(Set(rejected.issues.map(\.field)) == ["invoice.title", "invoice.taxId"])
+    }
+
     @Test("mini-program: unionid identity, WeChat Pay fields, compact Shanghai time")
     func miniProgram() throws {
         let payload = try ChannelExamples.payload(MiniProgramOrderPayload.self)

@@ -69,6 +69,18 @@ struct OrderAssemblerTests {
         #expect(order.total == .fen(34_510))
     }
 
+    @Test("each line keeps its product's VAT rate at the time of sale, and the invoice request travels onto the order")
+    func taxRatesAndInvoice() throws {
+        var catalog = self.catalog
+        catalog[ReferenceKey(kind: "sku", code: "GLS-WINEGLASS-1")]?.taxRateBasisPoints = 900
+        let payload = try ChannelExamples.payload(WebOrderPayload.self) { $0.invoice = InvoiceRequest(kind: .personal, title: "张三") }
+        let draft = try payload.normalize(limits: IntakeLimits(), hasher: hasher).get()
+        guard let (order, _) = accepted(assembler.assemble(orderID: "OMS261111-TEST", draft: draft, catalog: catalog, promotions: promotions, coupon: nil)) else { return }
+        #expect(order.lines.map(\.sku) == ["CLO-HOOD-NVY-L", "GLS-WINEGLASS-1"])
+        #expect(order.lines.map(\.taxRateBasisPoints) == [1_300, 900])
+        #expect(order.invoice == InvoiceRequest(kind: .personal, title: "张三"))
+    }
+
     @Test("POS example: member price by loyalty card, no shipping for carry-out")
     func pos() throws {
         guard let (order, _) = accepted(try assemble(ChannelExamples.payload(PosSalePayload.self))) else { return }

@@ -45,7 +45,7 @@ extension IntakeWorld {
     /// after-sales with its environment) for the
     /// duration of `body`. Shutdown is always graceful, never a cancellation.
     func withStages<T: Sendable>(inventory: Bool = false, fulfillment: [String: String]? = nil, logistics: [String: String]? = nil, logisticsProcesses: Int = 1,
-                                 afterSales: [String: String]? = nil, _ body: @Sendable (StageClients) async throws -> T) async throws -> T {
+                                 afterSales: [String: String]? = nil, afterSalesProcesses: Int = 1, _ body: @Sendable (StageClients) async throws -> T) async throws -> T {
         let base = TestPorts.block(10)
         var apps: [any Service] = []
         var clients = StageClients()
@@ -60,6 +60,8 @@ extension IntakeWorld {
             // A provider's notification address names after-sales' own port, known only here.
             let environment = afterSales.mapValues { $0.replacingOccurrences(of: "{aftersales-port}", with: "\(base + 9)") }
             apps.append(try afterSalesApplication(port: base + 9, environment: environment))
+            // Replicas (same schema and consumer group) on the ports below, for races between them.
+            for index in 1..<max(1, afterSalesProcesses) { apps.append(try afterSalesApplication(port: base + 9 - index, environment: environment)) }
             clients.afterSales = client(base + 9)
         }
         let all = [clients.inventory, clients.fulfillment, clients.logistics, clients.afterSales].compactMap { $0 }

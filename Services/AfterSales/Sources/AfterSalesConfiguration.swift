@@ -30,6 +30,11 @@ public struct AfterSalesConfiguration: Sendable {
     /// refunds are recorded as owed (paid by hand).
     var wechatPay: WeChatPayRefunds.Configuration?
     var alipay: AlipayRefunds.Configuration?
+    /// `OMS_INVOICE_SELLER_NAME`, `OMS_INVOICE_SELLER_TAX_ID`: the retailer as its invoices name
+    /// it (销售方); the tax id must pass the unified social credit code's check.
+    public var invoiceSeller: InvoiceSeller
+    /// `OMS_INVOICE_CHECK_SECONDS` (default 5): how often shipped orders and settled refunds are invoiced.
+    public var invoiceCheckSeconds: Int
 
     public init(environment: [String: String]) throws {
         func pairs(_ key: String) throws -> [(String, Int)] {
@@ -75,5 +80,11 @@ public struct AfterSalesConfiguration: Sendable {
                                          maxDelaySeconds: 3_600, recheckSeconds: try env.integer("OMS_REFUND_RECHECK_SECONDS", 300, 1...86_400))
         wechatPay = try WeChatPayRefunds.Configuration.from(environment)
         alipay = try AlipayRefunds.Configuration.from(environment)
+        let sellerName = environment["OMS_INVOICE_SELLER_NAME"] ?? "示例零售有限公司"
+        let sellerTaxID = environment["OMS_INVOICE_SELLER_TAX_ID"] ?? "91350100M000100Y43"
+        guard (1...100).contains(sellerName.count) else { throw ConfigurationError(key: "OMS_INVOICE_SELLER_NAME", reason: "1-100 characters") }
+        if let problem = TaxpayerID.problem(sellerTaxID) { throw ConfigurationError(key: "OMS_INVOICE_SELLER_TAX_ID", reason: problem) }
+        invoiceSeller = InvoiceSeller(name: sellerName, taxId: sellerTaxID)
+        invoiceCheckSeconds = try env.integer("OMS_INVOICE_CHECK_SECONDS", 5, 1...3_600)
     }
 }

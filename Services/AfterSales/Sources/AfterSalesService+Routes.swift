@@ -10,5 +10,6 @@ extension AfterSalesService {
         RouteGroupType(OrderAfterSalesRoutes.self),
         RouteGroupType(ComplaintReportRoutes.self),
         RouteGroupType(RefundRoutes.self),
+        RouteGroupType(InvoiceRoutes.self),
     ]
 }

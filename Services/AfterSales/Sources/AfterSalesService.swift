@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// The after-sales service: returns and refunds (paid through WeChat Pay, Alipay or recorded as
 /// owed), refunds of cancelled and rejected orders, exchanges, complaints with SLA escalation,
-/// feedback and complaint reports (issue 8). Owns the `aftersales` schema. Invariant: it changes
+/// feedback and complaint reports (issue 8), invoices (发票: blue on shipment, red-letter on refund). Owns the `aftersales` schema. Invariant: it changes
 /// state only inside `ServiceDatabase.transaction` or an event handler, so every change and the
 /// events it causes commit together.
 public struct AfterSalesService: OMSService {
@@ -30,6 +30,10 @@ public struct AfterSalesService: OMSService {
         }
     }
 
+    func invoiceDesk(_ runtime: ServiceRuntime) -> InvoiceDesk {
+        InvoiceDesk(runtime: runtime, seller: configuration.invoiceSeller, interval: configuration.invoiceCheckSeconds)
+    }
+
     var desk: ComplaintDesk { ComplaintDesk(router: ComplaintRouter(slaSeconds: configuration.complaintSLASeconds)) }
 
     public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
@@ -41,11 +45,12 @@ public struct AfterSalesService: OMSService {
             OrderAfterSalesRoutes(runtime: runtime, desk: desk),
             ComplaintReportRoutes(runtime: runtime),
             RefundRoutes(runtime: runtime, wechatPay: configuration.wechatPay),
+            InvoiceRoutes(runtime: runtime),
         ]
     }
 
     public func backgroundServices(runtime: ServiceRuntime) -> [any Service] {
-        [ComplaintEscalator(runtime: runtime, desk: desk, interval: configuration.escalationCheckSeconds).job(), payer(runtime).job()]
+        [ComplaintEscalator(runtime: runtime, desk: desk, interval: configuration.escalationCheckSeconds).job(), payer(runtime).job(), invoiceDesk(runtime).job()]
     }
 
     /// `oms_aftersales_open_returns`, `oms_aftersales_unresolved_complaints`, `oms_aftersales_overdue_complaints`.

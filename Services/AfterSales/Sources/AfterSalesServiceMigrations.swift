@@ -212,5 +212,42 @@ enum AfterSalesServiceMigrations {
             ALTER TABLE refunds DROP CONSTRAINT refunds_cause_check,
                 ADD CONSTRAINT refunds_cause_check CHECK (cause IN ('return', 'cancellation', 'rejection', 'lineCancellation', 'substitution', 'presaleDeposit'));
             """),
+        Migration(version: 106, name: "invoices (发票): blue on shipment, red-letter on refund, gapless per series", sql: """
+            -- The next number of each series (FP<year> blue, HZ<year> red). Taken with UPDATE ...
+            -- RETURNING in the transaction that writes the invoice: the row lock orders concurrent
+            -- issuers and a rolled-back issue gives its number back, so numbers have no gaps.
+            CREATE TABLE invoice_series (
+                series text PRIMARY KEY,
+                next_number bigint NOT NULL CHECK (next_number > 0)
+            );
+            CREATE TABLE invoices (
+                invoice_number text PRIMARY KEY,
+                series text NOT NULL REFERENCES invoice_series (series),
+                number bigint NOT NULL,
+                kind text NOT NULL CHECK (kind IN ('blue', 'red')),
+                order_id text NOT NULL,
+                original_invoice text REFERENCES invoices (invoice_number),
+                refund_id text UNIQUE,
+                -- The whole invoice as issued; a personal buyer's title and e-mail stay sealed.
+                body jsonb NOT NULL,
+                total_fen bigint NOT NULL,
+                tax_fen bigint NOT NULL,
+                issued_at timestamptz NOT NULL,
+                UNIQUE (series, number),
+                CHECK ((kind = 'blue') = (original_invoice IS NULL AND refund_id IS NULL)),
+                CHECK ((kind = 'blue') = (total_fen >= 0))
+            );
+            -- Never two blue invoices for one order.
+            CREATE UNIQUE INDEX invoices_blue_per_order ON invoices (order_id) WHERE kind = 'blue';
+            CREATE INDEX invoices_order ON invoices (order_id);
+            -- Each settled refund of an invoiced order is accounted for once: left out of the blue
+            -- invoice (settled before it was issued) or credited by its own red-letter invoice.
+            CREATE TABLE invoice_refunds (
+                refund_id text PRIMARY KEY,
+                invoice_number text NOT NULL REFERENCES invoices (invoice_number)
+            );
+            -- Orders whose buyer asked for an invoice and that have none yet: the issuer's work list.
+            CREATE INDEX orders_invoice_requested ON orders (order_id) WHERE body ? 'invoice';
+            """),
     ]
 }

@@ -118,6 +118,7 @@ struct OrderPages: Sendable {
         async let parcels = gateway.section(.logistics, "/v1/logistics/shipments?orderId=\(id)", as: staff)
         async let afterSales = gateway.section(.aftersales, "/v1/aftersales/orders/\(id)", as: staff)
         async let refunds = gateway.section(.aftersales, "/v1/aftersales/refunds?orderId=\(id)", as: staff)
+        async let invoices = gateway.section(.aftersales, "/v1/aftersales/orders/\(id)/invoices", as: staff)
         async let review = staff.role == .risk ? gateway.section(.risk, "/v1/review/orders/\(id)", as: staff) : .hidden
         let language = context.language
         var sections: [[String: Any]] = []
@@ -164,6 +165,14 @@ struct OrderPages: Sendable {
             (json["refunds"] as? [[String: Any]] ?? []).map {
                 [Self.text($0["status"]), Self.money($0["amountFen"]), "\(Self.text($0["paymentMethod"])) · \(Self.text($0["provider"]))",
                  ConsoleFormat.time(iso: ($0["settledAt"] ?? $0["issuedAt"]) as? String)]
+            }
+        }
+        add("invoices", "invoices", await invoices, columns: ["invoiceNumber", "invoiceKind", "invoiceBuyer", "total", "taxAmount", "at"]) { json in
+            (json["invoices"] as? [[String: Any]] ?? []).map {
+                let buyer = $0["buyer"] as? [String: Any] ?? [:]
+                return [Self.text($0["invoiceNumber"]), ConsoleText.text(($0["kind"] as? String) == "red" ? "redInvoice" : "blueInvoice", language),
+                        Self.text(buyer["title"]) + (buyer["taxId"].map { " · \(Self.text($0))" } ?? ""),
+                        Self.money($0["totalFen"]), Self.money($0["taxFen"]), ConsoleFormat.time(iso: $0["issuedAt"] as? String)]
             }
         }
         add("risk", "risk", await review, columns: ["rules", "detail"]) { json in

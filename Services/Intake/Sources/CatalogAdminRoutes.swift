@@ -29,6 +29,8 @@ struct CatalogAdminRoutes: RouteGroup {
         /// Sold on presale: `{"depositFen": 5000, "balanceDueAt": "2026-11-11T16:00:00Z"}`; absent
         /// (or null) puts the product back on normal sale.
         var presale: PresaleTerms?
+        /// VAT rate in basis points: 1300 (13 %, the default), 900, 600, 500, 300, 100 or 0.
+        var taxRateBasisPoints: Int?
     }
 
     struct PromotionUpsert: Codable, Sendable {
@@ -144,6 +146,9 @@ struct CatalogAdminRoutes: RouteGroup {
         if let member = p.memberPriceFen, member < 0 || member > p.listPriceFen { issues.append(.init(field: "memberPriceFen", reason: "must be between 0 and listPriceFen")) }
         if p.weightGrams <= 0 { issues.append(.init(field: "weightGrams", reason: "must be > 0")) }
         if p.volumeCm3 <= 0 { issues.append(.init(field: "volumeCm3", reason: "must be > 0")) }
+        if let rate = p.taxRateBasisPoints, ![0, 100, 300, 500, 600, 900, 1300].contains(rate) {
+            issues.append(.init(field: "taxRateBasisPoints", reason: "one of 1300, 900, 600, 500, 300, 100, 0 (VAT rate in basis points)"))
+        }
         if let presale = p.presale, presale.depositFen <= 0 || presale.depositFen >= p.listPriceFen {
             issues.append(.init(field: "presale.depositFen", reason: "must be > 0 and below listPriceFen"))
         }

@@ -12,13 +12,16 @@ public struct CatalogEntry: Sendable, Hashable {
     public var memberPrice: Money?
     /// Set while the product is sold on presale (a deposit now, the balance later).
     public var presale: PresaleTerms?
+    /// VAT rate in basis points (1300 = 13 %), stamped on the order line.
+    public var taxRateBasisPoints: Int
 
-    public init(sku: String, category: String, listPrice: Money, memberPrice: Money?, presale: PresaleTerms? = nil) {
+    public init(sku: String, category: String, listPrice: Money, memberPrice: Money?, presale: PresaleTerms? = nil, taxRateBasisPoints: Int = 1300) {
         self.sku = sku
         self.category = category
         self.listPrice = listPrice
         self.memberPrice = memberPrice
         self.presale = presale
+        self.taxRateBasisPoints = taxRateBasisPoints
     }
 }
 
@@ -58,16 +61,17 @@ public enum CatalogStore {
         guard !references.isEmpty else { return [:] }
         let list = Array(references)
         let rows = try await connection.query("""
-            SELECT r.kind, r.code, p.sku, p.category, p.list_price_fen, p.member_price_fen, p.presale_deposit_fen, p.presale_balance_due_at
+            SELECT r.kind, r.code, p.sku, p.category, p.list_price_fen, p.member_price_fen, p.presale_deposit_fen, p.presale_balance_due_at, p.tax_rate_bp
             FROM unnest(\(list.map(\.kind))::text[], \(list.map(\.code))::text[]) AS r(kind, code)
             LEFT JOIN product_codes c ON c.kind = r.kind AND c.code = r.code
             JOIN products p ON p.sku = CASE WHEN r.kind = 'sku' THEN r.code ELSE c.sku END
             WHERE p.active
             """, logger: logger)
         var resolved: [ReferenceKey: CatalogEntry] = [:]
-        for try await (kind, code, sku, category, list, member, deposit, balanceDue) in rows.decode((String, String, String, String, Int64, Int64?, Int64?, Date?).self) {
+        for try await (kind, code, sku, category, list, member, deposit, balanceDue, taxRate) in rows.decode((String, String, String, String, Int64, Int64?, Int64?, Date?, Int).self) {
             let presale = deposit.flatMap { deposit in balanceDue.map { PresaleTerms(depositFen: deposit, balanceDueAt: $0) } }
-            resolved[ReferenceKey(kind: kind, code: code)] = CatalogEntry(sku: sku, category: category, listPrice: .fen(list), memberPrice: member.map { .fen($0) }, presale: presale)
+            resolved[ReferenceKey(kind: kind, code: code)] = CatalogEntry(sku: sku, category: category, listPrice: .fen(list), memberPrice: member.map { .fen($0) }, presale: presale,
+                                                                          taxRateBasisPoints: taxRate)
         }
         return resolved
     }
@@ -163,14 +167,16 @@ public enum CatalogStore {
         let h = p.handling ?? HandlingAttributes()
         let saved = try await connection.query("""
             INSERT INTO products (sku, name, category, list_price_fen, member_price_fen, weight_grams, volume_cm3, fragile, liquid, valuable, perishable, active, updated_at, version,
-                                  presale_deposit_fen, presale_balance_due_at)
+                                  presale_deposit_fen, presale_balance_due_at, tax_rate_bp)
             VALUES (\(sku), \(p.name), \(p.category), \(p.listPriceFen), \(p.memberPriceFen), \(p.weightGrams), \(p.volumeCm3),
-                    \(h.fragile), \(h.liquid), \(h.valuable), \(h.perishable), \(p.active ?? true), now(), 1, \(p.presale?.depositFen), \(p.presale?.balanceDueAt))
+                    \(h.fragile), \(h.liquid), \(h.valuable), \(h.perishable), \(p.active ?? true), now(), 1, \(p.presale?.depositFen), \(p.presale?.balanceDueAt),
+                    \(p.taxRateBasisPoints ?? 1300))
             ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category = excluded.category, list_price_fen = excluded.list_price_fen,
                 member_price_fen = excluded.member_price_fen, weight_grams = excluded.weight_grams, volume_cm3 = excluded.volume_cm3,
                 fragile = excluded.fragile, liquid = excluded.liquid, valuable = excluded.valuable, perishable = excluded.perishable,
                 active = excluded.active, updated_at = now(), version = products.version + 1,
-                presale_deposit_fen = excluded.presale_deposit_fen, presale_balance_due_at = excluded.presale_balance_due_at
+                presale_deposit_fen = excluded.presale_deposit_fen, presale_balance_due_at = excluded.presale_balance_due_at,
+                tax_rate_bp = excluded.tax_rate_bp
             RETURNING version
             """, logger: logger)
         var version: Int64 = 1
@@ -214,15 +220,16 @@ public enum CatalogStore {
     static func product(sku: String, connection: PostgresConnection, logger: Logger) async throws -> CatalogAdminRoutes.ProductUpsert? {
         let rows = try await connection.query("""
             SELECT name, category, list_price_fen, member_price_fen, weight_grams, volume_cm3, fragile, liquid, valuable, perishable, active,
-                   presale_deposit_fen, presale_balance_due_at
+                   presale_deposit_fen, presale_balance_due_at, tax_rate_bp
             FROM products WHERE sku = \(sku)
             """, logger: logger)
         var found: CatalogAdminRoutes.ProductUpsert?
-        for try await (name, category, list, member, grams, volume, fragile, liquid, valuable, perishable, active, deposit, balanceDue)
-            in rows.decode((String, String, Int64, Int64?, Int, Int, Bool, Bool, Bool, Bool, Bool, Int64?, Date?).self) {
+        for try await (name, category, list, member, grams, volume, fragile, liquid, valuable, perishable, active, deposit, balanceDue, taxRate)
+            in rows.decode((String, String, Int64, Int64?, Int, Int, Bool, Bool, Bool, Bool, Bool, Int64?, Date?, Int).self) {
             found = CatalogAdminRoutes.ProductUpsert(name: name, category: category, barcodes: [], outerIds: [:], listPriceFen: list, memberPriceFen: member, weightGrams: grams,
                                                      volumeCm3: volume, handling: HandlingAttributes(fragile: fragile, liquid: liquid, valuable: valuable, perishable: perishable),
-                                                     active: active, presale: deposit.flatMap { deposit in balanceDue.map { PresaleTerms(depositFen: deposit, balanceDueAt: $0) } })
+                                                     active: active, presale: deposit.flatMap { deposit in balanceDue.map { PresaleTerms(depositFen: deposit, balanceDueAt: $0) } },
+                                                     taxRateBasisPoints: taxRate)
         }
         guard var product = found else { return nil }
         let codes = try await connection.query("SELECT kind, code FROM product_codes WHERE sku = \(sku) ORDER BY kind, code", logger: logger)

@@ -194,6 +194,13 @@ public enum IntakeServiceMigrations {
             ALTER TABLE line_substitutions ADD COLUMN request_id text;
             CREATE UNIQUE INDEX line_substitutions_request ON line_substitutions (order_id, request_id) WHERE request_id IS NOT NULL;
             """),
+        Migration(version: 114, name: "product VAT rate", sql: """
+            -- The product's VAT rate in basis points, stamped on each order line when it is priced
+            -- (the invoice uses the rate of the sale): 13 % on goods unless the catalog says
+            -- otherwise (9 % books and food staples, 6 % services, 3 % and 1 % small-scale, 0 exempt).
+            ALTER TABLE products ADD COLUMN tax_rate_bp integer NOT NULL DEFAULT 1300
+                CHECK (tax_rate_bp IN (0, 100, 300, 500, 600, 900, 1300));
+            """),
     ]
 
     /// The schema plus, when asked, the demo catalog (a few hundred SKUs and two promotions).

@@ -49,6 +49,8 @@ public struct MiniProgramOrderPayload: ChannelPayload {
     /// Whether the shopper holds the retailer's member card in the mini-program.
     public var member: Bool?
     public var wechatPay: WeChatPay
+    /// The buyer's 发票 request, as the web shop sends it.
+    public var invoice: InvoiceRequest?
 
     public func normalize(limits: IntakeLimits, hasher: PIIHasher) -> Result<OrderDraft, PayloadRejected> {
         var check = FieldChecker(limits: limits)
@@ -84,6 +86,7 @@ public struct MiniProgramOrderPayload: ChannelPayload {
         let fee = check.fen(wechatPay.total_fee, "wechatPay.total_fee")
         let paidAt = awaiting ? nil : ShanghaiTime.parseCompact(wechatPay.time_end ?? "")
         if !awaiting, paidAt == nil { check.add("wechatPay.time_end", "must be yyyyMMddHHmmss (Asia/Shanghai)") }
+        for problem in invoice?.problems() ?? [] { check.add(problem.field, problem.reason) }
         return check.result {
             guard let app, let trade, let open, let created, let name, let phone, let address, let fee, let state, awaiting || (transaction != nil && paidAt != nil) else { return nil }
             // The unionid identifies one person across the retailer's apps; prefer it when present.
@@ -95,7 +98,8 @@ public struct MiniProgramOrderPayload: ChannelPayload {
                 pricing: .oms, couponCode: coupon,
                 payment: Payment(method: .wechatPay, reference: transaction, paidAmount: awaiting ? .zero : fee, paidAt: paidAt, status: awaiting ? state : nil),
                 claimedTotal: fee, placedAt: created,
-                source: ["appid": app].merging(device.map { ["deviceKey": hasher.hash($0, purpose: "device")] } ?? [:]) { first, _ in first }
+                source: ["appid": app].merging(device.map { ["deviceKey": hasher.hash($0, purpose: "device")] } ?? [:]) { first, _ in first },
+                invoice: invoice
             )
         }
     }

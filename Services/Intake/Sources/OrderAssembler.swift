@@ -60,7 +60,8 @@ public struct OrderAssembler: Sendable {
             // The marketplace priced and collected: record its prices and discounts as sent.
             let lines = zip(draft.lines, entries).enumerated().map { index, pair in
                 OrderLine(lineNumber: index + 1, sku: pair.1.sku, quantity: pair.0.quantity, unitPrice: pair.0.channelUnitPrice ?? pair.1.listPrice,
-                          allocatedDiscount: pair.0.channelDiscount, category: pair.1.category, channelLineID: pair.0.channelLineID)
+                          allocatedDiscount: pair.0.channelDiscount, category: pair.1.category, channelLineID: pair.0.channelLineID,
+                          taxRateBasisPoints: pair.1.taxRateBasisPoints)
             }
             let discounted = lines.enumerated().filter { $0.element.allocatedDiscount.minorUnits > 0 }
             let applied = discounted.isEmpty ? [] : [AppliedPromotion(
@@ -100,7 +101,14 @@ public struct OrderAssembler: Sendable {
                                  reductionPerThreshold: $0.reductionPerThreshold,
                                  shares: zip($0.lines, $0.shares).map { AppliedPromotion.LineShare(lineNumber: $0, amount: $1) })
             }
-            return .accepted(order(orderID, draft, priced.lines, shippingFee: priced.shippingFee), applied: applied, couponCode: draft.couponCode)
+            // Each line keeps its product's VAT rate at the time of sale, for its invoice.
+            let rates = Dictionary(entries.map { ($0.sku, $0.taxRateBasisPoints) }, uniquingKeysWith: { first, _ in first })
+            let lines = priced.lines.map { line in
+                var stamped = line
+                stamped.taxRateBasisPoints = rates[line.sku]
+                return stamped
+            }
+            return .accepted(order(orderID, draft, lines, shippingFee: priced.shippingFee), applied: applied, couponCode: draft.couponCode)
         }
     }
 
@@ -114,6 +122,6 @@ public struct OrderAssembler: Sendable {
         if payment.method == .cashOnDelivery { payment.paidAmount = .zero }
         return Order(orderID: orderID, channel: draft.channel, channelOrderID: draft.channelOrderID, customer: draft.customer,
                      deliveryAddress: draft.deliveryAddress, lines: lines, shippingFee: shippingFee, payment: payment,
-                     requestedService: draft.requestedService, deviceKey: draft.source["deviceKey"], placedAt: draft.placedAt)
+                     requestedService: draft.requestedService, deviceKey: draft.source["deviceKey"], placedAt: draft.placedAt, invoice: draft.invoice)
     }
 }

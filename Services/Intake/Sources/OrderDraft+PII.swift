@@ -6,6 +6,7 @@ extension OrderDraft {
     func sealed(by vault: PIIVault, orderID: String) -> OrderDraft {
         var draft = self
         vault.seal(&draft.customer, &draft.deliveryAddress, orderID: orderID)
+        draft.invoice = invoice.map { vault.seal($0, orderID: orderID) }
         return draft
     }
 }

@@ -57,10 +57,12 @@ public struct OrderDraft: Codable, Hashable, Sendable {
     public var placedAt: Date
     /// Non-personal facts about where the order came from: store, till, agent, app id.
     public var source: [String: String]
+    /// The buyer's 发票 request (checked by `InvoiceRequest.problems()` at the edge).
+    public var invoice: InvoiceRequest?
 
     public init(channel: Channel, channelOrderID: String, customer: Customer, deliveryAddress: Address?, lines: [Line], pricing: Pricing,
                 couponCode: String? = nil, payment: Payment, claimedTotal: Money?, channelShippingFee: Money? = nil,
-                requestedService: String? = nil, placedAt: Date, source: [String: String] = [:]) {
+                requestedService: String? = nil, placedAt: Date, source: [String: String] = [:], invoice: InvoiceRequest? = nil) {
         self.channel = channel
         self.channelOrderID = channelOrderID
         self.customer = customer
@@ -74,6 +76,7 @@ public struct OrderDraft: Codable, Hashable, Sendable {
         self.requestedService = requestedService
         self.placedAt = placedAt
         self.source = source
+        self.invoice = invoice
     }
 }
 

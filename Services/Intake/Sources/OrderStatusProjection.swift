@@ -24,7 +24,7 @@ public struct OrderStatusProjection: EventHandler {
         (ReturnRequested.self, .returnRequested), (RefundIssued.self, .refunded), // or partiallyRefunded: `refundStatus`
         (RefundSettled.self, nil),
         (ReturnDecided.self, nil), (ReturnReceived.self, nil), (ExchangeRequested.self, nil), (ExchangeUnavailable.self, nil),
-        (ComplaintRecorded.self, nil), (ComplaintEscalated.self, nil), (ComplaintResolved.self, nil), (FeedbackRecorded.self, nil),
+        (ComplaintRecorded.self, nil), (ComplaintEscalated.self, nil), (ComplaintResolved.self, nil), (FeedbackRecorded.self, nil), (InvoiceIssued.self, nil),
     ]
 
     /// `statusByEvent` by type name, as the envelopes carry it.

@@ -31,6 +31,8 @@ public struct PhoneOrderPayload: ChannelPayload {
     public var lines: [SKULine]
     public var couponCode: String?
     public var payment: PaymentTaken
+    /// The caller's 发票 request, as the web shop sends it.
+    public var invoice: InvoiceRequest?
 
     public func normalize(limits: IntakeLimits, hasher: PIIHasher) -> Result<OrderDraft, PayloadRejected> {
         var check = FieldChecker(limits: limits)
@@ -57,6 +59,7 @@ public struct PhoneOrderPayload: ChannelPayload {
         default:
             check.add("payment.method", "must be one of cashOnDelivery, card")
         }
+        for problem in invoice?.problems() ?? [] { check.add(problem.field, problem.reason) }
         return check.result {
             guard let ticket, let agent, let taken, let name, let phone, let delivery, let method else { return nil }
             if method == .card && (reference == nil || amount == nil) { return nil }
@@ -67,7 +70,7 @@ public struct PhoneOrderPayload: ChannelPayload {
                                    personKey: hasher.personKey(phone: phone, memberNumber: member)),
                 deliveryAddress: delivery, lines: draftLines, pricing: .oms, couponCode: coupon,
                 payment: Payment(method: method, reference: reference, paidAmount: amount ?? .zero, paidAt: method == .card ? taken : nil),
-                claimedTotal: amount, placedAt: taken, source: ["agentId": agent]
+                claimedTotal: amount, placedAt: taken, source: ["agentId": agent], invoice: invoice
             )
         }
     }

@@ -45,6 +45,8 @@ public struct WebOrderPayload: ChannelPayload {
     /// standard | express
     public var shippingService: String?
     public var payment: PaymentInfo
+    /// The buyer's 发票 request: `{"kind": "personal"|"company", "title", "taxId"?, "email"?}`.
+    public var invoice: InvoiceRequest?
 
     public func normalize(limits: IntakeLimits, hasher: PIIHasher) -> Result<OrderDraft, PayloadRejected> {
         var check = FieldChecker(limits: limits)
@@ -80,6 +82,7 @@ public struct WebOrderPayload: ChannelPayload {
         } else if payment.depositFen != nil {
             check.add("payment.depositFen", "only with payment.status depositPaid")
         }
+        for problem in invoice?.problems() ?? [] { check.add(problem.field, problem.reason) }
         return check.result {
             guard let number, let placed, let account, let name, let phone, let address, let method, let amount, awaiting || (reference != nil && paidAt != nil) else { return nil }
             let buyer = OMSDomain.Customer(customerKey: hasher.customerKey(channel: "web", account: account), name: name, phone: phone,
@@ -91,7 +94,7 @@ public struct WebOrderPayload: ChannelPayload {
                 payment: Payment(method: method, reference: awaiting ? nil : reference, paidAmount: awaiting ? .zero : deposit ?? amount, paidAt: paidAt,
                                  status: status == .paid ? nil : status),
                 claimedTotal: amount, requestedService: service == "express" ? "express" : nil, placedAt: placed,
-                source: device.map { ["deviceKey": hasher.hash($0, purpose: "device")] } ?? [:]
+                source: device.map { ["deviceKey": hasher.hash($0, purpose: "device")] } ?? [:], invoice: invoice
             )
         }
     }

@@ -1,0 +1,104 @@
+import Foundation
+import OMSDomain
+import OMSPlatform
+import Testing
+
+/// Invoices (发票) through after-sales against real PostgreSQL and the broker: issued when the
+/// order ships, never before and never twice, numbered without gaps by two after-sales replicas
+/// racing for the same work; a return's refund credited by a red-letter invoice; a personal
+/// buyer's name sealed at rest and shown to staff.
+@Suite("Invoices: blue on shipment, red-letter on refund, gapless numbering across replicas (real PostgreSQL, broker)", .serialized)
+struct InvoiceTests {
+    typealias Sales = AfterSalesFlowTests
+
+    static func invoiced(_ id: String, _ request: InvoiceRequest?) -> Order {
+        var order = InventoryFixtures.order(id, lines: [("CLO-TEE-BLK-M", 2, 9_900), ("BOOK-RETAIL-101", 1, 5_800)])
+        order.lines[1].taxRateBasisPoints = 900
+        order.lines[0].taxRateBasisPoints = 1_300
+        order.payment = Payment(method: .cashOnDelivery, reference: nil, paidAmount: .zero, paidAt: nil)
+        order.shippingFee = .fen(1_000)
+        order.invoice = request
+        return order
+    }
+
+    static func invoices(_ http: EdgeClient, _ orderID: String) async throws -> [[String: Any]] {
+        try await http.send(.GET, "/v1/aftersales/orders/\(orderID)/invoices", headers: ["X-User-Id": "cs-agent-1"]).json["invoices"] as? [[String: Any]] ?? []
+    }
+
+    @Test("two replicas invoice 26 shipped orders once each, numbered 1-26 without a gap; an unshipped or unrequested order gets none; a return is credited red-letter once; a personal title is sealed at rest")
+    func invoicesAcrossReplicas() async throws {
+        try await withIntakeWorld { world in
+            try await world.withStages(afterSales: ["OMS_INVOICE_CHECK_SECONDS": "1"], afterSalesProcesses: 2) { clients in
+                let http = try #require(clients.afterSales)
+                // A: a company buyer; returned later. P: a person. 24 more people; N asked for no invoice; U never ships.
+                let a = Self.invoiced("O-INV-A", InvoiceRequest(kind: .company, title: "示例科技有限公司", taxId: "91350100M000100Y43"))
+                let p = Self.invoiced("O-INV-P", InvoiceRequest(kind: .personal, title: "张三", email: "zhangsan@example.cn"))
+                let more = (1...24).map { Self.invoiced("O-INV-M\($0)", InvoiceRequest(kind: .personal, title: "顾客\($0)")) }
+                let n = Self.invoiced("O-INV-N", nil)
+                let u = Self.invoiced("O-INV-U", InvoiceRequest(kind: .personal, title: "李四"))
+                let shipped = [a, p, n] + more
+                try await world.publish(try (shipped + [u]).map { try Sales.received($0) })
+                try await world.publish(try shipped.flatMap { try Sales.shippedAndDelivered($0) })
+
+                let schema = world.afterSalesSchema
+                let allBlue = try await world.eventually(timeout: .seconds(90)) {
+                    try await world.count("SELECT count(*) FROM \(schema).invoices WHERE kind = 'blue'") == 26
+                }
+                #expect(allBlue)
+                // Two more rounds of both replicas: nothing more is issued.
+                try await Task.sleep(for: .seconds(2.5))
+                #expect(try await world.count("SELECT count(*) FROM \(schema).invoices WHERE kind = 'blue'") == 26)
+                let year = InvoiceTests.beijingYear()
+                let numbers = try await world.strings("SELECT number::text FROM \(schema).invoices WHERE series = 'FP\(year)'").map { Int($0[0]) ?? 0 }.sorted()
+                #expect(numbers == Array(1...26), "numbers: \(numbers)")
+                #expect(try await world.count("SELECT count(*) FROM \(schema).invoices WHERE order_id IN ('O-INV-N', 'O-INV-U')") == 0)
+
+                // P: each line at its rate, VAT inside the price; the person's name opened for staff, sealed at rest.
+                let invoicesP = try await Self.invoices(http, p.orderID)
+                let blueP = try #require(invoicesP.first)
+                #expect(invoicesP.count == 1 && blueP["kind"] as? String == "blue")
+                let linesP = blueP["lines"] as? [[String: Any]] ?? []
+                #expect(linesP.map { $0["amountFen"] as? Int } == [19_800, 5_800, 1_000])
+                #expect(linesP.map { $0["taxFen"] as? Int } == [2_278, 479, 115])
+                #expect(blueP["totalFen"] as? Int == Int(p.total.minorUnits) && blueP["taxFen"] as? Int == 2_872)
+                #expect((blueP["buyer"] as? [String: Any])?["title"] as? String == "张三")
+                #expect((blueP["seller"] as? [String: Any])?["taxId"] as? String == "91350100M000100Y43")
+                let stored = try await world.strings("SELECT body->'buyer'->>'title', body->'buyer'->>'email' FROM \(schema).invoices WHERE order_id = 'O-INV-P'")
+                #expect(stored.first?.allSatisfy { PIIVault.isSealed($0) } == true, "stored buyer: \(stored)")
+                let byNumber = try await http.send(.GET, "/v1/aftersales/invoices/\(blueP["invoiceNumber"] as? String ?? "")", headers: ["X-User-Id": "ops-1"])
+                #expect(byNumber.status == 200 && byNumber.json["orderId"] as? String == p.orderID, "\(byNumber.text)")
+
+                // A: the company's books come back; the COD refund is owed at once and credited red-letter, once.
+                let opened = try await Sales.post(http, "/v1/aftersales/returns", #"{"orderId":"O-INV-A","reason":"sizeOrFit","lines":[{"lineNumber":1,"quantity":2}],"requestId":"r-inv-a"}"#)
+                #expect(opened.status == 201, "\(opened.text)")
+                let returnID = opened.json["returnId"] as? String ?? ""
+                let receipt = try await Sales.post(http, "/v1/aftersales/returns/\(returnID)/receipt", #"{"warehouseId":"SH1","items":[{"lineNumber":1,"quantity":2,"condition":"resellable"}]}"#)
+                #expect(receipt.status == 200, "\(receipt.text)")
+                #expect(try await world.eventually(timeout: .seconds(30)) { try await world.count("SELECT count(*) FROM \(schema).invoices WHERE kind = 'red'") == 1 })
+                try await Task.sleep(for: .seconds(2.5))
+                let invoicesA = try await Self.invoices(http, a.orderID)
+                #expect(invoicesA.map { $0["kind"] as? String } == ["blue", "red"])
+                let refunded = try await world.strings("SELECT amount_fen::text FROM \(schema).refunds WHERE order_id = 'O-INV-A'").first.flatMap { Int($0[0]) }
+                let red = invoicesA.last ?? [:]
+                #expect(red["totalFen"] as? Int == refunded.map { -$0 } && red["originalInvoiceNumber"] as? String == invoicesA.first?["invoiceNumber"] as? String)
+                #expect(red["invoiceNumber"] as? String == "HZ\(year)-00000001")
+                #expect((red["buyer"] as? [String: Any])?["taxId"] as? String == "91350100M000100Y43")
+                // Every invoice was announced once, in the transaction that issued it.
+                #expect(try await world.count("SELECT count(*) FROM \(schema).outbox WHERE strpos(headers, 'aftersales.invoice-issued') > 0") == 27)
+
+                // Access and input: a channel token is refused; an unknown invoice is 404; a bad series is 422 naming it.
+                #expect(try await http.send(.GET, "/v1/aftersales/invoices/FP\(year)-99999999", headers: ["X-User-Id": "ops-1"]).status == 404)
+                let badSeries = try await http.send(.GET, "/v1/aftersales/invoice-series/XX1?limit=5000", headers: ["X-User-Id": "ops-1"])
+                #expect(badSeries.status == 422 && badSeries.text.contains("series") && badSeries.text.contains("limit"), "\(badSeries.text)")
+                let series = try await http.send(.GET, "/v1/aftersales/invoice-series/FP\(year)?after=20&limit=3", headers: ["X-User-Id": "ops-1"])
+                #expect((series.json["invoices"] as? [[String: Any]])?.map { $0["number"] as? Int } == [21, 22, 23])
+            }
+        }
+    }
+
+    static func beijingYear() -> Int {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        return calendar.component(.year, from: Date())
+    }
+}
