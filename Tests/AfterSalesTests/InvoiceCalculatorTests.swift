@@ -87,3 +87,35 @@ struct InvoiceCalculatorTests {
         #expect(InvoiceRoutes.isSeries("FP2026") && !InvoiceRoutes.isSeries("XX2026") && !InvoiceRoutes.isSeries("FP20261"))
     }
 }
+
+/// The invoice PDF's structure: a reader finds every object where the cross-reference table says.
+@Suite("Invoice PDF")
+struct InvoicePDFTests {
+    static var invoice: Invoice {
+        Invoice(invoiceNumber: "FP2026-00000042", series: "FP2026", number: 42, kind: .red, orderID: "O-INV-1", originalInvoiceNumber: "FP2026-00000007",
+                refundId: "RF-R1", buyer: InvoiceRequest(kind: .company, title: "示例科技有限公司", taxId: "91350100M000100Y43"),
+                seller: InvoiceSeller(name: "示例零售有限公司", taxId: "91440300708461136T"),
+                lines: InvoiceCalculator.redLines(refund: InvoiceCalculatorTests.hoodieReturned, order: InvoiceCalculatorTests.order), issuedAt: Date(timeIntervalSince1970: 1_796_600_000))
+    }
+
+    @Test("every cross-reference offset points at its object; startxref at the table; the text is UTF-16 under the GB1 font with a ToUnicode map")
+    func wellFormed() throws {
+        let bytes = InvoicePDF.render(Self.invoice)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.hasPrefix("%PDF-1.7\n") && text.hasSuffix("%%EOF\n"))
+        let startxref = try #require(text.range(of: "startxref\n", options: .backwards))
+        let xrefOffset = try #require(Int(text[startxref.upperBound...].prefix { $0.isNumber }))
+        #expect(Array(bytes[xrefOffset..<(xrefOffset + 4)]) == Array("xref".utf8))
+        let table = String(decoding: bytes[xrefOffset...], as: UTF8.self).split(separator: "\n")
+        let entries = table.dropFirst(3).prefix { $0.hasSuffix(" n ") }
+        #expect(entries.count == 9)
+        for (index, entry) in entries.enumerated() {
+            let offset = try #require(Int(entry.prefix(10)))
+            #expect(String(decoding: bytes[offset..<(offset + 8)], as: UTF8.self).hasPrefix("\(index + 1) 0 obj"))
+        }
+        #expect(text.contains("/Encoding /UniGB-UTF16-H") && text.contains("/ToUnicode 8 0 R"))
+        // 红字 (7EA2 5B57) and the uppercase total's 负 (8D1F) are in the page as UTF-16.
+        #expect(text.contains("7EA25B57") && text.contains("8D1F"))
+        if let path = ProcessInfo.processInfo.environment["OMS_WRITE_INVOICE_PDF"] { FileManager.default.createFile(atPath: path, contents: Data(bytes)) }
+    }
+}

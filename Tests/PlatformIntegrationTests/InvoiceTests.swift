@@ -65,8 +65,16 @@ struct InvoiceTests {
                 #expect((blueP["seller"] as? [String: Any])?["taxId"] as? String == "91350100M000100Y43")
                 let stored = try await world.strings("SELECT body->'buyer'->>'title', body->'buyer'->>'email' FROM \(schema).invoices WHERE order_id = 'O-INV-P'")
                 #expect(stored.first?.allSatisfy { PIIVault.isSealed($0) } == true, "stored buyer: \(stored)")
-                let byNumber = try await http.send(.GET, "/v1/aftersales/invoices/\(blueP["invoiceNumber"] as? String ?? "")", headers: ["X-User-Id": "ops-1"])
+                let numberP = blueP["invoiceNumber"] as? String ?? ""
+                let byNumber = try await http.send(.GET, "/v1/aftersales/invoices/\(numberP)", headers: ["X-User-Id": "ops-1"])
                 #expect(byNumber.status == 200 && byNumber.json["orderId"] as? String == p.orderID, "\(byNumber.text)")
+                // Its PDF, read back by a PDF library: what a person sees, in Chinese.
+                let pdfP = try await http.send(.GET, "/v1/aftersales/invoices/\(numberP)/pdf", headers: ["X-User-Id": "cs-agent-1"])
+                #expect(pdfP.status == 200 && pdfP.headers["content-type"] == "application/pdf")
+                let textP = try Self.pdfText(pdfP.body)
+                for expected in ["电子发票（普通发票）", "发票号码：\(numberP)", "名称：张三", "名称：示例零售有限公司", "*商品*CLO-TEE-BLK-M", "价税合计（大写）贰佰陆拾陆元整", "（小写）￥266.00"] {
+                    #expect(textP.contains(expected), "\(expected) not in the PDF's text: \(textP)")
+                }
 
                 // A: the company's books come back; the COD refund is owed at once and credited red-letter, once.
                 let opened = try await Sales.post(http, "/v1/aftersales/returns", #"{"orderId":"O-INV-A","reason":"sizeOrFit","lines":[{"lineNumber":1,"quantity":2}],"requestId":"r-inv-a"}"#)
@@ -83,6 +91,11 @@ struct InvoiceTests {
                 #expect(red["totalFen"] as? Int == refunded.map { -$0 } && red["originalInvoiceNumber"] as? String == invoicesA.first?["invoiceNumber"] as? String)
                 #expect(red["invoiceNumber"] as? String == "HZ\(year)-00000001")
                 #expect((red["buyer"] as? [String: Any])?["taxId"] as? String == "91350100M000100Y43")
+                let pdfRed = try await http.send(.GET, "/v1/aftersales/invoices/HZ\(year)-00000001/pdf", headers: ["X-User-Id": "ops-1"])
+                let textRed = try Self.pdfText(pdfRed.body)
+                for expected in ["红字", "被红冲蓝字发票号码：\(invoicesA.first?["invoiceNumber"] as? String ?? "?")", "名称：示例科技有限公司", "负壹佰玖拾捌元整"] {
+                    #expect(textRed.contains(expected), "\(expected) not in the red-letter PDF's text: \(textRed)")
+                }
                 // Every invoice was announced once, in the transaction that issued it.
                 #expect(try await world.count("SELECT count(*) FROM \(schema).outbox WHERE strpos(headers, 'aftersales.invoice-issued') > 0") == 27)
 
@@ -94,6 +107,24 @@ struct InvoiceTests {
                 #expect((series.json["invoices"] as? [[String: Any]])?.map { $0["number"] as? Int } == [21, 22, 23])
             }
         }
+    }
+
+    /// The first page's text as pypdf extracts it (the stack's Python has it installed).
+    static func pdfText(_ bytes: [UInt8]) throws -> String {
+        let python = ProcessInfo.processInfo.environment["OMS_STACK_PYTHON"] ?? "python3"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("invoice-\(UUID().uuidString).pdf")
+        try Data(bytes).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", "import sys, pypdf; print(pypdf.PdfReader(sys.argv[1]).pages[0].extract_text())", file.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: output, as: UTF8.self)
     }
 
     static func beijingYear() -> Int {

@@ -5,7 +5,7 @@ import OMSPlatform
 
 /// Invoices (发票) as customer service and finance read them:
 /// - `GET /v1/aftersales/orders/{id}/invoices`: the order's blue invoice and its red-letter ones;
-/// - `GET /v1/aftersales/invoices/{number}`: one invoice as structured data;
+/// - `GET /v1/aftersales/invoices/{number}`: one invoice as structured data, `.../pdf` as a PDF;
 /// - `GET /v1/aftersales/invoice-series/{series}?after=&limit=`: a series in number order, for
 ///   finance's numbering check and export.
 /// The buyer's personal title and e-mail are opened for these staff roles only.
@@ -15,6 +15,7 @@ struct InvoiceRoutes: RouteGroup {
     static let endpoints: [Endpoint<Self>] = [
         .get("/v1/aftersales/orders/:id/invoices", [.customerService, .ops], "An order's invoices (blue, then red-letter)", use: forOrder),
         .get("/v1/aftersales/invoices/:number", [.customerService, .ops], "One invoice as structured data", use: show),
+        .get("/v1/aftersales/invoices/:number/pdf", [.customerService, .ops], "One invoice as a PDF (电子发票 layout, text searchable)", use: pdf),
         .get("/v1/aftersales/invoice-series/:series", [.ops], "A series' invoices in number order (?after, limit)", use: series),
     ]
 
@@ -40,6 +41,21 @@ struct InvoiceRoutes: RouteGroup {
             throw APIError(.notFound, code: "invoice_not_found", message: "no invoice \(number)")
         }
         return try Response.json(try opened(invoice))
+    }
+
+    func pdf(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let number = context.parameters.get("number") ?? ""
+        var check = RequestCheck()
+        if number.isEmpty || number.count > 40 { check.fail("number", "an invoice number like FP2026-00000001") }
+        try check.check()
+        let logger = runtime.logger
+        guard var invoice = try await runtime.database.client.withConnection({ try await InvoiceStore.invoice(number: number, connection: $0, logger: logger) }) else {
+            throw APIError(.notFound, code: "invoice_not_found", message: "no invoice \(number)")
+        }
+        invoice.buyer = try runtime.database.vault.open(invoice.buyer, orderID: invoice.orderID)
+        let bytes = InvoicePDF.render(invoice)
+        return Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "inline; filename=\"\(invoice.invoiceNumber).pdf\""],
+                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     func series(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
