@@ -109,6 +109,67 @@ struct InvoiceTests {
         }
     }
 
+    @Test("invoices go to the e-invoice platform (Nuonuo, signed): once each, a 502 retried under the same orderNo, a refusal failed with its reason, a red-letter one only after its blue one with the blue one's platform id")
+    func submittedToThePlatform() async throws {
+        let nuonuo = NuonuoEndpoint(port: TestPorts.block(1))
+        try await withIntakeWorld { world in
+            try await world.running([nuonuo.application()]) {
+                var environment = nuonuo.environment
+                environment["OMS_INVOICE_CHECK_SECONDS"] = "1"
+                environment["OMS_EINVOICE_RETRY_BASE_SECONDS"] = "1"
+                try await world.withStages(afterSales: environment) { clients in
+                    let http = try #require(clients.afterSales)
+                    let year = InvoiceTests.beijingYear()
+                    let ok = Self.invoiced("O-EI-OK", InvoiceRequest(kind: .company, title: "示例科技有限公司", taxId: "91350100M000100Y43"))
+                    let flaky = Self.invoiced("O-EI-502", InvoiceRequest(kind: .personal, title: "王五"))
+                    let refused = Self.invoiced("O-EI-NO", InvoiceRequest(kind: .personal, title: "赵六"))
+                    // Each is issued before the next is published, so their numbers are known in advance
+                    // and the platform is scripted before the submitter can send them.
+                    let (okNumber, flakyNumber, refusedNumber) = ("FP\(year)-00000001", "FP\(year)-00000002", "FP\(year)-00000003")
+                    nuonuo.behave(flakyNumber, .failHTTP(times: 2))
+                    nuonuo.behave(refusedNumber, .refuse(code: "E9501", describe: "购方名称与税号不匹配"))
+                    for order in [ok, flaky, refused] {
+                        try await world.publish([try Sales.received(order)])
+                        try await world.publish(try Sales.shippedAndDelivered(order))
+                        #expect(try await world.eventually(timeout: .seconds(30)) {
+                            try await world.count("SELECT count(*) FROM \(world.afterSalesSchema).invoices WHERE order_id = '\(order.orderID)'") == 1
+                        })
+                    }
+                    let number = { (order: Order) async throws -> String in
+                        try await world.strings("SELECT invoice_number FROM \(world.afterSalesSchema).invoices WHERE order_id = '\(order.orderID)'").first?.first ?? ""
+                    }
+                    #expect([try await number(ok), try await number(flaky), try await number(refused)] == [okNumber, flakyNumber, refusedNumber])
+                    let settled = try await world.eventually(timeout: .seconds(60)) {
+                        try await world.count("SELECT count(*) FROM \(world.afterSalesSchema).invoices WHERE platform_status IN ('submitted', 'failed')") == 3
+                    }
+                    #expect(settled)
+                    let states = try await world.strings("SELECT invoice_number, platform_status, coalesce(platform_id, ''), platform_attempts::text, coalesce(platform_error, '') FROM \(world.afterSalesSchema).invoices ORDER BY invoice_number")
+                    let byNumber = Dictionary(uniqueKeysWithValues: states.map { ($0[0], Array($0.dropFirst())) })
+                    #expect(byNumber[okNumber]?[0] == "submitted" && byNumber[okNumber]?[1] == nuonuo.issued[okNumber])
+                    #expect(byNumber[flakyNumber]?[0] == "submitted" && byNumber[flakyNumber]?[2] == "3", "\(byNumber[flakyNumber] ?? [])")
+                    #expect(byNumber[refusedNumber]?[0] == "failed" && byNumber[refusedNumber]?[3].contains("E9501") == true, "\(byNumber[refusedNumber] ?? [])")
+                    #expect(nuonuo.badSignatures == 0)
+                    let submitted = nuonuo.submissions
+                    #expect(submitted.filter { $0.orderNo == okNumber }.count == 1)
+                    #expect(submitted.first { $0.orderNo == okNumber }.map { ($0.buyerName, $0.buyerTaxNum, $0.invoiceType, $0.total) } ?? ("", "", "", "") == ("示例科技有限公司", "91350100M000100Y43", "1", "266"))
+                    // The person's name, sealed at rest, reaches the platform opened.
+                    #expect(submitted.first { $0.orderNo == flakyNumber }?.buyerName == "王五")
+
+                    // The company's tees come back: the red-letter invoice names the blue one's platform id.
+                    let opened = try await Sales.post(http, "/v1/aftersales/returns", #"{"orderId":"O-EI-OK","reason":"sizeOrFit","lines":[{"lineNumber":1,"quantity":2}],"requestId":"r-ei"}"#)
+                    let returnID = opened.json["returnId"] as? String ?? ""
+                    _ = try await Sales.post(http, "/v1/aftersales/returns/\(returnID)/receipt", #"{"warehouseId":"SH1","items":[{"lineNumber":1,"quantity":2,"condition":"resellable"}]}"#)
+                    let redSent = try await world.eventually(timeout: .seconds(30)) { nuonuo.submissions.contains { $0.invoiceType == "2" && $0.answered == "E0000" } }
+                    #expect(redSent)
+                    let red = nuonuo.submissions.first { $0.invoiceType == "2" }
+                    #expect(red?.invoiceNum == nuonuo.issued[okNumber] && red?.total == "-198", "\(String(describing: red))")
+                    let listed = try await Self.invoices(http, ok.orderID)
+                    #expect(listed.map { $0["platformStatus"] as? String } == ["submitted", "submitted"])
+                }
+            }
+        }
+    }
+
     /// The first page's text as pypdf extracts it (the stack's Python has it installed).
     static func pdfText(_ bytes: [UInt8]) throws -> String {
         let python = ProcessInfo.processInfo.environment["OMS_STACK_PYTHON"] ?? "python3"

@@ -35,6 +35,12 @@ public struct AfterSalesConfiguration: Sendable {
     public var invoiceSeller: InvoiceSeller
     /// `OMS_INVOICE_CHECK_SECONDS` (default 5): how often shipped orders and settled refunds are invoiced.
     public var invoiceCheckSeconds: Int
+    /// `OMS_NUONUO_APP_KEY`, `OMS_NUONUO_APP_SECRET`, `OMS_NUONUO_ACCESS_TOKEN`, `OMS_NUONUO_URL`: the
+    /// e-invoice platform; unset, invoices are issued in the OMS only (`offline`).
+    var nuonuo: NuonuoInvoicing.Configuration?
+    /// `OMS_EINVOICE_RETRY_BASE_SECONDS` (30, doubling up to an hour), `OMS_EINVOICE_MAX_ATTEMPTS` (10).
+    var eInvoiceRetryBaseSeconds: Int
+    var eInvoiceMaxAttempts: Int
 
     public init(environment: [String: String]) throws {
         func pairs(_ key: String) throws -> [(String, Int)] {
@@ -86,5 +92,8 @@ public struct AfterSalesConfiguration: Sendable {
         if let problem = TaxpayerID.problem(sellerTaxID) { throw ConfigurationError(key: "OMS_INVOICE_SELLER_TAX_ID", reason: problem) }
         invoiceSeller = InvoiceSeller(name: sellerName, taxId: sellerTaxID)
         invoiceCheckSeconds = try env.integer("OMS_INVOICE_CHECK_SECONDS", 5, 1...3_600)
+        nuonuo = try NuonuoInvoicing.Configuration.from(environment)
+        eInvoiceRetryBaseSeconds = try env.integer("OMS_EINVOICE_RETRY_BASE_SECONDS", 30, 1...86_400)
+        eInvoiceMaxAttempts = try env.integer("OMS_EINVOICE_MAX_ATTEMPTS", 10, 1...100)
     }
 }

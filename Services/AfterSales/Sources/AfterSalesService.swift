@@ -31,7 +31,7 @@ public struct AfterSalesService: OMSService {
     }
 
     func invoiceDesk(_ runtime: ServiceRuntime) -> InvoiceDesk {
-        InvoiceDesk(runtime: runtime, seller: configuration.invoiceSeller, interval: configuration.invoiceCheckSeconds)
+        InvoiceDesk(runtime: runtime, seller: configuration.invoiceSeller, interval: configuration.invoiceCheckSeconds, toPlatform: configuration.nuonuo != nil)
     }
 
     var desk: ComplaintDesk { ComplaintDesk(router: ComplaintRouter(slaSeconds: configuration.complaintSLASeconds)) }
@@ -51,6 +51,8 @@ public struct AfterSalesService: OMSService {
 
     public func backgroundServices(runtime: ServiceRuntime) -> [any Service] {
         [ComplaintEscalator(runtime: runtime, desk: desk, interval: configuration.escalationCheckSeconds).job(), payer(runtime).job(), invoiceDesk(runtime).job()]
+            + (configuration.nuonuo.map { [EInvoiceSubmitter(runtime: runtime, platform: NuonuoInvoicing(configuration: $0), interval: configuration.invoiceCheckSeconds,
+                                                             retryBaseSeconds: configuration.eInvoiceRetryBaseSeconds, maxAttempts: configuration.eInvoiceMaxAttempts).job()] } ?? [])
     }
 
     /// `oms_aftersales_open_returns`, `oms_aftersales_unresolved_complaints`, `oms_aftersales_overdue_complaints`.

@@ -249,5 +249,17 @@ enum AfterSalesServiceMigrations {
             -- Orders whose buyer asked for an invoice and that have none yet: the issuer's work list.
             CREATE INDEX orders_invoice_requested ON orders (order_id) WHERE body ? 'invoice';
             """),
+        Migration(version: 107, name: "invoices submitted to the e-invoice platform", sql: """
+            -- pending -> submitted (the platform's id) | failed (refused, or out of attempts);
+            -- offline: issued while no platform was configured (printed from the PDF, never sent).
+            -- A red-letter invoice waits until the blue one it credits is submitted.
+            ALTER TABLE invoices ADD COLUMN platform_status text NOT NULL DEFAULT 'offline'
+                    CHECK (platform_status IN ('pending', 'submitted', 'failed', 'offline')),
+                ADD COLUMN platform_id text,
+                ADD COLUMN platform_attempts integer NOT NULL DEFAULT 0,
+                ADD COLUMN platform_next_at timestamptz NOT NULL DEFAULT now(),
+                ADD COLUMN platform_error text;
+            CREATE INDEX invoices_platform_due ON invoices (platform_next_at) WHERE platform_status = 'pending';
+            """),
     ]
 }

@@ -12,6 +12,8 @@ struct InvoiceDesk: Sendable {
     let runtime: ServiceRuntime
     let seller: InvoiceSeller
     let interval: Int
+    /// Whether an e-invoice platform is configured: new invoices are queued for it.
+    var toPlatform = false
     /// Invoices per round at most (the rest wait for the next round).
     var roundLimit = 200
 
@@ -41,7 +43,7 @@ struct InvoiceDesk: Sendable {
             let invoice = Invoice(invoiceNumber: Self.invoiceNumber(series: series, number: number), series: series, number: number, kind: .blue,
                                   orderID: order.orderID, originalInvoiceNumber: nil, refundId: nil, buyer: buyer, seller: seller,
                                   lines: InvoiceCalculator.blueLines(order: order, refundedBefore: refunds), issuedAt: now)
-            try await InvoiceStore.insert(invoice, accounting: refunds.map(\.refundId), connection: tx.connection, logger: tx.logger)
+            try await InvoiceStore.insert(invoice, accounting: refunds.map(\.refundId), toPlatform: toPlatform, connection: tx.connection, logger: tx.logger)
             try tx.emit(InvoiceIssued(invoice: invoice), orderID: order.orderID, topic: TopicCatalogue.afterSalesEvents)
             tx.logger.info("invoice issued", metadata: ["invoice": "\(invoice.invoiceNumber)", "orderId": "\(order.orderID)", "kind": "blue",
                                                         "totalFen": "\(invoice.total.minorUnits)", "refundsLeftOut": "\(refunds.count)"])
@@ -61,7 +63,7 @@ struct InvoiceDesk: Sendable {
             let invoice = Invoice(invoiceNumber: Self.invoiceNumber(series: series, number: number), series: series, number: number, kind: .red,
                                   orderID: order.orderID, originalInvoiceNumber: blue.invoiceNumber, refundId: refund.refundId, buyer: blue.buyer, seller: blue.seller,
                                   lines: InvoiceCalculator.redLines(refund: refund, order: order), issuedAt: now)
-            try await InvoiceStore.insert(invoice, accounting: [refund.refundId], connection: tx.connection, logger: tx.logger)
+            try await InvoiceStore.insert(invoice, accounting: [refund.refundId], toPlatform: toPlatform, connection: tx.connection, logger: tx.logger)
             try tx.emit(InvoiceIssued(invoice: invoice), orderID: order.orderID, topic: TopicCatalogue.afterSalesEvents)
             tx.logger.info("invoice issued", metadata: ["invoice": "\(invoice.invoiceNumber)", "orderId": "\(order.orderID)", "kind": "red",
                                                         "credits": "\(blue.invoiceNumber)", "totalFen": "\(invoice.total.minorUnits)"])

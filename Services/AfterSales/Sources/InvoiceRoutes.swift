@@ -27,8 +27,8 @@ struct InvoiceRoutes: RouteGroup {
         if id.isEmpty || id.count > 64 { check.fail("id", "1-64 characters") }
         try check.check()
         let logger = runtime.logger
-        let found = try await runtime.database.client.withConnection { try await InvoiceStore.invoices(orderID: id, connection: $0, logger: logger) }
-        return try Response.json(InvoiceList(invoices: try found.map(opened)))
+        let found = try await runtime.database.client.withConnection { try await InvoiceStore.invoicesWithState(orderID: id, connection: $0, logger: logger) }
+        return try Response.json(InvoiceList(invoices: try found.map { try opened($0.0, platform: $0.1) }))
     }
 
     func show(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
@@ -72,15 +72,15 @@ struct InvoiceRoutes: RouteGroup {
         let found = try await runtime.database.client.withConnection {
             try await InvoiceStore.series(series, after: after, limit: limit, connection: $0, logger: logger)
         }
-        return try Response.json(InvoiceList(invoices: try found.map(opened)))
+        return try Response.json(InvoiceList(invoices: try found.map { try opened($0) }))
     }
 
     static func isSeries(_ text: String) -> Bool {
         text.count == 6 && (text.hasPrefix("FP") || text.hasPrefix("HZ")) && text.dropFirst(2).allSatisfy { $0.isASCII && $0.isNumber }
     }
 
-    private func opened(_ invoice: Invoice) throws -> InvoiceView {
-        var view = InvoiceView(invoice)
+    private func opened(_ invoice: Invoice, platform: InvoiceStore.PlatformState? = nil) throws -> InvoiceView {
+        var view = InvoiceView(invoice, platform: platform)
         view.buyer = try runtime.database.vault.open(invoice.buyer, orderID: invoice.orderID)
         return view
     }

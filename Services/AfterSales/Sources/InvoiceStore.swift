@@ -67,13 +67,15 @@ enum InvoiceStore {
         throw InvoiceStoreError("invoice series \(series) vanished")
     }
 
-    /// Writes `invoice` (its buyer as stored: sealed) and marks `refundIds` as accounted for by it.
-    static func insert(_ invoice: Invoice, accounting refundIds: [String], connection: PostgresConnection, logger: Logger) async throws {
+    /// Writes `invoice` (its buyer as stored: sealed) and marks `refundIds` as accounted for by it;
+    /// `toPlatform` queues it for the e-invoice platform (else it is issued in the OMS only).
+    static func insert(_ invoice: Invoice, accounting refundIds: [String], toPlatform: Bool, connection: PostgresConnection, logger: Logger) async throws {
         let body = String(decoding: try EventCoding.encode(invoice), as: UTF8.self)
         try await connection.query("""
-            INSERT INTO invoices (invoice_number, series, number, kind, order_id, original_invoice, refund_id, body, total_fen, tax_fen, issued_at)
+            INSERT INTO invoices (invoice_number, series, number, kind, order_id, original_invoice, refund_id, body, total_fen, tax_fen, issued_at, platform_status)
             VALUES (\(invoice.invoiceNumber), \(invoice.series), \(invoice.number), \(invoice.kind.rawValue), \(invoice.orderID),
-                    \(invoice.originalInvoiceNumber), \(invoice.refundId), \(body)::jsonb, \(invoice.total.minorUnits), \(invoice.taxTotal.minorUnits), \(invoice.issuedAt))
+                    \(invoice.originalInvoiceNumber), \(invoice.refundId), \(body)::jsonb, \(invoice.total.minorUnits), \(invoice.taxTotal.minorUnits), \(invoice.issuedAt),
+                    \(toPlatform ? "pending" : "offline"))
             """, logger: logger)
         if !refundIds.isEmpty {
             try await connection.query("""
@@ -82,9 +84,49 @@ enum InvoiceStore {
         }
     }
 
-    /// An order's invoices, oldest first (buyer sealed).
-    static func invoices(orderID: String, connection: PostgresConnection, logger: Logger) async throws -> [Invoice] {
-        try await decodeAll(connection.query("SELECT body::text FROM invoices WHERE order_id = \(orderID) ORDER BY issued_at, invoice_number", logger: logger))
+    /// One invoice due for the platform (a red one only once its blue one is there), with the
+    /// platform's id of the blue invoice it credits and its attempts so far; claimed until commit.
+    static func claimDueSubmission(now: Date, connection: PostgresConnection, logger: Logger) async throws -> (body: String, credits: String?, attempts: Int)? {
+        let rows = try await connection.query("""
+            SELECT i.body::text, o.platform_id, i.platform_attempts FROM invoices i
+            LEFT JOIN invoices o ON o.invoice_number = i.original_invoice
+            WHERE i.platform_status = 'pending' AND i.platform_next_at <= \(now)
+              AND (i.kind = 'blue' OR o.platform_status = 'submitted')
+            ORDER BY i.platform_next_at, i.invoice_number LIMIT 1
+            FOR UPDATE OF i SKIP LOCKED
+            """, logger: logger)
+        for try await (body, credits, attempts) in rows.decode((String, String?, Int).self) { return (body, credits, attempts) }
+        return nil
+    }
+
+    /// What the platform answered: `status` submitted, pending (again at `nextAt`) or failed.
+    static func recordSubmission(_ number: String, status: String, platformID: String?, nextAt: Date, error: String?,
+                                 connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("""
+            UPDATE invoices SET platform_status = \(status), platform_id = coalesce(\(platformID), platform_id), platform_attempts = platform_attempts + 1,
+                   platform_next_at = \(nextAt), platform_error = \(error)
+            WHERE invoice_number = \(number)
+            """, logger: logger)
+    }
+
+    /// An invoice's e-invoice platform state.
+    struct PlatformState: Sendable {
+        var status: String
+        var platformID: String?
+        var attempts: Int
+        var error: String?
+    }
+
+    /// An order's invoices, oldest first (buyer sealed), with their platform state.
+    static func invoicesWithState(orderID: String, connection: PostgresConnection, logger: Logger) async throws -> [(Invoice, PlatformState)] {
+        let rows = try await connection.query("""
+            SELECT body::text, platform_status, platform_id, platform_attempts, platform_error FROM invoices WHERE order_id = \(orderID) ORDER BY issued_at, invoice_number
+            """, logger: logger)
+        var found: [(Invoice, PlatformState)] = []
+        for try await (body, status, id, attempts, error) in rows.decode((String, String, String?, Int, String?).self) {
+            found.append((try EventCoding.decode(Invoice.self, from: Array(body.utf8)), PlatformState(status: status, platformID: id, attempts: attempts, error: error)))
+        }
+        return found
     }
 
     /// One invoice by number (buyer sealed), or nil.

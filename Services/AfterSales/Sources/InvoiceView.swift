@@ -28,8 +28,16 @@ struct InvoiceView: Encodable, Sendable {
     var totalFen: Int64
     var taxFen: Int64
     var issuedAt: Date
+    /// At the e-invoice platform: pending, submitted (with its id), failed (with the reason) or
+    /// offline (issued in the OMS only); shown in the order's list.
+    var platformStatus: String?
+    var platformId: String?
+    var platformError: String?
 
-    init(_ invoice: Invoice) {
+    init(_ invoice: Invoice, platform: InvoiceStore.PlatformState? = nil) {
+        platformStatus = platform?.status
+        platformId = platform?.platformID
+        platformError = platform?.error
         invoiceNumber = invoice.invoiceNumber
         series = invoice.series
         number = invoice.number
