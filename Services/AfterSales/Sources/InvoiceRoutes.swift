@@ -32,18 +32,17 @@ struct InvoiceRoutes: RouteGroup {
     }
 
     func show(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
-        let number = context.parameters.get("number") ?? ""
-        var check = RequestCheck()
-        if number.isEmpty || number.count > 40 { check.fail("number", "an invoice number like FP2026-00000001") }
-        try check.check()
-        let logger = runtime.logger
-        guard let invoice = try await runtime.database.client.withConnection({ try await InvoiceStore.invoice(number: number, connection: $0, logger: logger) }) else {
-            throw APIError(.notFound, code: "invoice_not_found", message: "no invoice \(number)")
-        }
-        return try Response.json(try opened(invoice))
+        try Response.json(InvoiceView(try await namedInvoice(context)))
     }
 
     func pdf(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
+        let invoice = try await namedInvoice(context)
+        return Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "inline; filename=\"\(invoice.invoiceNumber).pdf\""],
+                        body: .init(byteBuffer: ByteBuffer(bytes: InvoicePDF.render(invoice))))
+    }
+
+    /// The invoice the path names, its buyer opened; 422 for a malformed number, 404 for an unknown one.
+    private func namedInvoice(_ context: OMSRequestContext) async throws -> Invoice {
         let number = context.parameters.get("number") ?? ""
         var check = RequestCheck()
         if number.isEmpty || number.count > 40 { check.fail("number", "an invoice number like FP2026-00000001") }
@@ -53,9 +52,7 @@ struct InvoiceRoutes: RouteGroup {
             throw APIError(.notFound, code: "invoice_not_found", message: "no invoice \(number)")
         }
         invoice.buyer = try runtime.database.vault.open(invoice.buyer, orderID: invoice.orderID)
-        let bytes = InvoicePDF.render(invoice)
-        return Response(status: .ok, headers: [.contentType: "application/pdf", .contentDisposition: "inline; filename=\"\(invoice.invoiceNumber).pdf\""],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return invoice
     }
 
     func series(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
