@@ -104,7 +104,7 @@ public struct PIIVault: Sendable {
     /// An invoice request with a person's title (their name) and any e-mail sealed; a company's
     /// registered name and tax id are public register data and stay readable.
     public func seal(_ invoice: InvoiceRequest, orderID: String) -> InvoiceRequest {
-        try! transform(invoice) { value, field in seal(value, context: "\(orderID)|\(field)") }
+        transform(invoice) { value, field in seal(value, context: "\(orderID)|\(field)") }
     }
 
     /// Opens what `seal(_:orderID:)` sealed in an invoice request.
@@ -112,7 +112,7 @@ public struct PIIVault: Sendable {
         try transform(invoice) { value, field in try open(value, context: "\(orderID)|\(field)") }
     }
 
-    private func transform(_ invoice: InvoiceRequest, _ change: (String, String) throws -> String) throws -> InvoiceRequest {
+    private func transform(_ invoice: InvoiceRequest, _ change: (String, String) throws -> String) rethrows -> InvoiceRequest {
         var changed = invoice
         if invoice.kind == .personal { changed.title = try change(invoice.title, "invoice.title") }
         if let email = invoice.email { changed.email = try change(email, "invoice.email") }

@@ -28,7 +28,9 @@ struct EInvoiceSubmitter: Sendable {
     }
 
     func submitOne(now: Date = Date()) async throws -> Bool {
-        try await runtime.retryingTransaction { tx in
+        // Not the retrying transaction: a retry after the platform answered would send the invoice
+        // again (refused as a repeat orderNo). A failed commit leaves it pending for the next round.
+        try await runtime.database.transaction(logger: runtime.logger) { tx in
             guard let claimed = try await InvoiceStore.claimDueSubmission(now: now, connection: tx.connection, logger: tx.logger) else { return false }
             var invoice = try EventCoding.decode(Invoice.self, from: Array(claimed.body.utf8))
             invoice.buyer = try tx.vault.open(invoice.buyer, orderID: invoice.orderID)
