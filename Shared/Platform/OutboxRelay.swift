@@ -70,7 +70,7 @@ public final class OutboxRelay: Service, Sendable {
                 try await connection.query("COMMIT", logger: logger)
                 return published
             } catch {
-                await connection.rollbackIfOpen(logger: logger)
+                await connection.endFailedTransaction(after: error, logger: logger)
                 throw error
             }
         }

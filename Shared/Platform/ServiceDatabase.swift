@@ -52,7 +52,7 @@ public struct ServiceDatabase: Sendable {
             try await connection.query("COMMIT", logger: logger)
             return value
         } catch {
-            await connection.rollbackIfOpen(logger: logger)
+            await connection.endFailedTransaction(after: error, logger: logger)
             throw error
         }
     }

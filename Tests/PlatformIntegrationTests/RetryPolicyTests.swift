@@ -98,6 +98,48 @@ struct RetryPolicyTests {
         }
     }
 
+    @Test("a transaction whose session the server ends never hands that dead connection to the next caller: 30 kills in a row on a one-connection pool")
+    func killedSessionIsNotReused() async throws {
+        try await withHarness { h in
+            var configuration = try DatabaseConfiguration(url: try TestEnvironment.require().databaseURL, schema: h.schema)
+            configuration.maximumConnections = 1
+            let victim = configuration.makeClient(logger: h.logger)
+            let database = ServiceDatabase(client: victim, service: h.service, topics: h.namespace)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await victim.run() }
+                var failedFollowUps: [String] = []
+                for round in 0..<30 {
+                    do {
+                        try await database.transaction(logger: h.logger) { context in
+                            var pid: Int32 = 0
+                            for try await value in try await context.connection.query("SELECT pg_backend_pid()", logger: context.logger).decode(Int32.self) { pid = value }
+                            let killer = h.client
+                            let logger = context.logger
+                            async let terminated: Void = {
+                                try await Task.sleep(for: .milliseconds(50))
+                                for try await _ in try await killer.query("SELECT pg_terminate_backend(\(pid))", logger: logger) {}
+                            }()
+                            for try await _ in try await context.connection.query("SELECT pg_sleep(10)", logger: context.logger) {}
+                            try await terminated
+                        }
+                        Issue.record("round \(round): the killed transaction committed")
+                    } catch {
+                        #expect(FailureClass.classify(error) == .transient)
+                    }
+                    // The very next caller: before the fix it could be lent the killed connection
+                    // and fail ("connection closed") or wait forever on a statement never sent.
+                    do {
+                        #expect(try await countRows(victim, "SELECT 1", logger: h.logger) == 1)
+                    } catch {
+                        failedFollowUps.append("round \(round): \(String(reflecting: error).prefix(160))")
+                    }
+                }
+                #expect(failedFollowUps.isEmpty, "\(failedFollowUps.joined(separator: "\n"))")
+                group.cancelAll()
+            }
+        }
+    }
+
     @Test("an unclassified failure is retried; after the attempt limit only that event is dead-lettered")
     func boundedRetriesThenDeadLetter() async throws {
         try await withHarness { h in
