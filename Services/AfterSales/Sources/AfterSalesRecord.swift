@@ -25,10 +25,13 @@ struct AfterSalesRecord: Sendable {
         return record
     }
 
-    /// Ordered, delivered and returned (or being returned or exchanged) units per line.
+    /// Ordered, delivered and returned (or being returned or exchanged) units per line. A till
+    /// sale's units left the store with the customer when it was rung up: delivered then.
     func lineStates(connection: PostgresConnection, logger: Logger) async throws -> [Int: ReturnPolicy.LineState] {
+        let tillSale = order.channel == .pos
         var states = Dictionary(uniqueKeysWithValues: order.lines.map {
-            ($0.lineNumber, ReturnPolicy.LineState(lineNumber: $0.lineNumber, sku: $0.sku, ordered: $0.quantity, delivered: 0, returned: 0, deliveredAt: nil))
+            ($0.lineNumber, ReturnPolicy.LineState(lineNumber: $0.lineNumber, sku: $0.sku, ordered: $0.quantity, delivered: tillSale ? $0.quantity : 0, returned: 0,
+                                                   deliveredAt: tillSale ? order.placedAt : nil))
         })
         let delivered = try await connection.query("""
             SELECT (line->>'lineNumber')::int8, sum((line->>'quantity')::int8)::int8, max(p.delivered_at)

@@ -6,6 +6,7 @@ extension AfterSalesService {
     public static let routeGroups: [RouteGroupType] = [
         RouteGroupType(ReturnRoutes.self),
         RouteGroupType(ExchangeRoutes.self),
+        RouteGroupType(TillReturnRoutes.self),
         RouteGroupType(ComplaintRoutes.self),
         RouteGroupType(OrderAfterSalesRoutes.self),
         RouteGroupType(ComplaintReportRoutes.self),

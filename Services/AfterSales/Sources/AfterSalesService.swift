@@ -41,6 +41,7 @@ public struct AfterSalesService: OMSService {
         return [
             returns,
             ExchangeRoutes(runtime: runtime, configuration: configuration, returns: returns),
+            TillReturnRoutes(runtime: runtime, returns: returns),
             ComplaintRoutes(runtime: runtime, desk: desk),
             OrderAfterSalesRoutes(runtime: runtime, desk: desk),
             ComplaintReportRoutes(runtime: runtime),

@@ -261,5 +261,11 @@ enum AfterSalesServiceMigrations {
                 ADD COLUMN platform_error text;
             CREATE INDEX invoices_platform_due ON invoices (platform_next_at) WHERE platform_status = 'pending';
             """),
+        Migration(version: 108, name: "till sales found by their receipt (store:till:receipt)", sql: """
+            -- A till return names the sale by its receipt; the channel order id of a POS order is
+            -- "<store>:<till>:<receipt number>".
+            CREATE INDEX orders_till_receipt ON orders ((body->>'channelOrderID')) WHERE channel = 'pos';
+            ALTER TABLE returns ADD COLUMN till text;
+            """),
     ]
 }

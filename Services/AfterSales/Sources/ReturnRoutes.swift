@@ -166,9 +166,10 @@ struct ReturnRoutes: RouteGroup {
     }
 
     /// Opens a return after the eligibility checks; `bypassWindow` for an exchange turned into a
-    /// refund (its window was checked when the exchange was opened). Returns the view and whether
-    /// it is a replay of an earlier request with the same `requestId`.
-    func open(_ body: ReturnRequest, by user: String, bypassWindow: Bool, exchangeID: String?, tx: TransactionContext) async throws -> (ReturnView, Bool) {
+    /// refund (its window was checked when the exchange was opened); `till` for a till sale taken
+    /// back over a counter, approved by its cashier. Returns the view and whether it is a replay
+    /// of an earlier request with the same `requestId`.
+    func open(_ body: ReturnRequest, by user: String, bypassWindow: Bool, exchangeID: String?, till: String? = nil, tx: TransactionContext) async throws -> (ReturnView, Bool) {
         let connection = tx.connection, logger = tx.logger
         guard let record = try await AfterSalesRecord.load(body.orderId, lock: true, connection: connection, logger: logger, vault: runtime.database.vault) else { throw APIError.notFound("order") }
         if let key = body.requestId {
@@ -185,17 +186,17 @@ struct ReturnRoutes: RouteGroup {
         case .failure(let refusal): throw refusal.apiError
         }
         let id = try await ReturnStore.nextID(order: body.orderId, connection: connection, logger: logger)
-        let approved = exchangeID != nil || policy.approvesAutomatically(body.reason)
+        let approved = exchangeID != nil || till != nil || policy.approvesAutomatically(body.reason)
         let now = Date()
         try await ReturnStore.open(.init(id: id, orderID: body.orderId, requestID: body.requestId, reason: body.reason, approved: approved, lines: lines,
-                                         requestedBy: user, note: body.note, at: now, exchangeID: exchangeID), connection: connection, logger: logger)
+                                         requestedBy: user, note: body.note, at: now, exchangeID: exchangeID, till: till), connection: connection, logger: logger)
         try tx.emit(ReturnRequested(returnId: id, orderID: body.orderId, reason: body.reason, lines: lines, approved: approved, requestedBy: user, requestedAt: now),
                     orderID: body.orderId, topic: TopicCatalogue.afterSalesEvents)
         return (try await ReturnView.load(id, connection: connection, logger: logger)!, false)
     }
 
     /// Records the inspection, emits `return.received` and, unless nothing is refundable, the refund.
-    private func receive(_ id: String, _ body: ReceiptRequest, tx: TransactionContext) async throws -> ReturnView {
+    func receive(_ id: String, _ body: ReceiptRequest, tx: TransactionContext) async throws -> ReturnView {
         let current = try await locked(id, tx: tx)
         guard current.status == .approved || current.status == .inTransit else {
             throw APIError.conflict(current.status == .received || current.status == .refunded ? "already_received" : "not_approved",

@@ -24,6 +24,15 @@ enum ReturnStore {
         return nil
     }
 
+    /// The order id of the till sale with this POS channel order id ("<store>:<till>:<receipt>"), if any.
+    static func tillSale(channelOrderID: String, connection: PostgresConnection, logger: Logger) async throws -> String? {
+        let rows = try await connection.query("""
+            SELECT order_id FROM orders WHERE channel = 'pos' AND body->>'channelOrderID' = \(channelOrderID)
+            """, logger: logger)
+        for try await id in rows.decode(String.self) { return id }
+        return nil
+    }
+
     /// The id the order's next return gets.
     static func nextID(order: String, connection: PostgresConnection, logger: Logger) async throws -> String {
         let count = try await connection.query("SELECT count(*)::int8 FROM returns WHERE order_id = \(order)", logger: logger)
@@ -44,14 +53,17 @@ enum ReturnStore {
         var note: String?
         var at: Date
         var exchangeID: String?
+        /// The counter that took a till sale back ("<store>/<till>/<cashier>"); its cashier approved it.
+        var till: String? = nil
     }
 
     static func open(_ opening: Opening, connection: PostgresConnection, logger: Logger) async throws {
         let encoded = String(decoding: try EventCoding.encode(opening.lines), as: UTF8.self)
         try await connection.query("""
-            INSERT INTO returns (return_id, order_id, request_id, reason, status, lines, requested_by, note, requested_at, decided_by, decided_at, exchange_id)
+            INSERT INTO returns (return_id, order_id, request_id, reason, status, lines, requested_by, note, requested_at, decided_by, decided_at, exchange_id, till)
             VALUES (\(opening.id), \(opening.orderID), \(opening.requestID), \(opening.reason.rawValue), \(opening.approved ? "approved" : "requested"), \(encoded)::jsonb,
-                    \(opening.requestedBy), \(opening.note), \(opening.at), \(opening.approved ? "automatic" : nil), \(opening.approved ? opening.at : nil), \(opening.exchangeID))
+                    \(opening.requestedBy), \(opening.note), \(opening.at), \(opening.approved ? (opening.till == nil ? "automatic" : opening.requestedBy) : nil),
+                    \(opening.approved ? opening.at : nil), \(opening.exchangeID), \(opening.till))
             """, logger: logger)
     }
 

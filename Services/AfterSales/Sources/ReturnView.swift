@@ -26,12 +26,14 @@ struct ReturnView: Codable, Sendable {
     var receivedAt: Date?
     var withheldUnits: Int?
     var exchangeId: String?
+    /// Taken back over a store's counter: "<store>/<till>/<cashier>".
+    var till: String?
     var refund: RefundIssued?
 
     static func load(_ id: String, connection: PostgresConnection, logger: Logger) async throws -> ReturnView? {
         let rows = try await connection.query("""
             SELECT r.order_id, r.reason, r.status, r.lines::text, r.requested_by, r.requested_at, r.note, r.decided_by, r.decision_note, r.decided_at,
-                   r.return_carrier, r.return_tracking, r.warehouse_code, r.inspected::text, r.received_at, r.exchange_id, f.detail::text
+                   r.return_carrier, r.return_tracking, r.warehouse_code, r.inspected::text, r.received_at, r.exchange_id, f.detail::text, r.till
             FROM returns r LEFT JOIN refunds f ON f.return_id = r.return_id AND f.part_of IS NULL WHERE r.return_id = \(id)
             """, logger: logger)
         for try await row in rows {
@@ -50,7 +52,7 @@ struct ReturnView: Codable, Sendable {
                               returnCarrier: try columns[10].decode(String?.self), returnTracking: try columns[11].decode(String?.self),
                               warehouseId: try columns[12].decode(String?.self), inspected: inspected, receivedAt: try columns[14].decode(Date?.self),
                               withheldUnits: inspected == nil ? nil : refund?.withheldUnits ?? units - refunded,
-                              exchangeId: try columns[15].decode(String?.self), refund: refund)
+                              exchangeId: try columns[15].decode(String?.self), till: try columns[17].decode(String?.self), refund: refund)
         }
         return nil
     }
