@@ -276,5 +276,22 @@ enum InventoryServiceMigrations {
             ALTER TABLE replenishment_requests ADD COLUMN reason text NOT NULL DEFAULT 'reorder_point' CHECK (reason IN ('reorder_point', 'backorder'));
             ALTER TABLE replenishment_requests ADD COLUMN order_id text;
             """),
+        Migration(version: 111, name: "stores that ship online orders: hours and daily capacity", sql: """
+            -- Ship-from-store: a store with ships_online is a sourcing candidate for online orders,
+            -- within its opening hours (HH:MM, Asia/Shanghai) and its daily_capacity.
+            ALTER TABLE warehouses ADD COLUMN ships_online boolean NOT NULL DEFAULT false,
+                ADD COLUMN daily_capacity integer CHECK (daily_capacity >= 0),
+                ADD COLUMN opens_at text,
+                ADD COLUMN closes_at text,
+                ADD CONSTRAINT warehouses_ships_online_store CHECK (NOT ships_online OR kind = 'store');
+            -- Online orders sourced to each shipping store per Asia/Shanghai day; a slot is taken
+            -- with a conditional upsert, so two workers never fill a store past its capacity.
+            CREATE TABLE store_capacity_days (
+                store_code text NOT NULL REFERENCES warehouses (code),
+                day date NOT NULL,
+                orders integer NOT NULL CHECK (orders >= 0),
+                PRIMARY KEY (store_code, day)
+            );
+            """),
     ]
 }

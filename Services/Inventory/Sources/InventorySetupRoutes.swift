@@ -3,7 +3,8 @@ import Hummingbird
 import OMSDomain
 import OMSPlatform
 
-/// Set-up for operations staff: warehouses and stores (`PUT|GET /v1/inventory/warehouses`),
+/// Set-up for operations staff: warehouses and stores (`PUT|GET /v1/inventory/warehouses`; a
+/// store may ship online orders within its hours and daily capacity),
 /// which channels may ship partially (`PUT|GET /v1/inventory/channel-policies`) and the split
 /// policy (`GET|PUT /v1/inventory/sourcing-policy`).
 struct InventorySetupRoutes: RouteGroup {
@@ -17,6 +18,13 @@ struct InventorySetupRoutes: RouteGroup {
         var automatic: Bool?
         var kind: String?
         var active: Bool?
+        /// A store only: it also ships online orders (ship-from-store).
+        var shipsOnline: Bool?
+        /// Online orders a shipping store picks per Asia/Shanghai day; absent: no limit.
+        var dailyCapacity: Int?
+        /// A shipping store's opening hours, "HH:MM" Asia/Shanghai; both or neither.
+        var opensAt: String?
+        var closesAt: String?
     }
 
     struct ChannelPolicy: Codable, Sendable {
@@ -47,9 +55,21 @@ struct InventorySetupRoutes: RouteGroup {
         check.text(body.city, "city", max: 50)
         if body.costPerParcelFen < 0 || body.costPerParcelFen > 1_000_000 { check.fail("costPerParcelFen", "0-1000000 fen") }
         if let kind = body.kind, kind != "warehouse", kind != "store" { check.fail("kind", "warehouse or store") }
+        let shipsOnline = body.shipsOnline ?? false
+        if shipsOnline && body.kind != "store" { check.fail("shipsOnline", "only a store ships online orders besides selling at its tills; a warehouse always ships") }
+        if !shipsOnline && (body.dailyCapacity != nil || body.opensAt != nil || body.closesAt != nil) {
+            check.fail(body.dailyCapacity != nil ? "dailyCapacity" : "opensAt", "only for a store with shipsOnline")
+        }
+        if let capacity = body.dailyCapacity, !(0...100_000).contains(capacity) { check.fail("dailyCapacity", "0-100000 online orders a day") }
+        let opens = body.opensAt.map(StoreShipping.minutes), closes = body.closesAt.map(StoreShipping.minutes)
+        if let opens, opens == nil { check.fail("opensAt", "HH:MM (Asia/Shanghai)") }
+        if let closes, closes == nil { check.fail("closesAt", "HH:MM (Asia/Shanghai)") }
+        if (body.opensAt == nil) != (body.closesAt == nil) { check.fail(body.opensAt == nil ? "opensAt" : "closesAt", "give both opening and closing time, or neither") }
+        if let open = opens ?? nil, let close = closes ?? nil, open >= close { check.fail("closesAt", "after opensAt (same day)") }
         try check.check()
         let record = WarehouseRecord(code: code, name: body.name, province: body.province, city: body.city, costPerParcelFen: body.costPerParcelFen,
-                                     automatic: body.automatic ?? false, kind: body.kind ?? "warehouse", active: body.active ?? true)
+                                     automatic: body.automatic ?? false, kind: body.kind ?? "warehouse", active: body.active ?? true,
+                                     shipsOnline: shipsOnline, dailyCapacity: body.dailyCapacity, opensAt: body.opensAt, closesAt: body.closesAt)
         try await record.save(on: runtime.database.client, logger: runtime.logger)
         return try Response.json(record)
     }

@@ -17,6 +17,8 @@ struct OrderAllocator {
     let warehouses: [WarehouseRecord]
     let policy: SourcingPolicy
     let partialChannels: Set<String>
+    /// Today's online orders at capacity-limited shipping stores.
+    let storeSlots: StoreSlots
 
     var connection: PostgresConnection { tx.connection }
     var logger: Logger { tx.logger }
@@ -24,10 +26,11 @@ struct OrderAllocator {
     /// Locks the stock rows of `skus` (creating `creating`) and loads warehouses and policies.
     static func begin(skus: Set<String>, creating: Set<StockKey> = [], tx: TransactionContext) async throws -> OrderAllocator {
         let ledger = try await StockLedger.lock(skus: skus, creating: creating, context: tx)
-        return OrderAllocator(tx: tx, ledger: ledger,
-                              warehouses: try await WarehouseRecord.all(on: tx.connection, logger: tx.logger),
+        let warehouses = try await WarehouseRecord.all(on: tx.connection, logger: tx.logger)
+        return OrderAllocator(tx: tx, ledger: ledger, warehouses: warehouses,
                               policy: try await SourcingPolicyStore.current(on: tx.connection, logger: tx.logger),
-                              partialChannels: try await SourcingPolicyStore.partialShipmentChannels(on: tx.connection, logger: tx.logger))
+                              partialChannels: try await SourcingPolicyStore.partialShipmentChannels(on: tx.connection, logger: tx.logger),
+                              storeSlots: try await StoreSlots.load(for: warehouses, now: Date(), connection: tx.connection, logger: tx.logger))
     }
 
     /// Takes a transaction-scoped lock on each order (sorted, so two workers never deadlock on
@@ -41,9 +44,39 @@ struct OrderAllocator {
             """, logger: tx.logger)
     }
 
-    /// Where `order` may ship from (active warehouses, not stores), minus `excluding`.
-    func candidates(for order: Order, excluding: String? = nil) -> [SourcingPlanner.Candidate] {
-        warehouses.filter { $0.ships && $0.code != excluding }.map { $0.candidate(for: order.deliveryAddress) }
+    /// Where `order` may ship from (active warehouses, and stores that ship online with room left
+    /// today; a closed store ranks last), minus `excluding`.
+    func candidates(for order: Order, excluding: String? = nil, now: Date = Date()) -> [SourcingPlanner.Candidate] {
+        warehouses.filter { $0.ships && $0.code != excluding && storeSlots.hasRoom($0) }.map { $0.candidate(for: order.deliveryAddress, at: now) }
+    }
+
+    /// Plans `demands` over `options`, taking a day's slot at each capacity-limited store the plan
+    /// uses; a store whose day filled up meanwhile (another worker) is dropped and the order planned
+    /// again, and a slot taken for a store the final plan does not use is given back.
+    func planTakingStoreSlots(_ planner: SourcingPlanner, _ demands: [SourcingPlanner.Demand], skus: [String], options: [SourcingPlanner.Candidate]) async throws -> SourcingPlanner.Plan {
+        var options = options
+        var taken = Set<String>()
+        while true {
+            let plan = planner.plan(demands, candidates: options, available: available(skus, at: Set(options.map(\.code))))
+            var refused: String?
+            for code in plan.warehouses where !taken.contains(code) {
+                guard let store = warehouses.first(where: { $0.code == code }), store.storeShipping != nil else { continue }
+                if try await storeSlots.take(store, strict: true, connection: connection, logger: logger) {
+                    taken.insert(code)
+                } else {
+                    refused = code
+                    break
+                }
+            }
+            if let refused {
+                options.removeAll { $0.code == refused }
+                continue
+            }
+            for code in taken.subtracting(plan.warehouses) {
+                if let store = warehouses.first(where: { $0.code == code }) { try await storeSlots.giveBack(store, connection: connection, logger: logger) }
+            }
+            return plan
+        }
     }
 
     func available(_ skus: some Sequence<String>, at codes: Set<String>) -> [String: [String: Int]] {
@@ -102,14 +135,14 @@ struct OrderAllocator {
                 orders.statuses.append("released"); orders.bodies.append(body)
                 continue
             }
-            let options = candidates(for: order)
+            let options = candidates(for: order, now: now)
             // Units a line cancellation took before the order got here are not sourced.
             let demands = order.lines.map(Self.demand).compactMap { demand -> SourcingPlanner.Demand? in
                 var demand = demand
                 demand.quantity -= cancelledLines[order.orderID]?[demand.lineNumber] ?? 0
                 return demand.quantity > 0 ? demand : nil
             }
-            let plan = planner.plan(demands, candidates: options, available: available(order.lines.map(\.sku), at: Set(options.map(\.code))))
+            let plan = try await planTakingStoreSlots(planner, demands, skus: order.lines.map(\.sku), options: options)
             let complete = plan.shortfalls.isEmpty
             let announce = partial || complete
             orders.ids.append(order.orderID); orders.channels.append(order.channel.rawValue); orders.partial.append(partial)
@@ -209,6 +242,13 @@ struct OrderAllocator {
 
     func reserve(_ allocations: [StockAllocation], orderID: String, now: Date) async throws {
         guard !allocations.isEmpty else { return }
+        // Re-sourcing (short pick, amendment, substitution, exchange) counts against a store's day
+        // but is never refused: the order must ship from somewhere, and candidates left out full stores.
+        for code in Set(allocations.map(\.warehouseId)) {
+            if let store = warehouses.first(where: { $0.code == code }), store.storeShipping != nil {
+                _ = try await storeSlots.take(store, strict: false, connection: connection, logger: logger)
+            }
+        }
         for allocation in allocations {
             try ledger.record(.reservation, StockKey(sku: allocation.sku, warehouse: allocation.warehouseId), reserved: allocation.quantity, cause: .order(orderID))
         }
@@ -500,7 +540,7 @@ struct OrderAllocator {
                 let stock = ledger.reservable(sku).filter { shipping.contains($0.key) && $0.value > 0 }
                 if stock.isEmpty { break }
                 let address = (try? EventCoding.decode(Order.self, from: Array(body.utf8)))?.deliveryAddress
-                let ranked = warehouses.filter { stock[$0.code] != nil }.map { $0.candidate(for: address) }
+                let ranked = warehouses.filter { stock[$0.code] != nil }.map { $0.candidate(for: address, at: now) }
                     .sorted { ($0.proximity, $0.costPerParcelFen, $0.code) < ($1.proximity, $1.costPerParcelFen, $1.code) }
                 var left = quantity
                 var allocations: [StockAllocation] = []
