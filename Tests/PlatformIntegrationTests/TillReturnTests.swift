@@ -99,4 +99,53 @@ struct TillReturnTests {
             }
         }
     }
+
+    static func invoice(_ http: EdgeClient, receipt: String, _ invoice: String) async throws -> EdgeClient.Reply {
+        try await A.post(http, "/v1/aftersales/till-invoices", #"{"receipt":{"storeId":"S01","tillId":"T1","receiptNo":"\#(receipt)"},"invoice":\#(invoice)}"#)
+    }
+
+    @Test("a till sale's 发票 on request: issued at once with the sale's total, once however often asked; a till return is credited red-letter; a bad tax id and an unknown receipt refused")
+    func invoiceOnRequest() async throws {
+        try await withIntakeWorld { world in
+            try await world.withStages(inventory: true, afterSales: ["OMS_INVOICE_CHECK_SECONDS": "1"]) { clients in
+                let (http, inventory) = (try #require(clients.afterSales), try #require(clients.inventory))
+                let body = #"{"name":"S01 门店","province":"上海市","city":"上海市","costPerParcelFen":0,"kind":"store"}"#
+                #expect(try await inventory.send(.PUT, "/v1/inventory/warehouses/S01", body: Array(body.utf8)).status == 200)
+                let sale = Self.tillSale("O-TILL-FP", receipt: "R0100", lines: [("CLO-TEE-BLK-M", 2, 9_900), ("GLS-WINEGLASS-1", 1, 4_500)])
+                try await world.publish([try A.received(sale), try InventoryFixtures.verified(sale)])
+                #expect(try await world.eventually { try await http.send(.GET, "/v1/aftersales/orders/O-TILL-FP", headers: ["X-User-Id": "cs-agent-1"]).status == 200 })
+
+                let company = #"{"kind":"company","title":"示例科技有限公司","taxId":"91350100M000100Y43"}"#
+                let bad = try await Self.invoice(http, receipt: "R0100", #"{"kind":"company","title":"示例科技有限公司","taxId":"91350100M000100Y44"}"#)
+                #expect(bad.status == 422)
+                #expect(((bad.json["error"] as? [String: Any])?["fields"] as? [[String: Any]])?.first?["field"] as? String == "invoice.taxId")
+                #expect(try await Self.invoice(http, receipt: "R0999", company).status == 404)
+
+                let issued = try await Self.invoice(http, receipt: "R0100", company)
+                #expect(issued.status == 201, "\(issued.text)")
+                let blue = issued.json
+                #expect(blue["kind"] as? String == "blue")
+                #expect(blue["totalFen"] as? Int == 24_300)
+                #expect((blue["buyer"] as? [String: Any])?["title"] as? String == "示例科技有限公司")
+                let number = try #require(blue["invoiceNumber"] as? String)
+                let again = try await Self.invoice(http, receipt: "R0100", #"{"kind":"personal","title":"张三"}"#)
+                #expect(again.status == 200 && again.json["invoiceNumber"] as? String == number)
+                #expect(try await world.count("SELECT count(*) FROM \(world.afterSalesSchema).invoices WHERE order_id = 'O-TILL-FP'") == 1)
+                let pdf = try await http.send(.GET, "/v1/aftersales/invoices/\(number)/pdf", headers: ["X-User-Id": "cs-agent-1"])
+                #expect(pdf.status == 200 && pdf.body.starts(with: Array("%PDF".utf8)))
+
+                // The glass comes back at the counter: cash back at once, then a red-letter invoice for it.
+                let back = try await Self.takeBack(http, receipt: "R0100", at: "S01", slip: "RT-200", items: #"[{"lineNumber":2,"quantity":1,"condition":"resellable"}]"#)
+                #expect(back.status == 201, "\(back.text)")
+                var red: [String: Any] = [:]
+                #expect(try await world.eventually {
+                    let list = try await http.send(.GET, "/v1/aftersales/orders/O-TILL-FP/invoices", headers: ["X-User-Id": "cs-agent-1"]).json["invoices"] as? [[String: Any]] ?? []
+                    red = list.first { $0["kind"] as? String == "red" } ?? [:]
+                    return !red.isEmpty
+                })
+                #expect(red["totalFen"] as? Int == -4_500)
+                #expect(red["originalInvoiceNumber"] as? String == number)
+            }
+        }
+    }
 }

@@ -12,5 +12,6 @@ extension AfterSalesService {
         RouteGroupType(ComplaintReportRoutes.self),
         RouteGroupType(RefundRoutes.self),
         RouteGroupType(InvoiceRoutes.self),
+        RouteGroupType(TillInvoiceRoutes.self),
     ]
 }

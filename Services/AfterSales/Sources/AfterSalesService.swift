@@ -42,6 +42,7 @@ public struct AfterSalesService: OMSService {
             returns,
             ExchangeRoutes(runtime: runtime, configuration: configuration, returns: returns),
             TillReturnRoutes(runtime: runtime, returns: returns),
+            TillInvoiceRoutes(runtime: runtime, desk: invoiceDesk(runtime)),
             ComplaintRoutes(runtime: runtime, desk: desk),
             OrderAfterSalesRoutes(runtime: runtime, desk: desk),
             ComplaintReportRoutes(runtime: runtime),

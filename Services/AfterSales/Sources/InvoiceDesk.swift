@@ -35,20 +35,27 @@ struct InvoiceDesk: Sendable {
         try await runtime.retryingTransaction { tx in
             guard let claimed = try await InvoiceStore.claimShippedWithoutInvoice(connection: tx.connection, logger: tx.logger) else { return false }
             let order = try EventCoding.decode(Order.self, from: Array(claimed.body.utf8))
-            guard let buyer = order.invoice else { return false }
-            let refunds = try await InvoiceStore.settledRefunds(orderID: claimed.orderID, connection: tx.connection, logger: tx.logger)
-                .map { try EventCoding.decode(RefundIssued.self, from: Array($0.utf8)) }
-            let series = Self.series(.blue, at: now)
-            let number = try await InvoiceStore.nextNumber(series: series, connection: tx.connection, logger: tx.logger)
-            let invoice = Invoice(invoiceNumber: Self.invoiceNumber(series: series, number: number), series: series, number: number, kind: .blue,
-                                  orderID: order.orderID, originalInvoiceNumber: nil, refundId: nil, buyer: buyer, seller: seller,
-                                  lines: InvoiceCalculator.blueLines(order: order, refundedBefore: refunds), issuedAt: now)
-            try await InvoiceStore.insert(invoice, accounting: refunds.map(\.refundId), toPlatform: toPlatform, connection: tx.connection, logger: tx.logger)
-            try tx.emit(InvoiceIssued(invoice: invoice), orderID: order.orderID, topic: TopicCatalogue.afterSalesEvents)
-            tx.logger.info("invoice issued", metadata: ["invoice": "\(invoice.invoiceNumber)", "orderId": "\(order.orderID)", "kind": "blue",
-                                                        "totalFen": "\(invoice.total.minorUnits)", "refundsLeftOut": "\(refunds.count)"])
-            return true
+            return try await issueBlue(for: order, now: now, tx: tx) != nil
         }
+    }
+
+    /// Issues `order`'s blue invoice in the caller's transaction (the order row locked by the
+    /// caller, its body as stored: the buyer sealed), leaving out refunds already settled; nil when
+    /// the buyer asked for none.
+    func issueBlue(for order: Order, now: Date, tx: TransactionContext) async throws -> Invoice? {
+        guard let buyer = order.invoice else { return nil }
+        let refunds = try await InvoiceStore.settledRefunds(orderID: order.orderID, connection: tx.connection, logger: tx.logger)
+            .map { try EventCoding.decode(RefundIssued.self, from: Array($0.utf8)) }
+        let series = Self.series(.blue, at: now)
+        let number = try await InvoiceStore.nextNumber(series: series, connection: tx.connection, logger: tx.logger)
+        let invoice = Invoice(invoiceNumber: Self.invoiceNumber(series: series, number: number), series: series, number: number, kind: .blue,
+                              orderID: order.orderID, originalInvoiceNumber: nil, refundId: nil, buyer: buyer, seller: seller,
+                              lines: InvoiceCalculator.blueLines(order: order, refundedBefore: refunds), issuedAt: now)
+        try await InvoiceStore.insert(invoice, accounting: refunds.map(\.refundId), toPlatform: toPlatform, connection: tx.connection, logger: tx.logger)
+        try tx.emit(InvoiceIssued(invoice: invoice), orderID: order.orderID, topic: TopicCatalogue.afterSalesEvents)
+        tx.logger.info("invoice issued", metadata: ["invoice": "\(invoice.invoiceNumber)", "orderId": "\(order.orderID)", "kind": "blue",
+                                                    "totalFen": "\(invoice.total.minorUnits)", "refundsLeftOut": "\(refunds.count)"])
+        return invoice
     }
 
     /// The red-letter invoice of one settled refund; false when none is due.

@@ -27,6 +27,13 @@ enum InvoiceStore {
         return nil
     }
 
+    /// Stores a buyer's invoice request made after the sale (a till sale's, at the counter) on the
+    /// order's record; `sealed` is the order with the request, sealed as the record keeps it.
+    static func recordRequest(_ sealed: Order, connection: PostgresConnection, logger: Logger) async throws {
+        let body = String(decoding: try EventCoding.encode(sealed), as: UTF8.self)
+        try await connection.query("UPDATE orders SET body = \(body)::jsonb WHERE order_id = \(sealed.orderID)", logger: logger)
+    }
+
     /// One settled refund of an order with a blue invoice that no invoice accounts for yet.
     static func claimRefundToCredit(connection: PostgresConnection, logger: Logger) async throws -> (refund: String, blue: String, order: String)? {
         let rows = try await connection.query("""
