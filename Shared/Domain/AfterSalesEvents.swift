@@ -32,13 +32,16 @@ public struct ReturnReceived: DomainEvent {
     public var warehouseId: String
     public var items: [InspectedItem]
     public var receivedAt: Date
+    /// The return's reason (absent in events from before it was carried).
+    public var reason: ReturnAuthorization.Reason?
 
-    public init(returnId: String, orderID: String, warehouseId: String, items: [InspectedItem], receivedAt: Date) {
+    public init(returnId: String, orderID: String, warehouseId: String, items: [InspectedItem], receivedAt: Date, reason: ReturnAuthorization.Reason? = nil) {
         self.returnId = returnId
         self.orderID = orderID
         self.warehouseId = warehouseId
         self.items = items
         self.receivedAt = receivedAt
+        self.reason = reason
     }
 }
 

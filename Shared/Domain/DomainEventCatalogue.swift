@@ -8,7 +8,7 @@ public enum DomainEventCatalogue {
         OrderVerified.self, OrderHeld.self, OrderAmended.self, OrderLinesCancelled.self, OrderLineSubstituted.self,
         InventoryReserved.self, InventoryBackordered.self, InventoryReleased.self, ReplenishmentRequested.self, PurchaseOrderApproved.self, AvailabilityChanged.self, ExchangeUnavailable.self, InventoryLinesCancelled.self, InventoryLineSubstituted.self,
         FulfillmentShortPicked.self, FulfillmentPacked.self, FulfillmentCancelled.self, FulfillmentCancelRefused.self, FulfillmentPackingBlocked.self, FulfillmentLineCancelRefused.self,
-        ShipmentDispatched.self, ShipmentInTransit.self, ShipmentDelivered.self, ShipmentDelayed.self, ShipmentException.self, ShipmentLost.self, ShipmentAmendmentRefused.self,
+        ShipmentDispatched.self, ShipmentInTransit.self, ShipmentDelivered.self, ShipmentDelayed.self, ShipmentException.self, ShipmentLost.self, ShipmentPickupExpired.self, ShipmentAmendmentRefused.self,
         ReturnRequested.self, ReturnDecided.self, ReturnReceived.self, RefundIssued.self, RefundSettled.self, ExchangeRequested.self,
         ComplaintRecorded.self, ComplaintEscalated.self, ComplaintResolved.self, FeedbackRecorded.self, InvoiceIssued.self,
         ProductChanged.self,

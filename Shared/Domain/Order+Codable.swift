@@ -4,7 +4,7 @@ import Foundation
 /// stays within `Money.wireLimit`, so `total` and friends never trap on an order from the wire.
 extension Order {
     private enum CodingKeys: String, CodingKey {
-        case orderID, channel, channelOrderID, customer, deliveryAddress, lines, shippingFee, payment, requestedService, deviceKey, placedAt, invoice
+        case orderID, channel, channelOrderID, customer, deliveryAddress, lines, shippingFee, payment, requestedService, deviceKey, placedAt, invoice, pickupStoreID
     }
 
     public init(from decoder: any Decoder) throws {
@@ -19,7 +19,8 @@ extension Order {
                   deliveryAddress: try container.decodeIfPresent(Address.self, forKey: .deliveryAddress), lines: lines, shippingFee: shippingFee,
                   payment: try container.decode(Payment.self, forKey: .payment), requestedService: try container.decodeIfPresent(String.self, forKey: .requestedService),
                   deviceKey: try container.decodeIfPresent(String.self, forKey: .deviceKey), placedAt: try container.decode(Date.self, forKey: .placedAt),
-                  invoice: try container.decodeIfPresent(InvoiceRequest.self, forKey: .invoice))
+                  invoice: try container.decodeIfPresent(InvoiceRequest.self, forKey: .invoice),
+                  pickupStoreID: try container.decodeIfPresent(String.self, forKey: .pickupStoreID))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -36,6 +37,7 @@ extension Order {
         try container.encodeIfPresent(deviceKey, forKey: .deviceKey)
         try container.encode(placedAt, forKey: .placedAt)
         try container.encodeIfPresent(invoice, forKey: .invoice)
+        try container.encodeIfPresent(pickupStoreID, forKey: .pickupStoreID)
     }
 
     /// Whether goods, discounts and the total stay within the wire limit (checked without trapping).

@@ -79,9 +79,12 @@ public struct Order: Codable, Hashable, Sendable {
     public var placedAt: Date
     /// The buyer's 发票 request, when they asked for one at order time.
     public var invoice: InvoiceRequest?
+    /// Buy online, pick up in store (门店自提): the store the customer collects the goods from. The
+    /// order is sourced from that store only and never handed to a carrier.
+    public var pickupStoreID: String?
 
     public init(orderID: String, channel: Channel, channelOrderID: String, customer: Customer, deliveryAddress: Address?, lines: [OrderLine], shippingFee: Money, payment: Payment, requestedService: String? = nil, deviceKey: String? = nil, placedAt: Date,
-                invoice: InvoiceRequest? = nil) {
+                invoice: InvoiceRequest? = nil, pickupStoreID: String? = nil) {
         self.orderID = orderID
         self.channel = channel
         self.channelOrderID = channelOrderID
@@ -94,6 +97,7 @@ public struct Order: Codable, Hashable, Sendable {
         self.deviceKey = deviceKey
         self.placedAt = placedAt
         self.invoice = invoice
+        self.pickupStoreID = pickupStoreID
     }
 
     public var goodsTotal: Money { lines.reduce(Money.zero) { $0 + $1.lineTotal } }

@@ -4,10 +4,12 @@
 /// was paid went back, the rest (other lines or parcels) stands; `refunded`: everything paid went back.
 /// `awaitingPayment`: the channel sent the order before its payment succeeded; it holds its stock
 /// and waits (verification and allocation go on, picking does not) until paid, or is cancelled.
+/// `readyForPickup`: a pickup order (门店自提) waits at its store for the customer, who collects it
+/// (`delivered`) with its pickup code, or it expires and is refunded.
 /// `awaitingBalance`: a presale (预售) order whose deposit is paid; intake keeps it until the
 /// balance is paid (then `order.received` starts it downstream) or its deadline passes.
 public enum OrderStatus: String, Codable, Sendable, CaseIterable {
-    case received, awaitingPayment, awaitingBalance, verified, held, rejected, allocated, backordered, packed, shipped, inTransit, delayed, delivered, returnRequested, partiallyRefunded, refunded, cancelled
+    case received, awaitingPayment, awaitingBalance, verified, held, rejected, allocated, backordered, packed, shipped, readyForPickup, inTransit, delayed, delivered, returnRequested, partiallyRefunded, refunded, cancelled
 
     /// Position on the lifecycle; a transition to a lower rank is ignored.
     public var rank: Int {
@@ -18,7 +20,7 @@ public enum OrderStatus: String, Codable, Sendable, CaseIterable {
         case .backordered: 3
         case .allocated: 4
         case .packed: 5
-        case .shipped: 6
+        case .shipped, .readyForPickup: 6
         case .inTransit, .delayed: 7
         case .delivered: 8
         case .returnRequested: 9

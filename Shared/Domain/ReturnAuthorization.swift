@@ -5,10 +5,13 @@ public struct ReturnAuthorization: Codable, Hashable, Sendable {
     /// is automatic, and who pays shipping.
     public enum Reason: String, Codable, Sendable, CaseIterable {
         case noReasonWithin7Days, qualityProblem, wrongItem, damagedInTransit, sizeOrFit
+        /// A pickup order (门店自提) nobody collected in time: opened by the system, never by a
+        /// customer; the goods never left the store, so everything paid goes back.
+        case notCollected
 
         /// The merchant caused it: original shipping is refunded with the last units and the
-        /// return postage is the merchant's.
-        public var isMerchantFault: Bool { self == .qualityProblem || self == .wrongItem || self == .damagedInTransit }
+        /// return postage is the merchant's. (An uncollected pickup is refunded whole the same way.)
+        public var isMerchantFault: Bool { self == .qualityProblem || self == .wrongItem || self == .damagedInTransit || self == .notCollected }
     }
 
     public enum Status: String, Codable, Sendable, CaseIterable {

@@ -27,10 +27,14 @@ public struct ShipmentDispatched: DomainEvent {
     public var selectionReasons: [String]?
     /// Set when this parcel replaces a lost one.
     public var replacesShipmentId: String?
+    /// A pickup order (门店自提): the parcel is ready at the store `warehouseId` rather than handed
+    /// to a carrier; the customer shows this code to collect it before `pickupExpiresAt`.
+    public var pickupCode: String?
+    public var pickupExpiresAt: Date?
 
     public init(shipmentId: String, orderID: String, warehouseId: String, carrier: String, trackingNumber: String, lines: [ParcelLine], dispatchedAt: Date,
                 parcelId: String? = nil, service: String? = nil, weightGrams: Int? = nil, estimatedDelivery: Date? = nil,
-                selectionReasons: [String]? = nil, replacesShipmentId: String? = nil) {
+                selectionReasons: [String]? = nil, replacesShipmentId: String? = nil, pickupCode: String? = nil, pickupExpiresAt: Date? = nil) {
         self.shipmentId = shipmentId
         self.orderID = orderID
         self.warehouseId = warehouseId
@@ -44,6 +48,30 @@ public struct ShipmentDispatched: DomainEvent {
         self.estimatedDelivery = estimatedDelivery
         self.selectionReasons = selectionReasons
         self.replacesShipmentId = replacesShipmentId
+        self.pickupCode = pickupCode
+        self.pickupExpiresAt = pickupExpiresAt
+    }
+}
+
+/// `shipment.pickup-expired`: a pickup order (门店自提) was not collected before its time ran out;
+/// the store puts the goods back on its shelves and after-sales refunds the order.
+public struct ShipmentPickupExpired: DomainEvent {
+    public static let eventType = "shipment.pickup-expired"
+    public static let schemaVersion = 1
+
+    public var shipmentId: String
+    public var orderID: String
+    /// The store the goods wait in (the shipment's warehouse).
+    public var storeId: String
+    public var lines: [ParcelLine]
+    public var expiredAt: Date
+
+    public init(shipmentId: String, orderID: String, storeId: String, lines: [ParcelLine], expiredAt: Date) {
+        self.shipmentId = shipmentId
+        self.orderID = orderID
+        self.storeId = storeId
+        self.lines = lines
+        self.expiredAt = expiredAt
     }
 }
 

@@ -62,7 +62,7 @@ public enum TopicCatalogue {
         TopicSpec(name: shipments, partitions: defaultPartitions, producers: [.logistics],
                   consumers: [.intake, .inventory, .fulfillment, .aftersales, .insights, .integrations],
                   purpose: "dispatch, tracking, delivery proof and exceptions",
-                  events: [ShipmentDispatched.self, ShipmentInTransit.self, ShipmentDelivered.self, ShipmentDelayed.self, ShipmentException.self, ShipmentLost.self,
+                  events: [ShipmentDispatched.self, ShipmentInTransit.self, ShipmentDelivered.self, ShipmentDelayed.self, ShipmentException.self, ShipmentLost.self, ShipmentPickupExpired.self,
                            ShipmentAmendmentRefused.self]),
         TopicSpec(name: afterSalesEvents, partitions: defaultPartitions, producers: [.aftersales],
                   consumers: [.intake, .inventory, .fulfillment, .logistics, .insights, .integrations],

@@ -72,7 +72,7 @@ struct ChannelPayloadTests {
     func webErrors() throws {
         let result = try ChannelExamples.payload(WebOrderPayload.self) {
             $0.customer.phone = "12012345678"
-            $0.shippingAddress.postalCode = "20012"
+            $0.shippingAddress?.postalCode = "20012"
             $0.lines[0].quantity = 1_000
             $0.payment.method = "cheque"
             $0.payment.amountFen = -1
@@ -93,6 +93,23 @@ struct ChannelPayloadTests {
         }.normalize(limits: limits, hasher: hasher)
         guard case .failure(let rejected) = result else { Issue.record("expected failure"); return }
         #expect(Set(rejected.issues.map(\.field)) == ["invoice.title", "invoice.taxId"])
+    }
+
+    @Test("web: a pickup order (门店自提) names its store instead of an address; neither, or both, is refused")
+    func webPickup() throws {
+        let draft = try ChannelExamples.payload(WebOrderPayload.self) {
+            $0.shippingAddress = nil
+            $0.pickupStoreId = "S-PU"
+            $0.shippingService = "express"
+        }.normalize(limits: limits, hasher: hasher).get()
+        // Nothing is shipped, so a shipping service the shop sends anyway is dropped.
+        #expect(draft.pickupStoreID == "S-PU" && draft.deliveryAddress == nil && draft.requestedService == nil)
+        for (change, fields) in [({ (p: inout WebOrderPayload) in p.shippingAddress = nil }, ["shippingAddress"]),
+                                 ({ (p: inout WebOrderPayload) in p.pickupStoreId = "S-PU" }, ["shippingAddress"])] {
+            let result = try ChannelExamples.payload(WebOrderPayload.self, edit: change).normalize(limits: limits, hasher: hasher)
+            guard case .failure(let rejected) = result else { Issue.record("expected failure for \(fields)"); continue }
+            #expect(Set(rejected.issues.map(\.field)) == Set(fields))
+        }
     }
 
     @Test("mini-program: unionid identity, WeChat Pay fields, compact Shanghai time")

@@ -139,6 +139,19 @@ struct NotificationRulesTests {
         #expect(try planner.plan(dispatched, order: order, parcel: .init(number: 2, count: 2, carrier: "SF", isExchange: true))?.type == .exchangeShipped)
         #expect(try planner.plan(dispatched, order: nil, parcel: nil) == nil)
 
+        // A pickup order (门店自提) ready at its store: the code and the deadline, not "shipped";
+        // its expiry's system return is not told as the customer's return.
+        let ready = try EventEnvelope.make(ShipmentDispatched(shipmentId: "PU-P1", orderID: "O1", warehouseId: "S-PU", carrier: "STORE-PICKUP", trackingNumber: "ZT0000000001",
+                                                              lines: [ParcelLine(lineNumber: 1, sku: "A", quantity: 1)], dispatchedAt: Date(), pickupCode: "042917",
+                                                              pickupExpiresAt: Self.shanghai("2026-12-11T18:30:00")),
+                                           orderID: "O1", producer: .logistics)
+        #expect(try planner.plan(ready, order: order, parcel: .init(number: 1, count: 1, carrier: "STORE-PICKUP", isExchange: false)) == .init(type: .readyForPickup, variables: [
+            "shopName": "示例零售", "orderId": "O1", "channelOrderId": "W2026111100017", "storeId": "S-PU", "pickupNumber": "ZT0000000001", "pickupCode": "042917",
+            "pickupBy": "2026-12-11 18:30"]))
+        let systemReturn = try EventEnvelope.make(ReturnRequested(returnId: "RMA-O1-1", orderID: "O1", reason: .notCollected, lines: [.init(lineNumber: 1, sku: "A", quantity: 1)],
+                                                                  approved: true, requestedBy: "system:pickup-expired", requestedAt: Date()), orderID: "O1", producer: .aftersales)
+        #expect(try planner.plan(systemReturn, order: order, parcel: nil) == nil)
+
         let cancelled = try EventEnvelope.make(OrderCancelled(orderID: "O1", requestedBy: "cs", reason: "customer", previousStatus: .received, cancelledAt: Date()),
                                                orderID: "O1", producer: .intake)
         #expect(try planner.plan(cancelled, order: order, parcel: nil) == .init(type: .orderCancelledRefund, variables: [

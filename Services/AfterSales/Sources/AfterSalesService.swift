@@ -19,7 +19,7 @@ public struct AfterSalesService: OMSService {
     public var migrations: [Migration] { AfterSalesServiceMigrations.all }
 
     public var handlers: [any EventHandler] {
-        [OrderHistoryHandler(), OrderClosureHandler(holdSeconds: configuration.cancellationRefundHoldSeconds)]
+        [OrderHistoryHandler(), OrderClosureHandler(holdSeconds: configuration.cancellationRefundHoldSeconds), PickupExpiryHandler()]
     }
 
     var payer: (ServiceRuntime) -> RefundPayer {

@@ -99,7 +99,7 @@ struct ReturnRoutes: RouteGroup {
         try check.check()
         let user = context.actingUser
         let (view, replayed) = try await runtime.retryingTransaction { tx in
-            let current = try await locked(id, tx: tx)
+            let current = try await Self.locked(id, tx: tx)
             let wanted: ReturnAuthorization.Status = body.approve ? .approved : .rejected
             if current.status != .requested {
                 if current.decidedBy != nil, current.status == wanted { return (current, true) }
@@ -122,7 +122,7 @@ struct ReturnRoutes: RouteGroup {
         check.code(body.trackingNumber, "trackingNumber")
         try check.check()
         let view = try await runtime.retryingTransaction { tx in
-            let current = try await locked(id, tx: tx)
+            let current = try await Self.locked(id, tx: tx)
             guard current.status == .approved || current.status == .inTransit else {
                 throw APIError.conflict("not_approved", "return \(id) is \(current.status.rawValue); a return parcel is expected only once it is approved")
             }
@@ -144,7 +144,7 @@ struct ReturnRoutes: RouteGroup {
         }
         try check.check()
         let view = try await runtime.retryingTransaction { tx in
-            try await receive(id, body, tx: tx)
+            try await Self.receive(id, body, tx: tx)
         }
         return try Response.json(view)
     }
@@ -160,7 +160,7 @@ struct ReturnRoutes: RouteGroup {
         throw APIError.conflict("not_received", "return \(id) is \(view.status.rawValue); it is refunded when the warehouse receives and inspects it")
     }
 
-    private func locked(_ id: String, tx: TransactionContext) async throws -> ReturnView {
+    private static func locked(_ id: String, tx: TransactionContext) async throws -> ReturnView {
         guard let view = try await ReturnStore.locked(id, connection: tx.connection, logger: tx.logger) else { throw APIError.notFound("return") }
         return view
     }
@@ -196,7 +196,7 @@ struct ReturnRoutes: RouteGroup {
     }
 
     /// Records the inspection, emits `return.received` and, unless nothing is refundable, the refund.
-    func receive(_ id: String, _ body: ReceiptRequest, tx: TransactionContext) async throws -> ReturnView {
+    static func receive(_ id: String, _ body: ReceiptRequest, tx: TransactionContext) async throws -> ReturnView {
         let current = try await locked(id, tx: tx)
         guard current.status == .approved || current.status == .inTransit else {
             throw APIError.conflict(current.status == .received || current.status == .refunded ? "already_received" : "not_approved",
@@ -214,14 +214,14 @@ struct ReturnRoutes: RouteGroup {
         }
         try check.check()
         let connection = tx.connection, logger = tx.logger
-        guard let record = try await AfterSalesRecord.load(current.orderId, lock: true, connection: connection, logger: logger, vault: runtime.database.vault) else { throw APIError.notFound("order") }
+        guard let record = try await AfterSalesRecord.load(current.orderId, lock: true, connection: connection, logger: logger, vault: tx.vault) else { throw APIError.notFound("order") }
         let now = Date()
         let items = body.items.map { item in
             InspectedItem(lineNumber: item.lineNumber, sku: current.lines.first { $0.lineNumber == item.lineNumber }!.sku, quantity: item.quantity, condition: item.condition)
         }
         try await ReturnStore.markReceived(id, warehouse: body.warehouseId, inspected: String(decoding: try EventCoding.encode(body.items), as: UTF8.self), at: now,
                                            connection: connection, logger: logger)
-        try tx.emit(ReturnReceived(returnId: id, orderID: current.orderId, warehouseId: body.warehouseId, items: items, receivedAt: now),
+        try tx.emit(ReturnReceived(returnId: id, orderID: current.orderId, warehouseId: body.warehouseId, items: items, receivedAt: now, reason: current.reason),
                     orderID: current.orderId, topic: TopicCatalogue.afterSalesEvents)
 
         let history = try await record.refundHistory(connection: connection, logger: logger)

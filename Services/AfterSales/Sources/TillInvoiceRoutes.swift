@@ -18,7 +18,7 @@ struct TillInvoiceRoutes: RouteGroup {
     let desk: InvoiceDesk
 
     struct TillInvoiceRequest: Codable, Sendable {
-        var receipt: TillReturnRoutes.SaleReceipt
+        var receipt: SaleReceipt
         var invoice: InvoiceRequest
     }
 
@@ -27,20 +27,17 @@ struct TillInvoiceRoutes: RouteGroup {
     ]
 
     func issue(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
-        if let principal = context.principal, principal.role == .channel, principal.channel != Channel.pos.rawValue { throw TillReturnRoutes.notPOS }
+        try SaleReceipt.requireStaffOrTill(context)
         let body = try await request.decodeJSON(as: TillInvoiceRequest.self, context: context)
         var check = RequestCheck()
-        check.code(body.receipt.storeId, "receipt.storeId")
-        check.code(body.receipt.tillId, "receipt.tillId")
-        check.code(body.receipt.receiptNo, "receipt.receiptNo")
+        body.receipt.check(&check)
         for problem in body.invoice.problems(prefix: "invoice") { check.fail(problem.field, problem.reason) }
         try check.check()
         let vault = runtime.database.vault
         let (invoice, replayed) = try await runtime.retryingTransaction { tx -> (Invoice, Bool) in
-            guard let orderID = try await ReturnStore.tillSale(channelOrderID: body.receipt.channelOrderID, connection: tx.connection, logger: tx.logger),
-                  let record = try await AfterSalesRecord.load(orderID, lock: true, connection: tx.connection, logger: tx.logger, vault: vault) else {
-                throw APIError(.notFound, code: "receipt_not_found", message: "no till sale with receipt \(body.receipt.receiptNo) at store \(body.receipt.storeId) till \(body.receipt.tillId)",
-                               fields: [.init(field: "receipt", reason: "unknown receipt")])
+            let orderID = try await body.receipt.orderID(tx: tx)
+            guard let record = try await AfterSalesRecord.load(orderID, lock: true, connection: tx.connection, logger: tx.logger, vault: vault) else {
+                throw APIError.notFound("order")
             }
             if let issued = try await InvoiceStore.invoicesWithState(orderID: orderID, connection: tx.connection, logger: tx.logger).first(where: { $0.0.kind == .blue }) {
                 return (issued.0, true)

@@ -19,16 +19,6 @@ struct TillReturnRoutes: RouteGroup {
     let runtime: ServiceRuntime
     let returns: ReturnRoutes
 
-    /// The receipt of the original sale: store, till and receipt number as printed on it.
-    struct SaleReceipt: Codable, Sendable {
-        var storeId: String
-        var tillId: String
-        var receiptNo: String
-
-        /// The POS channel order id intake gave the sale.
-        var channelOrderID: String { "\(storeId):\(tillId):\(receiptNo)" }
-    }
-
     /// Where the goods come back: any store's till and its cashier.
     struct Counter: Codable, Sendable {
         var storeId: String
@@ -70,16 +60,11 @@ struct TillReturnRoutes: RouteGroup {
               use: takeBack),
     ]
 
-    static let notPOS = APIError(.forbidden, code: "channel_not_permitted", message: "only the POS channel's tills take sales back over the counter",
-                                 fields: [.init(field: "channel", reason: "not the pos channel")])
-
     func takeBack(_ request: Request, _ context: OMSRequestContext) async throws -> Response {
-        if let principal = context.principal, principal.role == .channel, principal.channel != Channel.pos.rawValue { throw Self.notPOS }
+        try SaleReceipt.requireStaffOrTill(context)
         let body = try await request.decodeJSON(as: TillReturnRequest.self, context: context)
         var check = RequestCheck()
-        check.code(body.receipt.storeId, "receipt.storeId")
-        check.code(body.receipt.tillId, "receipt.tillId")
-        check.code(body.receipt.receiptNo, "receipt.receiptNo")
+        body.receipt.check(&check)
         check.code(body.returnedAt.storeId, "returnedAt.storeId")
         check.code(body.returnedAt.tillId, "returnedAt.tillId")
         check.code(body.returnedAt.cashierId, "returnedAt.cashierId")
@@ -110,17 +95,14 @@ struct TillReturnRoutes: RouteGroup {
 
     private func takeBack(_ body: TillReturnRequest, by counter: Counter) async throws -> (TillReturnAnswer, Bool) {
         try await runtime.retryingTransaction { tx in
-            guard let orderID = try await ReturnStore.tillSale(channelOrderID: body.receipt.channelOrderID, connection: tx.connection, logger: tx.logger) else {
-                throw APIError(.notFound, code: "receipt_not_found", message: "no till sale with receipt \(body.receipt.receiptNo) at store \(body.receipt.storeId) till \(body.receipt.tillId)",
-                               fields: [.init(field: "receipt", reason: "unknown receipt")])
-            }
+            let orderID = try await body.receipt.orderID(tx: tx)
             let note = [body.note, body.exchangeReceiptNo.map { "exchanged for receipt \($0)" }].compactMap { $0 }.joined(separator: "; ")
             let opening = ReturnRoutes.ReturnRequest(orderId: orderID, reason: body.reason, lines: body.items.map { .init(lineNumber: $0.lineNumber, quantity: $0.quantity) },
                                                      note: note.isEmpty ? nil : note, requestId: "till:\(counter.storeId):\(counter.tillId):\(body.returnReceiptNo)")
             let (opened, replayed) = try await returns.open(opening, by: "\(counter.cashierId)@\(counter.storeId)", bypassWindow: false, exchangeID: nil, till: counter.reference, tx: tx)
             var view = opened
             if !replayed {
-                view = try await returns.receive(opened.returnId, .init(warehouseId: counter.storeId,
+                view = try await ReturnRoutes.receive(opened.returnId, .init(warehouseId: counter.storeId,
                                                                         items: body.items.map { .init(lineNumber: $0.lineNumber, quantity: $0.quantity, condition: $0.condition, note: $0.note) }),
                                                  tx: tx)
                 if let refund = view.refund, refund.paymentMethod == .cashAtTill {

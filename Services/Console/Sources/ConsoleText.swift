@@ -282,6 +282,7 @@ enum ConsoleText {
         "status.backordered": ("缺货等待", "Backordered"),
         "status.packed": ("已打包", "Packed"),
         "status.shipped": ("已发货", "Shipped"),
+        "status.readyForPickup": ("待门店自提", "Ready for pickup in store"),
         "status.inTransit": ("运输中", "In transit"),
         "status.delayed": ("物流延误", "Delayed"),
         "status.delivered": ("已签收", "Delivered"),

@@ -183,7 +183,7 @@ struct OrderPages: Sendable {
             "order": Self.orderView(order, language: language), "sections": sections, "fieldErrors": fieldErrors,
             // One id per rendered form: a double submit is answered as the first, never done twice.
             "formRequestId": UUID().uuidString,
-            "canCancel": [AccessRole.customerService, .ops].contains(staff.role) && !["cancelled", "rejected", "shipped", "inTransit", "delivered", "packed"].contains(orderStatus),
+            "canCancel": [AccessRole.customerService, .ops].contains(staff.role) && !["cancelled", "rejected", "shipped", "readyForPickup", "inTransit", "delivered", "packed"].contains(orderStatus),
             "canAmend": [AccessRole.customerService, .ops].contains(staff.role) && Self.amendable(orderStatus),
             "canCancelLines": [AccessRole.customerService, .ops].contains(staff.role) && Self.amendable(orderStatus)
                 && orderStatus != OrderStatus.awaitingPayment.rawValue && orderStatus != OrderStatus.awaitingBalance.rawValue,

@@ -122,6 +122,6 @@ public struct OrderAssembler: Sendable {
         if payment.method == .cashOnDelivery { payment.paidAmount = .zero }
         return Order(orderID: orderID, channel: draft.channel, channelOrderID: draft.channelOrderID, customer: draft.customer,
                      deliveryAddress: draft.deliveryAddress, lines: lines, shippingFee: shippingFee, payment: payment,
-                     requestedService: draft.requestedService, deviceKey: draft.source["deviceKey"], placedAt: draft.placedAt, invoice: draft.invoice)
+                     requestedService: draft.requestedService, deviceKey: draft.source["deviceKey"], placedAt: draft.placedAt, invoice: draft.invoice, pickupStoreID: draft.pickupStoreID)
     }
 }

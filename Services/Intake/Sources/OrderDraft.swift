@@ -59,10 +59,13 @@ public struct OrderDraft: Codable, Hashable, Sendable {
     public var source: [String: String]
     /// The buyer's 发票 request (checked by `InvoiceRequest.problems()` at the edge).
     public var invoice: InvoiceRequest?
+    /// The store a pickup order is collected from (门店自提).
+    public var pickupStoreID: String?
 
     public init(channel: Channel, channelOrderID: String, customer: Customer, deliveryAddress: Address?, lines: [Line], pricing: Pricing,
                 couponCode: String? = nil, payment: Payment, claimedTotal: Money?, channelShippingFee: Money? = nil,
-                requestedService: String? = nil, placedAt: Date, source: [String: String] = [:], invoice: InvoiceRequest? = nil) {
+                requestedService: String? = nil, placedAt: Date, source: [String: String] = [:], invoice: InvoiceRequest? = nil,
+                pickupStoreID: String? = nil) {
         self.channel = channel
         self.channelOrderID = channelOrderID
         self.customer = customer
@@ -77,6 +80,7 @@ public struct OrderDraft: Codable, Hashable, Sendable {
         self.placedAt = placedAt
         self.source = source
         self.invoice = invoice
+        self.pickupStoreID = pickupStoreID
     }
 }
 

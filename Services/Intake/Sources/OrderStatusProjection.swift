@@ -21,6 +21,7 @@ public struct OrderStatusProjection: EventHandler {
         (FulfillmentPackingBlocked.self, nil), (FulfillmentLineCancelRefused.self, nil),
         (ShipmentDispatched.self, .shipped), (ShipmentInTransit.self, .inTransit), (ShipmentDelayed.self, .delayed),
         (ShipmentDelivered.self, .delivered), (ShipmentLost.self, nil), (ShipmentException.self, nil), (ShipmentAmendmentRefused.self, nil),
+        (ShipmentPickupExpired.self, nil),
         (ReturnRequested.self, .returnRequested), (RefundIssued.self, .refunded), // or partiallyRefunded: `refundStatus`
         (RefundSettled.self, nil),
         (ReturnDecided.self, nil), (ReturnReceived.self, nil), (ExchangeRequested.self, nil), (ExchangeUnavailable.self, nil),
@@ -34,6 +35,8 @@ public struct OrderStatusProjection: EventHandler {
     static let detailKeys: Set<String> = [
         "warehouseId", "warehouseID", "carrier", "carrierCode", "trackingNumber", "eta", "estimatedDelivery", "location",
         "reasonCode", "refundOutcome", "refundId", "refundID", "returnId", "returnID", "parcelCount", "signedBy", "missingSkus", "cancellationId", "substitutionId",
+        // A pickup order's code and deadline: how the channel tells its customer.
+        "pickupCode", "pickupExpiresAt",
     ]
 
     public let eventTypes = Set(statusByEventType.keys)
@@ -81,6 +84,9 @@ public struct OrderStatusProjection: EventHandler {
                 target = !(refund.cause ?? .return).refundsTheOrder ? nil : Self.refundStatus(refundedFen: sum, totalFen: totals[event.orderID] ?? nil)
                 touched.insert(event.orderID)
             }
+            let extracted = Self.details(of: event.payload)
+            // A pickup order's parcel is not shipped: it waits in its store for the customer.
+            if event.type == ShipmentDispatched.eventType, extracted["pickupCode"] != nil { target = .readyForPickup }
             var changed = false
             // An order awaiting payment shows that until paid (verification and allocation go on
             // underneath; the timeline keeps them and the payment restores the furthest).
@@ -93,7 +99,6 @@ public struct OrderStatusProjection: EventHandler {
                 touched.insert(event.orderID)
                 changed = true
             }
-            let extracted = Self.details(of: event.payload)
             if !extracted.isEmpty, current[event.orderID] != nil {
                 details[event.orderID, default: [:]].merge(extracted) { _, new in new }
                 touched.insert(event.orderID)

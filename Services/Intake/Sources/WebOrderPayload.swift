@@ -37,7 +37,10 @@ public struct WebOrderPayload: ChannelPayload {
     public var orderNumber: String
     public var placedAt: String
     public var customer: Customer
-    public var shippingAddress: AddressParts
+    /// Required unless the order is picked up in a store.
+    public var shippingAddress: AddressParts?
+    /// Buy online, pick up in store (门店自提): the store's code; then no shipping address is needed.
+    public var pickupStoreId: String?
     public var lines: [SKULine]
     public var couponCode: String?
     /// The shop's device fingerprint for the shopper's browser or phone, if it has one.
@@ -57,7 +60,14 @@ public struct WebOrderPayload: ChannelPayload {
         let phone = check.mobile(customer.phone, "customer.phone")
         let email = check.text(customer.email, "customer.email", required: false)
         if let email, !email.contains("@") { check.add("customer.email", "must be an email address") }
-        let address = check.address(shippingAddress, prefix: "shippingAddress.")
+        let pickupStore = check.text(pickupStoreId, "pickupStoreId", required: false)
+        var address: Address?
+        if let shippingAddress, pickupStoreId == nil {
+            address = check.address(shippingAddress, prefix: "shippingAddress.")
+        } else if pickupStoreId == nil {
+            check.add("shippingAddress", "required unless pickupStoreId names the store the customer collects from")
+        }
+        if pickupStoreId != nil, shippingAddress != nil { check.add("shippingAddress", "not with pickupStoreId: a pickup order is collected in the store") }
         let draftLines = check.skuLines(lines, "lines")
         let coupon = check.text(couponCode, "couponCode", required: false)
         let device = check.text(deviceId, "deviceId", required: false)
@@ -84,7 +94,8 @@ public struct WebOrderPayload: ChannelPayload {
         }
         for problem in invoice?.problems() ?? [] { check.add(problem.field, problem.reason) }
         return check.result {
-            guard let number, let placed, let account, let name, let phone, let address, let method, let amount, awaiting || (reference != nil && paidAt != nil) else { return nil }
+            guard let number, let placed, let account, let name, let phone, address != nil || pickupStore != nil, let method, let amount,
+                  awaiting || (reference != nil && paidAt != nil) else { return nil }
             let buyer = OMSDomain.Customer(customerKey: hasher.customerKey(channel: "web", account: account), name: name, phone: phone,
                                            email: email, isMember: customer.member ?? false,
                                            personKey: hasher.personKey(phone: phone, memberNumber: nil))
@@ -93,8 +104,8 @@ public struct WebOrderPayload: ChannelPayload {
                 couponCode: coupon,
                 payment: Payment(method: method, reference: awaiting ? nil : reference, paidAmount: awaiting ? .zero : deposit ?? amount, paidAt: paidAt,
                                  status: status == .paid ? nil : status),
-                claimedTotal: amount, requestedService: service == "express" ? "express" : nil, placedAt: placed,
-                source: device.map { ["deviceKey": hasher.hash($0, purpose: "device")] } ?? [:], invoice: invoice
+                claimedTotal: amount, requestedService: service == "express" && pickupStore == nil ? "express" : nil, placedAt: placed,
+                source: device.map { ["deviceKey": hasher.hash($0, purpose: "device")] } ?? [:], invoice: invoice, pickupStoreID: pickupStore
             )
         }
     }

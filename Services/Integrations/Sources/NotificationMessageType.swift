@@ -29,6 +29,9 @@ enum NotificationMessageType: String, CaseIterable, Codable, Sendable {
     case exchangeShipped = "exchange.shipped"
     case complaintAcknowledged = "complaint.acknowledged"
     case complaintResolved = "complaint.resolved"
+    /// A pickup order (门店自提) is ready at its store: the code to show and the deadline. (Last,
+    /// so the built-in SMS template codes of the others keep their numbers.)
+    case readyForPickup = "pickup.ready"
 
     /// Marketing messages and service messages are opted out of separately.
     enum Kind: String, Codable, Sendable, CaseIterable { case service, marketing }
@@ -58,6 +61,7 @@ enum NotificationMessageType: String, CaseIterable, Codable, Sendable {
         case .exchangeShipped: own = ["carrier", "trackingNumber", "estimatedDelivery"]
         case .complaintAcknowledged: own = ["complaintId", "dueAt"]
         case .complaintResolved: own = ["complaintId"]
+        case .readyForPickup: own = ["storeId", "pickupNumber", "pickupCode", "pickupBy"]
         }
         return Self.commonVariables + own
     }

@@ -66,6 +66,10 @@ struct NotificationPlanner: Sendable {
             return order.paidFen > 0 ? make(.orderCancelledRefund, ["refundAmount": Self.yuan(order.paidFen)]) : make(.orderRejected, [:])
         case ShipmentDispatched.eventType:
             let dispatched = try event.decode(ShipmentDispatched.self)
+            if let code = dispatched.pickupCode {
+                return make(.readyForPickup, ["storeId": dispatched.warehouseId, "pickupNumber": dispatched.trackingNumber, "pickupCode": code,
+                                              "pickupBy": dispatched.pickupExpiresAt.map(Self.localDateTime) ?? ""])
+            }
             guard let parcel else { return nil }
             let eta = dispatched.estimatedDelivery.map(Self.localDate) ?? ""
             let common = ["carrier": Self.carrierName(dispatched.carrier, language: language), "trackingNumber": dispatched.trackingNumber, "estimatedDelivery": eta]
@@ -80,12 +84,15 @@ struct NotificationPlanner: Sendable {
             return make(.delivered, ["trackingNumber": delivered.trackingNumber, "returnDays": "\(returnDays)"])
         case ReturnRequested.eventType:
             let requested = try event.decode(ReturnRequested.self)
+            // An uncollected pickup's return is the system's, not the customer's: only its refund is told.
+            guard requested.reason != .notCollected else { return nil }
             return requested.approved ? make(.returnApproved, ["returnId": requested.returnId]) : nil
         case ReturnDecided.eventType:
             let decided = try event.decode(ReturnDecided.self)
             return decided.approved ? make(.returnApproved, ["returnId": decided.returnId]) : nil
         case ReturnReceived.eventType:
             let received = try event.decode(ReturnReceived.self)
+            guard received.reason != .notCollected else { return nil }
             return make(.returnReceived, ["returnId": received.returnId])
         case RefundIssued.eventType:
             let refund = try event.decode(RefundIssued.self)

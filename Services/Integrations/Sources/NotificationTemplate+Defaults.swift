@@ -68,6 +68,11 @@ extension NotificationTemplate {
         case .complaintResolved:
             return ("您关于订单${channelOrderId}的反馈（编号${complaintId}）已处理完毕，感谢您的耐心。", "您的反馈已处理 ${complaintId}",
                     "Your complaint ${complaintId} about order ${channelOrderId} has been resolved. Thank you for your patience.", "Complaint resolved: ${complaintId}")
+        case .readyForPickup:
+            return ("您在${shopName}的订单${channelOrderId}已到${storeId}门店，取件码${pickupCode}（取件单${pickupNumber}），请于${pickupBy}前凭取件码到店自提，逾期订单将取消并退款。",
+                    "订单已到店，请凭取件码自提 ${channelOrderId}",
+                    "Your ${shopName} order ${channelOrderId} is ready at store ${storeId}: show pickup code ${pickupCode} (pickup ${pickupNumber}) by ${pickupBy}; after that the order is cancelled and refunded.",
+                    "Ready for pickup: ${channelOrderId}")
         }
     }
 }

@@ -46,18 +46,26 @@ struct OrderAllocator {
 
     /// Where `order` may ship from (active warehouses, and stores that ship online with room left
     /// today; a closed store ranks last), minus `excluding`.
+    /// A pickup order (门店自提) has one candidate: its store, open or not (the goods wait there).
     func candidates(for order: Order, excluding: String? = nil, now: Date = Date()) -> [SourcingPlanner.Candidate] {
-        warehouses.filter { $0.ships && $0.code != excluding && storeSlots.hasRoom($0) }.map { $0.candidate(for: order.deliveryAddress, at: now) }
+        if let store = order.pickupStoreID {
+            return warehouses.filter { $0.code == store && $0.active && $0.kind == "store" && $0.code != excluding }
+                .map { SourcingPlanner.Candidate(code: $0.code, proximity: 0, costPerParcelFen: 0) }
+        }
+        return warehouses.filter { $0.ships && $0.code != excluding && storeSlots.hasRoom($0) }.map { $0.candidate(for: order.deliveryAddress, at: now) }
     }
 
     /// Plans `demands` over `options`, taking a day's slot at each capacity-limited store the plan
     /// uses; a store whose day filled up meanwhile (another worker) is dropped and the order planned
     /// again, and a slot taken for a store the final plan does not use is given back.
-    func planTakingStoreSlots(_ planner: SourcingPlanner, _ demands: [SourcingPlanner.Demand], skus: [String], options: [SourcingPlanner.Candidate]) async throws -> SourcingPlanner.Plan {
+    func planTakingStoreSlots(_ planner: SourcingPlanner, _ demands: [SourcingPlanner.Demand], skus: [String], options: [SourcingPlanner.Candidate],
+                              pickup: Bool) async throws -> SourcingPlanner.Plan {
         var options = options
         var taken = Set<String>()
         while true {
             let plan = planner.plan(demands, candidates: options, available: available(skus, at: Set(options.map(\.code))))
+            // A pickup takes no shipping slot: nothing is shipped.
+            if pickup { return plan }
             var refused: String?
             for code in plan.warehouses where !taken.contains(code) {
                 guard let store = warehouses.first(where: { $0.code == code }), store.storeShipping != nil else { continue }
@@ -142,7 +150,7 @@ struct OrderAllocator {
                 demand.quantity -= cancelledLines[order.orderID]?[demand.lineNumber] ?? 0
                 return demand.quantity > 0 ? demand : nil
             }
-            let plan = try await planTakingStoreSlots(planner, demands, skus: order.lines.map(\.sku), options: options)
+            let plan = try await planTakingStoreSlots(planner, demands, skus: order.lines.map(\.sku), options: options, pickup: order.pickupStoreID != nil)
             let complete = plan.shortfalls.isEmpty
             let announce = partial || complete
             orders.ids.append(order.orderID); orders.channels.append(order.channel.rawValue); orders.partial.append(partial)

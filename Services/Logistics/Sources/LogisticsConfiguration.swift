@@ -23,6 +23,11 @@ public struct LogisticsConfiguration: Sendable {
     public var waybillPollMilliseconds: Int
     /// `OMS_EWAYBILL_TIMEOUT_SECONDS` (10): one call to a carrier's e-waybill API.
     public var waybillTimeoutSeconds: Int
+    /// `OMS_PICKUP_HOLD_SECONDS` (259200, three days): how long a pickup order (门店自提) waits at
+    /// its store before it expires, goes back on the shelves and is refunded.
+    public var pickupHoldSeconds: Int
+    /// `OMS_PICKUP_CHECK_SECONDS` (60): how often expired pickups are looked for.
+    public var pickupCheckSeconds: Int
 
     /// The e-waybill adapters by carrier company: the carriers whose numbers come from their API.
     var waybillCarriers: [String: any EWaybillCarrier] {
@@ -50,5 +55,7 @@ public struct LogisticsConfiguration: Sendable {
         waybillRetryBaseMilliseconds = try env.integer("OMS_EWAYBILL_RETRY_BASE_MILLISECONDS", 2_000, 10...3_600_000)
         waybillPollMilliseconds = try env.integer("OMS_EWAYBILL_POLL_MILLISECONDS", 200, 10...60_000)
         waybillTimeoutSeconds = try env.integer("OMS_EWAYBILL_TIMEOUT_SECONDS", 10, 1...120)
+        pickupHoldSeconds = try env.integer("OMS_PICKUP_HOLD_SECONDS", 259_200, 1...2_592_000)
+        pickupCheckSeconds = try env.integer("OMS_PICKUP_CHECK_SECONDS", 60, 1...3_600)
     }
 }

@@ -11,5 +11,6 @@ extension LogisticsService {
         RouteGroupType(TrackingWebhookRoutes.self),
         RouteGroupType(CashOnDeliveryRoutes.self),
         RouteGroupType(WaybillBookingRoutes.self),
+        RouteGroupType(PickupRoutes.self),
     ]
 }

@@ -18,18 +18,19 @@ public struct LogisticsService: OMSService {
     public var migrations: [Migration] { LogisticsServiceMigrations.all(seedDemoCarriers: configuration.seedDemoCarriers) }
 
     /// Group `oms.logistics.events` over orders, fulfillment and after-sales.
-    public var handlers: [any EventHandler] { [ParcelDispatchHandler(apiCarriers: Set(configuration.waybillCarriers.keys)), OrderAmendmentHandler()] }
+    public var handlers: [any EventHandler] { [ParcelDispatchHandler(apiCarriers: Set(configuration.waybillCarriers.keys), pickupHoldSeconds: configuration.pickupHoldSeconds), OrderAmendmentHandler()] }
 
     public func routes(runtime: ServiceRuntime) -> [any RouteGroup] {
         [LogisticsSetupRoutes(runtime: runtime), ShipmentRoutes(runtime: runtime), TrackingWebhookRoutes(runtime: runtime, configuration: configuration),
-         CashOnDeliveryRoutes(runtime: runtime), WaybillBookingRoutes(runtime: runtime)]
+         CashOnDeliveryRoutes(runtime: runtime), WaybillBookingRoutes(runtime: runtime), PickupRoutes(runtime: runtime)]
     }
 
     public func backgroundServices(runtime: ServiceRuntime) -> [any Service] {
         [DelayDetector(runtime: runtime, configuration: configuration).job(),
          WaybillBooker(runtime: runtime, carriers: configuration.waybillCarriers, maxAttempts: configuration.waybillMaxAttempts,
                        retryBaseMilliseconds: configuration.waybillRetryBaseMilliseconds, pollMilliseconds: configuration.waybillPollMilliseconds,
-                       leaseSeconds: 3 * configuration.waybillTimeoutSeconds + 10).job()]
+                       leaseSeconds: 3 * configuration.waybillTimeoutSeconds + 10).job(),
+         PickupExpiry(runtime: runtime, interval: configuration.pickupCheckSeconds).job()]
     }
 
     /// `oms_logistics_open_shipments`, `oms_logistics_delayed_shipments` (open and delayed),

@@ -148,5 +148,30 @@ enum LogisticsServiceMigrations {
             CREATE INDEX shipments_tracking ON shipments (tracking_number, carrier_code);
             ALTER TABLE shipments ADD COLUMN consolidation_id text;
             """),
+        Migration(version: 106, name: "pickup orders waiting in stores (门店自提)", sql: """
+            -- A packed pickup order waits at its store: no carrier, a pickup number the staff find it
+            -- by, and a code the customer shows (stored hashed). ready -> collected | expired.
+            CREATE TABLE pickups (
+                id text PRIMARY KEY,
+                parcel_id text NOT NULL UNIQUE,
+                order_id text NOT NULL,
+                store_code text NOT NULL,
+                pickup_number text NOT NULL UNIQUE,
+                code_hash text NOT NULL,
+                lines jsonb NOT NULL,
+                status text NOT NULL CHECK (status IN ('ready', 'collected', 'expired')),
+                ready_at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL,
+                failed_attempts integer NOT NULL DEFAULT 0,
+                collected_at timestamptz,
+                collected_by text,
+                expired_at timestamptz
+            );
+            CREATE INDEX pickups_due ON pickups (expires_at) WHERE status = 'ready';
+            CREATE INDEX pickups_store ON pickups (store_code, status, ready_at);
+            CREATE INDEX pickups_order ON pickups (order_id);
+            -- Pickup numbers ZT + ten digits, what the store staff look a parcel up by.
+            CREATE SEQUENCE pickup_numbers;
+            """),
     ]
 }

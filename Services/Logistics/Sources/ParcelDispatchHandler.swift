@@ -23,9 +23,12 @@ public struct ParcelDispatchHandler: EventHandler {
     let selector = CarrierSelector()
     /// Carrier companies whose waybill numbers come from their e-waybill API (`WaybillBooker`).
     let apiCarriers: Set<String>
+    /// How long a pickup order (门店自提) waits at its store.
+    let pickupHoldSeconds: Int
 
-    init(apiCarriers: Set<String> = []) {
+    init(apiCarriers: Set<String> = [], pickupHoldSeconds: Int = 259_200) {
         self.apiCarriers = apiCarriers
+        self.pickupHoldSeconds = pickupHoldSeconds
     }
 
     public func handle(batch events: [EventEnvelope], context: TransactionContext) async throws {
@@ -35,6 +38,12 @@ public struct ParcelDispatchHandler: EventHandler {
             guard let body = try? event.decode(FulfillmentPacked.self) else { throw HandlerRejection("undecodable fulfillment.packed") }
             guard !body.parcels.isEmpty, body.parcels.allSatisfy({ !$0.lines.isEmpty && $0.weightGrams > 0 }) else { throw HandlerRejection("fulfillment.packed with an empty or weightless parcel") }
             packed.append((body, event))
+        }
+        // Pickup orders wait at their store for the customer: no carrier, no waybill.
+        let pickups = packed.filter { $0.0.order.pickupStoreID != nil }
+        if !pickups.isEmpty {
+            try await readyForPickup(pickups, context: context)
+            packed.removeAll { $0.0.order.pickupStoreID != nil }
         }
         guard !packed.isEmpty else { return }
         // Customer service's corrections made before packing (kept by `OrderAmendmentHandler`) label the parcels.
@@ -142,4 +151,33 @@ public struct ParcelDispatchHandler: EventHandler {
             context.emit(try planned.event(at: now), topic: TopicCatalogue.shipments)
         }
     }
+
+    /// Each parcel of a pickup order becomes a pickup at the store it was packed in, with a pickup
+    /// number and a six-digit code, and `shipment.dispatched` (carrier `STORE-PICKUP`) carrying
+    /// the code and the deadline, which is how the channel and the customer's SMS learn them.
+    private func readyForPickup(_ packed: [(FulfillmentPacked, EventEnvelope)], context: TransactionContext) async throws {
+        let now = Date(), expires = now.addingTimeInterval(TimeInterval(pickupHoldSeconds))
+        var codes: [String: String] = [:]
+        var pickups: [PickupStore.Ready] = []
+        var parcels: [String: (FulfillmentPacked, PackedParcel, EventEnvelope)] = [:]
+        for (body, event) in packed {
+            for parcel in body.parcels {
+                let id = "PU-\(parcel.parcelId)", code = PickupCode.generate()
+                codes[id] = code
+                parcels[id] = (body, parcel, event)
+                pickups.append(.init(id: id, parcelID: parcel.parcelId, orderID: body.orderID, storeCode: body.warehouseId,
+                                     codeHash: PickupCode.hash(code, pickupID: id), lines: parcel.lines))
+            }
+        }
+        for (id, number) in try await PickupStore.ready(pickups, at: now, expiresAt: expires, connection: context.connection, logger: context.logger).sorted(by: { $0.key < $1.key }) {
+            guard let (body, parcel, event) = parcels[id] else { continue }
+            try context.emit(ShipmentDispatched(shipmentId: id, orderID: body.orderID, warehouseId: body.warehouseId, carrier: Self.pickupCarrier, trackingNumber: number,
+                                                lines: parcel.lines, dispatchedAt: now, parcelId: parcel.parcelId, service: Self.pickupCarrier,
+                                                weightGrams: parcel.weightGrams, estimatedDelivery: expires, pickupCode: codes[id], pickupExpiresAt: expires),
+                             orderID: body.orderID, topic: TopicCatalogue.shipments, causedBy: event)
+        }
+    }
+
+    /// The carrier and service name of a parcel that waits in a store for its customer.
+    static let pickupCarrier = "STORE-PICKUP"
 }
