@@ -10,8 +10,8 @@ import Testing
 struct PickupInStoreTests {
     typealias A = AfterSalesFlowTests
 
-    static func pickupOrder(_ id: String) -> Order {
-        var order = InventoryFixtures.order(id, province: "上海市", city: "上海市", lines: [("CLO-HOOD-NVY-L", 1, 25_900)])
+    static func pickupOrder(_ id: String, sku: String = "CLO-HOOD-NVY-L") -> Order {
+        var order = InventoryFixtures.order(id, province: "上海市", city: "上海市", lines: [(sku, 1, 25_900)])
         order.deliveryAddress = nil
         order.pickupStoreID = "S-PU"
         order.payment.paidAmount = order.total
@@ -33,7 +33,9 @@ struct PickupInStoreTests {
                 #expect(try await InventoryFixtures.receive(inventory, "CLO-HOOD-NVY-L", 10, into: "SH1").status == 201)
 
                 let (kept, late) = (Self.pickupOrder("O-PU-1"), Self.pickupOrder("O-PU-2"))
-                try await world.publish([try A.received(kept), try A.received(late), try InventoryFixtures.verified(kept), try InventoryFixtures.verified(late)])
+                let waiting = Self.pickupOrder("O-PU-3", sku: "CLO-JEAN-BLK-M")
+                try await world.publish([try A.received(kept), try A.received(late), try A.received(waiting),
+                                         try InventoryFixtures.verified(kept), try InventoryFixtures.verified(late), try InventoryFixtures.verified(waiting)])
                 // Reserved in the store (SH1 is as near and holds more), packed there, ready with a code.
                 let ready = try await world.events(on: TopicCatalogue.shipments) { events in
                     Set(events.filter { $0.type == ShipmentDispatched.eventType }.map(\.orderID)).isSuperset(of: ["O-PU-1", "O-PU-2"])
@@ -45,6 +47,7 @@ struct PickupInStoreTests {
                 #expect(code.count == 6 && first.pickupExpiresAt != nil)
                 #expect(try await world.inventoryCount("SELECT count(*) FROM inv.reservations WHERE order_id IN ('O-PU-1', 'O-PU-2') AND warehouse_code <> 'S-PU'") == 0)
                 #expect(try await world.count("SELECT count(*) FROM \(world.logisticsSchema).shipments WHERE order_id IN ('O-PU-1', 'O-PU-2')") == 0)
+
 
                 // The customer shows the code at the counter.
                 let staff = ["X-User-Id": "store-clerk-3"]
@@ -74,6 +77,12 @@ struct PickupInStoreTests {
                 let expired = try await counter.send(.POST, "/v1/logistics/pickups/\(second.trackingNumber)/collect", body: Array(#"{"pickupCode":"\#(second.pickupCode ?? "")"}"#.utf8), headers: staff)
                 #expect(expired.status == 409 && A.code(expired) == "pickup_expired")
                 #expect(try await world.count("SELECT count(*) FROM \(world.afterSalesSchema).returns WHERE order_id = 'O-PU-2'") == 1)
+                // A pickup whose store lacks the goods waits for that store's stock, never a warehouse's.
+                #expect(try await world.eventually { try await world.inventoryCount("SELECT count(*) FROM inv.backorders WHERE order_id = 'O-PU-3' AND status = 'open'") == 1 })
+                #expect(try await InventoryFixtures.receive(inventory, "CLO-JEAN-BLK-M", 5, into: "SH1").status == 201)
+                #expect(try await world.inventoryCount("SELECT count(*) FROM inv.reservations WHERE order_id = 'O-PU-3'") == 0)
+                #expect(try await InventoryFixtures.receive(inventory, "CLO-JEAN-BLK-M", 1, into: "S-PU").status == 201)
+                #expect(try await world.inventoryCount("SELECT count(*) FROM inv.reservations WHERE order_id = 'O-PU-3' AND warehouse_code = 'S-PU'") == 1)
                 #expect(try await world.ledgerDiscrepancies() == 0)
             }
         }

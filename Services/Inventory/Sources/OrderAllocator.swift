@@ -532,12 +532,14 @@ struct OrderAllocator {
     // MARK: backorder filling
 
     /// Fills open backorders of `skus` first in, first out from what is reservable now, each from
-    /// the nearest warehouses that have it; then announces the orders that gained stock.
+    /// the nearest warehouses that have it (a pickup order's only from its store); then announces
+    /// the orders that gained stock.
     func fillBackorders(skus: Set<String>, causedBy event: EventEnvelope?, now: Date) async throws -> [String] {
         var touched: [String] = []
         for sku in skus.sorted() {
             let shipping = Set(warehouses.filter(\.ships).map(\.code))
-            guard ledger.reservable(sku).contains(where: { shipping.contains($0.key) && $0.value > 0 }) else { continue }
+            let stores = Set(warehouses.filter { $0.active && $0.kind == "store" }.map(\.code))
+            guard ledger.reservable(sku).contains(where: { (shipping.contains($0.key) || stores.contains($0.key)) && $0.value > 0 }) else { continue }
             let rows = try await connection.query("""
                 SELECT b.id, b.order_id, b.line_number, b.open_quantity, o.body::text FROM backorders b JOIN orders o USING (order_id)
                 WHERE b.sku = \(sku) AND b.status = 'open' ORDER BY b.id
@@ -545,9 +547,13 @@ struct OrderAllocator {
             var open: [(Int64, String, Int, Int, String)] = []
             for try await row in rows.decode((Int64, String, Int, Int, String).self) { open.append(row) }
             for (id, orderID, line, quantity, body) in open {
-                let stock = ledger.reservable(sku).filter { shipping.contains($0.key) && $0.value > 0 }
-                if stock.isEmpty { break }
-                let address = (try? EventCoding.decode(Order.self, from: Array(body.utf8)))?.deliveryAddress
+                let stored = try? EventCoding.decode(Order.self, from: Array(body.utf8))
+                let pickupStore = stored?.pickupStoreID
+                let stock = ledger.reservable(sku).filter { entry in
+                    (pickupStore.map { entry.key == $0 } ?? shipping.contains(entry.key)) && entry.value > 0
+                }
+                if stock.isEmpty { continue }
+                let address = stored?.deliveryAddress
                 let ranked = warehouses.filter { stock[$0.code] != nil }.map { $0.candidate(for: address, at: now) }
                     .sorted { ($0.proximity, $0.costPerParcelFen, $0.code) < ($1.proximity, $1.costPerParcelFen, $1.code) }
                 var left = quantity
